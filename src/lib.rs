@@ -1,0 +1,8 @@
+//! djsec: security diagnostics for Django, as a language server and a CLI.
+//!
+//! See ARCHITECTURE.md for the map. In one line: `syntax` parses, `semantic` understands Python,
+//! `rules` find problems, `analysis` runs the rules (pure, no I/O, no LSP), `document` holds the
+//! editor's buffers, and the fronts (`server`, `cli`) turn findings into protocol or text.
+
+pub mod analysis;
+pub mod syntax;
