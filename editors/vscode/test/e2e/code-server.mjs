@@ -1,0 +1,322 @@
+// End-to-end test in a real VS Code workbench: code-server (from npm) driven by Debian's Chromium
+// through playwright-core. Installs the packaged .vsix into a throw-away profile, opens a copy of
+// test/fixture, waits for djsec's DJS101 in the Problems panel, applies the quick-fix with Ctrl+.
+// and checks the file on disk. Screenshots and logs go to test/artifacts/ (gitignored).
+//
+// Environment:
+//   CODE_SERVER  code-server executable (run with Node 24 first on PATH)        [required]
+//   DJSEC_BIN    the djsec executable, handed to the extension as DJSEC_PATH     [required]
+//   VSIX         the packaged extension                        [default ../../djsec.vsix]
+//   CHROMIUM     browser                                        [default /usr/bin/chromium]
+//   ARTIFACTS    screenshots and logs                           [default ../artifacts]
+//   E2E_TIMEOUT  seconds for the whole run                      [default 240]
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const EXT_ROOT = path.resolve(HERE, "..", "..");
+const CODE_SERVER = mustEnv("CODE_SERVER");
+const DJSEC_BIN = path.resolve(mustEnv("DJSEC_BIN"));
+const VSIX = path.resolve(process.env.VSIX ?? path.join(EXT_ROOT, "djsec.vsix"));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = path.resolve(process.env.ARTIFACTS ?? path.join(EXT_ROOT, "test", "artifacts"));
+const TOTAL_SECONDS = Number(process.env.E2E_TIMEOUT ?? 240);
+const STEP_MS = 60_000;
+
+const started = Date.now();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-code-server-"));
+const userData = path.join(tmp, "user-data");
+const extensions = path.join(tmp, "extensions");
+const project = path.join(tmp, "project");
+let server; // code-server child (its own process group)
+let browser;
+let page;
+
+function mustEnv(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`code-server e2e: set ${name}`);
+    process.exit(2);
+  }
+  return v;
+}
+
+function step(msg) {
+  console.log(`[code-server e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
+}
+
+async function shot(name) {
+  if (page) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => {});
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, fn, ms = STEP_MS, every = 250) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) {
+        return v;
+      }
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last error: ${last.message})` : ""}`);
+}
+
+function killServer() {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    try {
+      process.kill(-server.pid, "SIGTERM");
+    } catch {}
+    const t = Date.now();
+    while (Date.now() - t < 3000 && server.exitCode === null) {
+      spawnSync("sleep", ["0.1"]);
+      try {
+        process.kill(-server.pid, 0);
+      } catch {
+        return;
+      }
+    }
+    try {
+      process.kill(-server.pid, "SIGKILL");
+    } catch {}
+  }
+}
+
+async function cleanup() {
+  await browser?.close().catch(() => {});
+  killServer();
+  // Keep what a person needs to see why it failed: code-server's and the extension host's logs.
+  try {
+    fs.cpSync(path.join(userData, "logs"), path.join(ARTIFACTS, "logs"), { recursive: true });
+  } catch {}
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Text of the Problems panel, or "" if it is not shown. */
+async function problemsText() {
+  const panel = page.locator(".markers-panel");
+  return (await panel.count()) ? await panel.first().innerText() : "";
+}
+
+async function openFile(relPath) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: STEP_MS });
+  await input.fill(relPath);
+  // Wait for the file to be among the results before accepting.
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: path.basename(relPath) })
+    .first()
+    .waitFor({ timeout: STEP_MS });
+  await page.keyboard.press("Enter");
+  await page
+    .locator(".tabs-container .tab.active", { hasText: path.basename(relPath) })
+    .waitFor({ timeout: STEP_MS });
+  await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: STEP_MS });
+}
+
+async function languageMode() {
+  return (await page.locator('[id="status.editor.mode"]').innerText()).trim();
+}
+
+async function main() {
+  for (const [what, p] of [
+    ["code-server", CODE_SERVER],
+    ["djsec", DJSEC_BIN],
+    ["vsix", VSIX],
+    ["chromium", CHROMIUM],
+  ]) {
+    if (!fs.existsSync(p)) {
+      throw new Error(`${what} not found at ${p}`);
+    }
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of fs.readdirSync(ARTIFACTS)) {
+    fs.rmSync(path.join(ARTIFACTS, f), { recursive: true, force: true });
+  }
+  fs.cpSync(path.join(EXT_ROOT, "test", "fixture"), project, { recursive: true });
+  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "workbench.enableExperiments": false,
+        "security.workspace.trust.enabled": false,
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "extensions.ignoreRecommendations": true,
+        "telemetry.telemetryLevel": "off",
+        "chat.disableAIFeatures": true,
+        "files.autoSave": "off",
+        "djsec.trace.server": "messages",
+      },
+      null,
+      2,
+    ),
+  );
+
+  step(`installing ${path.basename(VSIX)}`);
+  const install = spawnSync(
+    CODE_SERVER,
+    ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", VSIX],
+    { encoding: "utf8", timeout: STEP_MS },
+  );
+  const installOut = `${install.stdout}${install.stderr}`;
+  if (install.status !== 0 || !/successfully installed/i.test(installOut)) {
+    throw new Error(`--install-extension failed (status ${install.status}):\n${installOut}`);
+  }
+  const installed = fs.readdirSync(extensions).filter((d) => d.startsWith("djsec.djsec-"));
+  if (installed.length !== 1) {
+    throw new Error(`expected one djsec extension in ${extensions}, found ${installed}`);
+  }
+
+  const port = await freePort();
+  step(`starting code-server on 127.0.0.1:${port}`);
+  const serverLog = fs.openSync(path.join(ARTIFACTS, "code-server.log"), "w");
+  server = spawn(
+    CODE_SERVER,
+    [
+      "--user-data-dir", userData,
+      "--extensions-dir", extensions,
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--auth", "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      project,
+    ],
+    {
+      detached: true, // own process group: killServer() takes the extension host and djsec too
+      stdio: ["ignore", serverLog, serverLog],
+      env: { ...process.env, DJSEC_PATH: DJSEC_BIN },
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor("code-server /healthz", async () => (await fetch(`${base}/healthz`)).ok);
+
+  step("launching chromium");
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/?folder=${encodeURIComponent(project)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
+  await shot("01-workbench");
+
+  step("opening blog/views.py");
+  await openFile("blog/views.py");
+  await waitFor("language mode Python", async () => (await languageMode()) === "Python");
+
+  step("waiting for DJS101 in the Problems panel");
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel").first().waitFor({ timeout: STEP_MS });
+  const problems = await waitFor("DJS101 from djsec", async () => {
+    const text = await problemsText();
+    return /DJS101/.test(text) && /djsec/.test(text) ? text : "";
+  });
+  step(`Problems panel: ${problems.replace(/\s+/g, " ").trim()}`);
+  if (!/Ln 5/.test(problems)) {
+    throw new Error(`DJS101 is not reported on line 5:\n${problems}`);
+  }
+  await shot("02-problems-djs101");
+
+  step("Ctrl+. on line 5");
+  // Put the cursor inside the mark_safe call: Ctrl+G 5, then a few columns in.
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type("5:14");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Control+.");
+  const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Replace mark_safe" }).first();
+  await fix.waitFor({ timeout: STEP_MS });
+  const menu = (await page.locator(".action-widget").first().innerText()).replace(/\s+/g, " ").trim();
+  step(`quick-fix menu: ${menu}`);
+  if (!/Suppress DJS101/.test(menu)) {
+    throw new Error(`"Suppress DJS101 on this line" is missing from the menu: ${menu}`);
+  }
+  await shot("03-quick-fix-menu");
+  await fix.click();
+
+  step("saving and checking the file");
+  const viewsPath = path.join(project, "blog", "views.py");
+  await waitFor("the editor to change", async () =>
+    (await page.locator(".monaco-editor .view-lines").first().innerText()).includes("format_html"),
+  );
+  await page.keyboard.press("Control+S");
+  const after = await waitFor("views.py saved with format_html", () => {
+    const text = fs.readFileSync(viewsPath, "utf8");
+    return text.includes("format_html(") ? text : "";
+  });
+  const expected = ['format_html("<b>{}</b>", name)', "from django.utils.html import format_html"];
+  for (const needle of expected) {
+    if (!after.includes(needle)) {
+      throw new Error(`views.py lacks ${needle}:\n${after}`);
+    }
+  }
+  if (/mark_safe\(/.test(after)) {
+    throw new Error(`mark_safe( is still called:\n${after}`);
+  }
+  step("DJS101 should be gone");
+  await waitFor("DJS101 to disappear", async () => !/DJS101/.test(await problemsText()));
+  await shot("04-fixed");
+
+  step("opening a template");
+  await openFile("blog/templates/blog/greet.html");
+  await waitFor("language mode Django HTML", async () => (await languageMode()) === "Django HTML");
+  await shot("05-template-mode");
+
+  fs.writeFileSync(path.join(ARTIFACTS, "views.py.after"), after);
+  step("views.py after the fix:\n" + after.trimEnd());
+}
+
+const guard = setTimeout(async () => {
+  console.error(`code-server e2e: FAIL: the whole run took over ${TOTAL_SECONDS}s`);
+  await shot("timeout");
+  await cleanup();
+  process.exit(1);
+}, TOTAL_SECONDS * 1000);
+
+let code = 0;
+try {
+  await main();
+  step("PASS");
+} catch (err) {
+  code = 1;
+  console.error(`code-server e2e: FAIL: ${err.stack ?? err}`);
+  await shot("failure");
+  if (page) {
+    console.error(`Problems panel at failure:\n${await problemsText().catch(() => "?")}`);
+  }
+} finally {
+  clearTimeout(guard);
+  await cleanup();
+}
+process.exit(code);
