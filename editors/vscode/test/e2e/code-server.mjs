@@ -33,6 +33,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-code-server-"));
 const userData = path.join(tmp, "user-data");
 const extensions = path.join(tmp, "extensions");
 const project = path.join(tmp, "project");
+const config = path.join(tmp, "code-server.yaml"); // not ~/.config/code-server/config.yaml
 let server; // code-server child (its own process group)
 let browser;
 let page;
@@ -183,7 +184,7 @@ async function main() {
   step(`installing ${path.basename(VSIX)}`);
   const install = spawnSync(
     CODE_SERVER,
-    ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", VSIX],
+    ["--config", config, "--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", VSIX],
     { encoding: "utf8", timeout: STEP_MS },
   );
   const installOut = `${install.stdout}${install.stderr}`;
@@ -201,6 +202,7 @@ async function main() {
   server = spawn(
     CODE_SERVER,
     [
+      "--config", config,
       "--user-data-dir", userData,
       "--extensions-dir", extensions,
       "--bind-addr", `127.0.0.1:${port}`,
@@ -303,6 +305,14 @@ const guard = setTimeout(async () => {
   await cleanup();
   process.exit(1);
 }, TOTAL_SECONDS * 1000);
+
+for (const sig of ["SIGTERM", "SIGINT"]) {
+  process.on(sig, async () => {
+    console.error(`code-server e2e: FAIL: got ${sig}`);
+    await cleanup();
+    process.exit(1);
+  });
+}
 
 let code = 0;
 try {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Editor integration tests against a built djsec ($DJSEC_BIN, default target/release/djsec).
+# Run .ci/editors/setup.sh first. Prints one PASS/FAIL line per check, then "N passed, M failed";
+# exits non-zero if anything failed. A failing check's log is printed below its FAIL line.
+#
+# Checks: the VS Code extension's build, unit tests and .vsix; Helix config (static); Neovim 0.11,
+# Emacs + Eglot and VS Code (code-server + Chromium) driven end to end against djsec.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DJSEC_BIN=${DJSEC_BIN:-$ROOT/target/release/djsec}
+case "$DJSEC_BIN" in /*) ;; *) DJSEC_BIN=$ROOT/$DJSEC_BIN ;; esac
+export DJSEC_BIN
+FIXTURE=$VSCODE_DIR/test/fixture
+LOGS=$(mktemp -d "${TMPDIR:-/tmp}/djsec-editors.XXXXXX")
+trap 'rm -rf "$LOGS"' EXIT
+
+passed=0
+failed=0
+failures=()
+
+# check NAME TIMEOUT_SECONDS COMMAND...: run with a bounded time, its output into a log.
+check() {
+  local name=$1 limit=$2
+  shift 2
+  local log=$LOGS/$(echo "$name" | tr -c 'A-Za-z0-9' '_').log
+  local t0=$SECONDS rc=0
+  timeout --kill-after=10 "$limit" bash -c '"$@"' check "$@" >"$log" 2>&1 || rc=$?
+  local took=$((SECONDS - t0))
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    printf 'PASS  %-44s (%ss)\n' "$name" "$took"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    [ "$rc" -eq 124 ] && echo "(timed out after ${limit}s)" >>"$log"
+    printf 'FAIL  %-44s (%ss, exit %s)\n' "$name" "$took" "$rc"
+    sed 's/^/      | /' "$log" | tail -n 60
+  fi
+}
+
+# A scratch copy of the fixture project for one editor.
+project_copy() {
+  local dir
+  dir=$(mktemp -d "$LOGS/project.XXXXXX")
+  cp -R "$FIXTURE/." "$dir/"
+  echo "$dir"
+}
+
+echo "editor tests: djsec $("$DJSEC_BIN" --version 2>/dev/null || echo "NOT FOUND at $DJSEC_BIN")"
+
+vscode_build() { cd "$VSCODE_DIR" && with_node24 npm run --silent build; }
+vscode_unit() { cd "$VSCODE_DIR" && with_node24 npm run --silent test:unit; }
+vscode_package() {
+  cd "$VSCODE_DIR" && rm -f djsec.vsix &&
+    with_node24 npx vsce package --no-dependencies --out djsec.vsix &&
+    python3 -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); print(*names, sep="\n");
+sys.exit("extension/dist/extension.js" not in names)' djsec.vsix
+}
+helix_static() { python3 -m unittest discover -s "$ROOT/editors/helix/test" -v; }
+neovim_e2e() {
+  "$NVIM" --headless -u NONE -l "$ROOT/editors/neovim/test/djsec_test.lua" "$(project_copy)"
+}
+emacs_e2e() {
+  emacs --batch -Q -l "$ROOT/editors/emacs/test/djsec-test.el" "$(project_copy)"
+}
+vscode_e2e() {
+  cd "$VSCODE_DIR" && CODE_SERVER=$CODE_SERVER VSIX=$VSCODE_DIR/djsec.vsix E2E_TIMEOUT=240 \
+    with_node24 node test/e2e/code-server.mjs
+}
+server_present() { [ -x "$DJSEC_BIN" ] && "$DJSEC_BIN" --version; }
+
+# `timeout` runs a new bash: hand it the functions and the paths they use.
+export -f with_node24 project_copy vscode_build vscode_unit vscode_package helix_static neovim_e2e \
+  emacs_e2e vscode_e2e server_present
+export ROOT VSCODE_DIR FIXTURE LOGS NODE24_DIR CODE_SERVER NVIM NEOVIM_VERSION
+
+check "djsec binary ($DJSEC_BIN)" 30 server_present
+check "vscode: build (tsc + esbuild)" 180 vscode_build
+check "vscode: unit tests (node --test)" 120 vscode_unit
+check "vscode: package (.vsix)" 180 vscode_package
+check "helix: languages.toml (static)" 60 helix_static
+check "neovim $NEOVIM_VERSION: DJS101 + quick-fix" 90 neovim_e2e
+check "emacs + eglot: DJS101 + quick-fix" 90 emacs_e2e
+check "vscode (code-server): DJS101 + quick-fix" 300 vscode_e2e
+
+if ((failed)); then
+  printf 'failed: %s\n' "$(printf '%s; ' "${failures[@]}" | sed 's/; $//')"
+  echo "VS Code screenshots and logs: editors/vscode/test/artifacts/"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

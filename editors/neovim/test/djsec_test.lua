@@ -1,0 +1,127 @@
+-- Headless Neovim 0.11 end-to-end test:
+--   DJSEC_BIN=/path/to/djsec nvim --headless -u NONE -l editors/neovim/test/djsec_test.lua PROJECT
+-- PROJECT is a scratch copy of a Django project with blog/views.py (DJS101 on line 5) and
+-- blog/templates/blog/greet.html. Uses the shipped lsp/djsec.lua and the README's filetype rule,
+-- waits for DJS101, applies the quick-fix through vim.lsp.buf.code_action and checks the buffer.
+-- Exits 1 on any failure.
+
+local function log(...)
+  io.stdout:write(table.concat(vim.tbl_map(tostring, { ... }), ' ') .. '\n')
+end
+
+local function fail(msg)
+  io.stdout:write('FAIL: ' .. msg .. '\n')
+  io.stdout:flush()
+  os.exit(1)
+end
+
+local ok, err = xpcall(function()
+  local project = assert(_G.arg[1], 'usage: nvim --headless -u NONE -l djsec_test.lua PROJECT')
+  local bin = assert(os.getenv('DJSEC_BIN'), 'set DJSEC_BIN')
+  local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+  local neovim_dir = vim.fn.fnamemodify(here, ':h')
+
+  -- What a user does: the config dir on 'runtimepath', the README's filetype rule, enable.
+  vim.opt.runtimepath:prepend(neovim_dir)
+  vim.cmd('filetype on') -- -u NONE and -l leave filetype detection off
+  vim.filetype.add({ pattern = { ['.*/templates/.*%.html'] = { 'htmldjango', { priority = 100 } } } })
+  vim.lsp.config('djsec', { cmd = { bin, 'server' } })
+  vim.lsp.enable('djsec')
+
+  local shipped = dofile(neovim_dir .. '/lsp/djsec.lua')
+  if not vim.deep_equal(shipped.cmd, { 'djsec', 'server' }) then
+    fail('lsp/djsec.lua cmd is ' .. vim.inspect(shipped.cmd))
+  end
+
+  -- 1. The Python file: attach, root, DJS101.
+  vim.cmd('edit ' .. vim.fn.fnameescape(project .. '/blog/views.py'))
+  local buf = vim.api.nvim_get_current_buf()
+  if vim.bo[buf].filetype ~= 'python' then
+    fail('views.py has filetype ' .. vim.bo[buf].filetype)
+  end
+  local client
+  if not vim.wait(10000, function()
+    client = vim.lsp.get_clients({ bufnr = buf, name = 'djsec' })[1]
+    return client ~= nil and client.initialized
+  end, 20) then
+    fail('djsec did not attach to views.py within 10s')
+  end
+  log('attached: ' .. client.name .. ' root_dir=' .. tostring(client.root_dir))
+  if vim.fs.normalize(client.root_dir or '') ~= vim.fs.normalize(vim.uv.fs_realpath(project)) then
+    fail('root_dir ' .. tostring(client.root_dir) .. ' is not the project (manage.py) ' .. project)
+  end
+
+  local function djs101()
+    return vim.tbl_filter(function(d)
+      return d.source == 'djsec' and d.code == 'DJS101'
+    end, vim.diagnostic.get(buf))
+  end
+  if not vim.wait(10000, function() return #djs101() > 0 end, 20) then
+    fail('no DJS101 within 10s; diagnostics: ' .. vim.inspect(vim.diagnostic.get(buf)))
+  end
+  local d = djs101()[1]
+  log(('DJS101 at line %d col %d: %s'):format(d.lnum + 1, d.col + 1, d.message))
+  if d.lnum ~= 4 then
+    fail('DJS101 is on line ' .. (d.lnum + 1) .. ', expected 5')
+  end
+
+  -- 2. The user's path: cursor on the call, `gra` = vim.lsp.buf.code_action, pick the fix.
+  vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
+  local titles = {}
+  vim.lsp.buf.code_action({
+    context = { only = { 'quickfix' } },
+    filter = function(action)
+      table.insert(titles, action.title)
+      return vim.startswith(action.title, 'Replace mark_safe')
+    end,
+    apply = true,
+  })
+  local want = 'format_html("<b>{}</b>", name)'
+  local function text()
+    return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+  end
+  if not vim.wait(10000, function() return text():find(want, 1, true) ~= nil end, 20) then
+    fail('quick-fix not applied within 10s; actions seen: ' .. vim.inspect(titles) .. '\nbuffer:\n' .. text())
+  end
+  log('actions offered: ' .. table.concat(titles, ' | '))
+  if not vim.iter(titles):any(function(t) return t:find('Suppress DJS101', 1, true) ~= nil end) then
+    fail('"Suppress DJS101 on this line" was not offered: ' .. vim.inspect(titles))
+  end
+  if not text():find('from django.utils.html import format_html', 1, true) then
+    fail('import not added:\n' .. text())
+  end
+  if text():find('mark_safe(', 1, true) then
+    fail('mark_safe( still called:\n' .. text())
+  end
+  if not vim.wait(10000, function() return #djs101() == 0 end, 20) then
+    fail('DJS101 still reported after the fix')
+  end
+  log('buffer after the fix:\n' .. text())
+
+  -- 3. A template with only {{ }} is htmldjango thanks to the filetype rule, and djsec attaches.
+  vim.cmd('edit ' .. vim.fn.fnameescape(project .. '/blog/templates/blog/greet.html'))
+  local tbuf = vim.api.nvim_get_current_buf()
+  if vim.bo[tbuf].filetype ~= 'htmldjango' then
+    fail('greet.html has filetype ' .. vim.bo[tbuf].filetype)
+  end
+  if not vim.wait(5000, function()
+    return #vim.lsp.get_clients({ bufnr = tbuf, name = 'djsec' }) == 1
+  end, 20) then
+    fail('djsec did not attach to the template')
+  end
+  if #vim.lsp.get_clients({ name = 'djsec' }) ~= 1 then
+    fail('expected one djsec client for the project, got ' .. #vim.lsp.get_clients({ name = 'djsec' }))
+  end
+  log('template: filetype htmldjango, same djsec client attached')
+end, debug.traceback)
+
+if not ok then
+  fail(tostring(err))
+end
+for _, c in ipairs(vim.lsp.get_clients()) do
+  c:stop()
+end
+vim.wait(2000, function() return #vim.lsp.get_clients() == 0 end, 20)
+log('PASS')
+io.stdout:flush()
+os.exit(0)
