@@ -5,4 +5,9 @@
 //! editor's buffers, and the fronts (`server`, `cli`) turn findings into protocol or text.
 
 pub mod analysis;
+pub mod cli;
+pub mod document;
+pub mod rules;
+pub mod semantic;
+pub mod server;
 pub mod syntax;

@@ -15,7 +15,7 @@ use tree_sitter::{InputEdit, Tree};
 pub use template::TemplateSyntax;
 
 /// The languages djsec analyses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
     Python,
     Template,
@@ -123,7 +123,10 @@ mod tests {
 
     #[test]
     fn language_ids() {
-        assert_eq!(Language::from_language_id("python", None), Some(Language::Python));
+        assert_eq!(
+            Language::from_language_id("python", None),
+            Some(Language::Python)
+        );
         assert_eq!(
             Language::from_language_id("htmldjango", None),
             Some(Language::Template)
@@ -138,7 +141,10 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(Language::from_path(Path::new("a/views.py")), Some(Language::Python));
+        assert_eq!(
+            Language::from_path(Path::new("a/views.py")),
+            Some(Language::Python)
+        );
         assert_eq!(
             Language::from_path(Path::new("a/templates/x.html")),
             Some(Language::Template)

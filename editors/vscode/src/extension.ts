@@ -125,10 +125,9 @@ export function activate(context: vscode.ExtensionContext): void {
       if (RESTART_KEYS.some((k) => e.affectsConfiguration(k))) {
         void vscode.commands.executeCommand("djsec.restart");
       } else if (e.affectsConfiguration(SECTION) && client) {
-        void client.sendNotification(
-          DidChangeConfigurationNotification.type,
-          didChangeConfigurationParams(config()),
-        );
+        const params = didChangeConfigurationParams(config());
+        output.info(`Settings changed: ${JSON.stringify(params.settings.djsec)}`);
+        void client.sendNotification(DidChangeConfigurationNotification.type, params);
       }
     }),
   );

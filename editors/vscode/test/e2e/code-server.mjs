@@ -121,6 +121,26 @@ async function problemsText() {
   return (await panel.count()) ? await panel.first().innerText() : "";
 }
 
+const USER_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "security.workspace.trust.enabled": false,
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "telemetry.telemetryLevel": "off",
+  "chat.disableAIFeatures": true,
+  "files.autoSave": "off",
+};
+
+/** The profile's settings.json; VS Code picks up changes while running. */
+function writeUserSettings(djsec) {
+  const file = path.join(userData, "User", "settings.json");
+  fs.writeFileSync(file, JSON.stringify({ ...USER_SETTINGS, ...djsec }, null, 2));
+}
+
 async function openFile(relPath) {
   await page.keyboard.press("Control+P");
   const input = page.locator(".quick-input-widget input");
@@ -159,27 +179,7 @@ async function main() {
   }
   fs.cpSync(path.join(EXT_ROOT, "test", "fixture"), project, { recursive: true });
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, "User", "settings.json"),
-    JSON.stringify(
-      {
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": false,
-        "workbench.enableExperiments": false,
-        "security.workspace.trust.enabled": false,
-        "update.mode": "none",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "extensions.ignoreRecommendations": true,
-        "telemetry.telemetryLevel": "off",
-        "chat.disableAIFeatures": true,
-        "files.autoSave": "off",
-        "djsec.trace.server": "messages",
-      },
-      null,
-      2,
-    ),
-  );
+  writeUserSettings({});
 
   step(`installing ${path.basename(VSIX)}`);
   const install = spawnSync(
@@ -249,6 +249,15 @@ async function main() {
     throw new Error(`DJS101 is not reported on line 5:\n${problems}`);
   }
   await shot("02-problems-djs101");
+
+  // Settings reach the running server (workspace/didChangeConfiguration): ignoring DJS101 hides
+  // it, removing the setting brings it back.
+  step('setting "djsec.ignore": ["DJS101"]');
+  writeUserSettings({ "djsec.ignore": ["DJS101"] });
+  await waitFor("DJS101 to go after djsec.ignore", async () => !/DJS101/.test(await problemsText()));
+  step("removing djsec.ignore");
+  writeUserSettings({});
+  await waitFor("DJS101 to come back", async () => /DJS101/.test(await problemsText()));
 
   step("Ctrl+. on line 5");
   // Put the cursor inside the mark_safe call: Ctrl+G 5, then a few columns in.

@@ -1,0 +1,72 @@
+//! What the engine knows besides the buffer itself: its path and the settings that apply.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::semantic::sources::Tables;
+
+/// Inputs to one analysis, besides the text and its syntax. Cheap to clone (shared parts are `Arc`).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The file's path, when it has one (used to tell settings modules, `urls.py`, templates).
+    pub path: Option<PathBuf>,
+    /// Source and sanitizer tables (extended by configuration).
+    pub tables: Arc<Tables>,
+    /// Rule selection and severity overrides.
+    pub rules: Arc<RuleSettings>,
+}
+
+impl Context {
+    pub fn for_path(path: impl Into<PathBuf>) -> Context {
+        Context {
+            path: Some(path.into()),
+            ..Context::default()
+        }
+    }
+}
+
+/// Which rules run and how loud they are: from configuration files and editor settings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleSettings {
+    /// Codes, code prefixes (`DJS1`) or family names to enable; empty means all.
+    pub select: Vec<String>,
+    /// Codes, prefixes or families to disable (wins over `select`).
+    pub ignore: Vec<String>,
+    /// Severity per code.
+    pub severity: Vec<(String, crate::analysis::Severity)>,
+}
+
+impl RuleSettings {
+    fn matches(selector: &str, code: &str) -> bool {
+        let selector = selector.trim();
+        if let Some(family) = crate::rules::Family::parse(selector) {
+            return crate::rules::by_code(code).is_some_and(|r| r.family == family);
+        }
+        code.to_ascii_uppercase()
+            .starts_with(&selector.to_ascii_uppercase())
+            && !selector.is_empty()
+    }
+
+    /// Whether findings with `code` are reported.
+    pub fn is_enabled(&self, code: &str) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| Self::matches(s, code));
+        selected && !self.ignore.iter().any(|s| Self::matches(s, code))
+    }
+
+    /// Drop disabled findings and apply severity overrides.
+    pub fn apply(&self, findings: &mut Vec<crate::analysis::Finding>) {
+        findings.retain(|f| self.is_enabled(f.code));
+        if self.severity.is_empty() {
+            return;
+        }
+        for finding in findings {
+            if let Some((_, sev)) = self
+                .severity
+                .iter()
+                .find(|(code, _)| code.eq_ignore_ascii_case(finding.code))
+            {
+                finding.severity = *sev;
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Running the Python rules over one module.
+
+use tree_sitter::{Node, Tree};
+
+use super::context::Context;
+use super::finding::{Edit, Finding};
+use crate::semantic::{Model, node};
+
+/// The state the Python rules share while checking one module.
+pub struct PyChecker<'a> {
+    pub model: Model<'a>,
+    pub context: &'a Context,
+    findings: Vec<Finding>,
+}
+
+impl<'a> PyChecker<'a> {
+    pub fn new(source: &'a str, tree: &'a Tree, context: &'a Context) -> PyChecker<'a> {
+        PyChecker {
+            model: Model::build(source, tree, &context.tables),
+            context,
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    pub fn source(&self) -> &'a str {
+        self.model.source
+    }
+
+    /// Make `name` from `module` available: returns the local name to use and the edit that adds
+    /// the import, if one is needed. `None` when the name is taken by something else.
+    pub fn ensure_import(&self, module: &str, name: &str) -> Option<(String, Option<Edit>)> {
+        let qualified = format!("{module}.{name}");
+        if let Some(local) = self.model.imports.local_name_of(&qualified) {
+            return Some((local.to_string(), None));
+        }
+        if self.model.imports.is_bound(name) || self.defines_top_level(name) {
+            return None;
+        }
+        Some((name.to_string(), Some(self.import_edit(module, name))))
+    }
+
+    fn defines_top_level(&self, name: &str) -> bool {
+        let src = self.source();
+        self.model
+            .index
+            .functions
+            .iter()
+            .chain(self.model.index.classes.iter())
+            .filter(|n| n.parent().is_some_and(|p| p.kind() == "module"))
+            .any(|n| {
+                n.child_by_field_name("name")
+                    .is_some_and(|id| node::text(id, src) == name)
+            })
+    }
+
+    /// The edit adding `from module import name`: extends an existing plain
+    /// `from module import a, b` at module level, or adds a line after the last top-level import
+    /// (or after the docstring and `__future__` imports when there is none).
+    fn import_edit(&self, module: &str, name: &str) -> Edit {
+        let src = self.source();
+        let root = self.model.tree.root_node();
+        let mut cursor = root.walk();
+        let top: Vec<Node> = root.named_children(&mut cursor).collect();
+        for stmt in &top {
+            if stmt.kind() != "import_from_statement" {
+                continue;
+            }
+            let same_module = stmt.child_by_field_name("module_name").is_some_and(|m| {
+                node::text(m, src).split_whitespace().collect::<String>() == module
+            });
+            let stmt_text = node::text(*stmt, src);
+            if same_module
+                && !stmt_text.contains('(')
+                && !stmt_text.contains('\\')
+                && !stmt_text.contains('*')
+            {
+                return Edit::insert(stmt.end_byte(), format!(", {name}"));
+            }
+        }
+        let line = format!("from {module} import {name}\n");
+        let last_import = top
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind(),
+                    "import_statement" | "import_from_statement" | "future_import_statement"
+                )
+            })
+            .rfind(|s| s.start_position().column == 0);
+        if let Some(stmt) = last_import {
+            let end = line_end_after(src, stmt.end_byte());
+            let prefix = if end == src.len() && !src.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            return Edit::insert(end, format!("{prefix}{line}"));
+        }
+        // No imports: after a module docstring, else at the top (after leading comments).
+        let first_code = top.iter().find(|s| s.kind() != "comment");
+        match first_code {
+            Some(doc)
+                if doc.kind() == "expression_statement"
+                    && doc.named_child(0).is_some_and(|c| c.kind() == "string") =>
+            {
+                let end = line_end_after(src, doc.end_byte());
+                let prefix = if end == src.len() && !src.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                };
+                Edit::insert(end, format!("{prefix}{line}"))
+            }
+            Some(stmt) => Edit::insert(node::line_start(src, stmt.start_byte()), line),
+            None => Edit::insert(src.len(), line),
+        }
+    }
+}
+
+/// The byte just after the end of the line containing `byte` (or the end of the text).
+fn line_end_after(src: &str, byte: usize) -> usize {
+    let byte = byte.min(src.len());
+    src[byte..].find('\n').map_or(src.len(), |i| byte + i + 1)
+}

@@ -1,0 +1,49 @@
+//! The command-line fronts: `djsec check`, `djsec rules`, `djsec rule CODE`.
+
+pub mod check;
+pub mod docs;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Security diagnostics for Django: a language server and a CI checker.
+#[derive(Debug, Parser)]
+#[command(name = "djsec", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the language server over stdio (what editors start). The default.
+    Server,
+    /// Check files and folders (default: the current folder).
+    Check(check::CheckArgs),
+    /// Print the documentation of one rule, by code or name.
+    Rule {
+        code: String,
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+    },
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+}
+
+/// Exit codes shared by the commands.
+pub mod exit {
+    /// No findings.
+    pub const CLEAN: i32 = 0;
+    /// Findings were reported.
+    pub const FINDINGS: i32 = 1;
+    /// A usage or I/O error.
+    pub const ERROR: i32 = 2;
+}

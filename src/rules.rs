@@ -1,0 +1,225 @@
+//! The rules: one file per rule (or per small family), each with its metadata and documentation.
+//!
+//! A rule file declares `pub const RULE: Rule` (code, name, family, default severity, fix
+//! availability, documentation) and a `check` function. This module is the registry: it lists
+//! every rule once, so `djsec rules`, hover and the CLI docs all read the same table.
+//!
+//! Codes are stable and grouped by family:
+//! - `DJS1xx` cross-site scripting in Python code
+//! - `DJS2xx` SQL injection
+//! - `DJS3xx` access control (authentication, authorization, CSRF exemptions)
+//! - `DJS4xx` insecure settings
+//! - `DJS5xx` templates
+//! - `DJS9xx` djsec itself (suppression comments, configuration)
+
+pub mod meta;
+pub mod sql;
+pub mod xss;
+
+use serde::Serialize;
+
+use crate::analysis::Severity;
+use crate::analysis::python::PyChecker;
+use crate::analysis::template::TemplateChecker;
+
+/// A family of rules: can be selected or ignored as a whole by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Xss,
+    Sql,
+    Access,
+    Settings,
+    Templates,
+    Meta,
+}
+
+impl Family {
+    pub const ALL: [Family; 6] = [
+        Family::Xss,
+        Family::Sql,
+        Family::Access,
+        Family::Settings,
+        Family::Templates,
+        Family::Meta,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Xss => "xss",
+            Family::Sql => "sql",
+            Family::Access => "access",
+            Family::Settings => "settings",
+            Family::Templates => "templates",
+            Family::Meta => "meta",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Family> {
+        Family::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Whether a rule can offer a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+impl FixAvailability {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FixAvailability::None => "No fix is available.",
+            FixAvailability::Sometimes => "A fix is sometimes available.",
+            FixAvailability::Always => "A fix is always available.",
+        }
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Rule {
+    /// Stable code, e.g. `DJS101`.
+    pub code: &'static str,
+    /// Kebab-case name, e.g. `mark-safe-non-constant`.
+    pub name: &'static str,
+    pub family: Family,
+    /// The default severity; a finding may use a lower one (e.g. when the value is not
+    /// known to come from the request).
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// One sentence.
+    pub summary: &'static str,
+    /// Markdown with the sections: What it does, Why is this bad?, Example, Fix, Fix safety,
+    /// References.
+    #[serde(skip)]
+    pub docs: &'static str,
+    /// Django system check ids this rule mirrors (`security.W018`), if any.
+    pub django_checks: &'static [&'static str],
+    /// Equivalent rule ids in other tools (`bandit:B703`, `ruff:S308`, `semgrep:avoid-mark-safe`),
+    /// used to honour their suppression comments when configured.
+    pub peers: &'static [&'static str],
+}
+
+impl Rule {
+    /// Where the rule's documentation lives online (the diagnostic's `codeDescription`).
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE_URL}{}.md", self.code)
+    }
+
+    /// The full documentation as Markdown, with a header line.
+    pub fn render_markdown(&self) -> String {
+        let mut out = format!(
+            "# {} ({})\n\nFamily: {} · Default severity: {} · {}\n",
+            self.name,
+            self.code,
+            self.family.as_str(),
+            self.severity.as_str(),
+            self.fix.describe()
+        );
+        if !self.django_checks.is_empty() {
+            out.push_str(&format!(
+                "Mirrors Django: {}\n",
+                self.django_checks.join(", ")
+            ));
+        }
+        if !self.peers.is_empty() {
+            out.push_str(&format!(
+                "Equivalent in other tools: {}\n",
+                self.peers.join(", ")
+            ));
+        }
+        out.push('\n');
+        out.push_str(self.docs.trim());
+        out.push('\n');
+        out
+    }
+}
+
+/// Where `codeDescription` links point: the rule docs rendered into the repository's docs.
+pub const DOCS_BASE_URL: &str = "https://github.com/djsec/djsec/blob/main/docs/rules/";
+
+/// The checks run on Python modules. A check may report several related codes.
+pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[xss::mark_safe::check, sql::raw_sql::check];
+
+/// The checks run on templates.
+pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[];
+
+/// Every rule, in code order.
+pub static ALL: &[&Rule] = &[
+    &xss::mark_safe::RULE,
+    &sql::raw_sql::RULE,
+    &meta::suppression::UNUSED_SUPPRESSION,
+    &meta::suppression::BARE_SUPPRESSION,
+];
+
+/// Look a rule up by code (case-insensitive) or name.
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for rule in ALL {
+            assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+            assert!(
+                rule.code.len() == 6 && rule.code.starts_with("DJS"),
+                "bad code {}",
+                rule.code
+            );
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "name {} is not kebab-case",
+                rule.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented_with_all_sections() {
+        for rule in ALL {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix",
+                "## Fix safety",
+            ] {
+                assert!(
+                    rule.docs.contains(section),
+                    "{} docs lack section {section:?}",
+                    rule.code
+                );
+            }
+            assert!(!rule.summary.is_empty(), "{} has no summary", rule.code);
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(by_code("djs101").map(|r| r.code), Some("DJS101"));
+        assert_eq!(
+            by_code("mark-safe-non-constant").map(|r| r.code),
+            Some("DJS101")
+        );
+        assert!(by_code("DJS000").is_none());
+    }
+}

@@ -1,0 +1,3 @@
+//! Rules about djsec itself (`DJS9xx`).
+
+pub mod suppression;

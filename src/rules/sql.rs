@@ -1,0 +1,3 @@
+//! SQL injection (`DJS2xx`).
+
+pub mod raw_sql;

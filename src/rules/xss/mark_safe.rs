@@ -1,0 +1,228 @@
+//! DJS101 `mark-safe-non-constant`: `mark_safe()` / `SafeString()` on a value that is not a
+//! constant string.
+
+use tree_sitter::Node;
+
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::semantic::strings::{self, Piece};
+use crate::semantic::{Level, node};
+
+pub const RULE: Rule = Rule {
+    code: "DJS101",
+    name: "mark-safe-non-constant",
+    family: Family::Xss,
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    summary: "`mark_safe()` or `SafeString()` applied to a value that is not a constant string.",
+    django_checks: &[],
+    peers: &[
+        "bandit:B308",
+        "bandit:B703",
+        "ruff:S308",
+        "semgrep:avoid-mark-safe",
+    ],
+    docs: r#"
+## What it does
+Reports `mark_safe(value)` and `SafeString(value)` (also `SafeText`, and `mark_safe` imported from
+`django.utils.html`, aliased, or called as `safestring.mark_safe`) when `value` is not a constant
+string: an f-string, `%` or `.format()` formatting, a concatenation with a variable, a variable, or
+the result of a call. Values that are escaped on the way (`escape()`, `conditional_escape()`,
+`format_html()`, `int()`, ...) and constant strings are not reported.
+
+The finding is an **error** when the value comes from the request (`request.GET`, `request.POST`,
+URL parameters, `form.cleaned_data`, ...) and a **warning** when its origin is unknown.
+
+## Why is this bad?
+`mark_safe` tells Django's templates not to escape a string. When any part of that string comes
+from a user, the user can inject HTML and JavaScript into the page: cross-site scripting.
+Bandit flags every call, even on constants, so teams switch it off; djsec reports only values that
+can carry unescaped data.
+
+## Example
+```python
+from django.utils.safestring import mark_safe
+
+def greet(request):
+    name = request.GET.get("name", "")
+    return mark_safe(f"<b>{name}</b>")
+```
+
+Use instead:
+```python
+from django.utils.html import format_html
+
+def greet(request):
+    name = request.GET.get("name", "")
+    return format_html("<b>{}</b>", name)
+```
+
+## Fix
+When the argument is an f-string, a `%s` format or a `.format()` call on a literal, the quick-fix
+rewrites the call to `format_html()` with the interpolated values as separate arguments (they are
+then escaped), and adds `from django.utils.html import format_html` if needed. Otherwise escape
+each untrusted part with `escape()` or build the HTML with `format_html()`.
+
+## Fix safety
+Unsafe: the values are escaped after the fix, so a value that intentionally contained HTML is
+shown as text. That is the point, but review the output.
+
+## References
+- Django: [`mark_safe`](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.safestring.mark_safe), [`format_html`](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html)
+- OWASP: Cross Site Scripting Prevention Cheat Sheet; CWE-79
+"#,
+};
+
+/// The callables that mark a string as safe HTML.
+const MARKERS: &[&str] = &[
+    "django.utils.safestring.mark_safe",
+    "django.utils.html.mark_safe",
+    "django.utils.safestring.SafeString",
+    "django.utils.safestring.SafeText",
+    "django.utils.text.mark_safe",
+];
+
+pub fn check(checker: &mut PyChecker) {
+    let calls = checker.model.index.calls.clone();
+    for call in calls {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        let Some(qualified) = checker.model.qualified_name(function) else {
+            continue;
+        };
+        if !MARKERS.contains(&qualified.as_str()) {
+            continue;
+        }
+        let Some(arg) = node::positional_args(call).first().copied() else {
+            continue;
+        };
+        let flow = checker.model.flow(arg);
+        if !flow.is_dangerous() {
+            continue;
+        }
+        let callee = qualified.rsplit('.').next().unwrap_or("mark_safe");
+        let (severity, message) = match (flow.level, &flow.source) {
+            (Level::Request, Some(source)) => (
+                Severity::Error,
+                format!(
+                    "`{callee}()` marks data from {source} as safe HTML: it reaches the page unescaped (XSS)"
+                ),
+            ),
+            _ => (
+                Severity::Warning,
+                format!(
+                    "`{callee}()` on a non-constant value: anything in it reaches the page unescaped; escape it or use `format_html()`"
+                ),
+            ),
+        };
+        let fix = format_html_fix(checker, call, arg);
+        checker.report(Finding::new(RULE.code, call.byte_range(), severity, message).with_fix(fix));
+    }
+}
+
+/// `mark_safe(f"<b>{x}</b>")` → `format_html("<b>{}</b>", x)`, with the import.
+fn format_html_fix(checker: &PyChecker, call: Node, arg: Node) -> Option<Fix> {
+    if node::arg_count(call) != 1 {
+        return None;
+    }
+    let src = checker.source();
+    let template = strings::decompose(arg, src)?;
+    let mut format = template.open.clone();
+    let mut args = Vec::new();
+    for piece in &template.pieces {
+        match piece {
+            Piece::Lit(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            Piece::Value { expr, spec } => {
+                format.push('{');
+                format.push_str(spec);
+                format.push('}');
+                args.push(node::text(*expr, src).to_string());
+            }
+        }
+    }
+    if args.is_empty() {
+        return None;
+    }
+    format.push_str(&template.close);
+    let (local, import) = checker.ensure_import("django.utils.html", "format_html")?;
+    let replacement = format!("{local}({format}, {})", args.join(", "));
+    let mut edits = vec![Edit::replace(call.byte_range(), replacement)];
+    edits.extend(import);
+    Some(Fix::unsafe_(
+        "Replace mark_safe() with format_html()",
+        edits,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{assert_fix, codes_at, findings};
+
+    const IMPORT: &str = "from django.utils.safestring import mark_safe\n";
+
+    #[test]
+    fn flags_formatting_variables_and_calls() {
+        let src = format!(
+            "{IMPORT}def v(request, slug):\n    name = request.GET.get('n')\n    a = mark_safe(f'<b>{{name}}</b>')\n    b = mark_safe('<i>%s</i>' % slug)\n    c = mark_safe('<p>{{}}</p>'.format(get_text()))\n    d = mark_safe('<a>' + name)\n    e = mark_safe(name)\n    return mark_safe(load())\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS101", 4, 9, "error"),
+                ("DJS101", 5, 9, "error"),
+                ("DJS101", 6, 9, "warning"),
+                ("DJS101", 7, 9, "error"),
+                ("DJS101", 8, 9, "error"),
+                ("DJS101", 9, 12, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn resolves_aliases_and_other_modules() {
+        let src = "from django.utils.html import mark_safe as ms\nfrom django.utils import safestring\nfrom django.utils.safestring import SafeString\ndef v(x):\n    ms(x)\n    safestring.mark_safe(x)\n    SafeString(x)\n";
+        assert_eq!(findings(src).len(), 3);
+    }
+
+    #[test]
+    fn silent_on_constants_and_escaped_values() {
+        let src = format!(
+            "{IMPORT}from django.utils.html import escape, format_html\nICON = '<i class=\"icon\"></i>'\ndef v(request):\n    a = mark_safe('<br>')\n    b = mark_safe(ICON + '<hr>')\n    c = mark_safe('<b>%s</b>' % escape(request.GET['x']))\n    d = mark_safe(format_html('<b>{{}}</b>', request.GET['x']))\n    e = mark_safe(f'<td>{{int(request.GET[\"n\"])}}</td>')\n    return a\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+    }
+
+    #[test]
+    fn silent_when_not_djangos_mark_safe() {
+        let src = "def mark_safe(x):\n    return x\nmark_safe(y)\nfrom markupsafe import Markup\n";
+        assert_eq!(findings(src), vec![]);
+    }
+
+    #[test]
+    fn fix_rewrites_fstring_to_format_html_and_adds_import() {
+        let src = format!(
+            "{IMPORT}\ndef greet(request):\n    name = request.GET.get('name', '')\n    return mark_safe(f\"<b>{{name}}</b> {{{{x}}}}\")\n"
+        );
+        let fixed = assert_fix(&src, "DJS101");
+        assert_eq!(
+            fixed,
+            "from django.utils.safestring import mark_safe\nfrom django.utils.html import format_html\n\ndef greet(request):\n    name = request.GET.get('name', '')\n    return format_html(\"<b>{}</b> {{x}}\", name)\n"
+        );
+    }
+
+    #[test]
+    fn fix_extends_existing_import_and_handles_percent_and_format() {
+        let src = "from django.utils.html import escape\nfrom django.utils.safestring import mark_safe\ndef v(a, b):\n    x = mark_safe('<i>%s</i> 100%% {b}' % a)\n    y = mark_safe('<i>{}</i>'.format(b))\n";
+        let fixed = assert_fix(src, "DJS101");
+        assert!(
+            fixed.starts_with("from django.utils.html import escape, format_html\n"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("format_html('<i>{}</i> 100% {{b}}', a)"),
+            "{fixed}"
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! Small helpers over tree-sitter nodes. Nothing here recurses: trees can be 100k deep.
+
+use tree_sitter::Node;
+
+/// The source text of a node ("" when the node's range is not valid for `source`).
+pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// The innermost enclosing node of one of `kinds`, excluding `node` itself.
+pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if kinds.contains(&n.kind()) {
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// The function whose body contains `node` (not counting `node` itself), if any.
+pub fn enclosing_function(node: Node) -> Option<Node> {
+    ancestor(node, &["function_definition", "lambda"])
+}
+
+/// True when `inner` lies within `outer` (ranges, inclusive).
+pub fn contains(outer: Node, inner: Node) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Strip any number of parentheses around an expression.
+pub fn unparenthesize(mut node: Node) -> Node {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) if inner.kind() != "comment" => node = inner,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// The positional (non-keyword) arguments of a call's `argument_list`.
+pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|n| {
+            !matches!(
+                n.kind(),
+                "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
+            )
+        })
+        .collect()
+}
+
+/// The value of keyword argument `name` in a call, if given.
+pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let found = args
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "keyword_argument")
+        .find(|n| {
+            n.child_by_field_name("name")
+                .is_some_and(|k| text(k, source) == name)
+        });
+    found.and_then(|kw| kw.child_by_field_name("value"))
+}
+
+/// The number of arguments of any kind in a call.
+pub fn arg_count(call: Node) -> usize {
+    call.child_by_field_name("arguments")
+        .map(|args| {
+            let mut cursor = args.walk();
+            args.named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// For `a.b.c(...)`, the final attribute name (`c`); for `f(...)`, `f`.
+pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some(text(function, source)),
+        "attribute" => function
+            .child_by_field_name("attribute")
+            .map(|a| text(a, source)),
+        _ => None,
+    }
+}
+
+/// The receiver of a method call `recv.m(...)`.
+pub fn call_receiver(call: Node) -> Option<Node> {
+    let function = call.child_by_field_name("function")?;
+    (function.kind() == "attribute")
+        .then(|| function.child_by_field_name("object"))
+        .flatten()
+}
+
+/// Whether a string node has interpolations (an f-string).
+pub fn is_fstring(string: Node) -> bool {
+    let mut cursor = string.walk();
+    string
+        .named_children(&mut cursor)
+        .any(|c| c.kind() == "interpolation")
+}
+
+/// The start byte of the line containing `byte`.
+pub fn line_start(source: &str, byte: usize) -> usize {
+    let byte = byte.min(source.len());
+    source[..byte].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The leading whitespace of the line containing `byte`.
+pub fn line_indent(source: &str, byte: usize) -> &str {
+    let start = line_start(source, byte);
+    let rest = &source[start..];
+    let len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    &rest[..len]
+}

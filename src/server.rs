@@ -1,0 +1,446 @@
+//! The language server: LSP over stdio with tower-lsp-server. The only module that knows LSP.
+//!
+//! Ordering rules (tower-lsp runs up to four handlers at once):
+//! - `didOpen`/`didChange`/`didClose` update the document store synchronously, before any
+//!   `.await`, so edits are applied in the order they arrive.
+//! - No DashMap guard is held across an `.await`: handlers copy a [`Snapshot`] out and let go.
+//! - Analysis runs on the blocking pool on a snapshot; results are tagged with their version and
+//!   dropped when the document has moved on, so a stale version is never published.
+//! - No handler awaits a request to the client.
+
+mod actions;
+mod convert;
+mod settings;
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use dashmap::DashMap;
+use ropey::Rope;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::analysis::{self, Context, Finding};
+use crate::document::{Change, Document, PositionEncoding};
+use crate::syntax::{Language, Syntax};
+
+/// Run the server on stdin/stdout until the client exits.
+pub async fn run() {
+    let stdin = tokio::io::stdin();
+    let stdout = tokio::io::stdout();
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(stdin, stdout, socket).serve(service).await;
+}
+
+/// The result of analysing one version of a document, with the text it refers to.
+#[derive(Clone)]
+struct Analysed {
+    version: i32,
+    rope: Rope,
+    findings: Arc<Vec<Finding>>,
+}
+
+/// Everything a background task needs to analyse one version of a document.
+struct Snapshot {
+    uri: Uri,
+    version: i32,
+    rope: Rope,
+    text: Arc<str>,
+    syntax: Syntax,
+    context: Context,
+}
+
+#[derive(Default)]
+struct State {
+    documents: DashMap<Uri, Document>,
+    results: DashMap<Uri, Analysed>,
+    encoding: RwLock<PositionEncoding>,
+    pull_diagnostics: AtomicBool,
+    settings: RwLock<settings::Settings>,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(State::default()),
+        }
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        self.state.encoding.read().map(|e| *e).unwrap_or_default()
+    }
+
+    fn settings(&self) -> settings::Settings {
+        self.state
+            .settings
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let settings = self.settings();
+        let doc = self.state.documents.get(uri)?;
+        Some(Snapshot {
+            uri: uri.clone(),
+            version: doc.version,
+            rope: doc.rope.clone(),
+            text: doc.text(),
+            syntax: doc.syntax.clone(),
+            context: settings.context_for(path_of(uri)),
+        })
+    }
+
+    fn is_current(state: &State, uri: &Uri, version: i32) -> bool {
+        state
+            .documents
+            .get(uri)
+            .is_some_and(|d| d.version == version)
+    }
+
+    /// Analyse a snapshot on the blocking pool and, unless it went stale, store and publish.
+    fn schedule(&self, snapshot: Snapshot) {
+        let client = self.client.clone();
+        let state = Arc::clone(&self.state);
+        let enc = self.encoding();
+        let enabled = self.settings().enable;
+        tokio::spawn(async move {
+            let uri = snapshot.uri.clone();
+            let version = snapshot.version;
+            if !Backend::is_current(&state, &uri, version) {
+                return;
+            }
+            let Some(analysed) = analyse(snapshot, enabled).await else {
+                return;
+            };
+            if !Backend::is_current(&state, &uri, version) {
+                return;
+            }
+            let diagnostics: Vec<Diagnostic> = analysed
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(f, &analysed.rope, enc))
+                .collect();
+            state.results.insert(uri.clone(), analysed);
+            if !state.pull_diagnostics.load(Ordering::Relaxed) {
+                client
+                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .await;
+            }
+        });
+    }
+
+    /// The analysis of the document's current version, from the cache or computed now.
+    async fn current_analysis(&self, uri: &Uri) -> Option<Analysed> {
+        let version = self.state.documents.get(uri).map(|d| d.version)?;
+        if let Some(cached) = self.state.results.get(uri).filter(|a| a.version == version) {
+            return Some(cached.clone());
+        }
+        let snapshot = self.snapshot(uri)?;
+        let analysed = analyse(snapshot, self.settings().enable).await?;
+        if Backend::is_current(&self.state, uri, analysed.version) {
+            self.state.results.insert(uri.clone(), analysed.clone());
+        }
+        Some(analysed)
+    }
+
+    fn reanalyse_all(&self) {
+        let uris: Vec<Uri> = self
+            .state
+            .documents
+            .iter()
+            .map(|e| e.key().clone())
+            .collect();
+        self.state.results.clear();
+        for uri in uris {
+            if let Some(snapshot) = self.snapshot(&uri) {
+                self.schedule(snapshot);
+            }
+        }
+    }
+}
+
+/// Run the analysis for a snapshot on the blocking pool; a panic in a rule is logged and yields
+/// no result instead of taking the server down.
+async fn analyse(snapshot: Snapshot, enabled: bool) -> Option<Analysed> {
+    let Snapshot {
+        uri,
+        version,
+        rope,
+        text,
+        syntax,
+        context,
+    } = snapshot;
+    let joined = tokio::task::spawn_blocking(move || {
+        let findings = if enabled {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                analysis::analyze(&text, &syntax, &context)
+            }))
+        } else {
+            Ok(Vec::new())
+        };
+        (findings, rope)
+    })
+    .await;
+    match joined {
+        Ok((Ok(findings), rope)) => Some(Analysed {
+            version,
+            rope,
+            findings: Arc::new(findings),
+        }),
+        Ok((Err(_), _)) => {
+            tracing::error!("analysis panicked on {} (version {version})", uri.as_str());
+            None
+        }
+        Err(err) => {
+            tracing::error!("analysis task failed on {}: {err}", uri.as_str());
+            None
+        }
+    }
+}
+
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// The language of a document, from its language id, path and (for plain HTML) content.
+fn language_of(language_id: &str, uri: &Uri, text: &str) -> Option<Language> {
+    let path = path_of(uri);
+    let by_id = Language::from_language_id(language_id, path.as_deref());
+    if by_id.is_some() {
+        return by_id;
+    }
+    if language_id == "html" && (text.contains("{%") || text.contains("{{")) {
+        return Some(Language::Template);
+    }
+    None
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let encoding = convert::negotiate(offered);
+        if let Ok(mut e) = self.state.encoding.write() {
+            *e = encoding;
+        }
+        let pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
+        self.state.pull_diagnostics.store(pull, Ordering::Relaxed);
+        if let Some(options) = params.initialization_options.as_ref() {
+            match settings::Settings::from_json(options) {
+                Ok(s) => {
+                    if let Ok(mut current) = self.state.settings.write() {
+                        *current = s;
+                    }
+                }
+                Err(err) => tracing::warn!("ignoring invalid initializationOptions: {err}"),
+            }
+        }
+        tracing::info!("initialize: position encoding {encoding:?}, pull diagnostics {pull}");
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(encoding)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            actions::fix_all_kind(),
+                        ]),
+                        ..Default::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("djsec".to_string()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        ..Default::default()
+                    })
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "djsec".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("djsec {} ready", env!("CARGO_PKG_VERSION"));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let Some(language) = language_of(&item.language_id, &item.uri, &item.text) else {
+            tracing::debug!("not analysing {} ({})", item.uri.as_str(), item.language_id);
+            return;
+        };
+        let opened = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            Document::new(&item.text, item.version, language)
+        }));
+        match opened {
+            Ok(doc) => {
+                self.state.documents.insert(item.uri.clone(), doc);
+                if let Some(snapshot) = self.snapshot(&item.uri) {
+                    self.schedule(snapshot);
+                }
+            }
+            Err(_) => tracing::error!("parsing {} panicked; not analysing it", item.uri.as_str()),
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let encoding = self.encoding();
+        let changes: Vec<Change> = params
+            .content_changes
+            .into_iter()
+            .map(|c| Change {
+                range: c
+                    .range
+                    .map(|r| (convert::to_position(r.start), convert::to_position(r.end))),
+                text: c.text,
+            })
+            .collect();
+        // Applied synchronously, under the entry's lock, before any await.
+        let applied = match self.state.documents.get_mut(&uri) {
+            Some(mut doc) => {
+                if version <= doc.version {
+                    tracing::warn!(
+                        "didChange for {} has version {version}, not newer than {}; applying anyway",
+                        uri.as_str(),
+                        doc.version
+                    );
+                }
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    doc.apply_changes(&changes, version, encoding)
+                }));
+                if result.is_err() {
+                    tracing::error!("applying a change to {} panicked", uri.as_str());
+                }
+                result.is_ok()
+            }
+            None => {
+                tracing::warn!("didChange for {} which is not open; ignored", uri.as_str());
+                false
+            }
+        };
+        if applied && let Some(snapshot) = self.snapshot(&uri) {
+            self.schedule(snapshot);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let was_open = self.state.documents.remove(&uri).is_some();
+        self.state.results.remove(&uri);
+        if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        match settings::Settings::from_json(&params.settings) {
+            Ok(s) => {
+                if let Ok(mut current) = self.state.settings.write() {
+                    *current = s;
+                }
+                self.reanalyse_all();
+            }
+            Err(err) => tracing::warn!("ignoring invalid configuration: {err}"),
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let enc = self.encoding();
+        let items = match self.current_analysis(&uri).await {
+            Some(a) => a
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(f, &a.rope, enc))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let Some(analysed) = self.current_analysis(&uri).await else {
+            return Ok(None);
+        };
+        let language = self.state.documents.get(&uri).map(|d| d.language);
+        let Some(language) = language else {
+            return Ok(None);
+        };
+        let text = analysed.rope.to_string();
+        let request = actions::Request {
+            uri: &uri,
+            rope: &analysed.rope,
+            text: &text,
+            language,
+            findings: &analysed.findings,
+            encoding: self.encoding(),
+        };
+        let actions = actions::code_actions(&request, params.range, params.context.only.as_deref());
+        Ok((!actions.is_empty()).then_some(actions))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let position = params.text_document_position_params.position;
+        let Some(analysed) = self.current_analysis(&uri).await else {
+            return Ok(None);
+        };
+        Ok(actions::hover(
+            &analysed.rope,
+            &analysed.findings,
+            position,
+            self.encoding(),
+        ))
+    }
+}
