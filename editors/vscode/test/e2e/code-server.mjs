@@ -1,7 +1,8 @@
 // End-to-end test in a real VS Code workbench: code-server (from npm) driven by Debian's Chromium
 // through playwright-core. Installs the packaged .vsix into a throw-away profile, opens a copy of
-// test/fixture, waits for djsec's DJS101 in the Problems panel, applies the quick-fix with Ctrl+.
-// and checks the file on disk. Screenshots and logs go to test/artifacts/ (gitignored).
+// test/fixture, waits for djsec's DJS101 in the Problems panel, turns djsec.enable off and on in
+// the Settings editor (DJS101 must go and come back), applies the quick-fix with Ctrl+. and checks
+// the file on disk and that the template opens as Django HTML. Screenshots and logs go to test/artifacts/ (gitignored).
 //
 // Environment:
 //   CODE_SERVER  code-server executable (run with Node 24 first on PATH)        [required]
@@ -27,6 +28,8 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS ?? path.join(EXT_ROOT, "test", "artifacts"));
 const TOTAL_SECONDS = Number(process.env.E2E_TIMEOUT ?? 240);
 const STEP_MS = 60_000;
+const ENABLE_DESCRIPTION = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8"))
+  .contributes.configuration.properties["djsec.enable"].description;
 
 const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-code-server-"));
@@ -138,7 +141,9 @@ const USER_SETTINGS = {
 /** The profile's settings.json; VS Code picks up changes while running. */
 function writeUserSettings(djsec) {
   const file = path.join(userData, "User", "settings.json");
-  fs.writeFileSync(file, JSON.stringify({ ...USER_SETTINGS, ...djsec }, null, 2));
+  // Write then rename, as editors save: the watcher never sees a half-written file.
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ ...USER_SETTINGS, ...djsec }, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 async function openFile(relPath) {
@@ -156,6 +161,24 @@ async function openFile(relPath) {
     .locator(".tabs-container .tab.active", { hasText: path.basename(relPath) })
     .waitFor({ timeout: STEP_MS });
   await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: STEP_MS });
+}
+
+/** Click the checkbox of a boolean setting in the Settings editor, as a user does. */
+async function toggleSetting(id, description) {
+  step(`toggling ${id} in the Settings editor`);
+  await page.keyboard.press("Control+,");
+  const search = page.locator(".settings-editor .suggest-input-container .monaco-editor").first();
+  await search.waitFor({ timeout: STEP_MS });
+  await search.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(id);
+  const item = page.locator(".settings-editor .setting-item-bool", { hasText: description }).first();
+  await item.waitFor({ timeout: STEP_MS });
+  const checkbox = item.locator(".setting-value-checkbox");
+  const before = await checkbox.getAttribute("aria-checked");
+  await checkbox.click();
+  await waitFor(`${id} to change`, async () => (await checkbox.getAttribute("aria-checked")) !== before);
+  await shot(`02-settings-${id}-${before === "true" ? "off" : "on"}`);
 }
 
 async function languageMode() {
@@ -250,14 +273,14 @@ async function main() {
   }
   await shot("02-problems-djs101");
 
-  // Settings reach the running server (workspace/didChangeConfiguration): ignoring DJS101 hides
-  // it, removing the setting brings it back.
-  step('setting "djsec.ignore": ["DJS101"]');
-  writeUserSettings({ "djsec.ignore": ["DJS101"] });
-  await waitFor("DJS101 to go after djsec.ignore", async () => !/DJS101/.test(await problemsText()));
-  step("removing djsec.ignore");
-  writeUserSettings({});
-  await waitFor("DJS101 to come back", async () => /DJS101/.test(await problemsText()));
+  // Settings reach the running server (workspace/didChangeConfiguration): untick "djsec: Enable"
+  // in the Settings editor and DJS101 goes; tick it again and it comes back.
+  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
+  await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()));
+  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
+  await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()));
+  await page.keyboard.press("Control+W"); // close the Settings editor: views.py is active again
+  await page.locator(".tabs-container .tab.active", { hasText: "views.py" }).waitFor({ timeout: STEP_MS });
 
   step("Ctrl+. on line 5");
   // Put the cursor inside the mark_safe call: Ctrl+G 5, then a few columns in.
