@@ -32,6 +32,9 @@ fn run_server() -> i32 {
     match runtime {
         Ok(rt) => {
             rt.block_on(djsec::server::run());
+            // A read of stdin may still be pending on the blocking pool (the client need not close
+            // stdin after `exit`); do not wait for it.
+            rt.shutdown_background();
             cli::exit::CLEAN
         }
         Err(err) => {

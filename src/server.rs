@@ -11,6 +11,7 @@
 mod actions;
 mod convert;
 mod settings;
+mod transport;
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -29,9 +30,11 @@ use crate::syntax::{Language, Syntax};
 
 /// Run the server on stdin/stdout until the client exits.
 pub async fn run() {
-    let stdin = tokio::io::stdin();
+    let stdin = transport::sanitized(tokio::io::stdin());
     let stdout = tokio::io::stdout();
-    let (service, socket) = LspService::new(Backend::new);
+    let (service, socket) = LspService::build(Backend::new)
+        .custom_method("djsec/documentText", Backend::document_text)
+        .finish();
     Server::new(stdin, stdout, socket).serve(service).await;
 }
 
@@ -73,6 +76,19 @@ impl Backend {
             client,
             state: Arc::new(State::default()),
         }
+    }
+
+    /// `djsec/documentText`: the server's copy of a document and its version. A debugging aid
+    /// (and what the ordering tests compare against); not part of LSP.
+    async fn document_text(
+        &self,
+        params: TextDocumentIdentifier,
+    ) -> Result<Option<serde_json::Value>> {
+        Ok(self
+            .state
+            .documents
+            .get(&params.uri)
+            .map(|doc| serde_json::json!({ "version": doc.version, "text": doc.rope.to_string() })))
     }
 
     fn encoding(&self) -> PositionEncoding {

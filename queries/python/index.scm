@@ -1,5 +1,6 @@
-; One pass over a Python tree collects every node the rules look at.
-; The capture name says what the node is; `semantic::Index` groups them.
+; The node kinds `semantic::Index` collects in its one pass over a Python tree, and what each
+; is (the capture name). One `(kind) @capture` per line; kinds are checked against the grammar
+; when djsec starts (and by a unit test).
 
 (call) @call
 (function_definition) @function

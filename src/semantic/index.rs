@@ -4,27 +4,62 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::node;
 
-/// The query file the index runs, compiled once.
-fn query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
-        .get_or_init(|| {
-            match Query::new(
-                &crate::syntax::python::language(),
-                include_str!("../../queries/python/index.scm"),
-            ) {
-                Ok(q) => Some(q),
-                Err(err) => {
-                    tracing::error!("queries/python/index.scm does not compile: {err}");
-                    None
+/// What the index collects, by node kind id.
+#[derive(Clone, Copy)]
+enum Category {
+    Call,
+    Function,
+    Class,
+    Import,
+    Assignment,
+    WithItem,
+    Comment,
+}
+
+/// Node kind ids → category, from `queries/python/index.scm`.
+///
+/// The file lists one `(kind) @capture` pattern per line. It is not run through tree-sitter's
+/// query engine: that engine is slow on deeply nested trees (seconds for 100k nesting levels),
+/// and a single cursor walk that dispatches on kind ids is linear whatever the shape.
+fn categories() -> &'static [Option<Category>] {
+    static TABLE: OnceLock<Vec<Option<Category>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let language = crate::syntax::python::language();
+        let mut table = vec![None; language.node_kind_count()];
+        for line in include_str!("../../queries/python/index.scm").lines() {
+            let line = line.trim();
+            let Some(rest) = line.strip_prefix('(') else {
+                continue;
+            };
+            let Some((kind, capture)) = rest.split_once(')') else {
+                continue;
+            };
+            let category = match capture.trim().trim_start_matches('@') {
+                "call" => Category::Call,
+                "function" => Category::Function,
+                "class" => Category::Class,
+                "import" => Category::Import,
+                "assignment" => Category::Assignment,
+                "with_item" => Category::WithItem,
+                "comment" => Category::Comment,
+                other => {
+                    tracing::error!("queries/python/index.scm: unknown capture @{other}");
+                    continue;
                 }
+            };
+            let id = language.id_for_node_kind(kind.trim(), true);
+            if let Some(slot) = table.get_mut(usize::from(id)).filter(|_| id != 0) {
+                *slot = Some(category);
+            } else {
+                tracing::error!("queries/python/index.scm: unknown node kind {kind}");
             }
-        })
-        .as_ref()
+        }
+        table
+    })
 }
 
 /// A scope is a function (by its start byte) or the module (`MODULE`).
@@ -56,29 +91,34 @@ pub struct Index<'t> {
 impl<'t> Index<'t> {
     pub fn build(tree: &'t Tree, source: &'t str) -> Index<'t> {
         let mut index = Index::default();
-        let Some(query) = query() else {
-            return index;
-        };
-        let names = query.capture_names();
-        let mut cursor = QueryCursor::new();
-        let mut captures = cursor.captures(query, tree.root_node(), source.as_bytes());
-        while let Some((m, i)) = captures.next() {
-            let Some(capture) = m.captures.get(*i) else {
+        let table = categories();
+        let mut cursor = tree.walk();
+        // Pre-order walk without recursion.
+        loop {
+            let n = cursor.node();
+            if let Some(Some(category)) = table.get(usize::from(n.kind_id())) {
+                match category {
+                    Category::Call => index.calls.push(n),
+                    Category::Function => index.functions.push(n),
+                    Category::Class => index.classes.push(n),
+                    Category::Import => index.imports.push(n),
+                    Category::Comment => index.comments.push(n),
+                    Category::Assignment => index.add_assignment(n, source),
+                    Category::WithItem => index.add_with_item(n, source),
+                }
+            }
+            if cursor.goto_first_child() {
                 continue;
-            };
-            let n = capture.node;
-            match names.get(capture.index as usize).copied() {
-                Some("call") => index.calls.push(n),
-                Some("function") => index.functions.push(n),
-                Some("class") => index.classes.push(n),
-                Some("import") => index.imports.push(n),
-                Some("comment") => index.comments.push(n),
-                Some("assignment") => index.add_assignment(n, source),
-                Some("with_item") => index.add_with_item(n, source),
-                _ => {}
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return index;
+                }
             }
         }
-        index
     }
 
     /// The bindings of `name` in `scope`, in source order.
@@ -212,4 +252,23 @@ pub fn scope_of(n: Node) -> ScopeId {
     node::ancestor(n, &["function_definition", "lambda", "class_definition"])
         .filter(|s| s.kind() != "class_definition")
         .map_or(MODULE, |f| f.start_byte())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_in_the_query_file_exists() {
+        let table = categories();
+        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 9);
+    }
+
+    #[test]
+    fn deep_nesting_is_linear() {
+        let src = format!("x = {}\nf(1)\n", "[".repeat(100_000));
+        let tree = crate::syntax::python::parse(&src, None);
+        let index = Index::build(&tree, &src);
+        assert!(index.calls.len() <= 1);
+    }
 }

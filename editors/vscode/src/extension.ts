@@ -4,10 +4,9 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 import { DOCUMENT_SELECTOR } from "./selector";
-import { findServer, LookupError, notFoundMessage } from "./server";
+import { findServer, LookupError, notFoundMessage, serverExecutable } from "./server";
 import {
   didChangeConfigurationParams,
   initializationOptions,
@@ -63,12 +62,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   }
   output.info(`Starting ${found.path} server (found via ${found.source})`);
 
-  const serverOptions: ServerOptions = {
-    command: found.path,
-    args: ["server"],
-    transport: TransportKind.stdio,
-    options: { env: process.env },
-  };
+  const serverOptions: ServerOptions = serverExecutable(found, process.env);
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,

@@ -129,6 +129,18 @@ export function findServer(input: LookupInput): Found | undefined {
   return undefined;
 }
 
+/**
+ * How to run the server: `djsec server` over stdio. No `transport` on purpose: with
+ * `TransportKind.stdio` vscode-languageclient appends `--stdio`, which `djsec server` rejects.
+ * Structurally a vscode-languageclient `Executable`.
+ */
+export function serverExecutable(
+  found: Found,
+  env: Record<string, string | undefined>,
+): { command: string; args: string[]; options: { env: Record<string, string | undefined> } } {
+  return { command: found.path, args: ["server"], options: { env } };
+}
+
 export function notFoundMessage(): string {
   return `djsec: the djsec executable was not found (checked ${ENV_VAR}, djsec.path, the bundled binary and PATH). ${INSTALL_HINT}`;
 }

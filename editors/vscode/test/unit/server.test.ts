@@ -10,6 +10,7 @@ import {
   LookupError,
   notFoundMessage,
   pathCandidates,
+  serverExecutable,
 } from "../../src/server";
 
 const EXT = "/ext";
@@ -159,5 +160,14 @@ describe("the not-found message", () => {
       assert.ok(m.includes(needle), `missing ${needle}: ${m}`);
     }
     assert.ok(m.includes(INSTALL_HINT));
+  });
+});
+
+describe("the server command", () => {
+  it("is `djsec server` over stdio with no extra arguments", () => {
+    const exe = serverExecutable({ path: "/usr/bin/djsec", source: "path" }, { HOME: "/h" });
+    assert.deepEqual(exe, { command: "/usr/bin/djsec", args: ["server"], options: { env: { HOME: "/h" } } });
+    // A `transport` of TransportKind.stdio would make vscode-languageclient add `--stdio`.
+    assert.ok(!("transport" in exe));
   });
 });
