@@ -185,7 +185,8 @@ async function languageMode() {
   return (await page.locator('[id="status.editor.mode"]').innerText()).trim();
 }
 
-async function main() {
+/** Installs the extension, starts code-server and the browser, opens the project. */
+async function setUp() {
   for (const [what, p] of [
     ["code-server", CODE_SERVER],
     ["djsec", DJSEC_BIN],
@@ -256,6 +257,10 @@ async function main() {
   await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
   await shot("01-workbench");
 
+}
+
+/** DJS101 in the Problems panel, the quick-fix through Ctrl+., the file on disk, a template. */
+async function quickFix() {
   step("opening blog/views.py");
   await openFile("blog/views.py");
   await waitFor("language mode Python", async () => (await languageMode()) === "Python");
@@ -272,15 +277,6 @@ async function main() {
     throw new Error(`DJS101 is not reported on line 5:\n${problems}`);
   }
   await shot("02-problems-djs101");
-
-  // Settings reach the running server (workspace/didChangeConfiguration): untick "djsec: Enable"
-  // in the Settings editor and DJS101 goes; tick it again and it comes back.
-  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
-  await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()));
-  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
-  await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()));
-  await page.keyboard.press("Control+W"); // close the Settings editor: views.py is active again
-  await page.locator(".tabs-container .tab.active", { hasText: "views.py" }).waitFor({ timeout: STEP_MS });
 
   step("Ctrl+. on line 5");
   // Put the cursor inside the mark_safe call: Ctrl+G 5, then a few columns in.
@@ -331,6 +327,23 @@ async function main() {
   step("views.py after the fix:\n" + after.trimEnd());
 }
 
+/**
+ * Settings reach the running server (workspace/didChangeConfiguration): with the fix undone
+ * (DJS101 back), untick "djsec: Enable" in the Settings editor and DJS101 must go; tick it again
+ * and it must come back.
+ */
+async function settings() {
+  await openFile("blog/views.py");
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Z");
+  await page.keyboard.press("Control+S");
+  await waitFor("DJS101 back after undoing the fix", async () => /DJS101/.test(await problemsText()));
+  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
+  await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()));
+  await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
+  await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()));
+}
+
 const guard = setTimeout(async () => {
   console.error(`code-server e2e: FAIL: the whole run took over ${TOTAL_SECONDS}s`);
   await shot("timeout");
@@ -346,19 +359,34 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
   });
 }
 
+// Each part prints "RESULT <part> PASS|FAIL"; .ci/editors/test.sh turns them into its lines.
+const PARTS = [
+  ["quick-fix", quickFix],
+  ["settings", settings],
+];
 let code = 0;
 try {
-  await main();
-  step("PASS");
+  await setUp();
+  for (const [name, run] of PARTS) {
+    try {
+      await run();
+      console.log(`RESULT ${name} PASS`);
+    } catch (err) {
+      code = 1;
+      console.error(`code-server e2e: ${name}: ${err.stack ?? err}`);
+      await shot(`failure-${name}`);
+      console.error(`Problems panel at failure:\n${await problemsText().catch(() => "?")}`);
+      console.log(`RESULT ${name} FAIL ${String(err.message ?? err).split("\n")[0]}`);
+      await page.keyboard.press("Escape").catch(() => {});
+    }
+  }
 } catch (err) {
   code = 1;
   console.error(`code-server e2e: FAIL: ${err.stack ?? err}`);
   await shot("failure");
-  if (page) {
-    console.error(`Problems panel at failure:\n${await problemsText().catch(() => "?")}`);
-  }
 } finally {
   clearTimeout(guard);
   await cleanup();
 }
+step(code === 0 ? "PASS" : "FAIL");
 process.exit(code);

@@ -1,0 +1,160 @@
+//! Property test: random edit scripts applied incrementally (rope + `InputEdit` + reparse with the
+//! old tree) give the same text, the same syntax tree and the same findings as a fresh parse.
+
+use djsec::analysis::{self, Context};
+use djsec::document::{Change, Document, Position, PositionEncoding};
+use djsec::syntax::{Language, Syntax};
+use proptest::prelude::*;
+
+const PYTHON_SEED: &str = include_str!("fixtures/project/app/views.py");
+const TEMPLATE_SEED: &str = "{% extends 'base.html' %}\n{% block content %}\n<form method=\"post\">\n  {% csrf_token %}\n  <a href=\"{{ url }}\">{{ name|safe }}</a>\n</form>\n<script>var x = {{ data }};</script>\n{% endblock %}\n";
+
+/// Pieces that make edits interesting: Python and template syntax, non-ASCII, astral, CRLF.
+const SNIPPETS: &[&str] = &[
+    "",
+    "x",
+    " ",
+    "\n",
+    "\r\n",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "f\"{name}\"",
+    "mark_safe(",
+    "def f(request):\n    ",
+    "é",
+    "😀",
+    "{{ ",
+    " }}",
+    "{% if x %}",
+    "{% endif %}",
+    "<div>",
+    "</div>",
+    "# djsec: ignore[DJS101]",
+    "\t",
+    "\0",
+];
+
+/// One edit: replace `len` chars starting at char `start` (both taken modulo the text).
+#[derive(Debug, Clone)]
+struct EditOp {
+    start: usize,
+    len: usize,
+    snippet: usize,
+}
+
+fn edit_strategy() -> impl Strategy<Value = EditOp> {
+    (0usize..10_000, 0usize..12, 0usize..SNIPPETS.len()).prop_map(|(start, len, snippet)| EditOp {
+        start,
+        len,
+        snippet,
+    })
+}
+
+/// UTF-16 or UTF-8 position of a char index in `text`.
+fn position(text: &str, char_idx: usize, encoding: PositionEncoding) -> Position {
+    let byte = text
+        .char_indices()
+        .nth(char_idx)
+        .map_or(text.len(), |(b, _)| b);
+    let before = &text[..byte];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = match encoding {
+        PositionEncoding::Utf8 => byte - line_start,
+        PositionEncoding::Utf16 => text[line_start..byte].chars().map(char::len_utf16).sum(),
+        PositionEncoding::Utf32 => text[line_start..byte].chars().count(),
+    };
+    Position::new(line as u32, col as u32)
+}
+
+fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: PositionEncoding) {
+    let mut doc = Document::new(seed, 1, language);
+    let mut expected = seed.to_string();
+    for (i, op) in ops.iter().enumerate() {
+        let chars = expected.chars().count();
+        let start = op.start % (chars + 1);
+        let end = (start + op.len).min(chars);
+        let change = Change {
+            range: Some((
+                position(&expected, start, encoding),
+                position(&expected, end, encoding),
+            )),
+            text: SNIPPETS[op.snippet].to_string(),
+        };
+        doc.apply_changes(std::slice::from_ref(&change), i as i32 + 2, encoding);
+        // Reference: apply the same positions with a straightforward string implementation.
+        let (s, e) = change.range.map_or((0, expected.len()), |(s, e)| {
+            (
+                byte_of(&expected, s, encoding),
+                byte_of(&expected, e, encoding),
+            )
+        });
+        let (s, e) = (s.min(e), s.max(e));
+        expected.replace_range(s..e, &change.text);
+    }
+    let text = doc.text();
+    assert_eq!(&*text, expected.as_str(), "text differs");
+    let fresh = Syntax::parse(language, &expected);
+    assert_eq!(
+        doc.syntax.to_sexp(),
+        fresh.to_sexp(),
+        "incremental tree differs from a fresh parse"
+    );
+    let context = Context::default();
+    assert_eq!(
+        analysis::analyze(&text, &doc.syntax, &context),
+        analysis::analyze(&expected, &fresh, &context),
+        "findings differ"
+    );
+}
+
+/// Reference conversion of a position to a byte offset (clamping like the server does).
+fn byte_of(text: &str, pos: Position, encoding: PositionEncoding) -> usize {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == pos.line as usize {
+            let content = line.strip_suffix('\n').unwrap_or(line);
+            let content = content.strip_suffix('\r').unwrap_or(content);
+            let mut units = 0usize;
+            for (b, ch) in content.char_indices() {
+                let width = match encoding {
+                    PositionEncoding::Utf8 => ch.len_utf8(),
+                    PositionEncoding::Utf16 => ch.len_utf16(),
+                    PositionEncoding::Utf32 => 1,
+                };
+                if units + width > pos.character as usize {
+                    return offset + b;
+                }
+                units += width;
+            }
+            return offset + content.len();
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn python_edits_utf16(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
+        check_script(Language::Python, PYTHON_SEED, &ops, PositionEncoding::Utf16);
+    }
+
+    #[test]
+    fn python_edits_utf8(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
+        check_script(Language::Python, PYTHON_SEED, &ops, PositionEncoding::Utf8);
+    }
+
+    #[test]
+    fn template_edits_utf16(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
+        check_script(Language::Template, TEMPLATE_SEED, &ops, PositionEncoding::Utf16);
+    }
+}
