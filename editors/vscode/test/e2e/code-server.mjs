@@ -256,7 +256,6 @@ async function setUp() {
   await page.goto(`${base}/?folder=${encodeURIComponent(project)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
   await shot("01-workbench");
-
 }
 
 /** DJS101 in the Problems panel, the quick-fix through Ctrl+., the file on disk, a template. */
@@ -333,6 +332,7 @@ async function quickFix() {
  * and it must come back.
  */
 async function settings() {
+  step("undoing the fix in views.py");
   await openFile("blog/views.py");
   await page.locator(".monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+Z");
