@@ -151,12 +151,13 @@ async function openFile(relPath) {
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: STEP_MS });
   await input.fill(relPath);
-  // Wait for the file to be among the results before accepting.
-  await page
+  // Click the result rather than pressing Enter: Enter can land on a recently opened file
+  // before the list is filtered.
+  const row = page
     .locator(".quick-input-widget .monaco-list-row", { hasText: path.basename(relPath) })
-    .first()
-    .waitFor({ timeout: STEP_MS });
-  await page.keyboard.press("Enter");
+    .first();
+  await row.waitFor({ timeout: STEP_MS });
+  await row.click();
   await page
     .locator(".tabs-container .tab.active", { hasText: path.basename(relPath) })
     .waitFor({ timeout: STEP_MS });
