@@ -53,11 +53,11 @@ check_parts() {
     shown=1
     if [ "$verdict" = PASS ]; then
       passed=$((passed + 1))
-      printf 'PASS  %-44s\n' "$name: $part"
+      printf 'PASS  %-44s (%ss)\n' "$name: $part" "$took"
     else
       failed=$((failed + 1))
       failures+=("$name: $part")
-      printf 'FAIL  %-44s %s\n' "$name: $part" "$why"
+      printf 'FAIL  %-44s (%ss) %s\n' "$name: $part" "$took" "$why"
     fi
   done < <(grep '^RESULT ' "$log")
   if [ "$shown" -eq 0 ]; then
@@ -68,7 +68,6 @@ check_parts() {
   if [ "$rc" -ne 0 ]; then
     sed 's/^/      | /' "$log" | tail -n 60
   fi
-  echo "      ($name: ${took}s)"
 }
 
 # A scratch copy of the fixture project for one editor.
@@ -112,8 +111,8 @@ check "vscode: build (tsc + esbuild)" 180 vscode_build
 check "vscode: unit tests (node --test)" 120 vscode_unit
 check "vscode: package (.vsix)" 180 vscode_package
 check "helix: languages.toml (static)" 60 helix_static
-check "neovim $NEOVIM_VERSION: DJS101 + quick-fix" 90 neovim_e2e
-check "emacs + eglot: DJS101 + quick-fix" 90 emacs_e2e
+check_parts "neovim $NEOVIM_VERSION" 90 neovim_e2e
+check_parts "emacs + eglot" 90 emacs_e2e
 check_parts "vscode (code-server)" 300 vscode_e2e
 
 if ((failed)); then

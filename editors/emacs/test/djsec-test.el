@@ -4,8 +4,10 @@
 ;;
 ;; PROJECT is a scratch copy of a Django project with blog/views.py (DJS101 on line 5).  Loads
 ;; ../djsec-eglot.el as a user would (with `djsec' on PATH), starts Eglot, waits for DJS101 in
-;; Flymake, picks "Replace mark_safe..." from `eglot-code-actions' and checks the buffer.
-;; Exits 1 on any failure.
+;; Flymake, picks "Replace mark_safe..." from `eglot-code-actions' and checks the buffer; then
+;; restores the unfixed text and checks that `eglot-workspace-configuration' with enable false, sent by
+;; `eglot-signal-didChangeConfiguration', clears DJS101 and enable true brings it back.
+;; Prints "RESULT <part> PASS|FAIL" per part; exits 1 on any failure.
 
 ;;; Code:
 
@@ -21,9 +23,10 @@
 (defun djsec-test--log (fmt &rest args)
   (princ (concat (apply #'format fmt args) "\n")))
 
+(define-error 'djsec-test-failure "djsec test failure")
+
 (defun djsec-test--fail (fmt &rest args)
-  (djsec-test--log "FAIL: %s" (apply #'format fmt args))
-  (kill-emacs 1))
+  (signal 'djsec-test-failure (list (apply #'format fmt args))))
 
 (defun djsec-test--wait (seconds pred)
   "Run the event loop until PRED is non-nil or SECONDS pass; return PRED's value."
@@ -39,7 +42,10 @@
    (lambda (d) (string-match-p "DJS101" (flymake-diagnostic-text d)))
    (flymake-diagnostics)))
 
-(defun djsec-test--run (project bin)
+(defvar djsec-test--views nil "The views.py buffer.")
+(defvar djsec-test--original nil "views.py before the quick-fix.")
+
+(defun djsec-test--quick-fix (project bin)
   ;; `djsec' on PATH, as the snippet expects: a private bin directory with a link to BIN.
   (let ((bindir (make-temp-file "djsec-bin" t)))
     (make-symbolic-link (expand-file-name bin) (expand-file-name "djsec" bindir))
@@ -50,6 +56,8 @@
   (djsec-test--log "Emacs %s, %s" emacs-version (locate-library "eglot"))
 
   (find-file (expand-file-name "blog/views.py" project))
+  (setq djsec-test--views (current-buffer)
+        djsec-test--original (buffer-string))
   (unless (eq major-mode 'python-mode)
     (djsec-test--fail "views.py opened in %s" major-mode))
   (apply #'eglot (eglot--guess-contact)) ; eglot-ensure waits for a command loop batch never runs
@@ -101,17 +109,56 @@
     (unless (djsec-test--wait 10 (lambda () (null (djsec-test--djs101))))
       (djsec-test--fail "DJS101 still reported after the fix"))
     (djsec-test--log "buffer after the fix:\n%s" (string-trim-right text)))
-  (let ((eglot-autoshutdown nil))
-    (ignore-errors (eglot-shutdown (eglot-current-server)))))
+  nil)
 
-(condition-case err
-    (let ((project (car command-line-args-left))
-          (bin (getenv "DJSEC_BIN")))
-      (unless (and project bin)
-        (djsec-test--fail "usage: DJSEC_BIN=... emacs --batch -Q -l djsec-test.el PROJECT"))
-      (djsec-test--run (expand-file-name project) bin)
-      (djsec-test--log "PASS")
-      (kill-emacs 0))
-  (error (djsec-test--fail "%S" err)))
+(defun djsec-test--set-enable (value)
+  "What a user does: set the project's `eglot-workspace-configuration', then signal it."
+  (setq-local eglot-workspace-configuration `(:djsec (:enable ,value)))
+  (eglot-signal-didChangeConfiguration (eglot-current-server))
+  (flymake-start))
+
+(defun djsec-test--settings (_project _bin)
+  (with-current-buffer djsec-test--views
+    (erase-buffer) ; back to the unfixed file
+    (insert djsec-test--original)
+    (eglot--signal-textDocument/didChange)
+    (flymake-start)
+    (unless (djsec-test--wait 10 #'djsec-test--djs101)
+      (djsec-test--fail "DJS101 not back after undoing the fix; buffer:\n%s" (buffer-string)))
+    (djsec-test--set-enable :json-false)
+    (unless (djsec-test--wait 10 (lambda () (null (djsec-test--djs101))))
+      (djsec-test--fail "DJS101 still shown 10s after didChangeConfiguration enable false"))
+    (djsec-test--set-enable t)
+    (unless (djsec-test--wait 10 #'djsec-test--djs101)
+      (djsec-test--fail "DJS101 not back 10s after didChangeConfiguration enable true"))
+    (djsec-test--log "settings: enable false cleared DJS101, enable true brought it back")))
+
+(let ((project (car command-line-args-left))
+      (bin (getenv "DJSEC_BIN"))
+      (code 0))
+  (unless (and project bin)
+    (djsec-test--log "usage: DJSEC_BIN=... emacs --batch -Q -l djsec-test.el PROJECT")
+    (kill-emacs 2))
+  (catch 'stop
+    (dolist (part '(("quick-fix" . djsec-test--quick-fix) ("settings" . djsec-test--settings)))
+      (condition-case err
+          (progn
+            (funcall (cdr part) (expand-file-name project) bin)
+            (djsec-test--log "RESULT %s PASS" (car part)))
+        (error
+         (setq code 1)
+         (djsec-test--log "RESULT %s FAIL %s" (car part)
+                          (if (eq (car err) 'djsec-test-failure)
+                              (car (split-string (cadr err) "\n"))
+                            (format "%S" err)))
+         (when (eq (car err) 'djsec-test-failure)
+           (djsec-test--log "%s" (cadr err)))
+         ;; The later parts build on the quick-fix.
+         (when (equal (car part) "quick-fix")
+           (throw 'stop nil))))))
+  (when djsec-test--views
+    (with-current-buffer djsec-test--views
+      (ignore-errors (eglot-shutdown (eglot-current-server)))))
+  (kill-emacs code))
 
 ;;; djsec-test.el ends here

@@ -2,21 +2,33 @@
 --   DJSEC_BIN=/path/to/djsec nvim --headless -u NONE -l editors/neovim/test/djsec_test.lua PROJECT
 -- PROJECT is a scratch copy of a Django project with blog/views.py (DJS101 on line 5) and
 -- blog/templates/blog/greet.html. Uses the shipped lsp/djsec.lua and the README's filetype rule,
--- waits for DJS101, applies the quick-fix through vim.lsp.buf.code_action and checks the buffer.
--- Exits 1 on any failure.
+-- waits for DJS101, applies the quick-fix through vim.lsp.buf.code_action and checks the buffer;
+-- then undoes the fix and checks that `enable = false` sent with workspace/didChangeConfiguration
+-- clears DJS101 and `enable = true` brings it back. Prints "RESULT <part> PASS|FAIL" per part
+-- and exits 1 on any failure.
 
 local function log(...)
   io.stdout:write(table.concat(vim.tbl_map(tostring, { ... }), ' ') .. '\n')
 end
 
 local function fail(msg)
-  io.stdout:write('FAIL: ' .. msg .. '\n')
-  io.stdout:flush()
-  os.exit(1)
+  error(msg, 0)
 end
 
-local ok, err = xpcall(function()
-  local project = assert(_G.arg[1], 'usage: nvim --headless -u NONE -l djsec_test.lua PROJECT')
+local project, buf, client
+
+local function djs101()
+  return vim.tbl_filter(function(d)
+    return d.source == 'djsec' and d.code == 'DJS101'
+  end, vim.diagnostic.get(buf))
+end
+
+local function text()
+  return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+end
+
+local function quick_fix()
+  project = assert(_G.arg[1], 'usage: nvim --headless -u NONE -l djsec_test.lua PROJECT')
   local bin = assert(os.getenv('DJSEC_BIN'), 'set DJSEC_BIN')
   local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
   local neovim_dir = vim.fn.fnamemodify(here, ':h')
@@ -35,11 +47,10 @@ local ok, err = xpcall(function()
 
   -- 1. The Python file: attach, root, DJS101.
   vim.cmd('edit ' .. vim.fn.fnameescape(project .. '/blog/views.py'))
-  local buf = vim.api.nvim_get_current_buf()
+  buf = vim.api.nvim_get_current_buf()
   if vim.bo[buf].filetype ~= 'python' then
     fail('views.py has filetype ' .. vim.bo[buf].filetype)
   end
-  local client
   if not vim.wait(10000, function()
     client = vim.lsp.get_clients({ bufnr = buf, name = 'djsec' })[1]
     return client ~= nil and client.initialized
@@ -51,11 +62,6 @@ local ok, err = xpcall(function()
     fail('root_dir ' .. tostring(client.root_dir) .. ' is not the project (manage.py) ' .. project)
   end
 
-  local function djs101()
-    return vim.tbl_filter(function(d)
-      return d.source == 'djsec' and d.code == 'DJS101'
-    end, vim.diagnostic.get(buf))
-  end
   if not vim.wait(10000, function() return #djs101() > 0 end, 20) then
     fail('no DJS101 within 10s; diagnostics: ' .. vim.inspect(vim.diagnostic.get(buf)))
   end
@@ -77,9 +83,6 @@ local ok, err = xpcall(function()
     apply = true,
   })
   local want = 'format_html("<b>{}</b>", name)'
-  local function text()
-    return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-  end
   if not vim.wait(10000, function() return text():find(want, 1, true) ~= nil end, 20) then
     fail('quick-fix not applied within 10s; actions seen: ' .. vim.inspect(titles) .. '\nbuffer:\n' .. text())
   end
@@ -113,15 +116,48 @@ local ok, err = xpcall(function()
     fail('expected one djsec client for the project, got ' .. #vim.lsp.get_clients({ name = 'djsec' }))
   end
   log('template: filetype htmldjango, same djsec client attached')
-end, debug.traceback)
+end
 
-if not ok then
-  fail(tostring(err))
+-- What a user does to change settings at run time: update client.settings and notify.
+local function set_settings(djsec)
+  client.settings = { djsec = djsec }
+  client:notify('workspace/didChangeConfiguration', { settings = client.settings })
+end
+
+local function settings()
+  vim.api.nvim_set_current_buf(buf)
+  vim.cmd('silent undo')
+  if not vim.wait(10000, function() return #djs101() > 0 end, 20) then
+    fail('DJS101 not back after undoing the fix; buffer:\n' .. text())
+  end
+  set_settings({ enable = false })
+  if not vim.wait(10000, function() return #djs101() == 0 end, 20) then
+    fail('DJS101 still shown 10s after didChangeConfiguration { enable = false }')
+  end
+  set_settings({ enable = true })
+  if not vim.wait(10000, function() return #djs101() > 0 end, 20) then
+    fail('DJS101 not back 10s after didChangeConfiguration { enable = true }')
+  end
+  log('settings: enable=false cleared DJS101, enable=true brought it back')
+end
+
+local code = 0
+for _, part in ipairs({ { 'quick-fix', quick_fix }, { 'settings', settings } }) do
+  local ok, err = xpcall(part[2], debug.traceback)
+  if ok then
+    log('RESULT ' .. part[1] .. ' PASS')
+  else
+    code = 1
+    log(tostring(err))
+    log('RESULT ' .. part[1] .. ' FAIL ' .. tostring(err):match('^[^\n]*'))
+    if part[1] == 'quick-fix' then
+      break -- the later parts build on it
+    end
+  end
 end
 for _, c in ipairs(vim.lsp.get_clients()) do
   c:stop()
 end
 vim.wait(2000, function() return #vim.lsp.get_clients() == 0 end, 20)
-log('PASS')
 io.stdout:flush()
-os.exit(0)
+os.exit(code)

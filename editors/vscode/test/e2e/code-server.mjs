@@ -338,11 +338,13 @@ async function settings() {
   await page.locator(".monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+Z");
   await page.keyboard.press("Control+S");
-  await waitFor("DJS101 back after undoing the fix", async () => /DJS101/.test(await problemsText()));
+  // The server answers in milliseconds; 20 s is plenty once the workbench is up.
+  const ms = 20_000;
+  await waitFor("DJS101 back after undoing the fix", async () => /DJS101/.test(await problemsText()), ms);
   await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
-  await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()));
+  await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()), ms);
   await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
-  await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()));
+  await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()), ms);
 }
 
 const guard = setTimeout(async () => {
