@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod finding;
+pub mod incremental;
 pub mod lines;
 pub mod python;
 pub mod template;
@@ -13,54 +14,130 @@ pub mod testing;
 
 pub use context::{Context, RuleSettings};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity, apply_edits};
+pub use incremental::Cache;
 pub use lines::LineIndex;
+
+use std::sync::Arc;
+
+use crate::semantic::Index;
 
 use crate::rules::{self, meta::suppression};
 use crate::syntax::Syntax;
 
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
-    let (findings, comment_ranges) = match syntax {
+    let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
-            let mut checker = python::PyChecker::new(source, tree, context);
-            for check in rules::PYTHON_CHECKS {
-                check(&mut checker);
-            }
-            let comments: Vec<_> = checker
-                .model
-                .index
-                .comments
-                .iter()
-                .map(|c| c.byte_range())
-                .collect();
-            (checker.into_findings(), comments)
+            let mut findings = python_unit_findings(source, tree, context, None);
+            findings.extend(python_module_findings(source, tree, context));
+            (findings, python::suppression_comments(source, tree))
+        }
+        Syntax::Template(template) => template_findings(source, template, context),
+    };
+    finish(source, findings, comments, context)
+}
+
+/// Analyse a new version of a buffer, reusing what `cache` kept from the previous one. Gives the
+/// same findings as [`analyze`] (tests compare the two).
+pub fn analyze_incremental(
+    source: &Arc<str>,
+    syntax: &Syntax,
+    context: &Context,
+    cache: &mut Cache,
+) -> Vec<Finding> {
+    let (findings, comments) = match syntax {
+        Syntax::Python(tree) => {
+            let plan = incremental::Plan::new(source, tree, context, cache);
+            let fresh = python_unit_findings(source, tree, context, Some(&plan));
+            let mut findings = plan.finish(source, context, fresh, cache);
+            findings.extend(python_module_findings(source, tree, context));
+            (findings, python::suppression_comments(source, tree))
         }
         Syntax::Template(template) => {
-            let mut checker = template::TemplateChecker::new(source, template, context);
-            for check in rules::TEMPLATE_CHECKS {
-                check(&mut checker);
-            }
-            (checker.into_findings(), template::comment_ranges(source))
+            cache.clear();
+            template_findings(source, template, context)
         }
     };
-    let lines = LineIndex::new(source);
-    let suppressions: Vec<_> = comment_ranges
-        .into_iter()
-        .filter_map(|r| {
-            let text = source.get(r.clone())?;
-            suppression::parse(text, r.start, lines.line(r.start))
-        })
-        .collect();
-    let finding_lines: Vec<(usize, usize)> = findings
+    finish(source, findings, comments, context)
+}
+
+fn python_unit_findings(
+    source: &str,
+    tree: &tree_sitter::Tree,
+    context: &Context,
+    plan: Option<&incremental::Plan>,
+) -> Vec<Finding> {
+    let index = match plan {
+        Some(plan) => Index::build_filtered(tree, source, |s| plan.must_check(s)),
+        None => Index::build(tree, source),
+    };
+    let mut checker = python::PyChecker::with_index(source, tree, context, index);
+    for check in rules::PYTHON_CHECKS {
+        check(&mut checker);
+    }
+    checker.into_findings()
+}
+
+fn python_module_findings(
+    source: &str,
+    tree: &tree_sitter::Tree,
+    context: &Context,
+) -> Vec<Finding> {
+    let mut applicable = rules::PYTHON_MODULE_CHECKS
         .iter()
-        .map(|f| {
-            (
-                lines.line(f.range.start),
-                lines.line(f.range.end.max(f.range.start)),
-            )
-        })
-        .collect();
-    let mut findings = suppression::apply(findings, &finding_lines, &suppressions, source);
+        .filter(|m| (m.applies)(context))
+        .peekable();
+    if applicable.peek().is_none() {
+        return Vec::new();
+    }
+    let mut checker = python::PyChecker::new(source, tree, context);
+    for module_check in applicable {
+        (module_check.check)(&mut checker);
+    }
+    checker.into_findings()
+}
+
+fn template_findings(
+    source: &str,
+    template: &crate::syntax::TemplateSyntax,
+    context: &Context,
+) -> (Vec<Finding>, Vec<std::ops::Range<usize>>) {
+    let mut checker = template::TemplateChecker::new(source, template, context);
+    for check in rules::TEMPLATE_CHECKS {
+        check(&mut checker);
+    }
+    (checker.into_findings(), template::comment_ranges(source))
+}
+
+/// Suppressions, rule selection, order.
+fn finish(
+    source: &str,
+    findings: Vec<Finding>,
+    comment_ranges: Vec<std::ops::Range<usize>>,
+    context: &Context,
+) -> Vec<Finding> {
+    let mut findings = if comment_ranges.is_empty() {
+        findings
+    } else {
+        let lines = LineIndex::new(source);
+        let suppressions: Vec<_> = comment_ranges
+            .into_iter()
+            .filter_map(|r| {
+                let text = source.get(r.clone())?;
+                suppression::parse(text, r.start, lines.line(r.start))
+            })
+            .collect();
+        let finding_lines: Vec<(usize, usize)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    lines.line(f.range.start),
+                    lines.line(f.range.end.max(f.range.start)),
+                )
+            })
+            .collect();
+        suppression::apply(findings, &finding_lines, &suppressions, source)
+    };
     context.rules.apply(&mut findings);
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

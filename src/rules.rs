@@ -144,8 +144,24 @@ impl Rule {
 /// Where `codeDescription` links point: the rule docs rendered into the repository's docs.
 pub const DOCS_BASE_URL: &str = "https://github.com/djsec/djsec/blob/main/docs/rules/";
 
-/// The checks run on Python modules. A check may report several related codes.
+/// The unit-scoped checks run on Python modules. A check may report several related codes.
+///
+/// A unit-scoped check reports a finding from what it sees in the top-level definition the
+/// finding is in and in module-level statements (imports, constants), nothing else: incremental
+/// analysis re-runs it only on the definitions that changed (`analysis::incremental`). Its checker
+/// sees only those parts of the module in `model.index`.
 pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[xss::mark_safe::check, sql::raw_sql::check];
+
+/// A check that needs the whole module at once (e.g. "a setting is missing from this settings
+/// module"). It runs on every analysis over a full index, but only when `applies` says the module
+/// concerns it, so keep `applies` cheap (look at the path or the project index).
+pub struct ModuleCheck {
+    pub applies: fn(&crate::analysis::Context) -> bool,
+    pub check: fn(&mut PyChecker),
+}
+
+/// The module-scoped checks run on Python modules.
+pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[];
 
 /// The checks run on templates.
 pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[];

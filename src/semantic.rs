@@ -29,7 +29,16 @@ pub struct Model<'a> {
 
 impl<'a> Model<'a> {
     pub fn build(source: &'a str, tree: &'a Tree, sources: &'a sources::Tables) -> Model<'a> {
-        let index = Index::build(tree, source);
+        Model::with_index(source, tree, sources, Index::build(tree, source))
+    }
+
+    /// A model over an index of part of the module (see [`Index::build_filtered`]).
+    pub fn with_index(
+        source: &'a str,
+        tree: &'a Tree,
+        sources: &'a sources::Tables,
+        index: Index<'a>,
+    ) -> Model<'a> {
         let imports = Imports::collect(&index, source);
         Model {
             source,

@@ -16,7 +16,7 @@ mod transport;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dashmap::DashMap;
 use ropey::Rope;
@@ -54,12 +54,15 @@ struct Snapshot {
     text: Arc<str>,
     syntax: Syntax,
     context: Context,
+    /// What the previous analysis of this document left (findings of unchanged definitions).
+    cache: Arc<Mutex<analysis::Cache>>,
 }
 
 #[derive(Default)]
 struct State {
     documents: DashMap<Uri, Document>,
     results: DashMap<Uri, Analysed>,
+    caches: DashMap<Uri, Arc<Mutex<analysis::Cache>>>,
     encoding: RwLock<PositionEncoding>,
     pull_diagnostics: AtomicBool,
     settings: RwLock<settings::Settings>,
@@ -105,6 +108,7 @@ impl Backend {
 
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
         let settings = self.settings();
+        let cache = Arc::clone(self.state.caches.entry(uri.clone()).or_default().value());
         let doc = self.state.documents.get(uri)?;
         Some(Snapshot {
             uri: uri.clone(),
@@ -113,6 +117,7 @@ impl Backend {
             text: doc.text(),
             syntax: doc.syntax.clone(),
             context: settings.context_for(path_of(uri)),
+            cache,
         })
     }
 
@@ -195,11 +200,18 @@ async fn analyse(snapshot: Snapshot, enabled: bool) -> Option<Analysed> {
         text,
         syntax,
         context,
+        cache,
     } = snapshot;
     let joined = tokio::task::spawn_blocking(move || {
         let findings = if enabled {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                analysis::analyze(&text, &syntax, &context)
+                // A poisoned cache (a panic in an earlier analysis) is simply reset.
+                let mut cache = cache.lock().unwrap_or_else(|poisoned| {
+                    let mut guard = poisoned.into_inner();
+                    guard.clear();
+                    guard
+                });
+                analysis::analyze_incremental(&text, &syntax, &context, &mut cache)
             }))
         } else {
             Ok(Vec::new())
@@ -382,6 +394,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let was_open = self.state.documents.remove(&uri).is_some();
         self.state.results.remove(&uri);
+        self.state.caches.remove(&uri);
         if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }

@@ -76,6 +76,10 @@ fn position(text: &str, char_idx: usize, encoding: PositionEncoding) -> Position
 fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: PositionEncoding) {
     let mut doc = Document::new(seed, 1, language);
     let mut expected = seed.to_string();
+    let context = Context::default();
+    let mut cache = analysis::Cache::default();
+    let mut analysed_incrementally =
+        analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
     for (i, op) in ops.iter().enumerate() {
         let chars = expected.chars().count();
         let start = op.start % (chars + 1);
@@ -97,7 +101,14 @@ fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: Positi
         });
         let (s, e) = (s.min(e), s.max(e));
         expected.replace_range(s..e, &change.text);
+        // Like the server, analyse some versions and skip others.
+        if i % 3 != 1 {
+            analysed_incrementally =
+                analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+        }
     }
+    analysed_incrementally =
+        analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
     let text = doc.text();
     assert_eq!(&*text, expected.as_str(), "text differs");
     let fresh = Syntax::parse(language, &expected);
@@ -107,11 +118,14 @@ fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: Positi
         "incremental tree differs from a fresh parse"
     );
     let context = Context::default();
+    let full = analysis::analyze(&expected, &fresh, &context);
     assert_eq!(
         analysis::analyze(&text, &doc.syntax, &context),
-        analysis::analyze(&expected, &fresh, &context),
+        full,
         "findings differ"
     );
+    // The server's path: analysis reusing the findings of the previous versions.
+    assert_eq!(analysed_incrementally, full, "incremental analysis differs");
 }
 
 /// Reference conversion of a position to a byte offset (clamping like the server does).

@@ -1,12 +1,12 @@
 //! What the engine knows besides the buffer itself: its path and the settings that apply.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::semantic::sources::Tables;
 
 /// Inputs to one analysis, besides the text and its syntax. Cheap to clone (shared parts are `Arc`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Context {
     /// The file's path, when it has one (used to tell settings modules, `urls.py`, templates).
     pub path: Option<PathBuf>,
@@ -16,7 +16,34 @@ pub struct Context {
     pub rules: Arc<RuleSettings>,
 }
 
+impl Default for Context {
+    /// The default context shares one set of default tables, so default contexts are
+    /// [`Context::same_as`] each other.
+    fn default() -> Self {
+        static TABLES: OnceLock<Arc<Tables>> = OnceLock::new();
+        static RULES: OnceLock<Arc<RuleSettings>> = OnceLock::new();
+        Context {
+            path: None,
+            tables: Arc::clone(TABLES.get_or_init(|| Arc::new(Tables::default()))),
+            rules: Arc::clone(RULES.get_or_init(|| Arc::new(RuleSettings::default()))),
+        }
+    }
+}
+
 impl Context {
+    /// Whether two contexts give the same analysis results (used to reuse cached findings).
+    /// Destructures every field, so a new field cannot be forgotten here.
+    pub fn same_as(&self, other: &Context) -> bool {
+        let Context {
+            path,
+            tables,
+            rules,
+        } = self;
+        *path == other.path
+            && Arc::ptr_eq(tables, &other.tables)
+            && Arc::ptr_eq(rules, &other.rules)
+    }
+
     pub fn for_path(path: impl Into<PathBuf>) -> Context {
         Context {
             path: Some(path.into()),

@@ -4,7 +4,7 @@ use tree_sitter::{Node, Tree};
 
 use super::context::Context;
 use super::finding::{Edit, Finding};
-use crate::semantic::{Model, node};
+use crate::semantic::{Index, Model, node};
 
 /// The state the Python rules share while checking one module.
 pub struct PyChecker<'a> {
@@ -15,8 +15,18 @@ pub struct PyChecker<'a> {
 
 impl<'a> PyChecker<'a> {
     pub fn new(source: &'a str, tree: &'a Tree, context: &'a Context) -> PyChecker<'a> {
+        PyChecker::with_index(source, tree, context, Index::build(tree, source))
+    }
+
+    /// A checker over part of the module (incremental analysis; see `analysis::incremental`).
+    pub fn with_index(
+        source: &'a str,
+        tree: &'a Tree,
+        context: &'a Context,
+        index: Index<'a>,
+    ) -> PyChecker<'a> {
         PyChecker {
-            model: Model::build(source, tree, &context.tables),
+            model: Model::with_index(source, tree, &context.tables, index),
             context,
             findings: Vec::new(),
         }
@@ -49,16 +59,19 @@ impl<'a> PyChecker<'a> {
 
     fn defines_top_level(&self, name: &str) -> bool {
         let src = self.source();
-        self.model
-            .index
-            .functions
-            .iter()
-            .chain(self.model.index.classes.iter())
-            .filter(|n| n.parent().is_some_and(|p| p.kind() == "module"))
-            .any(|n| {
-                n.child_by_field_name("name")
-                    .is_some_and(|id| node::text(id, src) == name)
-            })
+        let root = self.model.tree.root_node();
+        let mut cursor = root.walk();
+        let found = root.named_children(&mut cursor).any(|statement| {
+            let definition = match statement.kind() {
+                "decorated_definition" => statement.child_by_field_name("definition"),
+                "function_definition" | "class_definition" => Some(statement),
+                _ => None,
+            };
+            definition
+                .and_then(|d| d.child_by_field_name("name"))
+                .is_some_and(|id| node::text(id, src) == name)
+        });
+        found
     }
 
     /// The edit adding `from module import name`: extends an existing plain
@@ -129,4 +142,23 @@ impl<'a> PyChecker<'a> {
 fn line_end_after(src: &str, byte: usize) -> usize {
     let byte = byte.min(src.len());
     src[byte..].find('\n').map_or(src.len(), |i| byte + i + 1)
+}
+
+/// The comments that hold a `djsec:` directive, found by a text search (the index may cover only
+/// part of the module) and confirmed against the tree.
+pub fn suppression_comments(source: &str, tree: &Tree) -> Vec<std::ops::Range<usize>> {
+    let root = tree.root_node();
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (at, _) in source.match_indices("djsec:") {
+        if out.last().is_some_and(|r| r.contains(&at)) {
+            continue;
+        }
+        let comment = root
+            .descendant_for_byte_range(at, at)
+            .filter(|n| n.kind() == "comment");
+        if let Some(c) = comment {
+            out.push(c.byte_range());
+        }
+    }
+    out
 }

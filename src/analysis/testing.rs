@@ -1,15 +1,46 @@
 //! Helpers for rule tests: analyse a snippet, list findings by line:column, apply fixes and
 //! check the result parses and no longer has the finding.
 
-use super::{Applicability, Context, Finding, LineIndex, analyze_text, apply_edits};
+use std::sync::Arc;
+
+use super::{
+    Applicability, Cache, Context, Finding, LineIndex, analyze_incremental, analyze_text,
+    apply_edits,
+};
 use crate::syntax::{Language, Syntax};
 
 pub fn findings(src: &str) -> Vec<Finding> {
     findings_in(Language::Python, src)
 }
 
+/// Analyse `src`, and check on the way that incremental analysis gives the same findings from
+/// caches primed with other versions of the text (one shifted by an insertion at the start, one
+/// with a character deleted in the middle, and the text itself).
 pub fn findings_in(language: Language, src: &str) -> Vec<Finding> {
-    analyze_text(src, language, &Context::default())
+    let context = Context::default();
+    let full = analyze_text(src, language, &context);
+    let text: Arc<str> = Arc::from(src);
+    let syntax = Syntax::parse(language, src);
+    let mut middle = src.len() / 2;
+    while !src.is_char_boundary(middle) {
+        middle -= 1;
+    }
+    let mut cut = src.to_string();
+    if middle < cut.len() {
+        cut.remove(middle);
+    }
+    for previous in [format!("\n{src}"), cut, src.to_string()] {
+        let mut cache = Cache::default();
+        let prev_text: Arc<str> = Arc::from(previous.as_str());
+        let prev_syntax = Syntax::parse(language, &previous);
+        let _ = analyze_incremental(&prev_text, &prev_syntax, &context, &mut cache);
+        let incremental = analyze_incremental(&text, &syntax, &context, &mut cache);
+        assert_eq!(
+            incremental, full,
+            "incremental analysis differs from a full one"
+        );
+    }
+    full
 }
 
 /// `(code, line, column, severity)` of each finding, one-based, columns in characters.

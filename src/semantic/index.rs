@@ -89,22 +89,45 @@ pub struct Index<'t> {
 }
 
 impl<'t> Index<'t> {
+    /// Index the whole module.
     pub fn build(tree: &'t Tree, source: &'t str) -> Index<'t> {
+        Index::build_filtered(tree, source, |_| true)
+    }
+
+    /// Index the module's top-level statements for which `keep` is true (the subtrees of the
+    /// others are skipped). Incremental analysis indexes module-level statements and the
+    /// definitions that changed, and reuses the findings of the rest.
+    pub fn build_filtered(
+        tree: &'t Tree,
+        source: &'t str,
+        keep: impl Fn(Node<'t>) -> bool,
+    ) -> Index<'t> {
         let mut index = Index::default();
+        let root = tree.root_node();
+        let mut top = root.walk();
+        for statement in root.children(&mut top) {
+            if keep(statement) {
+                index.walk(statement, source);
+            }
+        }
+        index
+    }
+
+    /// Pre-order walk of one subtree without recursion.
+    fn walk(&mut self, root: Node<'t>, source: &'t str) {
         let table = categories();
-        let mut cursor = tree.walk();
-        // Pre-order walk without recursion.
+        let mut cursor = root.walk();
         loop {
             let n = cursor.node();
             if let Some(Some(category)) = table.get(usize::from(n.kind_id())) {
                 match category {
-                    Category::Call => index.calls.push(n),
-                    Category::Function => index.functions.push(n),
-                    Category::Class => index.classes.push(n),
-                    Category::Import => index.imports.push(n),
-                    Category::Comment => index.comments.push(n),
-                    Category::Assignment => index.add_assignment(n, source),
-                    Category::WithItem => index.add_with_item(n, source),
+                    Category::Call => self.calls.push(n),
+                    Category::Function => self.functions.push(n),
+                    Category::Class => self.classes.push(n),
+                    Category::Import => self.imports.push(n),
+                    Category::Comment => self.comments.push(n),
+                    Category::Assignment => self.add_assignment(n, source),
+                    Category::WithItem => self.add_with_item(n, source),
                 }
             }
             if cursor.goto_first_child() {
@@ -115,7 +138,10 @@ impl<'t> Index<'t> {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return index;
+                    return;
+                }
+                if cursor.node().id() == root.id() {
+                    return;
                 }
             }
         }

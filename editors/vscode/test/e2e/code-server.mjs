@@ -6,7 +6,7 @@
 //
 // Environment:
 //   CODE_SERVER  code-server executable (run with Node 24 first on PATH)        [required]
-//   DJSEC_BIN    the djsec executable, handed to the extension as DJSEC_PATH     [required]
+//   DJSEC_BIN    the djsec executable, given to the extension as djsec.path      [required]
 //   VSIX         the packaged extension                        [default ../../djsec.vsix]
 //   CHROMIUM     browser                                        [default /usr/bin/chromium]
 //   ARTIFACTS    screenshots and logs                           [default ../artifacts]
@@ -28,8 +28,11 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS ?? path.join(EXT_ROOT, "test", "artifacts"));
 const TOTAL_SECONDS = Number(process.env.E2E_TIMEOUT ?? 240);
 const STEP_MS = 60_000;
-const ENABLE_DESCRIPTION = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8"))
-  .contributes.configuration.properties["djsec.enable"].description;
+const SETTINGS = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8")).contributes
+  .configuration.properties;
+const ENABLE_DESCRIPTION = SETTINGS["djsec.enable"].description;
+// The rendered markdown loses the backticks: match the words before the first one.
+const PATH_DESCRIPTION = SETTINGS["djsec.path"].markdownDescription.split("`")[0].trim();
 
 const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-code-server-"));
@@ -58,6 +61,20 @@ async function shot(name) {
   if (page) {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => {});
   }
+}
+
+/**
+ * code-server's environment: no DJSEC_PATH and no PATH entry holding a `djsec`, so the extension
+ * finds the server only through the djsec.path setting (and finds none once it is cleared).
+ */
+function serverEnv() {
+  const env = { ...process.env };
+  delete env.DJSEC_PATH;
+  env.PATH = (env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir && !fs.existsSync(path.join(dir, "djsec")))
+    .join(path.delimiter);
+  return env;
 }
 
 function freePort() {
@@ -182,6 +199,29 @@ async function toggleSetting(id, description) {
   await shot(`02-settings-${id}-${before === "true" ? "off" : "on"}`);
 }
 
+/** Replace the value of a string setting in the Settings editor ("" clears it). */
+async function setStringSetting(id, description, value) {
+  step(`setting ${id} to "${value}" in the Settings editor`);
+  await page.keyboard.press("Control+,");
+  const search = page.locator(".settings-editor .suggest-input-container .monaco-editor").first();
+  await search.waitFor({ timeout: STEP_MS });
+  await search.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(id);
+  const item = page.locator(".settings-editor .setting-item-string", { hasText: description }).first();
+  await item.waitFor({ timeout: STEP_MS });
+  const input = item.locator("input").first();
+  await input.click();
+  await page.keyboard.press("Control+A");
+  if (value) {
+    await page.keyboard.type(value);
+  } else {
+    await page.keyboard.press("Delete");
+  }
+  await page.keyboard.press("Tab");
+  await waitFor(`${id} to read "${value}"`, async () => (await input.inputValue()) === value);
+}
+
 async function languageMode() {
   return (await page.locator('[id="status.editor.mode"]').innerText()).trim();
 }
@@ -204,7 +244,7 @@ async function setUp() {
   }
   fs.cpSync(path.join(EXT_ROOT, "test", "fixture"), project, { recursive: true });
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-  writeUserSettings({});
+  writeUserSettings({ "djsec.path": DJSEC_BIN });
 
   step(`installing ${path.basename(VSIX)}`);
   const install = spawnSync(
@@ -241,7 +281,7 @@ async function setUp() {
     {
       detached: true, // own process group: killServer() takes the extension host and djsec too
       stdio: ["ignore", serverLog, serverLog],
-      env: { ...process.env, DJSEC_PATH: DJSEC_BIN },
+      env: serverEnv(),
     },
   );
   const base = `http://127.0.0.1:${port}`;
@@ -363,9 +403,28 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
 }
 
 // Each part prints "RESULT <part> PASS|FAIL"; .ci/editors/test.sh turns them into its lines.
+/**
+ * With djsec.path cleared (and no DJSEC_PATH, bundled binary or djsec on PATH), the extension
+ * restarts and tells the user how to install the server.
+ */
+async function notFound() {
+  await setStringSetting("djsec.path", PATH_DESCRIPTION, "");
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "was not found" }).first();
+  await toast.waitFor({ timeout: 20_000 });
+  const message = (await toast.innerText()).replace(/\s+/g, " ").trim();
+  step(`notification: ${message}`);
+  for (const needle of ["cargo install djsec", "cargo install --path . --locked"]) {
+    if (!message.includes(needle)) {
+      throw new Error(`the notification lacks "${needle}": ${message}`);
+    }
+  }
+  await shot("06-server-not-found");
+}
+
 const PARTS = [
   ["quick-fix", quickFix],
   ["settings", settings],
+  ["server-not-found", notFound],
 ];
 let code = 0;
 try {
