@@ -61,17 +61,20 @@ impl<'a> PyChecker<'a> {
         let src = self.source();
         let root = self.model.tree.root_node();
         let mut cursor = root.walk();
-        let found = root.named_children(&mut cursor).any(|statement| {
+        for statement in root.named_children(&mut cursor) {
             let definition = match statement.kind() {
                 "decorated_definition" => statement.child_by_field_name("definition"),
                 "function_definition" | "class_definition" => Some(statement),
                 _ => None,
             };
-            definition
+            if definition
                 .and_then(|d| d.child_by_field_name("name"))
                 .is_some_and(|id| node::text(id, src) == name)
-        });
-        found
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// The edit adding `from module import name`: extends an existing plain
