@@ -78,8 +78,7 @@ fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: Positi
     let mut expected = seed.to_string();
     let context = Context::default();
     let mut cache = analysis::Cache::default();
-    let mut analysed_incrementally =
-        analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
     for (i, op) in ops.iter().enumerate() {
         let chars = expected.chars().count();
         let start = op.start % (chars + 1);
