@@ -105,7 +105,7 @@ fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: Positi
             let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
         }
     }
-    analysed_incrementally =
+    let analysed_incrementally =
         analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
     let text = doc.text();
     assert_eq!(&*text, expected.as_str(), "text differs");
