@@ -378,3 +378,23 @@ fn templates_are_accepted_by_language_id_and_path() {
     );
     assert_eq!(c.document_text("file:///tmp/djsec-test/x.rs"), Value::Null);
 }
+
+#[test]
+fn ten_megabyte_buffer_is_analysed_and_the_server_stays_responsive() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let uri = "file:///tmp/djsec-test/app/huge.py";
+    let mut text = String::from("from django.utils.safestring import mark_safe\n");
+    let block = "def view(request):\n    x = request.GET.get('a', '')\n    return render(request, 't.html', {'x': x})\n\n";
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(block);
+    }
+    text.push_str("def last(request):\n    return mark_safe(request.GET['q'])\n");
+    c.open(uri, "python", 1, &text);
+    // A request sent while the big buffer is being analysed is answered.
+    let unknown = c.request_raw("textDocument/hover", json!({"textDocument": {"uri": "file:///none.py"}, "position": {"line": 0, "character": 0}}));
+    assert!(unknown.get("error").is_none(), "{unknown}");
+    let diags = c.diagnostics_for(uri, 1);
+    assert_eq!(codes(&diags), vec!["DJS101"]);
+    let last_line = text.matches('\n').count() - 1;
+    assert_eq!(diags[0]["range"]["start"]["line"], last_line);
+}
