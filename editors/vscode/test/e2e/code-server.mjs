@@ -199,16 +199,19 @@ async function toggleSetting(id, description) {
   await shot(`02-settings-${id}-${before === "true" ? "off" : "on"}`);
 }
 
-/** Replace the value of a string setting in the Settings editor ("" clears it). */
-async function setStringSetting(id, description, value) {
-  step(`setting ${id} to "${value}" in the Settings editor`);
+/** Replace the value of a string setting in the Settings editor's Remote tab ("" clears it). */
+async function setRemoteStringSetting(id, description, value) {
+  step(`setting ${id} to "${value}" in the Settings editor (Remote)`);
   await page.keyboard.press("Control+,");
+  const remoteTab = page.locator(".settings-editor .settings-tabs-widget .action-label", { hasText: "Remote" }).first();
+  await remoteTab.waitFor({ timeout: STEP_MS });
+  await remoteTab.click();
   const search = page.locator(".settings-editor .suggest-input-container .monaco-editor").first();
   await search.waitFor({ timeout: STEP_MS });
   await search.click();
   await page.keyboard.press("Control+A");
   await page.keyboard.type(id);
-  const item = page.locator(".settings-editor .setting-item-string", { hasText: description }).first();
+  const item = page.locator(".settings-editor .monaco-list-row", { hasText: description }).first();
   await item.waitFor({ timeout: STEP_MS });
   const input = item.locator("input").first();
   await input.click();
@@ -244,7 +247,14 @@ async function setUp() {
   }
   fs.cpSync(path.join(EXT_ROOT, "test", "fixture"), project, { recursive: true });
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-  writeUserSettings({ "djsec.path": DJSEC_BIN });
+  writeUserSettings({});
+  // djsec.path is machine-overridable: VS Code reads it from the machine the server runs on,
+  // which for code-server is the "Remote" settings file, not the browser-side User one.
+  fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, "Machine", "settings.json"),
+    JSON.stringify({ "djsec.path": DJSEC_BIN }, null, 2),
+  );
 
   step(`installing ${path.basename(VSIX)}`);
   const install = spawnSync(
@@ -324,9 +334,18 @@ async function quickFix() {
   await page.keyboard.press("Control+G");
   await page.keyboard.type("5:14");
   await page.keyboard.press("Enter");
-  await page.keyboard.press("Control+.");
+  await waitFor("the cursor on line 5", async () =>
+    /Ln 5, Col 14/.test(await page.locator('[id="status.editor.selection"]').innerText()),
+  );
   const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Replace mark_safe" }).first();
-  await fix.waitFor({ timeout: STEP_MS });
+  // A Ctrl+. that lands while the Go-to-line box is closing is lost: press again, as a user would.
+  await waitFor("the quick-fix menu", async () => {
+    await page.keyboard.press("Control+.");
+    return await fix.waitFor({ timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+  });
   const menu = (await page.locator(".action-widget").first().innerText()).replace(/\s+/g, " ").trim();
   step(`quick-fix menu: ${menu}`);
   if (!/Suppress DJS101/.test(menu)) {
@@ -408,7 +427,7 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
  * restarts and tells the user how to install the server.
  */
 async function notFound() {
-  await setStringSetting("djsec.path", PATH_DESCRIPTION, "");
+  await setRemoteStringSetting("djsec.path", PATH_DESCRIPTION, "");
   const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "was not found" }).first();
   await toast.waitFor({ timeout: 20_000 });
   const message = (await toast.innerText()).replace(/\s+/g, " ").trim();
