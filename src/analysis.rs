@@ -12,7 +12,7 @@ pub mod template;
 #[cfg(test)]
 pub mod testing;
 
-pub use context::{Context, RuleSettings};
+pub use context::{Context, RuleSettings, SettingsRole};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity, apply_edits};
 pub use incremental::Cache;
 pub use lines::LineIndex;
@@ -34,7 +34,43 @@ pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding>
         }
         Syntax::Template(template) => template_findings(source, template, context),
     };
-    finish(source, findings, comments, context)
+    let external = external_comments(source, syntax, context);
+    finish(source, findings, comments, external, context)
+}
+
+/// The Python comments that may hold another tool's suppression (`# nosec`, `# noqa`,
+/// `# nosemgrep`, `# NOSONAR`), when the configuration honours any of them.
+fn external_comments(
+    source: &str,
+    syntax: &Syntax,
+    context: &Context,
+) -> Vec<std::ops::Range<usize>> {
+    let Syntax::Python(tree) = syntax else {
+        return Vec::new();
+    };
+    if !context.external_suppressions.any() {
+        return Vec::new();
+    }
+    let lower = source.to_ascii_lowercase();
+    let root = tree.root_node();
+    let mut at: Vec<usize> = ["nosec", "noqa", "nosemgrep", "nosonar"]
+        .iter()
+        .flat_map(|marker| lower.match_indices(marker).map(|(i, _)| i))
+        .collect();
+    at.sort_unstable();
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for i in at {
+        if out.last().is_some_and(|r| r.contains(&i)) {
+            continue;
+        }
+        if let Some(c) = root
+            .descendant_for_byte_range(i, i)
+            .filter(|n| n.kind() == "comment")
+        {
+            out.push(c.byte_range());
+        }
+    }
+    out
 }
 
 /// Analyse a new version of a buffer, reusing what `cache` kept from the previous one. Gives the
@@ -58,7 +94,8 @@ pub fn analyze_incremental(
             template_findings(source, template, context)
         }
     };
-    finish(source, findings, comments, context)
+    let external = external_comments(source, syntax, context);
+    finish(source, findings, comments, external, context)
 }
 
 fn python_unit_findings(
@@ -114,6 +151,7 @@ fn finish(
     source: &str,
     findings: Vec<Finding>,
     comment_ranges: Vec<std::ops::Range<usize>>,
+    external_ranges: Vec<std::ops::Range<usize>>,
     context: &Context,
 ) -> Vec<Finding> {
     let mut findings = if comment_ranges.is_empty() {
@@ -138,6 +176,16 @@ fn finish(
             .collect();
         suppression::apply(findings, &finding_lines, &suppressions, source)
     };
+    if !external_ranges.is_empty() {
+        let lines = LineIndex::new(source);
+        let enabled = context.external_suppressions;
+        let foreign: Vec<_> = external_ranges
+            .iter()
+            .filter_map(|r| Some((source.get(r.clone())?, lines.line(r.start))))
+            .flat_map(|(text, line)| suppression::parse_external(text, line, enabled))
+            .collect();
+        findings = suppression::apply_external(findings, &lines, &foreign);
+    }
     context.rules.apply(&mut findings);
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod rules;
 pub mod semantic;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use crate::rules::meta::suppression::ExternalSuppressions;
 use crate::semantic::sources::Tables;
 
 /// Inputs to one analysis, besides the text and its syntax. Cheap to clone (shared parts are `Arc`).
@@ -14,6 +15,31 @@ pub struct Context {
     pub tables: Arc<Tables>,
     /// Rule selection and severity overrides.
     pub rules: Arc<RuleSettings>,
+    /// Other tools' suppression comments to honour (`external-suppressions`; read by the
+    /// suppression pass in `analysis`).
+    pub external_suppressions: ExternalSuppressions,
+    /// Whether this file is a production or development settings module, when the configuration
+    /// says so (`production-settings` / `development-settings`). Read by the DJS4xx settings rules.
+    pub settings_role: Option<SettingsRole>,
+    /// Qualified names of extra decorators that require an authenticated user
+    /// (`auth-decorators`). Read by the DJS3xx access-control rules.
+    pub auth_decorators: Arc<[String]>,
+    /// Qualified names of extra class-based-view mixins that require authentication
+    /// (`auth-mixins`). Read by the DJS3xx access-control rules.
+    pub auth_mixins: Arc<[String]>,
+    /// Qualified names of views meant to be public, `*` matching any part (`public-views`).
+    /// Read by the DJS3xx access-control rules.
+    pub public_views: Arc<[String]>,
+    /// Qualified names of extra functions that execute their first argument as SQL
+    /// (`sql-sinks`). Read by the DJS2xx SQL rules.
+    pub sql_sinks: Arc<[String]>,
+}
+
+/// Whether a settings module is deployed to production or used only in development.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SettingsRole {
+    Production,
+    Development,
 }
 
 impl Default for Context {
