@@ -1,7 +1,12 @@
 //! The command-line fronts: `djsec check`, `djsec rules`, `djsec rule CODE`.
 
+pub mod baseline;
 pub mod check;
 pub mod docs;
+pub mod fix;
+pub mod output;
+pub mod progress;
+pub mod walk;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -18,7 +23,7 @@ pub enum Command {
     /// Run the language server over stdio (what editors start). The default.
     Server,
     /// Check files and folders (default: the current folder).
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Print the documentation of one rule, by code or name.
     Rule {
         code: String,

@@ -1,15 +1,26 @@
-//! `djsec check PATH...`: the engine over files and folders, in parallel.
+//! `djsec check PATH...`: the engine over files and folders, in parallel, as a CI gate.
+//!
+//! Steps: build the configuration layers (`--config`, then the flags), walk the paths
+//! (`cli::walk`), analyse (or fix) every file on rayon's pool, drop what the baseline knows,
+//! write the chosen format (`cli::output`), pick the exit code. Exit codes: 0 clean (or
+//! `--exit-zero`), 1 findings (with `--diff`: changes), 2 usage, configuration or I/O errors.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
-use serde::Serialize;
 
-use super::exit;
-use crate::analysis::{self, Applicability, Context, Finding, LineIndex};
-use crate::syntax::Language;
+use super::baseline::{self, Baseline};
+use super::output::{self, FileOutput, Report, text::Palette};
+use super::progress::Progress;
+use super::walk::{self, Candidate};
+use super::{exit, fix};
+use crate::analysis;
+use crate::config::{self, Layer, Selector, discover::Resolver};
+
+pub use super::output::{EditJson, FixJson, LineCol, Located, locate};
+pub use super::walk::read_text;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -19,228 +30,261 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
-    /// Only these rules: codes, code prefixes or family names (comma-separated).
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Only these rules: codes, code prefixes, rule names or families (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Skip these rules: codes, code prefixes or family names (comma-separated).
+    /// Also these rules, on top of the configured selection.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Skip these rules: codes, code prefixes, rule names or families (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// A configuration file whose settings go over each file's own configuration.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file (`--config` and the flags still apply).
+    #[arg(long)]
+    pub isolated: bool,
+    /// More globs to exclude (relative to the configuration folder).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub extend_exclude: Vec<String>,
+    /// Apply `exclude` to files named on the command line too (for pre-commit hooks).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Apply safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, apply unsafe fixes too (review the result).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Show the fixes as a unified diff instead of writing them; exit 1 if there are any.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Hide the findings recorded in this baseline file: only new findings are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    pub write_baseline: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings (text or json).
+    #[arg(long)]
+    pub statistics: bool,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
+    /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No progress bar, even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// A line per finding with a code frame.
     Text,
+    /// A line per finding.
+    Concise,
+    /// The findings as JSON (`docs/ci.md`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other viewers.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
-/// A finding located in a file, as the JSON output shows it.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Located {
-    pub path: String,
-    /// One-based line and column (columns count Unicode characters).
-    pub line: usize,
-    pub column: usize,
-    pub end: LineCol,
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: &'static str,
-    pub message: String,
-    pub fix: Option<FixJson>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct LineCol {
-    pub line: usize,
-    pub column: usize,
+/// One analysed file.
+struct Checked {
+    label: String,
+    text: String,
+    located: Vec<Located>,
+    fixed: usize,
+    diff: Option<String>,
+    warnings: Vec<String>,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct FixJson {
-    pub title: String,
-    pub applicability: Applicability,
-    pub edits: Vec<EditJson>,
-}
-
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct EditJson {
-    pub start: LineCol,
-    pub end: LineCol,
-    pub content: String,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: &'static str,
-    findings: &'a [Located],
-    errors: &'a [String],
-    summary: Summary,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    findings: usize,
-    errors: usize,
-}
-
-/// Directories never worth walking into.
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "__pycache__",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    ".git",
-    ".hg",
-    "site-packages",
-    ".mypy_cache",
-    ".ruff_cache",
-    "target",
-];
-
-/// The files to check under the given paths: Python files and templates. Files named explicitly
-/// are checked whatever their location (an explicit `.html` is treated as a template).
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Language)>, Vec<String>) {
-    let mut files = Vec::new();
+fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
     let mut errors = Vec::new();
-    for path in paths {
-        if path.is_file() {
-            let language = Language::from_path(path).or_else(|| {
-                matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("html" | "htm" | "txt" | "djhtml")
-                )
-                .then_some(Language::Template)
-            });
-            match language {
-                Some(l) => files.push((path.clone(), l)),
-                None => errors.push(format!("{}: not a Python file or template", path.display())),
-            }
-            continue;
-        }
-        if !path.exists() {
-            errors.push(format!("{}: no such file or directory", path.display()));
-            continue;
-        }
-        let walker = ignore::WalkBuilder::new(path)
-            .follow_links(false)
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
-            })
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    if let Some(l) = Language::from_path(e.path()) {
-                        files.push((e.into_path(), l));
-                    }
+    let mut parse = |flag: &str, items: &[String]| -> Vec<Selector> {
+        items
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .filter_map(|s| {
+                let parsed = Selector::parse(s);
+                if parsed.is_none() {
+                    errors.push(format!(
+                        "--{flag}: `{s}` is not a rule code, code prefix, rule name, family or ALL"
+                    ));
                 }
-                Ok(_) => {}
-                Err(err) => errors.push(err.to_string()),
-            }
+                parsed
+            })
+            .collect()
+    };
+    let select = parse("select", &args.select);
+    let layer = Layer {
+        select: (!args.select.is_empty()).then_some(select),
+        extend_select: parse("extend-select", &args.extend_select),
+        ignore: parse("ignore", &args.ignore),
+        exclude: args.extend_exclude.clone(),
+        ..Layer::default()
+    };
+    for glob in &args.extend_exclude {
+        if let Err(e) = config::paths::check(glob) {
+            errors.push(format!("--extend-exclude: invalid glob `{glob}`: {e}"));
         }
     }
-    files.sort();
-    files.dedup();
-    (files, errors)
-}
-
-/// Read a file as text: invalid UTF-8 is replaced (with a warning), never a crash.
-pub fn read_text(path: &Path) -> std::io::Result<(String, Option<String>)> {
-    let bytes = std::fs::read(path)?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, None)),
-        Err(err) => Ok((
-            String::from_utf8_lossy(err.as_bytes()).into_owned(),
-            Some(format!(
-                "{}: not valid UTF-8; invalid bytes replaced",
-                path.display()
-            )),
-        )),
+    if errors.is_empty() {
+        Ok(layer)
+    } else {
+        Err(errors)
     }
 }
 
-/// Analyse one file's text and locate its findings.
-pub fn locate(path_label: &str, text: &str, findings: &[Finding]) -> Vec<Located> {
-    let lines = LineIndex::new(text);
-    let lc = |byte: usize| {
-        let (line, column) = lines.line_col(text, byte);
-        LineCol { line, column }
-    };
-    findings
-        .iter()
-        .map(|f| {
-            let start = lc(f.range.start);
-            Located {
-                path: path_label.to_string(),
-                line: start.line,
-                column: start.column,
-                end: lc(f.range.end),
-                code: f.code,
-                name: crate::rules::by_code(f.code).map_or("", |r| r.name),
-                severity: f.severity.as_str(),
-                message: f.message.clone(),
-                fix: f.fix.as_ref().map(|fix| FixJson {
-                    title: fix.title.clone(),
-                    applicability: fix.applicability,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|e| EditJson {
-                            start: lc(e.range.start),
-                            end: lc(e.range.end),
-                            content: e.new_text.clone(),
-                        })
-                        .collect(),
-                }),
-            }
-        })
-        .collect()
+fn colour(args: &CheckArgs, to_terminal: bool) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
-/// One file's findings and a warning about how it was read, or why it could not be.
-type FileResult = Result<(Vec<Located>, Option<String>), String>;
+fn check_file(candidate: &Candidate, cwd: &Path, args: &CheckArgs) -> Result<Checked, String> {
+    let label = walk::label(&candidate.path, cwd);
+    let (text, warning) = walk::read_text(&candidate.path).map_err(|e| format!("{label}: {e}"))?;
+    let mut warnings: Vec<String> = warning
+        .map(|_| format!("{label}: not valid UTF-8; invalid bytes replaced"))
+        .into_iter()
+        .collect();
+    let context = candidate.settings.context_for(Some(candidate.path.clone()));
+    let (text, findings, fixed, diff) = if args.fix || args.diff {
+        let outcome = fix::fix(&text, candidate.language, &context, args.unsafe_fixes);
+        let changed = outcome.text != text;
+        if changed && !warnings.is_empty() {
+            // Writing back a file whose bytes were replaced would corrupt it.
+            warnings.push(format!("{label}: not fixed, it is not valid UTF-8"));
+            let findings = analysis::analyze_text(&text, candidate.language, &context);
+            (text, findings, 0, None)
+        } else if changed && args.diff {
+            let diff = fix::unified_diff(&label, &text, &outcome.text);
+            (text, outcome.findings, outcome.count, Some(diff))
+        } else if changed {
+            std::fs::write(&candidate.path, &outcome.text)
+                .map_err(|e| format!("{label}: cannot write the fixes: {e}"))?;
+            (outcome.text, outcome.findings, outcome.count, None)
+        } else {
+            (text, outcome.findings, 0, None)
+        }
+    } else {
+        let findings = analysis::analyze_text(&text, candidate.language, &context);
+        (text, findings, 0, None)
+    };
+    let mut located = output::locate(&label, &text, &findings);
+    for (l, fp) in located
+        .iter_mut()
+        .zip(baseline::fingerprints(&text, &findings))
+    {
+        l.fingerprint = fp;
+    }
+    Ok(Checked {
+        label,
+        text,
+        located,
+        fixed,
+        diff,
+        warnings,
+    })
+}
 
 pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 {
-    let (files, mut errors) = collect_files(&args.paths);
-    let rules = crate::analysis::RuleSettings {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        severity: Vec::new(),
+    let Ok(cwd) = std::env::current_dir() else {
+        let _ = writeln!(err, "error: cannot read the current folder");
+        return exit::ERROR;
     };
-    let rules = std::sync::Arc::new(rules);
-    let results: Vec<FileResult> = files
+    // Layers over each file's own configuration: `--config`, then the flags.
+    let mut overrides = Vec::new();
+    if let Some(path) = &args.config {
+        match config::load_file(path) {
+            Ok(Some(layer)) => overrides.push(layer),
+            Ok(None) => {
+                let _ = writeln!(
+                    err,
+                    "error: {}: no [tool.djsec] table in this file",
+                    path.display()
+                );
+                return exit::ERROR;
+            }
+            Err(errors) => {
+                for e in errors {
+                    let _ = writeln!(err, "error: {e}");
+                }
+                return exit::ERROR;
+            }
+        }
+    }
+    match flag_layer(args) {
+        Ok(layer) => overrides.push(layer),
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(err, "error: {e}");
+            }
+            return exit::ERROR;
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::read(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                return exit::ERROR;
+            }
+        },
+        None => None,
+    };
+
+    let resolver = Resolver::new(overrides, args.isolated, cwd.clone());
+    let walked = walk::collect(&args.paths, &cwd, resolver, args.force_exclude);
+    if !walked.config_errors.is_empty() {
+        for e in &walked.config_errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+        return exit::ERROR;
+    }
+    let mut errors = walked.errors;
+    let progress = Progress::start(walked.files.len(), !args.no_progress);
+    let results: Vec<Result<Checked, String>> = walked
+        .files
         .par_iter()
-        .map(|(path, language)| {
-            let (text, warning) =
-                read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let context = Context {
-                path: Some(path.clone()),
-                rules: std::sync::Arc::clone(&rules),
-                ..Context::default()
-            };
-            let findings = analysis::analyze_text(&text, *language, &context);
-            Ok((
-                locate(&path.display().to_string(), &text, &findings),
-                warning,
-            ))
+        .map(|candidate| {
+            let result = check_file(candidate, &cwd, args);
+            progress.inc();
+            result
         })
         .collect();
-    let mut located = Vec::new();
+    progress.finish();
+
+    let mut checked = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok((found, warning)) => {
-                located.extend(found);
-                if let Some(w) = warning {
+            Ok(c) => {
+                for w in &c.warnings {
                     let _ = writeln!(err, "warning: {w}");
                 }
+                checked.push(c);
             }
             Err(e) => errors.push(e),
         }
@@ -248,51 +292,144 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     for e in &errors {
         let _ = writeln!(err, "error: {e}");
     }
-    let written = match args.format {
-        OutputFormat::Json => {
-            let report = Report {
-                version: env!("CARGO_PKG_VERSION"),
-                findings: &located,
-                errors: &errors,
-                summary: Summary {
-                    files: files.len(),
-                    findings: located.len(),
-                    errors: errors.len(),
-                },
-            };
-            serde_json::to_writer_pretty(&mut *out, &report)
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
+
+    if let Some(path) = &args.write_baseline {
+        let dir = baseline_dir(path, &cwd);
+        let entries: Vec<baseline::Entry> = checked
+            .iter()
+            .flat_map(|c| c.located.iter())
+            .map(|l| baseline::Entry {
+                path: baseline::key_path(&walk_abs(&cwd, &l.path), &dir),
+                code: l.code.to_string(),
+                fingerprint: l.fingerprint.clone(),
+                line: l.line,
+                message: l.message.clone(),
+            })
+            .collect();
+        let n = entries.len();
+        return match Baseline::new(entries).write(path) {
+            Ok(()) => {
+                let _ = writeln!(
+                    err,
+                    "Wrote {} to {}.",
+                    output::plural(n, "finding"),
+                    path.display()
+                );
+                if errors.is_empty() {
+                    exit::CLEAN
+                } else {
+                    exit::ERROR
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                exit::ERROR
+            }
+        };
+    }
+
+    let mut baselined = 0;
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let dir = baseline_dir(path, &cwd);
+        let mut matcher = b.matcher();
+        for c in &mut checked {
+            let before = c.located.len();
+            let abs = walk_abs(&cwd, &c.label);
+            let key = baseline::key_path(&abs, &dir);
+            c.located
+                .retain(|l| !matcher.take(&key, l.code, &l.fingerprint));
+            baselined += before - c.located.len();
         }
-        OutputFormat::Text => write_text(&located, files.len(), out),
+    }
+
+    let fixed: usize = checked.iter().map(|c| c.fixed).sum();
+    let diffs: Vec<&str> = checked.iter().filter_map(|c| c.diff.as_deref()).collect();
+    let report = Report {
+        files: checked
+            .iter()
+            .map(|c| FileOutput {
+                path: &c.label,
+                text: &c.text,
+                findings: &c.located,
+            })
+            .collect(),
+        errors: &errors,
+        checked: checked.len(),
+        fixed,
+        baselined,
+        unsafe_fixes: args.unsafe_fixes,
     };
+
+    let mut file_out;
+    let to_file = args.output_file.is_some();
+    let sink: &mut dyn Write = match &args.output_file {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => {
+                file_out = std::io::BufWriter::new(f);
+                &mut file_out
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: {}: {e}", path.display());
+                return exit::ERROR;
+            }
+        },
+        None => out,
+    };
+    let palette = Palette::new(colour(args, !to_file && std::io::stdout().is_terminal()));
+    let written = if args.diff {
+        diffs
+            .iter()
+            .try_for_each(|d| write!(sink, "{d}"))
+            .and_then(|()| {
+                let n = diffs.len();
+                writeln!(
+                    err,
+                    "{} would be changed by {fixed} {}.",
+                    output::plural(n, "file"),
+                    if fixed == 1 { "fix" } else { "fixes" }
+                )
+            })
+    } else if args.statistics {
+        match args.format {
+            OutputFormat::Json => output::json::write_statistics(&report, sink),
+            _ => output::text::write_statistics(&report, sink),
+        }
+    } else {
+        match args.format {
+            OutputFormat::Text => output::text::write_full(&report, sink, palette),
+            OutputFormat::Concise => output::text::write_concise(&report, sink, palette),
+            OutputFormat::Json => output::json::write(&report, sink),
+            OutputFormat::Sarif => output::sarif::write(&report, &cwd, sink),
+            OutputFormat::Github => output::github::write(&report, sink),
+            OutputFormat::Junit => output::junit::write(&report, sink),
+        }
+    };
+    let written = written.and_then(|()| sink.flush());
     if written.is_err() || !errors.is_empty() {
         exit::ERROR
-    } else if located.is_empty() || args.exit_zero {
+    } else if args.exit_zero {
+        exit::CLEAN
+    } else if args.diff {
+        if diffs.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FINDINGS
+        }
+    } else if report.count() == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS
     }
 }
 
-fn write_text(located: &[Located], files: usize, out: &mut impl Write) -> std::io::Result<()> {
-    for f in located {
-        let fixable = match &f.fix {
-            Some(fix) if fix.applicability == Applicability::Safe => " [*]",
-            Some(_) => " [fix]",
-            None => "",
-        };
-        writeln!(
-            out,
-            "{}:{}:{}: {} {}{} ({})",
-            f.path, f.line, f.column, f.code, f.message, fixable, f.severity
-        )?;
-    }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    writeln!(
-        out,
-        "{} in {}.",
-        plural(located.len(), "finding"),
-        plural(files, "file")
-    )
+/// The baseline file's folder, absolute.
+fn baseline_dir(path: &Path, cwd: &Path) -> PathBuf {
+    let abs = walk::absolute(path, cwd);
+    abs.parent()
+        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+}
+
+/// A label back to an absolute path.
+fn walk_abs(cwd: &Path, label: &str) -> PathBuf {
+    walk::absolute(Path::new(label), cwd)
 }

@@ -1,0 +1,215 @@
+//! `--format sarif`: SARIF 2.1.0, with every rule (help text, default level, tags), results with
+//! locations, fingerprints robust to line moves and fixes. Accepted by GitHub code scanning and
+//! validated in CI by Microsoft's SARIF multitool (`.ci/sarif-validate.sh`).
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::{Located, Report};
+use crate::analysis::Severity;
+use crate::rules::{self, Rule};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "note",
+    }
+}
+
+/// GitHub's `security-severity` (a CVSS-like score) from the rule's default severity.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Info => "3.0",
+        Severity::Hint => "1.0",
+    }
+}
+
+/// Percent-encode a path for a URI reference (RFC 3986: unreserved characters and `/` stay).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A `file://` URI for an absolute path.
+pub fn file_uri(path: &Path, directory: bool) -> String {
+    let mut text = path.to_string_lossy().replace('\\', "/");
+    if !text.starts_with('/') {
+        text.insert(0, '/');
+    }
+    if directory && !text.ends_with('/') {
+        text.push('/');
+    }
+    format!("file://{}", encode_path(&text))
+}
+
+/// SARIF's friendly rule names are Pascal-case: `mark-safe-non-constant` → `MarkSafeNonConstant`.
+fn pascal(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+fn rule_json(rule: &Rule) -> Value {
+    let mut tags = vec!["security".to_string(), rule.family.as_str().to_string()];
+    tags.extend(rule.peers.iter().map(|p| p.to_string()));
+    json!({
+        "id": rule.code,
+        "name": pascal(rule.name),
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": rule.summary },
+        "help": { "text": rule.render_markdown(), "markdown": rule.render_markdown() },
+        "helpUri": rule.url(),
+        "defaultConfiguration": { "level": level(rule.severity.as_str()) },
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "security-severity": security_severity(rule.severity),
+        },
+    })
+}
+
+fn artifact(path: &str) -> Value {
+    if Path::new(path).is_absolute() {
+        json!({ "uri": file_uri(Path::new(path), false) })
+    } else {
+        json!({ "uri": encode_path(path), "uriBaseId": "SRCROOT" })
+    }
+}
+
+/// The source line the finding starts on, as the region's snippet.
+fn with_snippet(mut region: Value, f: &Located, text: &str) -> Value {
+    let line = text.lines().nth(f.line.saturating_sub(1)).unwrap_or("");
+    if let Some(obj) = region.as_object_mut() {
+        obj.insert("snippet".into(), json!({ "text": line }));
+    }
+    region
+}
+
+fn region(start: (usize, usize), end: (usize, usize)) -> Value {
+    json!({
+        "startLine": start.0,
+        "startColumn": start.1,
+        "endLine": end.0,
+        "endColumn": end.1,
+    })
+}
+
+fn result_json(f: &Located, text: &str) -> Value {
+    let index = rules::ALL.iter().position(|r| r.code == f.code);
+    let mut result = json!({
+        "ruleId": f.code,
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact(&f.path),
+                "region": with_snippet(region((f.line, f.column), (f.end.line, f.end.column)), f, text),
+            }
+        }],
+        "partialFingerprints": { "djsec/v1": f.fingerprint },
+    });
+    if let (Some(i), Some(obj)) = (index, result.as_object_mut()) {
+        obj.insert("ruleIndex".into(), json!(i));
+    }
+    if let (Some(fix), Some(obj)) = (&f.fix, result.as_object_mut()) {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": region((e.start.line, e.start.column), (e.end.line, e.end.column)),
+                    "insertedContent": { "text": e.content },
+                })
+            })
+            .collect();
+        obj.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": format!("{} ({} fix)", fix.title, match fix.applicability {
+                    crate::analysis::Applicability::Safe => "safe",
+                    crate::analysis::Applicability::Unsafe => "unsafe",
+                }) },
+                "artifactChanges": [{
+                    "artifactLocation": artifact(&f.path),
+                    "replacements": replacements,
+                }],
+            }]),
+        );
+    }
+    result
+}
+
+pub fn document(report: &Report, root: &Path) -> Value {
+    let notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| json!({ "level": "error", "message": { "text": e } }))
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "djsec",
+                    "informationUri": "https://github.com/djsec/djsec",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules::ALL.iter().map(|r| rule_json(r)).collect::<Vec<_>>(),
+                }
+            },
+            "originalUriBaseIds": {
+                "SRCROOT": { "uri": file_uri(root, true) }
+            },
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": report
+                .files
+                .iter()
+                .flat_map(|file| file.findings.iter().map(|f| result_json(f, file.text)))
+                .collect::<Vec<_>>(),
+        }]
+    })
+}
+
+pub fn write(report: &Report, root: &Path, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report, root)).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(encode_path("a b/ü#.py"), "a%20b/%C3%BC%23.py");
+        assert_eq!(pascal("mark-safe-non-constant"), "MarkSafeNonConstant");
+        assert_eq!(
+            file_uri(Path::new("/srv/my app"), true),
+            "file:///srv/my%20app/"
+        );
+    }
+}
