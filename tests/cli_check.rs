@@ -281,7 +281,7 @@ fn baseline_hides_known_findings_even_after_lines_move() {
     std::fs::write(&views, &moved).expect("write");
     let (after_move, out) = json(root, &["--baseline", "djsec-baseline.json"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", codes(&after_move));
-    assert_eq!(after_move["summary"]["baselined"], 6);
+    assert_eq!(after_move["stats"]["baselined"], 6);
 
     // A new finding is reported, the old ones stay hidden.
     let added =

@@ -109,6 +109,8 @@ pub enum ColorChoice {
 /// One analysed file.
 struct Checked {
     label: String,
+    /// Absolute.
+    path: PathBuf,
     text: String,
     located: Vec<Located>,
     fixed: usize,
@@ -163,8 +165,8 @@ fn colour(args: &CheckArgs, to_terminal: bool) -> bool {
     }
 }
 
-fn check_file(candidate: &Candidate, cwd: &Path, args: &CheckArgs) -> Result<Checked, String> {
-    let label = walk::label(&candidate.path, cwd);
+fn check_file(candidate: &Candidate, args: &CheckArgs) -> Result<Checked, String> {
+    let label = candidate.label.clone();
     let (text, warning) = walk::read_text(&candidate.path).map_err(|e| format!("{label}: {e}"))?;
     let mut warnings: Vec<String> = warning
         .map(|_| format!("{label}: not valid UTF-8; invalid bytes replaced"))
@@ -202,6 +204,7 @@ fn check_file(candidate: &Candidate, cwd: &Path, args: &CheckArgs) -> Result<Che
     }
     Ok(Checked {
         label,
+        path: candidate.path.clone(),
         text,
         located,
         fixed,
@@ -270,7 +273,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         .files
         .par_iter()
         .map(|candidate| {
-            let result = check_file(candidate, &cwd, args);
+            let result = check_file(candidate, args);
             progress.inc();
             result
         })
@@ -297,9 +300,9 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         let dir = baseline_dir(path, &cwd);
         let entries: Vec<baseline::Entry> = checked
             .iter()
-            .flat_map(|c| c.located.iter())
-            .map(|l| baseline::Entry {
-                path: baseline::key_path(&walk_abs(&cwd, &l.path), &dir),
+            .flat_map(|c| c.located.iter().map(move |l| (c, l)))
+            .map(|(c, l)| baseline::Entry {
+                path: baseline::key_path(&c.path, &dir),
                 code: l.code.to_string(),
                 fingerprint: l.fingerprint.clone(),
                 line: l.line,
@@ -334,8 +337,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         let mut matcher = b.matcher();
         for c in &mut checked {
             let before = c.located.len();
-            let abs = walk_abs(&cwd, &c.label);
-            let key = baseline::key_path(&abs, &dir);
+            let key = baseline::key_path(&c.path, &dir);
             c.located
                 .retain(|l| !matcher.take(&key, l.code, &l.fingerprint));
             baselined += before - c.located.len();
@@ -427,9 +429,4 @@ fn baseline_dir(path: &Path, cwd: &Path) -> PathBuf {
     let abs = walk::absolute(path, cwd);
     abs.parent()
         .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
-}
-
-/// A label back to an absolute path.
-fn walk_abs(cwd: &Path, label: &str) -> PathBuf {
-    walk::absolute(Path::new(label), cwd)
 }

@@ -30,6 +30,9 @@ pub const SKIPPED_DIRS: &[&str] = &[
 
 /// A file to check.
 pub struct Candidate {
+    /// How the file is shown: under the path as given on the command line (relative paths
+    /// without a leading `./`, absolute ones absolute).
+    pub label: String,
     /// Absolute (not canonicalised: symbolic links in the path are kept as written).
     pub path: PathBuf,
     pub language: Language,
@@ -109,6 +112,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path, resolver: Resolver, force_exclude:
             }
             match explicit_language(&path) {
                 Some(language) => walk.files.push(Candidate {
+                    label: label_for(given, &path, &path),
                     path,
                     language,
                     settings,
@@ -175,6 +179,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path, resolver: Resolver, force_exclude:
                     };
                     match settings_for(e.path()) {
                         Ok(settings) => walk.files.push(Candidate {
+                            label: label_for(given, &path, e.path()),
                             path: e.into_path(),
                             language,
                             settings,
@@ -213,13 +218,53 @@ pub fn read_text(path: &Path) -> std::io::Result<(String, Option<String>)> {
     }
 }
 
-/// How a file is shown: relative to the current folder when under it, else absolute.
-pub fn label(path: &Path, cwd: &Path) -> String {
-    let rel = path.strip_prefix(cwd).unwrap_or(path);
-    let text = rel.to_string_lossy().replace('\\', "/");
-    if text.is_empty() {
-        ".".to_string()
-    } else {
-        text
+/// How a file found under the argument `given` (absolute: `root`) is shown: the argument as
+/// written joined with the rest of the path, `.` and `..` resolved lexically.
+fn label_for(given: &Path, root: &Path, file: &Path) -> String {
+    let rest = file.strip_prefix(root).unwrap_or(Path::new(""));
+    let joined = given.join(rest);
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for c in joined.components() {
+        match c {
+            std::path::Component::RootDir => absolute = true,
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if parts.last().is_some_and(|p| p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..".to_string());
+                }
+            }
+            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            std::path::Component::Prefix(p) => {
+                parts.push(p.as_os_str().to_string_lossy().into_owned())
+            }
+        }
+    }
+    let text = parts.join("/");
+    match (absolute, text.is_empty()) {
+        (true, _) => format!("/{text}"),
+        (false, true) => ".".to_string(),
+        (false, false) => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_argument() {
+        let root = Path::new("/p/app");
+        let file = Path::new("/p/app/sub/v.py");
+        assert_eq!(label_for(Path::new("."), root, file), "sub/v.py");
+        assert_eq!(label_for(Path::new("./app/"), root, file), "app/sub/v.py");
+        assert_eq!(label_for(Path::new("../x/.."), root, file), "../sub/v.py");
+        assert_eq!(
+            label_for(Path::new("/p/app"), root, file),
+            "/p/app/sub/v.py"
+        );
+        assert_eq!(label_for(Path::new("v.py"), file, file), "v.py");
     }
 }

@@ -13,6 +13,8 @@ struct Document<'a> {
     findings: Vec<&'a Located>,
     errors: &'a [String],
     summary: Summary,
+    /// Added after 0.1, beside `summary` (whose shape stays as it was).
+    stats: Stats,
 }
 
 #[derive(Serialize)]
@@ -20,6 +22,10 @@ struct Summary {
     files: usize,
     findings: usize,
     errors: usize,
+}
+
+#[derive(Serialize)]
+struct Stats {
     fixed: usize,
     fixable: usize,
     baselined: usize,
@@ -34,6 +40,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files: report.checked,
             findings: report.count(),
             errors: report.errors.len(),
+        },
+        stats: Stats {
             fixed: report.fixed,
             fixable: report.fixable(),
             baselined: report.baselined,

@@ -87,9 +87,17 @@ fn rule_json(rule: &Rule) -> Value {
     })
 }
 
-fn artifact(path: &str) -> Value {
-    if Path::new(path).is_absolute() {
-        json!({ "uri": file_uri(Path::new(path), false) })
+/// A relative URI under `SRCROOT` (the current folder) when possible, else an absolute one.
+fn artifact(path: &str, root: &Path) -> Value {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        match p.strip_prefix(root) {
+            Ok(rel) => json!({
+                "uri": encode_path(&rel.to_string_lossy().replace('\\', "/")),
+                "uriBaseId": "SRCROOT",
+            }),
+            Err(_) => json!({ "uri": file_uri(p, false) }),
+        }
     } else {
         json!({ "uri": encode_path(path), "uriBaseId": "SRCROOT" })
     }
@@ -113,7 +121,7 @@ fn region(start: (usize, usize), end: (usize, usize)) -> Value {
     })
 }
 
-fn result_json(f: &Located, text: &str) -> Value {
+fn result_json(f: &Located, text: &str, root: &Path) -> Value {
     let index = rules::ALL.iter().position(|r| r.code == f.code);
     let mut result = json!({
         "ruleId": f.code,
@@ -121,7 +129,7 @@ fn result_json(f: &Located, text: &str) -> Value {
         "message": { "text": f.message },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact(&f.path),
+                "artifactLocation": artifact(&f.path, root),
                 "region": with_snippet(region((f.line, f.column), (f.end.line, f.end.column)), f, text),
             }
         }],
@@ -149,7 +157,7 @@ fn result_json(f: &Located, text: &str) -> Value {
                     crate::analysis::Applicability::Unsafe => "unsafe",
                 }) },
                 "artifactChanges": [{
-                    "artifactLocation": artifact(&f.path),
+                    "artifactLocation": artifact(&f.path, root),
                     "replacements": replacements,
                 }],
             }]),
@@ -188,7 +196,7 @@ pub fn document(report: &Report, root: &Path) -> Value {
             "results": report
                 .files
                 .iter()
-                .flat_map(|file| file.findings.iter().map(|f| result_json(f, file.text)))
+                .flat_map(|file| file.findings.iter().map(|f| result_json(f, file.text, root)))
                 .collect::<Vec<_>>(),
         }]
     })
