@@ -52,6 +52,12 @@ impl Default for Context {
             path: None,
             tables: Arc::clone(TABLES.get_or_init(|| Arc::new(Tables::default()))),
             rules: Arc::clone(RULES.get_or_init(|| Arc::new(RuleSettings::default()))),
+            external_suppressions: ExternalSuppressions::default(),
+            settings_role: None,
+            auth_decorators: Arc::from([]),
+            auth_mixins: Arc::from([]),
+            public_views: Arc::from([]),
+            sql_sinks: Arc::from([]),
         }
     }
 }
@@ -64,10 +70,24 @@ impl Context {
             path,
             tables,
             rules,
+            external_suppressions,
+            settings_role,
+            auth_decorators,
+            auth_mixins,
+            public_views,
+            sql_sinks,
         } = self;
+        let same_list = |a: &Arc<[String]>, b: &Arc<[String]>| Arc::ptr_eq(a, b) || a == b;
         *path == other.path
             && Arc::ptr_eq(tables, &other.tables)
-            && Arc::ptr_eq(rules, &other.rules)
+            // Per-file ignores build a new `RuleSettings` per call: compare by value.
+            && (Arc::ptr_eq(rules, &other.rules) || **rules == *other.rules)
+            && *external_suppressions == other.external_suppressions
+            && *settings_role == other.settings_role
+            && same_list(auth_decorators, &other.auth_decorators)
+            && same_list(auth_mixins, &other.auth_mixins)
+            && same_list(public_views, &other.public_views)
+            && same_list(sql_sinks, &other.sql_sinks)
     }
 
     pub fn for_path(path: impl Into<PathBuf>) -> Context {
