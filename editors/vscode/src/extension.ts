@@ -89,6 +89,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     client = c;
   } catch (err) {
     void reportStartFailure(`djsec: the server at ${found.path} failed to start: ${String(err)}`);
+    // Stop its own restart attempts; "djsec: Restart server" or a new djsec.path tries again.
+    await c.dispose().catch(() => undefined);
   }
 }
 
