@@ -150,7 +150,24 @@ pub const DOCS_BASE_URL: &str = "https://github.com/djsec/djsec/blob/main/docs/r
 /// finding is in and in module-level statements (imports, constants), nothing else: incremental
 /// analysis re-runs it only on the definitions that changed (`analysis::incremental`). Its checker
 /// sees only those parts of the module in `model.index`.
-pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[xss::mark_safe::check, sql::raw_sql::check];
+pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
+    xss::mark_safe::check,
+    xss::mark_safe_decorator::check,
+    xss::format_html::check,
+    xss::safe_string_subclass::check,
+    xss::html_method::check,
+    xss::safe_filter::check,
+    xss::locals_context::check,
+    xss::reflected_response::check,
+    xss::markup::check,
+    xss::template_injection::check,
+    xss::allow_tags::check,
+    sql::raw_sql::check,
+    sql::extra::check,
+    sql::rawsql_expression::check,
+    sql::expression_template::check,
+    sql::field_name::check,
+];
 
 /// A check that needs the whole module at once (e.g. "a setting is missing from this settings
 /// module"). It runs on every analysis over a full index, but only when `applies` says the module
@@ -169,7 +186,21 @@ pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[];
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
     &xss::mark_safe::RULE,
+    &xss::mark_safe_decorator::RULE,
+    &xss::format_html::RULE,
+    &xss::safe_string_subclass::RULE,
+    &xss::html_method::RULE,
+    &xss::safe_filter::RULE,
+    &xss::locals_context::RULE,
+    &xss::reflected_response::RULE,
+    &xss::markup::RULE,
+    &xss::template_injection::RULE,
+    &xss::allow_tags::RULE,
     &sql::raw_sql::RULE,
+    &sql::extra::RULE,
+    &sql::rawsql_expression::RULE,
+    &sql::expression_template::RULE,
+    &sql::field_name::RULE,
     &meta::suppression::UNUSED_SUPPRESSION,
     &meta::suppression::BARE_SUPPRESSION,
 ];

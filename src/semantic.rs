@@ -15,6 +15,7 @@ pub mod strings;
 pub use flow::{Flow, Level};
 pub use imports::Imports;
 pub use index::Index;
+pub use sources::SinkKind;
 
 use tree_sitter::Tree;
 
@@ -56,12 +57,67 @@ impl<'a> Model<'a> {
 
     /// The qualified name an expression refers to, when it is an imported name or an attribute
     /// of one (`safestring.mark_safe` → `django.utils.safestring.mark_safe`).
+    ///
+    /// An import inside a function applies in that function only. A name that a function rebinds locally (a parameter or an assignment in the function)
+    /// shadows the import and resolves to nothing.
     pub fn qualified_name(&self, node: tree_sitter::Node) -> Option<String> {
-        self.imports.resolve(node, self.source)
+        let qualified = if self.imports.has_scoped() {
+            let scope = self.index.scope_at(node);
+            let mut scopes = vec![scope];
+            scopes.extend(self.index.enclosing_scopes(scope, 8));
+            self.imports.resolve_in(node, self.source, &scopes)?
+        } else {
+            self.imports.resolve(node, self.source)?
+        };
+        if self.is_shadowed(node) {
+            return None;
+        }
+        Some(qualified)
     }
 
-    /// Classify where the value of `expr` comes from.
+    /// Whether the root name of `expr` (`a` of `a.b.c`) is bound locally in the function
+    /// enclosing `expr`.
+    fn is_shadowed(&self, expr: tree_sitter::Node) -> bool {
+        let mut root = expr;
+        while root.kind() == "attribute" {
+            match root.child_by_field_name("object") {
+                Some(object) => root = object,
+                None => return false,
+            }
+        }
+        if root.kind() != "identifier" {
+            return false;
+        }
+        let Some(function) = self.index.enclosing_function(root) else {
+            return false;
+        };
+        let name = self.text(root);
+        if !self.index.bindings(function.start_byte(), name).is_empty() {
+            return true;
+        }
+        function
+            .child_by_field_name("parameters")
+            .is_some_and(|params| {
+                let mut cursor = params.walk();
+                params
+                    .named_children(&mut cursor)
+                    .any(|p| flow::parameter_name(p, self.source) == Some(name))
+            })
+    }
+
+    /// Classify where the value of `expr` comes from, for an HTML sink.
     pub fn flow(&self, expr: tree_sitter::Node) -> Flow {
         flow::classify(self, expr)
+    }
+
+    /// Classify where the value of `expr` comes from, for the given kind of sink (sanitizers
+    /// only count for the sinks they clean for).
+    pub fn flow_for(&self, expr: tree_sitter::Node, sink: sources::SinkKind) -> Flow {
+        flow::classify_with(self, expr, flow::Query::sink(sink))
+    }
+
+    /// Classify with a full query (sink and trusted parameters).
+    pub fn flow_with(&self, expr: tree_sitter::Node, query: flow::Query) -> Flow {
+        flow::classify_with(self, expr, query)
     }
 }

@@ -10,4 +10,8 @@
 (assignment) @assignment
 (augmented_assignment) @assignment
 (with_item) @with_item
+(for_statement) @for
+(lambda) @lambda
+(named_expression) @walrus
+(return_statement) @return
 (comment) @comment

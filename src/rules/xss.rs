@@ -1,3 +1,124 @@
 //! Cross-site scripting in Python code (`DJS1xx`).
+//!
+//! The helpers here are shared by the family: the severity a data-flow finding gets, and the
+//! rewrite of a formatted string into a `format_html()` call that the quick-fixes use.
 
+pub mod allow_tags;
+pub mod format_html;
+pub mod html_method;
+pub mod locals_context;
 pub mod mark_safe;
+pub mod mark_safe_decorator;
+pub mod markup;
+pub mod reflected_response;
+pub mod safe_filter;
+pub mod safe_string_subclass;
+pub mod template_injection;
+
+use tree_sitter::Node;
+
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Edit, Severity};
+use crate::semantic::strings::{Piece, Template};
+use crate::semantic::{Flow, Level, node};
+
+/// Request data reaching the sink is an error; a value of unknown origin a warning.
+pub(crate) fn severity(flow: &Flow) -> Severity {
+    match flow.level {
+        Level::Request => Severity::Error,
+        _ => Severity::Warning,
+    }
+}
+
+/// "data from request.GET" or "a non-constant value".
+pub(crate) fn origin(flow: &Flow) -> String {
+    match (&flow.level, &flow.source) {
+        (Level::Request, Some(source)) => format!("data from {source}"),
+        (Level::Request, None) => "request data".to_string(),
+        _ => "a non-constant value".to_string(),
+    }
+}
+
+/// The text of an interpolated expression as a call argument (parenthesised when a bare tuple
+/// or `:=` would otherwise change the argument list).
+pub(crate) fn argument_text(expr: Node, src: &str) -> String {
+    let text = node::text(expr, src);
+    match expr.kind() {
+        "expression_list" | "named_expression" | "lambda" | "yield" => format!("({text})"),
+        _ => text.to_string(),
+    }
+}
+
+/// A `str.format`-style template (as `format_html` takes it) and its arguments, from a
+/// decomposed string.
+///
+/// With `existing = None` the string's literal text is plain text: braces are doubled. With
+/// `existing = Some(args)` the literal text already is a format string whose `{}` fields take
+/// `args` in order (`format_html(f"<b>{x}</b> {{}}", y)`); fields with an index or a name cannot be
+/// merged and give `None`.
+pub(crate) fn brace_template(
+    template: &Template,
+    src: &str,
+    existing: Option<&[String]>,
+) -> Option<(String, Vec<String>)> {
+    let mut format = template.open.clone();
+    let mut args = Vec::new();
+    let mut existing_iter = existing.map(|e| e.iter());
+    for piece in &template.pieces {
+        match piece {
+            Piece::Lit(text) => match existing_iter.as_mut() {
+                None => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
+                Some(iter) => {
+                    let mut rest = text.as_str();
+                    while let Some(pos) = rest.find(['{', '}']) {
+                        format.push_str(&rest[..pos]);
+                        let after = &rest[pos..];
+                        if after.starts_with("{{") || after.starts_with("}}") {
+                            format.push_str(&after[..2]);
+                            rest = &after[2..];
+                            continue;
+                        }
+                        if after.starts_with('}') {
+                            return None;
+                        }
+                        let close = after.find('}')?;
+                        let field = &after[1..close];
+                        if !(field.is_empty() || field.starts_with([':', '!'])) {
+                            return None;
+                        }
+                        format.push_str(&after[..=close]);
+                        args.push(iter.next()?.clone());
+                        rest = &after[close + 1..];
+                    }
+                    format.push_str(rest);
+                }
+            },
+            Piece::Value { expr, spec } => {
+                format.push('{');
+                format.push_str(spec);
+                format.push('}');
+                args.push(argument_text(*expr, src));
+            }
+        }
+    }
+    if let Some(mut iter) = existing_iter
+        && iter.next().is_some()
+    {
+        return None;
+    }
+    format.push_str(&template.close);
+    Some((format, args))
+}
+
+/// `format_html("<b>{}</b>", x)` for a decomposed string with at least one interpolated value,
+/// and the import edit it needs. `None` when there is nothing to interpolate or `format_html`
+/// cannot be imported under its name.
+pub(crate) fn format_html_call(
+    checker: &PyChecker,
+    template: &Template,
+) -> Option<(String, Option<Edit>)> {
+    template.values().next()?;
+    let (format, args) = brace_template(template, checker.source(), None)?;
+    let (local, import) = checker.ensure_import("django.utils.html", "format_html")?;
+    Some((format!("{local}({format}, {})", args.join(", ")), import))
+}

@@ -1,19 +1,26 @@
 //! Local data flow: classify where a value comes from, within its function and the module.
 //!
-//! The classifier follows names back through assignments (`x = ...`, `x += ...`, `with ... as x`)
-//! in the same scope, through f-strings, `%`, `.format()`, `+`, `"".join(...)`, conditional
-//! expressions and containers, and through simple branches (every assignment that may reach the
-//! use is joined). The result is the worst [`Level`] found and whether string formatting mixed a
-//! non-constant value into a string on the way ([`Flow::formatted`]).
+//! The classifier follows names back through assignments (`x = ...`, `x += ...`, `with ... as x`,
+//! `for x in ...`, comprehension variables, `:=`) in the same scope and the scopes enclosing it,
+//! through f-strings, `%`, `.format()`, `+`, `"".join(...)`, conditional expressions and
+//! containers, and through simple branches (every assignment that may reach the use is joined).
+//! The result is the worst [`Level`] found and whether string formatting mixed a non-constant
+//! value into a string on the way ([`Flow::formatted`]).
+//!
+//! What counts as a source, a sanitizer or a pass-through function comes from the tables in
+//! [`super::sources`]; a sanitizer only cleans for some [`SinkKind`]s (HTML escaping does nothing
+//! for SQL). A name checked against a constant allow-list (`if col in ALLOWED:`, or
+//! `if col not in ALLOWED: raise ...` before the use) is constant where the check holds.
 //!
 //! It is deliberately local: a call to a project function is [`Level::Unknown`]. Depth and the
-//! number of bindings followed are bounded, so hostile input cannot make it slow.
+//! number of steps are bounded, so hostile input cannot make it slow.
 
 use tree_sitter::Node;
 
 use super::Model;
-use super::index::{MODULE, ScopeId, scope_of};
+use super::index::ScopeId;
 use super::node::{self, text, unparenthesize};
+use super::sources::SinkKind;
 
 /// How much a value can be trusted, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,7 +47,7 @@ pub struct Flow {
 }
 
 impl Flow {
-    fn constant() -> Flow {
+    pub fn constant() -> Flow {
         Flow {
             level: Level::Constant,
             source: None,
@@ -48,7 +55,7 @@ impl Flow {
         }
     }
 
-    fn of(level: Level) -> Flow {
+    pub fn of(level: Level) -> Flow {
         Flow {
             level,
             source: None,
@@ -56,7 +63,7 @@ impl Flow {
         }
     }
 
-    fn request(source: impl Into<String>) -> Flow {
+    pub fn request(source: impl Into<String>) -> Flow {
         Flow {
             level: Level::Request,
             source: Some(source.into()),
@@ -88,30 +95,66 @@ impl Flow {
     }
 }
 
+/// What the classifier is asked, besides the expression.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'q> {
+    /// The sink the value flows into: decides which sanitizers count.
+    pub sink: SinkKind,
+    /// Parameters to trust, as `(function start byte, name)`: a template filter's input, whose
+    /// safeness Django tracks itself.
+    pub trusted_params: &'q [(usize, &'q str)],
+}
+
+impl Query<'_> {
+    pub fn sink(sink: SinkKind) -> Query<'static> {
+        Query {
+            sink,
+            trusted_params: &[],
+        }
+    }
+}
+
 /// Limits that keep classification bounded on hostile input.
 const MAX_DEPTH: u32 = 48;
 const MAX_STEPS: u32 = 4_000;
+/// How far up from a use the classifier looks for comprehensions and allow-list checks.
+const MAX_ANCESTORS: usize = 32;
+/// How many earlier statements of a block it looks at for an allow-list check.
+const MAX_GUARD_SIBLINGS: usize = 48;
+/// How many enclosing scopes a name is looked up in (closures).
+const MAX_SCOPES: usize = 8;
 
-struct Walker<'m, 'a> {
+struct Walker<'m, 'a, 'q> {
     model: &'m Model<'a>,
+    query: Query<'q>,
     steps: u32,
     /// Bindings being followed, to stop cycles such as `x = x + 1`.
     active: Vec<usize>,
 }
 
+/// Classify `expr` for an HTML sink.
 pub fn classify(model: &Model, expr: Node) -> Flow {
+    classify_with(model, expr, Query::sink(SinkKind::Html))
+}
+
+pub fn classify_with(model: &Model, expr: Node, query: Query) -> Flow {
     let mut walker = Walker {
         model,
+        query,
         steps: 0,
         active: Vec::new(),
     };
     walker.expr(expr, 0)
 }
 
-impl Walker<'_, '_> {
-    fn expr(&mut self, expr: Node, depth: u32) -> Flow {
+impl Walker<'_, '_, '_> {
+    fn budget_spent(&mut self, depth: u32) -> bool {
         self.steps += 1;
-        if depth > MAX_DEPTH || self.steps > MAX_STEPS {
+        depth > MAX_DEPTH || self.steps > MAX_STEPS
+    }
+
+    fn expr(&mut self, expr: Node, depth: u32) -> Flow {
+        if self.budget_spent(depth) {
             return Flow::of(Level::Unknown);
         }
         let expr = unparenthesize(expr);
@@ -177,16 +220,33 @@ impl Walker<'_, '_> {
                 let pairs: Vec<Node> = expr.named_children(&mut cursor).collect();
                 let mut flow = Flow::constant();
                 for pair in pairs {
-                    if pair.kind() == "pair" {
-                        if let Some(v) = pair.child_by_field_name("value") {
-                            flow = flow.join(self.expr(v, depth + 1));
+                    match pair.kind() {
+                        "pair" => {
+                            if let Some(v) = pair.child_by_field_name("value") {
+                                flow = flow.join(self.expr(v, depth + 1));
+                            }
                         }
-                    } else {
-                        flow = flow.join(Flow::of(Level::Unknown));
+                        "comment" => {}
+                        "dictionary_splat" => {
+                            if let Some(v) = pair.named_child(0) {
+                                flow = flow.join(self.expr(v, depth + 1));
+                            }
+                        }
+                        _ => flow = flow.join(Flow::of(Level::Unknown)),
                     }
                 }
                 flow
             }
+            "list_comprehension" | "set_comprehension" | "generator_expression" => expr
+                .child_by_field_name("body")
+                .map_or(Flow::of(Level::Unknown), |b| self.expr(b, depth + 1)),
+            "dictionary_comprehension" => expr
+                .child_by_field_name("body")
+                .and_then(|pair| pair.child_by_field_name("value"))
+                .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1)),
+            "named_expression" => expr
+                .child_by_field_name("value")
+                .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1)),
             "subscript" => self.subscript(expr, depth),
             "attribute" => self.attribute(expr, depth),
             "call" => self.call(expr, depth),
@@ -206,6 +266,11 @@ impl Walker<'_, '_> {
             .collect();
         let mut flow = Flow::constant();
         for child in children {
+            let child = if child.kind() == "list_splat" {
+                child.named_child(0).unwrap_or(child)
+            } else {
+                child
+            };
             flow = flow.join(self.expr(child, depth + 1));
         }
         if formatting {
@@ -222,10 +287,7 @@ impl Walker<'_, '_> {
         // `{"a": "name", ...}[key]` and `ALLOWED[key]`: choosing from constants is constant,
         // whatever the key.
         let base = self.expr(value, depth + 1);
-        if base.level == Level::Request {
-            return base;
-        }
-        if base.level <= Level::Escaped {
+        if base.level == Level::Request || base.level <= Level::Escaped {
             return base;
         }
         Flow::of(Level::Unknown)
@@ -246,6 +308,12 @@ impl Walker<'_, '_> {
         }
         if tables.tainted_attributes.iter().any(|a| a == attr_name) {
             return Flow::request(format!("{}.{attr_name}", text(object, src)));
+        }
+        if tables.view_attributes.iter().any(|a| a == attr_name)
+            && object.kind() == "identifier"
+            && text(object, src) == "self"
+        {
+            return Flow::request(format!("URL parameters `self.{attr_name}`"));
         }
         // Attributes of request data are request data (`request.GET.dict`).
         let base = self.expr(object, depth + 1);
@@ -278,17 +346,33 @@ impl Walker<'_, '_> {
 
     fn call(&mut self, call: Node, depth: u32) -> Flow {
         let src = self.model.source;
+        let tables = self.model.sources;
         let Some(function) = call.child_by_field_name("function") else {
             return Flow::of(Level::Unknown);
         };
-        // Sanitizers, by qualified name or as builtins.
+        // Sanitizers, markers and pass-through functions, by qualified name or as builtins.
         let qualified = self.model.qualified_name(function);
         let bare = (function.kind() == "identifier").then(|| text(function, src));
         if let Some(q) = qualified.as_deref().or(bare) {
-            if self.model.sources.is_sanitizer(q) {
+            if tables.is_sanitizer(q, self.query.sink) {
                 return Flow::of(Level::Escaped);
             }
-            if q == "str" || q == "repr" || q == "list" || q == "tuple" || q == "sorted" {
+            // A sanitizer for another sink transforms its input without cleaning it for this one.
+            if tables.sanitizers.iter().any(|s| s.name == q) {
+                return self.args(call, depth, false);
+            }
+            if tables.is_html_marker(q) {
+                let args = self.args(call, depth, false);
+                // In HTML, a non-constant argument is reported at the marker call itself.
+                return match self.query.sink {
+                    SinkKind::Html if args.level == Level::Constant => args,
+                    SinkKind::Html => Flow::of(Level::Escaped),
+                    _ => args,
+                };
+            }
+            if tables.is_propagator(q)
+                || matches!(q, "enumerate" | "zip" | "iter" | "next" | "dict" | "filter")
+            {
                 return self.args(call, depth, false);
             }
         }
@@ -306,28 +390,42 @@ impl Walker<'_, '_> {
                     let args = self.args(call, depth, true);
                     return Flow::formatted_from(base.join(args));
                 }
-                // String methods keep the taint of the string.
+                // String methods keep the taint of the string; container views keep the taint
+                // of the container.
                 "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "capitalize"
                 | "replace" | "encode" | "decode" | "removeprefix" | "removesuffix"
-                | "casefold" | "zfill" | "center" | "ljust" | "rjust" => {
+                | "casefold" | "zfill" | "center" | "ljust" | "rjust" | "split" | "rsplit"
+                | "splitlines" | "partition" | "rpartition" | "expandtabs" | "swapcase"
+                | "keys" => {
                     return self.expr(receiver, depth + 1);
                 }
                 // Reading request data: `request.GET.get("q")`, `request.POST.getlist("ids")`.
                 "get" | "getlist" | "pop" | "dict" | "items" | "values" | "lists" | "read"
-                | "readline" | "get_full_path" | "build_absolute_uri" | "copy" => {
+                | "readline" | "readlines" | "get_full_path" | "build_absolute_uri"
+                | "get_host" | "get_signed_cookie" | "copy" | "urlencode" => {
                     let base = self.expr(receiver, depth + 1);
                     if base.level == Level::Request {
                         return base;
                     }
                     if self.is_request(receiver)
-                        && self
-                            .model
-                            .sources
-                            .request_attributes
-                            .iter()
-                            .any(|a| a == method)
+                        && tables.request_attributes.iter().any(|a| a == method)
                     {
                         return Flow::request(format!("request.{method}()"));
+                    }
+                    // `CONSTANTS.items()`, `ALLOWED.get(key)`: still from the constants.
+                    if base.level == Level::Constant
+                        && matches!(method, "get" | "items" | "values" | "copy")
+                    {
+                        let args = self.args(call, depth, false);
+                        return if method == "get" {
+                            // The key does not flow into the value; the default does.
+                            let default = node::positional_args(call)
+                                .get(1)
+                                .map_or(Flow::constant(), |d| self.expr(*d, depth + 1));
+                            base.join(default)
+                        } else {
+                            base.join(args)
+                        };
                     }
                 }
                 _ => {}
@@ -340,6 +438,10 @@ impl Walker<'_, '_> {
         let Some(args) = call.child_by_field_name("arguments") else {
             return Flow::constant();
         };
+        // `f(x for x in y)`: the generator is the only argument.
+        if args.kind() == "generator_expression" {
+            return self.expr(args, depth + 1);
+        }
         let mut cursor = args.walk();
         let children: Vec<Node> = args.named_children(&mut cursor).collect();
         let mut flow = Flow::constant();
@@ -358,25 +460,95 @@ impl Walker<'_, '_> {
     }
 
     fn name(&mut self, ident: Node, depth: u32) -> Flow {
+        let flow = self.name_unguarded(ident, depth);
+        if flow.is_dangerous() && self.guarded(ident, depth) {
+            return Flow::constant();
+        }
+        flow
+    }
+
+    fn name_unguarded(&mut self, ident: Node, depth: u32) -> Flow {
         let src = self.model.source;
         let name = text(ident, src);
-        let scope = scope_of(ident);
+        if let Some(flow) = self.comprehension_variable(ident, name, depth) {
+            return flow;
+        }
+        let index = &self.model.index;
+        let scope = index.scope_at(ident);
         if let Some(flow) = self.bindings_flow(ident, scope, name, depth) {
             return flow;
         }
-        if scope != MODULE {
-            // A parameter of the enclosing function?
-            if let Some(function) = node::enclosing_function(ident)
+        if let Some(function) = index.scope_node(scope)
+            && matches!(function.kind(), "function_definition" | "lambda")
+            && let Some(flow) = self.parameter(function, name)
+        {
+            return flow;
+        }
+        // Enclosing functions (closures) and the module; class bodies are not visible from the
+        // functions inside them.
+        for outer in index.enclosing_scopes(scope, MAX_SCOPES) {
+            let outer_node = index.scope_node(outer);
+            if outer_node.is_some_and(|n| n.kind() == "class_definition") {
+                continue;
+            }
+            if let Some(flow) = self.bindings_flow(ident, outer, name, depth) {
+                return flow;
+            }
+            if let Some(function) = outer_node
                 && let Some(flow) = self.parameter(function, name)
             {
                 return flow;
             }
-            // A module-level name (constant or not).
-            if let Some(flow) = self.bindings_flow(ident, MODULE, name, depth) {
-                return flow;
-            }
         }
         Flow::of(Level::Unknown)
+    }
+
+    /// A variable of an enclosing comprehension: an element of its iterable.
+    fn comprehension_variable(&mut self, ident: Node, name: &str, depth: u32) -> Option<Flow> {
+        let src = self.model.source;
+        let mut current = ident;
+        for _ in 0..MAX_ANCESTORS {
+            let parent = current.parent()?;
+            match parent.kind() {
+                "function_definition" | "lambda" | "class_definition" | "module" | "block" => {
+                    return None;
+                }
+                "list_comprehension"
+                | "set_comprehension"
+                | "generator_expression"
+                | "dictionary_comprehension" => {
+                    let mut cursor = parent.walk();
+                    let clauses: Vec<Node> = parent
+                        .named_children(&mut cursor)
+                        .filter(|c| c.kind() == "for_in_clause")
+                        .collect();
+                    for clause in clauses.iter().rev() {
+                        let (Some(left), Some(right)) = (
+                            clause.child_by_field_name("left"),
+                            clause.child_by_field_name("right"),
+                        ) else {
+                            continue;
+                        };
+                        // The body sees every clause; a name in a clause sees the clauses
+                        // before it, not its own variable.
+                        let in_body = parent
+                            .child_by_field_name("body")
+                            .is_some_and(|b| node::contains(b, ident));
+                        if node::contains(right, ident)
+                            || (!in_body && clause.start_byte() > ident.start_byte())
+                        {
+                            continue;
+                        }
+                        if binds(left, name, src) {
+                            return Some(self.expr(right, depth + 1));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            current = parent;
+        }
+        None
     }
 
     /// Join the bindings of `name` in `scope` that may reach `use_site`.
@@ -387,10 +559,11 @@ impl Walker<'_, '_> {
         name: &str,
         depth: u32,
     ) -> Option<Flow> {
-        let bindings = self.model.index.bindings(scope, name);
-        let same_scope = scope_of(use_site) == scope;
-        // In the same scope only earlier bindings reach the use; a module binding seen from a
-        // function may come from anywhere in the module.
+        let index = &self.model.index;
+        let bindings = index.bindings(scope, name);
+        let same_scope = index.scope_at(use_site) == scope;
+        // In the same scope only earlier bindings reach the use; a binding of an enclosing scope
+        // seen from a function may come from anywhere in that scope.
         let reaching: Vec<_> = bindings
             .iter()
             .filter(|b| !same_scope || b.node.end_byte() <= use_site.start_byte())
@@ -406,7 +579,7 @@ impl Walker<'_, '_> {
             .rposition(|b| !b.augmented && (!same_scope || dominates(b.node, use_site)))
             .unwrap_or(0);
         let mut flow: Option<Flow> = None;
-        for binding in &reaching[start..] {
+        for binding in reaching.get(start..).unwrap_or(&[]) {
             let key = binding.node.start_byte();
             let f = if self.active.contains(&key) {
                 Flow::of(Level::Unknown)
@@ -445,11 +618,20 @@ impl Walker<'_, '_> {
         if !names.contains(&name) {
             return None;
         }
-        let request_params = &self.model.sources.request_params;
-        let is_view = names
+        if self
+            .query
+            .trusted_params
             .iter()
-            .take(2)
-            .any(|n| request_params.iter().any(|r| r == n));
+            .any(|(f, n)| *f == function.start_byte() && *n == name)
+        {
+            return Some(Flow::of(Level::Escaped));
+        }
+        let request_params = &self.model.sources.request_params;
+        let is_view = function.kind() == "function_definition"
+            && names
+                .iter()
+                .take(2)
+                .any(|n| request_params.iter().any(|r| r == n));
         if request_params.iter().any(|r| r == name) || name == "self" || name == "cls" {
             return Some(Flow::of(Level::Unknown));
         }
@@ -458,10 +640,217 @@ impl Walker<'_, '_> {
         }
         Some(Flow::of(Level::Unknown))
     }
+
+    /// Whether `ident` is only reached after checking it against a constant allow-list:
+    /// inside `if ident in ALLOWED:` (or `elif`, or `x if ident in ALLOWED else y`), or after
+    /// `if ident not in ALLOWED: raise/return/continue/break` or `assert ident in ALLOWED` with no
+    /// reassignment in between.
+    fn guarded(&mut self, ident: Node, depth: u32) -> bool {
+        let src = self.model.source;
+        let name = text(ident, src);
+        let mut current = ident;
+        for _ in 0..MAX_ANCESTORS {
+            let Some(parent) = current.parent() else {
+                return false;
+            };
+            match parent.kind() {
+                "function_definition" | "lambda" | "class_definition" => return false,
+                "if_statement" | "elif_clause" => {
+                    let in_body = parent
+                        .child_by_field_name("consequence")
+                        .is_some_and(|b| b == current);
+                    if in_body
+                        && let Some(condition) = parent.child_by_field_name("condition")
+                        && self.condition_allows(condition, name, true, depth)
+                    {
+                        return true;
+                    }
+                }
+                "conditional_expression" => {
+                    let mut cursor = parent.walk();
+                    let parts: Vec<Node> = parent.named_children(&mut cursor).collect();
+                    if parts.first() == Some(&current)
+                        && let Some(condition) = parts.get(1)
+                        && self.condition_allows(*condition, name, true, depth)
+                    {
+                        return true;
+                    }
+                }
+                "block" | "module" => {
+                    let mut sibling = current.prev_named_sibling();
+                    let mut seen = 0;
+                    while let Some(stmt) = sibling {
+                        seen += 1;
+                        if seen > MAX_GUARD_SIBLINGS || self.budget_spent(depth) {
+                            return false;
+                        }
+                        match self.statement_guard(stmt, name, depth) {
+                            Guard::Allows => return true,
+                            Guard::Rebinds => return false,
+                            Guard::Nothing => {}
+                        }
+                        sibling = stmt.prev_named_sibling();
+                    }
+                    if parent.kind() == "module" {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            current = parent;
+        }
+        false
+    }
+
+    /// What an earlier statement says about `name`.
+    fn statement_guard(&mut self, stmt: Node, name: &str, depth: u32) -> Guard {
+        let src = self.model.source;
+        match stmt.kind() {
+            "if_statement" => {
+                let Some(condition) = stmt.child_by_field_name("condition") else {
+                    return Guard::Nothing;
+                };
+                let Some(body) = stmt.child_by_field_name("consequence") else {
+                    return Guard::Nothing;
+                };
+                let exits = body
+                    .named_child(body.named_child_count().saturating_sub(1))
+                    .is_some_and(|last| {
+                        matches!(
+                            last.kind(),
+                            "return_statement"
+                                | "raise_statement"
+                                | "continue_statement"
+                                | "break_statement"
+                        )
+                    });
+                let resets = !exits && body_assigns_constant(self, body, name, depth);
+                if (exits || resets) && self.condition_allows(condition, name, false, depth) {
+                    return Guard::Allows;
+                }
+                Guard::Nothing
+            }
+            "assert_statement" => {
+                let allows = stmt
+                    .named_child(0)
+                    .is_some_and(|c| self.condition_allows(c, name, true, depth));
+                if allows {
+                    Guard::Allows
+                } else {
+                    Guard::Nothing
+                }
+            }
+            "expression_statement" => {
+                let assigns = stmt.named_child(0).is_some_and(|a| {
+                    matches!(a.kind(), "assignment" | "augmented_assignment")
+                        && a.child_by_field_name("left")
+                            .is_some_and(|l| binds(l, name, src))
+                });
+                if assigns {
+                    Guard::Rebinds
+                } else {
+                    Guard::Nothing
+                }
+            }
+            _ => Guard::Nothing,
+        }
+    }
+
+    /// Whether `condition` being true (`positive`) or false (`!positive`) means `name` is one of
+    /// a constant collection's members.
+    fn condition_allows(
+        &mut self,
+        condition: Node,
+        name: &str,
+        positive: bool,
+        depth: u32,
+    ) -> bool {
+        let src = self.model.source;
+        let condition = unparenthesize(condition);
+        match condition.kind() {
+            "not_operator" => condition
+                .child_by_field_name("argument")
+                .is_some_and(|a| self.condition_allows(a, name, !positive, depth + 1)),
+            "boolean_operator" => {
+                let op = condition
+                    .child_by_field_name("operator")
+                    .map(|o| text(o, src))
+                    .unwrap_or("");
+                // `a and b` true: both hold. `a or b` false: both are false.
+                let either = (op == "and" && positive) || (op == "or" && !positive);
+                if !either || depth > MAX_DEPTH {
+                    return false;
+                }
+                ["left", "right"].iter().any(|side| {
+                    condition
+                        .child_by_field_name(side)
+                        .is_some_and(|c| self.condition_allows(c, name, positive, depth + 1))
+                })
+            }
+            "comparison_operator" => {
+                let mut cursor = condition.walk();
+                let operands: Vec<Node> = condition.named_children(&mut cursor).collect();
+                let operators: Vec<&str> = {
+                    let mut c = condition.walk();
+                    condition
+                        .children_by_field_name("operators", &mut c)
+                        .map(|o| text(o, src))
+                        .collect()
+                };
+                let [left, right] = operands.as_slice() else {
+                    return false;
+                };
+                let op = operators.join(" ");
+                let wanted = if positive { "in" } else { "not in" };
+                let op_ok = op.split_whitespace().collect::<Vec<_>>().join(" ") == wanted;
+                if !op_ok || left.kind() != "identifier" || text(*left, src) != name {
+                    return false;
+                }
+                self.expr(*right, depth + 1).level == Level::Constant
+            }
+            _ => false,
+        }
+    }
+}
+
+enum Guard {
+    Allows,
+    Rebinds,
+    Nothing,
+}
+
+/// Whether a block assigns a constant to `name` (`if x not in OK: x = "default"`).
+fn body_assigns_constant(walker: &mut Walker, body: Node, name: &str, depth: u32) -> bool {
+    let src = walker.model.source;
+    let mut cursor = body.walk();
+    let stmts: Vec<Node> = body.named_children(&mut cursor).collect();
+    stmts.iter().any(|stmt| {
+        stmt.named_child(0).is_some_and(|a| {
+            a.kind() == "assignment"
+                && a.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+                && a.child_by_field_name("right")
+                    .is_some_and(|r| walker.expr(r, depth + 1).level == Level::Constant)
+        })
+    })
+}
+
+/// Whether an assignment or loop target binds `name`.
+fn binds(target: Node, name: &str, src: &str) -> bool {
+    match target.kind() {
+        "identifier" => text(target, src) == name,
+        "pattern_list" | "tuple_pattern" | "list_pattern" => {
+            let mut cursor = target.walk();
+            target
+                .named_children(&mut cursor)
+                .any(|t| t.kind() == "identifier" && text(t, src) == name)
+        }
+        _ => false,
+    }
 }
 
 /// The name a parameter binds.
-fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
+pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
     match param.kind() {
         "identifier" => Some(text(param, src)),
         "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => param
@@ -491,8 +880,8 @@ mod tests {
     use crate::semantic::{Model, sources::Tables};
     use crate::syntax::python;
 
-    /// Classify the argument of the last `sink(...)` call in `src`.
-    fn flow_of(src: &str) -> Flow {
+    /// Classify the argument of the last `sink(...)` call in `src` for `sink`.
+    fn flow_for(src: &str, sink: SinkKind) -> Flow {
         let tree = python::parse(src, None);
         let tables = Tables::default();
         let model = Model::build(src, &tree, &tables);
@@ -505,11 +894,15 @@ mod tests {
             .copied();
         let arg = call
             .and_then(|c| node::positional_args(c).first().copied())
-            .map(|a| model.flow(a));
+            .map(|a| model.flow_for(a, sink));
         match arg {
             Some(f) => f,
             None => panic!("no sink(...) call in test source"),
         }
+    }
+
+    fn flow_of(src: &str) -> Flow {
+        flow_for(src, SinkKind::Html)
     }
 
     #[test]
@@ -523,6 +916,17 @@ mod tests {
         assert_eq!(
             flow_of("def f(request):\n    col = {'a': 'name', 'b': 'email'}[request.GET['o']]\n    sink(f'ORDER BY {col}')")
                 .level,
+            Level::Constant
+        );
+        assert_eq!(
+            flow_of("from django.utils.translation import gettext as _\ndef f():\n    sink(_('<b>{}</b>'))").level,
+            Level::Constant
+        );
+        assert_eq!(
+            flow_of(
+                "COLS = {'a': 'name'}\ndef f(request):\n    sink(COLS.get(request.GET['o'], 'id'))"
+            )
+            .level,
             Level::Constant
         );
     }
@@ -550,15 +954,121 @@ mod tests {
             flow_of("def v(form):\n    sink('{}'.format(form.cleaned_data['n']))").level,
             Level::Request
         );
+        let f = flow_of("class V:\n    def get(self, request):\n        sink(self.kwargs['slug'])");
+        assert_eq!(f.level, Level::Request);
+        assert_eq!(f.source.as_deref(), Some("URL parameters `self.kwargs`"));
+    }
+
+    #[test]
+    fn loops_comprehensions_closures_and_walrus() {
+        assert_eq!(
+            flow_of("def v(request):\n    for x in request.GET.getlist('a'):\n        sink(x)")
+                .level,
+            Level::Request
+        );
+        assert_eq!(
+            flow_of(
+                "def v(request):\n    for k, v in request.GET.items():\n        sink(f'{k}={v}')"
+            )
+            .level,
+            Level::Request
+        );
+        assert_eq!(
+            flow_of("def v(request):\n    sink(''.join(f'<li>{i}</li>' for i in request.GET.getlist('a')))")
+                .level,
+            Level::Request
+        );
+        assert_eq!(
+            flow_of("def v():\n    sink(''.join(f'<li>{i}</li>' for i in ('a', 'b')))").level,
+            Level::Constant
+        );
+        assert_eq!(
+            flow_of("def v(request):\n    q = request.GET['q']\n    def inner():\n        sink(q)\n    return inner")
+                .level,
+            Level::Request
+        );
+        assert_eq!(
+            flow_of("def v(request):\n    if (q := request.GET.get('q')):\n        sink(q)").level,
+            Level::Request
+        );
+        assert_eq!(
+            flow_of("def v(request):\n    sink((q := request.GET.get('q')))").level,
+            Level::Request
+        );
+    }
+
+    #[test]
+    fn class_body_names_are_not_visible_in_methods() {
+        let src =
+            "name = 'const'\nclass C:\n    name = load()\n    def m(self):\n        sink(name)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+    }
+
+    #[test]
+    fn sanitizers_depend_on_the_sink() {
+        let src = "from django.utils.html import escape\ndef v(request):\n    sink('<b>%s</b>' % escape(request.GET['a']))";
+        assert_eq!(flow_of(src).level, Level::Escaped);
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+        assert_eq!(
+            flow_for(
+                "def v(request):\n    sink(f\"{int(request.GET['n'])}\")",
+                SinkKind::Sql
+            )
+            .level,
+            Level::Escaped
+        );
+        assert_eq!(
+            flow_of("import json\ndef v(request):\n    sink(json.dumps(request.GET['a']))").level,
+            Level::Request,
+            "json.dumps() does not escape `</script>`: not an HTML sanitizer"
+        );
+    }
+
+    #[test]
+    fn markers_are_handled_at_their_call() {
+        let src = "from django.utils.safestring import mark_safe\nICON = mark_safe('<i></i>')\ndef v(request):\n    sink(ICON)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+        let src = "from django.utils.safestring import mark_safe\ndef v(request):\n    sink(mark_safe(request.GET['a']))";
+        assert_eq!(flow_of(src).level, Level::Escaped);
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+    }
+
+    #[test]
+    fn allow_list_checks_make_names_constant() {
+        let allowed = "ALLOWED = {'name', 'date'}\n";
+        let inside = format!(
+            "{allowed}def v(request):\n    col = request.GET['o']\n    if col in ALLOWED:\n        sink(f'ORDER BY {{col}}')"
+        );
+        assert_eq!(flow_of(&inside).level, Level::Constant);
+        let raised = format!(
+            "{allowed}def v(request):\n    col = request.GET['o']\n    if col not in ALLOWED:\n        raise ValueError(col)\n    sink(f'ORDER BY {{col}}')"
+        );
+        assert_eq!(flow_of(&raised).level, Level::Constant);
+        let asserted = "def v(request):\n    col = request.GET['o']\n    assert col in ('a', 'b')\n    sink(col)";
+        assert_eq!(flow_of(asserted).level, Level::Constant);
+        let reset = format!(
+            "{allowed}def v(request):\n    col = request.GET['o']\n    if col not in ALLOWED:\n        col = 'name'\n    sink(col)"
+        );
+        assert_eq!(flow_of(&reset).level, Level::Constant);
+        let ternary = format!(
+            "{allowed}def v(request):\n    col = request.GET['o']\n    sink(col if col in ALLOWED else 'id')"
+        );
+        assert_eq!(flow_of(&ternary).level, Level::Constant);
+        // Not guards: a non-constant collection, a check that does not exit, a reassignment
+        // after the check, a use outside the checked branch.
+        for src in [
+            "def v(request, allowed):\n    col = request.GET['o']\n    if col in allowed:\n        sink(col)".to_string(),
+            format!("{allowed}def v(request):\n    col = request.GET['o']\n    if col not in ALLOWED:\n        log(col)\n    sink(col)"),
+            format!("{allowed}def v(request):\n    col = request.GET['o']\n    if col not in ALLOWED:\n        raise ValueError\n    col = request.GET['p']\n    sink(col)"),
+            format!("{allowed}def v(request):\n    col = request.GET['o']\n    if col in ALLOWED:\n        pass\n    sink(col)"),
+            format!("{allowed}def v(request):\n    col = request.GET['o']\n    if col in ALLOWED or True:\n        sink(col)"),
+        ] {
+            assert_eq!(flow_of(&src).level, Level::Request, "{src}");
+        }
     }
 
     #[test]
     fn sanitizers_and_branches() {
-        assert_eq!(
-            flow_of("from django.utils.html import escape\ndef v(request):\n    sink('<b>%s</b>' % escape(request.GET['a']))")
-                .level,
-            Level::Escaped
-        );
         assert_eq!(
             flow_of("def v(request):\n    sink(f\"{int(request.GET['n'])}\")").level,
             Level::Escaped
@@ -571,6 +1081,32 @@ mod tests {
         // An unconditional reassignment kills the earlier value.
         let f = flow_of("def v(request):\n    x = request.GET['y']\n    x = 'safe'\n    sink(x)");
         assert_eq!(f.level, Level::Constant);
+    }
+
+    #[test]
+    fn trusted_parameters() {
+        let src = "def f(value, arg):\n    sink(value + '<br>')\n";
+        let tree = python::parse(src, None);
+        let tables = Tables::default();
+        let model = Model::build(src, &tree, &tables);
+        let Some(function) = model.index.functions.first().copied() else {
+            panic!("no function");
+        };
+        let Some(arg) = model
+            .index
+            .calls
+            .first()
+            .and_then(|c| node::positional_args(*c).first().copied())
+        else {
+            panic!("no call");
+        };
+        let trusted = [(function.start_byte(), "value")];
+        let query = Query {
+            sink: SinkKind::Html,
+            trusted_params: &trusted,
+        };
+        assert_eq!(classify_with(&model, arg, query).level, Level::Escaped);
+        assert_eq!(model.flow(arg).level, Level::Unknown);
     }
 
     #[test]

@@ -1,95 +1,150 @@
 //! Import resolution: which local names refer to which qualified names.
+//!
+//! Module-level imports bind names for the whole module; an import inside a function binds them
+//! in that function (and the functions nested in it) only.
 
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::index::Index;
+use super::index::{Index, MODULE, ScopeId};
 use super::node::text;
 
 #[derive(Debug, Default)]
 pub struct Imports {
-    /// Local name → qualified name it is bound to.
+    /// Local name → qualified name it is bound to, by module-level imports.
     bindings: HashMap<String, String>,
+    /// The same for imports inside functions, by scope.
+    scoped: HashMap<ScopeId, HashMap<String, String>>,
 }
 
 impl Imports {
     pub fn collect(index: &Index, source: &str) -> Imports {
         let mut imports = Imports::default();
         for stmt in &index.imports {
-            imports.add(*stmt, source);
+            let scope = index.scope_at(*stmt);
+            let mut names = HashMap::new();
+            add(&mut names, *stmt, source);
+            if scope == MODULE {
+                imports.bindings.extend(names);
+            } else {
+                imports.scoped.entry(scope).or_default().extend(names);
+            }
         }
         imports
     }
 
-    fn add(&mut self, stmt: Node, source: &str) {
-        match stmt.kind() {
-            "import_statement" => {
-                let mut cursor = stmt.walk();
-                for name in stmt.children_by_field_name("name", &mut cursor) {
-                    match name.kind() {
-                        // `import a.b.c` binds `a`, and `a.b.c.x` resolves through it.
-                        "dotted_name" => {
-                            let full = text(name, source);
-                            let first = full.split('.').next().unwrap_or(full);
-                            self.bindings
-                                .insert(first.to_string(), first.trim().to_string());
-                        }
-                        "aliased_import" => {
-                            if let (Some(n), Some(alias)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) {
-                                self.bindings.insert(
-                                    text(alias, source).to_string(),
-                                    normalize(text(n, source)),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+    /// Whether some imports are local to functions (so resolution must look at scopes).
+    pub fn has_scoped(&self) -> bool {
+        !self.scoped.is_empty()
+    }
+
+    /// Like [`Imports::resolve`], with the imports of `scopes` (innermost first) taking precedence
+    /// over module-level ones.
+    pub fn resolve_in(&self, node: Node, source: &str, scopes: &[ScopeId]) -> Option<String> {
+        let (root, attrs) = split_chain(node, source)?;
+        let root_name = text(root, source);
+        let base = scopes
+            .iter()
+            .filter_map(|s| self.scoped.get(s))
+            .find_map(|names| names.get(root_name))
+            .or_else(|| self.bindings.get(root_name))?;
+        Some(join_chain(base, &attrs))
+    }
+}
+
+/// `a.b.c` → (`a`, [`b`, `c`]); `None` unless an identifier or an attribute chain on one.
+fn split_chain<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(Node<'t>, Vec<&'s str>)> {
+    let mut attrs = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "identifier" => break,
+            "attribute" => {
+                attrs.push(text(current.child_by_field_name("attribute")?, source));
+                current = current.child_by_field_name("object")?;
             }
-            "import_from_statement" => {
-                let Some(module) = stmt.child_by_field_name("module_name") else {
-                    return;
-                };
-                let module = normalize(text(module, source));
-                let mut cursor = stmt.walk();
-                for name in stmt.children_by_field_name("name", &mut cursor) {
-                    let (imported, local) = match name.kind() {
-                        "dotted_name" => (text(name, source), text(name, source)),
-                        "aliased_import" => match (
+            _ => return None,
+        }
+    }
+    attrs.reverse();
+    Some((current, attrs))
+}
+
+fn join_chain(base: &str, attrs: &[&str]) -> String {
+    let mut qualified = base.to_string();
+    for attr in attrs {
+        qualified.push('.');
+        qualified.push_str(attr);
+    }
+    qualified
+}
+
+/// Record the names an import statement binds.
+fn add(bindings: &mut HashMap<String, String>, stmt: Node, source: &str) {
+    match stmt.kind() {
+        "import_statement" => {
+            let mut cursor = stmt.walk();
+            for name in stmt.children_by_field_name("name", &mut cursor) {
+                match name.kind() {
+                    // `import a.b.c` binds `a`, and `a.b.c.x` resolves through it.
+                    "dotted_name" => {
+                        let full = text(name, source);
+                        let first = full.split('.').next().unwrap_or(full);
+                        bindings.insert(first.to_string(), first.trim().to_string());
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(alias)) = (
                             name.child_by_field_name("name"),
                             name.child_by_field_name("alias"),
                         ) {
-                            (Some(n), Some(a)) => (text(n, source), text(a, source)),
-                            _ => continue,
-                        },
-                        _ => continue,
-                    };
-                    self.bindings.insert(
-                        local.to_string(),
-                        format!("{module}.{}", normalize(imported)),
-                    );
+                            bindings.insert(
+                                text(alias, source).to_string(),
+                                normalize(text(n, source)),
+                            );
+                        }
+                    }
+                    _ => {}
                 }
             }
-            _ => {}
         }
-    }
-
-    /// The qualified name of an identifier or attribute chain, when its root is imported.
-    pub fn resolve(&self, node: Node, source: &str) -> Option<String> {
-        match node.kind() {
-            "identifier" => self.bindings.get(text(node, source)).cloned(),
-            "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attr = node.child_by_field_name("attribute")?;
-                let base = self.resolve(object, source)?;
-                Some(format!("{base}.{}", text(attr, source)))
+        "import_from_statement" => {
+            let Some(module) = stmt.child_by_field_name("module_name") else {
+                return;
+            };
+            let module = normalize(text(module, source));
+            let mut cursor = stmt.walk();
+            for name in stmt.children_by_field_name("name", &mut cursor) {
+                let (imported, local) = match name.kind() {
+                    "dotted_name" => (text(name, source), text(name, source)),
+                    "aliased_import" => match (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        (Some(n), Some(a)) => (text(n, source), text(a, source)),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                bindings.insert(
+                    local.to_string(),
+                    format!("{module}.{}", normalize(imported)),
+                );
             }
-            _ => None,
         }
+        _ => {}
+    }
+}
+
+impl Imports {
+    /// The qualified name of an identifier or attribute chain, when its root is imported at
+    /// module level.
+    ///
+    /// Iterative: attribute chains can be arbitrarily long.
+    pub fn resolve(&self, node: Node, source: &str) -> Option<String> {
+        let (root, attrs) = split_chain(node, source)?;
+        let base = self.bindings.get(text(root, source))?;
+        Some(join_chain(base, &attrs))
     }
 
     /// The local name bound to `qualified`, if the module imports it directly by name.

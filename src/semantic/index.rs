@@ -1,5 +1,11 @@
-//! One query pass over the tree that collects the nodes rules look at, and the local bindings
-//! (assignments, `with ... as`) grouped by scope and name for the data-flow classifier.
+//! One linear walk over the tree that collects the nodes rules look at, the scopes (functions,
+//! lambdas, class bodies), the local bindings (assignments, `with ... as`, `for` targets, `:=`)
+//! grouped by scope and name for the data-flow classifier, and the `return` statements of each
+//! function.
+//!
+//! Scopes are tracked with a stack during the walk (pre-order, so a scope is seen before its
+//! contents), so building the index costs one pass whatever the nesting depth;
+//! [`Index::scope_at`] then answers "which scope is this node in" by binary search.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,14 +15,18 @@ use tree_sitter::{Node, Tree};
 use super::node;
 
 /// What the index collects, by node kind id.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Category {
     Call,
     Function,
     Class,
+    Lambda,
     Import,
     Assignment,
     WithItem,
+    For,
+    Walrus,
+    Return,
     Comment,
 }
 
@@ -42,9 +52,13 @@ fn categories() -> &'static [Option<Category>] {
                 "call" => Category::Call,
                 "function" => Category::Function,
                 "class" => Category::Class,
+                "lambda" => Category::Lambda,
                 "import" => Category::Import,
                 "assignment" => Category::Assignment,
                 "with_item" => Category::WithItem,
+                "for" => Category::For,
+                "walrus" => Category::Walrus,
+                "return" => Category::Return,
                 "comment" => Category::Comment,
                 other => {
                     tracing::error!("queries/python/index.scm: unknown capture @{other}");
@@ -62,21 +76,34 @@ fn categories() -> &'static [Option<Category>] {
     })
 }
 
-/// A scope is a function (by its start byte) or the module (`MODULE`).
+/// A scope is a function, lambda or class body (by its start byte) or the module (`MODULE`).
 pub type ScopeId = usize;
 pub const MODULE: ScopeId = usize::MAX;
 
 /// How a name got its value.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding<'t> {
-    /// The statement (assignment, augmented assignment, with item).
+    /// The statement (assignment, augmented assignment, with item), or the target of a `for`
+    /// loop. Uses after its end see the value.
     pub node: Node<'t>,
     /// The expression whose value the name receives (`None` when it cannot be told, e.g.
-    /// unpacking a call's result).
+    /// unpacking a call's result). For a `for` target: the iterable.
     pub value: Option<Node<'t>>,
     /// `x += v`: the name keeps its old value and adds `v`.
     pub augmented: bool,
 }
+
+/// A function, lambda or class body.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'t> {
+    pub node: Node<'t>,
+    /// Index of the enclosing scope in [`Index::scopes`], `None` for top-level scopes.
+    pub parent: Option<usize>,
+}
+
+/// Longest walk up the scope tree when a node lies after a nested scope (bounded for inputs with
+/// absurdly deep nesting; the module is assumed past it).
+const MAX_SCOPE_WALK: usize = 10_000;
 
 #[derive(Default)]
 pub struct Index<'t> {
@@ -85,7 +112,13 @@ pub struct Index<'t> {
     pub classes: Vec<Node<'t>>,
     pub imports: Vec<Node<'t>>,
     pub comments: Vec<Node<'t>>,
+    /// Assignments whose target is an attribute (`f.allow_tags = True`, `self.x = ...`).
+    pub attribute_assignments: Vec<Node<'t>>,
+    /// Every scope, sorted by start byte.
+    scopes: Vec<Scope<'t>>,
     bindings: HashMap<ScopeId, HashMap<&'t str, Vec<Binding<'t>>>>,
+    /// `return` statements by the scope (function) they return from.
+    returns: HashMap<ScopeId, Vec<Node<'t>>>,
 }
 
 impl<'t> Index<'t> {
@@ -117,18 +150,12 @@ impl<'t> Index<'t> {
     fn walk(&mut self, root: Node<'t>, source: &'t str) {
         let table = categories();
         let mut cursor = root.walk();
+        // Open scopes enclosing the current node: indexes into `self.scopes`.
+        let mut open: Vec<usize> = Vec::new();
         loop {
             let n = cursor.node();
             if let Some(Some(category)) = table.get(usize::from(n.kind_id())) {
-                match category {
-                    Category::Call => self.calls.push(n),
-                    Category::Function => self.functions.push(n),
-                    Category::Class => self.classes.push(n),
-                    Category::Import => self.imports.push(n),
-                    Category::Comment => self.comments.push(n),
-                    Category::Assignment => self.add_assignment(n, source),
-                    Category::WithItem => self.add_with_item(n, source),
-                }
+                self.visit(n, *category, &mut open, source);
             }
             if cursor.goto_first_child() {
                 continue;
@@ -137,13 +164,50 @@ impl<'t> Index<'t> {
                 if cursor.goto_next_sibling() {
                     break;
                 }
-                if !cursor.goto_parent() {
-                    return;
-                }
-                if cursor.node().id() == root.id() {
+                if !cursor.goto_parent() || cursor.node().id() == root.id() {
                     return;
                 }
             }
+        }
+    }
+
+    fn visit(&mut self, n: Node<'t>, category: Category, open: &mut Vec<usize>, source: &'t str) {
+        while let Some(&top) = open.last() {
+            let contains = self
+                .scopes
+                .get(top)
+                .is_some_and(|s| node::contains(s.node, n) && s.node != n);
+            if contains {
+                break;
+            }
+            open.pop();
+        }
+        let scope = open
+            .last()
+            .and_then(|&i| self.scopes.get(i))
+            .map_or(MODULE, |s| s.node.start_byte());
+        if matches!(
+            category,
+            Category::Function | Category::Class | Category::Lambda
+        ) {
+            self.scopes.push(Scope {
+                node: n,
+                parent: open.last().copied(),
+            });
+            open.push(self.scopes.len() - 1);
+        }
+        match category {
+            Category::Call => self.calls.push(n),
+            Category::Function => self.functions.push(n),
+            Category::Class => self.classes.push(n),
+            Category::Lambda => {}
+            Category::Import => self.imports.push(n),
+            Category::Comment => self.comments.push(n),
+            Category::Assignment => self.add_assignment(n, scope, source),
+            Category::WithItem => self.add_with_item(n, scope, source),
+            Category::For => self.add_for(n, scope, source),
+            Category::Walrus => self.add_walrus(n, scope, source),
+            Category::Return => self.returns.entry(scope).or_default().push(n),
         }
     }
 
@@ -156,8 +220,95 @@ impl<'t> Index<'t> {
             .unwrap_or(&[])
     }
 
-    fn bind(&mut self, target: Node<'t>, binding: Binding<'t>, source: &'t str) {
-        let scope = scope_of(target);
+    /// Every name bound in `scope` with its bindings, in no particular order.
+    pub fn names_in(&self, scope: ScopeId) -> impl Iterator<Item = (&'t str, &[Binding<'t>])> {
+        self.bindings
+            .get(&scope)
+            .into_iter()
+            .flat_map(|names| names.iter().map(|(n, b)| (*n, b.as_slice())))
+    }
+
+    /// The `return` statements of a function (not of the functions nested in it), in source
+    /// order.
+    pub fn returns(&self, function: Node) -> &[Node<'t>] {
+        self.returns
+            .get(&function.start_byte())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The innermost scope strictly containing `n`, as an index into the scope list.
+    fn scope_index(&self, n: Node) -> Option<usize> {
+        let start = n.start_byte();
+        // The last scope starting before `n`: if it contains `n` it is the innermost one;
+        // otherwise `n` lies after it, in one of its ancestors.
+        let after = self.scopes.partition_point(|s| s.node.start_byte() < start);
+        let mut candidate = after.checked_sub(1);
+        let mut steps = 0;
+        while let Some(i) = candidate {
+            let scope = self.scopes.get(i)?;
+            if node::contains(scope.node, n) && scope.node != n {
+                return Some(i);
+            }
+            steps += 1;
+            if steps > MAX_SCOPE_WALK {
+                return None;
+            }
+            candidate = scope.parent;
+        }
+        None
+    }
+
+    /// The scope `n` belongs to: its enclosing function, lambda or class body, or the module.
+    pub fn scope_at(&self, n: Node) -> ScopeId {
+        self.scope_index(n)
+            .and_then(|i| self.scopes.get(i))
+            .map_or(MODULE, |s| s.node.start_byte())
+    }
+
+    /// The node of scope `scope` (`None` for the module).
+    pub fn scope_node(&self, scope: ScopeId) -> Option<Node<'t>> {
+        if scope == MODULE {
+            return None;
+        }
+        let i = self.scopes.partition_point(|s| s.node.start_byte() < scope);
+        self.scopes
+            .get(i)
+            .filter(|s| s.node.start_byte() == scope)
+            .map(|s| s.node)
+    }
+
+    /// The scopes enclosing `scope`, innermost first, ending with the module; at most `limit`.
+    pub fn enclosing_scopes(&self, scope: ScopeId, limit: usize) -> Vec<ScopeId> {
+        let mut out = Vec::new();
+        let i = self.scopes.partition_point(|s| s.node.start_byte() < scope);
+        let mut current = self
+            .scopes
+            .get(i)
+            .filter(|s| s.node.start_byte() == scope)
+            .and_then(|s| s.parent);
+        while let Some(p) = current {
+            if out.len() >= limit {
+                break;
+            }
+            let Some(s) = self.scopes.get(p) else { break };
+            out.push(s.node.start_byte());
+            current = s.parent;
+        }
+        if scope != MODULE {
+            out.push(MODULE);
+        }
+        out
+    }
+
+    /// The function (or lambda) whose body `n` is in, not counting class bodies in between.
+    pub fn enclosing_function(&self, n: Node) -> Option<Node<'t>> {
+        let i = self.scope_index(n)?;
+        let scope = self.scopes.get(i)?;
+        matches!(scope.node.kind(), "function_definition" | "lambda").then_some(scope.node)
+    }
+
+    fn bind(&mut self, scope: ScopeId, target: Node<'t>, binding: Binding<'t>, source: &'t str) {
         self.bindings
             .entry(scope)
             .or_default()
@@ -166,7 +317,7 @@ impl<'t> Index<'t> {
             .push(binding);
     }
 
-    fn add_assignment(&mut self, stmt: Node<'t>, source: &'t str) {
+    fn add_assignment(&mut self, stmt: Node<'t>, scope: ScopeId, source: &'t str) {
         let (Some(left), right) = (
             stmt.child_by_field_name("left"),
             stmt.child_by_field_name("right"),
@@ -174,6 +325,9 @@ impl<'t> Index<'t> {
             return;
         };
         let augmented = stmt.kind() == "augmented_assignment";
+        if left.kind() == "attribute" {
+            self.attribute_assignments.push(stmt);
+        }
         // `a = b = value`: the right side is itself an assignment.
         let mut value = right;
         while let Some(v) = value.filter(|v| v.kind() == "assignment") {
@@ -182,6 +336,7 @@ impl<'t> Index<'t> {
             {
                 let inner_value = innermost_value(v);
                 self.bind(
+                    scope,
                     inner_left,
                     Binding {
                         node: stmt,
@@ -195,6 +350,7 @@ impl<'t> Index<'t> {
         }
         match left.kind() {
             "identifier" => self.bind(
+                scope,
                 left,
                 Binding {
                     node: stmt,
@@ -217,6 +373,7 @@ impl<'t> Index<'t> {
                     if target.kind() == "identifier" {
                         let v = values.as_ref().and_then(|vals| vals.get(i).copied());
                         self.bind(
+                            scope,
                             *target,
                             Binding {
                                 node: stmt,
@@ -232,7 +389,7 @@ impl<'t> Index<'t> {
         }
     }
 
-    fn add_with_item(&mut self, item: Node<'t>, source: &'t str) {
+    fn add_with_item(&mut self, item: Node<'t>, scope: ScopeId, source: &'t str) {
         // `with expr as name`: tree-sitter-python gives `as_pattern` with an `alias` field.
         let Some(value) = item.child_by_field_name("value") else {
             return;
@@ -251,6 +408,7 @@ impl<'t> Index<'t> {
         }
         let expr = value.named_child(0);
         self.bind(
+            scope,
             target,
             Binding {
                 node: item,
@@ -259,6 +417,61 @@ impl<'t> Index<'t> {
             },
             source,
         );
+    }
+
+    /// `(name := value)` binds `name` in the enclosing function.
+    fn add_walrus(&mut self, expr: Node<'t>, scope: ScopeId, source: &'t str) {
+        let Some(target) = expr
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")
+        else {
+            return;
+        };
+        let value = expr.child_by_field_name("value");
+        self.bind(
+            scope,
+            target,
+            Binding {
+                node: expr,
+                value,
+                augmented: false,
+            },
+            source,
+        );
+    }
+
+    /// `for x in items:` binds `x` (and each name of `for a, b in ...`) to an element of
+    /// `items`; the classifier gives an element the flow of its container. The binding's node is
+    /// the target, so uses in the loop body come after it.
+    fn add_for(&mut self, stmt: Node<'t>, scope: ScopeId, source: &'t str) {
+        let (Some(left), Some(right)) = (
+            stmt.child_by_field_name("left"),
+            stmt.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let targets: Vec<Node> = match left.kind() {
+            "identifier" => vec![left],
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                let mut cursor = left.walk();
+                left.named_children(&mut cursor)
+                    .filter(|t| t.kind() == "identifier")
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for target in targets {
+            self.bind(
+                scope,
+                target,
+                Binding {
+                    node: left,
+                    value: Some(right),
+                    augmented: false,
+                },
+                source,
+            );
+        }
     }
 }
 
@@ -273,21 +486,28 @@ fn innermost_value(mut assignment: Node) -> Option<Node> {
     }
 }
 
-/// The scope a node belongs to: its enclosing function, or the module.
+/// The scope a node belongs to, by walking up its ancestors: O(depth). Prefer
+/// [`Index::scope_at`], which is a binary search.
 pub fn scope_of(n: Node) -> ScopeId {
     node::ancestor(n, &["function_definition", "lambda", "class_definition"])
-        .filter(|s| s.kind() != "class_definition")
         .map_or(MODULE, |f| f.start_byte())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::python;
+
+    fn find<'t>(tree: &'t Tree, src: &str, needle: &str) -> Option<Node<'t>> {
+        let at = src.find(needle)?;
+        tree.root_node()
+            .named_descendant_for_byte_range(at, at + needle.len())
+    }
 
     #[test]
     fn every_kind_in_the_query_file_exists() {
         let table = categories();
-        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 9);
+        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 13);
     }
 
     #[test]
@@ -296,5 +516,49 @@ mod tests {
         let tree = crate::syntax::python::parse(&src, None);
         let index = Index::build(&tree, &src);
         assert!(index.calls.len() <= 1);
+    }
+
+    #[test]
+    fn scopes_bindings_and_returns() {
+        let src = "X = 1\nclass C:\n    template = 'a'\n    def m(self):\n        y = 2\n        f = lambda: zz\n        return y\n    after = 3\nfor k in X:\n    pass\nw = 4\n";
+        let tree = python::parse(src, None);
+        let index = Index::build(&tree, src);
+        let class = find(&tree, src, "class C")
+            .and_then(|n| node::ancestor(n, &["class_definition"]).or(Some(n)));
+        let Some(class) = class.filter(|c| c.kind() == "class_definition") else {
+            panic!("no class node");
+        };
+        let class_scope = class.start_byte();
+        assert_eq!(index.bindings(class_scope, "template").len(), 1);
+        assert_eq!(index.bindings(class_scope, "after").len(), 1);
+        assert_eq!(index.bindings(MODULE, "template").len(), 0);
+        assert_eq!(index.bindings(MODULE, "w").len(), 1);
+        assert_eq!(index.bindings(MODULE, "k").len(), 1);
+        let Some(y) = find(&tree, src, "y = 2").and_then(|n| n.parent()) else {
+            panic!("no assignment");
+        };
+        let function_scope = index.scope_at(y);
+        assert_ne!(function_scope, MODULE);
+        assert_eq!(index.bindings(function_scope, "y").len(), 1);
+        let Some(function) = index.scope_node(function_scope) else {
+            panic!("no function scope node");
+        };
+        assert_eq!(index.returns(function).len(), 1);
+        assert_eq!(
+            index.enclosing_scopes(function_scope, 8),
+            vec![class_scope, MODULE]
+        );
+        let Some(zz) = find(&tree, src, "zz") else {
+            panic!("no zz");
+        };
+        assert_eq!(
+            index.enclosing_function(zz).map(|f| f.kind()),
+            Some("lambda")
+        );
+        let Some(w) = find(&tree, src, "w = 4") else {
+            panic!("no w");
+        };
+        assert_eq!(index.scope_at(w), MODULE);
+        assert_eq!(index.attribute_assignments.len(), 0);
     }
 }

@@ -45,6 +45,10 @@ pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     let Some(args) = call.child_by_field_name("arguments") else {
         return Vec::new();
     };
+    // `f(x for x in y)`: the generator is the only argument.
+    if args.kind() == "generator_expression" {
+        return vec![args];
+    }
     let mut cursor = args.walk();
     args.named_children(&mut cursor)
         .filter(|n| {
@@ -74,6 +78,9 @@ pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<
 pub fn arg_count(call: Node) -> usize {
     call.child_by_field_name("arguments")
         .map(|args| {
+            if args.kind() == "generator_expression" {
+                return 1;
+            }
             let mut cursor = args.walk();
             args.named_children(&mut cursor)
                 .filter(|n| n.kind() != "comment")

@@ -56,6 +56,37 @@ pub fn decompose<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
     }
 }
 
+/// A string literal without interpolations (`"SELECT ..."`, `"a" "b"`) as a template of one
+/// literal piece; `None` for anything else.
+pub fn plain_literal<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
+    let expr = unparenthesize(expr);
+    let template = match expr.kind() {
+        "string" => {
+            let lit = literal(expr, src)?;
+            if lit.is_f {
+                return None;
+            }
+            Template {
+                open: lit.open.clone(),
+                close: lit.close.clone(),
+                pieces: fstring_pieces(&lit, src)?,
+            }
+        }
+        "concatenated_string" => concatenation(expr, src)?,
+        _ => return None,
+    };
+    template
+        .pieces
+        .iter()
+        .all(|p| matches!(p, Piece::Lit(_)))
+        .then_some(template)
+}
+
+/// [`decompose`] for formatted strings, [`plain_literal`] for constant ones.
+pub fn decompose_or_literal<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
+    decompose(expr, src).or_else(|| plain_literal(expr, src))
+}
+
 /// The delimiters and raw body pieces of a string literal node.
 struct Literal<'t> {
     open: String,

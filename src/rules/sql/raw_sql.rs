@@ -5,9 +5,8 @@ use tree_sitter::Node;
 
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule};
-use crate::semantic::strings::{self, Piece};
-use crate::semantic::{Level, node};
+use crate::rules::{Family, FixAvailability, Rule, sql};
+use crate::semantic::{SinkKind, node, strings};
 
 pub const RULE: Rule = Rule {
     code: "DJS201",
@@ -26,12 +25,19 @@ pub const RULE: Rule = Rule {
     ],
     docs: r#"
 ## What it does
-Reports a query passed to `cursor.execute()` / `cursor.executemany()` (on a Django connection
-cursor) or to `Model.objects.raw()` when it was built by string formatting — an f-string, `%`,
-`.format()`, `+` or `join` — with a value that is not a constant, including when the string was
-built in a local variable earlier in the same function. Queries passed with separate parameters
-(`execute("... WHERE id = %s", [user_id])`) and constant queries are not reported, and neither are
-strings that never reach one of these calls (a log message that says "select ... from" is fine).
+Reports a query passed to `cursor.execute()` / `cursor.executemany()` on a database cursor
+(`connection.cursor()`, `connections["alias"].cursor()`, a `with ... as cursor` name, or a name
+that says it is a cursor) or to `Model.objects.raw()` when it was built by string formatting — an
+f-string, `%`, `.format()`, `+` or `join` — with a value that is not a constant, including when
+the string was built in local variables earlier in the function (`sql += f" AND {x}"`), or when
+the whole query comes from the request. Callables listed as extra SQL sinks in the configuration
+are checked the same way.
+
+Not reported: queries passed with separate parameters (`execute("... WHERE id = %s", [user_id])`),
+constant queries (also module constants), identifiers chosen from a constant allow-list
+(`{"new": "created"}[key]`, or after `if col not in ALLOWED: raise ...`), numbers (`int(x)`), and
+strings that never reach one of these calls: a log message that says "select ... from" is fine.
+HTML escaping (`escape()`) does not make a value safe for SQL.
 
 The finding is an **error** when request data (`request.GET`, URL parameters, `form.cleaned_data`,
 ...) is formatted in, and a **warning** when the value's origin is unknown.
@@ -58,17 +64,22 @@ def search(request):
 ```
 
 ## Fix
-When the query is an f-string or a `%s` format written directly in the call, every interpolated
-part is a plain value (a name, attribute, item or call), and no parameters are passed yet, the
-quick-fix turns each interpolated value into a `%s` placeholder and passes the values as a
-parameter list. Literal `%` signs are doubled, as parameterised queries require.
+When the query is an f-string, a `%s` format, a `.format()` call or a concatenation written
+directly in the call, and every interpolated part is a plain value (a name, attribute, item or
+call) standing where SQL takes a value (after `=`, `<`, `>`, `LIKE`, `LIMIT`, `OFFSET`, or in
+`VALUES (...)`), the quick-fix turns each interpolated value into a `%s` placeholder and passes the
+values as parameters. Parameters the call already passes are merged in placeholder order (a list
+or tuple literal), or kept first (`[*params, x]`) when they are a variable. Literal `%` signs are
+doubled when the query had no parameters before.
+
+No fix is offered for identifiers (`FROM {table}`, `ORDER BY {col}`: choose them from a constant
+allow-list), SQL fragments (`WHERE {cond}`), `IN ({ids})` lists, values inside a larger SQL literal
+(`LIKE '%{q}%'`: build the pattern in Python and pass it as a parameter), or `executemany()`.
 
 ## Fix safety
 Safe when placeholders stand alone (`id = {uid}`). Unsafe when a placeholder was inside quotes
 (`name = '{q}'`): the fix removes the quotes, because the driver adds its own, which is right for
-strings but changes the query's text. Interpolations inside a larger quoted literal
-(`LIKE '%{q}%'`) get no fix: build the pattern in Python (`"%" + q + "%"`) and pass it as a parameter.
-Identifiers (table or column names) cannot be parameters: choose them from a constant allow-list.
+strings but changes the query's text.
 
 ## References
 - Django: [Executing custom SQL directly](https://docs.djangoproject.com/en/stable/topics/db/sql/#executing-custom-sql-directly), [Performing raw queries](https://docs.djangoproject.com/en/stable/topics/db/sql/#performing-raw-queries)
@@ -91,54 +102,69 @@ pub fn check(checker: &mut PyChecker) {
         else {
             continue;
         };
-        let flow = checker.model.flow(query);
-        let reportable = match flow.level {
-            Level::Request => true,
-            Level::Unknown => flow.formatted,
-            Level::Constant | Level::Escaped => false,
-        };
-        if !reportable {
+        let flow = checker.model.flow_for(query, SinkKind::Sql);
+        if !sql::is_reportable(&flow) {
             continue;
         }
-        let (severity, message) = match (flow.level, &flow.source) {
-            (Level::Request, Some(source)) => (
-                Severity::Error,
-                format!(
-                    "SQL built from {source} by string formatting reaches `{sink}`: pass values as query parameters"
-                ),
-            ),
-            _ => (
-                Severity::Warning,
-                format!(
-                    "SQL built by string formatting with a non-constant value reaches `{sink}`: pass values as query parameters"
-                ),
-            ),
-        };
-        let fix = parameterise_fix(checker, call, query);
-        checker.report(Finding::new(RULE.code, call.byte_range(), severity, message).with_fix(fix));
+        let message = format!(
+            "{} reaches `{}`: pass values as query parameters",
+            sql::describe(&flow),
+            sink.label()
+        );
+        let fix = parameterise_fix(checker, call, query, sink);
+        checker.report(
+            Finding::new(RULE.code, call.byte_range(), sql::severity(&flow), message).with_fix(fix),
+        );
     }
 }
 
-/// Which sink a call is: `cursor.execute()`, `cursor.executemany()` or `.raw()` on a manager.
-fn sink_kind(checker: &PyChecker, call: Node) -> Option<&'static str> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Execute,
+    ExecuteMany,
+    Raw,
+    /// A callable from the configuration's extra SQL sinks.
+    Configured,
+}
+
+impl Sink {
+    fn label(self) -> &'static str {
+        match self {
+            Sink::Execute => "cursor.execute()",
+            Sink::ExecuteMany => "cursor.executemany()",
+            Sink::Raw => ".raw()",
+            Sink::Configured => "a SQL function",
+        }
+    }
+}
+
+/// Which sink a call is: `cursor.execute()`, `cursor.executemany()`, `.raw()` on a manager, or a
+/// configured SQL function.
+fn sink_kind(checker: &PyChecker, call: Node) -> Option<Sink> {
     let src = checker.source();
+    let tables = checker.model.sources;
+    if !tables.sql_sinks.is_empty()
+        && let Some(function) = call.child_by_field_name("function")
+        && checker
+            .model
+            .qualified_name(function)
+            .is_some_and(|q| tables.is_sql_sink(&q))
+    {
+        return Some(Sink::Configured);
+    }
     let method = node::callee_name(call, src)?;
     let receiver = node::call_receiver(call)?;
     match method {
-        "execute" | "executemany" if is_cursor(checker, receiver, 0) => {
-            Some(if method == "execute" {
-                "cursor.execute()"
-            } else {
-                "cursor.executemany()"
-            })
-        }
-        "raw" if is_manager(checker, receiver) => Some(".raw()"),
+        "execute" if is_cursor(checker, receiver, 0) => Some(Sink::Execute),
+        "executemany" if is_cursor(checker, receiver, 0) => Some(Sink::ExecuteMany),
+        "raw" if is_manager(checker, receiver) => Some(Sink::Raw),
         _ => None,
     }
 }
 
-/// A database cursor: `connection.cursor()`, a name bound to one (`with ... as c`, `c = ...`),
-/// or a name that says it is one (`cursor`, `cur`, `self.cursor`).
+/// A database cursor: `connection.cursor()`, `connections["alias"].cursor()`, a name bound to
+/// one (`with ... as c`, `c = ...`), or a name that says it is one (`cursor`, `cur`,
+/// `self.cursor`).
 fn is_cursor(checker: &PyChecker, receiver: Node, depth: u32) -> bool {
     let src = checker.source();
     let receiver = node::unparenthesize(receiver);
@@ -156,7 +182,7 @@ fn is_cursor(checker: &PyChecker, receiver: Node, depth: u32) -> bool {
                 return true;
             }
             if receiver.kind() == "identifier" && depth < 4 {
-                let scope = crate::semantic::index::scope_of(receiver);
+                let scope = checker.model.index.scope_at(receiver);
                 return checker
                     .model
                     .index
@@ -171,7 +197,8 @@ fn is_cursor(checker: &PyChecker, receiver: Node, depth: u32) -> bool {
     }
 }
 
-/// A model manager: `X.objects`, `X._default_manager`, or a queryset chain on one.
+/// A model manager: `X.objects`, `X._default_manager`, `Model.custom_manager`, or a call chain
+/// on one.
 fn is_manager(checker: &PyChecker, receiver: Node) -> bool {
     let src = checker.source();
     let mut current = node::unparenthesize(receiver);
@@ -184,10 +211,16 @@ fn is_manager(checker: &PyChecker, receiver: Node) -> bool {
                 if matches!(attr, "objects" | "_default_manager" | "_base_manager") {
                     return true;
                 }
-                match current.child_by_field_name("object") {
-                    Some(o) => current = o,
-                    None => return false,
+                let Some(object) = current.child_by_field_name("object") else {
+                    return false;
+                };
+                // `Article.published.raw(...)`: a manager on a model class (capitalised name).
+                if object.kind() == "identifier"
+                    && node::text(object, src).starts_with(|c: char| c.is_ascii_uppercase())
+                {
+                    return true;
                 }
+                current = object;
             }
             "call" => match current.child_by_field_name("function") {
                 Some(f) => current = f,
@@ -198,84 +231,52 @@ fn is_manager(checker: &PyChecker, receiver: Node) -> bool {
     }
 }
 
-/// `execute(f"... {x} ...")` → `execute("... %s ...", [x])`.
-fn parameterise_fix(checker: &PyChecker, call: Node, query: Node) -> Option<Fix> {
+/// `execute(f"... {x} ...")` → `execute("... %s ...", [x])`, merging with existing parameters.
+fn parameterise_fix(checker: &PyChecker, call: Node, query: Node, sink: Sink) -> Option<Fix> {
     let src = checker.source();
-    if node::arg_count(call) != 1 || node::positional_args(call).first() != Some(&query) {
+    if matches!(sink, Sink::ExecuteMany | Sink::Configured) {
         return None;
     }
+    let positional = node::positional_args(call);
+    let query_is_positional = positional.first() == Some(&query);
+    let params_node = if query_is_positional {
+        positional.get(1).copied()
+    } else {
+        None
+    }
+    .or_else(|| node::keyword_arg(call, "params", src));
+    if positional.len() > 2 {
+        return None;
+    }
+    let existing = sql::Existing::of(params_node, src)?;
+    let mode = match (sink, &existing) {
+        (Sink::Execute, sql::Existing::Absent) => sql::Percent::Literal,
+        _ => sql::Percent::Placeholders,
+    };
     let template = strings::decompose(query, src)?;
-    let mut sql = template.open.clone();
-    let mut params = Vec::new();
-    let mut removed_quotes = false;
-    let pieces = &template.pieces;
-    let mut skip_leading_quote = false;
-    for (i, piece) in pieces.iter().enumerate() {
-        match piece {
-            Piece::Lit(text) => {
-                let mut text = text.as_str();
-                if skip_leading_quote {
-                    text = text.strip_prefix('\'').unwrap_or(text);
-                    skip_leading_quote = false;
-                }
-                let quoted_next = matches!(pieces.get(i + 1), Some(Piece::Value { .. }))
-                    && text.ends_with('\'')
-                    && matches!(pieces.get(i + 2), Some(Piece::Lit(next)) if next.starts_with('\''));
-                if quoted_next {
-                    text = &text[..text.len() - 1];
-                }
-                sql.push_str(&text.replace('%', "%%"));
-            }
-            Piece::Value { expr, spec } => {
-                if !spec.is_empty() || !is_plain_value(*expr) {
-                    return None;
-                }
-                // A value inside a quoted literal: `'{x}'` loses its quotes; `'%{x}%'` cannot be fixed.
-                let before = match i.checked_sub(1).and_then(|j| pieces.get(j)) {
-                    Some(Piece::Lit(t)) => t.as_str(),
-                    _ => "",
-                };
-                let after = match pieces.get(i + 1) {
-                    Some(Piece::Lit(t)) => t.as_str(),
-                    _ => "",
-                };
-                let quoted = before.ends_with('\'') && after.starts_with('\'');
-                if quoted {
-                    removed_quotes = true;
-                    skip_leading_quote = true;
-                } else if inside_sql_string(before) {
-                    return None;
-                }
-                sql.push_str("%s");
-                params.push(node::text(*expr, src).to_string());
-            }
+    let mut rewriter = sql::Parameteriser::new(mode, existing);
+    let new_query = rewriter.rewrite(&template, src)?;
+    let params = rewriter.finish()?;
+    let mut edits = vec![Edit::replace(query.byte_range(), new_query)];
+    match params_node {
+        Some(p) => edits.push(Edit::replace(p.byte_range(), params.text.clone())),
+        None if query_is_positional => {
+            edits.push(Edit::insert(query.end_byte(), format!(", {}", params.text)));
+        }
+        None => {
+            let keyword = query.parent().filter(|p| p.kind() == "keyword_argument")?;
+            edits.push(Edit::insert(
+                keyword.end_byte(),
+                format!(", params={}", params.text),
+            ));
         }
     }
-    if params.is_empty() {
-        return None;
-    }
-    sql.push_str(&template.close);
-    let replacement = format!("{sql}, [{}]", params.join(", "));
-    let edits = vec![Edit::replace(query.byte_range(), replacement)];
     let title = "Pass the interpolated values as query parameters";
-    Some(if removed_quotes {
+    Some(if params.removed_quotes {
         Fix::unsafe_(title, edits)
     } else {
         Fix::safe(title, edits)
     })
-}
-
-/// Whether the SQL text before a placeholder leaves an open `'...` literal.
-fn inside_sql_string(before: &str) -> bool {
-    before.matches('\'').count() % 2 == 1
-}
-
-/// A value expression whose text can move into a parameter list unchanged.
-fn is_plain_value(expr: Node) -> bool {
-    matches!(
-        node::unparenthesize(expr).kind(),
-        "identifier" | "attribute" | "subscript" | "call" | "integer" | "float"
-    )
 }
 
 #[cfg(test)]
@@ -344,5 +345,98 @@ mod tests {
             "{HEAD}def v(request):\n    q = request.GET['q']\n    connection.cursor().execute(f\"SELECT * FROM t WHERE name LIKE '%{{q}}%'\")\n"
         );
         assert_eq!(fix_applicability(&like, "DJS201"), vec!["none"]);
+    }
+
+    #[test]
+    fn connections_alias_and_bound_cursors() {
+        let src = "from django.db import connections\ndef v(request):\n    q = request.GET['q']\n    with connections['replica'].cursor() as c:\n        c.execute('SELECT * FROM t WHERE a = ' + q)\n    connections['default'].cursor().execute(f'DELETE FROM t WHERE a = {q}')\n    db = connections['x'].cursor()\n    db.executemany('INSERT INTO t VALUES (%s)' % q, [])\n";
+        assert_eq!(
+            codes_at(src),
+            vec![
+                ("DJS201", 5, 9, "error"),
+                ("DJS201", 6, 5, "error"),
+                ("DJS201", 8, 5, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn peers_false_positives_are_silent() {
+        // Semgrep flags a correctly parameterised raw(); Ruff and Bandit flag log messages.
+        let src = format!(
+            "{HEAD}import logging\nlogger = logging.getLogger(__name__)\ndef v(request):\n    q = request.GET['q']\n    sql = 'SELECT * FROM app_item WHERE name = %s'\n    items = Item.objects.raw(sql, [q])\n    logger.info('select * from app_item where name = %s' % q)\n    message = f'Delete from the list: {{q}}'\n    raise ValueError(f'SELECT failed for {{q}}')\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+    }
+
+    #[test]
+    fn html_escaping_does_not_protect_sql_and_allow_lists_do() {
+        let src = format!(
+            "{HEAD}from django.utils.html import escape\nALLOWED = ('name', 'created')\ndef v(request):\n    c = connection.cursor()\n    c.execute(f\"SELECT * FROM t WHERE a = '{{escape(request.GET['a'])}}'\")\n    col = request.GET.get('sort', 'name')\n    if col not in ALLOWED:\n        col = 'name'\n    c.execute(f'SELECT * FROM t ORDER BY {{col}}')\n    for key in ('a', 'b'):\n        c.execute(f'SELECT {{key}} FROM t')\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS201", 6, 5, "error")]);
+    }
+
+    #[test]
+    fn whole_query_from_request_is_an_error() {
+        let src = format!(
+            "{HEAD}def v(request):\n    connection.cursor().execute(request.POST['sql'])\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS201", 3, 5, "error")]);
+        assert_eq!(fix_applicability(&src, "DJS201"), vec!["none"]);
+    }
+
+    #[test]
+    fn fix_merges_with_existing_parameters() {
+        let src = format!(
+            "{HEAD}def v(request, pk):\n    q = request.GET['q']\n    c = connection.cursor()\n    c.execute(f'SELECT * FROM t WHERE a = %s AND b = {{pk}} AND c = %s', [1, q])\n    c.execute(f'SELECT * FROM t WHERE a = %s AND b = {{pk}}', params)\n    Item.objects.raw(f'SELECT * FROM t WHERE a = {{pk}} AND b LIKE %s', params=('x%',))\n    Item.objects.raw(raw_query=f'SELECT * FROM t WHERE a = {{pk}}')\n"
+        );
+        assert_eq!(
+            fix_applicability(&src, "DJS201"),
+            vec!["safe", "safe", "safe", "safe"]
+        );
+        let fixed = assert_fix(&src, "DJS201");
+        for expected in [
+            "c.execute('SELECT * FROM t WHERE a = %s AND b = %s AND c = %s', [1, pk, q])",
+            "c.execute('SELECT * FROM t WHERE a = %s AND b = %s', [*params, pk])",
+            "Item.objects.raw('SELECT * FROM t WHERE a = %s AND b LIKE %s', params=[pk, 'x%'])",
+            "Item.objects.raw(raw_query='SELECT * FROM t WHERE a = %s', params=[pk])",
+        ] {
+            assert!(fixed.contains(expected), "{expected}\n{fixed}");
+        }
+    }
+
+    #[test]
+    fn no_fix_for_identifiers_lists_fragments_and_mismatches() {
+        let src = format!(
+            "{HEAD}def v(request, table, ids, cond, pk):\n    c = connection.cursor()\n    c.execute(f'SELECT * FROM {{table}}')\n    c.execute('SELECT * FROM t WHERE id IN (%s)' % ','.join(ids))\n    c.execute(f'SELECT * FROM t WHERE {{cond}}')\n    c.execute(f'SELECT * FROM t WHERE a = {{pk}} AND b = %s', [1, 2])\n    c.execute(f'SELECT * FROM t WHERE a = {{pk}} AND b = %(b)s', {{'b': 1}})\n    c.executemany(f'INSERT INTO t VALUES ({{pk}}, %s)', rows)\n"
+        );
+        assert_eq!(
+            fix_applicability(&src, "DJS201"),
+            vec!["none", "none", "none", "none", "none", "none"]
+        );
+    }
+
+    #[test]
+    fn configured_sql_sinks_are_checked() {
+        use std::sync::Arc;
+
+        use crate::analysis::{Context, analyze_text};
+        use crate::semantic::sources::Tables;
+        use crate::syntax::Language;
+
+        let src = "from app.db import run_sql\ndef v(request):\n    run_sql(f\"SELECT * FROM t WHERE a = '{request.GET['a']}'\")\n";
+        assert_eq!(findings(src), vec![]);
+        let mut tables = Tables::default();
+        tables.sql_sinks.push("app.db.run_sql".into());
+        let context = Context {
+            tables: Arc::new(tables),
+            ..Context::default()
+        };
+        let found = analyze_text(src, Language::Python, &context);
+        assert_eq!(
+            found.iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec!["DJS201"]
+        );
     }
 }

@@ -5,8 +5,8 @@ use tree_sitter::Node;
 
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
-use crate::rules::{Family, FixAvailability, Rule};
-use crate::semantic::strings::{self, Piece};
+use crate::rules::{Family, FixAvailability, Rule, xss};
+use crate::semantic::strings;
 use crate::semantic::{Level, node};
 
 pub const RULE: Rule = Rule {
@@ -28,8 +28,17 @@ pub const RULE: Rule = Rule {
 Reports `mark_safe(value)` and `SafeString(value)` (also `SafeText`, and `mark_safe` imported from
 `django.utils.html`, aliased, or called as `safestring.mark_safe`) when `value` is not a constant
 string: an f-string, `%` or `.format()` formatting, a concatenation with a variable, a variable, or
-the result of a call. Values that are escaped on the way (`escape()`, `conditional_escape()`,
-`format_html()`, `int()`, ...) and constant strings are not reported.
+the result of a call. The value is followed through local variables, loops and comprehensions.
+
+Not reported: constant strings (also module constants and translated literals such as
+`_("<b>Note</b>")`), values escaped on the way (`escape()`, `conditional_escape()`,
+`format_html()`, `render_to_string()`, `bleach.clean()`, `int()`, ...), and names checked against
+a constant allow-list. `json.dumps()`, `strip_tags()` and `urlize()` do **not** make a value safe
+HTML (`</script>` and half-tags pass through), so they do not silence the rule.
+
+Concatenating safe HTML with unsafe data gives a plain `str` in Django, which templates escape;
+marking the result safe again (`mark_safe(mark_safe("<b>") + name)`) is reported here.
+`@mark_safe` used as a decorator is DJS102; Jinja2's `Markup()` is DJS109.
 
 The finding is an **error** when the value comes from the request (`request.GET`, `request.POST`,
 URL parameters, `form.cleaned_data`, ...) and a **warning** when its origin is unknown.
@@ -74,8 +83,8 @@ shown as text. That is the point, but review the output.
 "#,
 };
 
-/// The callables that mark a string as safe HTML.
-const MARKERS: &[&str] = &[
+/// The Django callables that mark a string as safe HTML (Jinja2's `Markup` is DJS109).
+pub(crate) const MARKERS: &[&str] = &[
     "django.utils.safestring.mark_safe",
     "django.utils.html.mark_safe",
     "django.utils.safestring.SafeString",
@@ -95,7 +104,12 @@ pub fn check(checker: &mut PyChecker) {
         if !MARKERS.contains(&qualified.as_str()) {
             continue;
         }
-        let Some(arg) = node::positional_args(call).first().copied() else {
+        let src = checker.source();
+        let Some(arg) = node::positional_args(call)
+            .first()
+            .copied()
+            .or_else(|| node::keyword_arg(call, "s", src))
+        else {
             continue;
         };
         let flow = checker.model.flow(arg);
@@ -103,22 +117,19 @@ pub fn check(checker: &mut PyChecker) {
             continue;
         }
         let callee = qualified.rsplit('.').next().unwrap_or("mark_safe");
-        let (severity, message) = match (flow.level, &flow.source) {
-            (Level::Request, Some(source)) => (
-                Severity::Error,
-                format!(
-                    "`{callee}()` marks data from {source} as safe HTML: it reaches the page unescaped (XSS)"
-                ),
+        let message = match flow.level {
+            Level::Request => format!(
+                "`{callee}()` marks {} as safe HTML: it reaches the page unescaped (XSS)",
+                xss::origin(&flow)
             ),
-            _ => (
-                Severity::Warning,
-                format!(
-                    "`{callee}()` on a non-constant value: anything in it reaches the page unescaped; escape it or use `format_html()`"
-                ),
+            _ => format!(
+                "`{callee}()` on a non-constant value: anything in it reaches the page unescaped; escape it or use `format_html()`"
             ),
         };
         let fix = format_html_fix(checker, call, arg);
-        checker.report(Finding::new(RULE.code, call.byte_range(), severity, message).with_fix(fix));
+        checker.report(
+            Finding::new(RULE.code, call.byte_range(), xss::severity(&flow), message).with_fix(fix),
+        );
     }
 }
 
@@ -127,27 +138,8 @@ fn format_html_fix(checker: &PyChecker, call: Node, arg: Node) -> Option<Fix> {
     if node::arg_count(call) != 1 {
         return None;
     }
-    let src = checker.source();
-    let template = strings::decompose(arg, src)?;
-    let mut format = template.open.clone();
-    let mut args = Vec::new();
-    for piece in &template.pieces {
-        match piece {
-            Piece::Lit(text) => format.push_str(&text.replace('{', "{{").replace('}', "}}")),
-            Piece::Value { expr, spec } => {
-                format.push('{');
-                format.push_str(spec);
-                format.push('}');
-                args.push(node::text(*expr, src).to_string());
-            }
-        }
-    }
-    if args.is_empty() {
-        return None;
-    }
-    format.push_str(&template.close);
-    let (local, import) = checker.ensure_import("django.utils.html", "format_html")?;
-    let replacement = format!("{local}({format}, {})", args.join(", "));
+    let template = strings::decompose(arg, checker.source())?;
+    let (replacement, import) = xss::format_html_call(checker, &template)?;
     let mut edits = vec![Edit::replace(call.byte_range(), replacement)];
     edits.extend(import);
     Some(Fix::unsafe_(
@@ -190,6 +182,74 @@ mod tests {
     fn silent_on_constants_and_escaped_values() {
         let src = format!(
             "{IMPORT}from django.utils.html import escape, format_html\nICON = '<i class=\"icon\"></i>'\ndef v(request):\n    a = mark_safe('<br>')\n    b = mark_safe(ICON + '<hr>')\n    c = mark_safe('<b>%s</b>' % escape(request.GET['x']))\n    d = mark_safe(format_html('<b>{{}}</b>', request.GET['x']))\n    e = mark_safe(f'<td>{{int(request.GET[\"n\"])}}</td>')\n    return a\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+    }
+
+    #[test]
+    fn peers_false_positives_are_silent() {
+        // Bandit B703/B308 flag both; Ruff S308 flags both too.
+        let src = "from django.utils.html import escape, format_html\nfrom django.utils.safestring import mark_safe\ndef v(request):\n    a = mark_safe(format_html('<b>{}</b>', request.GET['x']))\n    b = mark_safe('<i>%s</i>' % escape(request.GET['y']))\n    c = mark_safe('<br>')\n    html = '<hr>'\n    return mark_safe(html)\n";
+        assert_eq!(findings(src), vec![]);
+    }
+
+    #[test]
+    fn mark_safe_from_django_utils_html_is_resolved() {
+        // Semgrep misses this import path.
+        let src = "from django.utils.html import mark_safe\ndef v(request):\n    return mark_safe(request.GET['x'])\n";
+        assert_eq!(codes_at(src), vec![("DJS101", 3, 12, "error")]);
+        let src = "import django.utils.html as h\ndef v(request):\n    return h.mark_safe(request.GET['x'])\n";
+        assert_eq!(codes_at(src), vec![("DJS101", 3, 12, "error")]);
+    }
+
+    #[test]
+    fn safe_string_concatenation_marked_safe_again() {
+        let src = format!(
+            "{IMPORT}def v(request):\n    head = mark_safe('<b>')\n    body = head + request.GET['x']\n    return mark_safe(body)\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS101", 5, 12, "error")]);
+    }
+
+    #[test]
+    fn follows_loops_comprehensions_and_joins() {
+        let src = format!(
+            "{IMPORT}def v(request):\n    html = ''\n    for tag in request.GET.getlist('t'):\n        html += f'<li>{{tag}}</li>'\n    a = mark_safe(html)\n    b = mark_safe(''.join(f'<li>{{t}}</li>' for t in request.GET.getlist('t')))\n    c = mark_safe(''.join(f'<li>{{t}}</li>' for t in ('a', 'b')))\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS101", 6, 9, "error"), ("DJS101", 7, 9, "error")]
+        );
+    }
+
+    #[test]
+    fn not_sanitizers_for_html() {
+        let src = format!(
+            "{IMPORT}import json\nfrom django.utils.html import strip_tags, urlize\ndef v(request):\n    a = mark_safe(json.dumps(request.GET['x']))\n    b = mark_safe(strip_tags(request.GET['x']))\n    c = mark_safe(urlize(request.GET['x']))\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS101", 5, 9, "error"),
+                ("DJS101", 6, 9, "error"),
+                ("DJS101", 7, 9, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_translations_rendered_templates_and_allow_lists() {
+        let src = format!(
+            "{IMPORT}from django.utils.translation import gettext_lazy as _\nfrom django.template.loader import render_to_string\nICONS = {{'ok': '<i class=\"ok\"></i>', 'ko': '<i class=\"ko\"></i>'}}\ndef v(request):\n    a = mark_safe(_('<b>Note</b>'))\n    b = mark_safe(render_to_string('x.html', {{'q': request.GET['q']}}))\n    c = mark_safe(ICONS[request.GET['s']])\n    kind = request.GET['k']\n    if kind in ('info', 'warning'):\n        d = mark_safe(f'<p class=\"{{kind}}\">')\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+    }
+
+    #[test]
+    fn function_local_imports_and_shadowing() {
+        let src = "def a(request):\n    from django.utils.safestring import mark_safe\n    return mark_safe(request.GET['x'])\ndef b(request):\n    return mark_safe(request.GET['x'])\ndef c(request, mark_safe):\n    return mark_safe(request.GET['x'])\n";
+        assert_eq!(codes_at(src), vec![("DJS101", 3, 12, "error")]);
+        let src = format!(
+            "{IMPORT}def d(request):\n    mark_safe = str\n    return mark_safe(request.GET['x'])\n"
         );
         assert_eq!(findings(&src), vec![]);
     }

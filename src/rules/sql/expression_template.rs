@@ -1,0 +1,245 @@
+//! DJS204 `sql-expression-template`: a `Func` / `Expression` SQL template (or function name)
+//! built by string formatting.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Finding, Severity};
+use crate::rules::{Family, FixAvailability, Rule, sql};
+use crate::semantic::{SinkKind, node};
+
+pub const RULE: Rule = Rule {
+    code: "DJS204",
+    name: "sql-expression-template",
+    family: Family::Sql,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "The SQL `template` or `function` of a `Func`/`Expression` is built by string formatting.",
+    django_checks: &[],
+    peers: &[
+        "semgrep:custom-expression-as-sql",
+        "semgrep:extends-custom-expression",
+        "pycharm-security:DJG104",
+    ],
+    docs: r#"
+## What it does
+Reports the SQL `template`, `function` and `arg_joiner` of query expressions when they are built
+by string formatting with a non-constant value or come from the request:
+- class attributes of subclasses of `Func`, `Expression`, `Aggregate`, `Transform`, `Lookup`,
+  `Window` (from `django.db.models` and its submodules), also when assigned as `self.template`
+  in a method;
+- keyword arguments `template=`, `function=`, `arg_joiner=` given to these classes, to subclasses
+  defined in the module, and to `as_sql()`.
+
+Constant templates with Django's `%(function)s` / `%(expressions)s` placeholders are not
+reported, and neither are templates assembled from module constants.
+
+## Why is this bad?
+Django inserts an expression's `template` and `function` into the query as SQL text; only the
+compiled sub-expressions are parameterised. A value formatted into a template is SQL injection
+that lives inside the ORM, where reviewers rarely look for it.
+
+## Example
+```python
+from django.db.models import Func
+
+def ordered(request):
+    fn = request.GET["fn"]
+    return Item.objects.annotate(v=Func("price", function=fn))
+```
+
+Use instead:
+```python
+from django.db.models import Func
+
+FUNCTIONS = {"abs": "ABS", "round": "ROUND"}
+
+def ordered(request):
+    fn = FUNCTIONS[request.GET["fn"]]
+    return Item.objects.annotate(v=Func("price", function=fn))
+```
+
+## Fix
+No automatic fix. Keep templates and function names constant (choose them from a constant
+allow-list), and pass values as expressions (`Value(x)`), which Django parameterises.
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [Query expressions: `Func()`](https://docs.djangoproject.com/en/stable/ref/models/expressions/#func-expressions), [Writing your own query expressions](https://docs.djangoproject.com/en/stable/ref/models/expressions/#writing-your-own-query-expressions)
+- OWASP: SQL Injection Prevention Cheat Sheet; CWE-89
+"#,
+};
+
+const EXPRESSION_BASES: &[&str] = &[
+    "Func",
+    "Expression",
+    "Aggregate",
+    "Transform",
+    "Lookup",
+    "BuiltinLookup",
+    "Window",
+];
+
+const SQL_ATTRIBUTES: &[&str] = &["template", "function", "arg_joiner"];
+
+fn is_django_expression(qualified: &str) -> bool {
+    qualified.starts_with("django.db.models")
+        && qualified
+            .rsplit('.')
+            .next()
+            .is_some_and(|name| EXPRESSION_BASES.contains(&name))
+}
+
+fn derives_from_expression(checker: &PyChecker, class: Node, local_names: &HashSet<&str>) -> bool {
+    let src = checker.source();
+    let Some(bases) = class.child_by_field_name("superclasses") else {
+        return false;
+    };
+    let mut cursor = bases.walk();
+    bases.named_children(&mut cursor).any(|b| {
+        (b.kind() == "identifier" && local_names.contains(node::text(b, src)))
+            || checker
+                .model
+                .qualified_name(b)
+                .is_some_and(|q| is_django_expression(&q))
+    })
+}
+
+pub fn check(checker: &mut PyChecker) {
+    let src = checker.source();
+    // Classes deriving from a Django expression, directly or through a class of this module.
+    // Top-level classes are read from the tree, not the index: the index may cover only the
+    // definitions that changed, and a subclass may live in another one.
+    let mut local_names: HashSet<&str> = HashSet::new();
+    let root = checker.model.tree.root_node();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let class = match statement.kind() {
+            "decorated_definition" => statement.child_by_field_name("definition"),
+            "class_definition" => Some(statement),
+            _ => None,
+        };
+        if let Some(class) = class.filter(|c| c.kind() == "class_definition")
+            && derives_from_expression(checker, class, &local_names)
+            && let Some(name) = class.child_by_field_name("name")
+        {
+            local_names.insert(node::text(name, src));
+        }
+    }
+    let expression_classes: Vec<Node> = checker
+        .model
+        .index
+        .classes
+        .iter()
+        .copied()
+        .filter(|c| derives_from_expression(checker, *c, &local_names))
+        .collect();
+    let mut targets: Vec<(Node, &str)> = Vec::new();
+    for class in &expression_classes {
+        for attr in SQL_ATTRIBUTES {
+            for binding in checker.model.index.bindings(class.start_byte(), attr) {
+                if let Some(value) = binding.value {
+                    targets.push((value, attr));
+                }
+            }
+        }
+    }
+    // `self.template = ...` in a method of an expression class.
+    for stmt in checker.model.index.attribute_assignments.iter().copied() {
+        let (Some(left), Some(right)) = (
+            stmt.child_by_field_name("left"),
+            stmt.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        let attr = left
+            .child_by_field_name("attribute")
+            .map_or("", |a| node::text(a, src));
+        let on_self = left
+            .child_by_field_name("object")
+            .is_some_and(|o| node::text(o, src) == "self");
+        let Some(attr) = SQL_ATTRIBUTES.iter().find(|a| **a == attr) else {
+            continue;
+        };
+        if on_self && expression_classes.iter().any(|c| node::contains(*c, stmt)) {
+            targets.push((right, attr));
+        }
+    }
+    // Keyword arguments of calls.
+    for call in checker.model.index.calls.iter().copied() {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        let callee = node::callee_name(call, src).unwrap_or("");
+        let applies = callee.starts_with("as_")
+            || (function.kind() == "identifier" && local_names.contains(callee))
+            || checker
+                .model
+                .qualified_name(function)
+                .is_some_and(|q| is_django_expression(&q));
+        if !applies {
+            continue;
+        }
+        for attr in SQL_ATTRIBUTES {
+            if let Some(value) = node::keyword_arg(call, attr, src) {
+                targets.push((value, attr));
+            }
+        }
+    }
+    targets.sort_by_key(|(n, _)| n.start_byte());
+    targets.dedup_by_key(|(n, _)| n.start_byte());
+    for (value, attr) in targets {
+        let flow = checker.model.flow_for(value, SinkKind::Sql);
+        if !sql::is_reportable(&flow) {
+            continue;
+        }
+        checker.report(Finding::new(
+            RULE.code,
+            value.byte_range(),
+            sql::severity(&flow),
+            format!(
+                "{} is used as an expression's `{attr}`, which Django inserts into the query as SQL text; keep it constant",
+                sql::describe(&flow)
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{codes_at, findings};
+
+    #[test]
+    fn flags_formatted_templates_and_functions() {
+        let src = "from django.db.models import Func, Aggregate\nfrom django.db import models\nclass Upper(Func):\n    template = '%(function)s(%(expressions)s) ' + get_suffix()\nclass MyAgg(Aggregate):\n    def __init__(self, expr, sep):\n        self.template = f\"GROUP_CONCAT(%(expressions)s SEPARATOR '{sep}')\"\n        super().__init__(expr)\ndef v(request):\n    fn = request.GET['fn']\n    a = Item.objects.annotate(x=Func('price', function=fn))\n    b = Item.objects.annotate(x=Upper('name', template=f'{fn}(%(expressions)s)'))\n    c = models.F('x').as_sql(None, None, template='%s' % fn)\n";
+        assert_eq!(
+            codes_at(src),
+            vec![
+                ("DJS204", 4, 16, "warning"),
+                ("DJS204", 7, 25, "warning"),
+                ("DJS204", 11, 56, "error"),
+                ("DJS204", 12, 56, "error"),
+                ("DJS204", 13, 51, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn subclasses_of_local_expression_classes() {
+        let src = "from django.db.models import Func\nclass Base(Func):\n    pass\nclass Child(Base):\n    template = f'{load()}(%(expressions)s)'\ndef v(request):\n    return Child('x', function=request.GET['f'])\n";
+        assert_eq!(
+            codes_at(src),
+            vec![("DJS204", 5, 16, "warning"), ("DJS204", 7, 32, "error")]
+        );
+    }
+
+    #[test]
+    fn silent_on_constant_templates() {
+        let src = "from django.db.models import Func, Transform\nSEP = ', '\nFUNCS = {'abs': 'ABS', 'round': 'ROUND'}\nclass Upper(Func):\n    function = 'UPPER'\n    template = '%(function)s(%(expressions)s)'\n    arg_joiner = SEP\nclass Lower(Transform):\n    lookup_name = 'lower'\n    template = 'LOWER(%%(expressions)s) %s' % 'COLLATE \"C\"'\ndef v(request):\n    a = Func('price', function=FUNCS[request.GET['fn']])\n    b = Item.objects.filter(template=request.GET['t'])\nclass Other:\n    template = f'{load()}'\n";
+        assert_eq!(findings(src), vec![]);
+    }
+}

@@ -1,0 +1,218 @@
+//! DJS205 `orm-field-from-request`: ORM field names or lookups taken from the request.
+
+use tree_sitter::Node;
+
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Finding, Severity};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::semantic::{Flow, Level, SinkKind, node};
+
+pub const RULE: Rule = Rule {
+    code: "DJS205",
+    name: "orm-field-from-request",
+    family: Family::Sql,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "A field name or lookup in an ORM query comes from the request.",
+    django_checks: &[],
+    peers: &[],
+    docs: r#"
+## What it does
+Reports ORM calls whose *field names* come from the request (`request.GET`, URL parameters,
+`form.cleaned_data`, ...):
+- keyword names in `.filter(**{key: value})`, `.exclude(**...)`, `.get(**...)`,
+  `.get_or_create(**...)`, `.update_or_create(**...)` and `Q(**...)`, including
+  `.filter(**request.GET.dict())`;
+- field names given to `.order_by()`, `.values()`, `.values_list()`, `.only()`, `.defer()`,
+  `.distinct()`, `.select_related()` and `.prefetch_related()`.
+
+Values (`filter(name=request.GET["q"])`) are fine: the ORM parameterises them. Names chosen from a
+constant allow-list (`SORTS[request.GET["s"]]`, or after `if key not in ALLOWED: raise ...`) are
+not reported; neither are names of unknown origin.
+
+## Why is this bad?
+A field name is not a value: it decides what the query does. With a name from the client,
+`?key=author__password__startswith&value=a` turns a search into an oracle that reveals password
+hashes, API keys or other users' data one character at a time, and relations let the lookup reach
+any connected table. Ordering by a client-chosen expression has also been the entry point of
+real SQL injection bugs in Django (CVE-2021-35042).
+
+## Example
+```python
+def search(request):
+    field = request.GET["field"]
+    return Item.objects.filter(**{f"{field}__icontains": request.GET["q"]})
+```
+
+Use instead:
+```python
+SEARCHABLE = {"name": "name__icontains", "city": "city__icontains"}
+
+def search(request):
+    lookup = SEARCHABLE[request.GET["field"]]
+    return Item.objects.filter(**{lookup: request.GET["q"]})
+```
+
+## Fix
+No automatic fix. Map the client's choice through a constant dictionary, or check it against a
+constant set of allowed names before the query (`if field not in ALLOWED: raise Http404`).
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [Field lookups](https://docs.djangoproject.com/en/stable/ref/models/querysets/#field-lookups), [`order_by()`](https://docs.djangoproject.com/en/stable/ref/models/querysets/#order-by)
+- OWASP: Mass Assignment and Query Injection; CWE-89, CWE-639
+"#,
+};
+
+/// Methods that take field lookups as keyword arguments.
+const LOOKUP_METHODS: &[&str] = &[
+    "filter",
+    "exclude",
+    "get",
+    "get_or_create",
+    "update_or_create",
+];
+
+/// Methods that take field names as positional arguments.
+const FIELD_METHODS: &[&str] = &[
+    "order_by",
+    "values",
+    "values_list",
+    "only",
+    "defer",
+    "distinct",
+    "select_related",
+    "prefetch_related",
+];
+
+pub fn check(checker: &mut PyChecker) {
+    let calls = checker.model.index.calls.clone();
+    for call in calls {
+        let src = checker.source();
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        let method = node::callee_name(call, src).unwrap_or("");
+        let is_q = checker
+            .model
+            .qualified_name(function)
+            .is_some_and(|q| q == "django.db.models.Q" || q == "django.db.models.query_utils.Q");
+        let lookups = is_q || (function.kind() == "attribute" && LOOKUP_METHODS.contains(&method));
+        let fields = function.kind() == "attribute" && FIELD_METHODS.contains(&method);
+        if !lookups && !fields {
+            continue;
+        }
+        let Some(args) = call.child_by_field_name("arguments") else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        let children: Vec<Node> = args.named_children(&mut cursor).collect();
+        let label = if is_q {
+            "Q()".to_string()
+        } else {
+            format!(".{method}()")
+        };
+        for arg in children {
+            match arg.kind() {
+                "dictionary_splat" if lookups => {
+                    if let Some(inner) = arg.named_child(0) {
+                        for (key, flow) in splat_keys(checker, inner) {
+                            report(checker, key, &flow, &label, "lookup");
+                        }
+                    }
+                }
+                "list_splat" if fields => {
+                    if let Some(inner) = arg.named_child(0) {
+                        let flow = checker.model.flow_for(inner, SinkKind::Sql);
+                        report(checker, inner, &flow, &label, "field name");
+                    }
+                }
+                "keyword_argument" | "comment" | "dictionary_splat" | "list_splat" => {}
+                _ if fields => {
+                    let flow = checker.model.flow_for(arg, SinkKind::Sql);
+                    report(checker, arg, &flow, &label, "field name");
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The keys of `**expr`: each key of a dict literal or comprehension, or the whole expression.
+fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flow)> {
+    let expr = node::unparenthesize(expr);
+    let model = &checker.model;
+    match expr.kind() {
+        "dictionary" => {
+            let mut cursor = expr.walk();
+            let pairs: Vec<Node> = expr.named_children(&mut cursor).collect();
+            let mut out = Vec::new();
+            for pair in pairs {
+                match pair.kind() {
+                    "pair" => {
+                        if let Some(key) = pair.child_by_field_name("key") {
+                            out.push((key, model.flow_for(key, SinkKind::Sql)));
+                        }
+                    }
+                    "dictionary_splat" => {
+                        if let Some(inner) = pair.named_child(0) {
+                            out.push((inner, model.flow_for(inner, SinkKind::Sql)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out
+        }
+        "dictionary_comprehension" => expr
+            .child_by_field_name("body")
+            .and_then(|pair| pair.child_by_field_name("key"))
+            .map(|key| vec![(key, model.flow_for(key, SinkKind::Sql))])
+            .unwrap_or_default(),
+        _ => vec![(expr, model.flow_for(expr, SinkKind::Sql))],
+    }
+}
+
+fn report(checker: &mut PyChecker, at: Node, flow: &Flow, label: &str, what: &str) {
+    if flow.level != Level::Request {
+        return;
+    }
+    let source = flow.source.as_deref().unwrap_or("the request");
+    checker.report(Finding::new(
+        RULE.code,
+        at.byte_range(),
+        Severity::Error,
+        format!(
+            "the {what} given to `{label}` comes from {source}: the client chooses which fields and relations the query reads; map it through a constant allow-list"
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{codes_at, findings};
+
+    #[test]
+    fn flags_field_names_from_the_request() {
+        let src = "from django.db.models import Q\ndef v(request, sort):\n    field = request.GET['field']\n    a = Item.objects.filter(**{f'{field}__icontains': request.GET['q']})\n    b = Item.objects.filter(**request.GET.dict())\n    c = Item.objects.order_by(sort)\n    d = Item.objects.values(*request.GET.getlist('f'))\n    e = Item.objects.filter(Q(**{field: 1}) | Q(a=2))\n    f = Item.objects.exclude(**{k: v for k, v in request.GET.items()})\n";
+        assert_eq!(
+            codes_at(src),
+            vec![
+                ("DJS205", 4, 32, "error"),
+                ("DJS205", 5, 31, "error"),
+                ("DJS205", 6, 31, "error"),
+                ("DJS205", 7, 30, "error"),
+                ("DJS205", 8, 34, "error"),
+                ("DJS205", 9, 33, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_values_allow_lists_and_unknown_names() {
+        let src = "SORTS = {'new': '-created', 'old': 'created'}\nALLOWED = {'name', 'city'}\ndef v(request, field):\n    a = Item.objects.filter(name=request.GET['q'])\n    b = Item.objects.order_by(SORTS.get(request.GET.get('s'), 'created'))\n    if field not in ALLOWED:\n        raise Http404\n    c = Item.objects.filter(**{f'{field}__icontains': request.GET['q']})\n    d = Item.objects.order_by(*settings.DEFAULT_ORDER)\n    e = request.GET.get(request.GET['k'])\n    f = Item.objects.filter(**kwargs_for(request))\n";
+        assert_eq!(findings(src), vec![]);
+    }
+}

@@ -1,0 +1,215 @@
+//! DJS106 `safe-filter-unescaped`: a template filter registered with `is_safe=True` that mixes
+//! unescaped data other than its input into its result.
+
+use tree_sitter::Node;
+
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Finding, Severity};
+use crate::rules::xss::mark_safe_decorator::{decorators, return_value};
+use crate::rules::{Family, FixAvailability, Rule, xss};
+use crate::semantic::flow::Query;
+use crate::semantic::{SinkKind, node};
+
+pub const RULE: Rule = Rule {
+    code: "DJS106",
+    name: "safe-filter-unescaped",
+    family: Family::Xss,
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "A template filter registered with `is_safe=True` returns unescaped data besides its input.",
+    django_checks: &[],
+    peers: &["semgrep:filter-with-is-safe"],
+    docs: r#"
+## What it does
+Finds template filters registered with `is_safe=True` — `@register.filter(is_safe=True)`,
+`@register.filter("name", is_safe=True)`, `register.filter("name", func, is_safe=True)` or
+`func.is_safe = True` — and reports each `return` whose value mixes in anything that is neither
+the filter's input, a constant nor escaped: typically the filter's argument (`{{ x|f:arg }}`) or
+data the filter loads.
+
+The input itself is not reported: Django marks the result safe only when the input was already
+safe, so returning a transformed input (`value.upper()`, `value + "<br>"`) is what `is_safe=True`
+is for.
+
+## Why is this bad?
+With `is_safe=True`, Django marks the filter's output safe whenever its input was safe, without
+escaping it. Anything else the filter added — the argument, a database value — reaches the page
+unescaped: cross-site scripting through a filter that looks harmless in the template.
+
+## Example
+```python
+@register.filter(is_safe=True)
+def label(value, arg):
+    return f"{value} <span>{arg}</span>"
+```
+
+Use instead:
+```python
+from django.utils.html import conditional_escape
+
+@register.filter(is_safe=True)
+def label(value, arg):
+    return f"{value} <span>{conditional_escape(arg)}</span>"
+```
+
+## Fix
+No automatic fix. Escape every other input with `conditional_escape()`, or drop `is_safe=True`
+and use `needs_autoescape=True` to escape according to the template's autoescape setting.
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [Filters and auto-escaping](https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#filters-and-auto-escaping)
+- OWASP: Cross Site Scripting Prevention Cheat Sheet; CWE-79
+"#,
+};
+
+pub fn check(checker: &mut PyChecker) {
+    let src = checker.source();
+    let mut filters: Vec<Node> = Vec::new();
+    // Decorator forms.
+    for function in checker.model.index.functions.iter().copied() {
+        let safe = decorators(function).into_iter().any(|d| {
+            d.kind() == "call"
+                && node::callee_name(d, src) == Some("filter")
+                && is_true(node::keyword_arg(d, "is_safe", src), src)
+        });
+        if safe {
+            filters.push(function);
+        }
+    }
+    // `register.filter("name", func, is_safe=True)`.
+    for call in checker.model.index.calls.iter().copied() {
+        if node::callee_name(call, src) != Some("filter")
+            || node::call_receiver(call).is_none()
+            || !is_true(node::keyword_arg(call, "is_safe", src), src)
+        {
+            continue;
+        }
+        let registered = node::positional_args(call)
+            .into_iter()
+            .chain(node::keyword_arg(call, "filter_func", src))
+            .filter(|a| a.kind() == "identifier")
+            .filter_map(|a| module_function(checker, node::text(a, src)));
+        filters.extend(registered);
+    }
+    // `func.is_safe = True`.
+    for &stmt in checker.model.index.attribute_assignments.iter() {
+        let (Some(left), right) = (
+            stmt.child_by_field_name("left"),
+            stmt.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        let attr = left
+            .child_by_field_name("attribute")
+            .map_or("", |a| node::text(a, src));
+        let object = left.child_by_field_name("object");
+        if attr != "is_safe" || !is_true(right, src) {
+            continue;
+        }
+        if let Some(object) = object.filter(|o| o.kind() == "identifier")
+            && let Some(function) = module_function(checker, node::text(object, src))
+        {
+            filters.push(function);
+        }
+    }
+    filters.sort_by_key(|f| f.start_byte());
+    filters.dedup();
+    for function in filters {
+        check_filter(checker, function);
+    }
+}
+
+fn check_filter(checker: &mut PyChecker, function: Node) {
+    let src = checker.source();
+    let Some(input) = first_parameter(function, src) else {
+        return;
+    };
+    let fname = function
+        .child_by_field_name("name")
+        .map_or("filter", |n| node::text(n, src));
+    let trusted = [(function.start_byte(), input)];
+    let query = Query {
+        sink: SinkKind::Html,
+        trusted_params: &trusted,
+    };
+    let returns = checker.model.index.returns(function).to_vec();
+    for ret in returns {
+        let Some(value) = return_value(ret) else {
+            continue;
+        };
+        let flow = checker.model.flow_with(value, query);
+        if !flow.is_dangerous() {
+            continue;
+        }
+        checker.report(Finding::new(
+            RULE.code,
+            value.byte_range(),
+            xss::severity(&flow),
+            format!(
+                "filter `{fname}` is registered with `is_safe=True` but returns {} that is not its input and is not escaped: it reaches the page as HTML; escape it with `conditional_escape()`",
+                xss::origin(&flow)
+            ),
+        ));
+    }
+}
+
+/// A function defined at module level with this name.
+fn module_function<'t>(checker: &PyChecker<'t>, name: &str) -> Option<Node<'t>> {
+    let src = checker.source();
+    checker.model.index.functions.iter().copied().find(|f| {
+        checker.model.index.scope_at(*f) == crate::semantic::index::MODULE
+            && f.child_by_field_name("name")
+                .is_some_and(|n| node::text(n, src) == name)
+    })
+}
+
+fn first_parameter<'s>(function: Node, src: &'s str) -> Option<&'s str> {
+    let params = function.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let first = params.named_children(&mut cursor).next()?;
+    let name = match first.kind() {
+        "identifier" => first,
+        "typed_parameter" => first.named_child(0)?,
+        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        _ => return None,
+    };
+    Some(node::text(name, src))
+}
+
+fn is_true(value: Option<Node>, src: &str) -> bool {
+    value.is_some_and(|v| node::text(v, src) == "True")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{codes_at, findings};
+
+    const HEAD: &str = "from django import template\nregister = template.Library()\n";
+
+    #[test]
+    fn flags_unescaped_extra_data_in_safe_filters() {
+        let src = format!(
+            "{HEAD}@register.filter(is_safe=True)\ndef label(value, arg):\n    return f'{{value}} <span>{{arg}}</span>'\n\n@register.filter('badge', is_safe=True)\ndef badge(value):\n    return value + load_badge()\n\ndef tag(value, arg):\n    return '<%s>%s' % (arg, value)\nregister.filter('tag', tag, is_safe=True)\n\ndef old(value, arg=''):\n    return value + arg\nold.is_safe = True\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS106", 5, 12, "warning"),
+                ("DJS106", 9, 12, "warning"),
+                ("DJS106", 12, 12, "warning"),
+                ("DJS106", 16, 12, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_input_transforms_escaped_args_and_unsafe_filters() {
+        let src = format!(
+            "{HEAD}from django.utils.html import conditional_escape\n@register.filter(is_safe=True)\ndef br(value):\n    return value.replace('\\n', '<br>')\n\n@register.filter(is_safe=True)\ndef label(value, arg):\n    return f'{{value}} <span>{{conditional_escape(arg)}}</span>'\n\n@register.filter\ndef raw(value, arg):\n    return f'{{value}}{{arg}}'\n\n@register.filter(is_safe=False)\ndef raw2(value, arg):\n    return value + arg\n\ndef view(request):\n    return Item.objects.filter(is_safe=True)\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+    }
+}
