@@ -9,6 +9,7 @@
 //! - No handler awaits a request to the client.
 
 mod actions;
+mod config;
 mod convert;
 mod settings;
 mod transport;
@@ -54,6 +55,8 @@ struct Snapshot {
     text: Arc<str>,
     syntax: Syntax,
     context: Context,
+    /// False when the configuration's `exclude` covers the document: no findings.
+    included: bool,
     /// What the previous analysis of this document left (findings of unchanged definitions).
     cache: Arc<Mutex<analysis::Cache>>,
 }
@@ -66,6 +69,10 @@ struct State {
     encoding: RwLock<PositionEncoding>,
     pull_diagnostics: AtomicBool,
     settings: RwLock<settings::Settings>,
+    /// Configuration files, with the editor settings over them.
+    config: config::ConfigStore,
+    /// Whether the client can register file watchers for the configuration files.
+    watch_config: AtomicBool,
 }
 
 pub struct Backend {
@@ -107,7 +114,7 @@ impl Backend {
     }
 
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let settings = self.settings();
+        let (context, included) = self.state.config.context_for(path_of(uri));
         let cache = Arc::clone(self.state.caches.entry(uri.clone()).or_default().value());
         let doc = self.state.documents.get(uri)?;
         Some(Snapshot {
@@ -116,7 +123,8 @@ impl Backend {
             rope: doc.rope.clone(),
             text: doc.text(),
             syntax: doc.syntax.clone(),
-            context: settings.context_for(path_of(uri)),
+            context,
+            included,
             cache,
         })
     }
@@ -130,6 +138,7 @@ impl Backend {
 
     /// Analyse a snapshot on the blocking pool and, unless it went stale, store and publish.
     fn schedule(&self, snapshot: Snapshot) {
+        self.publish_config_diagnostics();
         let client = self.client.clone();
         let state = Arc::clone(&self.state);
         let enc = self.encoding();
@@ -174,6 +183,21 @@ impl Backend {
         Some(analysed)
     }
 
+    /// Publish the diagnostics of configuration files whose errors changed (in any mode: these
+    /// files are not documents the client pulls diagnostics for).
+    fn publish_config_diagnostics(&self) {
+        let pending = self.state.config.take_diagnostics(self.encoding());
+        if pending.is_empty() {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            for p in pending {
+                client.publish_diagnostics(p.uri, p.diagnostics, None).await;
+            }
+        });
+    }
+
     fn reanalyse_all(&self) {
         let uris: Vec<Uri> = self
             .state
@@ -200,10 +224,11 @@ async fn analyse(snapshot: Snapshot, enabled: bool) -> Option<Analysed> {
         text,
         syntax,
         context,
+        included,
         cache,
     } = snapshot;
     let joined = tokio::task::spawn_blocking(move || {
-        let findings = if enabled {
+        let findings = if enabled && included {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
                 // A poisoned cache (a panic in an earlier analysis) is simply reset.
                 let mut cache = cache.lock().unwrap_or_else(|poisoned| {
@@ -271,9 +296,21 @@ impl LanguageServer for Backend {
             .and_then(|t| t.diagnostic.as_ref())
             .is_some();
         self.state.pull_diagnostics.store(pull, Ordering::Relaxed);
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.state.watch_config.store(watch, Ordering::Relaxed);
+        self.state
+            .config
+            .set_roots(config::workspace_roots(&params));
         if let Some(options) = params.initialization_options.as_ref() {
             match settings::Settings::from_json(options) {
                 Ok(s) => {
+                    self.state.config.set_editor(s.layer.clone());
                     if let Ok(mut current) = self.state.settings.write() {
                         *current = s;
                     }
@@ -322,6 +359,17 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("djsec {} ready", env!("CARGO_PKG_VERSION"));
+        // Watch the configuration files; spawned, so no handler awaits the client's answer.
+        if self.state.watch_config.load(Ordering::Relaxed)
+            && let Some(registration) = config::watch_registration()
+        {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(err) = client.register_capability(vec![registration]).await {
+                    tracing::warn!("cannot watch configuration files: {err}");
+                }
+            });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -403,12 +451,29 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         match settings::Settings::from_json(&params.settings) {
             Ok(s) => {
+                // Also re-read the configuration files, for clients that do not watch them.
+                self.state.config.clear();
+                self.state.config.set_editor(s.layer.clone());
                 if let Ok(mut current) = self.state.settings.write() {
                     *current = s;
                 }
+                self.publish_config_diagnostics();
                 self.reanalyse_all();
             }
             Err(err) => tracing::warn!("ignoring invalid configuration: {err}"),
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|c| path_of(&c.uri))
+            .collect();
+        if self.state.config.files_changed(&paths) {
+            tracing::info!("configuration changed on disk; analysing open documents again");
+            self.publish_config_diagnostics();
+            self.reanalyse_all();
         }
     }
 

@@ -19,7 +19,7 @@ pub fn is_config_file_name(path: &Path) -> bool {
 
 /// Whether this file in `dir` is a djsec configuration (a `pyproject.toml` must mention djsec in
 /// a `[tool.djsec]` table; the cheap text test avoids parsing every `pyproject.toml`).
-fn candidate(dir: &Path) -> Option<PathBuf> {
+pub fn candidate(dir: &Path) -> Option<PathBuf> {
     for name in CONFIG_FILE_NAMES {
         let path = dir.join(name);
         if !path.is_file() {

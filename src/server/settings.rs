@@ -1,32 +1,34 @@
 //! Editor settings: `initializationOptions` and `workspace/didChangeConfiguration`.
 //!
 //! Accepted shapes: `{ "settings": {...} }`, `{ "djsec": {...} }` or the settings object itself,
-//! with keys `enable`, `select`, `ignore`, `severity` (`{ "DJS101": "error" }`) and `trace`.
-//! Unknown keys are ignored (editors send more than we read).
-
-use std::path::PathBuf;
-use std::sync::Arc;
+//! with `enable`, `trace`, and any configuration key in camelCase or kebab-case (`select`,
+//! `ignore`, `extendSelect`, `severity` (`{ "DJS101": "error" }`), `perFileIgnores`, `exclude`,
+//! `externalSuppressions`, ...; see docs/configuration.md). They go over the configuration
+//! files. Unknown keys are ignored (editors send more than we read).
 
 use serde_json::Value;
 
-use crate::analysis::{Context, RuleSettings, Severity};
+use crate::config::{self, Layer};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub enable: bool,
-    pub rules: Arc<RuleSettings>,
+    /// The configuration layer the editor puts over every configuration file.
+    pub layer: Layer,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             enable: true,
-            rules: Arc::new(RuleSettings::default()),
+            layer: Layer::default(),
         }
     }
 }
 
 impl Settings {
+    /// Parse editor settings; an invalid value is an error naming its key (the server then
+    /// keeps the settings it had).
     pub fn from_json(value: &Value) -> Result<Settings, String> {
         let mut object = value;
         for key in ["settings", "djsec"] {
@@ -45,51 +47,19 @@ impl Settings {
             Some(Value::Bool(b)) => *b,
             Some(other) => return Err(format!("`enable` must be a boolean, not {other}")),
         };
-        let list = |key: &str| -> Result<Vec<String>, String> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| format!("`{key}` must be a list of strings"))
-                    })
-                    .collect(),
-                Some(_) => Err(format!("`{key}` must be a list of strings")),
-            }
-        };
-        let mut severity = Vec::new();
-        if let Some(obj) = map.get("severity").and_then(Value::as_object) {
-            for (code, level) in obj {
-                let parsed = level.as_str().and_then(Severity::parse).ok_or_else(|| {
-                    format!("`severity.{code}` must be error, warning, info or hint")
-                })?;
-                severity.push((code.clone(), parsed));
-            }
+        let (layer, errors) = config::layer_from_json(object);
+        if !errors.is_empty() {
+            let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            return Err(shown.join("; "));
         }
-        Ok(Settings {
-            enable,
-            rules: Arc::new(RuleSettings {
-                select: list("select")?,
-                ignore: list("ignore")?,
-                severity,
-            }),
-        })
-    }
-
-    pub fn context_for(&self, path: Option<PathBuf>) -> Context {
-        Context {
-            path,
-            rules: Arc::clone(&self.rules),
-            ..Context::default()
-        }
+        Ok(Settings { enable, layer })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Selector;
 
     #[test]
     fn shapes() {
@@ -97,7 +67,9 @@ mod tests {
             &serde_json::json!({"settings": {"enable": false, "ignore": ["DJS2"], "severity": {"DJS101": "hint"}}}),
         );
         let s = s.map_err(|e| e.to_string());
-        assert!(matches!(&s, Ok(s) if !s.enable && s.rules.ignore == vec!["DJS2".to_string()]));
+        assert!(
+            matches!(&s, Ok(s) if !s.enable && s.layer.ignore == vec![Selector::Prefix("DJS2".to_string())])
+        );
         assert!(Settings::from_json(&serde_json::json!({"djsec": {"select": "x"}})).is_err());
         assert!(Settings::from_json(&serde_json::json!(null)).is_ok());
     }
