@@ -165,7 +165,10 @@ impl Settings {
             if let Some(e) = layer.external_suppressions {
                 external = e;
             }
-            extend_unique(&mut tables.sanitizers, &layer.sanitizers);
+            // A configured sanitizer cleans values for every sink kind.
+            for name in &layer.sanitizers {
+                tables.add_sanitizer(name, &[]);
+            }
             extend_unique(&mut tables.request_attributes, &layer.request_attributes);
             extend_unique(&mut tables.tainted_attributes, &layer.tainted_attributes);
             extend_unique(&mut auth_decorators, &layer.auth_decorators);
@@ -328,8 +331,13 @@ mod tests {
         };
         let s = Settings::resolve(None, None, &[&layer]);
         let c = s.context_for(Some(PathBuf::from("a.py")));
-        assert!(c.tables.is_sanitizer("myapp.html.clean"));
-        assert!(c.tables.is_sanitizer("django.utils.html.escape"));
+        use crate::semantic::sources::SinkKind;
+        assert!(c.tables.is_sanitizer("myapp.html.clean", SinkKind::Html));
+        assert!(c.tables.is_sanitizer("myapp.html.clean", SinkKind::Sql));
+        assert!(
+            c.tables
+                .is_sanitizer("django.utils.html.escape", SinkKind::Html)
+        );
         assert!(c.tables.tainted_attributes.iter().any(|a| a == "payload"));
         assert_eq!(&*c.sql_sinks, &["myapp.db.run_sql".to_string()]);
         assert_eq!(

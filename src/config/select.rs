@@ -187,15 +187,30 @@ mod tests {
             severity: vec![(Selector::Prefix("DJS201".into()), Severity::Hint)],
             ..Layer::default()
         };
+        let severity_of = |r: &crate::analysis::RuleSettings, code: &str| {
+            r.severity.iter().find(|(c, _)| c == code).map(|(_, s)| *s)
+        };
+        let sql_codes: Vec<String> = crate::rules::ALL
+            .iter()
+            .filter(|r| r.family == Family::Sql)
+            .map(|r| r.code.to_string())
+            .collect();
         let only_file = resolve_rules(&[&file]);
         assert!(!only_file.is_enabled("DJS101"));
+        // The family override reaches every SQL rule, and nothing else.
         assert_eq!(
             only_file.severity,
-            vec![("DJS201".to_string(), Severity::Warning)]
+            sql_codes
+                .iter()
+                .map(|c| (c.clone(), Severity::Warning))
+                .collect::<Vec<_>>()
         );
         let both = resolve_rules(&[&file, &editor]);
         assert!(both.is_enabled("DJS101"));
-        assert_eq!(both.severity, vec![("DJS201".to_string(), Severity::Hint)]);
+        // The editor's code override wins over the file's family override for that code only.
+        assert_eq!(severity_of(&both, "DJS201"), Some(Severity::Hint));
+        assert_eq!(severity_of(&both, "DJS202"), Some(Severity::Warning));
+        assert_eq!(severity_of(&both, "DJS101"), None);
         let cli = Layer {
             select: Some(sel(&["sql"])),
             ..Layer::default()
