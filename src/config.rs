@@ -123,7 +123,6 @@ pub struct Settings {
     auth_decorators: Arc<[String]>,
     auth_mixins: Arc<[String]>,
     public_views: Arc<[String]>,
-    sql_sinks: Arc<[String]>,
 }
 
 impl Default for Settings {
@@ -147,7 +146,6 @@ impl Settings {
         let mut auth_decorators = Vec::new();
         let mut auth_mixins = Vec::new();
         let mut public_views = Vec::new();
-        let mut sql_sinks = Vec::new();
         for layer in layers {
             for (pattern, selectors) in &layer.per_file_ignores {
                 let codes = select::codes_matching(selectors);
@@ -165,16 +163,22 @@ impl Settings {
             if let Some(e) = layer.external_suppressions {
                 external = e;
             }
-            // A configured sanitizer cleans values for every sink kind.
             for name in &layer.sanitizers {
-                tables.add_sanitizer(name, &[]);
+                if !tables
+                    .sanitizers
+                    .iter()
+                    .any(|s| &s.name == name && s.sinks.is_empty())
+                {
+                    // A configured sanitizer cleans for every sink (HTML, SQL, template code).
+                    tables.add_sanitizer(name, &[]);
+                }
             }
+            extend_unique(&mut tables.sql_sinks, &layer.sql_sinks);
             extend_unique(&mut tables.request_attributes, &layer.request_attributes);
             extend_unique(&mut tables.tainted_attributes, &layer.tainted_attributes);
             extend_unique(&mut auth_decorators, &layer.auth_decorators);
             extend_unique(&mut auth_mixins, &layer.auth_mixins);
             extend_unique(&mut public_views, &layer.public_views);
-            extend_unique(&mut sql_sinks, &layer.sql_sinks);
         }
         Settings {
             root: root_buf,
@@ -190,7 +194,6 @@ impl Settings {
             auth_decorators: auth_decorators.into(),
             auth_mixins: auth_mixins.into(),
             public_views: public_views.into(),
-            sql_sinks: sql_sinks.into(),
         }
     }
 
@@ -259,7 +262,6 @@ impl Settings {
             auth_decorators: Arc::clone(&self.auth_decorators),
             auth_mixins: Arc::clone(&self.auth_mixins),
             public_views: Arc::clone(&self.public_views),
-            sql_sinks: Arc::clone(&self.sql_sinks),
             ..Context::default()
         }
     }
@@ -287,6 +289,7 @@ fn module_glob(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::semantic::sources::SinkKind;
 
     #[test]
     fn module_names_become_globs() {
@@ -331,15 +334,14 @@ mod tests {
         };
         let s = Settings::resolve(None, None, &[&layer]);
         let c = s.context_for(Some(PathBuf::from("a.py")));
-        use crate::semantic::sources::SinkKind;
         assert!(c.tables.is_sanitizer("myapp.html.clean", SinkKind::Html));
         assert!(c.tables.is_sanitizer("myapp.html.clean", SinkKind::Sql));
         assert!(
             c.tables
                 .is_sanitizer("django.utils.html.escape", SinkKind::Html)
         );
+        assert!(c.tables.is_sql_sink("myapp.db.run_sql"));
         assert!(c.tables.tainted_attributes.iter().any(|a| a == "payload"));
-        assert_eq!(&*c.sql_sinks, &["myapp.db.run_sql".to_string()]);
         assert_eq!(
             &*c.auth_decorators,
             &["myapp.auth.staff_required".to_string()]

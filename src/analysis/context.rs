@@ -11,7 +11,8 @@ use crate::semantic::sources::Tables;
 pub struct Context {
     /// The file's path, when it has one (used to tell settings modules, `urls.py`, templates).
     pub path: Option<PathBuf>,
-    /// Source and sanitizer tables (extended by configuration).
+    /// Source, sanitizer and SQL-sink tables (extended by configuration: `sanitizers`,
+    /// `sql-sinks`, `request-attributes`, `tainted-attributes`).
     pub tables: Arc<Tables>,
     /// Rule selection and severity overrides.
     pub rules: Arc<RuleSettings>,
@@ -30,9 +31,6 @@ pub struct Context {
     /// Qualified names of views meant to be public, `*` matching any part (`public-views`).
     /// Read by the DJS3xx access-control rules.
     pub public_views: Arc<[String]>,
-    /// Qualified names of extra functions that execute their first argument as SQL
-    /// (`sql-sinks`). Read by the DJS2xx SQL rules.
-    pub sql_sinks: Arc<[String]>,
 }
 
 /// Whether a settings module is deployed to production or used only in development.
@@ -57,7 +55,6 @@ impl Default for Context {
             auth_decorators: Arc::from([]),
             auth_mixins: Arc::from([]),
             public_views: Arc::from([]),
-            sql_sinks: Arc::from([]),
         }
     }
 }
@@ -75,7 +72,6 @@ impl Context {
             auth_decorators,
             auth_mixins,
             public_views,
-            sql_sinks,
         } = self;
         let same_list = |a: &Arc<[String]>, b: &Arc<[String]>| Arc::ptr_eq(a, b) || a == b;
         *path == other.path
@@ -87,7 +83,6 @@ impl Context {
             && same_list(auth_decorators, &other.auth_decorators)
             && same_list(auth_mixins, &other.auth_mixins)
             && same_list(public_views, &other.public_views)
-            && same_list(sql_sinks, &other.sql_sinks)
     }
 
     pub fn for_path(path: impl Into<PathBuf>) -> Context {
