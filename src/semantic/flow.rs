@@ -315,9 +315,15 @@ impl Walker<'_, '_, '_> {
         {
             return Flow::request(format!("URL parameters `self.{attr_name}`"));
         }
-        // Attributes of request data are request data (`request.GET.dict`).
+        // Attributes of request data are request data (`request.GET.dict`). URL parameters are
+        // strings and numbers: reading a field of one (`f.title`) means it is an object that
+        // came from elsewhere, so the heuristic does not hold there.
         let base = self.expr(object, depth + 1);
-        if base.level == Level::Request {
+        let from_url = base
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("URL parameter `"));
+        if base.level == Level::Request && !from_url {
             return base;
         }
         Flow::of(Level::Unknown)
@@ -627,15 +633,10 @@ impl Walker<'_, '_, '_> {
             return Some(Flow::of(Level::Escaped));
         }
         let request_params = &self.model.sources.request_params;
-        let is_view = function.kind() == "function_definition"
-            && names
-                .iter()
-                .take(2)
-                .any(|n| request_params.iter().any(|r| r == n));
         if request_params.iter().any(|r| r == name) || name == "self" || name == "cls" {
             return Some(Flow::of(Level::Unknown));
         }
-        if is_view {
+        if is_view_function(function, &names, request_params, src) {
             return Some(Flow::request(format!("URL parameter `{name}`")));
         }
         Some(Flow::of(Level::Unknown))
@@ -862,6 +863,30 @@ pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
         }
         _ => None,
     }
+}
+
+/// Whether a function's parameters after the request are values captured from the URL: a
+/// module-level function whose first parameter is the request, or an HTTP method handler of a
+/// class (`def get(self, request, pk)`). A helper that merely takes the request along
+/// (`def render(self, request, string)`, `def render_flatpage(request, f)` called from a view
+/// is still module-level, hence the second check in `attribute`) is not.
+fn is_view_function(function: Node, names: &[&str], request_params: &[String], src: &str) -> bool {
+    if function.kind() != "function_definition" {
+        return false;
+    }
+    let is_request = |n: Option<&&str>| n.is_some_and(|n| request_params.iter().any(|r| r == n));
+    let in_class = node::ancestor(function, &["class_definition", "function_definition"])
+        .is_some_and(|a| a.kind() == "class_definition");
+    if in_class {
+        let method = function
+            .child_by_field_name("name")
+            .map_or("", |n| text(n, src));
+        const HANDLERS: &[&str] = &[
+            "get", "post", "put", "patch", "delete", "head", "options", "trace", "dispatch",
+        ];
+        return HANDLERS.contains(&method) && is_request(names.get(1));
+    }
+    node::ancestor(function, &["function_definition"]).is_none() && is_request(names.first())
 }
 
 /// Whether the statement `binding` runs whenever `use_site` runs (after it): the innermost
@@ -1117,5 +1142,35 @@ mod tests {
         );
         assert_eq!(flow_of("def f():\n    sink(g())").level, Level::Unknown);
         assert_eq!(flow_of("sink(undefined)").level, Level::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod url_parameter_precision {
+    use crate::analysis::testing::codes_at;
+
+    /// Seen on Django's flatpages and Wagtail's tests: helpers that take the request along are not
+    /// views, and fields read off a parameter mean it is an object, not a URL value.
+    #[test]
+    fn helpers_and_objects_are_not_url_parameters() {
+        let src = "from django.utils.safestring import mark_safe\nfrom django.template import Template\ndef render_flatpage(request, f):\n    return mark_safe(f.title)\nclass T:\n    def render(self, request, string):\n        return Template(string)\n";
+        let severities: Vec<_> = codes_at(src)
+            .into_iter()
+            .map(|(c, _, _, s)| (c, s))
+            .collect();
+        assert!(
+            severities.iter().all(|(_, s)| *s != "error"),
+            "{severities:?}"
+        );
+    }
+
+    #[test]
+    fn view_functions_and_handlers_keep_url_parameters() {
+        let src = "from django.utils.safestring import mark_safe\ndef v(request, slug):\n    return mark_safe(slug)\nclass V:\n    def get(self, request, pk):\n        return mark_safe(pk)\n";
+        let got: Vec<_> = codes_at(src)
+            .into_iter()
+            .map(|(c, l, _, s)| (c, l, s))
+            .collect();
+        assert_eq!(got, vec![("DJS101", 3, "error"), ("DJS101", 6, "error")]);
     }
 }

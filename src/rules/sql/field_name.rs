@@ -99,6 +99,16 @@ pub fn check(checker: &mut PyChecker) {
             .model
             .qualified_name(function)
             .is_some_and(|q| q == "django.db.models.Q" || q == "django.db.models.query_utils.Q");
+        // `super().get(request, *args, **kwargs)` and `self.get(...)` are a view's own handlers,
+        // not QuerySet lookups.
+        let own_method = node::call_receiver(call).is_some_and(|r| {
+            let r = node::unparenthesize(r);
+            matches!(node::text(r, src), "self" | "cls")
+                || (r.kind() == "call" && node::callee_name(r, src) == Some("super"))
+        });
+        if own_method {
+            continue;
+        }
         let lookups = is_q || (function.kind() == "attribute" && LOOKUP_METHODS.contains(&method));
         let fields = function.kind() == "attribute" && FIELD_METHODS.contains(&method);
         if !lookups && !fields {
@@ -141,6 +151,25 @@ pub fn check(checker: &mut PyChecker) {
 }
 
 /// The keys of `**expr`: each key of a dict literal or comprehension, or the whole expression.
+/// Whether `ident` names the `**kwargs` parameter of its enclosing function.
+fn is_kwargs_parameter(ident: Node, src: &str) -> bool {
+    let name = node::text(ident, src);
+    let Some(params) =
+        node::enclosing_function(ident).and_then(|f| f.child_by_field_name("parameters"))
+    else {
+        return false;
+    };
+    let mut cursor = params.walk();
+    for p in params.named_children(&mut cursor) {
+        if p.kind() == "dictionary_splat_pattern"
+            && p.named_child(0).is_some_and(|n| node::text(n, src) == name)
+        {
+            return true;
+        }
+    }
+    false
+}
+
 fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flow)> {
     let expr = node::unparenthesize(expr);
     let model = &checker.model;
@@ -171,6 +200,8 @@ fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flo
             .and_then(|pair| pair.child_by_field_name("key"))
             .map(|key| vec![(key, model.flow_for(key, SinkKind::Sql))])
             .unwrap_or_default(),
+        // A function's own `**kwargs`: in a view its keys are the URLconf's names, not the client's.
+        "identifier" if is_kwargs_parameter(expr, checker.source()) => Vec::new(),
         _ => vec![(expr, model.flow_for(expr, SinkKind::Sql))],
     }
 }
@@ -214,5 +245,27 @@ mod tests {
     fn silent_on_values_allow_lists_and_unknown_names() {
         let src = "SORTS = {'new': '-created', 'old': 'created'}\nALLOWED = {'name', 'city'}\ndef v(request, field):\n    a = Item.objects.filter(name=request.GET['q'])\n    b = Item.objects.order_by(SORTS.get(request.GET.get('s'), 'created'))\n    if field not in ALLOWED:\n        raise Http404\n    c = Item.objects.filter(**{f'{field}__icontains': request.GET['q']})\n    d = Item.objects.order_by(*settings.DEFAULT_ORDER)\n    e = request.GET.get(request.GET['k'])\n    f = Item.objects.filter(**kwargs_for(request))\n";
         assert_eq!(findings(src), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod precision_on_real_code {
+    use crate::analysis::testing::findings;
+
+    /// Seen on Django's and Wagtail's own views: handlers forwarding their arguments are not
+    /// QuerySet lookups, and a view's `**kwargs` keys come from the URLconf.
+    #[test]
+    fn silent_on_view_handlers_and_url_kwargs() {
+        let src = "from django.views.generic import View\nclass V(View):\n    def get(self, request, *args, **kwargs):\n        return super().get(request, *args, **kwargs)\n    def head(self, request, *args, **kwargs):\n        return self.get(request, *args, **kwargs)\ndef detail(request, **kwargs):\n    return Item.objects.filter(**kwargs)\n";
+        assert_eq!(findings(src), vec![]);
+    }
+
+    #[test]
+    fn still_flags_client_chosen_lookups() {
+        let src = "def v(request):\n    return Item.objects.filter(**{request.GET['f']: 1})\n";
+        assert_eq!(
+            findings(src).iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec!["DJS205"]
+        );
     }
 }
