@@ -68,6 +68,8 @@ struct State {
     caches: DashMap<Uri, Arc<Mutex<analysis::Cache>>>,
     encoding: RwLock<PositionEncoding>,
     pull_diagnostics: AtomicBool,
+    /// The client takes `workspace/diagnostic/refresh` (re-pulls when asked).
+    refresh_diagnostics: AtomicBool,
     settings: RwLock<settings::Settings>,
     /// Configuration files, with the editor settings over them.
     config: config::ConfigStore,
@@ -211,6 +213,18 @@ impl Backend {
                 self.schedule(snapshot);
             }
         }
+        // Pull clients keep what they pulled until asked to pull again. Spawned: no handler
+        // awaits a request to the client.
+        if self.state.pull_diagnostics.load(Ordering::Relaxed)
+            && self.state.refresh_diagnostics.load(Ordering::Relaxed)
+        {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(err) = client.workspace_diagnostic_refresh().await {
+                    tracing::debug!("workspace/diagnostic/refresh: {err}");
+                }
+            });
+        }
     }
 }
 
@@ -289,13 +303,27 @@ impl LanguageServer for Backend {
         if let Ok(mut e) = self.state.encoding.write() {
             *e = encoding;
         }
-        let pull = params
+        // Pull only from clients that also take `workspace/diagnostic/refresh`: without it a
+        // settings or configuration change cannot reach diagnostics already pulled (Neovim 0.11
+        // pulls but has no refresh), so those clients get pushed diagnostics.
+        let refresh = params
             .capabilities
-            .text_document
+            .workspace
             .as_ref()
-            .and_then(|t| t.diagnostic.as_ref())
-            .is_some();
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        let pull = refresh
+            && params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.diagnostic.as_ref())
+                .is_some();
         self.state.pull_diagnostics.store(pull, Ordering::Relaxed);
+        self.state
+            .refresh_diagnostics
+            .store(refresh, Ordering::Relaxed);
         let watch = params
             .capabilities
             .workspace

@@ -197,8 +197,11 @@ fn thousand_rapid_incremental_changes_end_in_the_clients_text() {
 }
 
 #[test]
-fn pull_diagnostics_when_the_client_supports_them() {
-    let caps = json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}});
+fn pull_diagnostics_when_the_client_supports_them_and_refresh_on_settings_change() {
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+    });
     let (mut c, init) = Client::initialized(caps, Value::Null);
     assert_eq!(
         init["capabilities"]["diagnosticProvider"]["identifier"],
@@ -215,6 +218,28 @@ fn pull_diagnostics_when_the_client_supports_them() {
         codes(report["items"].as_array().map_or(&[][..], |v| v)),
         vec!["DJS101"]
     );
+    // A settings change asks the client to pull again, and the next pull reflects it.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"djsec": {"enable": false}}}),
+    );
+    let _ = c.wait_for(|m| m["method"] == "workspace/diagnostic/refresh");
+    let report = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(report["items"], json!([]));
+}
+
+#[test]
+fn pull_capable_clients_without_refresh_get_pushed_diagnostics() {
+    // Neovim 0.11 pulls but cannot be asked to pull again: push instead.
+    let caps = json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}});
+    let (mut c, init) = Client::initialized(caps, Value::Null);
+    assert_eq!(init["capabilities"]["diagnosticProvider"], Value::Null);
+    let uri = "file:///tmp/djsec-test/app/push.py";
+    c.open(uri, "python", 1, VIEW);
+    assert_eq!(codes(&c.diagnostics_for(uri, 1)), vec!["DJS101"]);
 }
 
 #[test]
