@@ -21,7 +21,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the language server over stdio (what editors start). The default.
-    Server,
+    Server {
+        /// Accepted and ignored: stdio is the only transport (some clients always pass it).
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// Check files and folders (default: the current folder).
     Check(Box<check::CheckArgs>),
     /// Print the documentation of one rule, by code or name.

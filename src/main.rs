@@ -5,9 +5,9 @@ use djsec::cli::{self, Cli, Command};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, None | Some(Command::Server)));
-    let code = match cli.command.unwrap_or(Command::Server) {
-        Command::Server => run_server(),
+    init_logging(matches!(cli.command, None | Some(Command::Server { .. })));
+    let code = match cli.command.unwrap_or(Command::Server { stdio: false }) {
+        Command::Server { .. } => run_server(),
         Command::Check(args) => {
             let stdout = std::io::stdout();
             let stderr = std::io::stderr();
