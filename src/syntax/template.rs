@@ -36,9 +36,9 @@ pub struct TemplateSyntax {
     pub elements: Vec<Element>,
     /// The Django block structure.
     pub blocks: BlockStructure,
-    /// The byte ranges the HTML parser saw as blanks: the Django tokens (and, in pathological
-    /// nesting only, start tags beyond [`html::MAX_DEPTH`]). Sorted, disjoint.
-    pub hidden: Vec<Range<usize>>,
+    /// The byte ranges the HTML parser did not see as written: the Django tokens, and tags
+    /// hidden by [`html::hidden_ranges`]. Sorted, disjoint.
+    pub hidden: Vec<html::Hidden>,
     /// Edits recorded by [`TemplateSyntax::edit`] since this parse, in order.
     pub edits: Vec<InputEdit>,
     /// False when the HTML parse ran over its work budget (pathological markup, see

@@ -2,13 +2,13 @@
 //! blanked out.
 //!
 //! The HTML parser reads a copy of the template in which every byte of every Django token
-//! (`{{ }}`, `{% %}`, `{# #}` and `{% comment %}` bodies) is a space, newlines kept. So the
-//! Django tokens are invisible to it (a `>` or a quote inside `{% if a > b %}` cannot confuse
-//! it), and byte offsets and row/column points are exactly the template's: an element whose
-//! start tag contains `{{ x }}` spans the token. From the tree we extract [`Element`]s as plain
-//! data; attributes are scanned from the start tag's original text with Django tokens kept
-//! whole, so `<div class={{ x }}>` has a `class` attribute with the unquoted value `{{ x }}`
-//! (the HTML parser alone sees `class=` followed by blanks and `>`).
+//! (`{{ }}`, `{% %}`, `{# #}` and `{% comment %}` bodies) is replaced, newlines kept: by spaces,
+//! or by `x`s where the token renders as a value (see [`Fill`]). So the Django tokens' syntax
+//! is invisible to it (a `>` or a quote inside `{% if a > b %}` cannot confuse it), and byte
+//! offsets and row/column points are exactly the template's: an element whose start tag
+//! contains `{{ x }}` spans the token. From the tree we extract [`Element`]s as plain data;
+//! attributes are scanned from the start tag's original text with Django tokens kept whole, so
+//! `<div class={{ x }}>` has a `class` attribute with the unquoted value `{{ x }}`.
 //!
 //! Why blanking and not `Parser::set_included_ranges` (the original plan): tree-sitter's lexer
 //! looks up the current included range with a linear scan from the first one
@@ -91,19 +91,41 @@ pub fn point_at(text: &str, offset: usize) -> Point {
     PointTracker::new(text).point(offset)
 }
 
-/// What the HTML parser reads: `text` with the bytes of `hidden` ranges replaced by spaces
-/// (newlines kept, so points do not move).
-pub fn blanked(text: &str, hidden: &[Range<usize>]) -> Vec<u8> {
+/// How the bytes of a hidden range are replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fill {
+    /// Spaces: the range disappears (block tags, comments, over-deep tags).
+    Blank,
+    /// `x`s: the range reads as a word. Used for what renders as a value where HTML expects
+    /// one: every `{{ … }}`, and a `{% … %}` right after `=` (`href={% url 'x' %}`), so that an
+    /// unquoted attribute value (`class={{ c }}`) still parses as one.
+    Placeholder,
+}
+
+/// A byte range the HTML parser does not see as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hidden {
+    pub range: Range<usize>,
+    pub fill: Fill,
+}
+
+/// What the HTML parser reads: `text` with the bytes of `hidden` ranges replaced (newlines
+/// kept, so points do not move).
+pub fn blanked(text: &str, hidden: &[Hidden]) -> Vec<u8> {
     let mut bytes = text.as_bytes().to_vec();
-    for range in hidden {
-        let end = range.end.min(bytes.len());
+    for h in hidden {
+        let fill = match h.fill {
+            Fill::Blank => b' ',
+            Fill::Placeholder => b'x',
+        };
+        let end = h.range.end.min(bytes.len());
         for b in bytes
-            .get_mut(range.start.min(end)..end)
+            .get_mut(h.range.start.min(end)..end)
             .into_iter()
             .flatten()
         {
             if *b != b'\n' && *b != b'\r' {
-                *b = b' ';
+                *b = fill;
             }
         }
     }
@@ -123,40 +145,61 @@ const IMPLIED_END: &[&str] = &[
     "colgroup", "caption", "rb", "rt", "rp", "rtc",
 ];
 
-/// The byte ranges hidden from the HTML parser: the Django tokens, plus start and end tags of
-/// elements nested deeper than [`MAX_DEPTH`] (estimated: opening tags minus closing tags, void,
-/// self-closing and implicitly closed tags excepted, `<script>`/`<style>` bodies and comments skipped). Sorted and
-/// disjoint.
-pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
-    let mut hidden: Vec<Range<usize>> = Vec::new();
+/// The byte ranges hidden from the HTML parser: the Django tokens (see [`Fill`]), plus tags
+/// found by [`too_deep_tags`]. Sorted and disjoint; where a hidden tag overlaps a token, the
+/// union is blank.
+pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Hidden> {
+    let bytes = text.as_bytes();
+    let mut hidden: Vec<Hidden> = Vec::new();
     for t in tokens.iter().filter(|t| t.kind != TokenKind::Text) {
-        match hidden.last_mut() {
-            Some(last) if last.end == t.range.start => last.end = t.range.end,
-            _ => hidden.push(t.range.clone()),
-        }
+        let value_position = t.range.start > 0 && bytes.get(t.range.start - 1) == Some(&b'=');
+        let fill =
+            if t.kind == TokenKind::Variable || (t.kind == TokenKind::Block && value_position) {
+                Fill::Placeholder
+            } else {
+                Fill::Blank
+            };
+        push_merged(&mut hidden, t.range.clone(), fill);
     }
     let deep = too_deep_tags(text, &hidden);
     if deep.is_empty() {
         return hidden;
     }
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(hidden.len() + deep.len());
-    let (mut a, mut b) = (hidden.into_iter().peekable(), deep.into_iter().peekable());
+    let mut merged: Vec<Hidden> = Vec::with_capacity(hidden.len() + deep.len());
+    let mut a = hidden.into_iter().peekable();
+    let mut b = deep.into_iter().peekable();
     loop {
         let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.start <= y.start => a.next(),
-            (Some(_), Some(_)) => b.next(),
+            (Some(x), Some(y)) if x.range.start <= y.start => a.next(),
+            (_, Some(_)) => b.next().map(|range| Hidden {
+                range,
+                fill: Fill::Blank,
+            }),
             (Some(_), None) => a.next(),
-            (None, Some(_)) => b.next(),
             (None, None) => break,
         };
-        if let Some(r) = next {
-            match merged.last_mut() {
-                Some(last) if last.end >= r.start => last.end = last.end.max(r.end),
-                _ => merged.push(r),
-            }
+        if let Some(h) = next {
+            push_merged(&mut merged, h.range, h.fill);
         }
     }
     merged
+}
+
+/// Append a range, merging it with the last one when they touch with the same fill or overlap
+/// (an overlap is blank).
+fn push_merged(list: &mut Vec<Hidden>, range: Range<usize>, fill: Fill) {
+    if let Some(last) = list.last_mut() {
+        if last.range.end > range.start {
+            last.range.end = last.range.end.max(range.end);
+            last.fill = Fill::Blank;
+            return;
+        }
+        if last.range.end == range.start && last.fill == fill {
+            last.range.end = range.end;
+            return;
+        }
+    }
+    list.push(Hidden { range, fill });
 }
 
 /// Tags to hide from the HTML parser, found by a cheap model of tree-sitter-html's tag stack:
@@ -166,7 +209,7 @@ pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
 /// `<p>`, …) are not modelled; `<script>`/`<style>` bodies and comments are skipped. The model
 /// errs towards keeping tags: it may think an element open that the parser closed, never the
 /// reverse, so it only hides end tags the parser could not match either.
-fn too_deep_tags(text: &str, hidden: &[Range<usize>]) -> Vec<Range<usize>> {
+fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
     let bytes = blanked(text, hidden);
     let mut out = Vec::new();
     // Open elements: (lowercase name, hidden).
@@ -321,13 +364,17 @@ fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 /// hidden ranges, `edits` the edits applied since (in order), `new_hidden` the new hidden
 /// ranges, `text` the new text. Each returned edit replaces a range with itself (same length,
 /// same newlines), so it only invalidates.
+///
+/// The old ranges are moved through the edits; every range, old or new, without an identical
+/// counterpart (same bytes, same fill) on the other side is reported. Bytes outside all of them
+/// read the same before and after (or lie in an edited region the tree already knows of).
 pub fn blanking_edits(
     text: &str,
-    old_hidden: &[Range<usize>],
+    old_hidden: &[Hidden],
     edits: &[InputEdit],
-    new_hidden: &[Range<usize>],
+    new_hidden: &[Hidden],
 ) -> Vec<InputEdit> {
-    let mut old: Vec<Range<usize>> = old_hidden.to_vec();
+    let mut old: Vec<Hidden> = old_hidden.to_vec();
     for e in edits {
         let map = |p: usize| {
             if p <= e.start_byte {
@@ -338,39 +385,36 @@ pub fn blanking_edits(
                 e.new_end_byte
             }
         };
-        for r in &mut old {
-            *r = map(r.start)..map(r.end);
+        for h in &mut old {
+            h.range = map(h.range.start)..map(h.range.end);
         }
-        old.retain(|r| !r.is_empty());
+        old.retain(|h| !h.range.is_empty());
     }
-    // Symmetric difference of two sorted lists of disjoint ranges, by sweeping boundaries.
-    let mut points: Vec<(usize, i32)> = Vec::with_capacity(2 * (old.len() + new_hidden.len()));
-    for r in &old {
-        points.push((r.start, 1));
-        points.push((r.end, -1));
-    }
-    for r in new_hidden {
-        points.push((r.start, 2));
-        points.push((r.end, -2));
-    }
-    points.sort_unstable();
+    // Both lists are sorted by start; walk them together.
     let mut diff: Vec<Range<usize>> = Vec::new();
-    let (mut in_old, mut in_new) = (0i32, 0i32);
-    let mut prev = 0usize;
-    for (at, delta) in points {
-        let differs = (in_old > 0) != (in_new > 0);
-        if differs && at > prev {
-            match diff.last_mut() {
-                Some(last) if last.end == prev => last.end = at,
-                _ => diff.push(prev..at),
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new_hidden.len() {
+        match (old.get(i), new_hidden.get(j)) {
+            (Some(a), Some(b)) if a == b => {
+                i += 1;
+                j += 1;
             }
+            (Some(a), Some(b)) if (a.range.start, a.range.end) <= (b.range.start, b.range.end) => {
+                diff.push(a.range.clone());
+                i += 1;
+            }
+            (Some(_), Some(b)) | (None, Some(b)) => {
+                diff.push(b.range.clone());
+                j += 1;
+            }
+            (Some(a), None) => {
+                diff.push(a.range.clone());
+                i += 1;
+            }
+            (None, None) => break,
         }
-        match delta {
-            1 | -1 => in_old += delta,
-            _ => in_new += delta.signum(),
-        }
-        prev = at;
     }
+    diff.sort_by_key(|r| (r.start, r.end));
     let mut tracker = PointTracker::new(text);
     diff.into_iter()
         .map(|r| {

@@ -153,7 +153,7 @@ fn stray_end_tags_and_unterminated_comments_are_hidden() {
     // End tags that close something are kept.
     let t = "<div><span></span></div>";
     let s = parse(t, None);
-    assert_eq!(s.hidden, Vec::<Range<usize>>::new());
+    assert_eq!(s.hidden, Vec::<html::Hidden>::new());
     assert_eq!(s.elements.len(), 2);
 }
 
