@@ -14,6 +14,7 @@
 
 pub mod meta;
 pub mod sql;
+pub mod templates;
 pub mod xss;
 
 use serde::Serialize;
@@ -181,7 +182,21 @@ pub struct ModuleCheck {
 pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[];
 
 /// The checks run on templates.
-pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[];
+pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[
+    templates::safe_filter::check,
+    templates::autoescape_off::check,
+    templates::filter_tag_safe::check,
+    templates::escapejs_html::check,
+    templates::csrf::check,
+    templates::script_var::check,
+    templates::event_handler_var::check,
+    templates::style_var::check,
+    templates::unquoted_attribute_var::check,
+    templates::url_attribute_var::check,
+    templates::target_blank::check,
+    templates::mixed_content::check,
+    templates::debug_tag::check,
+];
 
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
@@ -201,6 +216,21 @@ pub static ALL: &[&Rule] = &[
     &sql::rawsql_expression::RULE,
     &sql::expression_template::RULE,
     &sql::field_name::RULE,
+    &templates::safe_filter::RULE,
+    &templates::autoescape_off::RULE,
+    &templates::filter_tag_safe::RULE,
+    &templates::escapejs_html::RULE,
+    &templates::csrf::MISSING_CSRF_TOKEN,
+    &templates::csrf::CSRF_TOKEN_IN_GET_FORM,
+    &templates::csrf::CSRF_TOKEN_OFF_SITE,
+    &templates::script_var::RULE,
+    &templates::event_handler_var::RULE,
+    &templates::style_var::RULE,
+    &templates::unquoted_attribute_var::RULE,
+    &templates::url_attribute_var::RULE,
+    &templates::target_blank::RULE,
+    &templates::mixed_content::RULE,
+    &templates::debug_tag::RULE,
     &meta::suppression::UNUSED_SUPPRESSION,
     &meta::suppression::BARE_SUPPRESSION,
 ];

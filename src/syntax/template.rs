@@ -1,22 +1,334 @@
 //! Django templates: Django tokens from our own lexer, plus the HTML tree around them.
 //!
-//! (Placeholder: the lexer and HTML layer are being written; see `template/lexer.rs`.)
+//! - [`lexer`] splits the text into text, `{{ }}`, `{% %}` and `{# #}` tokens like Django's
+//!   own lexer (it never fails), and parses block tags and filter expressions.
+//! - [`html`] parses the text tokens with tree-sitter-html (`set_included_ranges`, so Django
+//!   tokens are invisible to it and byte offsets are the template's) and extracts elements and
+//!   attributes as plain data.
+//! - [`blocks`] pairs `{% x %}` with `{% endx %}` with a stack that tolerates unbalanced input.
+//!
+//! [`TemplateSyntax`] holds all three and answers positional questions: which element, which
+//! attribute, which raw-text context, which Django blocks contain an offset. Everything is a
+//! byte range into the original text; the text itself is not stored, so helpers that need it
+//! take it as an argument.
 
-use tree_sitter::InputEdit;
+pub mod blocks;
+pub mod html;
+pub mod lexer;
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use tree_sitter::{InputEdit, Tree};
+
+pub use blocks::{Block, BlockStructure};
+pub use html::{Attribute, Element, ElementKind, Quote};
+pub use lexer::{BaseKind, BlockTag, Filter, FilterExpression, Token, TokenKind};
 
 /// A parsed template.
-#[derive(Debug, Clone, Default)]
-pub struct TemplateSyntax {}
+#[derive(Debug, Clone)]
+pub struct TemplateSyntax {
+    /// The Django tokens, covering the text exactly, in order.
+    pub tokens: Vec<Token>,
+    /// The HTML tree of the text tokens (node ranges are ranges of the whole template).
+    pub html: Tree,
+    /// The HTML elements, in document order (parents before children).
+    pub elements: Vec<Element>,
+    /// The Django block structure.
+    pub blocks: BlockStructure,
+    /// The byte ranges the HTML parser did not see as written: the Django tokens, and tags
+    /// hidden by [`html::hidden_ranges`]. Sorted, disjoint.
+    pub hidden: Vec<html::Hidden>,
+    /// Edits recorded by [`TemplateSyntax::edit`] since this parse, in order.
+    pub edits: Vec<InputEdit>,
+    /// False when the HTML parse ran over its work budget (pathological markup, see
+    /// [`html::Budget`]): `html` is then an empty document and `elements` is empty.
+    pub html_complete: bool,
+}
 
 impl TemplateSyntax {
-    pub fn edit(&mut self, _edit: &InputEdit) {}
+    /// Record an edit in the HTML tree so that the next [`parse`] can reuse it.
+    pub fn edit(&mut self, edit: &InputEdit) {
+        self.html.edit(edit);
+        self.edits.push(*edit);
+    }
 
+    /// A deterministic printable form: tokens, the HTML tree with node ranges, elements and
+    /// blocks. Used to check that incremental parses equal fresh ones.
     pub fn to_sexp(&self) -> String {
-        String::new()
+        let mut out = String::new();
+        for t in &self.tokens {
+            let _ = writeln!(
+                out,
+                "{} {}..{} {}..{}",
+                t.kind.as_str(),
+                t.range.start,
+                t.range.end,
+                t.content.start,
+                t.content.end
+            );
+        }
+        out.push_str(&tree_sexp(&self.html));
+        out.push('\n');
+        for e in &self.elements {
+            let _ = writeln!(
+                out,
+                "element {} {:?} {:?} start={:?} end={:?} parent={:?} attrs={:?}",
+                e.name,
+                e.kind,
+                e.range,
+                e.start_tag,
+                e.end_tag,
+                e.parent,
+                e.attributes
+                    .iter()
+                    .map(|a| (a.name.clone(), a.value.clone(), a.quote))
+                    .collect::<Vec<_>>()
+            );
+        }
+        for b in &self.blocks.blocks {
+            let _ = writeln!(
+                out,
+                "block {} open={} close={:?} branches={:?} {:?} parent={:?}",
+                b.name, b.open, b.close, b.branches, b.range, b.parent
+            );
+        }
+        let _ = writeln!(out, "stray {:?}", self.blocks.stray_ends);
+        let _ = writeln!(out, "hidden {:?}", self.hidden);
+        let _ = writeln!(out, "html_complete {}", self.html_complete);
+        out
+    }
+
+    /// The index of the token containing `offset` (the last token for the end of the text).
+    pub fn token_at(&self, offset: usize) -> Option<usize> {
+        let i = self.tokens.partition_point(|t| t.range.end <= offset);
+        if i < self.tokens.len() {
+            Some(i)
+        } else {
+            self.tokens.len().checked_sub(1)
+        }
+    }
+
+    /// Indices of the `{{ … }}` tokens.
+    pub fn variables(&self) -> impl Iterator<Item = usize> + '_ {
+        self.tokens_of(TokenKind::Variable)
+    }
+
+    /// Indices of the tokens of one kind.
+    pub fn tokens_of(&self, kind: TokenKind) -> impl Iterator<Item = usize> + '_ {
+        self.tokens
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.kind == kind)
+            .map(|(i, _)| i)
+    }
+
+    /// Indices of the block tokens named `name` (`{% csrf_token %}` for "csrf_token").
+    pub fn block_tags<'a>(
+        &'a self,
+        text: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
+        self.tokens
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| lexer::block_name(text, t) == name)
+            .map(|(i, _)| i)
+    }
+
+    /// The name of the block tag at token `index` ("" for other tokens).
+    pub fn block_name<'a>(&self, text: &'a str, index: usize) -> &'a str {
+        self.tokens
+            .get(index)
+            .map_or("", |t| lexer::block_name(text, t))
+    }
+
+    /// A block tag's name and arguments.
+    pub fn block_tag(&self, text: &str, index: usize) -> Option<BlockTag> {
+        let token = self.tokens.get(index)?;
+        (token.kind == TokenKind::Block).then(|| lexer::block_tag(text, token))
+    }
+
+    /// The filter expression of a `{{ … }}` token, or of a `{% filter … %}` tag.
+    pub fn filter_expression(&self, text: &str, index: usize) -> Option<FilterExpression> {
+        lexer::token_filter_expression(text, self.tokens.get(index)?)
+    }
+
+    /// The innermost element whose range contains `offset`.
+    pub fn element_at(&self, offset: usize) -> Option<usize> {
+        let last = self
+            .elements
+            .partition_point(|e| e.range.start <= offset)
+            .checked_sub(1)?;
+        let mut at = Some(last);
+        while let Some(i) = at {
+            let element = &self.elements[i];
+            if element.range.contains(&offset) {
+                return Some(i);
+            }
+            at = element.parent;
+        }
+        None
+    }
+
+    /// The element at `index` and its ancestors, innermost first.
+    pub fn ancestors(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut at = Some(index).filter(|&i| i < self.elements.len());
+        std::iter::from_fn(move || {
+            let i = at?;
+            at = self.elements.get(i).and_then(|e| e.parent);
+            Some(i)
+        })
+    }
+
+    /// The tag name of the innermost element containing `offset`.
+    pub fn element_name_at(&self, offset: usize) -> Option<&str> {
+        Some(self.elements.get(self.element_at(offset)?)?.name.as_str())
+    }
+
+    /// The innermost element whose *content* contains `offset` (not its tags).
+    pub fn element_containing_content(&self, offset: usize) -> Option<usize> {
+        self.element_at(offset)
+            .into_iter()
+            .flat_map(|i| self.ancestors(i))
+            .find(|&i| {
+                let content = &self.elements[i].content;
+                content.start <= offset && offset < content.end
+            })
+    }
+
+    /// When `offset` is in the raw text of a `<script>` or `<style>`, that element.
+    pub fn raw_text_at(&self, offset: usize) -> Option<(usize, ElementKind)> {
+        let i = self.element_containing_content(offset)?;
+        let kind = self.elements[i].kind;
+        (kind != ElementKind::Normal).then_some((i, kind))
+    }
+
+    /// When `offset` is inside a start tag: the element and the index of the attribute
+    /// containing it (`None` when between attributes).
+    pub fn start_tag_at(&self, offset: usize) -> Option<(usize, Option<usize>)> {
+        let i = self.element_at(offset)?;
+        let element = &self.elements[i];
+        if !(element.start_tag.start <= offset && offset < element.start_tag.end) {
+            return None;
+        }
+        let attr = element
+            .attributes
+            .iter()
+            .position(|a| a.range.start <= offset && offset < a.range.end);
+        Some((i, attr))
+    }
+
+    /// The attribute containing `offset`: (element index, attribute index).
+    pub fn attribute_at(&self, offset: usize) -> Option<(usize, usize)> {
+        let (element, attr) = self.start_tag_at(offset)?;
+        Some((element, attr?))
+    }
+
+    /// The attribute containing `offset`.
+    pub fn attribute_ref_at(&self, offset: usize) -> Option<(&Element, &Attribute)> {
+        let (e, a) = self.attribute_at(offset)?;
+        let element = self.elements.get(e)?;
+        Some((element, element.attributes.get(a)?))
+    }
+
+    /// The Django blocks containing `offset`, innermost first.
+    pub fn enclosing_blocks(&self, offset: usize) -> impl Iterator<Item = &Block> + '_ {
+        self.blocks.enclosing(offset)
+    }
+
+    /// The innermost `{% autoescape on|off %}` block around `offset` with its setting:
+    /// `Some((block, false))` when output at `offset` is not escaped.
+    pub fn autoescape_at(&self, text: &str, offset: usize) -> Option<(&Block, bool)> {
+        self.enclosing_blocks(offset)
+            .filter(|b| b.name == "autoescape")
+            .find_map(|b| {
+                let tag = self.block_tag(text, b.open)?;
+                let arg = tag.args.first().map_or("", |r| lexer::slice(text, r));
+                match arg {
+                    "on" => Some((b, true)),
+                    "off" => Some((b, false)),
+                    _ => None,
+                }
+            })
+    }
+
+    /// The tokens whose ranges overlap `range`, as a range of token indices.
+    pub fn tokens_in(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.tokens.partition_point(|t| t.range.end <= range.start);
+        let end = self.tokens.partition_point(|t| t.range.start < range.end);
+        start..end.max(start)
     }
 }
 
-/// Parse a template, reusing `old` when given.
-pub fn parse(_text: &str, _old: Option<&TemplateSyntax>) -> TemplateSyntax {
-    TemplateSyntax {}
+/// The tree as an s-expression of named (and missing) nodes with byte ranges, built without
+/// recursion (tree-sitter's own `to_sexp` recurses, which deep templates could overflow).
+fn tree_sexp(tree: &Tree) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut shown: Vec<bool> = Vec::new();
+    'walk: loop {
+        let node = cursor.node();
+        let show = node.is_named() || node.is_missing();
+        if show {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let _ = write!(
+                out,
+                "({}{} {}..{}",
+                if node.is_missing() { "MISSING " } else { "" },
+                node.kind(),
+                node.start_byte(),
+                node.end_byte()
+            );
+        }
+        shown.push(show);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if shown.pop() == Some(true) {
+                out.push(')');
+            }
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
 }
+
+/// Parse a template, reusing `old` (already [`TemplateSyntax::edit`]ed) when given.
+pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
+    let tokens = lexer::tokenize(text);
+    let hidden = html::hidden_ranges(text, &tokens);
+    let old_tree = old.filter(|old| old.html_complete).map(|old| {
+        // The old tree knows about the edits; also tell it where blanking changed (typing the
+        // `}}` that turns `{{ x` from text into a variable changes bytes before the edit).
+        let mut tree = old.html.clone();
+        for e in html::blanking_edits(text, &old.hidden, &old.edits, &hidden) {
+            tree.edit(&e);
+        }
+        tree
+    });
+    let parsed = html::parse(&html::blanked(text, &hidden), old_tree.as_ref());
+    let tree = parsed.tree;
+    let elements = html::elements(text, &tree, &tokens);
+    let blocks = BlockStructure::build(text, &tokens);
+    TemplateSyntax {
+        tokens,
+        html: tree,
+        elements,
+        blocks,
+        hidden,
+        edits: Vec::new(),
+        html_complete: parsed.complete,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,221 @@
+//! DJS502 `template-autoescape-off`: an `{% autoescape off %}` block, with a hint on each
+//! variable it renders unescaped.
+
+use crate::analysis::template::TemplateChecker;
+use crate::analysis::{Finding, Severity};
+use crate::rules::templates::{self, safe_filter::in_javascript};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::template::TokenKind;
+use crate::syntax::template::lexer::slice;
+
+pub const RULE: Rule = Rule {
+    code: "DJS502",
+    name: "template-autoescape-off",
+    family: Family::Templates,
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "An `{% autoescape off %}` block renders its variables without HTML escaping.",
+    django_checks: &[],
+    peers: &["semgrep:template-autoescape-off"],
+    docs: r#"
+## What it does
+Reports the opening tag of every `{% autoescape off %}` block, and adds a hint on each variable
+inside it that is rendered unescaped (not a literal, a number or count, and not escaped by its
+own filters such as `|escape` or `|force_escape`). Templates included inside the block
+(`{% include %}`) inherit the setting, so the opening tag says when the block includes any.
+
+A nested `{% autoescape on %}` turns escaping back on for its content. Variables in JavaScript
+contexts are left to DJS520/DJS521. Plain-text templates (`.txt`, `.eml`, …), where escaping
+has no purpose, are not checked.
+
+## Why is this bad?
+Inside the block every variable is inserted into the HTML as is. One value that a user can
+influence is enough for cross-site scripting, and the block hides that from reviewers of the
+variables: `{{ comment.text }}` looks escaped, but is not.
+
+## Example
+```django
+{% autoescape off %}
+  <div>{{ article.body }}</div>
+{% endautoescape %}
+```
+
+Use instead: mark only the trusted value safe in Python (`format_html()`, a sanitiser such as
+nh3 or bleach), and let the template escape everything else:
+```django
+<div>{{ article.body_html }}</div>
+```
+
+## Fix
+No automatic fix: removing the block changes the output of every variable in it. Remove the
+block and deal with the few values that are trusted HTML one by one.
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [`autoescape`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#autoescape)
+- Django: [Automatic HTML escaping](https://docs.djangoproject.com/en/stable/ref/templates/language/#automatic-html-escaping)
+- OWASP: Cross Site Scripting Prevention Cheat Sheet; CWE-79
+"#,
+};
+
+pub fn check(checker: &mut TemplateChecker) {
+    if templates::is_text_template(checker) {
+        return;
+    }
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let mut findings = Vec::new();
+    for block in &syntax.blocks.blocks {
+        if block.name != "autoescape" {
+            continue;
+        }
+        let Some(tag) = syntax.block_tag(text, block.open) else {
+            continue;
+        };
+        if tag.args.first().map(|a| slice(text, a)) != Some("off") {
+            continue;
+        }
+        let body = block.body(&syntax.tokens);
+        let mut unescaped: Vec<String> = Vec::new();
+        let mut includes = 0usize;
+        for i in syntax.tokens_in(body.clone()) {
+            let token = &syntax.tokens[i];
+            match token.kind {
+                TokenKind::Block
+                    if syntax.block_name(text, i) == "include"
+                        && escaping_off_at(checker, token.range.start) =>
+                {
+                    includes += 1;
+                }
+                TokenKind::Variable => {
+                    let Some(expr) = syntax.filter_expression(text, i) else {
+                        continue;
+                    };
+                    if expr.base.is_empty()
+                        || templates::is_inert(text, &expr)
+                        || templates::escapes_itself(text, &expr)
+                        || !escaping_off_at(checker, token.range.start)
+                        || in_javascript(checker, token.range.start)
+                    {
+                        continue;
+                    }
+                    let name = templates::shown(text, &expr);
+                    findings.push(Finding::new(
+                        RULE.code,
+                        token.range.clone(),
+                        Severity::Hint,
+                        format!(
+                            "{name} is rendered without HTML escaping here: inside `{{% autoescape off %}}` (line {})",
+                            line_of(text, block.range.start)
+                        ),
+                    ));
+                    if !unescaped.contains(&name) {
+                        unescaped.push(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut what = Vec::new();
+        if !unescaped.is_empty() {
+            let mut names = unescaped
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if unescaped.len() > 3 {
+                names.push_str(&format!(" and {} more", unescaped.len() - 3));
+            }
+            what.push(names);
+        }
+        if includes > 0 {
+            what.push(if includes == 1 {
+                "an included template".to_string()
+            } else {
+                format!("{includes} included templates")
+            });
+        }
+        let message = if what.is_empty() {
+            "`{% autoescape off %}` turns off HTML escaping for everything rendered in this block"
+                .to_string()
+        } else {
+            format!(
+                "`{{% autoescape off %}}` renders {} without HTML escaping: if any of it can hold user data, this is cross-site scripting",
+                what.join(" and ")
+            )
+        };
+        findings.push(Finding::new(
+            RULE.code,
+            syntax.tokens[block.open].range.clone(),
+            RULE.severity,
+            message,
+        ));
+    }
+    for finding in findings {
+        checker.report(finding);
+    }
+}
+
+/// Whether escaping is off at `offset` (the innermost `{% autoescape %}` says `off`).
+fn escaping_off_at(checker: &TemplateChecker, offset: usize) -> bool {
+    checker
+        .syntax
+        .autoescape_at(checker.source, offset)
+        .is_some_and(|(_, on)| !on)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{codes_at_in, findings_in};
+    use crate::syntax::Language;
+
+    fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_at_in(Language::Template, src)
+            .into_iter()
+            .filter(|c| c.0 == "DJS502")
+            .collect()
+    }
+
+    #[test]
+    fn reports_the_block_and_hints_inside() {
+        let src = "<div>\n  {% autoescape off %}\n    <p>{{ article.body }}</p>\n    {{ \"lit\" }}{{ items|length }}{{ x|escape }}\n    {% autoescape on %}{{ safe_again }}{% endautoescape %}\n    {% include \"part.html\" %}\n  {% endautoescape %}\n</div>\n";
+        assert_eq!(
+            codes(src),
+            vec![("DJS502", 2, 3, "warning"), ("DJS502", 3, 8, "hint"),]
+        );
+        let all = findings_in(Language::Template, src);
+        let opening = all.iter().find(|f| f.severity.as_str() == "warning");
+        assert!(opening.is_some_and(|f| {
+            f.message
+                .contains("`article.body` and an included template")
+        }));
+    }
+
+    #[test]
+    fn ignores_autoescape_on_and_broken_blocks() {
+        let src = "{% autoescape on %}{{ x }}{% endautoescape %}{% autoescape %}{{ y }}{% endautoescape %}{% autoescape off";
+        assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn unclosed_block_runs_to_the_end() {
+        let src = "{% autoescape off %}\n{{ x }}";
+        assert_eq!(
+            codes(src),
+            vec![("DJS502", 1, 1, "warning"), ("DJS502", 2, 1, "hint")]
+        );
+    }
+
+    #[test]
+    fn javascript_contexts_are_left_to_other_rules() {
+        let src = "{% autoescape off %}<script>var a = {{ a }};</script>{% endautoescape %}";
+        assert_eq!(codes(src), vec![("DJS502", 1, 1, "warning")]);
+    }
+}

