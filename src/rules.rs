@@ -12,6 +12,7 @@
 //! - `DJS5xx` templates
 //! - `DJS9xx` djsec itself (suppression comments, configuration)
 
+pub mod access;
 pub mod meta;
 pub mod sql;
 pub mod templates;
@@ -168,6 +169,7 @@ pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
     sql::rawsql_expression::check,
     sql::expression_template::check,
     sql::field_name::check,
+    access::check,
 ];
 
 /// A check that needs the whole module at once (e.g. "a setting is missing from this settings
@@ -179,7 +181,10 @@ pub struct ModuleCheck {
 }
 
 /// The module-scoped checks run on Python modules.
-pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[];
+pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[ModuleCheck {
+    applies: access::applies_to_module,
+    check: access::check_module,
+}];
 
 /// The checks run on templates.
 pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[
@@ -216,6 +221,21 @@ pub static ALL: &[&Rule] = &[
     &sql::rawsql_expression::RULE,
     &sql::expression_template::RULE,
     &sql::field_name::RULE,
+    &access::function_views::RULE,
+    &access::class_views::WITHOUT_AUTH,
+    &access::class_views::MIXIN_ORDER,
+    &access::class_views::PERMISSION_MISSING,
+    &access::drf::ALLOW_ANY,
+    &access::drf::DEFAULT_ALLOW_ANY,
+    &access::drf::OBJECT_PERMISSION,
+    &access::csrf_exempt::RULE,
+    &access::idor::RULE,
+    &access::host_header::RULE,
+    &access::open_redirect::RULE,
+    &access::sensitive_params::RULE,
+    &access::cookies::RULE,
+    &access::mass_assignment::FROM_REQUEST,
+    &access::mass_assignment::ALL_FIELDS,
     &templates::safe_filter::RULE,
     &templates::autoescape_off::RULE,
     &templates::filter_tag_safe::RULE,

@@ -17,8 +17,12 @@ pub fn findings(src: &str) -> Vec<Finding> {
 /// caches primed with other versions of the text (one shifted by an insertion at the start, one
 /// with a character deleted in the middle, and the text itself).
 pub fn findings_in(language: Language, src: &str) -> Vec<Finding> {
-    let context = Context::default();
-    let full = analyze_text(src, language, &context);
+    findings_with(language, src, &Context::default())
+}
+
+/// [`findings_in`] with a given context (a path, project knowledge).
+pub fn findings_with(language: Language, src: &str, context: &Context) -> Vec<Finding> {
+    let full = analyze_text(src, language, context);
     let text: Arc<str> = Arc::from(src);
     let syntax = Syntax::parse(language, src);
     let mut middle = src.len() / 2;
@@ -33,8 +37,8 @@ pub fn findings_in(language: Language, src: &str) -> Vec<Finding> {
         let mut cache = Cache::default();
         let prev_text: Arc<str> = Arc::from(previous.as_str());
         let prev_syntax = Syntax::parse(language, &previous);
-        let _ = analyze_incremental(&prev_text, &prev_syntax, &context, &mut cache);
-        let incremental = analyze_incremental(&text, &syntax, &context, &mut cache);
+        let _ = analyze_incremental(&prev_text, &prev_syntax, context, &mut cache);
+        let incremental = analyze_incremental(&text, &syntax, context, &mut cache);
         assert_eq!(
             incremental, full,
             "incremental analysis differs from a full one"
@@ -52,8 +56,17 @@ pub fn codes_at_in(
     language: Language,
     src: &str,
 ) -> Vec<(&'static str, usize, usize, &'static str)> {
+    codes_at_with(language, src, &Context::default())
+}
+
+/// [`codes_at`] with a given context.
+pub fn codes_at_with(
+    language: Language,
+    src: &str,
+    context: &Context,
+) -> Vec<(&'static str, usize, usize, &'static str)> {
     let lines = LineIndex::new(src);
-    findings_in(language, src)
+    findings_with(language, src, context)
         .into_iter()
         .map(|f| {
             let (line, col) = lines.line_col(src, f.range.start);
@@ -83,10 +96,15 @@ pub fn assert_fix(src: &str, code: &str) -> String {
 }
 
 pub fn assert_fix_in(language: Language, src: &str, code: &str) -> String {
+    assert_fix_with(language, src, code, &Context::default())
+}
+
+/// [`assert_fix`] with a given context.
+pub fn assert_fix_with(language: Language, src: &str, code: &str, context: &Context) -> String {
     let mut text = src.to_string();
     let mut applied = 0;
     loop {
-        let current = findings_in(language, &text);
+        let current = findings_with(language, &text, context);
         let count = current.iter().filter(|f| f.code == code).count();
         let Some(fix) = current
             .into_iter()
@@ -107,7 +125,7 @@ pub fn assert_fix_in(language: Language, src: &str, code: &str) -> String {
                 );
             }
         }
-        let after = findings_in(language, &next)
+        let after = findings_with(language, &next, context)
             .iter()
             .filter(|f| f.code == code)
             .count();

@@ -1,0 +1,548 @@
+//! Class-based views: DJS302 `class-view-without-authentication`, DJS303 `access-mixin-order`,
+//! DJS304 `permission-required-mixin-without-permission`.
+
+use tree_sitter::Node;
+
+use super::views::{ClassInfo, DecoratorKind, Module};
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::semantic::node;
+
+pub const WITHOUT_AUTH: Rule = Rule {
+    code: "DJS302",
+    name: "class-view-without-authentication",
+    family: Family::Access,
+    severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    summary: "A class-based view has no access mixin, decorated `dispatch` or check of the user.",
+    django_checks: &[],
+    peers: &[],
+    docs: r#"
+## What it does
+Reports a Django class-based view (deriving from `View`, `TemplateView`, `ListView`,
+`DetailView`, `FormView`, `CreateView`, `UpdateView`, `DeleteView`...) that has none of:
+
+- an access mixin: `LoginRequiredMixin`, `PermissionRequiredMixin`, `UserPassesTestMixin`, or a
+  third-party or project mixin named like one (`StaffuserRequiredMixin`, `OwnerRequiredMixin`);
+- `@method_decorator(login_required, name="dispatch")` (or any authentication decorator) on the
+  class, or a decorated `dispatch()`; a decorator on `get` alone does not protect a view that
+  also accepts POST;
+- a check of the user in its methods (`request.user.is_authenticated`, `has_perm()`,
+  `raise PermissionDenied`);
+- a decorator applied in the URLconf (`login_required(ReportView.as_view())`), when djsec knows
+  the project.
+
+The finding is a **warning** for views that change data (`CreateView`, `UpdateView`,
+`DeleteView`, `FormView`, or a `post()`/`put()`/`patch()`/`delete()`/`form_valid()` method) and a
+**hint** for read-only views that the project's URLconf routes to (without project knowledge,
+read-only views are not reported). Classes with a base djsec cannot see (a project class from another
+module) are not reported: that base may bring the protection. Views that are public on purpose
+(login, signup, password reset, health...: see DJS301), Django's own authentication views, views
+subclassed in the same module (bases for others), DRF views (DJS305–DJS307) and views in projects
+using `LoginRequiredMiddleware` are not reported.
+
+## Why is this bad?
+A class-based view is as reachable as a function view: anyone who finds the URL can call it. An
+unprotected `UpdateView` or `DeleteView` lets anyone change or delete data.
+
+## Example
+```python
+from django.views.generic import UpdateView
+
+class ProfileUpdate(UpdateView):
+    model = Profile
+    fields = ["bio"]
+```
+
+Use instead:
+```python
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import UpdateView
+
+class ProfileUpdate(LoginRequiredMixin, UpdateView):
+    model = Profile
+    fields = ["bio"]
+```
+
+## Fix
+The quick-fix adds `LoginRequiredMixin` as the leftmost base and imports it from
+`django.contrib.auth.mixins`. Use `PermissionRequiredMixin` or `UserPassesTestMixin` when being
+logged in is not enough.
+
+## Fix safety
+Unsafe: anonymous visitors are redirected to the login page after the fix, which breaks a view
+that was meant to be public.
+
+## References
+- Django: [The `LoginRequiredMixin` mixin](https://docs.djangoproject.com/en/stable/topics/auth/default/#the-loginrequiredmixin-mixin), [Decorating the class](https://docs.djangoproject.com/en/stable/topics/class-based-views/intro/#decorating-the-class)
+- OWASP: Broken Access Control (A01:2021); CWE-862 Missing Authorization
+"#,
+};
+
+pub const MIXIN_ORDER: Rule = Rule {
+    code: "DJS303",
+    name: "access-mixin-order",
+    family: Family::Access,
+    severity: Severity::Error,
+    fix: FixAvailability::Always,
+    summary: "An access mixin is placed to the right of the view base and never runs.",
+    django_checks: &[],
+    peers: &["pycharm-security:DJG301"],
+    docs: r#"
+## What it does
+Reports an access mixin (`LoginRequiredMixin`, `PermissionRequiredMixin`, `UserPassesTestMixin`
+or one named like them) listed to the right of the view class it should protect:
+`class Report(ListView, LoginRequiredMixin)`.
+
+## Why is this bad?
+Python looks methods up from left to right. `View.dispatch()` comes from the view base, which is
+found first, and it does not call `super().dispatch()`: the mixin's `dispatch()`, which does the
+check, never runs. The view looks protected and is open to everyone.
+
+## Example
+```python
+class Report(ListView, LoginRequiredMixin):
+    model = Report
+```
+
+Use instead:
+```python
+class Report(LoginRequiredMixin, ListView):
+    model = Report
+```
+
+## Fix
+The quick-fix moves the misplaced mixins to the left of the bases, keeping their order.
+
+## Fix safety
+Safe for Django's own mixins (`django.contrib.auth.mixins`): it makes the check that was written
+run, and they define no other method a view would use. Unsafe for other mixins, whose other
+methods now take precedence over the view's.
+
+## References
+- Django: [`AccessMixin`](https://docs.djangoproject.com/en/stable/topics/auth/default/#django.contrib.auth.mixins.AccessMixin) ("should be at the leftmost position in the inheritance list")
+- CWE-862 Missing Authorization
+"#,
+};
+
+pub const PERMISSION_MISSING: Rule = Rule {
+    code: "DJS304",
+    name: "permission-required-mixin-without-permission",
+    family: Family::Access,
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "`PermissionRequiredMixin` is used without `permission_required` or `has_permission()`.",
+    django_checks: &[],
+    peers: &["pycharm-security:DJG300"],
+    docs: r#"
+## What it does
+Reports a view that uses `PermissionRequiredMixin` but sets no `permission_required` (or sets it
+to `None`) and does not override `get_permission_required()` or `has_permission()`, here or in a
+base of the same module. Classes with a base djsec cannot see, and classes subclassed in the same
+module, are not reported.
+
+## Why is this bad?
+The mixin has no permission to check: Django raises `ImproperlyConfigured` on every request, so the
+view is broken rather than protected, and the fix under time pressure is often to drop the mixin.
+The intent was a permission check; write it down.
+
+## Example
+```python
+class InvoiceDelete(PermissionRequiredMixin, DeleteView):
+    model = Invoice
+```
+
+Use instead:
+```python
+class InvoiceDelete(PermissionRequiredMixin, DeleteView):
+    model = Invoice
+    permission_required = "billing.delete_invoice"
+```
+
+## Fix
+Set `permission_required` to the permission(s) the view needs, or override `has_permission()`.
+
+## Fix safety
+No automatic fix: only you know which permission applies.
+
+## References
+- Django: [The `PermissionRequiredMixin` mixin](https://docs.djangoproject.com/en/stable/topics/auth/default/#the-permissionrequiredmixin-mixin)
+- CWE-862 Missing Authorization
+"#,
+};
+
+pub fn check(checker: &mut PyChecker, module: &Module) {
+    if module.file.tests {
+        return;
+    }
+    for class in &module.classes {
+        if !class.is_view() {
+            continue;
+        }
+        mixin_order(checker, class);
+        permission_missing(checker, class);
+        without_auth(checker, module, class);
+    }
+}
+
+fn without_auth(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
+    let env = &module.env;
+    let t = class.traits;
+    if t.drf
+        || t.auth_view
+        || t.unknown
+        || class.subclassed
+        || class.protection().is_some()
+        || class.has_decorator(DecoratorKind::LoginNotRequired)
+        || env.middleware_requires_login()
+        || env.routed_with_auth(class.name)
+        || env.public_reason(class.name).is_some()
+    {
+        return;
+    }
+    let writes = class.writes();
+    // A read-only view is only worth a hint when the URLconf shows it is reachable.
+    if writes.is_none() && !env.is_routed(class.name) {
+        return;
+    }
+    let (severity, message) = match writes {
+        Some(reason) => (
+            Severity::Warning,
+            format!(
+                "`{}` changes data (it {reason}) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                class.name
+            ),
+        ),
+        None => (
+            Severity::Hint,
+            format!(
+                "`{}` is a view anyone can call: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                class.name
+            ),
+        ),
+    };
+    let fix = add_mixin_fix(checker, class);
+    checker.report(
+        Finding::new(
+            WITHOUT_AUTH.code,
+            class.name_node.byte_range(),
+            severity,
+            message,
+        )
+        .with_fix(fix),
+    );
+}
+
+/// Add `LoginRequiredMixin` as the leftmost base, with its import.
+fn add_mixin_fix(checker: &PyChecker, class: &ClassInfo) -> Option<Fix> {
+    let list = class.def.child_by_field_name("superclasses")?;
+    if has_comment(list) {
+        return None;
+    }
+    let (local, import) =
+        checker.ensure_import("django.contrib.auth.mixins", "LoginRequiredMixin")?;
+    let mut edits = vec![Edit::insert(list.start_byte() + 1, format!("{local}, "))];
+    edits.extend(import);
+    Some(Fix::unsafe_(
+        "Add `LoginRequiredMixin` as the first base",
+        edits,
+    ))
+}
+
+fn mixin_order(checker: &mut PyChecker, class: &ClassInfo) {
+    let Some(first_view) = class
+        .bases
+        .iter()
+        .position(|b| b.traits.view && !b.traits.access_mixin)
+    else {
+        return;
+    };
+    let misplaced: Vec<usize> = class
+        .bases
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| *i > first_view && b.traits.access_mixin && !b.traits.view)
+        .map(|(i, _)| i)
+        .collect();
+    let (Some(&first), Some(view)) = (misplaced.first(), class.bases.get(first_view)) else {
+        return;
+    };
+    let Some(mixin) = class.bases.get(first) else {
+        return;
+    };
+    let names: Vec<String> = misplaced
+        .iter()
+        .filter_map(|i| class.bases.get(*i))
+        .map(|b| format!("`{}`", b.name))
+        .collect();
+    let message = format!(
+        "{} {} to the right of `{}`: its `dispatch()` runs first and the check never happens; put the mixin leftmost",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        view.name
+    );
+    let fix = reorder_fix(checker, class, &misplaced);
+    checker.report(
+        Finding::new(
+            MIXIN_ORDER.code,
+            mixin.node.byte_range(),
+            Severity::Error,
+            message,
+        )
+        .with_fix(fix),
+    );
+}
+
+/// Rewrite the base list with the misplaced mixins first.
+fn reorder_fix(checker: &PyChecker, class: &ClassInfo, misplaced: &[usize]) -> Option<Fix> {
+    let src = checker.source();
+    let list = class.def.child_by_field_name("superclasses")?;
+    if has_comment(list) {
+        return None;
+    }
+    let mut cursor = list.walk();
+    let args: Vec<Node> = list.named_children(&mut cursor).collect();
+    // Positional bases are the first arguments; keywords (`metaclass=`) stay at the end.
+    let positional: Vec<Node> = args
+        .iter()
+        .copied()
+        .filter(|a| !matches!(a.kind(), "keyword_argument" | "dictionary_splat"))
+        .collect();
+    if positional.len() != class.bases.len() {
+        return None;
+    }
+    let (first, last) = (positional.first()?, positional.last()?);
+    let mut order: Vec<&str> = misplaced
+        .iter()
+        .filter_map(|i| positional.get(*i))
+        .map(|n| node::text(*n, src))
+        .collect();
+    order.extend(
+        positional
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !misplaced.contains(i))
+            .map(|(_, n)| node::text(*n, src)),
+    );
+    let edits = vec![Edit::replace(
+        first.start_byte()..last.end_byte(),
+        order.join(", "),
+    )];
+    let all_django = misplaced
+        .iter()
+        .filter_map(|i| class.bases.get(*i))
+        .all(|b| {
+            b.qualified
+                .as_deref()
+                .is_some_and(|q| q.starts_with("django.contrib.auth.mixins."))
+        });
+    let title = "Move the access mixin to the left of the view";
+    Some(if all_django {
+        Fix::safe(title, edits)
+    } else {
+        Fix::unsafe_(title, edits)
+    })
+}
+
+fn permission_missing(checker: &mut PyChecker, class: &ClassInfo) {
+    let t = class.traits;
+    if !t.permission_mixin || t.unknown || class.subclassed {
+        return;
+    }
+    let src = checker.source();
+    let set = class
+        .attr("permission_required")
+        .is_some_and(|v| node::text(v, src) != "None");
+    if set || class.defines_any(&["get_permission_required", "has_permission"]) {
+        return;
+    }
+    // A project or third-party access mixin may set the permission itself.
+    if class
+        .bases
+        .iter()
+        .any(|b| b.traits.opaque && !b.name.ends_with("PermissionRequiredMixin"))
+    {
+        return;
+    }
+    let mixin = class
+        .bases
+        .iter()
+        .find(|b| b.traits.permission_mixin)
+        .map_or("PermissionRequiredMixin", |b| b.name.as_str());
+    checker.report(Finding::new(
+        PERMISSION_MISSING.code,
+        class.name_node.byte_range(),
+        Severity::Warning,
+        format!(
+            "`{}` uses `{mixin}` without `permission_required`: there is no permission to check and every request fails with `ImproperlyConfigured`",
+            class.name
+        ),
+    ));
+}
+
+fn has_comment(list: Node) -> bool {
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor)
+        .any(|c| c.kind() == "comment")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{codes_for, codes_of, route, with_env};
+    use crate::analysis::testing::{assert_fix, fix_applicability};
+
+    fn codes_at(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_of(src, &["DJS302", "DJS303", "DJS304"])
+    }
+
+    const HEAD: &str = "from django.views.generic import ListView, DetailView, UpdateView, CreateView, DeleteView, TemplateView, View\nfrom django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin\n";
+
+    #[test]
+    fn flags_unprotected_class_views() {
+        let src = format!(
+            "{HEAD}class Orders(ListView):\n    model = Order\n\nclass OrderEdit(UpdateView):\n    model = Order\n\nclass Api(View):\n    def post(self, request):\n        pass\n\nfrom django.views import generic\nclass Thing(generic.DeleteView):\n    model = Thing\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS302", 6, 7, "warning"),
+                ("DJS302", 9, 7, "warning"),
+                ("DJS302", 14, 7, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn read_only_class_views_get_a_hint_only_when_routed() {
+        let src = format!("{HEAD}class Orders(ListView):\n    model = Order\n");
+        assert_eq!(codes_at(&src), vec![]);
+        let found = with_env("shop/views.py", &src, |e| {
+            route(e, "Orders", "orders/", &[])
+        });
+        assert_eq!(found, vec![("DJS302", 3, 7, "hint")]);
+    }
+
+    #[test]
+    fn silent_on_protected_public_and_unknown_classes() {
+        let src = format!(
+            "{HEAD}from django.utils.decorators import method_decorator\nfrom django.contrib.auth.decorators import login_required\nfrom django.contrib.auth.views import LoginView\nfrom core.views import BaseDashboardView\nfrom braces.views import StaffuserRequiredMixin\n\
+class A(LoginRequiredMixin, ListView):\n    model = A\n\
+@method_decorator(login_required, name='dispatch')\nclass B(UpdateView):\n    model = B\n\
+class C(UpdateView):\n    @method_decorator(login_required)\n    def dispatch(self, *a, **k):\n        return super().dispatch(*a, **k)\n\
+class D(BaseDashboardView):\n    pass\n\
+class E(StaffuserRequiredMixin, DeleteView):\n    model = E\n\
+class Login(LoginView):\n    pass\n\
+class SignUpView(CreateView):\n    model = User\n\
+class HomeView(TemplateView):\n    template_name = 'home.html'\n\
+class F(UserPassesTestMixin, UpdateView):\n    def test_func(self):\n        return self.get_object().owner == self.request.user\n\
+class Base(LoginRequiredMixin, View):\n    pass\n\
+class G(Base):\n    def post(self, request):\n        pass\n\
+class H(View):\n    def get(self, request):\n        if not request.user.is_authenticated:\n            return redirect('login')\n\
+class NotAView:\n    pass\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn decorator_on_get_only_leaves_post_open() {
+        let src = format!(
+            "{HEAD}from django.utils.decorators import method_decorator\nfrom django.contrib.auth.decorators import login_required\n@method_decorator(login_required, name='get')\nclass Edit(UpdateView):\n    model = X\n@method_decorator(login_required, name='get')\nclass Read(DetailView):\n    model = X\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS302", 6, 7, "warning")]);
+    }
+
+    #[test]
+    fn middleware_and_urlconf_silence_class_views() {
+        let src = format!("{HEAD}class Orders(UpdateView):\n    model = Order\n");
+        assert_eq!(
+            codes_for("shop/views.py", &src),
+            vec![("DJS302", 3, 7, "warning")]
+        );
+        let found = with_env("shop/views.py", &src, |e| {
+            e.login_required_middleware = Some(true)
+        });
+        assert!(found.iter().all(|c| c.0 != "DJS302"), "{found:?}");
+    }
+
+    #[test]
+    fn fix_adds_login_required_mixin_first() {
+        let src = "from django.views.generic import UpdateView\n\nclass ProfileUpdate(UpdateView):\n    model = Profile\n";
+        assert_eq!(fix_applicability(src, "DJS302"), vec!["unsafe"]);
+        let fixed = assert_fix(src, "DJS302");
+        assert_eq!(
+            fixed,
+            "from django.views.generic import UpdateView\nfrom django.contrib.auth.mixins import LoginRequiredMixin\n\nclass ProfileUpdate(LoginRequiredMixin, UpdateView):\n    model = Profile\n"
+        );
+    }
+
+    #[test]
+    fn flags_misplaced_mixins_with_error() {
+        let src = format!(
+            "{HEAD}class A(ListView, LoginRequiredMixin):\n    model = A\n\nclass B(UpdateView, LoginRequiredMixin, PermissionRequiredMixin):\n    permission_required = 'x.change_b'\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS303", 3, 19, "error"), ("DJS303", 6, 21, "error")]
+        );
+    }
+
+    #[test]
+    fn silent_when_mixin_order_is_right_or_inherited() {
+        let src = format!(
+            "{HEAD}from django.contrib.messages.views import SuccessMessageMixin\n\
+class A(LoginRequiredMixin, ListView):\n    model = A\n\
+class B(SuccessMessageMixin, LoginRequiredMixin, UpdateView):\n    model = B\n\
+class Base(LoginRequiredMixin, ListView):\n    pass\n\
+class C(Base, PermissionRequiredMixin):\n    permission_required = 'x.view_c'\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn fix_moves_mixins_left_safely_for_django_mixins() {
+        let src = format!(
+            "{HEAD}class B(UpdateView, LoginRequiredMixin, PermissionRequiredMixin, metaclass=Meta):\n    permission_required = 'x.change_b'\n"
+        );
+        assert_eq!(fix_applicability(&src, "DJS303"), vec!["safe"]);
+        let fixed = assert_fix(&src, "DJS303");
+        assert!(
+            fixed.contains(
+                "class B(LoginRequiredMixin, PermissionRequiredMixin, UpdateView, metaclass=Meta):"
+            ),
+            "{fixed}"
+        );
+        let third_party = "from django.views.generic import ListView\nfrom braces.views import StaffuserRequiredMixin\nclass S(ListView, StaffuserRequiredMixin):\n    pass\n";
+        assert_eq!(fix_applicability(third_party, "DJS303"), vec!["unsafe"]);
+        let fixed = assert_fix(third_party, "DJS303");
+        assert!(
+            fixed.contains("class S(StaffuserRequiredMixin, ListView):"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn flags_permission_mixin_without_permission() {
+        let src = format!(
+            "{HEAD}class A(PermissionRequiredMixin, DeleteView):\n    model = A\n\nclass B(PermissionRequiredMixin, DeleteView):\n    permission_required = None\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS304", 3, 7, "warning"), ("DJS304", 6, 7, "warning")]
+        );
+    }
+
+    #[test]
+    fn silent_when_permission_is_given_or_computed() {
+        let src = format!(
+            "{HEAD}from core.mixins import ProjectPermissionMixin\n\
+class A(PermissionRequiredMixin, DeleteView):\n    permission_required = 'app.delete_a'\n\
+class B(PermissionRequiredMixin, DeleteView):\n    def has_permission(self):\n        return self.request.user.is_staff\n\
+class C(PermissionRequiredMixin, DeleteView):\n    def get_permission_required(self):\n        return ['app.delete_c']\n\
+class Base(PermissionRequiredMixin, ListView):\n    pass\n\
+class D(Base):\n    permission_required = 'app.view_d'\n\
+class E(ProjectPermissionMixin, PermissionRequiredMixin, ListView):\n    pass\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+}

@@ -1,0 +1,359 @@
+//! DJS308 `csrf-exempt`: CSRF protection turned off for a view, in any of its forms.
+
+use tree_sitter::Node;
+
+use super::views::{Decorator, DecoratorKind, Module, Scope, last_name};
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::semantic::node;
+
+pub const RULE: Rule = Rule {
+    code: "DJS308",
+    name: "csrf-exempt",
+    family: Family::Access,
+    severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    summary: "CSRF protection is turned off for a view with `csrf_exempt`.",
+    django_checks: &[],
+    peers: &[
+        "semgrep:no-csrf-exempt",
+        "sonar:S4502",
+        "bearer:python_django_csrf_protection_disabled",
+    ],
+    docs: r#"
+## What it does
+Reports `csrf_exempt` in all its forms:
+
+- `@csrf_exempt` on a function view;
+- `@method_decorator(csrf_exempt, name="dispatch")` on a class-based view, or
+  `@method_decorator(csrf_exempt)` on one of its methods;
+- `csrf_exempt(view)` called directly, typically in `urls.py`
+  (`path("hook/", csrf_exempt(views.hook))`).
+
+How loud it is depends on what the view does:
+
+- **error** when the view relies on the session: it has a login decorator or access mixin, or
+  reads `request.user` or `request.session`;
+- **warning** when it changes data (accepts POST, calls `.save()`...), and for `csrf_exempt(...)`
+  calls, whose view djsec does not see;
+- **info** otherwise.
+
+Webhooks that verify a signature (`hmac.compare_digest`, `constant_time_compare`,
+`stripe.Webhook.construct_event`, a `...-Signature` header) are not reported: that is the reason
+CSRF exemption exists. DRF views are not reported either: DRF exempts them itself and enforces CSRF
+in `SessionAuthentication`.
+
+## Why is this bad?
+Without the CSRF check, any web page a logged-in user visits can make their browser send a forged
+POST to the view, with their cookies: change their email, transfer money, delete data.
+
+## Example
+```python
+@csrf_exempt
+@login_required
+def update_email(request):
+    request.user.email = request.POST["email"]
+    request.user.save()
+    return redirect("profile")
+```
+
+Use instead: drop `@csrf_exempt` and send the token (`{% csrf_token %}` in forms, the
+`X-CSRFToken` header from JavaScript). For a webhook called by another server, keep the exemption
+and verify the sender's signature:
+
+```python
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    event = stripe.Webhook.construct_event(
+        request.body, request.headers["Stripe-Signature"], settings.STRIPE_WEBHOOK_SECRET
+    )
+    ...
+```
+
+## Fix
+The quick-fix removes a `@csrf_exempt` (or `@method_decorator(csrf_exempt, ...)`) decorator line.
+Clients must then send the CSRF token.
+
+## Fix safety
+Unsafe: clients that do not send the token (JavaScript without the header, other servers) get
+403 responses after the fix.
+
+## References
+- Django: [Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/ref/csrf/), [`csrf_exempt`](https://docs.djangoproject.com/en/stable/ref/csrf/#django.views.decorators.csrf.csrf_exempt)
+- OWASP: Cross-Site Request Forgery Prevention Cheat Sheet; CWE-352
+"#,
+};
+
+const CSRF_EXEMPT: &str = "django.views.decorators.csrf.csrf_exempt";
+
+pub fn check(checker: &mut PyChecker, module: &Module) {
+    if module.file.tests {
+        return;
+    }
+    let env = &module.env;
+    for view in &module.functions {
+        let Some(d) = view
+            .decorators
+            .iter()
+            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt))
+        else {
+            continue;
+        };
+        if view.is_drf() || view.facts.signature_check {
+            continue;
+        }
+        let session = if view.auth_decorator().is_some() {
+            Some("has a login decorator".to_string())
+        } else if view.facts.uses_session {
+            Some("reads `request.user` or `request.session`".to_string())
+        } else if env.middleware_requires_login() && !view.has(DecoratorKind::LoginNotRequired) {
+            Some("requires a login through `LoginRequiredMiddleware`".to_string())
+        } else {
+            None
+        };
+        report(checker, d, view.name, session, view.writes());
+    }
+    for class in module.class_views() {
+        if class.traits.drf || class.facts.signature_check {
+            continue;
+        }
+        let Some(d) = class
+            .decorators
+            .iter()
+            .chain(class.methods.iter().flat_map(|m| m.decorators.iter()))
+            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt))
+        else {
+            continue;
+        };
+        let session = if let Some(p) = class.protection() {
+            Some(format!("is protected by {p}"))
+        } else if class.facts.uses_session {
+            Some("reads `request.user` or `request.session`".to_string())
+        } else {
+            None
+        };
+        report(checker, d, class.name, session, class.writes());
+    }
+    if module.scope == Scope::Units {
+        exempt_calls(checker, module);
+    }
+}
+
+fn report(
+    checker: &mut PyChecker,
+    decorator: &Decorator,
+    name: &str,
+    session: Option<String>,
+    writes: Option<String>,
+) {
+    let (severity, message) = match (session, writes) {
+        (Some(why), _) => (
+            Severity::Error,
+            format!(
+                "`{name}` is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it"
+            ),
+        ),
+        (None, Some(reason)) => (
+            Severity::Warning,
+            format!(
+                "`{name}` is exempt from CSRF and changes data ({reason}): any site can make a visitor's browser call it"
+            ),
+        ),
+        (None, None) => (
+            Severity::Info,
+            format!(
+                "`{name}` is exempt from CSRF: fine only if callers authenticate by token or signature"
+            ),
+        ),
+    };
+    let fix = remove_decorator_fix(checker, decorator);
+    checker.report(
+        Finding::new(RULE.code, decorator.node.byte_range(), severity, message).with_fix(fix),
+    );
+}
+
+/// Delete a `@csrf_exempt` line (or a `method_decorator` that wraps only `csrf_exempt`).
+fn remove_decorator_fix(checker: &PyChecker, decorator: &Decorator) -> Option<Fix> {
+    let only_csrf = decorator.kind == DecoratorKind::CsrfExempt
+        || (decorator.wrapped.len() == 1
+            && decorator
+                .wrapped
+                .iter()
+                .all(|(k, _)| *k == DecoratorKind::CsrfExempt));
+    if !only_csrf {
+        return None;
+    }
+    let src = checker.source();
+    let start = node::line_start(src, decorator.node.start_byte());
+    let end = src
+        .get(decorator.node.end_byte()..)?
+        .find('\n')
+        .map_or(src.len(), |i| decorator.node.end_byte() + i + 1);
+    let before = src.get(start..decorator.node.start_byte())?;
+    let after = src.get(decorator.node.end_byte()..end)?;
+    if !before.trim().is_empty() || !after.trim().is_empty() {
+        return None;
+    }
+    Some(Fix::unsafe_(
+        "Remove `csrf_exempt`",
+        vec![Edit::delete(start..end)],
+    ))
+}
+
+/// `csrf_exempt(view)` called directly (not as a decorator), e.g. in `urls.py`.
+fn exempt_calls(checker: &mut PyChecker, module: &Module) {
+    let src = checker.source();
+    let calls = checker.model.index.calls.clone();
+    for call in calls {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        if checker.model.qualified_name(function).as_deref() != Some(CSRF_EXEMPT) {
+            continue;
+        }
+        if call.parent().is_some_and(|p| p.kind() == "decorator") {
+            continue;
+        }
+        let Some(target) = node::positional_args(call).first().copied() else {
+            continue;
+        };
+        let view_name = view_name_of(target, src).unwrap_or_default();
+        // Judged by the view's name alone: its body is in another module, or in another
+        // definition of this one (unit-scoped checks do not look there).
+        let (severity, message) = judge_call(&view_name, module);
+        checker.report(Finding::new(
+            RULE.code,
+            call.byte_range(),
+            severity,
+            message,
+        ));
+    }
+}
+
+fn judge_call(view_name: &str, module: &Module) -> (Severity, String) {
+    let shown = if view_name.is_empty() {
+        "this view".to_string()
+    } else {
+        format!("`{view_name}`")
+    };
+    if !view_name.is_empty()
+        && module.env.public.matching(view_name).is_some_and(|p| {
+            matches!(
+                p.as_str(),
+                "webhook" | "webhooks" | "hook" | "callback" | "ipn"
+            )
+        })
+    {
+        return (
+            Severity::Info,
+            format!("{shown} is exempt from CSRF: make sure it verifies the caller's signature"),
+        );
+    }
+    (
+        Severity::Warning,
+        format!(
+            "{shown} is exempt from CSRF: any site can make a visitor's browser call it; keep the exemption only for endpoints that authenticate callers by token or signature"
+        ),
+    )
+}
+
+/// The name of the view in `csrf_exempt(views.hook)` / `csrf_exempt(HookView.as_view())`.
+fn view_name_of(target: Node, src: &str) -> Option<String> {
+    let target = node::unparenthesize(target);
+    if target.kind() == "call" {
+        // `HookView.as_view()`
+        let function = target.child_by_field_name("function")?;
+        if node::callee_name(target, src) == Some("as_view") {
+            let object = function.child_by_field_name("object")?;
+            return last_name(object, src).map(str::to_string);
+        }
+        return None;
+    }
+    last_name(target, src).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{codes_for, codes_of};
+    use crate::analysis::testing::{assert_fix, fix_applicability};
+
+    const HEAD: &str = "from django.views.decorators.csrf import csrf_exempt\nfrom django.contrib.auth.decorators import login_required\nfrom django.utils.decorators import method_decorator\nfrom django.views import View\nfrom django.http import HttpResponse\n";
+
+    fn codes_at(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_of(src, &["DJS308"])
+    }
+
+    #[test]
+    fn flags_decorator_forms_by_severity() {
+        let src = format!(
+            "{HEAD}@csrf_exempt\n@login_required\ndef update_email(request):\n    return HttpResponse()\n\
+@csrf_exempt\ndef vote(request):\n    Vote.objects.create()\n    return HttpResponse()\n\
+@csrf_exempt\ndef echo(request):\n    return HttpResponse('x')\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Api(View):\n    def post(self, request):\n        request.user.profile.save()\n\
+class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *a, **k):\n        return super().dispatch(*a, **k)\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS308", 6, 1, "error"),
+                ("DJS308", 10, 1, "warning"),
+                ("DJS308", 14, 1, "info"),
+                ("DJS308", 17, 1, "error"),
+                ("DJS308", 22, 5, "info"),
+            ]
+        );
+    }
+
+    #[test]
+    fn flags_csrf_exempt_calls_in_urls() {
+        let src = "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\nfrom . import views\nurlpatterns = [\n    path('api/', csrf_exempt(views.api)),\n    path('hook/', csrf_exempt(views.github_webhook)),\n    path('cbv/', csrf_exempt(views.Thing.as_view())),\n]\n";
+        assert_eq!(
+            codes_for("app/urls.py", src),
+            vec![
+                ("DJS308", 5, 18, "warning"),
+                ("DJS308", 6, 19, "info"),
+                ("DJS308", 7, 18, "warning"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_signed_webhooks_drf_and_look_alikes() {
+        let src = format!(
+            "{HEAD}import hmac\nfrom rest_framework.decorators import api_view\nfrom rest_framework.views import APIView\n\
+@csrf_exempt\ndef github(request):\n    sig = request.headers.get('X-Hub-Signature-256')\n    if not hmac.compare_digest(sig, expected(request.body)):\n        return HttpResponse(status=403)\n    Event.objects.create()\n    return HttpResponse()\n\
+@csrf_exempt\n@api_view(['POST'])\ndef api(request):\n    pass\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Api(APIView):\n    def post(self, request):\n        pass\n\
+def csrf_exempt_local(f):\n    return f\n\
+@csrf_protect\ndef ok(request):\n    return HttpResponse()\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn fix_removes_the_decorator_line() {
+        let src = format!(
+            "{HEAD}@csrf_exempt\n@login_required\ndef update_email(request):\n    return HttpResponse()\n"
+        );
+        assert_eq!(fix_applicability(&src, "DJS308"), vec!["unsafe"]);
+        let fixed = assert_fix(&src, "DJS308");
+        assert!(
+            fixed.ends_with(
+                "\n@login_required\ndef update_email(request):\n    return HttpResponse()\n"
+            ),
+            "{fixed}"
+        );
+        let class = format!(
+            "{HEAD}@method_decorator(csrf_exempt, name='dispatch')\nclass Api(View):\n    def post(self, request):\n        request.user.save()\n"
+        );
+        let fixed = assert_fix(&class, "DJS308");
+        assert!(
+            fixed.ends_with(
+                "\nclass Api(View):\n    def post(self, request):\n        request.user.save()\n"
+            ),
+            "{fixed}"
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! DJS311 `open-redirect`: a redirect to a URL taken from the request, not checked with
+//! `url_has_allowed_host_and_scheme()`.
+
+use tree_sitter::Node;
+
+use super::views::{Module, Scope, walk};
+use crate::analysis::python::PyChecker;
+use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::rules::{Family, FixAvailability, Rule};
+use crate::semantic::strings::{self, Piece};
+use crate::semantic::{Level, node};
+
+pub const RULE: Rule = Rule {
+    code: "DJS311",
+    name: "open-redirect",
+    family: Family::Access,
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    summary: "A redirect goes to a URL from the request without `url_has_allowed_host_and_scheme()`.",
+    django_checks: &[],
+    peers: &[
+        "semgrep:open-redirect",
+        "codeql:py/url-redirection",
+        "sonar:S5146",
+        "bearer:python_django_open_redirect",
+    ],
+    docs: r#"
+## What it does
+Reports `redirect(url)`, `HttpResponseRedirect(url)` and `HttpResponsePermanentRedirect(url)`, and
+`return url` in a `get_success_url()` / `get_redirect_url()` method, when `url` comes from the
+request (`request.GET["next"]`, `request.POST.get("next")`, the `Referer` header, a URL parameter)
+and the function never calls `url_has_allowed_host_and_scheme()` (or the older `is_safe_url()`).
+Targets built on a constant local path (`f"/orders/{pk}/"`) and names of URL patterns
+(`redirect("orders", pk=pk)`) are not reported.
+
+## Why is this bad?
+An attacker sends a link to your site that redirects to theirs
+(`https://yoursite/login/?next=https://evil.example`). The victim sees your domain, logs in, and
+lands on a look-alike page that asks for their password again, or receives an OAuth token meant for
+you: an open redirect. Note that `//evil.example` and `/\evil.example` are off-site too, so a
+"starts with /" test is not enough.
+
+## Example
+```python
+def done(request):
+    return redirect(request.GET.get("next", "/"))
+```
+
+Use instead:
+```python
+from django.utils.http import url_has_allowed_host_and_scheme
+
+def done(request):
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    return redirect(next_url)
+```
+
+## Fix
+The quick-fix wraps the target:
+`redirect(url if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else "/")`
+and imports the function from `django.utils.http`. It is offered when the target is a name, an
+attribute, an item or a `.get()` call (evaluating it twice is harmless) and the request is in
+scope (`request` or `self.request`).
+
+## Fix safety
+Unsafe: redirects to other hosts (and to `http://` from an `https://` page) go to `/` after the
+fix; add trusted hosts to `allowed_hosts` if you redirect across your own domains.
+
+## References
+- Django: [`url_has_allowed_host_and_scheme`](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.http.url_has_allowed_host_and_scheme)
+- OWASP: Unvalidated Redirects and Forwards Cheat Sheet; CWE-601
+"#,
+};
+
+const REDIRECTS: &[&str] = &[
+    "django.shortcuts.redirect",
+    "django.http.HttpResponseRedirect",
+    "django.http.HttpResponsePermanentRedirect",
+    "django.http.response.HttpResponseRedirect",
+    "django.http.response.HttpResponsePermanentRedirect",
+];
+
+const CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];
+
+const REDIRECT_METHODS: &[&str] = &["get_success_url", "get_redirect_url", "get_next_page"];
+
+pub fn check(checker: &mut PyChecker, module: &Module) {
+    if module.file.tests || module.scope != Scope::Units {
+        return;
+    }
+    let calls = checker.model.index.calls.clone();
+    let mut targets: Vec<(Node, Node, String)> = Vec::new();
+    for call in &calls {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        let Some(q) = checker.model.qualified_name(function) else {
+            continue;
+        };
+        if !REDIRECTS.contains(&q.as_str()) {
+            continue;
+        }
+        let src = checker.source();
+        let Some(target) = node::positional_args(*call)
+            .first()
+            .copied()
+            .or_else(|| node::keyword_arg(*call, "redirect_to", src))
+            .or_else(|| node::keyword_arg(*call, "to", src))
+        else {
+            continue;
+        };
+        let callee = q.rsplit('.').next().unwrap_or("redirect").to_string();
+        targets.push((*call, target, format!("`{callee}()`")));
+    }
+    // `return self.request.GET["next"]` in `get_success_url()` and friends.
+    for &def in &checker.model.index.functions {
+        let src = checker.source();
+        let Some(name) = def.child_by_field_name("name").map(|n| node::text(n, src)) else {
+            continue;
+        };
+        if !REDIRECT_METHODS.contains(&name) || node::ancestor(def, &["class_definition"]).is_none()
+        {
+            continue;
+        }
+        let Some(body) = def.child_by_field_name("body") else {
+            continue;
+        };
+        let mut returns = Vec::new();
+        walk(body, |n| {
+            if n.kind() == "return_statement" {
+                returns.push(n);
+            }
+            !matches!(
+                n.kind(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        });
+        for ret in returns {
+            if let Some(value) = ret.named_child(0) {
+                targets.push((ret, value, format!("`{name}()`")));
+            }
+        }
+    }
+    for (site, target, sink) in targets {
+        let Some(source) = leading_source(checker, target) else {
+            continue;
+        };
+        if checked_in_function(checker, &calls, site) {
+            continue;
+        }
+        let fix = wrap_fix(checker, module, site, target);
+        checker.report(
+            Finding::new(
+                RULE.code,
+                site.byte_range(),
+                Severity::Error,
+                format!(
+                    "{sink} sends the user to a URL from {source} without `url_has_allowed_host_and_scheme()`: an open redirect"
+                ),
+            )
+            .with_fix(fix),
+        );
+    }
+}
+
+/// Request attributes that are this site's own path, not data the client picks freely.
+const OWN_PATH: &[&str] = &[
+    "request.path",
+    "request.path_info",
+    "request.get_full_path()",
+    "request.build_absolute_uri()",
+];
+
+/// Where the destination of a redirect target comes from, when the client controls it: the
+/// start of the URL decides where the browser goes, so a constant local path or
+/// `https://host/` prefix pins it, whatever follows.
+fn leading_source(checker: &PyChecker, target: Node) -> Option<String> {
+    let src = checker.source();
+    let target = node::unparenthesize(target);
+    // `url = f"/orders/{pk}/"; redirect(url)`: judge each assignment of a local name by its own
+    // start (appending with `+=` keeps the start).
+    if target.kind() == "identifier" {
+        let name = node::text(target, src);
+        let bindings = checker
+            .model
+            .index
+            .bindings(crate::semantic::index::scope_of(target), name);
+        let plain: Vec<Node> = bindings
+            .iter()
+            .filter(|b| !b.augmented && b.node.end_byte() <= target.start_byte())
+            .filter_map(|b| b.value)
+            .collect();
+        if !plain.is_empty() {
+            return plain.into_iter().find_map(|v| value_source(checker, v));
+        }
+    }
+    value_source(checker, target)
+}
+
+/// [`leading_source`] for one expression.
+fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
+    let src = checker.source();
+    let target = node::unparenthesize(target);
+    let leading = match strings::decompose(target, src) {
+        Some(template) => {
+            let mut pieces = template.pieces.into_iter();
+            match pieces.next()? {
+                Piece::Lit(text) if pins_destination(&text) => return None,
+                Piece::Lit(_) => pieces.find_map(|p| match p {
+                    Piece::Value { expr, .. } => Some(expr),
+                    Piece::Lit(_) => None,
+                })?,
+                Piece::Value { expr, .. } => expr,
+            }
+        }
+        None => target,
+    };
+    let flow = checker.model.flow(leading);
+    if flow.level != Level::Request {
+        return None;
+    }
+    let source = flow.source.unwrap_or_else(|| "the request".to_string());
+    (!OWN_PATH.contains(&source.as_str())).then_some(source)
+}
+
+/// A literal URL start that fixes the destination: a local path (`/orders/`, not `//host` or
+/// `/\host`), an absolute URL with its host (`https://example.com/`), or a query or fragment.
+fn pins_destination(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('/') => chars.next().is_some_and(|c| c != '/' && c != '\\'),
+        Some('?' | '#') => true,
+        _ => text
+            .find("://")
+            .and_then(|i| text.get(i + 3..))
+            .and_then(|rest| rest.find('/'))
+            .is_some_and(|slash| slash > 0),
+    }
+}
+
+/// Whether the function around `site` calls `url_has_allowed_host_and_scheme()`.
+fn checked_in_function(checker: &PyChecker, calls: &[Node], site: Node) -> bool {
+    let Some(function) = node::enclosing_function(site) else {
+        return false;
+    };
+    let src = checker.source();
+    calls.iter().any(|c| {
+        node::contains(function, *c)
+            && node::callee_name(*c, src).is_some_and(|n| CHECKS.contains(&n))
+    })
+}
+
+/// `url` → `url if url_has_allowed_host_and_scheme(url, ...) else "/"`.
+fn wrap_fix(checker: &PyChecker, module: &Module, site: Node, target: Node) -> Option<Fix> {
+    let src = checker.source();
+    let target = node::unparenthesize(target);
+    let simple = match target.kind() {
+        "identifier" | "attribute" | "subscript" => true,
+        "call" => matches!(node::callee_name(target, src), Some("get" | "getlist")),
+        _ => false,
+    };
+    if !simple {
+        return None;
+    }
+    let request = module.request_in_scope(checker, site)?;
+    let (local, import) =
+        checker.ensure_import("django.utils.http", "url_has_allowed_host_and_scheme")?;
+    let url = node::text(target, src);
+    let quote = if url.contains('\'') { "\"" } else { "'" };
+    let replacement = format!(
+        "{url} if {local}({url}, allowed_hosts={{{request}.get_host()}}, require_https={request}.is_secure()) else {quote}/{quote}"
+    );
+    let mut edits = vec![Edit::replace(target.byte_range(), replacement)];
+    edits.extend(import);
+    Some(Fix::unsafe_(
+        "Check the target with `url_has_allowed_host_and_scheme()`",
+        edits,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::codes_of;
+    use crate::analysis::testing::{assert_fix, fix_applicability};
+
+    const HEAD: &str =
+        "from django.shortcuts import redirect\nfrom django.http import HttpResponseRedirect\n";
+
+    fn codes_at(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+        codes_of(src, &["DJS311"])
+    }
+
+    #[test]
+    fn flags_redirects_to_request_data() {
+        let src = format!(
+            "{HEAD}def a(request):\n    return redirect(request.GET.get('next', '/'))\n\
+def b(request):\n    url = request.POST['next']\n    return HttpResponseRedirect(url)\n\
+def c(request):\n    return HttpResponseRedirect(request.META.get('HTTP_REFERER'))\n\
+def d(request, target):\n    return redirect(f'{{target}}/done')\n\
+class V:\n    def get_success_url(self):\n        return self.request.GET['next']\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS311", 4, 12, "error"),
+                ("DJS311", 7, 12, "error"),
+                ("DJS311", 9, 12, "error"),
+                ("DJS311", 11, 12, "error"),
+                ("DJS311", 14, 9, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_checked_constant_and_local_targets() {
+        let src = format!(
+            "{HEAD}from django.utils.http import url_has_allowed_host_and_scheme\n\
+def a(request):\n    nxt = request.GET.get('next', '/')\n    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={{request.get_host()}}):\n        nxt = '/'\n    return redirect(nxt)\n\
+def b(request, pk):\n    return redirect('orders:detail', pk=pk)\n\
+def c(request, pk):\n    return redirect(f'/orders/{{pk}}/')\n\
+def d(request):\n    return redirect(reverse('home'))\n\
+def e(request, slug):\n    return HttpResponseRedirect('/blog/' + slug)\n\
+def f(request):\n    return redirect(settings.LOGIN_URL)\n\
+def g(request):\n    return redirect(request.get_full_path())\n\
+def h(request):\n    url = f'/search/?q={{request.GET[\"q\"]}}'\n    return redirect(url)\n\
+def i(request):\n    return redirect('https://example.com/' + request.GET['p'])\n\
+def j(request):\n    return redirect('%s?%s' % (settings.HOME, request.META.get('QUERY_STRING')))\n\
+class R:\n    def get_redirect_url(self):\n        url = self.url\n        args = self.request.META.get('QUERY_STRING', '')\n        if args:\n            url = '%s?%s' % (url, args)\n        return url\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn protocol_relative_and_scheme_only_prefixes_are_not_local() {
+        let src = format!(
+            "{HEAD}def a(request, host):\n    return redirect(f'//{{host}}/x')\ndef b(request):\n    return redirect('https://' + request.GET['host'])\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS311", 4, 12, "error"), ("DJS311", 6, 12, "error")]
+        );
+    }
+
+    #[test]
+    fn fix_wraps_the_target_and_imports() {
+        let src =
+            format!("{HEAD}\ndef a(request):\n    return redirect(request.GET.get('next', '/'))\n");
+        assert_eq!(fix_applicability(&src, "DJS311"), vec!["unsafe"]);
+        let fixed = assert_fix(&src, "DJS311");
+        assert_eq!(
+            fixed,
+            "from django.shortcuts import redirect\nfrom django.http import HttpResponseRedirect\nfrom django.utils.http import url_has_allowed_host_and_scheme\n\ndef a(request):\n    return redirect(request.GET.get('next', '/') if url_has_allowed_host_and_scheme(request.GET.get('next', '/'), allowed_hosts={request.get_host()}, require_https=request.is_secure()) else \"/\")\n"
+        );
+        let method =
+            "class V:\n    def get_success_url(self):\n        return self.request.POST['next']\n";
+        let fixed = assert_fix(method, "DJS311");
+        assert!(
+            fixed.contains("return self.request.POST['next'] if url_has_allowed_host_and_scheme(self.request.POST['next'], allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()) else \"/\""),
+            "{fixed}"
+        );
+    }
+}
