@@ -26,6 +26,9 @@ pub struct Model<'a> {
     pub imports: Imports,
     pub index: Index<'a>,
     pub sources: &'a sources::Tables,
+    /// Qualified names already resolved in this analysis run, by node id: every rule asks about
+    /// the same calls.
+    resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
 }
 
 impl<'a> Model<'a> {
@@ -47,6 +50,7 @@ impl<'a> Model<'a> {
             imports,
             index,
             sources,
+            resolved: Default::default(),
         }
     }
 
@@ -61,6 +65,19 @@ impl<'a> Model<'a> {
     /// An import inside a function applies in that function only. A name that a function rebinds locally (a parameter or an assignment in the function)
     /// shadows the import and resolves to nothing.
     pub fn qualified_name(&self, node: tree_sitter::Node) -> Option<String> {
+        if let Ok(cache) = self.resolved.try_borrow()
+            && let Some(known) = cache.get(&node.id())
+        {
+            return known.clone();
+        }
+        let resolved = self.resolve_uncached(node);
+        if let Ok(mut cache) = self.resolved.try_borrow_mut() {
+            cache.insert(node.id(), resolved.clone());
+        }
+        resolved
+    }
+
+    fn resolve_uncached(&self, node: tree_sitter::Node) -> Option<String> {
         let qualified = if self.imports.has_scoped() {
             let scope = self.index.scope_at(node);
             let mut scopes = vec![scope];

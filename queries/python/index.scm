@@ -15,3 +15,12 @@
 (named_expression) @walrus
 (return_statement) @return
 (comment) @comment
+(block) @block
+(list_comprehension) @comprehension
+(set_comprehension) @comprehension
+(dictionary_comprehension) @comprehension
+(generator_expression) @comprehension
+(if_statement) @guard
+(elif_clause) @guard
+(assert_statement) @guard
+(conditional_expression) @guard

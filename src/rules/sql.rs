@@ -250,7 +250,7 @@ fn inside_sql_string(before: &str) -> bool {
 }
 
 /// Whether a placeholder between `before` and `after` stands where SQL takes a value (after a
-/// comparison, `LIKE`, `LIMIT`, `OFFSET`, or in a `VALUES (...)` list), so that a parameter
+/// comparison or an arithmetic operator, `LIKE`, `LIMIT`, `OFFSET`, or in a `VALUES (...)` list), so that a parameter
 /// means the same thing. Identifiers (`FROM {table}`, `ORDER BY {col}`), SQL fragments
 /// (`WHERE {cond}`) and lists (`IN ({ids})`) cannot be parameters.
 fn value_position(before: &str, after: &str) -> bool {
@@ -259,7 +259,8 @@ fn value_position(before: &str, after: &str) -> bool {
         return false;
     }
     let b = before.trim_end();
-    if b.ends_with(['=', '<', '>']) {
+    // After a comparison, or as an operand of arithmetic (`price * {x}`; not `--`, a comment).
+    if b.ends_with(['=', '<', '>', '*', '/', '+']) || (b.ends_with('-') && !b.ends_with("--")) {
         return true;
     }
     let upper = b.to_ascii_uppercase();
@@ -297,6 +298,8 @@ mod tests {
         assert!(value_position("INSERT INTO t (a, b) VALUES (", ", 1)"));
         assert!(value_position("INSERT INTO t (a, b) VALUES (1, ", ")"));
         assert!(value_position("SELECT 1 LIMIT ", ""));
+        assert!(value_position("SELECT price * ", " FROM t"));
+        assert!(!value_position("SELECT 1 --", ""));
         assert!(!value_position("SELECT * FROM ", ""));
         assert!(!value_position("SELECT * FROM t ORDER BY ", " DESC"));
         assert!(!value_position("SELECT * FROM t WHERE ", ""));

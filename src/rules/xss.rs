@@ -122,3 +122,57 @@ pub(crate) fn format_html_call(
     let (local, import) = checker.ensure_import("django.utils.html", "format_html")?;
     Some((format!("{local}({format}, {})", args.join(", ")), import))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Context, analyze_text};
+    use crate::syntax::Language;
+
+    fn codes(src: &str) -> Vec<&'static str> {
+        analyze_text(src, Language::Python, &Context::default())
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    /// Hostile shapes: deep nesting around sinks, long chains, many bindings of one name. Each
+    /// must finish (the data flow walks no ancestors and joins a bounded number of bindings) and
+    /// still find what is there.
+    #[test]
+    fn hostile_inputs_are_analysed_in_bounded_time() {
+        let head = "from django.utils.safestring import mark_safe\n";
+        let nested_sinks = format!(
+            "{head}def v(request):\n    x = {}1{}\n",
+            "[mark_safe(request.GET['a']), ".repeat(3_000),
+            "]".repeat(3_000)
+        );
+        assert_eq!(codes(&nested_sinks).len(), 3_000);
+        let parens = format!(
+            "{head}def v(request):\n    mark_safe({}request.GET['a']{})\n",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        assert_eq!(codes(&parens), vec!["DJS101"]);
+        let chain = format!("{head}mark_safe(request{})\n", ".a".repeat(50_000));
+        assert_eq!(codes(&chain), vec!["DJS101"]);
+        let plus = format!(
+            "{head}def v(request):\n    mark_safe('a' + {})\n",
+            vec!["request.GET['x']"; 20_000].join(" + ")
+        );
+        assert_eq!(codes(&plus), vec!["DJS101"]);
+        let mut many = format!("{head}def v(request):\n    x = request.GET['a']\n");
+        for i in 0..10_000 {
+            many.push_str(&format!("    x += 'a{i}'\n"));
+            if i % 100 == 0 {
+                many.push_str("    mark_safe(x)\n");
+            }
+        }
+        assert_eq!(codes(&many).len(), 100);
+        let walrus = format!(
+            "{head}def v(request):\n    y = {}(x := request.GET['a']){}\n    mark_safe(x)\n",
+            "[".repeat(20_000),
+            "]".repeat(20_000)
+        );
+        assert_eq!(codes(&walrus), vec!["DJS101"]);
+    }
+}

@@ -18,7 +18,7 @@
 use tree_sitter::Node;
 
 use super::Model;
-use super::index::ScopeId;
+use super::index::{Binding, ScopeId};
 use super::node::{self, text, unparenthesize};
 use super::sources::SinkKind;
 
@@ -118,9 +118,12 @@ impl Query<'_> {
 const MAX_DEPTH: u32 = 48;
 const MAX_STEPS: u32 = 4_000;
 /// How far up from a use the classifier looks for comprehensions and allow-list checks.
-const MAX_ANCESTORS: usize = 32;
-/// How many earlier statements of a block it looks at for an allow-list check.
-const MAX_GUARD_SIBLINGS: usize = 48;
+const MAX_COMPREHENSIONS: usize = 8;
+/// How many `if` / `assert` / conditional expressions before a use are looked at for an
+/// allow-list check.
+const MAX_GUARDS: usize = 32;
+/// How many bindings of one name are joined at a use.
+const MAX_BINDINGS: usize = 256;
 /// How many enclosing scopes a name is looked up in (closures).
 const MAX_SCOPES: usize = 8;
 
@@ -512,52 +515,45 @@ impl Walker<'_, '_, '_> {
     /// A variable of an enclosing comprehension: an element of its iterable.
     fn comprehension_variable(&mut self, ident: Node, name: &str, depth: u32) -> Option<Flow> {
         let src = self.model.source;
-        let mut current = ident;
-        for _ in 0..MAX_ANCESTORS {
-            let parent = current.parent()?;
-            match parent.kind() {
-                "function_definition" | "lambda" | "class_definition" | "module" | "block" => {
-                    return None;
+        let around = self
+            .model
+            .index
+            .comprehensions_around(ident, MAX_COMPREHENSIONS);
+        for comprehension in around {
+            let mut cursor = comprehension.walk();
+            let clauses: Vec<Node> = comprehension
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "for_in_clause")
+                .collect();
+            // The body sees every clause; a name in a clause sees the clauses before it, not its
+            // own variable.
+            let in_body = comprehension
+                .child_by_field_name("body")
+                .is_some_and(|b| node::contains(b, ident));
+            for clause in clauses.iter().rev() {
+                let (Some(left), Some(right)) = (
+                    clause.child_by_field_name("left"),
+                    clause.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if node::contains(right, ident)
+                    || (!in_body && clause.start_byte() > ident.start_byte())
+                {
+                    continue;
                 }
-                "list_comprehension"
-                | "set_comprehension"
-                | "generator_expression"
-                | "dictionary_comprehension" => {
-                    let mut cursor = parent.walk();
-                    let clauses: Vec<Node> = parent
-                        .named_children(&mut cursor)
-                        .filter(|c| c.kind() == "for_in_clause")
-                        .collect();
-                    for clause in clauses.iter().rev() {
-                        let (Some(left), Some(right)) = (
-                            clause.child_by_field_name("left"),
-                            clause.child_by_field_name("right"),
-                        ) else {
-                            continue;
-                        };
-                        // The body sees every clause; a name in a clause sees the clauses
-                        // before it, not its own variable.
-                        let in_body = parent
-                            .child_by_field_name("body")
-                            .is_some_and(|b| node::contains(b, ident));
-                        if node::contains(right, ident)
-                            || (!in_body && clause.start_byte() > ident.start_byte())
-                        {
-                            continue;
-                        }
-                        if binds(left, name, src) {
-                            return Some(self.expr(right, depth + 1));
-                        }
-                    }
+                if binds(left, name, src) {
+                    return Some(self.expr(right, depth + 1));
                 }
-                _ => {}
             }
-            current = parent;
         }
         None
     }
 
-    /// Join the bindings of `name` in `scope` that may reach `use_site`.
+    /// Join the bindings of `name` in `scope` that may reach `use_site`: scanning back from the
+    /// use, every binding up to the last plain assignment that runs whenever the use runs (its
+    /// block holds the use), which overrides everything before it. At most `MAX_BINDINGS` are
+    /// joined; past that the value is unknown.
     fn bindings_flow(
         &mut self,
         use_site: Node,
@@ -570,22 +566,32 @@ impl Walker<'_, '_, '_> {
         let same_scope = index.scope_at(use_site) == scope;
         // In the same scope only earlier bindings reach the use; a binding of an enclosing scope
         // seen from a function may come from anywhere in that scope.
-        let reaching: Vec<_> = bindings
-            .iter()
-            .filter(|b| !same_scope || b.node.end_byte() <= use_site.start_byte())
-            .copied()
-            .collect();
-        if reaching.is_empty() {
+        let upper = if same_scope {
+            bindings.partition_point(|b| b.node.start_byte() < use_site.start_byte())
+        } else {
+            bindings.len()
+        };
+        let mut selected = Vec::new();
+        let mut truncated = false;
+        for binding in bindings.get(..upper).unwrap_or(&[]).iter().rev() {
+            if same_scope && binding.node.end_byte() > use_site.start_byte() {
+                // The use is inside this statement (`x = f(x)`): it sees the older value.
+                continue;
+            }
+            if selected.len() >= MAX_BINDINGS {
+                truncated = true;
+                break;
+            }
+            selected.push(*binding);
+            if !binding.augmented && (!same_scope || dominates(binding.block, use_site)) {
+                break;
+            }
+        }
+        if selected.is_empty() {
             return None;
         }
-        // The last plain assignment that runs whenever the use runs (its block encloses the use)
-        // overrides everything before it.
-        let start = reaching
-            .iter()
-            .rposition(|b| !b.augmented && (!same_scope || dominates(b.node, use_site)))
-            .unwrap_or(0);
-        let mut flow: Option<Flow> = None;
-        for binding in reaching.get(start..).unwrap_or(&[]) {
+        let mut flow: Option<Flow> = truncated.then(|| Flow::of(Level::Unknown));
+        for binding in selected.iter().rev() {
             let key = binding.node.start_byte();
             let f = if self.active.contains(&key) {
                 Flow::of(Level::Unknown)
@@ -636,7 +642,7 @@ impl Walker<'_, '_, '_> {
         if request_params.iter().any(|r| r == name) || name == "self" || name == "cls" {
             return Some(Flow::of(Level::Unknown));
         }
-        if is_view_function(function, &names, request_params, src) {
+        if is_view_function(&self.model.index, function, &names, request_params, src) {
             return Some(Flow::request(format!("URL parameter `{name}`")));
         }
         Some(Flow::of(Level::Unknown))
@@ -644,117 +650,100 @@ impl Walker<'_, '_, '_> {
 
     /// Whether `ident` is only reached after checking it against a constant allow-list:
     /// inside `if ident in ALLOWED:` (or `elif`, or `x if ident in ALLOWED else y`), or after
-    /// `if ident not in ALLOWED: raise/return/continue/break` or `assert ident in ALLOWED` with no
-    /// reassignment in between.
+    /// `if ident not in ALLOWED: raise/return/continue/break` (or a body that assigns a constant)
+    /// or `assert ident in ALLOWED` in a block holding the use, with no assignment to the name in
+    /// between. The candidates come from the index (the nearest `MAX_GUARDS` guards of the same
+    /// function), so nothing walks up the tree.
     fn guarded(&mut self, ident: Node, depth: u32) -> bool {
         let src = self.model.source;
         let name = text(ident, src);
-        let mut current = ident;
-        for _ in 0..MAX_ANCESTORS {
-            let Some(parent) = current.parent() else {
+        let index = &self.model.index;
+        let scope = index.scope_at(ident);
+        let from = index.scope_node(scope).map_or(0, |n| n.start_byte());
+        let guards: Vec<_> = index
+            .guards_before(ident, from, MAX_GUARDS)
+            .copied()
+            .collect();
+        let bindings = index.bindings(scope, name);
+        for guard in guards {
+            if self.budget_spent(depth) {
                 return false;
-            };
-            match parent.kind() {
-                "function_definition" | "lambda" | "class_definition" => return false,
+            }
+            let g = guard.node;
+            if self.model.index.scope_at(g) != scope {
+                continue;
+            }
+            match g.kind() {
                 "if_statement" | "elif_clause" => {
-                    let in_body = parent
+                    let in_body = g
                         .child_by_field_name("consequence")
-                        .is_some_and(|b| b == current);
-                    if in_body
-                        && let Some(condition) = parent.child_by_field_name("condition")
-                        && self.condition_allows(condition, name, true, depth)
+                        .is_some_and(|b| node::contains(b, ident));
+                    if in_body {
+                        if let Some(condition) = g.child_by_field_name("condition")
+                            && self.condition_allows(condition, name, true, depth)
+                        {
+                            return true;
+                        }
+                        continue;
+                    }
+                    let before = g.end_byte() <= ident.start_byte();
+                    if g.kind() == "if_statement"
+                        && before
+                        && dominates(guard.block, ident)
+                        && !rebound_between(bindings, g.end_byte(), ident.start_byte())
+                        && self.exits_unless_allowed(g, name, depth)
+                    {
+                        return true;
+                    }
+                }
+                "assert_statement" => {
+                    let before = g.end_byte() <= ident.start_byte();
+                    if before
+                        && dominates(guard.block, ident)
+                        && !rebound_between(bindings, g.end_byte(), ident.start_byte())
+                        && g.named_child(0)
+                            .is_some_and(|c| self.condition_allows(c, name, true, depth))
                     {
                         return true;
                     }
                 }
                 "conditional_expression" => {
-                    let mut cursor = parent.walk();
-                    let parts: Vec<Node> = parent.named_children(&mut cursor).collect();
-                    if parts.first() == Some(&current)
+                    let mut cursor = g.walk();
+                    let parts: Vec<Node> = g.named_children(&mut cursor).collect();
+                    if parts.first().is_some_and(|v| node::contains(*v, ident))
                         && let Some(condition) = parts.get(1)
                         && self.condition_allows(*condition, name, true, depth)
                     {
                         return true;
                     }
                 }
-                "block" | "module" => {
-                    let mut sibling = current.prev_named_sibling();
-                    let mut seen = 0;
-                    while let Some(stmt) = sibling {
-                        seen += 1;
-                        if seen > MAX_GUARD_SIBLINGS || self.budget_spent(depth) {
-                            return false;
-                        }
-                        match self.statement_guard(stmt, name, depth) {
-                            Guard::Allows => return true,
-                            Guard::Rebinds => return false,
-                            Guard::Nothing => {}
-                        }
-                        sibling = stmt.prev_named_sibling();
-                    }
-                    if parent.kind() == "module" {
-                        return false;
-                    }
-                }
                 _ => {}
             }
-            current = parent;
         }
         false
     }
 
-    /// What an earlier statement says about `name`.
-    fn statement_guard(&mut self, stmt: Node, name: &str, depth: u32) -> Guard {
-        let src = self.model.source;
-        match stmt.kind() {
-            "if_statement" => {
-                let Some(condition) = stmt.child_by_field_name("condition") else {
-                    return Guard::Nothing;
-                };
-                let Some(body) = stmt.child_by_field_name("consequence") else {
-                    return Guard::Nothing;
-                };
-                let exits = body
-                    .named_child(body.named_child_count().saturating_sub(1))
-                    .is_some_and(|last| {
-                        matches!(
-                            last.kind(),
-                            "return_statement"
-                                | "raise_statement"
-                                | "continue_statement"
-                                | "break_statement"
-                        )
-                    });
-                let resets = !exits && body_assigns_constant(self, body, name, depth);
-                if (exits || resets) && self.condition_allows(condition, name, false, depth) {
-                    return Guard::Allows;
-                }
-                Guard::Nothing
-            }
-            "assert_statement" => {
-                let allows = stmt
-                    .named_child(0)
-                    .is_some_and(|c| self.condition_allows(c, name, true, depth));
-                if allows {
-                    Guard::Allows
-                } else {
-                    Guard::Nothing
-                }
-            }
-            "expression_statement" => {
-                let assigns = stmt.named_child(0).is_some_and(|a| {
-                    matches!(a.kind(), "assignment" | "augmented_assignment")
-                        && a.child_by_field_name("left")
-                            .is_some_and(|l| binds(l, name, src))
-                });
-                if assigns {
-                    Guard::Rebinds
-                } else {
-                    Guard::Nothing
-                }
-            }
-            _ => Guard::Nothing,
-        }
+    /// `if name not in ALLOWED: raise ...` (or a body that assigns `name` a constant).
+    fn exits_unless_allowed(&mut self, stmt: Node, name: &str, depth: u32) -> bool {
+        let (Some(condition), Some(body)) = (
+            stmt.child_by_field_name("condition"),
+            stmt.child_by_field_name("consequence"),
+        ) else {
+            return false;
+        };
+        let exits = body
+            .named_child(body.named_child_count().saturating_sub(1))
+            .is_some_and(|last| {
+                matches!(
+                    last.kind(),
+                    "return_statement"
+                        | "raise_statement"
+                        | "continue_statement"
+                        | "break_statement"
+                )
+            });
+        let resets = !exits && body_assigns_constant(self, body, name, depth);
+        (exits || resets) && self.condition_allows(condition, name, false, depth)
     }
 
     /// Whether `condition` being true (`positive`) or false (`!positive`) means `name` is one of
@@ -814,10 +803,12 @@ impl Walker<'_, '_, '_> {
     }
 }
 
-enum Guard {
-    Allows,
-    Rebinds,
-    Nothing,
+/// Whether a binding of the name starts between two offsets (the check no longer holds after it).
+fn rebound_between(bindings: &[Binding], after: usize, before: usize) -> bool {
+    let first = bindings.partition_point(|b| b.node.start_byte() < after);
+    bindings
+        .get(first)
+        .is_some_and(|b| b.node.start_byte() < before)
 }
 
 /// Whether a block assigns a constant to `name` (`if x not in OK: x = "default"`).
@@ -869,15 +860,21 @@ pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
 /// module-level function whose first parameter is the request, or an HTTP method handler of a
 /// class (`def get(self, request, pk)`). A helper that merely takes the request along
 /// (`def render(self, request, string)`, `def render_flatpage(request, f)` called from a view
-/// is still module-level, hence the second check in `attribute`) is not.
-fn is_view_function(function: Node, names: &[&str], request_params: &[String], src: &str) -> bool {
+/// is still module-level, hence the second check in `attribute`) is not. Where the function is
+/// comes from the index's scopes (no walk up the tree).
+fn is_view_function(
+    index: &super::index::Index,
+    function: Node,
+    names: &[&str],
+    request_params: &[String],
+    src: &str,
+) -> bool {
     if function.kind() != "function_definition" {
         return false;
     }
     let is_request = |n: Option<&&str>| n.is_some_and(|n| request_params.iter().any(|r| r == n));
-    let in_class = node::ancestor(function, &["class_definition", "function_definition"])
-        .is_some_and(|a| a.kind() == "class_definition");
-    if in_class {
+    let outer = index.scope_node(index.scope_at(function));
+    if outer.is_some_and(|o| o.kind() == "class_definition") {
         let method = function
             .child_by_field_name("name")
             .map_or("", |n| text(n, src));
@@ -886,17 +883,14 @@ fn is_view_function(function: Node, names: &[&str], request_params: &[String], s
         ];
         return HANDLERS.contains(&method) && is_request(names.get(1));
     }
-    node::ancestor(function, &["function_definition"]).is_none() && is_request(names.first())
+    outer.is_none() && is_request(names.first())
 }
 
-/// Whether the statement `binding` runs whenever `use_site` runs (after it): the innermost
-/// block holding the binding also holds the use. A binding inside an `if` body dominates uses in
-/// the same body, not uses after the `if`.
-fn dominates(binding: Node, use_site: Node) -> bool {
-    match node::ancestor(binding, &["block", "module"]) {
-        Some(block) => node::contains(block, use_site),
-        None => true,
-    }
+/// Whether a binding in `block` runs whenever `use_site` runs (after it): the innermost block
+/// holding the binding also holds the use. A binding inside an `if` body dominates uses in the
+/// same body, not uses after the `if`.
+fn dominates(block: (usize, usize), use_site: Node) -> bool {
+    block.0 <= use_site.start_byte() && use_site.end_byte() <= block.1
 }
 
 #[cfg(test)]

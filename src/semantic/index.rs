@@ -28,6 +28,9 @@ enum Category {
     Walrus,
     Return,
     Comment,
+    Block,
+    Comprehension,
+    Guard,
 }
 
 /// Node kind ids → category, from `queries/python/index.scm`.
@@ -60,6 +63,9 @@ fn categories() -> &'static [Option<Category>] {
                 "walrus" => Category::Walrus,
                 "return" => Category::Return,
                 "comment" => Category::Comment,
+                "block" => Category::Block,
+                "comprehension" => Category::Comprehension,
+                "guard" => Category::Guard,
                 other => {
                     tracing::error!("queries/python/index.scm: unknown capture @{other}");
                     continue;
@@ -91,6 +97,9 @@ pub struct Binding<'t> {
     pub value: Option<Node<'t>>,
     /// `x += v`: the name keeps its old value and adds `v`.
     pub augmented: bool,
+    /// Byte range of the innermost block (or the module) holding the binding: the binding runs
+    /// whenever a later use inside this range runs.
+    pub block: (usize, usize),
 }
 
 /// A function, lambda or class body.
@@ -99,6 +108,31 @@ pub struct Scope<'t> {
     pub node: Node<'t>,
     /// Index of the enclosing scope in [`Index::scopes`], `None` for top-level scopes.
     pub parent: Option<usize>,
+}
+
+/// A statement or expression that may check a name against an allow-list: `if`, `elif`,
+/// `assert`, `x if cond else y`.
+#[derive(Debug, Clone, Copy)]
+pub struct Guard<'t> {
+    pub node: Node<'t>,
+    /// Byte range of the innermost block (or the module) holding it.
+    pub block: (usize, usize),
+}
+
+/// A comprehension or generator expression.
+#[derive(Debug, Clone, Copy)]
+struct Comprehension<'t> {
+    node: Node<'t>,
+    parent: Option<usize>,
+}
+
+/// What the walk keeps open while it descends: the scopes, comprehensions and blocks enclosing
+/// the current node (each a stack of indexes or ranges).
+#[derive(Default)]
+struct Open {
+    scopes: Vec<usize>,
+    comprehensions: Vec<usize>,
+    blocks: Vec<(usize, usize)>,
 }
 
 /// Longest walk up the scope tree when a node lies after a nested scope (bounded for inputs with
@@ -119,6 +153,10 @@ pub struct Index<'t> {
     bindings: HashMap<ScopeId, HashMap<&'t str, Vec<Binding<'t>>>>,
     /// `return` statements by the scope (function) they return from.
     returns: HashMap<ScopeId, Vec<Node<'t>>>,
+    /// Comprehensions, sorted by start byte.
+    comprehensions: Vec<Comprehension<'t>>,
+    /// `if` / `elif` / `assert` / conditional expressions, sorted by start byte.
+    guards: Vec<Guard<'t>>,
 }
 
 impl<'t> Index<'t> {
@@ -150,8 +188,7 @@ impl<'t> Index<'t> {
     fn walk(&mut self, root: Node<'t>, source: &'t str) {
         let table = categories();
         let mut cursor = root.walk();
-        // Open scopes enclosing the current node: indexes into `self.scopes`.
-        let mut open: Vec<usize> = Vec::new();
+        let mut open = Open::default();
         loop {
             let n = cursor.node();
             if let Some(Some(category)) = table.get(usize::from(n.kind_id())) {
@@ -171,8 +208,8 @@ impl<'t> Index<'t> {
         }
     }
 
-    fn visit(&mut self, n: Node<'t>, category: Category, open: &mut Vec<usize>, source: &'t str) {
-        while let Some(&top) = open.last() {
+    fn visit(&mut self, n: Node<'t>, category: Category, open: &mut Open, source: &'t str) {
+        while let Some(&top) = open.scopes.last() {
             let contains = self
                 .scopes
                 .get(top)
@@ -180,35 +217,108 @@ impl<'t> Index<'t> {
             if contains {
                 break;
             }
-            open.pop();
+            open.scopes.pop();
+        }
+        while let Some(&top) = open.comprehensions.last() {
+            let contains = self
+                .comprehensions
+                .get(top)
+                .is_some_and(|c| node::contains(c.node, n) && c.node != n);
+            if contains {
+                break;
+            }
+            open.comprehensions.pop();
+        }
+        while let Some(&(start, end)) = open.blocks.last() {
+            if start <= n.start_byte() && n.end_byte() <= end {
+                break;
+            }
+            open.blocks.pop();
         }
         let scope = open
+            .scopes
             .last()
             .and_then(|&i| self.scopes.get(i))
             .map_or(MODULE, |s| s.node.start_byte());
-        if matches!(
-            category,
-            Category::Function | Category::Class | Category::Lambda
-        ) {
-            self.scopes.push(Scope {
-                node: n,
-                parent: open.last().copied(),
-            });
-            open.push(self.scopes.len() - 1);
-        }
+        let block = open.blocks.last().copied().unwrap_or((0, usize::MAX));
         match category {
             Category::Call => self.calls.push(n),
-            Category::Function => self.functions.push(n),
-            Category::Class => self.classes.push(n),
-            Category::Lambda => {}
+            Category::Function | Category::Class | Category::Lambda => {
+                self.scopes.push(Scope {
+                    node: n,
+                    parent: open.scopes.last().copied(),
+                });
+                open.scopes.push(self.scopes.len() - 1);
+                match category {
+                    Category::Function => self.functions.push(n),
+                    Category::Class => self.classes.push(n),
+                    _ => {}
+                }
+            }
             Category::Import => self.imports.push(n),
             Category::Comment => self.comments.push(n),
-            Category::Assignment => self.add_assignment(n, scope, source),
-            Category::WithItem => self.add_with_item(n, scope, source),
-            Category::For => self.add_for(n, scope, source),
-            Category::Walrus => self.add_walrus(n, scope, source),
+            Category::Assignment => self.add_assignment(n, scope, block, source),
+            Category::WithItem => self.add_with_item(n, scope, block, source),
+            Category::For => self.add_for(n, scope, block, source),
+            Category::Walrus => self.add_walrus(n, scope, block, source),
             Category::Return => self.returns.entry(scope).or_default().push(n),
+            Category::Block => open.blocks.push((n.start_byte(), n.end_byte())),
+            Category::Comprehension => {
+                self.comprehensions.push(Comprehension {
+                    node: n,
+                    parent: open.comprehensions.last().copied(),
+                });
+                open.comprehensions.push(self.comprehensions.len() - 1);
+            }
+            Category::Guard => self.guards.push(Guard { node: n, block }),
         }
+    }
+
+    /// The comprehensions enclosing `n`, innermost first (at most `limit`).
+    pub fn comprehensions_around(&self, n: Node, limit: usize) -> Vec<Node<'t>> {
+        let start = n.start_byte();
+        let after = self
+            .comprehensions
+            .partition_point(|c| c.node.start_byte() <= start);
+        let mut out = Vec::new();
+        let mut candidate = after.checked_sub(1);
+        let mut steps = 0;
+        while let Some(i) = candidate {
+            let Some(c) = self.comprehensions.get(i) else {
+                break;
+            };
+            steps += 1;
+            if steps > MAX_SCOPE_WALK || out.len() >= limit {
+                break;
+            }
+            if node::contains(c.node, n) && c.node != n {
+                out.push(c.node);
+            }
+            candidate = c.parent;
+        }
+        out
+    }
+
+    /// The guards that start before `n` (or with it), nearest first (at most `limit`), from
+    /// `from` on.
+    pub fn guards_before(
+        &self,
+        n: Node,
+        from: usize,
+        limit: usize,
+    ) -> impl Iterator<Item = &Guard<'t>> {
+        let start = n.start_byte();
+        // `<=`: a conditional expression starts with its value (`x if x in OK else y`).
+        let end = self
+            .guards
+            .partition_point(|g| g.node.start_byte() <= start);
+        let begin = self.guards.partition_point(|g| g.node.start_byte() < from);
+        self.guards
+            .get(begin..end)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .take(limit)
     }
 
     /// The bindings of `name` in `scope`, in source order.
@@ -317,7 +427,13 @@ impl<'t> Index<'t> {
             .push(binding);
     }
 
-    fn add_assignment(&mut self, stmt: Node<'t>, scope: ScopeId, source: &'t str) {
+    fn add_assignment(
+        &mut self,
+        stmt: Node<'t>,
+        scope: ScopeId,
+        block: (usize, usize),
+        source: &'t str,
+    ) {
         let (Some(left), right) = (
             stmt.child_by_field_name("left"),
             stmt.child_by_field_name("right"),
@@ -342,6 +458,7 @@ impl<'t> Index<'t> {
                         node: stmt,
                         value: inner_value,
                         augmented,
+                        block,
                     },
                     source,
                 );
@@ -356,6 +473,7 @@ impl<'t> Index<'t> {
                     node: stmt,
                     value,
                     augmented,
+                    block,
                 },
                 source,
             ),
@@ -379,6 +497,7 @@ impl<'t> Index<'t> {
                                 node: stmt,
                                 value: v,
                                 augmented,
+                                block,
                             },
                             source,
                         );
@@ -389,7 +508,13 @@ impl<'t> Index<'t> {
         }
     }
 
-    fn add_with_item(&mut self, item: Node<'t>, scope: ScopeId, source: &'t str) {
+    fn add_with_item(
+        &mut self,
+        item: Node<'t>,
+        scope: ScopeId,
+        block: (usize, usize),
+        source: &'t str,
+    ) {
         // `with expr as name`: tree-sitter-python gives `as_pattern` with an `alias` field.
         let Some(value) = item.child_by_field_name("value") else {
             return;
@@ -414,13 +539,20 @@ impl<'t> Index<'t> {
                 node: item,
                 value: expr,
                 augmented: false,
+                block,
             },
             source,
         );
     }
 
     /// `(name := value)` binds `name` in the enclosing function.
-    fn add_walrus(&mut self, expr: Node<'t>, scope: ScopeId, source: &'t str) {
+    fn add_walrus(
+        &mut self,
+        expr: Node<'t>,
+        scope: ScopeId,
+        block: (usize, usize),
+        source: &'t str,
+    ) {
         let Some(target) = expr
             .child_by_field_name("name")
             .filter(|n| n.kind() == "identifier")
@@ -435,6 +567,7 @@ impl<'t> Index<'t> {
                 node: expr,
                 value,
                 augmented: false,
+                block,
             },
             source,
         );
@@ -443,7 +576,7 @@ impl<'t> Index<'t> {
     /// `for x in items:` binds `x` (and each name of `for a, b in ...`) to an element of
     /// `items`; the classifier gives an element the flow of its container. The binding's node is
     /// the target, so uses in the loop body come after it.
-    fn add_for(&mut self, stmt: Node<'t>, scope: ScopeId, source: &'t str) {
+    fn add_for(&mut self, stmt: Node<'t>, scope: ScopeId, block: (usize, usize), source: &'t str) {
         let (Some(left), Some(right)) = (
             stmt.child_by_field_name("left"),
             stmt.child_by_field_name("right"),
@@ -468,6 +601,7 @@ impl<'t> Index<'t> {
                     node: left,
                     value: Some(right),
                     augmented: false,
+                    block,
                 },
                 source,
             );
@@ -507,7 +641,7 @@ mod tests {
     #[test]
     fn every_kind_in_the_query_file_exists() {
         let table = categories();
-        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 13);
+        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 22);
     }
 
     #[test]

@@ -66,8 +66,8 @@ def search(request):
 ## Fix
 When the query is an f-string, a `%s` format, a `.format()` call or a concatenation written
 directly in the call, and every interpolated part is a plain value (a name, attribute, item or
-call) standing where SQL takes a value (after `=`, `<`, `>`, `LIKE`, `LIMIT`, `OFFSET`, or in
-`VALUES (...)`), the quick-fix turns each interpolated value into a `%s` placeholder and passes the
+call) standing where SQL takes a value (after `=`, `<`, `>`, an arithmetic operator, `LIKE`,
+`LIMIT`, `OFFSET`, or in `VALUES (...)`), the quick-fix turns each interpolated value into a `%s` placeholder and passes the
 values as parameters. Parameters the call already passes are merged in placeholder order (a list
 or tuple literal), or kept first (`[*params, x]`) when they are a variable. Literal `%` signs are
 doubled when the query had no parameters before.

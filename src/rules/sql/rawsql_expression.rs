@@ -170,9 +170,12 @@ mod tests {
     #[test]
     fn fix_merges_params() {
         let src = format!(
-            "{HEAD}def v(request, pk):\n    a = RawSQL(f'SELECT x FROM t WHERE a = %s AND b = {{pk}}', ['k'])\n    b = RawSQL(sql=f\"SELECT x FROM t WHERE c = '{{pk}}'\", params=[])\n"
+            "{HEAD}def v(request, pk):\n    a = RawSQL(f'SELECT x FROM t WHERE a = %s AND b = {{pk}}', ['k'])\n    b = RawSQL(sql=f\"SELECT x FROM t WHERE c = '{{pk}}'\", params=[])\n    c = RawSQL(f'rank * {{pk}}', [])\n"
         );
-        assert_eq!(fix_applicability(&src, "DJS203"), vec!["safe", "unsafe"]);
+        assert_eq!(
+            fix_applicability(&src, "DJS203"),
+            vec!["safe", "unsafe", "safe"]
+        );
         let fixed = assert_fix(&src, "DJS203");
         assert!(
             fixed.contains("RawSQL('SELECT x FROM t WHERE a = %s AND b = %s', ['k', pk])"),
@@ -182,5 +185,6 @@ mod tests {
             fixed.contains("RawSQL(sql=\"SELECT x FROM t WHERE c = %s\", params=[pk])"),
             "{fixed}"
         );
+        assert!(fixed.contains("c = RawSQL('rank * %s', [pk])"), "{fixed}");
     }
 }

@@ -108,7 +108,7 @@ pub fn check(checker: &mut PyChecker) {
         }
         let message = if flow.level == Level::Request {
             format!(
-                "template source built from {}: whoever sends it controls the template (server-side template injection); keep the source constant and pass data in the context",
+                "the template source contains {}: whoever sends it controls the template (server-side template injection); keep the source constant and pass data in the context",
                 xss::origin(&flow)
             )
         } else {
