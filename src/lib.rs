@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod document;
+pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod server;

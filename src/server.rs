@@ -11,6 +11,7 @@
 mod actions;
 mod config;
 mod convert;
+mod project;
 mod settings;
 mod transport;
 
@@ -75,6 +76,7 @@ struct State {
     config: config::ConfigStore,
     /// Whether the client can register file watchers for the configuration files.
     watch_config: AtomicBool,
+    project: project::ProjectState,
 }
 
 pub struct Backend {
@@ -119,6 +121,8 @@ impl Backend {
         let (context, included) = self.state.config.context_for(path_of(uri));
         let cache = Arc::clone(self.state.caches.entry(uri.clone()).or_default().value());
         let doc = self.state.documents.get(uri)?;
+        let mut context = context;
+        context.project = self.state.project.index_for(context.path.as_deref());
         Some(Snapshot {
             uri: uri.clone(),
             version: doc.version,
@@ -346,6 +350,7 @@ impl LanguageServer for Backend {
                 Err(err) => tracing::warn!("ignoring invalid initializationOptions: {err}"),
             }
         }
+        self.state.project.set_roots(&params);
         tracing::info!("initialize: position encoding {encoding:?}, pull diagnostics {pull}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -398,6 +403,7 @@ impl LanguageServer for Backend {
                 }
             });
         }
+        self.start_project_index();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -419,6 +425,7 @@ impl LanguageServer for Backend {
                 if let Some(snapshot) = self.snapshot(&item.uri) {
                     self.schedule(snapshot);
                 }
+                self.project_touched(&item.uri);
             }
             Err(_) => tracing::error!("parsing {} panicked; not analysing it", item.uri.as_str()),
         }
@@ -464,6 +471,9 @@ impl LanguageServer for Backend {
         if applied && let Some(snapshot) = self.snapshot(&uri) {
             self.schedule(snapshot);
         }
+        if applied {
+            self.project_touched(&uri);
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -471,6 +481,8 @@ impl LanguageServer for Backend {
         let was_open = self.state.documents.remove(&uri).is_some();
         self.state.results.remove(&uri);
         self.state.caches.remove(&uri);
+        // The file on disk is what counts again.
+        self.project_touched(&uri);
         if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -493,6 +505,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        // The project index (settings modules) follows Python and pytest configuration files.
+        self.watched_files_changed(params.clone());
         let paths: Vec<PathBuf> = params
             .changes
             .iter()

@@ -31,6 +31,9 @@ pub struct Context {
     /// Qualified names of views meant to be public, `*` matching any part (`public-views`).
     /// Read by the DJS3xx access-control rules.
     pub public_views: Arc<[String]>,
+    /// What is known of the whole project (settings modules, ...); `None` for a lone file, which
+    /// is then analysed by itself.
+    pub project: Option<Arc<crate::project::ProjectIndex>>,
 }
 
 /// Whether a settings module is deployed to production or used only in development.
@@ -55,6 +58,7 @@ impl Default for Context {
             auth_decorators: Arc::from([]),
             auth_mixins: Arc::from([]),
             public_views: Arc::from([]),
+            project: None,
         }
     }
 }
@@ -72,6 +76,7 @@ impl Context {
             auth_decorators,
             auth_mixins,
             public_views,
+            project,
         } = self;
         let same_list = |a: &Arc<[String]>, b: &Arc<[String]>| Arc::ptr_eq(a, b) || a == b;
         *path == other.path
@@ -83,6 +88,11 @@ impl Context {
             && same_list(auth_decorators, &other.auth_decorators)
             && same_list(auth_mixins, &other.auth_mixins)
             && same_list(public_views, &other.public_views)
+            && match (project, &other.project) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.same_knowledge(b),
+                _ => false,
+            }
     }
 
     pub fn for_path(path: impl Into<PathBuf>) -> Context {

@@ -7,6 +7,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -18,6 +19,7 @@ use super::walk::{self, Candidate};
 use super::{exit, fix};
 use crate::analysis;
 use crate::config::{self, Layer, Selector, discover::Resolver};
+use crate::project::ProjectIndex;
 
 pub use super::output::{EditJson, FixJson, LineCol, Located, locate};
 pub use super::walk::read_text;
@@ -165,14 +167,19 @@ fn colour(args: &CheckArgs, to_terminal: bool) -> bool {
     }
 }
 
-fn check_file(candidate: &Candidate, args: &CheckArgs) -> Result<Checked, String> {
+fn check_file(
+    candidate: &Candidate,
+    args: &CheckArgs,
+    project: Option<&Arc<ProjectIndex>>,
+) -> Result<Checked, String> {
     let label = candidate.label.clone();
     let (text, warning) = walk::read_text(&candidate.path).map_err(|e| format!("{label}: {e}"))?;
     let mut warnings: Vec<String> = warning
         .map(|_| format!("{label}: not valid UTF-8; invalid bytes replaced"))
         .into_iter()
         .collect();
-    let context = candidate.settings.context_for(Some(candidate.path.clone()));
+    let mut context = candidate.settings.context_for(Some(candidate.path.clone()));
+    context.project = project.cloned();
     let (text, findings, fixed, diff) = if args.fix || args.diff {
         let outcome = fix::fix(&text, candidate.language, &context, args.unsafe_fixes);
         let changed = outcome.text != text;
@@ -268,12 +275,16 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         return exit::ERROR;
     }
     let mut errors = walked.errors;
+    // The project index (settings modules and their inheritance), built in parallel before any
+    // file is analysed, from the root the paths share.
+    let project = crate::project::find_root(&args.paths, &cwd)
+        .map(|root| Arc::new(ProjectIndex::build(&root)));
     let progress = Progress::start(walked.files.len(), !args.no_progress);
     let results: Vec<Result<Checked, String>> = walked
         .files
         .par_iter()
         .map(|candidate| {
-            let result = check_file(candidate, args);
+            let result = check_file(candidate, args, project.as_ref());
             progress.inc();
             result
         })

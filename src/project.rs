@@ -1,0 +1,913 @@
+//! The project index: what djsec knows about a Django project as a whole, without running it.
+//!
+//! - Which files are settings modules (`DJANGO_SETTINGS_MODULE` in `manage.py`, `wsgi.py`,
+//!   `asgi.py`, pytest configuration; files named `settings.py`; modules of a `settings/`
+//!   package), how they inherit from each other (`from .base import *`), and which are deployed
+//!   ([`Role::Production`]), development-only ([`Role::Development`]) or bases ([`Role::Base`]).
+//! - A summary of each of those modules ([`summary::ModuleSummary`]); the effective value of a
+//!   setting in a module is computed from the summaries by the static evaluator ([`eval`]).
+//!
+//! The index is an immutable snapshot, cheap to share (`Arc<ProjectIndex>`). An edit makes a new
+//! snapshot ([`ProjectIndex::update_file`]) that replaces only the changed file's summary; the
+//! roles (a small graph) are then recomputed. Analysis of a file uses the summary of its current
+//! buffer, never a stale copy from the index.
+//!
+//! Other parts of the project (the URLconf, issue 5) add their own per-file summaries here.
+
+pub mod defaults;
+pub mod discover;
+pub mod eval;
+pub mod summary;
+pub mod value;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use discover::{RefKind, SettingsRef};
+pub use summary::{ModuleRef, ModuleSummary, Role};
+pub use value::{FileId, Kind, Loc, Value};
+
+/// Configuration that overrides the conventions (from the configuration file, issue 8):
+/// glob patterns (`*`, `**`, `?`) matched against paths relative to the root, or dotted module
+/// names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    pub production: Vec<String>,
+    pub development: Vec<String>,
+}
+
+/// Why a module has its role (shown in messages and logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleReason {
+    Marker,
+    Configured,
+    TestReference,
+    Name,
+    ServerReference,
+    Inherited,
+    Default,
+}
+
+/// A settings module in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsModule {
+    pub path: FileId,
+    pub role: Role,
+    pub reason: RoleReason,
+}
+
+/// See the module documentation.
+#[derive(Clone, Default)]
+pub struct ProjectIndex {
+    root: PathBuf,
+    options: Arc<IndexOptions>,
+    /// Every Python file under the root (for module resolution).
+    python_files: Arc<HashSet<FileId>>,
+    /// Python files by module name: the file stem, or the package name for `__init__.py`.
+    by_module_name: Arc<HashMap<String, Vec<FileId>>>,
+    /// Summaries of the settings modules and of the modules they import.
+    summaries: HashMap<FileId, Arc<ModuleSummary>>,
+    /// `DJANGO_SETTINGS_MODULE` values, per file that sets them.
+    references: HashMap<FileId, Vec<SettingsRef>>,
+    /// Derived from the above on every change.
+    derived: Arc<Derived>,
+}
+
+#[derive(Default, PartialEq)]
+struct Derived {
+    /// Settings modules by path.
+    settings: BTreeMap<FileId, SettingsModule>,
+    /// Resolved import edges between summarised modules: `(importer, imported, unconditional)`.
+    edges: Vec<(FileId, FileId, bool)>,
+}
+
+impl fmt::Debug for ProjectIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProjectIndex")
+            .field("root", &self.root)
+            .field("python_files", &self.python_files.len())
+            .field("summaries", &self.summaries.len())
+            .field("settings", &self.derived.settings.len())
+            .finish()
+    }
+}
+
+/// The root to index for a set of paths (what `djsec check PATH...` was given): the nearest
+/// ancestor of their common directory that holds `manage.py` or `pyproject.toml`, else that
+/// common directory. Paths are made absolute against `cwd`.
+pub fn find_root(paths: &[PathBuf], cwd: &Path) -> Option<PathBuf> {
+    let mut common: Option<PathBuf> = None;
+    for path in paths {
+        let abs = discover::normalize(path, Some(cwd));
+        let dir = if abs.extension().is_some() && !abs.is_dir() {
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        } else {
+            abs
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a.as_os_str())
+                .collect(),
+        });
+    }
+    let common = common?;
+    let marked = common
+        .ancestors()
+        .find(|dir| dir.join("manage.py").is_file() || dir.join("pyproject.toml").is_file());
+    Some(marked.unwrap_or(&common).to_path_buf())
+}
+
+/// Modules reached through imports when building: beyond this, imports are not followed.
+const MAX_SUMMARIES: usize = 5_000;
+
+impl ProjectIndex {
+    /// Index the project under `root` (read from disk, in parallel).
+    pub fn build(root: &Path) -> ProjectIndex {
+        ProjectIndex::build_with(root, IndexOptions::default())
+    }
+
+    pub fn build_with(root: &Path, options: IndexOptions) -> ProjectIndex {
+        let root = discover::normalize(root, std::env::current_dir().ok().as_deref());
+        let mut python = Vec::new();
+        let mut configs = Vec::new();
+        let walker = ignore::WalkBuilder::new(&root)
+            .follow_links(false)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| discover::SKIPPED_DIRS.contains(&n)))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if python.len() + configs.len() >= discover::MAX_FILES {
+                tracing::warn!(
+                    "project index: more than {} files; the rest is not indexed",
+                    discover::MAX_FILES
+                );
+                break;
+            }
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = discover::normalize(entry.path(), Some(&root));
+            match discover::file_kind(&path) {
+                discover::FileKind::Python => python.push(path),
+                discover::FileKind::Config => configs.push(path),
+                discover::FileKind::Other => {}
+            }
+        }
+        let mut index = ProjectIndex::empty(&root, options);
+        index.add_python_files(python.iter().map(PathBuf::as_path));
+        let reads: Vec<(FileId, String)> = python
+            .par_iter()
+            .filter(|p| discover::is_settings_path(p) || discover::may_set_settings_module(p))
+            .filter_map(|p| read(p).map(|t| (FileId::from(p.as_path()), t)))
+            .collect();
+        let config_reads: Vec<(FileId, String)> = configs
+            .par_iter()
+            .filter_map(|p| read(p).map(|t| (FileId::from(p.as_path()), t)))
+            .collect();
+        for (path, text) in config_reads {
+            index.set_references(&path, &text);
+        }
+        let summaries: Vec<(FileId, Option<ModuleSummary>, Vec<SettingsRef>)> = reads
+            .into_par_iter()
+            .map(|(path, text)| {
+                let refs = if discover::may_set_settings_module(&path) {
+                    discover::settings_refs(&path, &text)
+                } else {
+                    Vec::new()
+                };
+                let summary =
+                    discover::is_settings_path(&path).then(|| ModuleSummary::parse(&text));
+                (path, summary, refs)
+            })
+            .collect();
+        for (path, summary, refs) in summaries {
+            if !refs.is_empty() {
+                index.references.insert(path.clone(), refs);
+            }
+            if let Some(s) = summary {
+                index.summaries.insert(path, Arc::new(s));
+            }
+        }
+        index.complete_from_disk();
+        index.derive();
+        index
+    }
+
+    /// An index of in-memory files (tests, and callers that already hold the texts). Paths are
+    /// taken relative to `root` when relative.
+    pub fn from_files(root: &Path, files: &[(&str, &str)]) -> ProjectIndex {
+        let root = discover::normalize(root, None);
+        let mut index = ProjectIndex::empty(&root, IndexOptions::default());
+        let paths: Vec<PathBuf> = files
+            .iter()
+            .map(|(p, _)| discover::normalize(Path::new(p), Some(&root)))
+            .collect();
+        index.add_python_files(
+            paths
+                .iter()
+                .filter(|p| discover::file_kind(p) == discover::FileKind::Python)
+                .map(PathBuf::as_path),
+        );
+        let mut pending: Vec<(FileId, String)> = Vec::new();
+        for (path, (_, text)) in paths.iter().zip(files) {
+            let id = FileId::from(path.as_path());
+            match discover::file_kind(path) {
+                discover::FileKind::Config => index.set_references(&id, text),
+                discover::FileKind::Python => {
+                    if discover::may_set_settings_module(path) {
+                        index.set_references(&id, text);
+                    }
+                    pending.push((id, text.to_string()));
+                }
+                discover::FileKind::Other => {}
+            }
+        }
+        // Summarise settings paths, then whatever they import, from the given texts.
+        let texts: HashMap<FileId, &str> = pending
+            .iter()
+            .map(|(p, t)| (p.clone(), t.as_str()))
+            .collect();
+        for (path, text) in &pending {
+            if discover::is_settings_path(path) || index.is_referenced(path) {
+                index
+                    .summaries
+                    .insert(path.clone(), Arc::new(ModuleSummary::parse(text)));
+            }
+        }
+        index.complete(|p| texts.get(p).map(|t| t.to_string()));
+        index.derive();
+        index
+    }
+
+    /// An index with no files.
+    pub fn empty(root: &Path, options: IndexOptions) -> ProjectIndex {
+        ProjectIndex {
+            root: root.to_path_buf(),
+            options: Arc::new(options),
+            ..ProjectIndex::default()
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn options(&self) -> &IndexOptions {
+        &self.options
+    }
+
+    /// Normalise a path the way the index stores paths (absolute against the root).
+    pub fn normalize(&self, path: &Path) -> PathBuf {
+        discover::normalize(path, Some(&self.root))
+    }
+
+    /// The summary the index holds for a file (the settings modules and what they import).
+    pub fn summary(&self, path: &Path) -> Option<&Arc<ModuleSummary>> {
+        self.summaries.get(path)
+    }
+
+    /// Every settings module with its role, by path.
+    pub fn settings_modules(&self) -> impl Iterator<Item = &SettingsModule> {
+        self.derived.settings.values()
+    }
+
+    /// The settings module at `path`, if it is one.
+    pub fn settings_module(&self, path: &Path) -> Option<&SettingsModule> {
+        self.derived.settings.get(path)
+    }
+
+    /// Whether a Python file exists in the index.
+    pub fn has_python_file(&self, path: &Path) -> bool {
+        self.python_files.contains(path)
+    }
+
+    /// The modules that import `path` (star imports and `from x import y`), with whether the
+    /// import is unconditional (at the top level of the importer).
+    pub fn importers_of<'a>(
+        &'a self,
+        path: &'a Path,
+    ) -> impl Iterator<Item = (&'a FileId, bool)> + 'a {
+        self.derived
+            .edges
+            .iter()
+            .filter(move |(_, to, _)| to.as_ref() == path)
+            .map(|(from, _, unconditional)| (from, *unconditional))
+    }
+
+    /// The modules `path` imports (as the index knows its summary).
+    pub fn imports_of<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a FileId> + 'a {
+        self.derived
+            .edges
+            .iter()
+            .filter(move |(from, _, _)| from.as_ref() == path)
+            .map(|(_, to, _)| to)
+    }
+
+    /// Whether a file's content matters to the index (its summary or references are kept), or
+    /// its path makes it a settings module.
+    pub fn tracks(&self, path: &Path) -> bool {
+        self.summaries.contains_key(path)
+            || self.references.contains_key(path)
+            || discover::is_settings_path(path)
+            || discover::may_set_settings_module(path)
+            || discover::file_kind(path) == discover::FileKind::Config
+    }
+
+    /// A new snapshot with `path`'s content replaced by `text` (a file opened, edited, saved or
+    /// changed on disk), or `None` when nothing the index knows changed. Files that a changed
+    /// settings module newly imports are read from disk.
+    pub fn update_file(&self, path: &Path, text: &str) -> Option<ProjectIndex> {
+        let path = self.normalize(path);
+        let id = FileId::from(path.as_path());
+        let kind = discover::file_kind(&path);
+        if kind == discover::FileKind::Other {
+            return None;
+        }
+        let mut next = self.clone();
+        let mut changed = false;
+        if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
+            next.add_python_files(std::iter::once(path.as_path()));
+            changed = true;
+        }
+        if kind == discover::FileKind::Config || discover::may_set_settings_module(&path) {
+            let refs = discover::settings_refs(&path, text);
+            if self
+                .references
+                .get(&id)
+                .map_or(!refs.is_empty(), |old| *old != refs)
+            {
+                if refs.is_empty() {
+                    next.references.remove(&id);
+                } else {
+                    next.references.insert(id.clone(), refs);
+                }
+                changed = true;
+            }
+        }
+        if kind == discover::FileKind::Python
+            && (self.summaries.contains_key(&id)
+                || discover::is_settings_path(&path)
+                || next.is_referenced(&id))
+        {
+            let summary = ModuleSummary::parse(text);
+            if self.summaries.get(&id).is_none_or(|old| **old != summary) {
+                next.summaries.insert(id, Arc::new(summary));
+                changed = true;
+            }
+        }
+        if !changed {
+            return None;
+        }
+        next.complete_from_disk();
+        next.derive();
+        Some(next)
+    }
+
+    /// A new snapshot without `path` (deleted), or `None` when the index did not know it.
+    pub fn remove_file(&self, path: &Path) -> Option<ProjectIndex> {
+        let path = self.normalize(path);
+        let id = FileId::from(path.as_path());
+        let known = self.python_files.contains(&id)
+            || self.summaries.contains_key(&id)
+            || self.references.contains_key(&id);
+        if !known {
+            return None;
+        }
+        let mut next = self.clone();
+        if next.python_files.contains(&id) {
+            Arc::make_mut(&mut next.python_files).remove(&id);
+            let by_name = Arc::make_mut(&mut next.by_module_name);
+            if let Some(list) = module_name(&id).and_then(|n| by_name.get_mut(&n)) {
+                list.retain(|p| *p != id);
+            }
+        }
+        next.summaries.remove(&id);
+        next.references.remove(&id);
+        next.derive();
+        Some(next)
+    }
+
+    /// Resolve an import in `from` to a Python file of the project.
+    pub fn resolve(&self, from: &Path, module: &ModuleRef) -> Option<FileId> {
+        let parts: Vec<&str> = module.module.split('.').filter(|p| !p.is_empty()).collect();
+        if module.level > 0 {
+            let mut dir = from.parent()?;
+            for _ in 1..module.level {
+                dir = dir.parent()?;
+            }
+            let mut base = dir.to_path_buf();
+            for part in &parts {
+                base.push(part);
+            }
+            let file = base.with_extension("py");
+            if !parts.is_empty() && self.python_files.contains(file.as_path()) {
+                return self.python_files.get(file.as_path()).cloned();
+            }
+            let init = base.join("__init__.py");
+            return self.python_files.get(init.as_path()).cloned();
+        }
+        let last = parts.last()?;
+        let candidates = self.by_module_name.get(*last)?;
+        candidates
+            .iter()
+            .filter(|p| module_path_matches(p, &parts))
+            .max_by_key(|p| {
+                (
+                    common_prefix(p, from),
+                    std::cmp::Reverse(p.components().count()),
+                )
+            })
+            .cloned()
+    }
+
+    /// Resolve a dotted module name (`mysite.settings.prod`) from the project root.
+    pub fn resolve_dotted(&self, dotted: &str) -> Option<FileId> {
+        let parts: Vec<&str> = dotted.split('.').filter(|p| !p.is_empty()).collect();
+        let last = parts.last()?;
+        self.by_module_name
+            .get(*last)?
+            .iter()
+            .filter(|p| module_path_matches(p, &parts))
+            .min_by_key(|p| p.components().count())
+            .cloned()
+    }
+
+    /// Python files in `dir` whose name matches a glob (`*` and `?`), for
+    /// django-split-settings' `include("components/*.py")`.
+    pub fn glob_in(&self, dir: &Path, pattern: &str) -> Vec<FileId> {
+        let target = discover::normalize(&dir.join(pattern), None);
+        let (Some(parent), Some(name)) =
+            (target.parent(), target.file_name().and_then(|n| n.to_str()))
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<FileId> = self
+            .python_files
+            .iter()
+            .filter(|p| p.parent() == Some(parent))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| glob_match(name, n))
+            })
+            .cloned()
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn add_python_files<'a>(&mut self, paths: impl Iterator<Item = &'a Path>) {
+        let files = Arc::make_mut(&mut self.python_files);
+        let by_name = Arc::make_mut(&mut self.by_module_name);
+        for path in paths {
+            let id = FileId::from(path);
+            if !files.insert(id.clone()) {
+                continue;
+            }
+            if let Some(name) = module_name(&id) {
+                by_name.entry(name).or_default().push(id);
+            }
+        }
+    }
+
+    fn set_references(&mut self, path: &FileId, text: &str) {
+        let refs = discover::settings_refs(path, text);
+        if refs.is_empty() {
+            self.references.remove(path);
+        } else {
+            self.references.insert(path.clone(), refs);
+        }
+    }
+
+    /// Whether some `DJANGO_SETTINGS_MODULE` names this file.
+    fn is_referenced(&self, path: &Path) -> bool {
+        self.references.values().flatten().any(|r| {
+            self.resolve_dotted(&r.module)
+                .is_some_and(|p| p.as_ref() == path)
+        })
+    }
+
+    /// Summarise referenced settings modules and the modules summaries import, reading them with
+    /// `read_text`, until nothing new is reached.
+    fn complete(&mut self, read_text: impl Fn(&Path) -> Option<String> + Sync) {
+        let mut wanted: Vec<FileId> = self
+            .references
+            .values()
+            .flatten()
+            .filter_map(|r| self.resolve_dotted(&r.module))
+            .filter(|p| !self.summaries.contains_key(p))
+            .collect();
+        let mut rounds = 0;
+        loop {
+            for (path, summary) in &self.summaries {
+                for (module, _) in summary.module_imports() {
+                    if let Some(target) = self.resolve(path, module)
+                        && !self.summaries.contains_key(&target)
+                    {
+                        wanted.push(target);
+                    }
+                }
+                for target in split_settings_includes(self, path, summary) {
+                    if !self.summaries.contains_key(&target) {
+                        wanted.push(target);
+                    }
+                }
+            }
+            wanted.sort();
+            wanted.dedup();
+            if wanted.is_empty() || rounds > 32 || self.summaries.len() >= MAX_SUMMARIES {
+                break;
+            }
+            rounds += 1;
+            let read: Vec<(FileId, ModuleSummary)> = wanted
+                .par_iter()
+                .map(|p| {
+                    let summary = read_text(p)
+                        .map_or_else(ModuleSummary::default, |t| ModuleSummary::parse(&t));
+                    (p.clone(), summary)
+                })
+                .collect();
+            for (path, summary) in read {
+                self.summaries.insert(path, Arc::new(summary));
+            }
+            wanted.clear();
+        }
+    }
+
+    fn complete_from_disk(&mut self) {
+        self.complete(read);
+    }
+
+    /// Recompute roles and edges from the summaries and references.
+    fn derive(&mut self) {
+        let mut edges = Vec::new();
+        for (path, summary) in &self.summaries {
+            for (module, unconditional) in summary.module_imports() {
+                if let Some(target) = self.resolve(path, module) {
+                    edges.push((path.clone(), target, unconditional));
+                }
+            }
+            for target in split_settings_includes(self, path, summary) {
+                edges.push((path.clone(), target, true));
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        let mut refs: HashMap<FileId, Vec<RefKind>> = HashMap::new();
+        for r in self.references.values().flatten() {
+            if let Some(target) = self.resolve_dotted(&r.module) {
+                refs.entry(target).or_default().push(r.kind);
+            }
+        }
+        let imported: HashSet<&FileId> = edges.iter().map(|(_, to, _)| to).collect();
+        let inherited: HashSet<&FileId> = edges
+            .iter()
+            .filter(|(_, _, unconditional)| *unconditional)
+            .map(|(_, to, _)| to)
+            .collect();
+        let mut settings = BTreeMap::new();
+        for (path, summary) in &self.summaries {
+            let referenced = refs.get(path);
+            let is_settings = referenced.is_some()
+                || imported.contains(path)
+                || (discover::is_settings_path(path) && looks_like_settings(summary));
+            if !is_settings {
+                continue;
+            }
+            let (role, reason) = role_of(
+                &self.root,
+                &self.options,
+                path,
+                summary,
+                referenced.map_or(&[][..], Vec::as_slice),
+                inherited.contains(path),
+            );
+            settings.insert(
+                path.clone(),
+                SettingsModule {
+                    path: path.clone(),
+                    role,
+                    reason,
+                },
+            );
+        }
+        self.derived = Arc::new(Derived { settings, edges });
+    }
+
+    /// The role the module at `path` would have with this summary (used for the buffer being
+    /// analysed, whose summary may be newer than the index's). `None` when it is not a settings
+    /// module.
+    pub fn role_for(&self, path: &Path, summary: &ModuleSummary) -> Option<(Role, RoleReason)> {
+        let mut refs = Vec::new();
+        for r in self.references.values().flatten() {
+            if self
+                .resolve_dotted(&r.module)
+                .is_some_and(|p| p.as_ref() == path)
+            {
+                refs.push(r.kind);
+            }
+        }
+        let imported = self.importers_of(path).next().is_some();
+        let inherited = self
+            .importers_of(path)
+            .any(|(_, unconditional)| unconditional);
+        let is_settings = !refs.is_empty()
+            || imported
+            || (discover::is_settings_path(path) && looks_like_settings(summary));
+        is_settings.then(|| role_of(&self.root, &self.options, path, summary, &refs, inherited))
+    }
+
+    /// Whether the findings of a file depend on the index (settings modules and the files whose
+    /// path makes them one). The server re-analyses these when the index changes.
+    pub fn depends_on_index(&self, path: &Path) -> bool {
+        self.derived.settings.contains_key(path) || discover::is_settings_path(path)
+    }
+
+    /// Whether two snapshots differ in what rules see (summaries, roles, edges).
+    pub fn same_knowledge(&self, other: &ProjectIndex) -> bool {
+        Arc::ptr_eq(&self.derived, &other.derived)
+            || (*self.derived == *other.derived && self.summaries == other.summaries)
+    }
+}
+
+fn read(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() > 4 * 1024 * 1024 {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The module name a file is imported by: its stem, or its package's name for `__init__.py`.
+fn module_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    if stem == "__init__" {
+        return path.parent()?.file_name()?.to_str().map(str::to_string);
+    }
+    Some(stem.to_string())
+}
+
+/// Whether `path` is the file of the dotted module `parts` (`a/b/c.py` or `a/b/c/__init__.py`).
+fn module_path_matches(path: &Path, parts: &[&str]) -> bool {
+    let mut components: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let Some(last) = components.pop() else {
+        return false;
+    };
+    if last == "__init__.py" {
+        // the package directory is the last part
+    } else if let Some(stem) = last.strip_suffix(".py") {
+        components.push(stem);
+    } else {
+        return false;
+    }
+    components.len() >= parts.len() && components[components.len() - parts.len()..] == *parts
+}
+
+fn common_prefix(a: &Path, b: &Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// `*` (any run, not `/`) and `?` (one character) matching.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Glob over a relative path: `**` matches any number of directories.
+fn path_glob_match(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // Iterative matching with backtracking over `**`.
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < parts.len() {
+        if pi < pat.len() && pat[pi] == "**" {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if pi < pat.len() && glob_match(pat[pi], parts[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < pat.len() && pat[pi] == "**" {
+        pi += 1;
+    }
+    pi == pat.len()
+}
+
+/// Setting names whose assignment marks a module as Django settings.
+const CORE_SETTINGS: &[&str] = &[
+    "SECRET_KEY",
+    "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "DATABASES",
+    "ROOT_URLCONF",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "TEMPLATES",
+    "WSGI_APPLICATION",
+    "STATIC_URL",
+    "AUTH_PASSWORD_VALIDATORS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+];
+
+/// A module named like settings is treated as Django settings when it assigns a core setting or
+/// star-imports another module, and does not read `django.conf.settings` itself (reusable apps
+/// keep their own `settings.py` of defaults that read Django's).
+fn looks_like_settings(summary: &ModuleSummary) -> bool {
+    let mut core = false;
+    let mut star = false;
+    let mut reads_django_settings = false;
+    let mut stack: Vec<(&[summary::Stmt], u32)> = vec![(&summary.body, 0)];
+    while let Some((stmts, depth)) = stack.pop() {
+        for stmt in stmts {
+            match &stmt.kind {
+                summary::StmtKind::Assign { targets, .. } => {
+                    core |= targets.iter().any(|t| {
+                        matches!(t, summary::Target::Name { name, .. } if CORE_SETTINGS.contains(&name.as_str()))
+                    })
+                }
+                summary::StmtKind::StarImport(_) => star = true,
+                summary::StmtKind::ImportFrom { module, names } => {
+                    reads_django_settings |= module.level == 0
+                        && module.module == "django.conf"
+                        && names.iter().any(|(n, _)| n == "settings");
+                }
+                summary::StmtKind::Expr(e) => {
+                    star |= matches!(&e.kind, summary::ExprKind::Call { func, .. } if func.dotted().is_some_and(|d| d == "include" || d.ends_with(".include")));
+                }
+                summary::StmtKind::If(branches) if depth < 8 => {
+                    for (_, body) in branches {
+                        stack.push((body, depth + 1));
+                    }
+                }
+                summary::StmtKind::Try { body, .. } if depth < 8 => stack.push((body, depth + 1)),
+                _ => {}
+            }
+        }
+    }
+    (core || star) && !reads_django_settings
+}
+
+/// The role of a settings module, and why.
+fn role_of(
+    root: &Path,
+    options: &IndexOptions,
+    path: &Path,
+    summary: &ModuleSummary,
+    refs: &[RefKind],
+    inherited: bool,
+) -> (Role, RoleReason) {
+    if let Some(role) = summary.role_marker {
+        return (role, RoleReason::Marker);
+    }
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let relative_str = relative
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect::<Vec<_>>()
+        .join("/");
+    let dotted = relative_str
+        .trim_end_matches(".py")
+        .trim_end_matches("/__init__")
+        .replace('/', ".");
+    let matches = |patterns: &[String]| {
+        patterns.iter().any(|p| {
+            path_glob_match(p, &relative_str) || p == &dotted || dotted.ends_with(&format!(".{p}"))
+        })
+    };
+    if matches(&options.development) {
+        return (Role::Development, RoleReason::Configured);
+    }
+    if matches(&options.production) {
+        return (Role::Production, RoleReason::Configured);
+    }
+    if refs.contains(&RefKind::Test) && !refs.contains(&RefKind::Server) {
+        return (Role::Development, RoleReason::TestReference);
+    }
+    let name = module_name(path).unwrap_or_default();
+    // Directories between the root and the module (at most the last three).
+    let dirs: Vec<String> = relative
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components().rev().take(3))
+        .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
+        .collect();
+    let dev = discover::words(&name).any(|w| discover::DEV_WORDS.contains(&w.as_str()))
+        || dirs.iter().any(|d| {
+            matches!(
+                d.to_ascii_lowercase().as_str(),
+                "tests"
+                    | "test"
+                    | "testing"
+                    | "example"
+                    | "examples"
+                    | "sample"
+                    | "samples"
+                    | "sandbox"
+            )
+        });
+    if dev {
+        return (Role::Development, RoleReason::Name);
+    }
+    if refs.contains(&RefKind::Server) {
+        return (Role::Production, RoleReason::ServerReference);
+    }
+    if discover::words(&name).any(|w| discover::BASE_WORDS.contains(&w.as_str()))
+        || dirs
+            .first()
+            .is_some_and(|d| discover::PART_DIRS.contains(&d.as_str()))
+    {
+        return (Role::Base, RoleReason::Name);
+    }
+    if inherited {
+        return (Role::Base, RoleReason::Inherited);
+    }
+    (Role::Production, RoleReason::Default)
+}
+
+/// Files included by django-split-settings' `include("a.py", "components/*.py")` at the top
+/// level (`optional(...)` arguments are assumed absent).
+fn split_settings_includes(
+    index: &ProjectIndex,
+    path: &Path,
+    summary: &ModuleSummary,
+) -> Vec<FileId> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for stmt in &summary.body {
+        let summary::StmtKind::Expr(e) = &stmt.kind else {
+            continue;
+        };
+        let summary::ExprKind::Call { func, args, .. } = &e.kind else {
+            continue;
+        };
+        if !func
+            .dotted()
+            .is_some_and(|d| d == "include" || d.ends_with("tools.include"))
+        {
+            continue;
+        }
+        for arg in args {
+            if let summary::ExprKind::Str(pattern) = &arg.kind {
+                out.extend(index.glob_in(dir, pattern));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

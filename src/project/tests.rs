@@ -1,0 +1,309 @@
+//! Tests of the project index: discovery, roles, resolution, updates.
+
+use std::path::Path;
+
+use super::*;
+
+fn index(files: &[(&str, &str)]) -> ProjectIndex {
+    ProjectIndex::from_files(Path::new("/p"), files)
+}
+
+fn role(index: &ProjectIndex, path: &str) -> Option<Role> {
+    index.settings_module(Path::new(path)).map(|m| m.role)
+}
+
+const BASE: &str = "SECRET_KEY = 'x'\nDEBUG = False\nINSTALLED_APPS = []\n";
+
+#[test]
+fn roles_of_a_split_settings_package() {
+    let idx = index(&[
+        (
+            "manage.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        ),
+        (
+            "mysite/wsgi.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n",
+        ),
+        ("mysite/settings/__init__.py", ""),
+        ("mysite/settings/base.py", BASE),
+        (
+            "mysite/settings/dev.py",
+            "from .base import *\nDEBUG = True\n",
+        ),
+        ("mysite/settings/prod.py", "from .base import *\n"),
+        (
+            "mysite/settings/staging.py",
+            "from mysite.settings.prod import *\n",
+        ),
+        ("mysite/settings/test_ci.py", "from .base import *\n"),
+        ("mysite/views.py", "X = 1\n"),
+    ]);
+    assert_eq!(role(&idx, "/p/mysite/settings/base.py"), Some(Role::Base));
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/dev.py"),
+        Some(Role::Development)
+    );
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/prod.py"),
+        Some(Role::Production)
+    );
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/staging.py"),
+        Some(Role::Production)
+    );
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/test_ci.py"),
+        Some(Role::Development)
+    );
+    // An empty package `__init__.py` is no settings module.
+    assert_eq!(role(&idx, "/p/mysite/settings/__init__.py"), None);
+    assert_eq!(role(&idx, "/p/mysite/views.py"), None);
+    assert_eq!(
+        idx.importers_of(Path::new("/p/mysite/settings/base.py"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn single_settings_module_and_reusable_app_settings() {
+    let idx = index(&[
+        ("mysite/settings.py", BASE),
+        (
+            "myapp/settings.py",
+            "from django.conf import settings\nDEBUG = getattr(settings, 'MYAPP_DEBUG', False)\n",
+        ),
+        ("tests/settings.py", BASE),
+        (
+            "pytest.ini",
+            "[pytest]\nDJANGO_SETTINGS_MODULE = mysite.ci_conf\n",
+        ),
+        ("mysite/ci_conf.py", "from .settings import *\n"),
+    ]);
+    assert_eq!(role(&idx, "/p/mysite/settings.py"), Some(Role::Base));
+    assert_eq!(role(&idx, "/p/myapp/settings.py"), None);
+    assert_eq!(role(&idx, "/p/tests/settings.py"), Some(Role::Development));
+    assert_eq!(role(&idx, "/p/mysite/ci_conf.py"), Some(Role::Development));
+}
+
+#[test]
+fn marker_comment_and_options_override() {
+    let idx = index(&[
+        ("mysite/settings/base.py", BASE),
+        (
+            "mysite/settings/docker.py",
+            "# djsec: settings=development\nfrom .base import *\n",
+        ),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/docker.py"),
+        Some(Role::Development)
+    );
+    let opts = IndexOptions {
+        production: vec!["mysite/settings/base.py".into()],
+        development: vec![],
+    };
+    let (r, reason) = role_of(
+        Path::new("/p"),
+        &opts,
+        Path::new("/p/mysite/settings/base.py"),
+        &ModuleSummary::parse(BASE),
+        &[],
+        true,
+    );
+    assert_eq!((r, reason), (Role::Production, RoleReason::Configured));
+    let opts = IndexOptions {
+        production: vec![],
+        development: vec!["**/settings/*.py".into()],
+    };
+    let (r, _) = role_of(
+        Path::new("/p"),
+        &opts,
+        Path::new("/p/a/settings/prod.py"),
+        &ModuleSummary::parse(BASE),
+        &[],
+        false,
+    );
+    assert_eq!(r, Role::Development);
+}
+
+#[test]
+fn resolves_relative_absolute_and_packages() {
+    let idx = index(&[
+        ("src/mysite/settings/__init__.py", "from .base import *\n"),
+        ("src/mysite/settings/base.py", BASE),
+        (
+            "src/mysite/conf/prod.py",
+            "from ..settings import *\nfrom mysite.settings.base import *\n",
+        ),
+    ]);
+    let from = Path::new("/p/src/mysite/conf/prod.py");
+    assert_eq!(
+        idx.resolve(
+            from,
+            &ModuleRef {
+                level: 2,
+                module: "settings".into()
+            }
+        )
+        .as_deref(),
+        Some(Path::new("/p/src/mysite/settings/__init__.py"))
+    );
+    assert_eq!(
+        idx.resolve(
+            from,
+            &ModuleRef {
+                level: 0,
+                module: "mysite.settings.base".into()
+            }
+        )
+        .as_deref(),
+        Some(Path::new("/p/src/mysite/settings/base.py"))
+    );
+    assert_eq!(
+        idx.resolve(
+            from,
+            &ModuleRef {
+                level: 0,
+                module: "other.base".into()
+            }
+        ),
+        None
+    );
+    assert_eq!(
+        role(&idx, "/p/src/mysite/conf/prod.py"),
+        None,
+        "not named like settings nor referenced"
+    );
+    assert_eq!(
+        role(&idx, "/p/src/mysite/settings/__init__.py"),
+        Some(Role::Production)
+    );
+}
+
+#[test]
+fn update_replaces_one_summary_and_reports_changes() {
+    let idx = index(&[
+        ("mysite/settings/base.py", BASE),
+        ("mysite/settings/prod.py", "from .base import *\n"),
+        ("mysite/views.py", "def v(r): pass\n"),
+    ]);
+    assert!(
+        idx.update_file(Path::new("/p/mysite/views.py"), "def w(r): pass\n")
+            .is_none()
+    );
+    // Whitespace only: same knowledge.
+    assert!(
+        idx.update_file(
+            Path::new("/p/mysite/settings/prod.py"),
+            "\nfrom .base import *\n"
+        )
+        .is_none()
+    );
+    let next = idx
+        .update_file(
+            Path::new("/p/mysite/settings/prod.py"),
+            "from .base import *\nDEBUG = True\n",
+        )
+        .expect("changed");
+    assert!(!next.same_knowledge(&idx));
+    assert!(Arc::ptr_eq(
+        next.summary(Path::new("/p/mysite/settings/base.py"))
+            .expect("base"),
+        idx.summary(Path::new("/p/mysite/settings/base.py"))
+            .expect("base")
+    ));
+    // A new dev module appears.
+    let next = next
+        .update_file(
+            Path::new("/p/mysite/settings/local.py"),
+            "from .base import *\n",
+        )
+        .expect("new file");
+    assert_eq!(
+        role(&next, "/p/mysite/settings/local.py"),
+        Some(Role::Development)
+    );
+    let removed = next
+        .remove_file(Path::new("/p/mysite/settings/local.py"))
+        .expect("removed");
+    assert_eq!(role(&removed, "/p/mysite/settings/local.py"), None);
+    assert!(removed.remove_file(Path::new("/p/nothing.py")).is_none());
+}
+
+#[test]
+fn split_settings_include() {
+    let idx = index(&[
+        (
+            "mysite/settings/__init__.py",
+            "from split_settings.tools import include, optional\ninclude('components/*.py', optional('local.py'))\n",
+        ),
+        ("mysite/settings/components/a.py", "DEBUG = True\n"),
+        ("mysite/settings/components/b.py", "SECRET_KEY = 'x'\n"),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/components/a.py"),
+        Some(Role::Base)
+    );
+    assert_eq!(
+        role(&idx, "/p/mysite/settings/__init__.py"),
+        Some(Role::Production)
+    );
+    assert_eq!(
+        idx.imports_of(Path::new("/p/mysite/settings/__init__.py"))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn builds_from_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("mysite/settings")).expect("mkdir");
+    std::fs::create_dir_all(root.join("node_modules/x/settings")).expect("mkdir");
+    std::fs::write(
+        root.join("manage.py"),
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("mysite/settings/base.py"), BASE).expect("write");
+    std::fs::write(
+        root.join("mysite/settings/prod.py"),
+        "from .base import *\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("node_modules/x/settings/prod.py"), BASE).expect("write");
+    let idx = ProjectIndex::build(root);
+    let roles: Vec<(String, Role)> = idx
+        .settings_modules()
+        .map(|m| {
+            (
+                m.path
+                    .strip_prefix(idx.root())
+                    .unwrap_or(&m.path)
+                    .display()
+                    .to_string(),
+                m.role,
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("mysite/settings/base.py".to_string(), Role::Base),
+            ("mysite/settings/prod.py".to_string(), Role::Production),
+        ]
+    );
+}
+
+#[test]
+fn glob_patterns() {
+    assert!(glob_match("*.py", "a.py"));
+    assert!(!glob_match("*.py", "a.pyc"));
+    assert!(glob_match("b?se.py", "base.py"));
+    assert!(path_glob_match("**/settings/*.py", "a/b/settings/prod.py"));
+    assert!(path_glob_match("**/settings/*.py", "settings/prod.py"));
+    assert!(!path_glob_match("**/settings/*.py", "a/settings/x/prod.py"));
+}
