@@ -582,7 +582,7 @@ impl ProjectIndex {
             let referenced = refs.get(path);
             let is_settings = referenced.is_some()
                 || imported.contains(path)
-                || (discover::is_settings_path(path) && looks_like_settings(summary));
+                || (discover::is_settings_path(path) && looks_like_settings(path, summary));
             if !is_settings {
                 continue;
             }
@@ -625,7 +625,7 @@ impl ProjectIndex {
             .any(|(_, unconditional)| unconditional);
         let is_settings = !refs.is_empty()
             || imported
-            || (discover::is_settings_path(path) && looks_like_settings(summary));
+            || (discover::is_settings_path(path) && looks_like_settings(path, summary));
         is_settings.then(|| role_of(&self.root, &self.options, path, summary, &refs, inherited))
     }
 
@@ -761,10 +761,12 @@ const CORE_SETTINGS: &[&str] = &[
     "CSRF_COOKIE_SECURE",
 ];
 
-/// A module named like settings is treated as Django settings when it assigns a core setting or
-/// star-imports another module, and does not read `django.conf.settings` itself (reusable apps
-/// keep their own `settings.py` of defaults that read Django's).
-fn looks_like_settings(summary: &ModuleSummary) -> bool {
+/// A module named like settings is treated as Django settings when it does not read
+/// `django.conf.settings` itself (reusable apps keep their own `settings.py` of defaults that read
+/// Django's) and either is named exactly `settings.py` (even empty: Django's defaults then apply)
+/// or assigns a core setting or star-imports another module.
+fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
+    let exact = path.file_name().is_some_and(|n| n == "settings.py");
     let mut core = false;
     let mut star = false;
     let mut reads_django_settings = false;
@@ -796,7 +798,7 @@ fn looks_like_settings(summary: &ModuleSummary) -> bool {
             }
         }
     }
-    (core || star) && !reads_django_settings
+    (exact || core || star) && !reads_django_settings
 }
 
 /// The role of a settings module, and why.

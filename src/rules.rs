@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod meta;
+pub mod settings;
 pub mod sql;
 pub mod templates;
 pub mod xss;
@@ -181,10 +182,16 @@ pub struct ModuleCheck {
 }
 
 /// The module-scoped checks run on Python modules.
-pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[ModuleCheck {
-    applies: access::applies_to_module,
-    check: access::check_module,
-}];
+pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[
+    ModuleCheck {
+        applies: access::applies_to_module,
+        check: access::check_module,
+    },
+    ModuleCheck {
+        applies: settings::applies,
+        check: settings::check,
+    },
+];
 
 /// The checks run on templates.
 pub static TEMPLATE_CHECKS: &[fn(&mut TemplateChecker)] = &[
@@ -236,6 +243,47 @@ pub static ALL: &[&Rule] = &[
     &access::cookies::RULE,
     &access::mass_assignment::FROM_REQUEST,
     &access::mass_assignment::ALL_FIELDS,
+    &settings::debug::DEBUG_ENABLED,
+    &settings::secrets::WEAK_SECRET_KEY,
+    &settings::secrets::WEAK_SECRET_KEY_FALLBACK,
+    &settings::hosts::ALLOWED_HOSTS_EMPTY,
+    &settings::middleware::SECURITY_MIDDLEWARE_MISSING,
+    &settings::middleware::CLICKJACKING_MIDDLEWARE_MISSING,
+    &settings::middleware::CSRF_MIDDLEWARE_MISSING,
+    &settings::https::HSTS_NOT_ENABLED,
+    &settings::https::HSTS_SUBDOMAINS,
+    &settings::https::HSTS_PRELOAD,
+    &settings::https::NOSNIFF_DISABLED,
+    &settings::https::SSL_REDIRECT_DISABLED,
+    &settings::headers::X_FRAME_OPTIONS,
+    &settings::headers::REFERRER_POLICY_UNSET,
+    &settings::headers::REFERRER_POLICY_INVALID,
+    &settings::headers::COOP_INVALID,
+    &settings::cookies::CSRF_COOKIE_NOT_SECURE,
+    &settings::cookies::SESSION_COOKIE_NOT_SECURE,
+    &settings::cookies::SESSION_COOKIE_NOT_HTTPONLY,
+    &settings::csp::CSP_NOT_DICT,
+    &settings::csp::CSP_NONCE_WITHOUT_CONTEXT_PROCESSOR,
+    &settings::caches::FILE_CACHE_EXPOSED,
+    &settings::mail::DEV_EMAIL_BACKEND,
+    &settings::secrets::HARDCODED_SECRET_KEY,
+    &settings::secrets::HARDCODED_CREDENTIAL,
+    &settings::hosts::ALLOWED_HOSTS_WILDCARD,
+    &settings::cors::CORS_ALLOW_ALL,
+    &settings::cors::CSRF_TRUSTED_ORIGINS_INSECURE,
+    &settings::passwords::WEAK_PASSWORD_HASHER,
+    &settings::passwords::PASSWORD_VALIDATORS_MISSING,
+    &settings::cookies::SAMESITE_NONE_WITHOUT_SECURE,
+    &settings::cookies::PICKLE_SESSION_SERIALIZER,
+    &settings::https::PROXY_SSL_HEADER_UNUSUAL,
+    &settings::middleware::MIDDLEWARE_ORDER,
+    &settings::csp::CSP_MISSING,
+    &settings::uploads::UPLOAD_PERMISSIONS_WORLD_WRITABLE,
+    &settings::uploads::UPLOAD_LIMITS_DISABLED,
+    &settings::uploads::TEMPLATE_AUTOESCAPE_OFF,
+    &settings::debug::DEBUG_PROPAGATE_EXCEPTIONS,
+    &settings::urls::ADMIN_DEFAULT_URL,
+    &settings::urls::MEDIA_SERVED_WITHOUT_DEBUG_GUARD,
     &templates::safe_filter::RULE,
     &templates::autoescape_off::RULE,
     &templates::filter_tag_safe::RULE,

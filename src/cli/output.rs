@@ -25,6 +25,10 @@ pub struct Located {
     pub severity: &'static str,
     pub message: String,
     pub fix: Option<FixJson>,
+    /// The Django system check id the finding stands for (`security.W012`), for rules that
+    /// mirror Django's checks: the one of the rule's `django_checks` its message names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub django_check: Option<&'static str>,
     /// Stable across line moves (see `cli::baseline`); not part of the JSON output.
     #[serde(skip)]
     pub fingerprint: String,
@@ -48,6 +52,16 @@ pub struct EditJson {
     pub start: LineCol,
     pub end: LineCol,
     pub content: String,
+}
+
+/// The Django check id a finding names: the settings rules end their messages with
+/// `[security.W012]` (see `rules::settings`).
+fn django_check(finding: &Finding) -> Option<&'static str> {
+    let rule = crate::rules::by_code(finding.code)?;
+    rule.django_checks
+        .iter()
+        .copied()
+        .find(|id| finding.message.contains(&format!("[{id}]")))
 }
 
 /// Locate one file's findings (fingerprints are filled by `cli::baseline::fingerprint_all`).
@@ -83,6 +97,7 @@ pub fn locate(path_label: &str, text: &str, findings: &[Finding]) -> Vec<Located
                         })
                         .collect(),
                 }),
+                django_check: django_check(f),
                 fingerprint: String::new(),
             }
         })

@@ -80,9 +80,21 @@ fn single_settings_module_and_reusable_app_settings() {
             "[pytest]\nDJANGO_SETTINGS_MODULE = mysite.ci_conf\n",
         ),
         ("mysite/ci_conf.py", "from .settings import *\n"),
+        ("empty/settings.py", "\"\"\"Nothing here.\"\"\"\n"),
+        ("empty/other_settings.py", "X = 1\n"),
     ]);
     assert_eq!(role(&idx, "/p/mysite/settings.py"), Some(Role::Base));
     assert_eq!(role(&idx, "/p/myapp/settings.py"), None);
+    assert_eq!(
+        role(&idx, "/p/empty/settings.py"),
+        Some(Role::Production),
+        "named settings.py"
+    );
+    assert_eq!(
+        role(&idx, "/p/empty/other_settings.py"),
+        None,
+        "nothing says it is settings"
+    );
     assert_eq!(role(&idx, "/p/tests/settings.py"), Some(Role::Development));
     assert_eq!(role(&idx, "/p/mysite/ci_conf.py"), Some(Role::Development));
 }
