@@ -367,6 +367,7 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             actions::fix_all_kind(),
+                            actions::production_settings_kind(),
                         ]),
                         ..Default::default()
                     },

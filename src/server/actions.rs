@@ -11,6 +11,12 @@ use crate::document::PositionEncoding;
 use crate::rules;
 use crate::syntax::Language;
 
+/// The source action appending the production HTTPS/HSTS/cookie settings a production settings
+/// module lacks (the fix of the settings rules that report a missing setting).
+pub fn production_settings_kind() -> CodeActionKind {
+    CodeActionKind::new("source.djsec.productionSettings")
+}
+
 pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.djsec")
 }
@@ -88,6 +94,23 @@ pub fn code_actions(
                 }));
             }
         }
+    }
+    // Offered only when source actions are asked for (not on every cursor move).
+    let production = production_settings_kind();
+    if only.is_some()
+        && wanted(only, &production)
+        && let Some(fix) = req
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .find(|f| f.title == rules::settings::https::PRODUCTION_BLOCK_TITLE)
+    {
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("djsec: {}", fix.title.to_lowercase()),
+            kind: Some(production),
+            edit: Some(req.edit(&fix.edits)),
+            ..Default::default()
+        }));
     }
     let fix_all = fix_all_kind();
     if wanted(only, &fix_all) {
