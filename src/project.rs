@@ -75,6 +75,9 @@ pub struct ProjectIndex {
     references: HashMap<FileId, Vec<SettingsRef>>,
     /// Derived from the above on every change.
     derived: Arc<Derived>,
+    /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
+    /// that uses the snapshot; a new snapshot starts empty).
+    pub(crate) evaluations: Arc<eval::SharedCache>,
 }
 
 #[derive(Default, PartialEq)]
@@ -135,6 +138,7 @@ impl ProjectIndex {
     }
 
     pub fn build_with(root: &Path, options: IndexOptions) -> ProjectIndex {
+        let started = std::time::Instant::now();
         let root = discover::normalize(root, std::env::current_dir().ok().as_deref());
         let mut python = Vec::new();
         let mut configs = Vec::new();
@@ -202,6 +206,14 @@ impl ProjectIndex {
         }
         index.complete_from_disk();
         index.derive();
+        tracing::debug!(
+            "project index of {}: {} Python files, {} summaries, {} settings modules in {:.1?}",
+            index.root.display(),
+            index.python_files.len(),
+            index.summaries.len(),
+            index.derived.settings.len(),
+            started.elapsed()
+        );
         index
     }
 
@@ -336,6 +348,7 @@ impl ProjectIndex {
             return None;
         }
         let mut next = self.clone();
+        next.evaluations = Arc::default();
         let mut changed = false;
         if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
@@ -386,6 +399,7 @@ impl ProjectIndex {
             return None;
         }
         let mut next = self.clone();
+        next.evaluations = Arc::default();
         if next.python_files.contains(&id) {
             Arc::make_mut(&mut next.python_files).remove(&id);
             let by_name = Arc::make_mut(&mut next.by_module_name);
@@ -742,32 +756,82 @@ fn path_glob_match(pattern: &str, path: &str) -> bool {
     pi == pat.len()
 }
 
-/// Setting names whose assignment marks a module as Django settings.
+/// Setting names whose assignment marks a module as Django settings (Django's own settings,
+/// from `global_settings.py`, that projects commonly set).
 const CORE_SETTINGS: &[&str] = &[
-    "SECRET_KEY",
-    "INSTALLED_APPS",
-    "MIDDLEWARE",
-    "DATABASES",
-    "ROOT_URLCONF",
+    "ABSOLUTE_URL_OVERRIDES",
+    "ADMINS",
     "ALLOWED_HOSTS",
-    "DEBUG",
-    "TEMPLATES",
-    "WSGI_APPLICATION",
-    "STATIC_URL",
+    "APPEND_SLASH",
+    "AUTHENTICATION_BACKENDS",
     "AUTH_PASSWORD_VALIDATORS",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "SESSION_COOKIE_SECURE",
+    "AUTH_USER_MODEL",
+    "CACHES",
+    "CACHE_MIDDLEWARE_SECONDS",
     "CSRF_COOKIE_SECURE",
+    "CSRF_FAILURE_VIEW",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASES",
+    "DATABASE_ROUTERS",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE",
+    "DEBUG",
+    "DEBUG_PROPAGATE_EXCEPTIONS",
+    "DEFAULT_AUTO_FIELD",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "FILE_UPLOAD_PERMISSIONS",
+    "FIXTURE_DIRS",
+    "INSTALLED_APPS",
+    "INTERNAL_IPS",
+    "LANGUAGES",
+    "LANGUAGE_CODE",
+    "LOCALE_PATHS",
+    "LOGGING",
+    "LOGIN_REDIRECT_URL",
+    "LOGIN_URL",
+    "LOGOUT_REDIRECT_URL",
+    "MANAGERS",
+    "MEDIA_ROOT",
+    "MEDIA_URL",
+    "MIDDLEWARE",
+    "PASSWORD_HASHERS",
+    "ROOT_URLCONF",
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "SERVER_EMAIL",
+    "SESSION_COOKIE_AGE",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_ENGINE",
+    "SILENCED_SYSTEM_CHECKS",
+    "SITE_ID",
+    "STATICFILES_DIRS",
+    "STATICFILES_STORAGE",
+    "STATIC_ROOT",
+    "STATIC_URL",
+    "STORAGES",
+    "TEMPLATES",
+    "TEST_RUNNER",
+    "TIME_ZONE",
+    "USE_I18N",
+    "USE_TZ",
+    "WSGI_APPLICATION",
+    "ASGI_APPLICATION",
+    "X_FRAME_OPTIONS",
 ];
 
 /// A module named like settings is treated as Django settings when it does not read
 /// `django.conf.settings` itself (reusable apps keep their own `settings.py` of defaults that read
-/// Django's) and either is named exactly `settings.py` (even empty: Django's defaults then apply)
-/// or assigns a core setting or star-imports another module.
+/// Django's) and it assigns a Django setting, or star-imports another module, or is named exactly
+/// `settings.py` and assigns no UPPERCASE name at all (an empty settings module: Django's defaults
+/// apply). A `settings.py` of other constants (a library's own configuration) is not one.
 fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
     let exact = path.file_name().is_some_and(|n| n == "settings.py");
     let mut core = false;
+    let mut other_constants = false;
     let mut star = false;
     let mut reads_django_settings = false;
     let mut stack: Vec<(&[summary::Stmt], u32)> = vec![(&summary.body, 0)];
@@ -775,6 +839,9 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
         for stmt in stmts {
             match &stmt.kind {
                 summary::StmtKind::Assign { targets, .. } => {
+                    other_constants |= targets.iter().any(|t| {
+                        matches!(t, summary::Target::Name { name, .. } if summary::is_setting_name(name))
+                    });
                     core |= targets.iter().any(|t| {
                         matches!(t, summary::Target::Name { name, .. } if CORE_SETTINGS.contains(&name.as_str()))
                     })
@@ -798,7 +865,7 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
             }
         }
     }
-    (exact || core || star) && !reads_django_settings
+    (core || star || (exact && !other_constants)) && !reads_django_settings
 }
 
 /// The role of a settings module, and why.

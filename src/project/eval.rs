@@ -121,6 +121,19 @@ impl Namespace {
     }
 }
 
+/// Evaluations of whole modules (without an overlay), shared by the analyses that use one index
+/// snapshot: editing `production.py` reuses the evaluation of the `base.py` it inherits.
+#[derive(Debug, Default)]
+pub struct SharedCache {
+    modules: std::sync::Mutex<HashMap<FileId, Shared>>,
+}
+
+/// A module's namespace and the modules its evaluation executed.
+type Shared = (Arc<Namespace>, Arc<HashSet<FileId>>);
+
+/// More modules than this are not kept in the shared cache.
+const MAX_SHARED: usize = 512;
+
 /// The result of evaluating one settings module.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
@@ -137,6 +150,19 @@ pub fn evaluate(
     path: &Path,
     overlay: Option<(&Path, &Arc<ModuleSummary>)>,
 ) -> Option<Evaluation> {
+    evaluate_many(index, &[FileId::from(path)], overlay)
+        .into_iter()
+        .next()
+        .flatten()
+}
+
+/// Evaluate several modules, sharing the evaluation of the modules they have in common (a
+/// `base.py` inherited by four production modules is executed once).
+pub fn evaluate_many(
+    index: &ProjectIndex,
+    paths: &[FileId],
+    overlay: Option<(&Path, &Arc<ModuleSummary>)>,
+) -> Vec<Option<Evaluation>> {
     let mut evaluator = Evaluator {
         index,
         overlay,
@@ -144,23 +170,33 @@ pub fn evaluate(
         stack: Vec::new(),
         visited: HashSet::new(),
         steps: 0,
+        cycle: false,
     };
-    let id = FileId::from(path);
-    let namespace = evaluator.module(&id)?;
-    Some(Evaluation {
-        module: id,
-        namespace,
-        visited: evaluator.visited,
-    })
+    paths
+        .iter()
+        .map(|id| {
+            evaluator.visited.clear();
+            let namespace = evaluator.module(id)?;
+            Some(Evaluation {
+                module: id.clone(),
+                namespace,
+                visited: std::mem::take(&mut evaluator.visited),
+            })
+        })
+        .collect()
 }
 
 struct Evaluator<'a> {
     index: &'a ProjectIndex,
     overlay: Option<(&'a Path, &'a Arc<ModuleSummary>)>,
-    cache: HashMap<FileId, Arc<Namespace>>,
+    /// Evaluated modules, with the modules their evaluation executed.
+    cache: HashMap<FileId, (Arc<Namespace>, HashSet<FileId>)>,
     stack: Vec<FileId>,
     visited: HashSet<FileId>,
     steps: u32,
+    /// A module was not evaluated because it was already being evaluated (an import cycle):
+    /// results then depend on the order, and are not shared.
+    cycle: bool,
 }
 
 /// Where expressions are being evaluated.
@@ -191,22 +227,48 @@ impl Evaluator<'_> {
     }
 
     fn module(&mut self, file: &FileId) -> Option<Arc<Namespace>> {
-        if let Some(ns) = self.cache.get(file) {
+        if let Some((ns, closure)) = self.cache.get(file) {
+            self.visited.extend(closure.iter().cloned());
             return Some(ns.clone());
         }
         if self.stack.contains(file) || self.stack.len() >= MAX_MODULE_DEPTH {
+            self.cycle = true;
             return None;
+        }
+        let overlay = self.overlay.map(|(p, _)| p);
+        if let Ok(shared) = self.index.evaluations.modules.lock()
+            && let Some((ns, closure)) = shared.get(file)
+            && overlay.is_none_or(|o| !closure.contains(o))
+        {
+            let (ns, closure) = (ns.clone(), closure.clone());
+            drop(shared);
+            self.visited.extend(closure.iter().cloned());
+            self.cache
+                .insert(file.clone(), (ns.clone(), closure.as_ref().clone()));
+            return Some(ns);
         }
         let summary = self.summary(file)?;
         let body = &summary.body;
+        let outer = std::mem::take(&mut self.visited);
         self.stack.push(file.clone());
         self.visited.insert(file.clone());
         let mut ns = Namespace::default();
         let frame = Frame { file };
         self.block(&mut ns, &frame, body, 0);
         self.stack.pop();
+        let closure = std::mem::replace(&mut self.visited, outer);
+        self.visited.extend(closure.iter().cloned());
         let ns = Arc::new(ns);
-        self.cache.insert(file.clone(), ns.clone());
+        let independent = overlay.is_none_or(|o| !closure.contains(o));
+        if independent
+            && !self.cycle
+            && self.steps <= MAX_STEPS
+            && let Ok(mut shared) = self.index.evaluations.modules.lock()
+            && shared.len() < MAX_SHARED
+        {
+            shared.insert(file.clone(), (ns.clone(), Arc::new(closure.clone())));
+        }
+        self.cache.insert(file.clone(), (ns.clone(), closure));
         Some(ns)
     }
 

@@ -82,6 +82,10 @@ fn single_settings_module_and_reusable_app_settings() {
         ("mysite/ci_conf.py", "from .settings import *\n"),
         ("empty/settings.py", "\"\"\"Nothing here.\"\"\"\n"),
         ("empty/other_settings.py", "X = 1\n"),
+        (
+            "vendored/settings.py",
+            "TEST_SERVER_MODE = False\nINITIAL_NO_AUTH_ACTION_COUNT = 1\n",
+        ),
     ]);
     assert_eq!(role(&idx, "/p/mysite/settings.py"), Some(Role::Base));
     assert_eq!(role(&idx, "/p/myapp/settings.py"), None);

@@ -161,6 +161,8 @@ pub struct Settings<'c, 'a> {
     pub summary: Arc<ModuleSummary>,
     pub index: Arc<ProjectIndex>,
     pub productions: Vec<Production>,
+    /// The namespace of the module being analysed itself (for fixes), computed once when needed.
+    own_namespace: std::cell::OnceCell<Option<Arc<Namespace>>>,
     findings: Vec<Finding>,
     seen: HashSet<(&'static str, Range<usize>)>,
 }
@@ -207,8 +209,9 @@ impl<'c, 'a> Settings<'c, 'a> {
         }
         roots.truncate(MAX_PRODUCTION_MODULES);
         let mut productions = Vec::new();
-        for root in roots {
-            let Some(evaluation) = eval::evaluate(&index, &root, Some((&file, &summary))) else {
+        let evaluations = eval::evaluate_many(&index, &roots, Some((&file, &summary)));
+        for (root, evaluation) in roots.into_iter().zip(evaluations) {
+            let Some(evaluation) = evaluation else {
                 continue;
             };
             if !evaluation.visited.contains(&file) {
@@ -241,9 +244,20 @@ impl<'c, 'a> Settings<'c, 'a> {
             summary,
             index,
             productions,
+            own_namespace: std::cell::OnceCell::new(),
             findings: Vec::new(),
             seen: HashSet::new(),
         })
+    }
+
+    /// The names the module being analysed has in scope (its own and what it star-imports).
+    pub fn own_namespace(&self) -> Option<&Arc<Namespace>> {
+        self.own_namespace
+            .get_or_init(|| {
+                eval::evaluate(&self.index, &self.file, Some((&self.file, &self.summary)))
+                    .map(|e| e.namespace)
+            })
+            .as_ref()
     }
 
     pub fn source(&self) -> &'a str {

@@ -173,3 +173,38 @@ fn cycles_exec_and_hostile_input_are_bounded() {
     assert_eq!(kind(&ns, "B"), Kind::Unknown);
     assert_eq!(kind(&ns, "C"), Kind::Unknown);
 }
+
+#[test]
+fn shared_cache_is_not_used_when_the_overlay_is_in_the_chain() {
+    let index = ProjectIndex::from_files(
+        Path::new("/p"),
+        &[
+            ("s/settings/base.py", "DEBUG = True\n"),
+            ("s/settings/prod.py", "from .base import *\n"),
+            ("s/settings/other.py", "X = 1\n"),
+        ],
+    );
+    let prod = Path::new("/p/s/settings/prod.py");
+    let first = evaluate(&index, prod, None).expect("prod");
+    assert_eq!(kind(&first.namespace, "DEBUG"), Kind::Bool(true));
+    // The buffer of base.py now says False: the cached evaluation must not answer.
+    let edited = Arc::new(ModuleSummary::parse("DEBUG = False\n"));
+    let second = evaluate(
+        &index,
+        prod,
+        Some((Path::new("/p/s/settings/base.py"), &edited)),
+    )
+    .expect("prod");
+    assert_eq!(kind(&second.namespace, "DEBUG"), Kind::Bool(false));
+    assert!(second.visited.contains(Path::new("/p/s/settings/base.py")));
+    // An overlay outside the chain reuses it, with the same answer.
+    let unrelated = Arc::new(ModuleSummary::parse("X = 2\n"));
+    let third = evaluate(
+        &index,
+        prod,
+        Some((Path::new("/p/s/settings/other.py"), &unrelated)),
+    )
+    .expect("prod");
+    assert_eq!(kind(&third.namespace, "DEBUG"), Kind::Bool(true));
+    assert!(third.visited.contains(Path::new("/p/s/settings/base.py")));
+}

@@ -6,7 +6,6 @@ use tree_sitter::Node;
 
 use super::Settings;
 use crate::analysis::Edit;
-use crate::project::eval;
 use crate::project::value::EnvStyle;
 use crate::project::{Kind, Value};
 use crate::semantic::node;
@@ -48,10 +47,7 @@ pub enum EnvApi {
 
 /// The environment API to use in this file: the one it already uses, else `os`.
 pub fn env_api(settings: &Settings) -> EnvApi {
-    let overlay = (settings.file.as_ref(), &settings.summary);
-    let namespace =
-        eval::evaluate(&settings.index, &settings.file, Some(overlay)).map(|e| e.namespace);
-    if let Some(ns) = &namespace {
+    if let Some(ns) = settings.own_namespace() {
         let mut names: Vec<&String> = ns.names.keys().collect();
         names.sort_by_key(|n| (n.as_str() != "env", n.len(), n.as_str()));
         for name in &names {
