@@ -1,5 +1,5 @@
 //! DJS442 `upload-permissions-world-writable`, DJS443 `upload-limits-disabled`,
-//! DJS444 `template-autoescape-off`.
+//! DJS444 `settings-autoescape-off`.
 
 use super::https::set_value_fix;
 use super::{Blame, Production, Settings};
@@ -89,7 +89,7 @@ Unsafe: requests larger than the limit get a 400 error; raise the limit to what 
 
 pub const TEMPLATE_AUTOESCAPE_OFF: Rule = Rule {
     code: "DJS444",
-    name: "template-autoescape-off",
+    name: "settings-autoescape-off",
     family: Family::Settings,
     severity: Severity::Error,
     fix: FixAvailability::Always,
