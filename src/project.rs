@@ -31,13 +31,28 @@ pub use discover::{RefKind, SettingsRef};
 pub use summary::{ModuleRef, ModuleSummary, Role};
 pub use value::{FileId, Kind, Loc, Value};
 
-/// Configuration that overrides the conventions (from the configuration file, issue 8):
-/// glob patterns (`*`, `**`, `?`) matched against paths relative to the root, or dotted module
-/// names.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Configuration that overrides the conventions: glob patterns (`*`, `**`, `?`) matched against
+/// paths relative to the root, or dotted module names; and a resolver the fronts plug the
+/// configuration files' `production-settings` / `development-settings` into.
+#[derive(Clone, Default)]
 pub struct IndexOptions {
     pub production: Vec<String>,
     pub development: Vec<String>,
+    /// The role the configuration gives a file, if any (consulted before the conventions).
+    pub roles: Option<RoleResolver>,
+}
+
+/// Decides the role of a settings module from configuration.
+pub type RoleResolver = Arc<dyn Fn(&Path) -> Option<Role> + Send + Sync>;
+
+impl fmt::Debug for IndexOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IndexOptions")
+            .field("production", &self.production)
+            .field("development", &self.development)
+            .field("roles", &self.roles.as_ref().map(|_| "resolver"))
+            .finish()
+    }
 }
 
 /// Why a module has its role (shown in messages and logs).
@@ -895,6 +910,9 @@ fn role_of(
             path_glob_match(p, &relative_str) || p == &dotted || dotted.ends_with(&format!(".{p}"))
         })
     };
+    if let Some(role) = options.roles.as_ref().and_then(|resolve| resolve(path)) {
+        return (role, RoleReason::Configured);
+    }
     if matches(&options.development) {
         return (Role::Development, RoleReason::Configured);
     }

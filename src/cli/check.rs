@@ -277,8 +277,32 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     let mut errors = walked.errors;
     // The project index (settings modules and their inheritance), built in parallel before any
     // file is analysed, from the root the paths share.
+    let roles: std::collections::HashMap<PathBuf, crate::project::Role> = walked
+        .files
+        .iter()
+        .filter_map(|c| {
+            let role = match c.settings.settings_role(&c.path)? {
+                crate::analysis::context::SettingsRole::Production => {
+                    crate::project::Role::Production
+                }
+                crate::analysis::context::SettingsRole::Development => {
+                    crate::project::Role::Development
+                }
+            };
+            Some((
+                crate::project::discover::normalize(&c.path, Some(&cwd)),
+                role,
+            ))
+        })
+        .collect();
+    let options = crate::project::IndexOptions {
+        roles: (!roles.is_empty()).then(|| -> crate::project::RoleResolver {
+            Arc::new(move |path: &Path| roles.get(path).copied())
+        }),
+        ..Default::default()
+    };
     let project = crate::project::find_root(&args.paths, &cwd)
-        .map(|root| Arc::new(ProjectIndex::build(&root)));
+        .map(|root| Arc::new(ProjectIndex::build_with(&root, options)));
     let progress = Progress::start(walked.files.len(), !args.no_progress);
     let results: Vec<Result<Checked, String>> = walked
         .files

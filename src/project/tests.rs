@@ -119,6 +119,7 @@ fn marker_comment_and_options_override() {
     let opts = IndexOptions {
         production: vec!["mysite/settings/base.py".into()],
         development: vec![],
+        roles: None,
     };
     let (r, reason) = role_of(
         Path::new("/p"),
@@ -132,6 +133,7 @@ fn marker_comment_and_options_override() {
     let opts = IndexOptions {
         production: vec![],
         development: vec!["**/settings/*.py".into()],
+        roles: None,
     };
     let (r, _) = role_of(
         Path::new("/p"),
@@ -142,6 +144,21 @@ fn marker_comment_and_options_override() {
         false,
     );
     assert_eq!(r, Role::Development);
+    let opts = IndexOptions {
+        roles: Some(Arc::new(|p: &Path| {
+            p.ends_with("qa.py").then_some(Role::Development)
+        })),
+        ..IndexOptions::default()
+    };
+    let (r, reason) = role_of(
+        Path::new("/p"),
+        &opts,
+        Path::new("/p/a/settings/qa.py"),
+        &ModuleSummary::parse(BASE),
+        &[RefKind::Server],
+        false,
+    );
+    assert_eq!((r, reason), (Role::Development, RoleReason::Configured));
 }
 
 #[test]

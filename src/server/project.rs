@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use tower_lsp_server::ls_types::*;
 
 use super::{Backend, path_of};
-use crate::project::ProjectIndex;
+use std::panic::AssertUnwindSafe;
+
+use crate::analysis::context::SettingsRole;
+use crate::project::{IndexOptions, ProjectIndex, Role};
 
 /// The file globs watched for the index.
 pub const WATCHED: &[&str] = &[
@@ -142,8 +145,24 @@ impl Backend {
             tokio::spawn(async move {
                 let started = std::time::Instant::now();
                 let build_root = root.clone();
+                // Weak: the index lives in the state; the resolver must not keep the state alive.
+                let config_state = Arc::downgrade(&state);
+                let options = IndexOptions {
+                    roles: Some(Arc::new(move |path: &Path| {
+                        let state = config_state.upgrade()?;
+                        let (context, _) = state.config.context_for(Some(path.to_path_buf()));
+                        context.settings_role.map(|role| match role {
+                            SettingsRole::Production => Role::Production,
+                            SettingsRole::Development => Role::Development,
+                        })
+                    })),
+                    ..IndexOptions::default()
+                };
                 let built = tokio::task::spawn_blocking(move || {
-                    std::panic::catch_unwind(|| ProjectIndex::build(&build_root)).ok()
+                    std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        ProjectIndex::build_with(&build_root, options)
+                    }))
+                    .ok()
                 })
                 .await;
                 let Ok(Some(mut index)) = built else {
