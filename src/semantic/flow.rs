@@ -103,6 +103,11 @@ pub struct Query<'q> {
     /// Parameters to trust, as `(function start byte, name)`: a template filter's input, whose
     /// safeness Django tracks itself.
     pub trusted_params: &'q [(usize, &'q str)],
+    /// Treat a call the classifier does not know as a transformation of its receiver and
+    /// arguments (`value.title()`, `Truncator(value).chars(n)`) instead of unknown data. Used
+    /// with `trusted_params`, where "derived from the input" is what matters; a call without
+    /// non-constant inputs still yields unknown data.
+    pub calls_propagate: bool,
 }
 
 impl Query<'_> {
@@ -110,6 +115,7 @@ impl Query<'_> {
         Query {
             sink,
             trusted_params: &[],
+            calls_propagate: false,
         }
     }
 }
@@ -163,7 +169,10 @@ impl Walker<'_, '_, '_> {
         let expr = unparenthesize(expr);
         let src = self.model.source;
         match expr.kind() {
-            "integer" | "float" | "true" | "false" | "none" | "ellipsis" => Flow::constant(),
+            // A function object carries no data of its own.
+            "integer" | "float" | "true" | "false" | "none" | "ellipsis" | "lambda" => {
+                Flow::constant()
+            }
             "string" => {
                 let mut cursor = expr.walk();
                 let interpolations: Vec<Node> = expr
@@ -438,6 +447,17 @@ impl Walker<'_, '_, '_> {
                     }
                 }
                 _ => {}
+            }
+        }
+        if self.query.calls_propagate {
+            // `re.sub(...)`: an imported module is not an input.
+            let receiver = match node::call_receiver(call) {
+                Some(r) if qualified.is_none() => self.expr(r, depth + 1),
+                _ => Flow::constant(),
+            };
+            let inputs = receiver.join(self.args(call, depth, true));
+            if inputs.level > Level::Constant {
+                return inputs;
             }
         }
         Flow::of(Level::Unknown)
@@ -796,7 +816,14 @@ impl Walker<'_, '_, '_> {
                 if !op_ok || left.kind() != "identifier" || text(*left, src) != name {
                     return false;
                 }
-                self.expr(*right, depth + 1).level == Level::Constant
+                // For HTML a member of a constant collection is constant. For SQL identifiers
+                // any collection the client does not control is an allow-list
+                // (`if field in {f.name for f in Model._meta.get_fields()}`).
+                let collection = self.expr(*right, depth + 1).level;
+                match self.query.sink {
+                    SinkKind::Html => collection == Level::Constant,
+                    SinkKind::Sql | SinkKind::Code => collection != Level::Request,
+                }
             }
             _ => false,
         }
@@ -1087,6 +1114,15 @@ mod tests {
     }
 
     #[test]
+    fn sql_allow_lists_may_be_computed() {
+        let src = "def v(request, view):\n    fields = set(view.get_available_fields())\n    for name, value in request.GET.items():\n        if name in fields:\n            sink(name)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Html).level, Level::Request);
+        let src = "def v(request):\n    for name in request.GET:\n        if name in request.POST:\n            sink(name)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+    }
+
+    #[test]
     fn sanitizers_and_branches() {
         assert_eq!(
             flow_of("def v(request):\n    sink(f\"{int(request.GET['n'])}\")").level,
@@ -1123,6 +1159,7 @@ mod tests {
         let query = Query {
             sink: SinkKind::Html,
             trusted_params: &trusted,
+            calls_propagate: false,
         };
         assert_eq!(classify_with(&model, arg, query).level, Level::Escaped);
         assert_eq!(model.flow(arg).level, Level::Unknown);

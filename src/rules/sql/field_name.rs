@@ -27,8 +27,9 @@ Reports ORM calls whose *field names* come from the request (`request.GET`, URL 
   `.distinct()`, `.select_related()` and `.prefetch_related()`.
 
 Values (`filter(name=request.GET["q"])`) are fine: the ORM parameterises them. Names chosen from a
-constant allow-list (`SORTS[request.GET["s"]]`, or after `if key not in ALLOWED: raise ...`) are
-not reported; neither are names of unknown origin.
+constant allow-list (`SORTS[request.GET["s"]]`), or checked against a collection the client does
+not control (`if key in ALLOWED:`, `if key not in model_fields: raise ...`), are not reported;
+neither are names of unknown origin.
 
 ## Why is this bad?
 A field name is not a value: it decides what the query does. With a name from the client,

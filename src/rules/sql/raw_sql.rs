@@ -35,7 +35,8 @@ are checked the same way.
 
 Not reported: queries passed with separate parameters (`execute("... WHERE id = %s", [user_id])`),
 constant queries (also module constants), identifiers chosen from a constant allow-list
-(`{"new": "created"}[key]`, or after `if col not in ALLOWED: raise ...`), numbers (`int(x)`), and
+(`{"new": "created"}[key]`) or checked against a collection the client does not control
+(`if col in ALLOWED:`, or `if col not in ALLOWED: raise ...` before the query), numbers (`int(x)`), and
 strings that never reach one of these calls: a log message that says "select ... from" is fine.
 HTML escaping (`escape()`) does not make a value safe for SQL.
 

@@ -21,9 +21,11 @@ pub const RULE: Rule = Rule {
     docs: r#"
 ## What it does
 Reports the `return` values of `__html__()` methods, and of `__str__()` in classes decorated with
-`@html_safe` (`django.utils.html.html_safe`), that are neither constant strings nor escaped:
-f-strings, `%`, `.format()` or concatenations with attributes or parameters, or unknown values.
-Returning `format_html(...)`, `escape(...)`, `render_to_string(...)` or a constant is fine.
+`@html_safe` (`django.utils.html.html_safe`), that build a string here from unescaped parts —
+f-strings, `%`, `.format()`, `+` or `join` with attributes, parameters or call results — or that
+return request data. Returning `format_html(...)`, `escape(...)`, `render_to_string(...)` or a
+constant is fine, and so is delegating (`return self.render()`, `return str(self)`): the method
+that builds the HTML is where to look.
 
 The finding is an **error** when request data reaches the return and a **warning** otherwise.
 
@@ -105,7 +107,9 @@ pub fn check(checker: &mut PyChecker) {
                 continue;
             };
             let flow = checker.model.flow(value);
-            if !flow.is_dangerous() {
+            // Delegation (`return self.render()`, `return str(self)`) is the method's job; a
+            // string built here with unescaped parts, or request data, is the bug.
+            if !(flow.level == Level::Request || (flow.is_dangerous() && flow.formatted)) {
                 continue;
             }
             let message = match flow.level {
@@ -156,7 +160,7 @@ mod tests {
 
     #[test]
     fn silent_on_escaped_constant_and_unrelated_methods() {
-        let src = "from django.utils.html import html_safe, format_html, escape\nclass A:\n    def __html__(self):\n        return format_html('<b>{}</b>', self.name)\n    def __str__(self):\n        return f'<b>{self.name}</b>'\n\n@html_safe\nclass B:\n    def __str__(self):\n        return '<i>%s</i>' % escape(self.title)\n\nclass C:\n    def __html__(self):\n        return '<hr>'\n\ndef __html__(x):\n    return f'{x}'\n";
+        let src = "from django.utils.html import html_safe, format_html, escape\nclass A:\n    def __html__(self):\n        return format_html('<b>{}</b>', self.name)\n    def __str__(self):\n        return f'<b>{self.name}</b>'\n\n@html_safe\nclass B:\n    def __str__(self):\n        return '<i>%s</i>' % escape(self.title)\n\nclass C:\n    def __html__(self):\n        return '<hr>'\n\nclass D:\n    def __html__(self):\n        return self.render()\n\n@html_safe\nclass E:\n    def __str__(self):\n        return self.as_widget()\n\ndef __html__(x):\n    return f'{x}'\n";
         assert_eq!(findings(src), vec![]);
     }
 

@@ -134,6 +134,7 @@ fn check_filter(checker: &mut PyChecker, function: Node) {
     let query = Query {
         sink: SinkKind::Html,
         trusted_params: &trusted,
+        calls_propagate: true,
     };
     let returns = checker.model.index.returns(function).to_vec();
     for ret in returns {
@@ -203,6 +204,19 @@ mod tests {
                 ("DJS106", 16, 12, "warning"),
             ]
         );
+    }
+
+    #[test]
+    fn silent_on_calls_that_transform_the_input() {
+        // Shapes of Django's own `is_safe=True` filters (slugify, truncatechars, title).
+        let src = format!(
+            "{HEAD}import re\nimport random as random_module\nfrom django.utils.text import Truncator, slugify as _slugify\n@register.filter(is_safe=True)\ndef slugify(value):\n    return _slugify(value)\n\n@register.filter(is_safe=True)\ndef truncatechars(value, arg):\n    try:\n        length = int(arg)\n    except ValueError:\n        return value\n    return Truncator(value).chars(length)\n\n@register.filter(is_safe=True)\ndef title(value):\n    t = re.sub(\"([a-z])'([A-Z])\", lambda m: m[0].lower(), value.title())\n    return t.replace('X', 'x')\n\n@register.filter(is_safe=True)\ndef pick(value):\n    return random_module.choice(value)\n"
+        );
+        assert_eq!(findings(&src), vec![]);
+        let src = format!(
+            "{HEAD}@register.filter(is_safe=True)\ndef wrap(value, arg):\n    return wrap_with(value, arg)\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS106", 5, 12, "warning")]);
     }
 
     #[test]
