@@ -23,10 +23,10 @@ impl Progress {
         let done = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let draw = enabled && total > 1 && std::io::stderr().is_terminal();
-        let thread = draw.then(|| {
+        let thread = draw.then(terminal).flatten().map(|out| {
             let done = Arc::clone(&done);
             let stop = Arc::clone(&stop);
-            std::thread::spawn(move || run(total, &done, &stop))
+            std::thread::spawn(move || run(total, &done, &stop, out))
         });
         Progress { done, stop, thread }
     }
@@ -65,7 +65,21 @@ fn sleep_unless_stopped(stop: &AtomicBool, total: Duration) -> bool {
     !stop.load(Ordering::Relaxed)
 }
 
-fn run(total: usize, done: &AtomicUsize, stop: &AtomicBool) {
+/// Our own handle on stderr: the caller may hold `std::io::stderr()`'s lock for the whole run
+/// (`djsec`'s `main` does), and waiting for it here would never end.
+#[cfg(unix)]
+fn terminal() -> Option<std::fs::File> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stderr().as_fd().try_clone_to_owned().ok()?;
+    Some(std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn terminal() -> Option<std::fs::File> {
+    None
+}
+
+fn run(total: usize, done: &AtomicUsize, stop: &AtomicBool, mut err: std::fs::File) {
     if !sleep_unless_stopped(stop, DELAY) {
         return;
     }
@@ -78,15 +92,28 @@ fn run(total: usize, done: &AtomicUsize, stop: &AtomicBool) {
             "=".repeat(filled),
             " ".repeat(width - filled)
         );
-        let mut err = std::io::stderr().lock();
         let _ = err.write_all(line.as_bytes());
         let _ = err.flush();
-        drop(err);
         if !sleep_unless_stopped(stop, TICK) {
             break;
         }
     }
-    let mut err = std::io::stderr().lock();
     let _ = write!(err, "\r\x1b[2K");
     let _ = err.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_never_waits_for_the_stderr_lock() {
+        // Holding stderr's lock (as `main` does) while the bar runs must not deadlock.
+        let _held = std::io::stderr().lock();
+        let progress = Progress::start(10, true);
+        for _ in 0..10 {
+            progress.inc();
+        }
+        progress.finish();
+    }
 }
