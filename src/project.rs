@@ -12,12 +12,17 @@
 //! roles (a small graph) are then recomputed. Analysis of a file uses the summary of its current
 //! buffer, never a stale copy from the index.
 //!
-//! Other parts of the project (the URLconf, issue 5) add their own per-file summaries here.
+//! - The URLconf ([`urls`]): a [`urls::UrlSummary`] per URL module (`urls.py` files, the
+//!   `ROOT_URLCONF` module and what they include), and, derived from them and the production
+//!   settings, what the access rules need ([`AccessFacts`]): each routed view (file and name) with
+//!   its routes, URL names and `urls.py` wrappers; whether `LoginRequiredMiddleware` is on; DRF's
+//!   default permission and authentication classes.
 
 pub mod defaults;
 pub mod discover;
 pub mod eval;
 pub mod summary;
+pub mod urls;
 pub mod value;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -88,6 +93,8 @@ pub struct ProjectIndex {
     summaries: HashMap<FileId, Arc<ModuleSummary>>,
     /// `DJANGO_SETTINGS_MODULE` values, per file that sets them.
     references: HashMap<FileId, Vec<SettingsRef>>,
+    /// Summaries of the URL modules: files named like one, `ROOT_URLCONF`, and what they include.
+    urls: HashMap<FileId, Arc<urls::UrlSummary>>,
     /// Derived from the above on every change.
     derived: Arc<Derived>,
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
@@ -101,6 +108,27 @@ struct Derived {
     settings: BTreeMap<FileId, SettingsModule>,
     /// Resolved import edges between summarised modules: `(importer, imported, unconditional)`.
     edges: Vec<(FileId, FileId, bool)>,
+    /// What the access rules read: routes, login middleware, DRF defaults.
+    access: AccessFacts,
+}
+
+/// What the project says about access control, from the URLconf and the production settings.
+/// Unknown values are `None`: they never produce a finding on their own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessFacts {
+    /// The root URL modules: `ROOT_URLCONF`'s, or, when unknown, the URL modules nothing includes.
+    pub roots: Vec<FileId>,
+    /// Whether the roots come from `ROOT_URLCONF`.
+    pub root_from_settings: bool,
+    /// Routed views: file → view name → routes.
+    pub routes: urls::Routes,
+    /// `django.contrib.auth.middleware.LoginRequiredMiddleware` is in the effective `MIDDLEWARE`.
+    pub login_required_middleware: Option<bool>,
+    /// `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` (DRF's `AllowAny` when unset).
+    pub drf_default_permissions: Option<Vec<String>>,
+    /// `REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]` (DRF's session and basic authentication
+    /// when unset).
+    pub drf_default_authentication: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ProjectIndex {
@@ -110,6 +138,7 @@ impl fmt::Debug for ProjectIndex {
             .field("python_files", &self.python_files.len())
             .field("summaries", &self.summaries.len())
             .field("settings", &self.derived.settings.len())
+            .field("url_modules", &self.urls.len())
             .finish()
     }
 }
@@ -188,7 +217,11 @@ impl ProjectIndex {
         index.add_python_files(python.iter().map(PathBuf::as_path));
         let reads: Vec<(FileId, String)> = python
             .par_iter()
-            .filter(|p| discover::is_settings_path(p) || discover::may_set_settings_module(p))
+            .filter(|p| {
+                discover::is_settings_path(p)
+                    || discover::may_set_settings_module(p)
+                    || urls::is_urls_path(p)
+            })
             .filter_map(|p| read(p).map(|t| (FileId::from(p.as_path()), t)))
             .collect();
         let config_reads: Vec<(FileId, String)> = configs
@@ -198,7 +231,13 @@ impl ProjectIndex {
         for (path, text) in config_reads {
             index.set_references(&path, &text);
         }
-        let summaries: Vec<(FileId, Option<ModuleSummary>, Vec<SettingsRef>)> = reads
+        type Read = (
+            FileId,
+            Option<ModuleSummary>,
+            Option<urls::UrlSummary>,
+            Vec<SettingsRef>,
+        );
+        let summaries: Vec<Read> = reads
             .into_par_iter()
             .map(|(path, text)| {
                 let refs = if discover::may_set_settings_module(&path) {
@@ -206,14 +245,22 @@ impl ProjectIndex {
                 } else {
                     Vec::new()
                 };
-                let summary =
-                    discover::is_settings_path(&path).then(|| ModuleSummary::parse(&text));
-                (path, summary, refs)
+                let module = (discover::is_settings_path(&path) || urls::is_urls_path(&path))
+                    .then(|| ModuleSummary::parse(&text));
+                let url = module
+                    .as_ref()
+                    .filter(|_| urls::is_urls_path(&path))
+                    .map(urls::UrlSummary::from_module);
+                let settings = module.filter(|_| discover::is_settings_path(&path));
+                (path, settings, url, refs)
             })
             .collect();
-        for (path, summary, refs) in summaries {
+        for (path, summary, url, refs) in summaries {
             if !refs.is_empty() {
                 index.references.insert(path.clone(), refs);
+            }
+            if let Some(u) = url {
+                index.urls.insert(path.clone(), Arc::new(u));
             }
             if let Some(s) = summary {
                 index.summaries.insert(path, Arc::new(s));
@@ -221,12 +268,17 @@ impl ProjectIndex {
         }
         index.complete_from_disk();
         index.derive();
+        if index.complete_urls(read) {
+            index.derive();
+        }
         tracing::debug!(
-            "project index of {}: {} Python files, {} summaries, {} settings modules in {:.1?}",
+            "project index of {}: {} Python files, {} summaries, {} settings modules, {} URL modules, {} routed view files in {:.1?}",
             index.root.display(),
             index.python_files.len(),
             index.summaries.len(),
             index.derived.settings.len(),
+            index.urls.len(),
+            index.derived.access.routes.len(),
             started.elapsed()
         );
         index
@@ -272,9 +324,18 @@ impl ProjectIndex {
                     .summaries
                     .insert(path.clone(), Arc::new(ModuleSummary::parse(text)));
             }
+            if urls::is_urls_path(path) {
+                index
+                    .urls
+                    .insert(path.clone(), Arc::new(urls::UrlSummary::parse(text)));
+            }
         }
-        index.complete(|p| texts.get(p).map(|t| t.to_string()));
+        let read = |p: &Path| texts.get(p).map(|t| t.to_string());
+        index.complete(read);
         index.derive();
+        if index.complete_urls(read) {
+            index.derive();
+        }
         index
     }
 
@@ -303,6 +364,31 @@ impl ProjectIndex {
     /// The summary the index holds for a file (the settings modules and what they import).
     pub fn summary(&self, path: &Path) -> Option<&Arc<ModuleSummary>> {
         self.summaries.get(path)
+    }
+
+    /// The URL summary the index holds for a file.
+    pub fn url_summary(&self, path: &Path) -> Option<&urls::UrlSummary> {
+        self.urls.get(path).map(|s| &**s)
+    }
+
+    /// What the URLconf and the production settings say about access control.
+    pub fn access(&self) -> &AccessFacts {
+        &self.derived.access
+    }
+
+    /// The dotted module name of a file, relative to the root (`shop/views.py` → `shop.views`,
+    /// `shop/__init__.py` → `shop`).
+    pub fn dotted_name(&self, path: &Path) -> Option<String> {
+        let relative = path.strip_prefix(&self.root).ok()?;
+        let mut parts: Vec<&str> = relative
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<_>>()?;
+        let file = parts.pop()?;
+        if file != "__init__.py" {
+            parts.push(file.strip_suffix(".py")?);
+        }
+        (!parts.is_empty()).then(|| parts.join("."))
     }
 
     /// Every settings module with its role, by path.
@@ -346,6 +432,8 @@ impl ProjectIndex {
     /// its path makes it a settings module.
     pub fn tracks(&self, path: &Path) -> bool {
         self.summaries.contains_key(path)
+            || self.urls.contains_key(path)
+            || urls::is_urls_path(path)
             || self.references.contains_key(path)
             || discover::is_settings_path(path)
             || discover::may_set_settings_module(path)
@@ -391,7 +479,16 @@ impl ProjectIndex {
         {
             let summary = ModuleSummary::parse(text);
             if self.summaries.get(&id).is_none_or(|old| **old != summary) {
-                next.summaries.insert(id, Arc::new(summary));
+                next.summaries.insert(id.clone(), Arc::new(summary));
+                changed = true;
+            }
+        }
+        if kind == discover::FileKind::Python
+            && (self.urls.contains_key(&id) || urls::is_urls_path(&path))
+        {
+            let summary = urls::UrlSummary::parse(text);
+            if self.urls.get(&id).is_none_or(|old| **old != summary) {
+                next.urls.insert(id, Arc::new(summary));
                 changed = true;
             }
         }
@@ -400,6 +497,9 @@ impl ProjectIndex {
         }
         next.complete_from_disk();
         next.derive();
+        if next.complete_urls(read) {
+            next.derive();
+        }
         Some(next)
     }
 
@@ -409,6 +509,7 @@ impl ProjectIndex {
         let id = FileId::from(path.as_path());
         let known = self.python_files.contains(&id)
             || self.summaries.contains_key(&id)
+            || self.urls.contains_key(&id)
             || self.references.contains_key(&id);
         if !known {
             return None;
@@ -423,6 +524,7 @@ impl ProjectIndex {
             }
         }
         next.summaries.remove(&id);
+        next.urls.remove(&id);
         next.references.remove(&id);
         next.derive();
         Some(next)
@@ -579,6 +681,60 @@ impl ProjectIndex {
         self.complete(read);
     }
 
+    /// Summarise the URL modules the URLconf reaches that the index does not hold yet (the
+    /// `ROOT_URLCONF` module, included modules not named `urls.py`), reading them with
+    /// `read_text`. Whether any was added (then the routes must be derived again).
+    fn complete_urls(&mut self, read_text: impl Fn(&Path) -> Option<String>) -> bool {
+        let mut added = false;
+        let mut wanted: Vec<FileId> = self
+            .derived
+            .access
+            .roots
+            .iter()
+            .filter(|r| !self.urls.contains_key(*r))
+            .cloned()
+            .collect();
+        for _ in 0..32 {
+            for (file, summary) in &self.urls {
+                for module in &summary.included_modules {
+                    if let Some(target) = self.resolve_dotted(module) {
+                        wanted.push(target);
+                    }
+                }
+                for (_, imported) in &summary.imports {
+                    // `from shop import urls as shop_urls`: a URL module by its name.
+                    if let urls::Imported::Name { module, name } = imported
+                        && (name == "urls" || name.ends_with("_urls"))
+                    {
+                        let joined = if module.module.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{}.{name}", module.module)
+                        };
+                        let module = ModuleRef {
+                            level: module.level,
+                            module: joined,
+                        };
+                        wanted.extend(self.resolve(file, &module));
+                    }
+                }
+            }
+            wanted.retain(|p| !self.urls.contains_key(p));
+            wanted.sort();
+            wanted.dedup();
+            if wanted.is_empty() || self.urls.len() >= MAX_SUMMARIES {
+                break;
+            }
+            for path in wanted.drain(..) {
+                let summary = read_text(&path)
+                    .map_or_else(urls::UrlSummary::default, |t| urls::UrlSummary::parse(&t));
+                self.urls.insert(path, Arc::new(summary));
+                added = true;
+            }
+        }
+        added
+    }
+
     /// Recompute roles and edges from the summaries and references.
     fn derive(&mut self) {
         let mut edges = Vec::new();
@@ -632,7 +788,130 @@ impl ProjectIndex {
                 },
             );
         }
-        self.derived = Arc::new(Derived { settings, edges });
+        self.derived = Arc::new(Derived {
+            settings,
+            edges,
+            access: AccessFacts::default(),
+        });
+        let access = self.derive_access();
+        if let Some(derived) = Arc::get_mut(&mut self.derived) {
+            derived.access = access;
+        }
+    }
+
+    /// The access facts, from the settings modules (already derived) and the URL summaries.
+    fn derive_access(&self) -> AccessFacts {
+        let modules: Vec<&SettingsModule> = self.derived.settings.values().collect();
+        let production: Vec<FileId> = modules
+            .iter()
+            .filter(|m| m.role == Role::Production)
+            .map(|m| m.path.clone())
+            .collect();
+        // The deployed settings: the production modules, or the only settings module.
+        let deployed = if production.is_empty() && modules.len() == 1 {
+            vec![modules[0].path.clone()]
+        } else {
+            production
+        };
+        let evaluated: Vec<eval::Evaluation> = eval::evaluate_many(self, &deployed, None)
+            .into_iter()
+            .flatten()
+            .collect();
+        let unanimous = |each: &dyn Fn(&eval::Namespace) -> Option<Value>| -> Option<Value> {
+            let mut out: Option<Value> = None;
+            for e in &evaluated {
+                let v = each(&e.namespace)?;
+                match &out {
+                    Some(o) if value::py_eq(o, &v) != Some(true) => return None,
+                    _ => out = Some(v),
+                }
+            }
+            out
+        };
+        let login_required_middleware = if evaluated.is_empty() || evaluated.len() < deployed.len()
+        {
+            None
+        } else {
+            let each: Vec<Option<bool>> = evaluated
+                .iter()
+                .map(|e| {
+                    e.namespace
+                        .value("MIDDLEWARE")?
+                        .contains_str("django.contrib.auth.middleware.LoginRequiredMiddleware")
+                })
+                .collect();
+            let first = each.first().copied().flatten();
+            each.iter().all(|v| *v == first).then_some(first).flatten()
+        };
+        let drf = |key: &str, default: &[&str]| -> Option<Vec<String>> {
+            if evaluated.is_empty() || evaluated.len() < deployed.len() {
+                return None;
+            }
+            let value = unanimous(&|ns: &eval::Namespace| match ns.setting("REST_FRAMEWORK") {
+                eval::Setting::Default => Some(Value::bare(Kind::Dict(Vec::new()))),
+                eval::Setting::Set(b) if !b.value.is_unknown() => Some(b.value.clone()),
+                _ => None,
+            })?;
+            match value.get(key) {
+                Some(list) => list
+                    .items()?
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                None if matches!(value.kind, Kind::Dict(_)) && !value.dict_is_partial() => {
+                    Some(default.iter().map(|s| (*s).to_string()).collect())
+                }
+                None => None,
+            }
+        };
+        let drf_default_permissions = drf(
+            "DEFAULT_PERMISSION_CLASSES",
+            &["rest_framework.permissions.AllowAny"],
+        );
+        let drf_default_authentication = drf(
+            "DEFAULT_AUTHENTICATION_CLASSES",
+            &[
+                "rest_framework.authentication.SessionAuthentication",
+                "rest_framework.authentication.BasicAuthentication",
+            ],
+        );
+        // ROOT_URLCONF of the deployed modules, else of any settings module.
+        let all: Vec<FileId> = modules.iter().map(|m| m.path.clone()).collect();
+        let mut roots: Vec<FileId> = Vec::new();
+        for e in evaluated
+            .iter()
+            .cloned()
+            .map(Some)
+            .chain(if deployed.is_empty() {
+                eval::evaluate_many(self, &all, None)
+            } else {
+                Vec::new()
+            })
+            .flatten()
+        {
+            if let Some(target) = e
+                .namespace
+                .value("ROOT_URLCONF")
+                .and_then(|v| v.as_str().and_then(|d| self.resolve_dotted(d)))
+            {
+                roots.push(target);
+            }
+        }
+        roots.sort();
+        roots.dedup();
+        let root_from_settings = !roots.is_empty();
+        if roots.is_empty() {
+            roots = urls::fallback_roots(self, &self.urls);
+        }
+        let routes = urls::resolve(self, &roots);
+        AccessFacts {
+            roots,
+            root_from_settings,
+            routes,
+            login_required_middleware,
+            drf_default_permissions,
+            drf_default_authentication,
+        }
     }
 
     /// The role the module at `path` would have with this summary (used for the buffer being
@@ -660,14 +939,21 @@ impl ProjectIndex {
 
     /// Whether the findings of a file depend on the index (settings modules and the files whose
     /// path makes them one). The server re-analyses these when the index changes.
+    ///
+    /// Every Python file does: besides settings modules, the access rules read the URLconf and the
+    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module.
     pub fn depends_on_index(&self, path: &Path) -> bool {
-        self.derived.settings.contains_key(path) || discover::is_settings_path(path)
+        self.derived.settings.contains_key(path)
+            || discover::is_settings_path(path)
+            || discover::file_kind(path) == discover::FileKind::Python
     }
 
     /// Whether two snapshots differ in what rules see (summaries, roles, edges).
     pub fn same_knowledge(&self, other: &ProjectIndex) -> bool {
         Arc::ptr_eq(&self.derived, &other.derived)
-            || (*self.derived == *other.derived && self.summaries == other.summaries)
+            || (*self.derived == *other.derived
+                && self.summaries == other.summaries
+                && self.urls == other.urls)
     }
 }
 
@@ -998,3 +1284,5 @@ fn split_settings_includes(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod urls_tests;

@@ -13,6 +13,8 @@ pub mod host_header;
 pub mod idor;
 pub mod mass_assignment;
 pub mod open_redirect;
+#[cfg(test)]
+mod project_tests;
 pub mod public;
 pub mod sensitive_params;
 #[cfg(test)]
@@ -42,7 +44,8 @@ pub fn applies_to_module(context: &Context) -> bool {
     context
         .path
         .as_deref()
-        .is_none_or(|p| !views::is_test_path(p) && !views::is_migration_path(p))
+        .map(|p| views::project_relative(context, p))
+        .is_none_or(|p| !views::is_test_path(&p) && !views::is_migration_path(&p))
 }
 
 /// Run the rules of one scope with the given project knowledge.

@@ -140,7 +140,8 @@ Reports a DRF view that updates or deletes one object found by its URL id (`Mode
 `UpdateModelMixin`, `DestroyModelMixin`, `RetrieveUpdateDestroyAPIView`...) when:
 
 - its permissions only check that the user is logged in (`IsAuthenticated`,
-  `IsAuthenticatedOrReadOnly`, set on the view or as the project default), and
+  `IsAuthenticatedOrReadOnly`, set on the view or as the project default; or any permissions, even
+  `AllowAny`, when the project's `LoginRequiredMiddleware` requires a login for every view), and
 - its `queryset` is not scoped to the user (`Model.objects.all()`, a filter that does not mention
   the user or the request), and
 - it overrides none of `get_queryset()`, `get_object()`, `perform_update()`, `perform_destroy()`,
@@ -333,7 +334,7 @@ fn default_permissions(env: &Env) -> Option<Permissions> {
 }
 
 pub fn check(checker: &mut PyChecker, module: &Module) {
-    if module.file.tests || module.env.middleware_requires_login() {
+    if module.file.tests {
         return;
     }
     for class in module.class_views() {
@@ -341,10 +342,28 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             check_class(checker, module, class);
         }
     }
+    // With `LoginRequiredMiddleware`, a function view needs a login whatever its permissions.
+    if module.env.middleware_requires_login() {
+        return;
+    }
     for view in &module.functions {
         if view.is_drf() {
             check_function(checker, module, view);
         }
+    }
+}
+
+/// Permissions that let anyone in let only logged-in users in when `LoginRequiredMiddleware`
+/// guards every view (DRF views included: they do not set `login_required = False`).
+fn under_middleware(perms: Permissions, env: &Env) -> Permissions {
+    if perms.open && env.middleware_requires_login() {
+        Permissions {
+            open: false,
+            login_only: true,
+            stronger: false,
+        }
+    } else {
+        perms
     }
 }
 
@@ -362,6 +381,7 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
             let Some(perms) = classify_value(checker, value) else {
                 return;
             };
+            let perms = under_middleware(perms, env);
             if perms.open {
                 if let Some(reason) = &writes {
                     report_allow_any(checker, value, class.name, reason, auth_disabled);
@@ -374,6 +394,7 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
             let Some(perms) = default_permissions(env) else {
                 return;
             };
+            let perms = under_middleware(perms, env);
             if perms.open {
                 report_default(checker, class.name_node, class.name, writes.as_deref());
                 return;
@@ -590,8 +611,19 @@ class Notes(viewsets.ModelViewSet):\n    queryset = Note.objects.all()\n"
                 Some(vec!["rest_framework.permissions.IsAuthenticated".into()]);
         });
         assert_eq!(found, vec![("DJS307", 11, 7, "warning")]);
-        // LoginRequiredMiddleware: every view needs a session login.
+        // LoginRequiredMiddleware: every view needs a session login; the viewset is then an
+        // object-permission problem too.
         let found = with_env("api/views.py", &src, |e| {
+            e.drf_default_permissions = Some(vec![]);
+            e.login_required_middleware = Some(true);
+        });
+        assert_eq!(found, vec![("DJS307", 11, 7, "warning")]);
+        // ... unless it scopes its queryset.
+        let scoped = src.replace(
+            "    queryset = Note.objects.all()\n",
+            "    def get_queryset(self):\n        return Note.objects.filter(owner=self.request.user)\n",
+        );
+        let found = with_env("api/views.py", &scoped, |e| {
             e.drf_default_permissions = Some(vec![]);
             e.login_required_middleware = Some(true);
         });

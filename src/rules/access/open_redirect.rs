@@ -31,7 +31,10 @@ Reports `redirect(url)`, `HttpResponseRedirect(url)` and `HttpResponsePermanentR
 request (`request.GET["next"]`, `request.POST.get("next")`, the `Referer` header, a URL parameter)
 and the function never calls `url_has_allowed_host_and_scheme()` (or the older `is_safe_url()`).
 Targets built on a constant local path (`f"/orders/{pk}/"`) and names of URL patterns
-(`redirect("orders", pk=pk)`) are not reported.
+(`redirect("orders", pk=pk)`) are not reported, nor targets whose scheme and host are this site's:
+a constant scheme followed by `request.get_host()` (which Django checks against `ALLOWED_HOSTS`)
+and a path, as in Django's own HTTPS redirect
+`HttpResponsePermanentRedirect("https://%s%s" % (request.get_host(), request.get_full_path()))`.
 
 ## Why is this bad?
 An attacker sends a link to your site that redirects to theirs
@@ -175,6 +178,9 @@ const OWN_PATH: &[&str] = &[
     "request.build_absolute_uri()",
 ];
 
+/// This site's host, as the data flow names it.
+const OWN_HOST: &str = "request.get_host()";
+
 /// Where the destination of a redirect target comes from, when the client controls it: the
 /// start of the URL decides where the browser goes, so a constant local path or
 /// `https://host/` prefix pins it, whatever follows.
@@ -207,9 +213,27 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
     let target = node::unparenthesize(target);
     let leading = match strings::decompose(target, src) {
         Some(template) => {
-            let mut pieces = template.pieces.into_iter();
+            let mut pieces = template.pieces.into_iter().peekable();
             match pieces.next()? {
                 Piece::Lit(text) if pins_destination(&text) => return None,
+                // `"https://%s%s" % (request.get_host(), request.get_full_path())` (Django's own
+                // SSL redirect): the scheme is constant and the host is this site's, validated
+                // against `ALLOWED_HOSTS`; what follows the host must start a path.
+                Piece::Lit(text)
+                    if is_scheme_prefix(&text)
+                        && matches!(pieces.peek(), Some(Piece::Value { expr, .. }) if is_own_host(checker, *expr)) =>
+                {
+                    pieces.next();
+                    match pieces.next() {
+                        None => return None,
+                        Some(Piece::Lit(rest)) if rest.starts_with(['/', '?', '#']) => return None,
+                        Some(Piece::Lit(_)) => pieces.find_map(|p| match p {
+                            Piece::Value { expr, .. } => Some(expr),
+                            Piece::Lit(_) => None,
+                        })?,
+                        Some(Piece::Value { expr, .. }) => expr,
+                    }
+                }
                 Piece::Lit(_) => pieces.find_map(|p| match p {
                     Piece::Value { expr, .. } => Some(expr),
                     Piece::Lit(_) => None,
@@ -224,7 +248,26 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
         return None;
     }
     let source = flow.source.unwrap_or_else(|| "the request".to_string());
-    (!OWN_PATH.contains(&source.as_str())).then_some(source)
+    // A target starting with the bare host (no scheme) is a relative path on this site.
+    (!OWN_PATH.contains(&source.as_str()) && source != OWN_HOST).then_some(source)
+}
+
+/// A literal that is only a URL scheme and its separator: `https://`, `http://`, `//`.
+fn is_scheme_prefix(text: &str) -> bool {
+    text.strip_suffix("//")
+        .map(|scheme| scheme.strip_suffix(':').unwrap_or(scheme))
+        .is_some_and(|scheme| {
+            scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+}
+
+/// Whether a value is this site's own host: `request.get_host()` (checked against
+/// `ALLOWED_HOSTS` by Django), possibly through a local or `self.redirect_host or ...`.
+fn is_own_host(checker: &PyChecker, expr: Node) -> bool {
+    let flow = checker.model.flow(expr);
+    flow.level == Level::Request && flow.source.as_deref() == Some(OWN_HOST)
 }
 
 /// A literal URL start that fixes the destination: a local path (`/orders/`, not `//host` or
@@ -332,6 +375,34 @@ def j(request):\n    return redirect('%s?%s' % (settings.HOME, request.META.get(
 class R:\n    def get_redirect_url(self):\n        url = self.url\n        args = self.request.META.get('QUERY_STRING', '')\n        if args:\n            url = '%s?%s' % (url, args)\n        return url\n"
         );
         assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn silent_on_redirects_to_this_sites_own_host() {
+        // Django's SecurityMiddleware SSL redirect, and the same with the host inline.
+        let src = format!(
+            "{HEAD}from django.http import HttpResponsePermanentRedirect\n\
+class SecurityMiddleware:\n    def process_request(self, request):\n        host = self.redirect_host or request.get_host()\n        return HttpResponsePermanentRedirect(\"https://%s%s\" % (host, request.get_full_path()))\n\
+def a(request):\n    host = request.get_host()\n    return HttpResponsePermanentRedirect('https://%s%s' % (host, request.get_full_path()))\n\
+def b(request):\n    return redirect(f'https://{{request.get_host()}}/orders/')\n\
+def c(request):\n    return redirect('https://' + request.get_host())\n\
+def d(request):\n    return redirect('//' + request.get_host() + request.path)\n\
+def e(request):\n    return redirect(request.get_host())\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn own_host_does_not_excuse_what_follows_it() {
+        // `https://mysite.example@evil.example/`: userinfo after the host; and a client-chosen host.
+        let src = format!(
+            "{HEAD}def a(request):\n    host = request.get_host()\n    return redirect('https://%s%s' % (host, request.GET['next']))\n\
+def b(request):\n    return redirect('https://%s%s' % (request.META['HTTP_X_FORWARDED_HOST'], request.get_full_path()))\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS311", 5, 12, "error"), ("DJS311", 7, 12, "error")]
+        );
     }
 
     #[test]

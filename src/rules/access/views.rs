@@ -30,10 +30,18 @@ pub struct Env {
     /// The effective `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`, as qualified names; DRF's
     /// own default (`AllowAny`) when the setting is absent from a known settings module.
     pub drf_default_permissions: Option<Vec<String>>,
+    /// The effective `REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]`, as qualified names;
+    /// DRF's own default (session and basic authentication) when the setting is absent.
+    pub drf_default_authentication: Option<Vec<String>>,
     /// Routes pointing at the views of this module, by view name.
     pub routes: HashMap<String, Vec<RouteFacts>>,
     /// Phrases that mark a view as intentionally public.
     pub public: PublicViews,
+    /// Qualified names of views configured as public (`public-views`, `*` matching one part).
+    pub public_names: Vec<String>,
+    /// The dotted path of the analysed file (`shop.views`, from its path), to match
+    /// `public_names` against.
+    pub module: Option<String>,
 }
 
 /// What the URLconf says about one route to a view of this module.
@@ -48,9 +56,64 @@ pub struct RouteFacts {
 }
 
 impl Env {
-    /// What the analysis context knows of the project.
-    pub fn from_context(_context: &crate::analysis::Context) -> Env {
-        Env::default()
+    /// What the analysis context knows of the project: the configured public views, and with a
+    /// project index, the routes to this file's views and the deployed settings.
+    pub fn from_context(context: &crate::analysis::Context) -> Env {
+        let mut env = Env {
+            public_names: context.public_views.to_vec(),
+            ..Env::default()
+        };
+        let Some(path) = context.path.as_deref() else {
+            return env;
+        };
+        let Some(index) = context.project.as_deref() else {
+            env.module = dotted_path(path);
+            return env;
+        };
+        let path = index.normalize(path);
+        env.module = index.dotted_name(&path).or_else(|| dotted_path(&path));
+        let facts = index.access();
+        env.login_required_middleware = facts.login_required_middleware;
+        env.drf_default_permissions = facts.drf_default_permissions.clone();
+        env.drf_default_authentication = facts.drf_default_authentication.clone();
+        // Routes to this file's views, and to names its package's `__init__.py` re-exports
+        // (`from .views import order_list` with `views/__init__.py` importing `views/orders.py`).
+        let package_init = path
+            .parent()
+            .map(|dir| dir.join("__init__.py"))
+            .filter(|init| *init != path);
+        for file in std::iter::once(path.clone()).chain(package_init) {
+            for (name, routes) in facts.routes.get(file.as_path()).into_iter().flatten() {
+                env.routes
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(routes.iter().map(|r| RouteFacts {
+                        route: r.route.clone(),
+                        name: r.name.clone(),
+                        wrappers: r.wrappers.clone(),
+                    }));
+            }
+        }
+        env
+    }
+
+    /// The configured `public-views` entry that names this view, if any: entries are dotted
+    /// names matched against the end of the view's qualified name, `*` matching one part
+    /// (`myapp.views.health`, `myapp.public.*`, `*.views.ping`).
+    pub fn configured_public(&self, view_name: &str) -> Option<&str> {
+        let module = self.module.as_deref()?;
+        let qualified: Vec<&str> = module.split('.').chain([view_name]).collect();
+        self.public_names
+            .iter()
+            .find(|entry| {
+                let parts: Vec<&str> = entry.split('.').collect();
+                parts.len() <= qualified.len()
+                    && parts
+                        .iter()
+                        .zip(&qualified[qualified.len() - parts.len()..])
+                        .all(|(p, q)| *p == "*" || p == q)
+            })
+            .map(String::as_str)
     }
 
     pub fn middleware_requires_login(&self) -> bool {
@@ -59,6 +122,11 @@ impl Env {
 
     /// Why a view (by name) is intentionally public: the matching phrase and where it was found.
     pub fn public_reason(&self, view_name: &str) -> Option<String> {
+        if let Some(entry) = self.configured_public(view_name) {
+            return Some(format!(
+                "the configuration lists it in `public-views` (`{entry}`)"
+            ));
+        }
         if let Some(phrase) = self.public.matching(view_name) {
             return Some(format!("its name matches `{phrase}`"));
         }
@@ -87,6 +155,23 @@ impl Env {
     pub fn is_routed(&self, view_name: &str) -> bool {
         self.routes.get(view_name).is_some_and(|r| !r.is_empty())
     }
+}
+
+/// A file's dotted path without a project root: its directories and stem (`/a/shop/views.py`
+/// → `a.shop.views`); configured names match its end.
+fn dotted_path(path: &std::path::Path) -> Option<String> {
+    let mut parts: Vec<&str> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => p.to_str(),
+            _ => None,
+        })
+        .collect();
+    let file = parts.pop()?;
+    if file != "__init__.py" {
+        parts.push(file.strip_suffix(".py").unwrap_or(file));
+    }
+    (!parts.is_empty()).then(|| parts.join("."))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1072,7 +1157,7 @@ fn file_kind(checker: &PyChecker) -> FileKind {
         kind.views = matches!(stem, "views" | "viewsets") || parent == "views";
         kind.urls = stem == "urls" || stem.ends_with("_urls") || parent == "urls";
         kind.admin = stem == "admin";
-        kind.tests = is_test_path(path);
+        kind.tests = is_test_path(&project_relative(checker.context, path));
     }
     if !checker
         .model
@@ -1083,6 +1168,23 @@ fn file_kind(checker: &PyChecker) -> FileKind {
         kind.urls = true;
     }
     kind
+}
+
+/// `path` relative to the project root when the context has a project (a project that lives
+/// under a `tests/` folder is not all tests), else as given.
+pub fn project_relative(
+    context: &crate::analysis::Context,
+    path: &std::path::Path,
+) -> std::path::PathBuf {
+    match context.project.as_deref() {
+        Some(index) => {
+            let full = index.normalize(path);
+            full.strip_prefix(index.root())
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or(full)
+        }
+        None => path.to_path_buf(),
+    }
 }
 
 /// Tests and pytest configuration: `test_*.py`, `*_tests.py`, `tests.py`, `conftest.py`, and

@@ -1,0 +1,465 @@
+//! The access-control rules over a realistic project, through the real binary: `djsec check`
+//! reads the URLconf and the production settings before analysing the views, and the language
+//! server re-analyses open views when `urls.py` or the settings change.
+//!
+//! Fixtures: `tests/fixtures/projects/shop` (see its README) and the overlay
+//! `tests/fixtures/projects/shop_login_required`, whose production settings add
+//! `LoginRequiredMiddleware`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Client;
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/projects")
+        .join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}
+
+/// A copy of `shop`, with the overlays copied over it.
+fn project(overlays: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&fixture("shop"), dir.path());
+    for overlay in overlays {
+        copy_dir(&fixture(overlay), dir.path());
+    }
+    std::fs::remove_file(dir.path().join("README.md")).ok();
+    dir
+}
+
+fn check(cwd: &Path, args: &[&str]) -> (String, Value) {
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_djsec"))
+            .current_dir(cwd)
+            .args([
+                "check",
+                "--isolated",
+                "--no-progress",
+                "--select",
+                "access",
+                "--format",
+                format,
+            ])
+            .args(args)
+            .output()
+            .expect("run djsec")
+    };
+    let concise = run("concise");
+    let json = run("json");
+    let value: Value = serde_json::from_slice(&json.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&json.stdout),
+            String::from_utf8_lossy(&json.stderr)
+        )
+    });
+    (String::from_utf8_lossy(&concise.stdout).into_owned(), value)
+}
+
+/// `(path, line, code, severity)` of each finding.
+fn findings(report: &Value) -> Vec<(String, u64, String, String)> {
+    let mut out: Vec<_> = report["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").replace('\\', "/"),
+                f["line"].as_u64().unwrap_or(0),
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The line of `needle` in a fixture file (one-based), so assertions name views, not numbers.
+fn line_of(root: &Path, file: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(root.join(file)).expect("read fixture file");
+    let index = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {file}"));
+    index as u64 + 1
+}
+
+fn has(found: &[(String, u64, String, String)], file: &str, line: u64, code: &str) -> bool {
+    found
+        .iter()
+        .any(|f| f.0 == file && f.1 == line && f.2 == code)
+}
+
+fn on_line(found: &[(String, u64, String, String)], file: &str, line: u64) -> Vec<String> {
+    found
+        .iter()
+        .filter(|f| f.0 == file && f.1 == line)
+        .map(|f| f.2.clone())
+        .collect()
+}
+
+/// Views that are protected (decorator, mixin, `urls.py` wrapper) or public on purpose (by name,
+/// route or URL name): no missing-authentication finding on their `def`/`class` line in either
+/// variant.
+const QUIET: &[(&str, &str)] = &[
+    ("orders/views.py", "def order_list("),
+    ("orders/views.py", "def order_receipt("),
+    ("orders/views.py", "def archive_order("),
+    ("orders/views.py", "class OrderDetailView("),
+    ("accounts/views.py", "def login_view("),
+    ("accounts/views.py", "def logout_view("),
+    ("accounts/views.py", "def create_account("),
+    ("accounts/views.py", "def reset_request("),
+    ("accounts/views.py", "def profile("),
+    ("shop/views.py", "def home("),
+    ("shop/views.py", "def service_status("),
+    ("shop/views.py", "def dashboard("),
+    ("shop/views.py", "def site_stats("),
+    ("billing/views.py", "def stripe_webhook("),
+    ("api/views.py", "class NoteViewSet("),
+    ("api/views.py", "def ping("),
+];
+
+#[test]
+fn check_reports_the_shop_project() {
+    let dir = project(&[]);
+    let root = dir.path();
+    let (concise, report) = check(root, &["."]);
+    insta::assert_snapshot!("shop", concise);
+    let found = findings(&report);
+    // Each rule fires where it should.
+    // `(file, line that starts the finding's line, lines below it, code, severity)`.
+    let expect = [
+        ("orders/views.py", "def order_export(", 0, "DJS301", "hint"),
+        (
+            "orders/views.py",
+            "def cancel_order(",
+            0,
+            "DJS301",
+            "warning",
+        ),
+        (
+            "accounts/views.py",
+            "def delete_account(",
+            0,
+            "DJS301",
+            "warning",
+        ),
+        ("orders/views.py", "class ReportView(", 0, "DJS302", "hint"),
+        (
+            "orders/views.py",
+            "class OrderUpdateView(",
+            0,
+            "DJS303",
+            "error",
+        ),
+        (
+            "orders/views.py",
+            "class AuditView(",
+            0,
+            "DJS304",
+            "warning",
+        ),
+        (
+            "api/views.py",
+            "@permission_classes([AllowAny])",
+            0,
+            "DJS305",
+            "warning",
+        ),
+        (
+            "api/views.py",
+            "class OrderViewSet(",
+            0,
+            "DJS306",
+            "warning",
+        ),
+        (
+            "api/views.py",
+            "class ProductViewSet(",
+            0,
+            "DJS307",
+            "warning",
+        ),
+        ("orders/views.py", "@csrf_exempt", 0, "DJS308", "error"),
+        (
+            "orders/urls.py",
+            "csrf_exempt(views.save_note)",
+            0,
+            "DJS308",
+            "warning",
+        ),
+        // `order_receipt` is protected in urls.py, and looks its order up by id only.
+        ("orders/views.py", "def order_receipt(", 2, "DJS309", "hint"),
+        (
+            "orders/views.py",
+            "host = request.META",
+            0,
+            "DJS310",
+            "warning",
+        ),
+        (
+            "orders/views.py",
+            "response = redirect(request.GET",
+            0,
+            "DJS311",
+            "error",
+        ),
+        (
+            "accounts/views.py",
+            "def change_password(",
+            0,
+            "DJS312",
+            "hint",
+        ),
+        (
+            "orders/views.py",
+            "response.set_cookie(",
+            0,
+            "DJS313",
+            "info",
+        ),
+        (
+            "orders/views.py",
+            "Order.objects.create(**request.POST",
+            0,
+            "DJS314",
+            "warning",
+        ),
+        (
+            "orders/forms.py",
+            "fields = \"__all__\"",
+            0,
+            "DJS315",
+            "hint",
+        ),
+    ];
+    for (file, needle, below, code, severity) in expect {
+        let line = line_of(root, file, needle) + below;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == code && f.3 == severity),
+            "{code} ({severity}) expected at {file}:{line}: {found:#?}"
+        );
+    }
+    // ... and stays silent on the protected and intentionally public views.
+    for (file, needle) in QUIET {
+        let line = line_of(root, file, needle);
+        assert_eq!(
+            on_line(&found, file, line),
+            Vec::<String>::new(),
+            "{file}:{line} {needle}"
+        );
+    }
+    // Django's own SSL redirect (scheme constant, host from get_host()) is no open redirect.
+    assert!(
+        found.iter().all(|f| f.0 != "shop/middleware.py"),
+        "{found:#?}"
+    );
+    // Without the URLconf, a read-only view is not reported: `order_export` is, because it is
+    // routed; `dashboard` writes, and only the urls.py wrapper protects it.
+    let lone = tempfile::tempdir().expect("tempdir");
+    for file in ["orders/views.py", "shop/views.py"] {
+        std::fs::create_dir_all(lone.path().join(file).parent().expect("parent")).expect("mkdir");
+        std::fs::copy(root.join(file), lone.path().join(file)).expect("copy");
+    }
+    let alone = findings(&check(lone.path(), &["."]).1);
+    let export = line_of(root, "orders/views.py", "def order_export(");
+    let dashboard = line_of(root, "shop/views.py", "def dashboard(");
+    assert!(has(&found, "orders/views.py", export, "DJS301"));
+    assert!(
+        !has(&alone, "orders/views.py", export, "DJS301"),
+        "{alone:#?}"
+    );
+    assert!(
+        has(&alone, "shop/views.py", dashboard, "DJS301"),
+        "{alone:#?}"
+    );
+}
+
+#[test]
+fn check_with_login_required_middleware() {
+    let dir = project(&["shop_login_required"]);
+    let root = dir.path();
+    let (concise, report) = check(root, &["."]);
+    insta::assert_snapshot!("shop_login_required", concise);
+    let found = findings(&report);
+    // Every view requires a login: no missing-authentication or AllowAny findings.
+    for code in ["DJS301", "DJS302", "DJS305", "DJS306"] {
+        assert!(found.iter().all(|f| f.2 != code), "{code}: {found:#?}");
+    }
+    // What a login does not fix is still reported: mixin order, CSRF with sessions, IDOR,
+    // open redirect, object permissions of a viewset anyone logged in can use.
+    for (file, needle, code) in [
+        ("orders/views.py", "class OrderUpdateView(", "DJS303"),
+        ("orders/views.py", "@csrf_exempt", "DJS308"),
+        (
+            "orders/views.py",
+            "response = redirect(request.GET",
+            "DJS311",
+        ),
+        ("api/views.py", "class ProductViewSet(", "DJS307"),
+        ("api/views.py", "class OrderViewSet(", "DJS307"),
+    ] {
+        let line = line_of(root, file, needle);
+        assert!(
+            has(&found, file, line, code),
+            "{code} at {file}:{line}: {found:#?}"
+        );
+    }
+    // Now that every view is authenticated, `cancel_order`'s unscoped lookup is an IDOR hint.
+    let cancel = line_of(root, "orders/views.py", "def cancel_order(");
+    assert!(
+        has(&found, "orders/views.py", cancel + 2, "DJS309"),
+        "{found:#?}"
+    );
+    for (file, needle) in QUIET {
+        let line = line_of(root, file, needle);
+        assert_eq!(
+            on_line(&found, file, line),
+            Vec::<String>::new(),
+            "{file}:{line} {needle}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The language server
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// `(code, one-based line)` of a publication.
+fn published(message: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = message["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d["code"].as_str()?.to_string(),
+                d["range"]["start"]["line"].as_u64()? + 1,
+            ))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn wait_published(
+    client: &mut Client,
+    uri: &str,
+    pred: impl Fn(&[(String, u64)]) -> bool,
+) -> Vec<(String, u64)> {
+    let msg = client.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && pred(&published(m))
+    });
+    published(&msg)
+}
+
+#[test]
+fn server_follows_urls_and_settings_edits() {
+    let dir = project(&[]);
+    let root = dir.path().canonicalize().expect("canonical root");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri_of(&root),
+            "workspaceFolders": [{"uri": uri_of(&root), "name": "shop"}],
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+        }),
+    );
+    client.notify("initialized", json!({}));
+
+    let views_path = root.join("orders/views.py");
+    let views_uri = uri_of(&views_path);
+    let views_text = std::fs::read_to_string(&views_path).expect("read views.py");
+    let export = line_of(&root, "orders/views.py", "def order_export(");
+    let cancel = line_of(&root, "orders/views.py", "def cancel_order(");
+    let report = line_of(&root, "orders/views.py", "class ReportView(");
+    client.open(&views_uri, "python", 1, &views_text);
+    // Once the index is built, the routed read-only view gets its hint.
+    let found = wait_published(&mut client, &views_uri, |d| {
+        d.contains(&("DJS301".to_string(), export))
+    });
+    assert!(found.contains(&("DJS301".to_string(), cancel)), "{found:?}");
+    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+
+    // Wrapping `cancel_order` in login_required in the open urls.py re-analyses views.py.
+    let urls_path = root.join("orders/urls.py");
+    let urls_uri = uri_of(&urls_path);
+    let urls_text = std::fs::read_to_string(&urls_path).expect("read urls.py");
+    client.open(&urls_uri, "python", 1, &urls_text);
+    client.drain();
+    let wrapped = urls_text.replace("views.cancel_order,", "login_required(views.cancel_order),");
+    assert_ne!(wrapped, urls_text);
+    client.change(&urls_uri, 2, json!([{ "text": wrapped }]));
+    let found = wait_published(&mut client, &views_uri, |d| {
+        !d.contains(&("DJS301".to_string(), cancel))
+    });
+    assert!(found.contains(&("DJS301".to_string(), export)), "{found:?}");
+    // Now authenticated, its unscoped lookup is an IDOR hint.
+    assert!(
+        found.contains(&("DJS309".to_string(), cancel + 2)),
+        "{found:?}"
+    );
+
+    // Production settings gain LoginRequiredMiddleware on disk: the watched file updates the index.
+    let prod = root.join("shop/settings/prod.py");
+    let text = std::fs::read_to_string(&prod).expect("read prod.py");
+    std::fs::write(
+        &prod,
+        format!(
+            "{text}MIDDLEWARE += [\"django.contrib.auth.middleware.LoginRequiredMiddleware\"]\n"
+        ),
+    )
+    .expect("write prod.py");
+    client.drain();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&prod), "type": 2}]}),
+    );
+    let found = wait_published(&mut client, &views_uri, |d| {
+        !d.iter().any(|(c, _)| c == "DJS301" || c == "DJS302")
+    });
+    assert!(found.iter().any(|(c, _)| c == "DJS303"), "{found:?}");
+
+    // And back: the findings return.
+    std::fs::write(&prod, &text).expect("write prod.py");
+    client.drain();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&prod), "type": 2}]}),
+    );
+    let found = wait_published(&mut client, &views_uri, |d| {
+        d.contains(&("DJS301".to_string(), export))
+    });
+    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+    assert_eq!(client.shutdown(), Some(0));
+}
