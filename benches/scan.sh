@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Workspace-scan benchmark: `djsec check` against `ruff check --select S` and Bandit on the same
+# trees, in the same run: a generated Django project (thousands of files) and Django's own source
+# from its PyPI wheel. Prints one table: wall time (median of RUNS), files/s, lines/s, peak RSS,
+# findings, and djsec's thread scaling (RAYON_NUM_THREADS=1,2).
+#
+#   benches/scan.sh                    # everything (installs what it needs under $SCAN_DIR)
+#   RUNS=5 APPS=300 benches/scan.sh
+#   SKIP_BANDIT=1 benches/scan.sh      # Bandit is slow; skip it for a quick look
+#
+# Needs: cargo, python3 (with venv and pip), unzip or python3's zipfile, /usr/bin/time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCAN_DIR="${SCAN_DIR:-${TMPDIR:-/tmp}/djsec-scan}"
+RUNS="${RUNS:-3}"
+APPS="${APPS:-300}"
+DJANGO_VERSION="${DJANGO_VERSION:-5.2.*}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+mkdir -p "$SCAN_DIR"
+log() { printf '%s\n' "$*" >&2; }
+
+# --- tools --------------------------------------------------------------------------------------
+log "building djsec (release)"
+(cd "$ROOT" && cargo build --release --quiet)
+DJSEC="$TARGET_DIR/release/djsec"
+
+VENV="$SCAN_DIR/venv"
+if [ ! -x "$VENV/bin/ruff" ] || [ ! -x "$VENV/bin/bandit" ]; then
+  log "installing ruff and bandit into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --upgrade pip
+  "$VENV/bin/pip" install --quiet ruff bandit
+fi
+RUFF="$VENV/bin/ruff"
+BANDIT="$VENV/bin/bandit"
+
+# --- corpora ------------------------------------------------------------------------------------
+GENERATED="$SCAN_DIR/generated-$APPS"
+if [ ! -d "$GENERATED" ]; then
+  log "generating a Django project with $APPS apps"
+  (cd "$ROOT" && cargo bench --quiet --bench gen_django -- "$GENERATED" --apps "$APPS") >&2
+fi
+
+DJANGO="$SCAN_DIR/django-src"
+if [ ! -d "$DJANGO/django" ]; then
+  log "downloading Django $DJANGO_VERSION from PyPI"
+  rm -rf "$SCAN_DIR/dl" "$DJANGO"
+  "$VENV/bin/pip" download --quiet --no-deps --only-binary=:all: -d "$SCAN_DIR/dl" "Django==$DJANGO_VERSION"
+  mkdir -p "$DJANGO"
+  "$VENV/bin/python" -m zipfile -e "$SCAN_DIR"/dl/Django-*.whl "$DJANGO"
+fi
+
+# --- measuring ----------------------------------------------------------------------------------
+# run_timed OUT_FILE CMD...: runs CMD with stdout to OUT_FILE, prints "wall_seconds max_rss_kib".
+run_timed() {
+  local out="$1"; shift
+  local stats="$SCAN_DIR/time.txt"
+  /usr/bin/time -v -o "$stats" "$@" >"$out" 2>/dev/null || true
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$stats" \
+    | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$stats")
+  echo "$wall $rss"
+}
+
+# median of the walls, and the largest RSS, over RUNS runs.
+measure() {
+  local out="$1"; shift
+  local runs="$RUNS" walls=() rss_max=0 i wall rss
+  if [ "${ONCE:-0}" = 1 ]; then runs=1; fi
+  for ((i = 0; i < runs; i++)); do
+    read -r wall rss < <(run_timed "$out" "$@")
+    walls+=("$wall")
+    if [ "$rss" -gt "$rss_max" ]; then rss_max=$rss; fi
+  done
+  local median
+  median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $rss_max"
+}
+
+count_lines() { # DIR KIND(py|templates) -> "files lines"
+  if [ "$2" = py ]; then
+    find "$1" -name '*.py' -print0 | xargs -0 cat 2>/dev/null | wc -l | xargs printf "%s " \
+      && find "$1" -name '*.py' | wc -l
+  else
+    find "$1" -path '*/templates/*' -name '*.html' -print0 | xargs -0 cat 2>/dev/null | wc -l \
+      | xargs printf "%s " && find "$1" -path '*/templates/*' -name '*.html' | wc -l
+  fi
+}
+
+findings_djsec() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$1" 2>/dev/null || echo "?"; }
+findings_ruff() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$1" 2>/dev/null || echo "?"; }
+findings_bandit() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$1" 2>/dev/null || echo "?"; }
+
+row() { # tool tree threads wall rss files lines findings
+  awk -v tool="$1" -v tree="$2" -v th="$3" -v wall="$4" -v rss="$5" -v files="$6" -v lines="$7" -v f="$8" 'BEGIN {
+    printf "| %-8s | %-10s | %7s | %8.3f | %9.0f | %11.0f | %8.1f | %8s |\n",
+      tool, tree, th, wall, (wall > 0 ? files / wall : 0), (wall > 0 ? lines / wall : 0), rss / 1024, f
+  }'
+}
+
+echo
+echo "djsec $("$DJSEC" --version | awk '{print $2}'), $("$RUFF" --version), bandit $("$BANDIT" --version 2>/dev/null | head -1 | awk '{print $2}')"
+echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); runs per figure: $RUNS (median wall)"
+echo
+echo "| tool     | tree       | threads |   wall s |   files/s |     lines/s | peak MiB | findings |"
+echo "|----------|------------|---------|----------|-----------|-------------|----------|----------|"
+
+declare -A WALL
+for tree in generated django; do
+  if [ "$tree" = generated ]; then dir="$GENERATED"; else dir="$DJANGO/django"; fi
+  read -r py_lines py_files < <(count_lines "$dir" py)
+  read -r tpl_lines tpl_files < <(count_lines "$dir" templates)
+  for threads in 1 2; do
+    out="$SCAN_DIR/djsec-$tree.json"
+    read -r wall rss < <(RAYON_NUM_THREADS=$threads measure "$out" \
+      "$DJSEC" check --isolated --exit-zero --format json "$dir")
+    WALL[djsec-$tree-$threads]=$wall
+    row djsec "$tree" "$threads" "$wall" "$rss" $((py_files + tpl_files)) $((py_lines + tpl_lines)) "$(findings_djsec "$out")"
+  done
+  for threads in 1 2; do
+    out="$SCAN_DIR/ruff-$tree.json"
+    read -r wall rss < <(RAYON_NUM_THREADS=$threads measure "$out" \
+      "$RUFF" check --isolated --no-cache --select S --exit-zero --output-format json "$dir")
+    WALL[ruff-$tree-$threads]=$wall
+    row ruff "$tree" "$threads" "$wall" "$rss" "$py_files" "$py_lines" "$(findings_ruff "$out")"
+  done
+  if [ "${SKIP_BANDIT:-0}" != 1 ]; then
+    out="$SCAN_DIR/bandit-$tree.json"
+    read -r wall rss < <(ONCE=1 measure "$out" "$BANDIT" -r -q -f json "$dir")
+    WALL[bandit-$tree-1]=$wall
+    row bandit "$tree" 1 "$wall" "$rss" "$py_files" "$py_lines" "$(findings_bandit "$out")"
+  fi
+  echo "|          | $tree: $py_files .py files ($py_lines lines), $tpl_files templates ($tpl_lines lines) | | | | | | |"
+done
+
+echo
+for tree in generated django; do
+  awk -v d="${WALL[djsec-$tree-2]}" -v r="${WALL[ruff-$tree-2]}" -v d1="${WALL[djsec-$tree-1]}" -v b="${WALL[bandit-$tree-1]:-0}" -v t="$tree" 'BEGIN {
+    printf "%s: djsec/ruff wall x%.2f (goal <= 2); djsec 1->2 threads speed-up x%.2f", t, d / r, d1 / d
+    if (b > 0) printf "; bandit/djsec x%.0f (goal >= 50)", b / d
+    printf "\n"
+  }'
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

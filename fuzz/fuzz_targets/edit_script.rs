@@ -1,0 +1,180 @@
+//! Arbitrary edit scripts applied to an open document the way the server applies `didChange`
+//! (rope edit, tree-sitter `InputEdit`, incremental reparse, `analyze_incremental` with the
+//! previous version's cache), compared after every edit with a plain string model and a fresh
+//! parse: same text, same tree, same findings from `analyze` and from `analyze_incremental`.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use djsec::analysis::{self, Cache, Context};
+use djsec::document::{Change, Document, Position, PositionEncoding};
+use djsec::syntax::{Language, Syntax};
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+const VIEWS: &str = include_str!("../../tests/fixtures/project/app/views.py");
+const TEMPLATE: &str = "{% extends 'base.html' %}\n{% load static %}\n{% block content %}\n<form method=\"post\">\n  {% csrf_token %}\n  <a href=\"{{ url }}\">{{ name|safe }}</a>\n</form>\n<script>var x = {{ data }};</script>\n{# djsec: ignore[DJS501] #}\n{% endblock %}\n";
+
+/// Pieces that make edits interesting (Python and template syntax, non-ASCII, CRLF, NUL).
+const SNIPPETS: &[&str] = &[
+    "", "x", " ", "    ", "\n", "\r\n", "\r", "(", ")", "[", "]", "{", "}", "'", "\"", "\"\"\"",
+    "f\"{name}\"", "mark_safe(", "request.GET['q']", "cursor.execute(", "def f(request):\n    ",
+    "class V(View):\n    ", "@csrf_exempt\n", "import os\n", "é", "😀", "{{ ", " }}", "{% if x %}",
+    "{% endif %}", "{% autoescape off %}", "|safe", "<script>", "</div>", "{#", "#}",
+    "# djsec: ignore[DJS101]", "\t", "\0", "\\",
+];
+
+#[derive(Debug, Arbitrary)]
+enum Seed {
+    Views,
+    Template,
+    Text(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum Text {
+    Snippet(u8),
+    Raw(String),
+}
+
+#[derive(Debug, Arbitrary)]
+enum Range {
+    /// Characters `start..start + len` (taken modulo the text's length).
+    Chars { start: u16, len: u8 },
+    /// Raw positions, possibly past the end of a line or of the text (clamped by the server).
+    Raw { start: (u16, u16), end: (u16, u16) },
+    /// Replace the whole document.
+    Full,
+}
+
+#[derive(Debug, Arbitrary)]
+struct Edit {
+    range: Range,
+    text: Text,
+    /// Whether the server would analyse this version (it skips versions when typing is fast).
+    analyse: bool,
+}
+
+#[derive(Debug, Arbitrary)]
+struct Script {
+    template: bool,
+    encoding: u8,
+    seed: Seed,
+    edits: Vec<Edit>,
+}
+
+/// UTF-16, UTF-8 or UTF-32 position of a char index in `text`.
+fn position(text: &str, char_idx: usize, encoding: PositionEncoding) -> Position {
+    let byte = text
+        .char_indices()
+        .nth(char_idx)
+        .map_or(text.len(), |(b, _)| b);
+    let before = &text[..byte];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = match encoding {
+        PositionEncoding::Utf8 => byte - line_start,
+        PositionEncoding::Utf16 => text[line_start..byte].chars().map(char::len_utf16).sum(),
+        PositionEncoding::Utf32 => text[line_start..byte].chars().count(),
+    };
+    Position::new(line as u32, col as u32)
+}
+
+/// Reference conversion of a position to a byte offset, clamping like `document::position`:
+/// a line past the end is the end of the text, a column past the end of its line is the end of
+/// the line (before its break), a column inside a character moves to the character's start.
+fn byte_of(text: &str, pos: Position, encoding: PositionEncoding) -> usize {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == pos.line as usize {
+            let content = line.strip_suffix('\n').unwrap_or(line);
+            let content = content.strip_suffix('\r').unwrap_or(content);
+            let mut units = 0usize;
+            for (b, ch) in content.char_indices() {
+                let width = match encoding {
+                    PositionEncoding::Utf8 => ch.len_utf8(),
+                    PositionEncoding::Utf16 => ch.len_utf16(),
+                    PositionEncoding::Utf32 => 1,
+                };
+                if units + width > pos.character as usize {
+                    return offset + b;
+                }
+                units += width;
+            }
+            return offset + content.len();
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+fuzz_target!(|script: Script| {
+    let language = if script.template {
+        Language::Template
+    } else {
+        Language::Python
+    };
+    let encoding = match script.encoding % 3 {
+        0 => PositionEncoding::Utf16,
+        1 => PositionEncoding::Utf8,
+        _ => PositionEncoding::Utf32,
+    };
+    let mut expected = match script.seed {
+        Seed::Views => VIEWS.to_string(),
+        Seed::Template => TEMPLATE.to_string(),
+        Seed::Text(t) => t,
+    };
+    let context = Context::default();
+    let mut doc = Document::new(&expected, 1, language);
+    let mut cache = Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    for (i, edit) in script.edits.iter().take(64).enumerate() {
+        let text = match &edit.text {
+            Text::Snippet(n) => SNIPPETS[usize::from(*n) % SNIPPETS.len()].to_string(),
+            Text::Raw(s) => s.clone(),
+        };
+        let range = match edit.range {
+            Range::Chars { start, len } => {
+                let chars = expected.chars().count();
+                let start = usize::from(start) % (chars + 1);
+                let end = (start + usize::from(len)).min(chars);
+                Some((
+                    position(&expected, start, encoding),
+                    position(&expected, end, encoding),
+                ))
+            }
+            Range::Raw { start, end } => Some((
+                Position::new(u32::from(start.0), u32::from(start.1)),
+                Position::new(u32::from(end.0), u32::from(end.1)),
+            )),
+            Range::Full => None,
+        };
+        let change = Change {
+            range,
+            text: text.clone(),
+        };
+        doc.apply_changes(std::slice::from_ref(&change), i as i32 + 2, encoding);
+        match range {
+            Some((s, e)) => {
+                let (s, e) = (byte_of(&expected, s, encoding), byte_of(&expected, e, encoding));
+                expected.replace_range(s.min(e)..s.max(e), &text);
+            }
+            None => expected = text,
+        }
+        assert_eq!(&*doc.text(), expected.as_str(), "text differs after edit {i}");
+        if !edit.analyse {
+            continue;
+        }
+        let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+        let fresh = Syntax::parse(language, &expected);
+        assert_eq!(
+            doc.syntax.to_sexp(),
+            fresh.to_sexp(),
+            "incremental tree differs from a fresh parse after edit {i}"
+        );
+        let full = analysis::analyze(&expected, &fresh, &context);
+        common::check_findings(&expected, &full);
+        assert_eq!(incremental, full, "analyze_incremental differs from analyze after edit {i}");
+    }
+});
