@@ -118,8 +118,8 @@ fn read_message(reader: &mut impl BufRead) -> Option<(Instant, Vec<u8>)> {
 
 impl Server {
     fn start() -> Result<Server, String> {
-        let binary = std::env::var("DJSEC_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_djsec").to_string());
+        let binary =
+            std::env::var("DJSEC_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_djsec").to_string());
         let mut child = Command::new(&binary)
             .arg("server")
             .env("DJSEC_LOG", "warn")
@@ -189,7 +189,8 @@ impl Server {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
-        let (_, msg) = self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())?;
+        let (_, msg) =
+            self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())?;
         Ok(msg)
     }
 

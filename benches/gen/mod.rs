@@ -331,7 +331,10 @@ fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
                     out,
                     "    for item in {model}.objects.filter(status=\"open\")[:PAGE_SIZE]:"
                 );
-                let _ = writeln!(out, "        if item.due_date and item.due_date < timezone.now().date():");
+                let _ = writeln!(
+                    out,
+                    "        if item.due_date and item.due_date < timezone.now().date():"
+                );
                 let _ = writeln!(out, "            item.status = \"late\"");
                 let _ = writeln!(out, "            item.save(update_fields=[\"status\"])");
             }
@@ -419,10 +422,16 @@ fn class_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
     let _ = writeln!(out, "        status = self.request.GET.get(\"status\")");
     let _ = writeln!(out, "        if status:");
     let _ = writeln!(out, "            queryset = queryset.filter(status=status)");
-    let _ = writeln!(out, "        sort = self.request.GET.get(\"sort\", \"-created_at\")");
+    let _ = writeln!(
+        out,
+        "        sort = self.request.GET.get(\"sort\", \"-created_at\")"
+    );
     let _ = writeln!(out, "        if sort in ALLOWED_SORTS:");
     let _ = writeln!(out, "            queryset = queryset.order_by(sort)");
-    let _ = writeln!(out, "        return queryset.filter(owner=self.request.user)");
+    let _ = writeln!(
+        out,
+        "        return queryset.filter(owner=self.request.user)"
+    );
     if rng.chance(60) {
         out.push('\n');
         let _ = writeln!(out, "    def get_context_data(self, **kwargs):");
@@ -527,7 +536,11 @@ fn form(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
     let field = rng.pick(FIELDS);
     let _ = writeln!(out, "    def clean_{field}(self):");
     let _ = writeln!(out, "        value = self.cleaned_data[\"{field}\"]");
-    let _ = writeln!(out, "        if value and len(str(value)) > {}:", rng.range(20, 300));
+    let _ = writeln!(
+        out,
+        "        if value and len(str(value)) > {}:",
+        rng.range(20, 300)
+    );
     let _ = writeln!(
         out,
         "            raise forms.ValidationError(\"{field} is too long\")"
@@ -536,7 +549,11 @@ fn form(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
 }
 
 fn helper(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
-    let _ = writeln!(out, "def _{noun}_summary_{index}(items, limit={}):", rng.range(3, 20));
+    let _ = writeln!(
+        out,
+        "def _{noun}_summary_{index}(items, limit={}):",
+        rng.range(3, 20)
+    );
     let _ = writeln!(out, "    \"\"\"Summarise {noun}s for the dashboard.\"\"\"");
     let _ = writeln!(out, "    result = []");
     let _ = writeln!(out, "    for position, item in enumerate(items):");
@@ -619,7 +636,10 @@ fn template_section(rng: &mut Rng, index: usize, out: &mut String) {
                 camel = camel(noun)
             );
             let _ = writeln!(out, "    <table class=\"table table-sm\">");
-            let _ = writeln!(out, "      <thead><tr><th>{{% trans \"Name\" %}}</th><th>{{% trans \"{field}\" %}}</th><th></th></tr></thead>");
+            let _ = writeln!(
+                out,
+                "      <thead><tr><th>{{% trans \"Name\" %}}</th><th>{{% trans \"{field}\" %}}</th><th></th></tr></thead>"
+            );
             let _ = writeln!(out, "      <tbody>");
             let _ = writeln!(out, "      {{% for item in {noun}_list %}}");
             let _ = writeln!(
@@ -697,15 +717,17 @@ fn template_section(rng: &mut Rng, index: usize, out: &mut String) {
                 out,
                 "  {{% include \"{noun}/_sidebar.html\" with items={noun}_list only %}}"
             );
-            let _ = writeln!(
-                out,
-                "  {{# {} sidebar: keep it short #}}",
-                camel(noun)
-            );
+            let _ = writeln!(out, "  {{# {} sidebar: keep it short #}}", camel(noun));
         }
         4 => {
-            let _ = writeln!(out, "  {{{{ {noun}_data|json_script:\"{noun}-data-{index}\" }}}}");
-            let _ = writeln!(out, "  <script src=\"{{% static '{noun}/chart.js' %}}\"></script>");
+            let _ = writeln!(
+                out,
+                "  {{{{ {noun}_data|json_script:\"{noun}-data-{index}\" }}}}"
+            );
+            let _ = writeln!(
+                out,
+                "  <script src=\"{{% static '{noun}/chart.js' %}}\"></script>"
+            );
             let _ = writeln!(out, "  <script>");
             if rng.chance(20) {
                 let _ = writeln!(out, "    var label = \"{{{{ {noun}.name }}}}\";");
@@ -746,10 +768,7 @@ fn template_section(rng: &mut Rng, index: usize, out: &mut String) {
                 "  <article class=\"{noun}\" data-id=\"{{{{ object.pk }}}}\">"
             );
             let _ = writeln!(out, "    <header>");
-            let _ = writeln!(
-                out,
-                "      <h3>{{{{ object.title|title }}}}</h3>"
-            );
+            let _ = writeln!(out, "      <h3>{{{{ object.title|title }}}}</h3>");
             let _ = writeln!(
                 out,
                 "      <time datetime=\"{{{{ object.created_at|date:'c' }}}}\">{{{{ object.created_at|date:\"DATE_FORMAT\" }}}}</time>"
@@ -805,7 +824,10 @@ pub fn write_project(root: &Path, apps: usize, seed: u64) -> io::Result<ProjectS
     write_file(&root.join("config/settings.py"), &settings, &mut stats)?;
     let mut urls = String::from("from django.urls import include, path\n\nurlpatterns = [\n");
     for app in 0..apps {
-        let _ = writeln!(urls, "    path(\"app{app}/\", include(\"apps.app{app}.urls\")),");
+        let _ = writeln!(
+            urls,
+            "    path(\"app{app}/\", include(\"apps.app{app}.urls\")),"
+        );
     }
     urls.push_str("]\n");
     write_file(&root.join("config/urls.py"), &urls, &mut stats)?;
@@ -825,7 +847,13 @@ pub fn write_project(root: &Path, apps: usize, seed: u64) -> io::Result<ProjectS
         let n = size(&mut rng, 50, 600);
         write_file(&dir.join("tests.py"), &python_module(n, s ^ 4), &mut stats)?;
         write_file(&dir.join("admin.py"), ADMIN_PY, &mut stats)?;
-        write_file(&dir.join("apps.py"), &format!("from django.apps import AppConfig\n\n\nclass App{app}Config(AppConfig):\n    name = \"apps.app{app}\"\n    default_auto_field = \"django.db.models.BigAutoField\"\n"), &mut stats)?;
+        write_file(
+            &dir.join("apps.py"),
+            &format!(
+                "from django.apps import AppConfig\n\n\nclass App{app}Config(AppConfig):\n    name = \"apps.app{app}\"\n    default_auto_field = \"django.db.models.BigAutoField\"\n"
+            ),
+            &mut stats,
+        )?;
         write_file(&dir.join("urls.py"), URLS_PY, &mut stats)?;
         write_file(&dir.join("migrations/__init__.py"), "", &mut stats)?;
         for m in 0..rng.range(1, 4) {

@@ -101,7 +101,8 @@ impl Diff {
             new.clone()
         } else {
             // Add first: with nothing changed, `new.start` may lie before `new_suffix`.
-            new.start + self.old_suffix - self.new_suffix..new.end + self.old_suffix - self.new_suffix
+            new.start + self.old_suffix - self.new_suffix
+                ..new.end + self.old_suffix - self.new_suffix
         }
     }
 }
@@ -118,7 +119,11 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
         i += CHUNK;
     }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The length of the longest common suffix of `a` and `b`, at most `max`.
@@ -318,7 +323,11 @@ mod tests {
         for (old, new) in cases
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
-            .chain([(long.clone(), edited), (long.clone(), deleted), (long.clone(), long.clone())])
+            .chain([
+                (long.clone(), edited),
+                (long.clone(), deleted),
+                (long.clone(), long.clone()),
+            ])
         {
             // Reference: byte by byte.
             let (a, b) = (old.as_bytes(), new.as_bytes());

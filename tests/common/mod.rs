@@ -98,6 +98,32 @@ impl Client {
             .unwrap_or_else(|e| panic!("write to server failed: {e}"));
     }
 
+    /// Write bytes as they are, without a frame (for tests of malformed traffic).
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        self.stdin
+            .write_all(bytes)
+            .and_then(|()| self.stdin.flush())
+            .unwrap_or_else(|e| panic!("write to server failed: {e}"));
+    }
+
+    /// The server's process id (to read its memory use from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait up to `timeout` for the server to exit by itself; its exit code (`None` if it did not
+    /// exit in time or was killed by a signal).
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     pub fn send(&mut self, msg: &Value) {
         let body = msg.to_string();
         self.send_raw(body.as_bytes());
