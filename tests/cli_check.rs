@@ -461,3 +461,17 @@ fn statistics_exit_zero_and_output_file() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), "0 findings in 1 file.\n");
 }
+
+#[test]
+fn threads_flag_changes_nothing_but_the_pool() {
+    let dir = project("project");
+    let (default, out) = json(dir.path(), &["--isolated", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let (one, out) = json(dir.path(), &["--isolated", "--threads", "1", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!codes(&default).is_empty());
+    assert_eq!(codes(&default), codes(&one));
+    // Zero threads is a usage error.
+    let out = djsec(dir.path(), &["check", "--threads", "0", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -83,6 +83,9 @@ pub struct CheckArgs {
     /// No progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    /// Threads that read and analyse files (default: one per core, or `RAYON_NUM_THREADS`).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,6 +224,16 @@ fn check_file(
 }
 
 pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 {
+    if let Some(threads) = args.threads {
+        // The global pool serves the project index and the analysis. It can be configured once
+        // per process: a second in-process run keeps the first one's pool.
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.get())
+            .build_global()
+        {
+            tracing::debug!("--threads {threads}: {e}");
+        }
+    }
     let Ok(cwd) = std::env::current_dir() else {
         let _ = writeln!(err, "error: cannot read the current folder");
         return exit::ERROR;

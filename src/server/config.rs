@@ -326,6 +326,7 @@ mod tests {
             exit_zero: true,
             color: crate::cli::check::ColorChoice::Never,
             no_progress: true,
+            threads: None,
         };
         let mut out = Vec::new();
         let mut err = Vec::new();

@@ -5,6 +5,11 @@
 //! reading for good. So djsec reads the `Content-Length` frames itself, checks that each body is a
 //! JSON-RPC request, notification or response, logs and drops those that are not, and forwards
 //! the rest through an in-memory pipe.
+//!
+//! A frame whose `Content-Length` lies costs at most the next frame: the reader resynchronises on
+//! a `Content-Length` header even when it is glued to the end of a garbage line (what is left of
+//! a body that was longer than announced). A length above [`MAX_BODY`] is not waited for: its
+//! bytes are read as garbage lines until the next header.
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -34,15 +39,10 @@ async fn pump(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin
             }
         };
         if length > MAX_BODY {
-            tracing::warn!("dropping a {length}-byte message: larger than {MAX_BODY} bytes");
-            let skipped = tokio::io::copy(
-                &mut (&mut input).take(length as u64),
-                &mut tokio::io::sink(),
-            )
-            .await;
-            if skipped.map_or(true, |n| n < length as u64) {
-                break;
-            }
+            // Waiting for (or skipping) that many bytes could stall the session for good (a
+            // client that sent a bogus length has no such body behind it): resynchronise on the
+            // next header instead.
+            tracing::warn!("ignoring a {length}-byte frame: larger than {MAX_BODY} bytes");
             continue;
         }
         let mut body = vec![0; length];
@@ -98,9 +98,32 @@ async fn read_headers(
                 }
             }
             Some((name, _)) if name.trim().eq_ignore_ascii_case("content-type") => {}
-            _ => tracing::warn!("skipping a line that is not a header: {:?}", truncate(text)),
+            _ => match glued_length(text) {
+                Some(v) => {
+                    tracing::warn!("resynchronising on a header after garbage");
+                    length = Some(v);
+                }
+                None => {
+                    tracing::warn!("skipping a line that is not a header: {:?}", truncate(text))
+                }
+            },
         }
     }
+}
+
+/// The length of a `Content-Length` header at the end of a garbage line (the rest of a body that
+/// was longer than its announced length, glued to the next frame's first header).
+fn glued_length(line: &str) -> Option<usize> {
+    const NAME: &[u8] = b"content-length:";
+    let bytes = line.as_bytes();
+    let at = bytes
+        .windows(NAME.len())
+        .rposition(|w| w.eq_ignore_ascii_case(NAME))?;
+    let value = line.get(at + NAME.len()..)?.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
 }
 
 fn truncate(text: &str) -> &str {
@@ -145,5 +168,54 @@ Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":1}   ";
             out,
             "Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":1}   "
         );
+    }
+
+    const GOOD: &str = r#"{"jsonrpc":"2.0","method":"x","id":1}"#;
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[tokio::test]
+    async fn resynchronises_after_a_length_that_lies() {
+        // Too short: the rest of the body is glued to the next frame's header.
+        let input = format!("Content-Length: 5\r\n\r\n{GOOD}{}", frame(GOOD));
+        let mut out = Vec::new();
+        pump(input.as_bytes(), &mut out).await;
+        assert_eq!(String::from_utf8_lossy(&out), frame(GOOD));
+        // Too long: the body swallows the start of the next frame, the one after is read.
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{GOOD}{}{}",
+            GOOD.len() + 30,
+            frame(GOOD),
+            frame(GOOD)
+        );
+        let mut out = Vec::new();
+        pump(input.as_bytes(), &mut out).await;
+        assert_eq!(String::from_utf8_lossy(&out), frame(GOOD));
+    }
+
+    #[tokio::test]
+    async fn does_not_wait_for_an_absurd_length() {
+        let input = format!(
+            "Content-Length: 18446744073709551615\r\n\r\n{{}}\r\n{}",
+            frame(GOOD)
+        );
+        let mut out = Vec::new();
+        pump(input.as_bytes(), &mut out).await;
+        assert_eq!(String::from_utf8_lossy(&out), frame(GOOD));
+    }
+
+    #[test]
+    fn glued_lengths() {
+        assert_eq!(glued_length("}\"}Content-Length: 12"), Some(12));
+        assert_eq!(glued_length("xcontent-length:7"), Some(7));
+        assert_eq!(glued_length("Content-Length: 1 2"), None);
+        assert_eq!(glued_length("garbage"), None);
+        assert_eq!(
+            glued_length("Content-Length: 99999999999999999999999"),
+            None
+        );
+        assert_eq!(glued_length("é😀Content-Length: 3"), Some(3));
     }
 }
