@@ -232,25 +232,33 @@ impl TemplateSyntax {
         Some((element, element.attributes.get(a)?))
     }
 
+    /// The innermost Django block containing `offset`.
+    pub fn innermost_block_at(&self, offset: usize) -> Option<usize> {
+        let token = self.token_at(offset)?;
+        if !self.tokens.get(token)?.range.contains(&offset) {
+            return None;
+        }
+        self.blocks.innermost.get(token).copied().flatten()
+    }
+
     /// The Django blocks containing `offset`, innermost first.
     pub fn enclosing_blocks(&self, offset: usize) -> impl Iterator<Item = &Block> + '_ {
-        self.blocks.enclosing(offset)
+        self.blocks.enclosing_from(self.innermost_block_at(offset))
     }
 
     /// The innermost `{% autoescape on|off %}` block around `offset` with its setting:
     /// `Some((block, false))` when output at `offset` is not escaped.
-    pub fn autoescape_at(&self, text: &str, offset: usize) -> Option<(&Block, bool)> {
-        self.enclosing_blocks(offset)
-            .filter(|b| b.name == "autoescape")
-            .find_map(|b| {
-                let tag = self.block_tag(text, b.open)?;
-                let arg = tag.args.first().map_or("", |r| lexer::slice(text, r));
-                match arg {
-                    "on" => Some((b, true)),
-                    "off" => Some((b, false)),
-                    _ => None,
-                }
-            })
+    pub fn autoescape_at(&self, _text: &str, offset: usize) -> Option<(&Block, bool)> {
+        let innermost = self.blocks.blocks.get(self.innermost_block_at(offset)?)?;
+        let (block, on) = innermost.autoescape?;
+        Some((self.blocks.blocks.get(block)?, on))
+    }
+
+    /// Whether `offset` is inside a `{% for %}` loop.
+    pub fn in_loop_at(&self, offset: usize) -> bool {
+        self.innermost_block_at(offset)
+            .and_then(|i| self.blocks.blocks.get(i))
+            .is_some_and(|b| b.in_loop)
     }
 
     /// The tokens whose ranges overlap `range`, as a range of token indices.

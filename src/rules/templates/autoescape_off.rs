@@ -1,12 +1,13 @@
 //! DJS502 `template-autoescape-off`: an `{% autoescape off %}` block, with a hint on each
 //! variable it renders unescaped.
 
+use std::collections::BTreeMap;
+
 use crate::analysis::template::TemplateChecker;
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Finding, LineIndex, Severity};
 use crate::rules::templates::{self, safe_filter::in_javascript};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::syntax::template::TokenKind;
-use crate::syntax::template::lexer::slice;
 
 pub const RULE: Rule = Rule {
     code: "DJS502",
@@ -66,78 +67,88 @@ pub fn check(checker: &mut TemplateChecker) {
     }
     let text = checker.source;
     let syntax = checker.syntax;
-    let mut findings = Vec::new();
-    for block in &syntax.blocks.blocks {
-        if block.name != "autoescape" {
+    // One pass over the tokens: each output is attributed to the `{% autoescape off %}` block
+    // that governs it (the innermost `{% autoescape %}` around it), so nested blocks cost no
+    // more than flat ones and an output is reported once.
+    let mut governed: BTreeMap<usize, Governed> = BTreeMap::new();
+    let mut hints = Vec::new();
+    for (i, token) in syntax.tokens.iter().enumerate() {
+        if !matches!(token.kind, TokenKind::Variable | TokenKind::Block) {
             continue;
         }
-        let Some(tag) = syntax.block_tag(text, block.open) else {
+        let Some((block, on)) = syntax
+            .blocks
+            .innermost
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|b| syntax.blocks.blocks.get(b))
+            .and_then(|b| b.autoescape)
+        else {
             continue;
         };
-        if tag.args.first().map(|a| slice(text, a)) != Some("off") {
+        if on || syntax.blocks.blocks.get(block).is_some_and(|b| b.open == i) {
             continue;
         }
-        let body = block.body(&syntax.tokens);
-        let mut unescaped: Vec<String> = Vec::new();
-        let mut includes = 0usize;
-        for i in syntax.tokens_in(body.clone()) {
-            let token = &syntax.tokens[i];
-            match token.kind {
-                TokenKind::Block
-                    if syntax.block_name(text, i) == "include"
-                        && escaping_off_at(checker, token.range.start) =>
+        match token.kind {
+            TokenKind::Block if syntax.block_name(text, i) == "include" => {
+                governed.entry(block).or_default().includes += 1;
+            }
+            TokenKind::Variable => {
+                let Some(expr) = syntax.filter_expression(text, i) else {
+                    continue;
+                };
+                if expr.base.is_empty()
+                    || templates::is_inert(text, &expr)
+                    || templates::escapes_itself(text, &expr)
+                    || in_javascript(checker, token.range.start)
                 {
-                    includes += 1;
+                    continue;
                 }
-                TokenKind::Variable => {
-                    let Some(expr) = syntax.filter_expression(text, i) else {
-                        continue;
-                    };
-                    if expr.base.is_empty()
-                        || templates::is_inert(text, &expr)
-                        || templates::escapes_itself(text, &expr)
-                        || !escaping_off_at(checker, token.range.start)
-                        || in_javascript(checker, token.range.start)
-                    {
-                        continue;
-                    }
-                    let name = templates::shown(text, &expr);
-                    findings.push(Finding::new(
-                        RULE.code,
-                        token.range.clone(),
-                        Severity::Hint,
-                        format!(
-                            "{name} is rendered without HTML escaping here: inside `{{% autoescape off %}}` (line {})",
-                            line_of(text, block.range.start)
-                        ),
-                    ));
-                    if !unescaped.contains(&name) {
-                        unescaped.push(name);
-                    }
+                let name = templates::shown(text, &expr);
+                hints.push((block, token.range.clone(), name.clone()));
+                let entry = governed.entry(block).or_default();
+                if !entry.unescaped.contains(&name) {
+                    entry.unescaped.push(name);
                 }
-                _ => {}
             }
+            _ => {}
         }
-        let mut what = Vec::new();
-        if !unescaped.is_empty() {
-            let mut names = unescaped
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if unescaped.len() > 3 {
-                names.push_str(&format!(" and {} more", unescaped.len() - 3));
-            }
-            what.push(names);
+    }
+    let mut findings = Vec::new();
+    let mut lines: Option<LineIndex> = None;
+    for (block, range, name) in hints {
+        let Some(open) = syntax
+            .blocks
+            .blocks
+            .get(block)
+            .and_then(|b| syntax.tokens.get(b.open))
+        else {
+            continue;
+        };
+        let line = lines
+            .get_or_insert_with(|| LineIndex::new(text))
+            .line(open.range.start)
+            + 1;
+        findings.push(Finding::new(
+            RULE.code,
+            range,
+            Severity::Hint,
+            format!(
+                "{name} is rendered without HTML escaping here: inside `{{% autoescape off %}}` (line {line})"
+            ),
+        ));
+    }
+    for (index, block) in syntax.blocks.blocks.iter().enumerate() {
+        if block.autoescape != Some((index, false)) {
+            continue;
         }
-        if includes > 0 {
-            what.push(if includes == 1 {
-                "an included template".to_string()
-            } else {
-                format!("{includes} included templates")
-            });
-        }
+        let Some(open) = syntax.tokens.get(block.open) else {
+            continue;
+        };
+        let what = governed
+            .get(&index)
+            .map_or_else(Vec::new, Governed::describe);
         let message = if what.is_empty() {
             "`{% autoescape off %}` turns off HTML escaping for everything rendered in this block"
                 .to_string()
@@ -149,7 +160,7 @@ pub fn check(checker: &mut TemplateChecker) {
         };
         findings.push(Finding::new(
             RULE.code,
-            syntax.tokens[block.open].range.clone(),
+            open.range.clone(),
             RULE.severity,
             message,
         ));
@@ -159,16 +170,39 @@ pub fn check(checker: &mut TemplateChecker) {
     }
 }
 
-/// Whether escaping is off at `offset` (the innermost `{% autoescape %}` says `off`).
-fn escaping_off_at(checker: &TemplateChecker, offset: usize) -> bool {
-    checker
-        .syntax
-        .autoescape_at(checker.source, offset)
-        .is_some_and(|(_, on)| !on)
+/// What one `{% autoescape off %}` block renders unescaped (not counting nested
+/// `{% autoescape %}` blocks, which govern their own contents).
+#[derive(Default)]
+struct Governed {
+    unescaped: Vec<String>,
+    includes: usize,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
+impl Governed {
+    fn describe(&self) -> Vec<String> {
+        let mut what = Vec::new();
+        if !self.unescaped.is_empty() {
+            let mut names = self
+                .unescaped
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if self.unescaped.len() > 3 {
+                names.push_str(&format!(" and {} more", self.unescaped.len() - 3));
+            }
+            what.push(names);
+        }
+        if self.includes > 0 {
+            what.push(if self.includes == 1 {
+                "an included template".to_string()
+            } else {
+                format!("{} included templates", self.includes)
+            });
+        }
+        what
+    }
 }
 
 #[cfg(test)]
@@ -196,6 +230,35 @@ mod tests {
             f.message
                 .contains("`article.body` and an included template")
         }));
+    }
+
+    #[test]
+    fn nested_blocks_report_each_output_once_under_the_block_that_governs_it() {
+        let src = "{% autoescape off %}{{ a }}\n{% autoescape off %}{{ b }}{% endautoescape %}\n{% endautoescape %}";
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS502", 1, 1, "warning"),
+                ("DJS502", 1, 21, "hint"),
+                ("DJS502", 2, 1, "warning"),
+                ("DJS502", 2, 21, "hint"),
+            ]
+        );
+        let all = findings_in(Language::Template, src);
+        let hint_b = all
+            .iter()
+            .find(|f| f.severity.as_str() == "hint" && f.message.contains("`b`"));
+        assert!(
+            hint_b.is_some_and(|f| f.message.contains("(line 2)")),
+            "{all:?}"
+        );
+        let outer = all
+            .iter()
+            .find(|f| f.severity.as_str() == "warning" && f.range.start == 0);
+        assert!(
+            outer.is_some_and(|f| f.message.contains("`a`") && !f.message.contains("`b`")),
+            "{all:?}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! DJS520 `template-var-in-script`: `{{ value }}` inside a `<script>` block.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
@@ -95,6 +95,10 @@ pub fn check(checker: &mut TemplateChecker) {
             by_script.entry(element).or_default().push((index, expr));
         }
     }
+    if by_script.is_empty() {
+        return;
+    }
+    let ids = Ids::collect(checker);
     let mut findings = Vec::new();
     for (element, vars) in by_script {
         let script = &syntax.elements[element];
@@ -136,7 +140,7 @@ pub fn check(checker: &mut TemplateChecker) {
             } else {
                 Severity::Warning
             };
-            let fix = json_script_fix(checker, script, token, &expr, state);
+            let fix = json_script_fix(checker, &ids, script, token, &expr, state);
             findings.push(
                 Finding::new(RULE.code, token.range.clone(), severity, message).with_fix(fix),
             );
@@ -152,6 +156,7 @@ const ESCAPING: &[&str] = &["safe", "safeseq", "escapejs", "escape", "force_esca
 
 fn json_script_fix(
     checker: &TemplateChecker,
+    ids: &Ids,
     script: &Element,
     token: &Token,
     expr: &FilterExpression,
@@ -159,10 +164,7 @@ fn json_script_fix(
 ) -> Option<Fix> {
     let text = checker.source;
     let syntax = checker.syntax;
-    if syntax
-        .enclosing_blocks(token.range.start)
-        .any(|b| b.name == "for")
-    {
+    if syntax.in_loop_at(token.range.start) {
         return None;
     }
     // What to replace: the variable in code, or the quoted string that is exactly the variable.
@@ -178,20 +180,8 @@ fn json_script_fix(
         }
         _ => return None,
     };
-    let mut value = expr.base_text(text).to_string();
-    for filter in &expr.filters {
-        let name = slice(text, &filter.name);
-        if ESCAPING.contains(&name) {
-            continue;
-        }
-        value.push('|');
-        value.push_str(name);
-        if let Some(arg) = &filter.arg {
-            value.push(':');
-            value.push_str(slice(text, arg));
-        }
-    }
-    let (id, existing) = element_id(text, expr.base_text(text), &value);
+    let value = value_text(text, expr, expr.filters.len(), ESCAPING);
+    let (id, existing) = ids.for_value(expr.base_text(text), &value);
     let mut edits = vec![Edit::replace(
         target,
         format!("JSON.parse(document.getElementById(\"{id}\").textContent)"),
@@ -222,37 +212,109 @@ fn json_script_fix(
     ))
 }
 
-/// An element id for the value: `user.name` gives `user-name-data`. Returns whether the
-/// template already outputs this value under that id (then only the use is replaced); an id
-/// used for something else gets a numeric suffix.
-fn element_id(text: &str, base: &str, value: &str) -> (String, bool) {
-    let mut stem = String::new();
-    for c in base.chars() {
-        if c.is_ascii_alphanumeric() {
-            stem.push(c.to_ascii_lowercase());
-        } else if !stem.ends_with('-') && !stem.is_empty() {
-            stem.push('-');
+/// `base|filter:arg|…` from the expression's base and its first `count` filters, without the
+/// filters named in `drop`.
+fn value_text(text: &str, expr: &FilterExpression, count: usize, drop: &[&str]) -> String {
+    let mut value = expr.base_text(text).to_string();
+    for filter in expr.filters.iter().take(count) {
+        let name = slice(text, &filter.name);
+        if drop.contains(&name) {
+            continue;
+        }
+        value.push('|');
+        value.push_str(name);
+        if let Some(arg) = &filter.arg {
+            value.push(':');
+            value.push_str(slice(text, arg));
         }
     }
-    let stem = stem.trim_end_matches('-');
-    let stem = if stem.is_empty() { "value" } else { stem };
-    for n in 1.. {
-        let id = if n == 1 {
-            format!("{stem}-data")
-        } else {
-            format!("{stem}-data-{n}")
-        };
-        if text.contains(&format!("{{{{ {value}|json_script:\"{id}\" }}}}")) {
-            return (id, true);
+    value
+}
+
+/// The element ids a template already uses, collected once per check.
+struct Ids<'a> {
+    /// Every short quoted word that could be an id (`"x-data"`, `'main'`).
+    quoted: HashSet<&'a str>,
+    /// `{{ value|json_script:"id" }}` outputs: id → value.
+    json_script: HashMap<&'a str, String>,
+}
+
+impl<'a> Ids<'a> {
+    fn collect(checker: &TemplateChecker<'a>) -> Ids<'a> {
+        let text: &'a str = checker.source;
+        let bytes = text.as_bytes();
+        let mut quoted = HashSet::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let q = bytes[i];
+            i += 1;
+            if q != b'"' && q != b'\'' {
+                continue;
+            }
+            let start = i;
+            let mut j = start;
+            while j < bytes.len()
+                && j - start <= 100
+                && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'-' | b'_'))
+            {
+                j += 1;
+            }
+            if j > start && bytes.get(j) == Some(&q) {
+                quoted.insert(&text[start..j]);
+            }
         }
-        if !text.contains(&format!("\"{id}\"")) && !text.contains(&format!("'{id}'")) {
-            return (id, false);
+        let mut json_script = HashMap::new();
+        for (_, expr) in templates::variables(checker) {
+            let Some(at) = expr
+                .filters
+                .iter()
+                .position(|f| slice(text, &f.name) == "json_script")
+            else {
+                continue;
+            };
+            let Some(arg) = expr.filters[at].arg.as_ref() else {
+                continue;
+            };
+            let id = slice(text, arg).trim_matches(['"', '\'']);
+            json_script.insert(id, value_text(text, &expr, at, &[]));
         }
-        if n > 1000 {
-            return (id, false);
+        Ids {
+            quoted,
+            json_script,
         }
     }
-    (format!("{stem}-data"), false)
+
+    /// An element id for the value: `user.name` gives `user-name-data`. Returns whether the
+    /// template already outputs this value under that id (then only the use is replaced); an
+    /// id used for something else gets a numeric suffix.
+    fn for_value(&self, base: &str, value: &str) -> (String, bool) {
+        let mut stem = String::new();
+        for c in base.chars() {
+            if c.is_ascii_alphanumeric() {
+                stem.push(c.to_ascii_lowercase());
+            } else if !stem.ends_with('-') && !stem.is_empty() {
+                stem.push('-');
+            }
+        }
+        let stem = stem.trim_end_matches('-');
+        let stem = if stem.is_empty() { "value" } else { stem };
+        let mut n = 1;
+        loop {
+            let id = if n == 1 {
+                format!("{stem}-data")
+            } else {
+                format!("{stem}-data-{n}")
+            };
+            if let Some(existing) = self.json_script.get(id.as_str()) {
+                if existing == value {
+                    return (id, true);
+                }
+            } else if !self.quoted.contains(id.as_str()) || n > 1000 {
+                return (id, false);
+            }
+            n += 1;
+        }
+    }
 }
 
 #[cfg(test)]

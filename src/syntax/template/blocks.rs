@@ -64,6 +64,11 @@ pub struct Block {
     /// The enclosing block (index into the block list).
     pub parent: Option<usize>,
     pub depth: usize,
+    /// The innermost `{% autoescape on|off %}` block that is this block or encloses it, with
+    /// its setting (`false`: off). Precomputed so that lookups do not walk deep nestings.
+    pub autoescape: Option<(usize, bool)>,
+    /// Whether this block or an enclosing one is a `{% for %}` loop.
+    pub in_loop: bool,
 }
 
 impl Block {
@@ -87,6 +92,8 @@ pub struct BlockStructure {
     pub blocks: Vec<Block>,
     /// End tags that closed nothing (token indices).
     pub stray_ends: Vec<usize>,
+    /// For each token, the innermost block containing it (a block contains its own tags).
+    pub innermost: Vec<Option<usize>>,
 }
 
 impl BlockStructure {
@@ -103,7 +110,10 @@ impl BlockStructure {
         let mut out = BlockStructure::default();
         let mut stack: Vec<usize> = Vec::new();
         let mut open_counts: HashMap<String, usize> = HashMap::new();
+        out.innermost = Vec::with_capacity(tokens.len());
         for (idx, token) in tokens.iter().enumerate() {
+            // Where this token is, unless it opens or closes a block (set below).
+            out.innermost.push(stack.last().copied());
             if token.kind != TokenKind::Block {
                 continue;
             }
@@ -126,6 +136,9 @@ impl BlockStructure {
                     if block.name == target {
                         block.close = Some(idx);
                         block.range.end = token.range.end;
+                        if let Some(slot) = out.innermost.last_mut() {
+                            *slot = Some(top);
+                        }
                         break;
                     }
                     block.range.end = token.range.start;
@@ -140,6 +153,18 @@ impl BlockStructure {
             }
             if is_block(name) {
                 let parent = stack.last().copied();
+                let inherited = parent.map(|p| (out.blocks[p].autoescape, out.blocks[p].in_loop));
+                let (outer_autoescape, outer_loop) = inherited.unwrap_or((None, false));
+                let own_autoescape = if name == "autoescape" {
+                    let tag = super::lexer::block_tag(text, token);
+                    match tag.args.first().map(|a| super::lexer::slice(text, a)) {
+                        Some("on") => Some((out.blocks.len(), true)),
+                        Some("off") => Some((out.blocks.len(), false)),
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
                 out.blocks.push(Block {
                     name: name.to_string(),
                     open: idx,
@@ -148,15 +173,21 @@ impl BlockStructure {
                     range: token.range.start..text.len(),
                     parent,
                     depth: stack.len(),
+                    autoescape: own_autoescape.or(outer_autoescape),
+                    in_loop: outer_loop || name == "for",
                 });
                 *open_counts.entry(name.to_string()).or_default() += 1;
                 stack.push(out.blocks.len() - 1);
+                if let Some(slot) = out.innermost.last_mut() {
+                    *slot = Some(out.blocks.len() - 1);
+                }
             }
         }
         out
     }
 
-    /// The innermost block whose range contains `offset`.
+    /// The innermost block whose range contains `offset`. [`BlockStructure::innermost`] answers
+    /// in constant time for a token index; this search may walk up a deep nesting.
     pub fn innermost_at(&self, offset: usize) -> Option<usize> {
         let last = self
             .blocks
@@ -175,7 +206,12 @@ impl BlockStructure {
 
     /// The blocks containing `offset`, innermost first.
     pub fn enclosing(&self, offset: usize) -> impl Iterator<Item = &Block> + '_ {
-        let mut at = self.innermost_at(offset);
+        self.enclosing_from(self.innermost_at(offset))
+    }
+
+    /// Block `innermost` and its ancestors, innermost first.
+    pub fn enclosing_from(&self, innermost: Option<usize>) -> impl Iterator<Item = &Block> + '_ {
+        let mut at = innermost;
         std::iter::from_fn(move || {
             let block = self.blocks.get(at?)?;
             at = block.parent;
