@@ -551,9 +551,7 @@ impl ProjectIndex {
         }
         let last = parts.last()?;
         let candidates = self.by_module_name.get(*last)?;
-        candidates
-            .iter()
-            .filter(|p| module_path_matches(p, &parts))
+        self.absolute_candidates(candidates, &parts)
             .max_by_key(|p| {
                 (
                     common_prefix(p, from),
@@ -567,12 +565,43 @@ impl ProjectIndex {
     pub fn resolve_dotted(&self, dotted: &str) -> Option<FileId> {
         let parts: Vec<&str> = dotted.split('.').filter(|p| !p.is_empty()).collect();
         let last = parts.last()?;
-        self.by_module_name
-            .get(*last)?
-            .iter()
-            .filter(|p| module_path_matches(p, &parts))
+        let candidates = self.by_module_name.get(*last)?;
+        self.absolute_candidates(candidates, &parts)
             .min_by_key(|p| p.components().count())
             .cloned()
+    }
+
+    /// The files an absolute module name can be. Python finds `a.b` as `ROOT/a/b.py` where
+    /// `ROOT` is on `sys.path`, so `ROOT` is not itself a package: files whose first part sits
+    /// in a folder without `__init__.py` are preferred. A one-part name (`http`, `json`) is only
+    /// such a top-level module, never `app/backends/http.py`; a longer name falls back to any
+    /// file whose path ends with it (a source root that has an `__init__.py` of its own).
+    fn absolute_candidates<'a>(
+        &'a self,
+        candidates: &'a [FileId],
+        parts: &'a [&str],
+    ) -> impl Iterator<Item = &'a FileId> + 'a {
+        let matching = move || {
+            candidates
+                .iter()
+                .filter(move |p| module_path_matches(p, parts))
+        };
+        let top_level = move |p: &&FileId| {
+            let up = if p.file_name().is_some_and(|n| n == "__init__.py") {
+                parts.len()
+            } else {
+                parts.len().saturating_sub(1)
+            };
+            let Some(root) = p.parent().and_then(|d| d.ancestors().nth(up)) else {
+                return true;
+            };
+            !self
+                .python_files
+                .contains(root.join("__init__.py").as_path())
+        };
+        let strict = matching().any(|p| top_level(&p));
+        let loose = !strict && parts.len() > 1;
+        matching().filter(move |p| loose || (strict && top_level(p)))
     }
 
     /// Python files in `dir` whose name matches a glob (`*` and `?`), for
@@ -739,7 +768,7 @@ impl ProjectIndex {
     fn derive(&mut self) {
         let mut edges = Vec::new();
         for (path, summary) in &self.summaries {
-            for (module, unconditional) in summary.module_imports() {
+            for (module, unconditional) in summary.settings_imports() {
                 if let Some(target) = self.resolve(path, module) {
                     edges.push((path.clone(), target, unconditional));
                 }
@@ -1130,7 +1159,17 @@ const CORE_SETTINGS: &[&str] = &[
 /// `settings.py` and assigns no UPPERCASE name at all (an empty settings module: Django's defaults
 /// apply). A `settings.py` of other constants (a library's own configuration) is not one.
 fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
+    // Django's own defaults (read when Django itself is checked out in the project).
+    if path.ends_with("django/conf/global_settings.py") {
+        return false;
+    }
     let exact = path.file_name().is_some_and(|n| n == "settings.py");
+    // A `settings.py` that defines functions or classes and no setting is a module of code that
+    // happens to be called so (`views/settings.py`), not an empty settings module.
+    let defines_code = summary
+        .body
+        .iter()
+        .any(|s| matches!(&s.kind, summary::StmtKind::Opaque { binds } if !binds.is_empty()));
     let mut core = false;
     let mut other_constants = false;
     let mut star = false;
@@ -1166,7 +1205,7 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
             }
         }
     }
-    (core || star || (exact && !other_constants)) && !reads_django_settings
+    (core || star || (exact && !other_constants && !defines_code)) && !reads_django_settings
 }
 
 /// The role of a settings module, and why.

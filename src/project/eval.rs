@@ -409,7 +409,17 @@ impl Evaluator<'_> {
                 body,
                 handler_binds,
             } => {
+                // A star import of a module the project does not have (`from .local import *`
+                // of a git-ignored file holding the deployment's values) may set any setting
+                // the modules leave unset: those become unknown. Values written in the modules
+                // are still judged.
+                let missing_star = body.iter().any(|s| {
+                    matches!(&s.kind, StmtKind::StarImport(m) if self.index.resolve(frame.file, m).is_none())
+                });
                 self.block(ns, frame, &mark_try(body), depth + 1);
+                if missing_star {
+                    ns.opaque = true;
+                }
                 for name in handler_binds {
                     ns.forget(name, here.clone());
                 }
@@ -1059,7 +1069,8 @@ const BUILTINS: &[&str] = &[
 ];
 
 /// Star imports and `from x import y` inside `try:` bodies are optional: drop them (the
-/// `except ImportError` path is taken).
+/// `except ImportError` path is taken). A star import of a module missing from the project
+/// also makes the unset settings unknown (see the `Try` arm).
 fn mark_try(body: &[Stmt]) -> Vec<Stmt> {
     body.iter()
         .filter(|s| !matches!(s.kind, StmtKind::StarImport(_)))

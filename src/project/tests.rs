@@ -340,3 +340,83 @@ fn glob_patterns() {
     assert!(path_glob_match("**/settings/*.py", "settings/prod.py"));
     assert!(!path_glob_match("**/settings/*.py", "a/settings/x/prod.py"));
 }
+
+/// Modules a settings module imports helpers from are not settings modules, and a one-part
+/// absolute import (`from http import HTTPMethod`) is the top-level module, not any `http.py`
+/// deep in a package (seen in Wagtail: `wagtail/contrib/frontend_cache/backends/http.py` was
+/// taken for production settings through `settings.py` → `numberformat` → `compat` → `http`).
+#[test]
+fn helper_imports_and_nested_namesakes_are_not_settings() {
+    let files = [
+        ("app/__init__.py", ""),
+        (
+            "app/settings.py",
+            "from app.numberformat import patch\nSECRET_KEY = 'k'\nINSTALLED_APPS = []\n",
+        ),
+        ("app/numberformat.py", "from app.compat import helper\n"),
+        (
+            "app/compat.py",
+            "try:\n    from http import HTTPMethod\nexcept ImportError:\n    pass\n",
+        ),
+        ("app/backends/__init__.py", "from .http import *\n"),
+        (
+            "app/backends/http.py",
+            "from .base import BaseBackend\nclass HTTPBackend(BaseBackend):\n    pass\n",
+        ),
+        ("app/backends/base.py", "class BaseBackend:\n    pass\n"),
+    ];
+    let idx = index(&files);
+    assert_eq!(role(&idx, "/p/app/settings.py"), Some(Role::Production));
+    for path in [
+        "/p/app/numberformat.py",
+        "/p/app/compat.py",
+        "/p/app/backends/http.py",
+        "/p/app/backends/base.py",
+    ] {
+        assert_eq!(role(&idx, path), None, "{path}");
+    }
+    let http = ModuleRef {
+        level: 0,
+        module: "http".into(),
+    };
+    assert_eq!(idx.resolve(Path::new("/p/app/compat.py"), &http), None);
+    // A top-level module of that name is what the import finds.
+    let idx = index(&[
+        ("http.py", "X = 1\n"),
+        ("app/__init__.py", ""),
+        ("app/backends/__init__.py", ""),
+        ("app/backends/http.py", ""),
+    ]);
+    assert_eq!(
+        idx.resolve(Path::new("/p/app/compat.py"), &http).as_deref(),
+        Some(Path::new("/p/http.py"))
+    );
+    // A name imported from a settings module is an import of settings.
+    let idx = index(&[
+        (
+            "conf/settings.py",
+            "from conf.shared import INSTALLED_APPS\nDEBUG = False\n",
+        ),
+        ("conf/shared.py", "INSTALLED_APPS = ['x']\n"),
+    ]);
+    assert!(role(&idx, "/p/conf/shared.py").is_some());
+}
+
+#[test]
+fn code_modules_named_settings_and_djangos_defaults_are_not_settings() {
+    let idx = index(&[
+        (
+            "shop/views/settings.py",
+            "from django.http import Http404\nclass IndexView:\n    pass\ndef edit(request):\n    pass\n",
+        ),
+        ("shop/settings.py", ""),
+        (
+            "django/conf/global_settings.py",
+            "DEBUG = False\nSECRET_KEY = ''\nALLOWED_HOSTS = []\nMIDDLEWARE = []\n",
+        ),
+    ]);
+    assert_eq!(role(&idx, "/p/shop/views/settings.py"), None);
+    // An empty settings.py is still one: Django's defaults apply.
+    assert!(role(&idx, "/p/shop/settings.py").is_some());
+    assert_eq!(role(&idx, "/p/django/conf/global_settings.py"), None);
+}

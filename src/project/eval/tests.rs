@@ -107,7 +107,7 @@ fn star_import_chain_overrides_and_mutations() {
 #[test]
 fn conditions_and_unknowns() {
     let ns = eval_one(
-        "import os\nDEBUG = False\nif DEBUG:\n    INSTALLED_APPS = ['debug_toolbar']\nelse:\n    INSTALLED_APPS = ['x']\nif os.environ.get('CI', ''):\n    SECRET_KEY = 'ci'\nif os.environ.get('CI2'):\n    ALLOWED_HOSTS = ['*']\nif some_call():\n    MIDDLEWARE = []\nfor x in range(3):\n    LOOPED = x\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\nX_FRAME_OPTIONS = 'SAMEORIGIN'\n",
+        "import os\nDEBUG = False\nif DEBUG:\n    INSTALLED_APPS = ['debug_toolbar']\nelse:\n    INSTALLED_APPS = ['x']\nif os.environ.get('CI', ''):\n    SECRET_KEY = 'ci'\nif os.environ.get('CI2'):\n    ALLOWED_HOSTS = ['*']\nif some_call():\n    MIDDLEWARE = []\nfor x in range(3):\n    LOOPED = x\nX_FRAME_OPTIONS = 'SAMEORIGIN'\n",
     );
     assert_eq!(list_strs(&ns, "INSTALLED_APPS"), Some(strs(&["x"])));
     // The environment condition is judged by its default (unset: falsy), no module is imported.
@@ -116,7 +116,7 @@ fn conditions_and_unknowns() {
     assert_eq!(kind(&ns, "ALLOWED_HOSTS"), Kind::Unknown);
     assert_eq!(kind(&ns, "MIDDLEWARE"), Kind::Unknown);
     assert_eq!(kind(&ns, "LOOPED"), Kind::Unknown);
-    assert!(!ns.opaque, "optional local settings are assumed absent");
+    assert!(!ns.opaque);
     assert_eq!(kind(&ns, "X_FRAME_OPTIONS"), Kind::Str("SAMEORIGIN".into()));
 }
 
@@ -207,4 +207,33 @@ fn shared_cache_is_not_used_when_the_overlay_is_in_the_chain() {
     .expect("prod");
     assert_eq!(kind(&third.namespace, "DEBUG"), Kind::Bool(true));
     assert!(third.visited.contains(Path::new("/p/s/settings/base.py")));
+}
+
+#[test]
+fn optional_local_settings_missing_from_the_project() {
+    let src = "DEBUG = False\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\nX_FRAME_OPTIONS = 'SAMEORIGIN'\n";
+    // `.local_settings` is not in the project (git-ignored, written at deployment): settings
+    // left unset may come from it; settings written here are still known.
+    let ns = eval_one(src);
+    assert!(ns.opaque);
+    assert!(matches!(
+        ns.setting("SECURE_SSL_REDIRECT"),
+        Setting::Unknown
+    ));
+    assert_eq!(kind(&ns, "DEBUG"), Kind::Bool(false));
+    assert_eq!(kind(&ns, "X_FRAME_OPTIONS"), Kind::Str("SAMEORIGIN".into()));
+    // In the project, it is optional: the `except ImportError` path is assumed.
+    let ns = eval_files(
+        &[
+            ("settings.py", src),
+            ("local_settings.py", "DEBUG = True\n"),
+        ],
+        "/p/settings.py",
+    );
+    assert!(!ns.opaque);
+    assert!(matches!(
+        ns.setting("SECURE_SSL_REDIRECT"),
+        Setting::Default
+    ));
+    assert_eq!(kind(&ns, "DEBUG"), Kind::Bool(false));
 }

@@ -586,4 +586,27 @@ mod tests {
         assert_eq!(codes_in(&files, "mysite/settings/base.py"), vec![]);
         assert_eq!(codes_in(&files, "mysite/settings/dev.py"), vec![]);
     }
+
+    /// `try: from .local import *` of a file the project does not have (git-ignored, written at
+    /// deployment) may set anything: nothing is reported as missing. A local module that is in
+    /// the project is optional (the `except ImportError` path) and the check goes on.
+    #[test]
+    fn missing_optional_local_settings_make_values_unknown() {
+        let prod = "from .base import *\nDEBUG = False\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n";
+        let files = [
+            ("mysite/settings/base.py", "INSTALLED_APPS = []\n"),
+            ("mysite/settings/production.py", prod),
+        ];
+        assert_eq!(codes_in(&files, "mysite/settings/production.py"), vec![]);
+        let files = [
+            ("mysite/settings/base.py", "INSTALLED_APPS = []\n"),
+            ("mysite/settings/production.py", prod),
+            ("mysite/settings/local.py", "DEBUG = True\n"),
+        ];
+        let found: Vec<&str> = codes_in(&files, "mysite/settings/production.py")
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        assert!(found.contains(&"DJS402"), "{found:?}");
+    }
 }
