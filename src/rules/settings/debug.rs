@@ -221,7 +221,7 @@ mod tests {
         let fixed = assert_fix(src, "DJS401");
         assert_eq!(
             fixed,
-            "import os\nSECRET_KEY = 'x'\nDEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\").lower() == \"true\"\n"
+            "import os\n\nSECRET_KEY = 'x'\nDEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\").lower() == \"true\"\n"
         );
         assert_eq!(fix_applicability(src, "DJS401"), vec!["unsafe"]);
         let src = "import environ\nenv = environ.Env()\nDEBUG = True\n";

@@ -103,7 +103,8 @@ fn import_os(settings: &Settings) -> Edit {
             };
             Edit::insert(end, format!("{prefix}import os\n"))
         }
-        Some(stmt) => Edit::insert(node::line_start(src, stmt.start_byte()), "import os\n"),
+        // No import yet: the new one is set off from the settings by a blank line.
+        Some(stmt) => Edit::insert(node::line_start(src, stmt.start_byte()), "import os\n\n"),
         None => Edit::insert(src.len(), "import os\n"),
     }
 }

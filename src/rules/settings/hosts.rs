@@ -271,7 +271,7 @@ mod tests {
         let src = "DEBUG = False\n";
         assert_eq!(
             assert_fix(src, "DJS404"),
-            "import os\nDEBUG = False\n\nALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")\n"
+            "import os\n\nDEBUG = False\n\nALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")\n"
         );
     }
 }

@@ -525,7 +525,7 @@ mod tests {
         let src = "DEBUG = False\n";
         assert_eq!(
             assert_fix(src, "DJS402"),
-            "import os\nDEBUG = False\n\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n"
+            "import os\n\nDEBUG = False\n\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n"
         );
         assert_eq!(
             fix_applicability("SECRET_KEY = 'x'\n", "DJS402"),
