@@ -67,6 +67,10 @@ struct State {
     documents: DashMap<Uri, Document>,
     results: DashMap<Uri, Analysed>,
     caches: DashMap<Uri, Arc<Mutex<analysis::Cache>>>,
+    /// How many analyses were scheduled per document: only the latest may publish. A document
+    /// is analysed again at the same version when the project index or the configuration
+    /// changes, and the analyses may finish out of order.
+    scheduled: DashMap<Uri, u64>,
     encoding: RwLock<PositionEncoding>,
     pull_diagnostics: AtomicBool,
     /// The client takes `workspace/diagnostic/refresh` (re-pulls when asked).
@@ -149,16 +153,29 @@ impl Backend {
         let state = Arc::clone(&self.state);
         let enc = self.encoding();
         let enabled = self.settings().enable;
+        let generation = {
+            let mut entry = self
+                .state
+                .scheduled
+                .entry(snapshot.uri.clone())
+                .or_insert(0);
+            *entry += 1;
+            *entry
+        };
         tokio::spawn(async move {
             let uri = snapshot.uri.clone();
             let version = snapshot.version;
-            if !Backend::is_current(&state, &uri, version) {
+            let latest = |state: &State| {
+                Backend::is_current(state, &uri, version)
+                    && state.scheduled.get(&uri).is_some_and(|g| *g == generation)
+            };
+            if !latest(&state) {
                 return;
             }
             let Some(analysed) = analyse(snapshot, enabled).await else {
                 return;
             };
-            if !Backend::is_current(&state, &uri, version) {
+            if !latest(&state) {
                 return;
             }
             let diagnostics: Vec<Diagnostic> = analysed
@@ -482,6 +499,7 @@ impl LanguageServer for Backend {
         let was_open = self.state.documents.remove(&uri).is_some();
         self.state.results.remove(&uri);
         self.state.caches.remove(&uri);
+        self.state.scheduled.remove(&uri);
         // The file on disk is what counts again.
         self.project_touched(&uri);
         if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {

@@ -330,45 +330,33 @@ impl ModuleSummary {
 
     /// Every import of another module's names (star imports and `from x import y`),
     /// unconditional ones flagged `true` (those at the top level, not inside `if` or `try`).
-    /// The imports through which a module takes settings from another: star imports and
-    /// `from x import NAME` of setting names (`from .base import INSTALLED_APPS`), with whether
-    /// each is unconditional. `from wagtail.compat import helper` is not one: the imported
-    /// module is not a settings module for it.
-    pub fn settings_imports(&self) -> Vec<(&ModuleRef, bool)> {
-        let mut out = Vec::new();
-        let mut stack: Vec<(&[Stmt], bool, u32)> = vec![(&self.body, true, 0)];
-        while let Some((stmts, top, depth)) = stack.pop() {
-            for stmt in stmts {
-                match &stmt.kind {
-                    StmtKind::StarImport(m) => out.push((m, top)),
-                    StmtKind::ImportFrom { module, names }
-                        if names.iter().any(|(n, _)| is_setting_name(n)) =>
-                    {
-                        out.push((module, top))
-                    }
-                    StmtKind::If(branches) if depth < MAX_BLOCK_DEPTH => {
-                        for (_, body) in branches {
-                            stack.push((body, false, depth + 1));
-                        }
-                    }
-                    StmtKind::Try { body, .. } if depth < MAX_BLOCK_DEPTH => {
-                        stack.push((body, false, depth + 1));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        out
+    pub fn module_imports(&self) -> Vec<(&ModuleRef, bool)> {
+        self.imports_where(|_| true)
     }
 
-    pub fn module_imports(&self) -> Vec<(&ModuleRef, bool)> {
+    /// The imports through which a module takes settings from another: star imports and
+    /// `from x import NAME` of setting names (`from .base import INSTALLED_APPS`), flagged like
+    /// [`ModuleSummary::module_imports`]. `from mysite.utils import env_list` is not one: the
+    /// imported module is not a settings module for it.
+    pub fn settings_imports(&self) -> Vec<(&ModuleRef, bool)> {
+        self.imports_where(|names| names.is_none_or(|n| n.iter().any(|(n, _)| is_setting_name(n))))
+    }
+
+    /// Star imports (`names` is `None`) and `from x import ...` for which `keep(names)` holds,
+    /// at any block depth up to the bound.
+    fn imports_where(
+        &self,
+        keep: impl Fn(Option<&[(String, String)]>) -> bool,
+    ) -> Vec<(&ModuleRef, bool)> {
         let mut out = Vec::new();
         let mut stack: Vec<(&[Stmt], bool, u32)> = vec![(&self.body, true, 0)];
         while let Some((stmts, top, depth)) = stack.pop() {
             for stmt in stmts {
                 match &stmt.kind {
-                    StmtKind::StarImport(m) => out.push((m, top)),
-                    StmtKind::ImportFrom { module, .. } => out.push((module, top)),
+                    StmtKind::StarImport(m) if keep(None) => out.push((m, top)),
+                    StmtKind::ImportFrom { module, names } if keep(Some(names)) => {
+                        out.push((module, top))
+                    }
                     StmtKind::If(branches) if depth < MAX_BLOCK_DEPTH => {
                         for (_, body) in branches {
                             stack.push((body, false, depth + 1));

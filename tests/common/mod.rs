@@ -312,3 +312,17 @@ pub fn position_of(text: &str, byte: usize, utf8: bool) -> Value {
     };
     json!({"line": line, "character": col})
 }
+
+/// Copy a fixture folder (recursively) to `to`, e.g. into a temporary project.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}
