@@ -899,6 +899,17 @@ fn is_view_function(
     if function.kind() != "function_definition" {
         return false;
     }
+    // A view returns a response: `-> None`, `-> str` or `-> dict[str, Any]` is a helper that
+    // takes the request, and its other parameters come from its callers, not the URL.
+    if let Some(returns) = function.child_by_field_name("return_type") {
+        let returns = text(returns, src);
+        if !["Response", "Redirect", "Http", "Any", "object"]
+            .iter()
+            .any(|r| returns.contains(r))
+        {
+            return false;
+        }
+    }
     let is_request = |n: Option<&&str>| n.is_some_and(|n| request_params.iter().any(|r| r == n));
     let outer = index.scope_node(index.scope_at(function));
     if outer.is_some_and(|o| o.kind() == "class_definition") {
@@ -1003,6 +1014,29 @@ mod tests {
         let f = flow_of("class V:\n    def get(self, request):\n        sink(self.kwargs['slug'])");
         assert_eq!(f.level, Level::Request);
         assert_eq!(f.source.as_deref(), Some("URL parameters `self.kwargs`"));
+    }
+
+    #[test]
+    fn helpers_annotated_to_return_no_response_take_no_url_parameters() {
+        // Takes the request but returns no response: not a view, its arguments come from callers.
+        for returns in ["None", "str", "dict[str, str]", "Optional[int]"] {
+            let f = flow_of(&format!(
+                "def note_failure(request, target=None) -> {returns}:\n    sink(target)"
+            ));
+            assert_eq!(f.level, Level::Unknown, "-> {returns}");
+        }
+        // Views, annotated or not, still take URL parameters.
+        for returns in [
+            "",
+            " -> HttpResponse",
+            " -> HttpResponseRedirect | None",
+            " -> Any",
+        ] {
+            let f = flow_of(&format!(
+                "def go(request, target){returns}:\n    sink(target)"
+            ));
+            assert_eq!(f.level, Level::Request, "{returns:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::views::{Decorator, DecoratorKind, Module, Scope, last_name};
+use super::views::{self, Decorator, DecoratorKind, Module, Scope, last_name};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
@@ -42,7 +42,12 @@ How loud it is depends on what the view does:
 Webhooks that verify a signature (`hmac.compare_digest`, `constant_time_compare`,
 `stripe.Webhook.construct_event`, a `...-Signature` header) are not reported: that is the reason
 CSRF exemption exists. DRF views are not reported either: DRF exempts them itself and enforces CSRF
-in `SessionAuthentication`.
+in `SessionAuthentication`. Nor are views that enforce CSRF by hand on the requests that need it
+(`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`), SAML logout endpoints
+whose message the library verifies (`process_slo`), and views whose callers authenticate by an
+`Authorization` or API-key header when they have no login decorator or mixin and do not read
+`request.user` or `request.session`: a browser does not attach such a header to a forged
+request.
 
 ## Why is this bad?
 Without the CSRF check, any web page a logged-in user visits can make their browser send a forged
@@ -101,7 +106,10 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         else {
             continue;
         };
-        if view.is_drf() || view.facts.signature_check {
+        if view.is_drf() || view.facts.signature_check || view.facts.csrf_check {
+            continue;
+        }
+        if token_only(&view.facts) && view.auth_decorator().is_none() {
             continue;
         }
         let session = if view.auth_decorator().is_some() {
@@ -116,7 +124,15 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         report(checker, d, view.name, session, view.writes());
     }
     for class in module.class_views() {
-        if class.traits.drf || class.facts.signature_check {
+        if class.traits.drf || class.facts.signature_check || class.facts.csrf_check {
+            continue;
+        }
+        let protection = class.protection();
+        if token_only(&class.facts)
+            && protection
+                .as_deref()
+                .is_none_or(|p| p == views::CHECK_IN_METHODS)
+        {
             continue;
         }
         let Some(d) = class
@@ -127,7 +143,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         else {
             continue;
         };
-        let session = if let Some(p) = class.protection() {
+        let session = if let Some(p) = protection {
             Some(format!("is protected by {p}"))
         } else if class.facts.uses_session {
             Some("reads `request.user` or `request.session`".to_string())
@@ -139,6 +155,12 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
     if module.scope == Scope::Units {
         exempt_calls(checker, module);
     }
+}
+
+/// Callers authenticate by an `Authorization` or API-key header and the view does not read the
+/// session: a forged cross-site request carries no token.
+fn token_only(facts: &views::BodyFacts) -> bool {
+    facts.token_auth && !facts.uses_session
 }
 
 fn report(
@@ -330,6 +352,38 @@ def csrf_exempt_local(f):\n    return f\n\
 @csrf_protect\ndef ok(request):\n    return HttpResponse()\n"
         );
         assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn silent_on_views_that_enforce_csrf_or_take_tokens() {
+        let src = format!(
+            "{HEAD}from django.middleware.csrf import CsrfViewMiddleware\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Consent(View):\n    def post(self, request):\n        if 'grant' not in request.POST:\n            failed = verify_csrf_token(request)\n            if failed:\n                return failed\n        request.user.grants.create()\n\
+@csrf_exempt\n@login_required\ndef checkout(request):\n    problem = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {{}})\n    request.user.orders.create()\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Register(View):\n    def post(self, request):\n        key = request.headers.get('Authorization', '')\n        if not Key.objects.filter(value=key).exists():\n            return HttpResponse(status=401)\n        Client.objects.create()\n\
+@csrf_exempt\ndef slo(request):\n    was_in = request.user.is_authenticated\n    url = saml_auth(request).process_slo(keep_local_session=not was_in)\n    return HttpResponse(url)\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn tokens_and_token_helpers_do_not_hide_session_views() {
+        // A login decorator, or a view reading the session, still relies on the cookie; reading
+        // the CSRF token is not checking it.
+        let src = format!(
+            "{HEAD}from django.middleware.csrf import get_token\n\
+@csrf_exempt\n@login_required\ndef a(request):\n    key = request.META.get('HTTP_AUTHORIZATION')\n    return HttpResponse(key)\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass B(View):\n    def post(self, request):\n        key = request.headers.get('X-Api-Key')\n        request.session['key'] = key\n\
+@csrf_exempt\ndef c(request):\n    request.user.save()\n    return HttpResponse(get_token(request))\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS308", 7, 1, "error"),
+                ("DJS308", 12, 1, "error"),
+                ("DJS308", 17, 1, "error"),
+            ]
+        );
     }
 
     #[test]

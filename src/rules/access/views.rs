@@ -417,6 +417,12 @@ pub struct BodyFacts {
     /// Verifies a signature or token (`hmac.compare_digest`, `constant_time_compare`,
     /// `stripe.Webhook.construct_event`, a `...Signature` header).
     pub signature_check: bool,
+    /// Reads an `Authorization` or API-key header: callers authenticate by token, which a
+    /// browser does not attach by itself.
+    pub token_auth: bool,
+    /// Enforces CSRF by hand (`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view`):
+    /// a view exempted so that only some of its requests skip the check.
+    pub csrf_check: bool,
     /// Logs a user in (`authenticate()`, `login()`): a login or signup view.
     pub logs_in: bool,
     /// Reads `request.user` or `request.session`: the view relies on the session cookie.
@@ -492,6 +498,9 @@ impl BodyFacts {
             }
             "identifier" => {
                 let name = node::text(n, src);
+                if name == "CsrfViewMiddleware" {
+                    self.csrf_check = true;
+                }
                 if name == "PermissionDenied" {
                     self.auth_check = true;
                     self.object_check = true;
@@ -506,6 +515,13 @@ impl BodyFacts {
                     self.handles_unsafe_method = true;
                 }
                 let lower = text.to_ascii_lowercase();
+                if matches!(lower.as_str(), "authorization" | "http_authorization")
+                    || ["api-key", "api_key", "apikey"]
+                        .iter()
+                        .any(|k| lower.contains(k))
+                {
+                    self.token_auth = true;
+                }
                 if is_password_name(text) {
                     self.mentions_password = true;
                 }
@@ -581,12 +597,17 @@ impl BodyFacts {
             | "check_signature"
             | "verify_webhook"
             | "unsign"
-            | "check_token" => {
+            | "check_token"
+            // python3-saml: validates the IdP's logout message.
+            | "process_slo" => {
                 self.signature_check = true;
                 self.auth_check = true;
             }
             "url_has_allowed_host_and_scheme" | "is_safe_url" => self.checks_redirect = true,
             _ => {}
+        }
+        if is_csrf_enforcement(name) {
+            self.csrf_check = true;
         }
         if self.writes.is_none()
             && let Some(what) = write_call(call, name, src)
@@ -594,6 +615,16 @@ impl BodyFacts {
             self.writes = Some(what);
         }
     }
+}
+
+/// Whether a function name enforces CSRF (`enforce_csrf`, `_check_csrf`, `verify_csrf_token`);
+/// not `csrf_exempt`, `csrf_protect` or `get_token`.
+fn is_csrf_enforcement(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("csrf")
+        && ["enforce", "check", "verify", "validate"]
+            .iter()
+            .any(|v| lower.contains(v))
 }
 
 /// A form field or variable that holds a password (`password`, `new_password1`,
@@ -1037,7 +1068,7 @@ impl<'t> ClassInfo<'t> {
             }
         }
         if self.facts.auth_check {
-            return Some("a check in its methods".to_string());
+            return Some(CHECK_IN_METHODS.to_string());
         }
         None
     }
@@ -1528,11 +1559,16 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
     out
 }
 
+/// How [`ClassView::protection`] describes a view protected only by checks in its own methods.
+pub const CHECK_IN_METHODS: &str = "a check in its methods";
+
 fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
     BodyFacts {
         auth_check: a.auth_check || b.auth_check,
         object_check: a.object_check || b.object_check,
         signature_check: a.signature_check || b.signature_check,
+        token_auth: a.token_auth || b.token_auth,
+        csrf_check: a.csrf_check || b.csrf_check,
         logs_in: a.logs_in || b.logs_in,
         uses_session: a.uses_session || b.uses_session,
         reads_post: a.reads_post || b.reads_post,

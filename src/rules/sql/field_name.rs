@@ -203,8 +203,73 @@ fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flo
             .unwrap_or_default(),
         // A function's own `**kwargs`: in a view its keys are the URLconf's names, not the client's.
         "identifier" if is_kwargs_parameter(expr, checker.source()) => Vec::new(),
+        // `lookup = {"partner__in": partners}` then `.filter(**lookup)`: the keys are the
+        // literal's, whatever its values are.
+        "identifier" => match dict_literal_values(checker, expr) {
+            Some(literals) => literals
+                .into_iter()
+                .flat_map(|literal| splat_keys(checker, literal))
+                .collect(),
+            None => vec![(expr, model.flow_for(expr, SinkKind::Sql))],
+        },
         _ => vec![(expr, model.flow_for(expr, SinkKind::Sql))],
     }
+}
+
+/// The dict literals a local name is bound to, when every binding of it in its function is a
+/// plain `name = {...}` and nothing in the function can add keys to it (`name[k] = v`,
+/// `name.update(...)`, `name.setdefault(...)`, `name |= ...`); `None` otherwise.
+fn dict_literal_values<'t>(checker: &PyChecker<'t>, ident: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let src = checker.source();
+    let name = node::text(ident, src);
+    let index = &checker.model.index;
+    let scope = index.scope_at(ident);
+    let function = index.scope_node(scope)?;
+    let bindings = index.bindings(scope, name);
+    let is_parameter = function
+        .child_by_field_name("parameters")
+        .is_some_and(|params| {
+            let mut cursor = params.walk();
+            params
+                .named_children(&mut cursor)
+                .any(|p| node::text(p, src).split([':', '=']).next().map(str::trim) == Some(name))
+        });
+    if bindings.is_empty() || is_parameter {
+        return None;
+    }
+    let mut literals = Vec::new();
+    for binding in bindings {
+        let value = binding.value.map(node::unparenthesize)?;
+        if binding.augmented || value.kind() != "dictionary" {
+            return None;
+        }
+        literals.push(value);
+    }
+    if may_add_keys(node::text(function, src), name) {
+        return None;
+    }
+    Some(literals)
+}
+
+/// Whether `body` may add keys to the dict named `name`: any `name[`, `name.update(`,
+/// `name.setdefault(` or `name |=` (a textual over-approximation: a false match only keeps the
+/// finding).
+fn may_add_keys(body: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    body.match_indices(name).any(|(at, _)| {
+        let before = body[..at].chars().next_back();
+        if before.is_some_and(|c| is_ident(c) || c == '.') {
+            return false;
+        }
+        let after = body[at + name.len()..].trim_start_matches([' ', '\t']);
+        if after.chars().next().is_some_and(is_ident) {
+            return false;
+        }
+        after.starts_with('[')
+            || after.starts_with(".update")
+            || after.starts_with(".setdefault")
+            || after.starts_with("|=")
+    })
 }
 
 fn report(checker: &mut PyChecker, at: Node, flow: &Flow, label: &str, what: &str) {
@@ -225,6 +290,22 @@ fn report(checker: &mut PyChecker, at: Node, flow: &Flow, label: &str, what: &st
 #[cfg(test)]
 mod tests {
     use crate::analysis::testing::{codes_at, findings};
+
+    #[test]
+    fn dict_variables_are_judged_by_their_keys() {
+        // Constant keys, request values: the client picks values, not fields.
+        let src = "def v(request):\n    owners = request.POST.getlist('owner')\n    scope = {'owner__in': owners}\n    if request.GET.get('all'):\n        scope = {'owner__in': owners, 'active': request.GET['all']}\n    return Item.objects.filter(pk__gt=0, **scope)\n";
+        assert_eq!(findings(src), vec![]);
+        // Request keys in the literal: still reported, at the key.
+        let src = "def v(request):\n    key = request.GET['k']\n    a = {key: 1}\n    return Item.objects.filter(**a)\n";
+        assert_eq!(codes_at(src), vec![("DJS205", 3, 10, "error")]);
+        // A parameter, or a dict that may gain keys, is judged as a whole, as before.
+        assert!(super::may_add_keys("b = {}\nb[k] = 1", "b"));
+        assert!(super::may_add_keys("b = {}\nb.update(x)", "b"));
+        assert!(!super::may_add_keys("b = {}\nab[k] = 1\nx.b[k] = 1", "b"));
+        let src = "def v(request, scope={'a': 1}):\n    if request.GET:\n        scope = {'b': 1}\n    return Item.objects.filter(**scope)\n";
+        assert_eq!(findings(src), vec![]);
+    }
 
     #[test]
     fn flags_field_names_from_the_request() {

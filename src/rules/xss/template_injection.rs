@@ -1,6 +1,8 @@
 //! DJS110 `template-injection`: template source built from request data (server-side template
 //! injection).
 
+use tree_sitter::Node;
+
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
@@ -19,7 +21,8 @@ pub const RULE: Rule = Rule {
 ## What it does
 Reports the template source given to `django.template.Template(...)`, `jinja2.Template(...)` or
 any `.from_string(...)` (`Engine.from_string`, `engines["django"].from_string`,
-`jinja2.Environment.from_string`) when it carries request data (an **error**), or when it is built
+`jinja2.Environment.from_string`; not the `from_string` constructor of another imported class, such
+as `PhoneNumber.from_string`) when it carries request data (an **error**), or when it is built
 by formatting a value of unknown origin into a string (a **warning**). A template loaded from a
 variable of unknown origin without formatting (from a file, from the database) is not reported.
 
@@ -78,7 +81,7 @@ pub fn check(checker: &mut PyChecker) {
         let is_sink = if node::callee_name(call, src) == Some("from_string")
             && function.kind() == "attribute"
         {
-            true
+            !foreign_constructor(checker, function)
         } else {
             checker
                 .model
@@ -123,6 +126,31 @@ pub fn check(checker: &mut PyChecker) {
     }
 }
 
+/// Packages whose `from_string` compiles a template.
+const TEMPLATE_PACKAGES: &[&str] = &["django.template", "jinja2", "mako", "chameleon", "genshi"];
+
+/// Whether `X.from_string` is an alternate constructor of an imported class from outside the
+/// template packages (`PhoneNumber.from_string(number)`, `Version.from_string(s)`): it parses a
+/// value, it compiles no template. Engines and environments are instances (`engines["django"]`,
+/// `Engine.get_default()`, `env`), so a class receiver is never one of them.
+fn foreign_constructor(checker: &PyChecker, function: Node) -> bool {
+    let Some(receiver) = function.child_by_field_name("object") else {
+        return false;
+    };
+    let Some(qualified) = checker.model.qualified_name(receiver) else {
+        return false;
+    };
+    let class_like = qualified
+        .rsplit('.')
+        .next()
+        .and_then(|last| last.chars().next())
+        .is_some_and(|c| c.is_ascii_uppercase());
+    let template_package = TEMPLATE_PACKAGES
+        .iter()
+        .any(|p| qualified == *p || qualified.starts_with(&format!("{p}.")));
+    class_like && !template_package
+}
+
 #[cfg(test)]
 mod tests {
     use crate::analysis::testing::{codes_at, findings};
@@ -145,5 +173,18 @@ mod tests {
     fn silent_on_constant_and_loaded_templates() {
         let src = "from django.template import Template, Engine\nfrom string import Template as StrTemplate\ndef v(request, source):\n    a = Template('<p>Hello {{ name }}</p>')\n    b = Engine.get_default().from_string(open_template())\n    c = StrTemplate(request.GET['x'])\n    d = Template(TEMPLATES[request.GET['which']])\nTEMPLATES = {'a': '<p>a</p>'}\n";
         assert_eq!(findings(src), vec![]);
+    }
+
+    #[test]
+    fn silent_on_from_string_constructors_of_other_classes() {
+        // `from_string` as an alternate constructor of a value class parses data: no template.
+        let src = "from money.parsing import Amount\nfrom semver import Version as V\ndef v(request):\n    total = Amount.from_string(request.POST['total'])\n    ver = V.from_string(request.GET['v'] + '.0')\n";
+        assert_eq!(findings(src), vec![]);
+        // Template classes and engines stay sinks, however they are imported.
+        let src = "from jinja2 import Environment\nfrom django.template import engines as E\ndef v(request):\n    a = E['django'].from_string(request.GET['t'])\n    b = Environment().from_string(request.GET['t'])\n";
+        assert_eq!(
+            codes_at(src),
+            vec![("DJS110", 4, 33, "error"), ("DJS110", 5, 35, "error")]
+        );
     }
 }
