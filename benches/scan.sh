@@ -7,6 +7,7 @@
 #   benches/scan.sh                    # everything (installs what it needs under $SCAN_DIR)
 #   RUNS=5 APPS=300 benches/scan.sh
 #   SKIP_BANDIT=1 benches/scan.sh      # Bandit is slow; skip it for a quick look
+#   DJSEC_BIN=target/release/djsec benches/scan.sh   # an already built binary
 #
 # Needs: cargo, python3 (with venv and pip), unzip or python3's zipfile, /usr/bin/time.
 set -euo pipefail
@@ -21,9 +22,13 @@ mkdir -p "$SCAN_DIR"
 log() { printf '%s\n' "$*" >&2; }
 
 # --- tools --------------------------------------------------------------------------------------
-log "building djsec (release)"
-(cd "$ROOT" && cargo build --release --quiet)
-DJSEC="$TARGET_DIR/release/djsec"
+if [ -n "${DJSEC_BIN:-}" ]; then
+  DJSEC="$DJSEC_BIN"
+else
+  log "building djsec (release)"
+  (cd "$ROOT" && cargo build --release --quiet)
+  DJSEC="$TARGET_DIR/release/djsec"
+fi
 
 VENV="$SCAN_DIR/venv"
 if [ ! -x "$VENV/bin/ruff" ] || [ ! -x "$VENV/bin/bandit" ]; then

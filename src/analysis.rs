@@ -27,11 +27,10 @@ use crate::syntax::Syntax;
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
-        Syntax::Python(tree) => {
-            let mut findings = python_unit_findings(source, tree, context, None);
-            findings.extend(python_module_findings(source, tree, context));
-            (findings, python::suppression_comments(source, tree))
-        }
+        Syntax::Python(tree) => (
+            python_findings(source, tree, context),
+            python::suppression_comments(source, tree),
+        ),
         Syntax::Template(template) => template_findings(source, template, context),
     };
     let external = external_comments(source, syntax, context);
@@ -84,7 +83,7 @@ pub fn analyze_incremental(
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
             let plan = incremental::Plan::new(source, tree, context, cache);
-            let fresh = python_unit_findings(source, tree, context, Some(&plan));
+            let fresh = python_unit_findings(source, tree, context, &plan);
             let mut findings = plan.finish(source, context, fresh, cache);
             findings.extend(python_module_findings(source, tree, context));
             (findings, python::suppression_comments(source, tree))
@@ -98,16 +97,28 @@ pub fn analyze_incremental(
     finish(source, findings, comments, external, context)
 }
 
+/// Every check over the whole module: the unit-scoped and the module-scoped checks share one
+/// checker, so the module is indexed once (indexing is a large part of a full analysis).
+fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
+    let mut checker = python::PyChecker::new(source, tree, context);
+    for check in rules::PYTHON_CHECKS {
+        check(&mut checker);
+    }
+    for module_check in rules::PYTHON_MODULE_CHECKS {
+        if (module_check.applies)(context) {
+            (module_check.check)(&mut checker);
+        }
+    }
+    checker.into_findings()
+}
+
 fn python_unit_findings(
     source: &str,
     tree: &tree_sitter::Tree,
     context: &Context,
-    plan: Option<&incremental::Plan>,
+    plan: &incremental::Plan,
 ) -> Vec<Finding> {
-    let index = match plan {
-        Some(plan) => Index::build_filtered(tree, source, |s| plan.must_check(s)),
-        None => Index::build(tree, source),
-    };
+    let index = Index::build_filtered(tree, source, |s| plan.must_check(s));
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);

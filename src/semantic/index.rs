@@ -141,6 +141,8 @@ const MAX_SCOPE_WALK: usize = 10_000;
 
 #[derive(Default)]
 pub struct Index<'t> {
+    /// Every call, in document order (a pre-order walk: sorted by start byte), so the calls of
+    /// one definition are a slice found by binary search ([`Index::calls_in`]).
     pub calls: Vec<Node<'t>>,
     pub functions: Vec<Node<'t>>,
     pub classes: Vec<Node<'t>>,
@@ -160,6 +162,17 @@ pub struct Index<'t> {
 }
 
 impl<'t> Index<'t> {
+    /// The calls that start inside `node` (a contiguous run of [`Index::calls`]).
+    pub fn calls_in(&self, node: Node) -> &[Node<'t>] {
+        let lo = self
+            .calls
+            .partition_point(|c| c.start_byte() < node.start_byte());
+        let hi = self
+            .calls
+            .partition_point(|c| c.start_byte() < node.end_byte());
+        self.calls.get(lo..hi.max(lo)).unwrap_or_default()
+    }
+
     /// Index the whole module.
     pub fn build(tree: &'t Tree, source: &'t str) -> Index<'t> {
         Index::build_filtered(tree, source, |_| true)
@@ -642,6 +655,35 @@ mod tests {
     fn every_kind_in_the_query_file_exists() {
         let table = categories();
         assert_eq!(table.iter().filter(|c| c.is_some()).count(), 22);
+    }
+
+    #[test]
+    fn calls_in_a_definition_are_the_calls_it_contains() {
+        let src = "a()\ndef f():\n    b(c())\n    def g():\n        d()\ne()\n";
+        let tree = python::parse(src, None);
+        let index = Index::build(&tree, src);
+        let starts: Vec<usize> = index.calls.iter().map(|c| c.start_byte()).collect();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+        let text = |nodes: &[Node]| -> Vec<String> {
+            nodes
+                .iter()
+                .map(|n| src[n.byte_range()].to_string())
+                .collect()
+        };
+        let f = index.functions[0];
+        assert_eq!(text(index.calls_in(f)), ["b(c())", "c()", "d()"]);
+        let g = index.functions[1];
+        assert_eq!(text(index.calls_in(g)), ["d()"]);
+        // The same as filtering every call by containment.
+        for def in &index.functions {
+            let slow: Vec<Node> = index
+                .calls
+                .iter()
+                .copied()
+                .filter(|c| node::contains(*def, *c))
+                .collect();
+            assert_eq!(index.calls_in(*def), slow.as_slice());
+        }
     }
 
     #[test]

@@ -120,10 +120,12 @@ fn authenticated_function(module: &Module, view: &FunctionView) -> bool {
 
 fn function_lookups(checker: &mut PyChecker, view: &FunctionView) {
     let src = checker.source();
+    // Only the calls inside the view (a slice of the sorted index, not every call of the module
+    // for every view: that was quadratic in the module's size).
     let calls: Vec<Node> = checker
         .model
         .index
-        .calls
+        .calls_in(view.def)
         .iter()
         .copied()
         .filter(|c| {
