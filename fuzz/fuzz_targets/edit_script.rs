@@ -168,11 +168,16 @@ fuzz_target!(|script: Script| {
         }
         let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
         let fresh = Syntax::parse(language, &expected);
-        assert_eq!(
-            doc.syntax.to_sexp(),
-            fresh.to_sexp(),
-            "incremental tree differs from a fresh parse after edit {i}"
-        );
+        // tree-sitter's error recovery depends on the trees it reuses: around syntax errors an
+        // incremental reparse may place ERROR nodes differently (as in tests/incremental.rs).
+        // Everywhere else the trees must be the same; text and findings always.
+        let (incremental_tree, fresh_tree) = (doc.syntax.to_sexp(), fresh.to_sexp());
+        if !fresh_tree.contains("(ERROR") && !fresh_tree.contains("(MISSING") {
+            assert_eq!(
+                incremental_tree, fresh_tree,
+                "incremental tree differs from a fresh parse after edit {i}"
+            );
+        }
         let full = analysis::analyze(&expected, &fresh, &context);
         common::check_findings(&expected, &full);
         assert_eq!(incremental, full, "analyze_incremental differs from analyze after edit {i}");
