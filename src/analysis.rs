@@ -131,14 +131,15 @@ fn python_module_findings(
     tree: &tree_sitter::Tree,
     context: &Context,
 ) -> Vec<Finding> {
-    let mut applicable = rules::PYTHON_MODULE_CHECKS
+    let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
         .filter(|m| (m.applies)(context))
-        .peekable();
-    if applicable.peek().is_none() {
+        .collect();
+    if applicable.is_empty() {
         return Vec::new();
     }
-    let mut checker = python::PyChecker::new(source, tree, context);
+    let index = Index::build_filtered(tree, source, |s| applicable.iter().any(|m| (m.indexes)(s)));
+    let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }

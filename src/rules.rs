@@ -179,6 +179,15 @@ pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
 pub struct ModuleCheck {
     pub applies: fn(&crate::analysis::Context) -> bool,
     pub check: fn(&mut PyChecker),
+    /// Which top-level statements the check reads through the index: on a keystroke, only
+    /// those are indexed (a 6,000-line views module is mostly function bodies, which the
+    /// class-scoped access checks never look into).
+    pub indexes: fn(tree_sitter::Node) -> bool,
+}
+
+/// Every top-level statement.
+fn everything(_: tree_sitter::Node) -> bool {
+    true
 }
 
 /// The module-scoped checks run on Python modules.
@@ -186,10 +195,12 @@ pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[
     ModuleCheck {
         applies: access::applies_to_module,
         check: access::check_module,
+        indexes: access::module_check_reads,
     },
     ModuleCheck {
         applies: settings::applies,
         check: settings::check,
+        indexes: everything,
     },
 ];
 
