@@ -59,6 +59,18 @@ pub fn codes_at_in(
     codes_at_with(language, src, &Context::default())
 }
 
+/// [`codes_at_in`], keeping only the findings of `codes` (a rule's own tests).
+pub fn codes_at_only(
+    language: Language,
+    src: &str,
+    codes: &[&str],
+) -> Vec<(&'static str, usize, usize, &'static str)> {
+    codes_at_in(language, src)
+        .into_iter()
+        .filter(|c| codes.contains(&c.0))
+        .collect()
+}
+
 /// [`codes_at`] with a given context.
 pub fn codes_at_with(
     language: Language,

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::views::{Module, Scope, walk};
+use super::views::{Module, Scope, is_nested_scope, walk};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
@@ -137,10 +137,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             if n.kind() == "return_statement" {
                 returns.push(n);
             }
-            !matches!(
-                n.kind(),
-                "function_definition" | "class_definition" | "lambda"
-            )
+            !is_nested_scope(n)
         });
         for ret in returns {
             if let Some(value) = ret.named_child(0) {

@@ -445,32 +445,14 @@ impl BodyFacts {
     pub fn collect(root: Node, src: &str, request_names: &[String]) -> BodyFacts {
         let mut facts = BodyFacts::default();
         let root_id = root.id();
-        let mut cursor = root.walk();
-        loop {
-            let n = cursor.node();
-            let nested = n.id() != root_id
-                && matches!(
-                    n.kind(),
-                    "function_definition" | "class_definition" | "lambda"
-                );
-            if !nested {
-                facts.visit(n, src, request_names);
+        walk(root, |n| {
+            if n.id() != root_id && is_nested_scope(n) {
+                return false;
             }
-            if !nested && cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.node().id() == root_id {
-                    return facts;
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return facts;
-                }
-            }
-        }
+            facts.visit(n, src, request_names);
+            true
+        });
+        facts
     }
 
     fn visit(&mut self, n: Node, src: &str, request_names: &[String]) {
@@ -1361,44 +1343,31 @@ fn function_views<'t>(checker: &PyChecker<'t>, file: FileKind, env: &Env) -> Vec
 /// Whether a body returns (or raises) an HTTP response, looking at its statements.
 fn returns_response(body: Node, src: &str) -> bool {
     let root_id = body.id();
-    let mut cursor = body.walk();
-    loop {
-        let n = cursor.node();
-        let nested = n.id() != root_id
-            && matches!(
-                n.kind(),
-                "function_definition" | "class_definition" | "lambda"
-            );
+    let mut found = false;
+    walk(body, |n| {
+        if found {
+            return false;
+        }
         if matches!(n.kind(), "return_statement" | "raise_statement")
             && let Some(value) = n.named_child(0)
         {
             let value = node::unparenthesize(value);
-            if value.kind() == "call"
-                && node::callee_name(value, src).is_some_and(|c| RESPONSES.contains(&c))
-            {
-                return true;
-            }
-            if n.kind() == "raise_statement"
-                && matches!(node::text(value, src), "Http404" | "PermissionDenied")
-            {
-                return true;
-            }
+            found = (value.kind() == "call"
+                && node::callee_name(value, src).is_some_and(|c| RESPONSES.contains(&c)))
+                || (n.kind() == "raise_statement"
+                    && matches!(node::text(value, src), "Http404" | "PermissionDenied"));
         }
-        if !nested && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node().id() == root_id {
-                return false;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
+        n.id() == root_id || !is_nested_scope(n)
+    });
+    found
+}
+
+/// A function, class or lambda: a scope of its own, not part of the enclosing body.
+pub fn is_nested_scope(n: Node) -> bool {
+    matches!(
+        n.kind(),
+        "function_definition" | "class_definition" | "lambda"
+    )
 }
 
 /// Maximum number of module classes followed through local inheritance for one class.

@@ -207,14 +207,11 @@ impl Governed {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::{codes_at_in, findings_in};
+    use crate::analysis::testing::{codes_at_only, findings_in};
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS502")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS502"])
     }
 
     #[test]

@@ -110,14 +110,11 @@ pub fn check(checker: &mut TemplateChecker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::{assert_fix_in, codes_at_in, findings_in};
+    use crate::analysis::testing::{assert_fix_in, codes_at_only, findings_in};
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS504")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS504"])
     }
 
     #[test]

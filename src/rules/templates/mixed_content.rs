@@ -133,14 +133,11 @@ fn loads_code(text: &str, link: &Element) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::{assert_fix_in, codes_at_in};
+    use crate::analysis::testing::{assert_fix_in, codes_at_only};
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS540")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS540"])
     }
 
     #[test]

@@ -130,14 +130,11 @@ pub(crate) fn in_javascript(checker: &TemplateChecker, offset: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::{assert_fix_in, codes_at_in};
+    use crate::analysis::testing::{assert_fix_in, codes_at_only};
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS501")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS501"])
     }
 
     #[test]

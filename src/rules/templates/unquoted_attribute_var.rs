@@ -137,14 +137,11 @@ fn literal_text(checker: &TemplateChecker, range: std::ops::Range<usize>) -> Str
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::{assert_fix_in, codes_at_in};
+    use crate::analysis::testing::{assert_fix_in, codes_at_only};
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS523")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS523"])
     }
 
     #[test]

@@ -126,14 +126,11 @@ pub fn check(checker: &mut TemplateChecker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::testing::codes_at_in;
+    use crate::analysis::testing::codes_at_only;
     use crate::syntax::Language;
 
     fn codes(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
-        codes_at_in(Language::Template, src)
-            .into_iter()
-            .filter(|c| c.0 == "DJS530")
-            .collect()
+        codes_at_only(Language::Template, src, &["DJS530"])
     }
 
     #[test]
