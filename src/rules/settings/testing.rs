@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::{Applicability, Context, Finding, LineIndex, analyze_text, apply_edits};
+use crate::analysis::testing::assert_fix_by;
+use crate::analysis::{Applicability, Context, Finding, LineIndex, analyze_text};
 use crate::project::ProjectIndex;
-use crate::syntax::{Language, Syntax};
+use crate::syntax::Language;
 
 /// The project root of in-memory test projects.
 pub const ROOT: &str = "/proj";
@@ -104,76 +105,13 @@ pub fn fix_applicability(src: &str, code: &str) -> Vec<&'static str> {
 /// project updated) after each; return the final text. Fails if a fix yields a syntax error,
 /// does not remove its finding, or none was offered.
 pub fn assert_fix_in(files: &[(&str, &str)], path: &str, code: &str) -> String {
-    let mut text = text_of(files, path).to_string();
-    let mut applied = 0;
-    loop {
-        let owned: Vec<(String, String)> = files
+    assert_fix_by(Language::Python, text_of(files, path), code, |text| {
+        let project: Vec<(&str, &str)> = files
             .iter()
-            .map(|(p, t)| {
-                (
-                    p.to_string(),
-                    if *p == path {
-                        text.clone()
-                    } else {
-                        t.to_string()
-                    },
-                )
-            })
+            .map(|&(p, t)| (p, if p == path { text } else { t }))
             .collect();
-        let borrowed: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let current = project_findings(&borrowed, path);
-        let count = current.iter().filter(|f| f.code == code).count();
-        let Some(fix) = current
-            .into_iter()
-            .filter(|f| f.code == code)
-            .find_map(|f| f.fix)
-        else {
-            break;
-        };
-        let next = apply_edits(&text, &fix.edits);
-        assert_ne!(next, text, "fix {:?} changed nothing", fix.title);
-        if let Syntax::Python(tree) = Syntax::parse(Language::Python, &next) {
-            assert!(
-                !tree.root_node().has_error(),
-                "fix {:?} produced a syntax error:\n{next}",
-                fix.title
-            );
-        }
-        let owned: Vec<(String, String)> = files
-            .iter()
-            .map(|(p, t)| {
-                (
-                    p.to_string(),
-                    if *p == path {
-                        next.clone()
-                    } else {
-                        t.to_string()
-                    },
-                )
-            })
-            .collect();
-        let borrowed: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let after = project_findings(&borrowed, path)
-            .iter()
-            .filter(|f| f.code == code)
-            .count();
-        assert!(
-            after < count,
-            "fix {:?} did not remove its finding:\n{next}",
-            fix.title
-        );
-        text = next;
-        applied += 1;
-        assert!(applied < 50, "fixes do not converge");
-    }
-    assert!(applied > 0, "no {code} fix was offered");
-    text
+        project_findings(&project, path)
+    })
 }
 
 /// [`assert_fix_in`] for a one-file project `mysite/settings.py`.
