@@ -25,7 +25,8 @@ inside it that is rendered unescaped (not a literal, a number or count, and not 
 own filters such as `|escape` or `|force_escape`). Templates included inside the block
 (`{% include %}`) inherit the setting, so the opening tag says when the block includes any.
 
-A nested `{% autoescape on %}` turns escaping back on for its content. Variables in JavaScript
+A nested `{% autoescape on %}` turns escaping back on for its content; in a nested
+`{% autoescape off %}`, a variable is reported once, under the innermost block. Variables in JavaScript
 contexts are left to DJS520/DJS521. Plain-text templates (`.txt`, `.eml`, …), where escaping
 has no purpose, are not checked.
 
