@@ -84,8 +84,9 @@ pub fn analyze_incremental(
         Syntax::Python(tree) => {
             let plan = incremental::Plan::new(source, tree, context, cache);
             let fresh = python_unit_findings(source, tree, context, &plan);
-            let mut findings = plan.finish(source, context, fresh, cache);
-            findings.extend(python_module_findings(source, tree, context));
+            let module = python_module_findings(source, tree, context, &plan);
+            let mut findings = plan.finish(source, context, fresh, &module, cache);
+            findings.extend(module);
             (findings, python::suppression_comments(source, tree))
         }
         Syntax::Template(template) => {
@@ -118,7 +119,7 @@ fn python_unit_findings(
     context: &Context,
     plan: &incremental::Plan,
 ) -> Vec<Finding> {
-    let index = Index::build_filtered(tree, source, |s| plan.must_check(s));
+    let index = Index::build_statements(plan.to_check(), source);
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
@@ -126,10 +127,13 @@ fn python_unit_findings(
     checker.into_findings()
 }
 
+/// The module-scoped checks, or their previous findings when the edit cannot have
+/// changed them (it lies in a statement none of them reads).
 fn python_module_findings(
     source: &str,
     tree: &tree_sitter::Tree,
     context: &Context,
+    plan: &incremental::Plan,
 ) -> Vec<Finding> {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
@@ -137,6 +141,9 @@ fn python_module_findings(
         .collect();
     if applicable.is_empty() {
         return Vec::new();
+    }
+    if let Some(reused) = plan.module_findings(|s| applicable.iter().any(|m| (m.indexes)(s))) {
+        return reused;
     }
     let index = Index::build_filtered(tree, source, |s| applicable.iter().any(|m| (m.indexes)(s)));
     let mut checker = python::PyChecker::with_index(source, tree, context, index);

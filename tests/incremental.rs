@@ -7,6 +7,10 @@ use djsec::syntax::{Language, Syntax};
 use proptest::prelude::*;
 
 const PYTHON_SEED: &str = include_str!("fixtures/project/app/views.py");
+/// Class-based views inheriting from each other, function views and module-level statements:
+/// the module-scoped checks have findings here, which analysis reuses across edits in function
+/// bodies.
+const CLASS_VIEWS_SEED: &str = include_str!("fixtures/incremental/views.py");
 const TEMPLATE_SEED: &str = "{% extends 'base.html' %}\n{% block content %}\n<form method=\"post\">\n  {% csrf_token %}\n  <a href=\"{{ url }}\">{{ name|safe }}</a>\n</form>\n<script>var x = {{ data }};</script>\n{% endblock %}\n";
 
 /// Pieces that make edits interesting: Python and template syntax, non-ASCII, astral, CRLF.
@@ -54,6 +58,24 @@ fn edit_strategy() -> impl Strategy<Value = EditOp> {
         len,
         snippet,
     })
+}
+
+/// Typing at one spot: edits of at most two characters within a few characters of each other,
+/// what an editor sends on every keystroke (the path incremental analysis is built for).
+fn typing_strategy() -> impl Strategy<Value = Vec<EditOp>> {
+    (
+        0usize..10_000,
+        proptest::collection::vec((0usize..4, 0usize..2, 0usize..SNIPPETS.len()), 1..40),
+    )
+        .prop_map(|(spot, keys)| {
+            keys.into_iter()
+                .map(|(offset, len, snippet)| EditOp {
+                    start: spot + offset,
+                    len,
+                    snippet,
+                })
+                .collect()
+        })
 }
 
 /// UTF-16 or UTF-8 position of a char index in `text`.
@@ -186,7 +208,49 @@ proptest! {
     }
 
     #[test]
+    fn class_views_edits(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
+        check_script(Language::Python, CLASS_VIEWS_SEED, &ops, PositionEncoding::Utf16);
+    }
+
+    #[test]
+    fn class_views_typing(ops in typing_strategy()) {
+        check_script(Language::Python, CLASS_VIEWS_SEED, &ops, PositionEncoding::Utf16);
+    }
+
+    #[test]
     fn template_edits_utf16(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
         check_script(Language::Template, TEMPLATE_SEED, &ops, PositionEncoding::Utf16);
     }
+}
+
+/// Every single keystroke in the class-views seed (a character typed before each character,
+/// and each character deleted), analysed with the cache of the seed, gives the findings of a
+/// full analysis. Deterministic and exhaustive where the property tests sample.
+#[test]
+fn every_keystroke_in_class_views_matches_a_full_analysis() {
+    let context = Context::default();
+    let seed: std::sync::Arc<str> = std::sync::Arc::from(CLASS_VIEWS_SEED);
+    let mut primed = analysis::Cache::default();
+    let seed_syntax = Syntax::parse(Language::Python, CLASS_VIEWS_SEED);
+    let _ = analysis::analyze_incremental(&seed, &seed_syntax, &context, &mut primed);
+    let boundaries: Vec<usize> = CLASS_VIEWS_SEED.char_indices().map(|(i, _)| i).collect();
+    let mut checked = 0;
+    for &at in &boundaries {
+        let next = CLASS_VIEWS_SEED[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        let typed = format!("{}x{}", &CLASS_VIEWS_SEED[..at], &CLASS_VIEWS_SEED[at..]);
+        let deleted = format!("{}{}", &CLASS_VIEWS_SEED[..at], &CLASS_VIEWS_SEED[next..]);
+        for edited in [typed, deleted] {
+            let syntax = Syntax::parse(Language::Python, &edited);
+            let full = analysis::analyze(&edited, &syntax, &context);
+            let mut cache = primed.clone();
+            let text: std::sync::Arc<str> = std::sync::Arc::from(edited.as_str());
+            let incremental = analysis::analyze_incremental(&text, &syntax, &context, &mut cache);
+            assert_eq!(incremental, full, "keystroke at byte {at}:\n{edited}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * boundaries.len());
 }

@@ -5,12 +5,18 @@
 //! *module-level statements* (imports, assignments, everything else). Unit-scoped checks
 //! (`rules::PYTHON_CHECKS`) may only look at the unit a finding is in plus module-level
 //! statements (imports, module constants). Between two versions, the text has an unchanged
-//! prefix and suffix around the edited middle. A unit that lies strictly inside the prefix or the
-//! suffix, and had exactly the corresponding range before, keeps its findings (shifted when it is
-//! in the suffix); only the other units and the module-level statements are indexed and checked
-//! again. An edit that touches a module-level statement, a change of context, or a finding whose
-//! fix edits the middle, means a full re-check. Module-scoped checks
-//! (`rules::PYTHON_MODULE_CHECKS`) always run over the whole module.
+//! prefix and suffix around the edited middle. When the top-level statements before and after
+//! the middle are the same in both versions (shifted), and the middle holds only units, the
+//! units outside the middle keep their findings (shifted when they are after it); only the units
+//! in the middle and the module-level statements are indexed and checked again. An edit that
+//! touches a module-level statement or changes how the rest of the module parses, a change of
+//! context, or a finding whose fix edits the middle, means a full re-check.
+//!
+//! Module-scoped checks (`rules::PYTHON_MODULE_CHECKS`) see the whole module, but each says which
+//! top-level statements it reads (`ModuleCheck::indexes`). When the edit lies inside the body of
+//! one function (the same function in both versions, everything else unchanged) and no check in
+//! use reads that function, their previous findings are kept too: typing in a function view of a
+//! large module costs the re-check of that one function, not of the module's classes.
 //!
 //! Correctness is checked against fresh analysis: the rule test helpers do it for every rule
 //! test, and a property test does it over random edit scripts.
@@ -33,8 +39,11 @@ pub struct Cache {
 struct State {
     text: Arc<str>,
     context: Context,
-    /// Units by start offset, with the findings located in them.
-    units: Vec<(Range<usize>, Vec<Finding>)>,
+    /// The top-level statements, and the unit-scoped findings located in each.
+    statements: Vec<TopLevel>,
+    findings: Vec<Vec<Finding>>,
+    /// The findings of the module-scoped checks.
+    module: Vec<Finding>,
 }
 
 impl Cache {
@@ -73,36 +82,20 @@ impl Diff {
         }
     }
 
-    /// The new offset of an old offset outside the edited middle (strictly).
+    /// Whether the two texts are the same.
+    fn unchanged(&self) -> bool {
+        self.prefix == self.old_suffix && self.prefix == self.new_suffix
+    }
+
+    /// The new offset of an old offset outside the edited middle (strictly: an offset at the
+    /// edge of an insertion could belong before or after it).
     fn map(&self, old: usize) -> Option<usize> {
-        if old < self.prefix {
+        if old < self.prefix || self.unchanged() {
             Some(old)
         } else if old > self.old_suffix {
             Some(old - self.old_suffix + self.new_suffix)
-        } else if old == self.old_suffix && self.old_suffix == self.prefix {
-            // Nothing changed at all.
-            Some(old)
         } else {
             None
-        }
-    }
-
-    /// Whether a new range lies strictly outside the edited middle.
-    fn untouched(&self, new: &Range<usize>) -> bool {
-        new.end < self.prefix
-            || new.start > self.new_suffix
-            || (self.prefix == self.new_suffix && self.prefix == self.old_suffix)
-    }
-
-    /// The old range of a new range that [`Diff::untouched`] accepts. (A pure deletion also has
-    /// `prefix == new_suffix`: ranges after it must still shift back by what was deleted.)
-    fn old_range(&self, new: &Range<usize>) -> Range<usize> {
-        if new.end < self.prefix {
-            new.clone()
-        } else {
-            // Add first: with nothing changed, `new.start` may lie before `new_suffix`.
-            new.start + self.old_suffix - self.new_suffix
-                ..new.end + self.old_suffix - self.new_suffix
         }
     }
 }
@@ -142,69 +135,181 @@ fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
         .count()
 }
 
-/// The split of a module into units to reuse and statements to check again.
-pub struct Plan {
-    /// Byte ranges of the current units, in order.
-    units: Vec<Range<usize>>,
-    /// For each current unit: `Some(findings)` when they are reused (already mapped).
-    reused: Vec<Option<Vec<Finding>>>,
+/// Where the body of a top-level `def` starts (decorated or not); `None` for anything else.
+fn function_body(statement: Node) -> Option<usize> {
+    let definition = if statement.kind() == "decorated_definition" {
+        statement.child_by_field_name("definition")?
+    } else {
+        statement
+    };
+    if definition.kind() != "function_definition" {
+        return None;
+    }
+    Some(definition.child_by_field_name("body")?.start_byte())
 }
 
-impl Plan {
-    pub fn new(text: &str, tree: &Tree, context: &Context, cache: &Cache) -> Plan {
-        let root = tree.root_node();
-        let mut cursor = root.walk();
-        let mut units = Vec::new();
-        let mut module_statements = Vec::new();
-        for statement in root.children(&mut cursor) {
-            if is_unit(statement) {
-                units.push(statement.byte_range());
-            } else {
-                module_statements.push(statement.byte_range());
-            }
+/// A top-level statement of one version of the module: where it is and what kind of node.
+/// Statements outside the edited middle have the same text in both versions, so the same range
+/// (shifted) and kind mean the same statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TopLevel {
+    start: usize,
+    end: usize,
+    kind: u16,
+    unit: bool,
+}
+
+impl TopLevel {
+    fn of(statement: Node) -> TopLevel {
+        TopLevel {
+            start: statement.start_byte(),
+            end: statement.end_byte(),
+            kind: statement.kind_id(),
+            unit: is_unit(statement),
         }
-        let mut reused = vec![None; units.len()];
-        let prev = cache.state.as_ref().filter(|p| p.context.same_as(context));
-        if let Some(prev) = prev {
-            let diff = Diff::new(&prev.text, text);
-            if module_statements.iter().all(|r| diff.untouched(r)) {
-                for (i, unit) in units.iter().enumerate() {
-                    if !diff.untouched(unit) {
-                        continue;
-                    }
-                    let old = diff.old_range(unit);
-                    let Ok(j) = prev
-                        .units
-                        .binary_search_by_key(&old.start, |(r, _)| r.start)
-                    else {
-                        continue;
-                    };
-                    if prev.units[j].0 != old {
-                        continue;
-                    }
-                    reused[i] = prev.units[j]
-                        .1
-                        .iter()
-                        .map(|f| mapped(f, &diff))
-                        .collect::<Option<Vec<_>>>();
-                }
-            }
-        }
-        Plan { units, reused }
     }
 
-    /// Whether the top-level statement must be indexed and checked again.
-    pub fn must_check(&self, statement: Node) -> bool {
-        if !is_unit(statement) {
-            return true;
+    /// This statement as it would be in the new text, if it lies outside the edited middle.
+    fn shifted(&self, diff: &Diff) -> Option<TopLevel> {
+        Some(TopLevel {
+            start: diff.map(self.start)?,
+            end: diff.map(self.end)?,
+            ..*self
+        })
+    }
+}
+
+/// How the top-level statements of two versions line up: those before and after the edited
+/// middle are the same statements (shifted), the ones in `old_middle` and `new_middle` are the
+/// ones the edit touched.
+struct Alignment {
+    old_middle: Range<usize>,
+    new_middle: Range<usize>,
+}
+
+impl Alignment {
+    /// `None` when the statements outside the edit differ (the edit changed how the rest of the
+    /// module parses: an unclosed bracket or string, a changed indentation).
+    fn new(diff: &Diff, old: &[TopLevel], new: &[TopLevel]) -> Option<Alignment> {
+        if diff.unchanged() {
+            return (old == new).then_some(Alignment {
+                old_middle: old.len()..old.len(),
+                new_middle: new.len()..new.len(),
+            });
         }
-        match self
-            .units
-            .binary_search_by_key(&statement.start_byte(), |r| r.start)
-        {
-            Ok(i) => self.reused[i].is_none(),
-            Err(_) => true,
+        // A statement that ends just before the edit may still have changed (a deleted last
+        // character): the middle is what is not before or after the edit in *both* versions.
+        let before = old
+            .partition_point(|s| s.end < diff.prefix)
+            .min(new.partition_point(|s| s.end < diff.prefix));
+        let after = (old.len() - old.partition_point(|s| s.start <= diff.old_suffix))
+            .min(new.len() - new.partition_point(|s| s.start <= diff.new_suffix));
+        let (after_old, after_new) = (old.len() - after, new.len() - after);
+        if before > after_old || before > after_new || old[..before] != new[..before] {
+            return None;
         }
+        let same_after = old[after_old..]
+            .iter()
+            .zip(&new[after_new..])
+            .all(|(o, n)| o.shifted(diff).as_ref() == Some(n));
+        same_after.then_some(Alignment {
+            old_middle: before..after_old,
+            new_middle: before..after_new,
+        })
+    }
+
+    /// The index of the new statement that corresponds to an old one outside the middle.
+    fn new_index(&self, old: usize) -> Option<usize> {
+        if old < self.old_middle.start {
+            Some(old)
+        } else if old >= self.old_middle.end {
+            Some(old - self.old_middle.end + self.new_middle.end)
+        } else {
+            None
+        }
+    }
+}
+
+/// The split of a module into units to reuse and statements to check again.
+pub struct Plan<'t> {
+    /// The current top-level statements, in order.
+    nodes: Vec<Node<'t>>,
+    statements: Vec<TopLevel>,
+    /// For each current statement: `Some(findings)` when its unit-scoped findings are reused
+    /// (already mapped).
+    reused: Vec<Option<Vec<Finding>>>,
+    /// The module-scoped findings of the previous version, mapped, when the edit left the
+    /// module as it was outside one function body (`edited`) or changed nothing at all.
+    module: Option<Vec<Finding>>,
+    edited: Option<Node<'t>>,
+}
+
+impl<'t> Plan<'t> {
+    pub fn new(text: &str, tree: &'t Tree, context: &Context, cache: &Cache) -> Plan<'t> {
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let nodes: Vec<Node<'t>> = root.children(&mut cursor).collect();
+        let statements: Vec<TopLevel> = nodes.iter().map(|n| TopLevel::of(*n)).collect();
+        let mut plan = Plan {
+            reused: vec![None; nodes.len()],
+            nodes,
+            statements,
+            module: None,
+            edited: None,
+        };
+        let Some(prev) = cache.state.as_ref().filter(|p| p.context.same_as(context)) else {
+            return plan;
+        };
+        let diff = Diff::new(&prev.text, text);
+        let Some(alignment) = Alignment::new(&diff, &prev.statements, &plan.statements) else {
+            return plan;
+        };
+        let old_middle = &prev.statements[alignment.old_middle.clone()];
+        let new_middle = &plan.statements[alignment.new_middle.clone()];
+        if old_middle.iter().chain(new_middle).any(|s| !s.unit) {
+            // A module-level statement changed: every unit may see it.
+            return plan;
+        }
+        for (old, findings) in prev.findings.iter().enumerate() {
+            if let Some(new) = alignment.new_index(old)
+                && plan.statements[new].unit
+            {
+                plan.reused[new] = findings.iter().map(|f| mapped(f, &diff)).collect();
+            }
+        }
+        // The module-scoped checks' findings stay when nothing but one function body changed
+        // (and no check in use reads that function: see `Plan::module_findings`). The old and
+        // new function have the same text up to the edit, so the same header when the body
+        // starts before the edit.
+        let edited = match (old_middle, new_middle) {
+            ([], []) => Some(None),
+            ([old], [new]) if old.start == new.start && old.kind == new.kind => {
+                let i = alignment.new_middle.start;
+                function_body(plan.nodes[i])
+                    .filter(|body| *body < diff.prefix)
+                    .map(|_| Some(plan.nodes[i]))
+            }
+            _ => None,
+        };
+        if let Some(edited) = edited {
+            plan.module = prev
+                .module
+                .iter()
+                .map(|f| mapped(f, &diff))
+                .collect::<Option<Vec<_>>>();
+            plan.edited = edited;
+        }
+        plan
+    }
+
+    /// The top-level statements to index and check again: module-level statements and the
+    /// units whose findings are not reused.
+    pub fn to_check(&self) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.nodes
+            .iter()
+            .zip(&self.reused)
+            .filter(|(_, reused)| reused.is_none())
+            .map(|(n, _)| *n)
     }
 
     /// How many units were reused (for tests and logs).
@@ -212,38 +317,53 @@ impl Plan {
         self.reused.iter().filter(|r| r.is_some()).count()
     }
 
-    /// Merge fresh findings (from module-level statements and re-checked units) with the reused
-    /// ones, and remember them for the next analysis.
+    /// The module-scoped findings of the previous version, still valid when every check in use
+    /// skips the top-level statement that was edited (`reads` says whether a check reads one);
+    /// `None` when they must be computed again.
+    pub fn module_findings(&self, reads: impl Fn(Node) -> bool) -> Option<Vec<Finding>> {
+        let findings = self.module.as_ref()?;
+        if self.edited.is_some_and(reads) {
+            return None;
+        }
+        Some(findings.clone())
+    }
+
+    /// Merge fresh unit-scoped findings (from module-level statements and re-checked units)
+    /// with the reused ones, and remember them and the module-scoped findings for the next
+    /// analysis.
     pub fn finish(
         self,
         text: &Arc<str>,
         context: &Context,
         fresh: Vec<Finding>,
+        module: &[Finding],
         cache: &mut Cache,
     ) -> Vec<Finding> {
-        let mut per_unit: Vec<Vec<Finding>> = vec![Vec::new(); self.units.len()];
+        let mut per_statement: Vec<Vec<Finding>> = vec![Vec::new(); self.statements.len()];
         let mut all = Vec::with_capacity(fresh.len());
         for finding in fresh {
-            let unit = self
-                .units
-                .partition_point(|r| r.start <= finding.range.start)
+            let at = self
+                .statements
+                .partition_point(|s| s.start <= finding.range.start)
                 .checked_sub(1)
-                .filter(|&i| finding.range.start < self.units[i].end);
-            if let Some(i) = unit.filter(|&i| self.reused[i].is_none()) {
-                per_unit[i].push(finding.clone());
+                .filter(|&i| finding.range.start < self.statements[i].end);
+            if let Some(i) = at.filter(|&i| self.reused[i].is_none()) {
+                per_statement[i].push(finding.clone());
             }
             all.push(finding);
         }
         for (i, reused) in self.reused.into_iter().enumerate() {
             if let Some(findings) = reused {
                 all.extend(findings.iter().cloned());
-                per_unit[i] = findings;
+                per_statement[i] = findings;
             }
         }
         cache.state = Some(State {
             text: Arc::clone(text),
             context: context.clone(),
-            units: self.units.into_iter().zip(per_unit).collect(),
+            statements: self.statements,
+            findings: per_statement,
+            module: module.to_vec(),
         });
         all
     }
@@ -353,5 +473,69 @@ mod tests {
     fn a_module_level_edit_or_new_context_rechecks_everything() {
         let edited = MODULE.replace("import os", "import sys");
         assert_eq!(plan_after(MODULE, &edited), 0);
+    }
+}
+#[cfg(test)]
+mod module_reuse_tests {
+    use super::*;
+    use crate::analysis::analyze_incremental;
+    use crate::syntax::{Language, Syntax};
+
+    /// Whether the module-scoped findings of `previous` are kept for `current`, when the checks
+    /// read classes and module-level statements but no function.
+    fn keeps_module_findings(previous: &str, current: &str) -> bool {
+        let context = Context::default();
+        let mut cache = Cache::default();
+        let prev: Arc<str> = Arc::from(previous);
+        let _ = analyze_incremental(
+            &prev,
+            &Syntax::parse(Language::Python, previous),
+            &context,
+            &mut cache,
+        );
+        let syntax = Syntax::parse(Language::Python, current);
+        let Syntax::Python(tree) = &syntax else {
+            return false;
+        };
+        Plan::new(current, tree, &context, &cache)
+            .module_findings(|s| function_body(s).is_none())
+            .is_some()
+    }
+
+    const VIEWS: &str = "from django.views import View\n\n\nclass A(View):\n    def post(self, request):\n        return 1\n\n\ndef f(request):\n    x = 1\n    return x\n\n\nclass B(A):\n    pass\n";
+
+    #[test]
+    fn an_edit_in_a_function_body_keeps_them() {
+        assert!(keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("x = 1", "x = 12")
+        ));
+        assert!(keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("x = 1", "x = ")
+        ));
+        assert!(keeps_module_findings(VIEWS, VIEWS));
+    }
+
+    #[test]
+    fn other_edits_do_not() {
+        // The class, the function's name, a module-level statement.
+        assert!(!keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("return 1", "return 12")
+        ));
+        assert!(!keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("def f(", "def g(")
+        ));
+        assert!(!keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("import View", "import Vie")
+        ));
+        // An unclosed bracket in the function swallows what follows.
+        assert!(!keeps_module_findings(
+            VIEWS,
+            &VIEWS.replace("x = 1", "x = (1")
+        ));
     }
 }

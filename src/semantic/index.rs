@@ -150,6 +150,9 @@ pub struct Index<'t> {
     pub comments: Vec<Node<'t>>,
     /// Assignments whose target is an attribute (`f.allow_tags = True`, `self.x = ...`).
     pub attribute_assignments: Vec<Node<'t>>,
+    /// The top-level statements indexed, in order (all of them, or those an incremental
+    /// analysis checks again).
+    pub statements: Vec<Node<'t>>,
     /// Every scope, sorted by start byte.
     scopes: Vec<Scope<'t>>,
     bindings: HashMap<ScopeId, HashMap<&'t str, Vec<Binding<'t>>>>,
@@ -186,13 +189,20 @@ impl<'t> Index<'t> {
         source: &'t str,
         keep: impl Fn(Node<'t>) -> bool,
     ) -> Index<'t> {
-        let mut index = Index::default();
         let root = tree.root_node();
         let mut top = root.walk();
-        for statement in root.children(&mut top) {
-            if keep(statement) {
-                index.walk(statement, source);
-            }
+        Index::build_statements(root.children(&mut top).filter(|s| keep(*s)), source)
+    }
+
+    /// Index the given top-level statements (in order).
+    pub fn build_statements(
+        statements: impl IntoIterator<Item = Node<'t>>,
+        source: &'t str,
+    ) -> Index<'t> {
+        let mut index = Index::default();
+        for statement in statements {
+            index.walk(statement, source);
+            index.statements.push(statement);
         }
         index
     }

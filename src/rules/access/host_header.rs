@@ -3,9 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::views::{
-    Module, Scope, checked_roots, inside_logging, is_request_expr, string_value, walk,
-};
+use super::views::{Module, Scope, inside_logging, is_request_expr, string_value, walk};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
@@ -73,7 +71,8 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
     }
     let requests = checker.model.sources.request_params.clone();
     let mut hits: Vec<(Node, Node, bool)> = Vec::new();
-    for root in checked_roots(checker) {
+    // The top-level statements this analysis checks (see `analysis::incremental`).
+    for root in checker.model.index.statements.clone() {
         walk(root, |n| {
             if let Some((container, forwarded)) = host_read(n, src, &requests) {
                 hits.push((n, container, forwarded));

@@ -1220,30 +1220,6 @@ pub fn is_migration_path(path: &std::path::Path) -> bool {
         .any(|c| c.as_os_str().to_str() == Some("migrations"))
 }
 
-/// The top-level statements the checker's index covers: module-level statements, and the
-/// definitions whose subtree was indexed (in incremental analysis, the ones that changed).
-pub fn checked_roots<'t>(checker: &PyChecker<'t>) -> Vec<Node<'t>> {
-    let index = &checker.model.index;
-    let indexed: std::collections::HashSet<usize> = index
-        .functions
-        .iter()
-        .chain(index.classes.iter())
-        .map(Node::id)
-        .collect();
-    let root = checker.model.tree.root_node();
-    let mut cursor = root.walk();
-    root.named_children(&mut cursor)
-        .filter(|statement| {
-            let definition = match statement.kind() {
-                "decorated_definition" => statement.child_by_field_name("definition"),
-                "function_definition" | "class_definition" => Some(*statement),
-                _ => return true,
-            };
-            definition.is_some_and(|d| indexed.contains(&d.id()))
-        })
-        .collect()
-}
-
 /// The request parameter name of a function, when its first parameter (after `self`) is one.
 fn request_param<'t>(checker: &PyChecker<'t>, def: Node<'t>) -> Option<&'t str> {
     let params = def.child_by_field_name("parameters")?;

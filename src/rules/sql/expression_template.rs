@@ -109,27 +109,55 @@ fn derives_from_expression(checker: &PyChecker, class: Node, local_names: &HashS
     })
 }
 
-pub fn check(checker: &mut PyChecker) {
-    let src = checker.source();
-    // Classes deriving from a Django expression, directly or through a class of this module.
-    // Top-level classes are read from the tree, not the index: the index may cover only the
-    // definitions that changed, and a subclass may live in another one.
-    let mut local_names: HashSet<&str> = HashSet::new();
+/// The top-level classes of the module (decorated or not), read from the tree, not the index:
+/// the index may cover only the definitions that changed, and a subclass may live in another.
+fn top_level_classes<'t>(checker: &PyChecker<'t>) -> Vec<Node<'t>> {
     let root = checker.model.tree.root_node();
     let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let class = match statement.kind() {
+    root.named_children(&mut cursor)
+        .filter_map(|statement| match statement.kind() {
             "decorated_definition" => statement.child_by_field_name("definition"),
             "class_definition" => Some(statement),
             _ => None,
-        };
-        if let Some(class) = class.filter(|c| c.kind() == "class_definition")
-            && derives_from_expression(checker, class, &local_names)
+        })
+        .filter(|c| c.kind() == "class_definition")
+        .collect()
+}
+
+/// The names of the module's classes deriving from a Django expression, directly or through a
+/// class of this module.
+fn local_expression_classes<'t>(checker: &PyChecker<'t>, classes: &[Node<'t>]) -> HashSet<&'t str> {
+    let src = checker.source();
+    let mut local_names: HashSet<&str> = HashSet::new();
+    for class in classes {
+        if derives_from_expression(checker, *class, &local_names)
             && let Some(name) = class.child_by_field_name("name")
         {
             local_names.insert(node::text(name, src));
         }
     }
+    local_names
+}
+
+pub fn check(checker: &mut PyChecker) {
+    let src = checker.source();
+    // Resolving every class's bases is most of this rule's cost on a keystroke in a large
+    // module: do it only when a class is checked, or a call names a class of the module.
+    let classes = top_level_classes(checker);
+    let class_names: HashSet<&str> = classes
+        .iter()
+        .filter_map(|c| c.child_by_field_name("name"))
+        .map(|n| node::text(n, src))
+        .collect();
+    let calls_local_class = checker.model.index.calls.iter().any(|call| {
+        call.child_by_field_name("function")
+            .is_some_and(|f| f.kind() == "identifier" && class_names.contains(node::text(f, src)))
+    });
+    let local_names = if checker.model.index.classes.is_empty() && !calls_local_class {
+        HashSet::new()
+    } else {
+        local_expression_classes(checker, &classes)
+    };
     let expression_classes: Vec<Node> = checker
         .model
         .index
