@@ -82,9 +82,9 @@ pub fn analyze_incremental(
 ) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
-            let plan = incremental::Plan::new(source, tree, context, cache);
+            let mut plan = incremental::Plan::new(source, tree, context, cache);
             let fresh = python_unit_findings(source, tree, context, &plan);
-            let module = python_module_findings(source, tree, context, &plan);
+            let module = python_module_findings(source, tree, context, &mut plan);
             let mut findings = plan.finish(source, context, fresh, &module, cache);
             findings.extend(module);
             (findings, python::suppression_comments(source, tree))
@@ -127,13 +127,12 @@ fn python_unit_findings(
     checker.into_findings()
 }
 
-/// The module-scoped checks, or their previous findings when the edit cannot have
-/// changed them (it lies in a statement none of them reads).
-fn python_module_findings(
-    source: &str,
-    tree: &tree_sitter::Tree,
+/// The module-scoped checks, over what the edit may have changed (see `analysis::incremental`).
+fn python_module_findings<'t>(
+    source: &'t str,
+    tree: &'t tree_sitter::Tree,
     context: &Context,
-    plan: &incremental::Plan,
+    plan: &mut incremental::Plan<'t>,
 ) -> Vec<Finding> {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
@@ -142,15 +141,28 @@ fn python_module_findings(
     if applicable.is_empty() {
         return Vec::new();
     }
-    if let Some(reused) = plan.module_findings(|s| applicable.iter().any(|m| (m.indexes)(s))) {
-        return reused;
-    }
-    let index = Index::build_filtered(tree, source, |s| applicable.iter().any(|m| (m.indexes)(s)));
+    let reads = |s: tree_sitter::Node| applicable.iter().any(|m| (m.indexes)(s));
+    let by_class = applicable.iter().all(|m| m.by_class);
+    let statements = match plan.module_work(reads, by_class) {
+        incremental::ModuleWork::Reuse(findings) => return findings,
+        incremental::ModuleWork::Recheck(statements) => Some(statements),
+        incremental::ModuleWork::Full => None,
+    };
+    let partial = statements.is_some();
+    let index = match statements {
+        Some(statements) => Index::build_statements(statements, source),
+        None => Index::build_filtered(tree, source, reads),
+    };
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }
-    checker.into_findings()
+    let fresh = checker.into_findings();
+    if partial {
+        plan.merge_module(fresh)
+    } else {
+        fresh
+    }
 }
 
 fn template_findings(

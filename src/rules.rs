@@ -183,6 +183,11 @@ pub struct ModuleCheck {
     /// those are indexed (a 6,000-line views module is mostly function bodies, which the
     /// class-scoped access checks never look into).
     pub indexes: fn(tree_sitter::Node) -> bool,
+    /// Whether the check's findings located in a top-level statement depend only on that
+    /// statement, the classes it names (transitively), module-level statements and the
+    /// context: then an edit inside one class re-checks that class and the statements that name
+    /// it, not the whole module (`analysis::incremental`).
+    pub by_class: bool,
 }
 
 /// Every top-level statement.
@@ -196,11 +201,13 @@ pub static PYTHON_MODULE_CHECKS: &[ModuleCheck] = &[
         applies: access::applies_to_module,
         check: access::check_module,
         indexes: access::module_check_reads,
+        by_class: true,
     },
     ModuleCheck {
         applies: settings::applies,
         check: settings::check,
         indexes: everything,
+        by_class: false,
     },
 ];
 

@@ -964,16 +964,25 @@ pub enum Spot {
     /// At the first column of an indented statement (before `return`): the case where
     /// tree-sitter-python's external scanner (indentation) makes the reparse costlier.
     StatementStart,
+    /// At the end of a line in a method of a class-based view: re-checks the class and the
+    /// classes that name it (the class-scoped access rules), not only one function.
+    InMethod,
 }
 
 impl Spot {
-    pub const ALL: [Spot; 3] = [Spot::EndOfLine, Spot::InString, Spot::StatementStart];
+    pub const ALL: [Spot; 4] = [
+        Spot::EndOfLine,
+        Spot::InString,
+        Spot::StatementStart,
+        Spot::InMethod,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Spot::EndOfLine => "end_of_line",
             Spot::InString => "in_string",
             Spot::StatementStart => "statement_start",
+            Spot::InMethod => "in_method",
         }
     }
 
@@ -1010,14 +1019,27 @@ pub fn spot(text: &str, spot: Spot) -> (u32, u32) {
             Spot::StatementStart => {
                 (indent >= 4 && line.trim_start().starts_with("return ")).then_some(indent)
             }
+            Spot::InMethod => {
+                (indent >= 8 && line.trim_end().ends_with(')')).then_some(line.trim_end().len())
+            }
         }
+    };
+    // For `InMethod`, the line must be in a class: the nearest line before it at indentation 0
+    // that is code starts a class.
+    let in_class = |line_no: usize| -> bool {
+        lines[..line_no]
+            .iter()
+            .rev()
+            .find(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#']))
+            .is_some_and(|l| l.starts_with("class "))
     };
     for distance in 0..lines.len() {
         for line_no in [middle + distance, middle.saturating_sub(distance)] {
             let Some(line) = lines.get(line_no) else {
                 continue;
             };
-            if let Some(col) = column(line) {
+            if let Some(col) = column(line).filter(|_| spot != Spot::InMethod || in_class(line_no))
+            {
                 let utf16 = line.get(..col).map_or(0, |l| l.encode_utf16().count());
                 return (line_no as u32, utf16 as u32);
             }

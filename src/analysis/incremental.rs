@@ -16,10 +16,16 @@
 //! top-level statements it reads (`ModuleCheck::indexes`). When the edit lies inside the body of
 //! one function (the same function in both versions, everything else unchanged) and no check in
 //! use reads that function, their previous findings are kept too: typing in a function view of a
-//! large module costs the re-check of that one function, not of the module's classes.
+//! large module costs the re-check of that one function, not of the module's classes. When it
+//! lies inside the body of one class, and the class still names the same classes of the module,
+//! checks that declare `ModuleCheck::by_class` run again over that class and the statements
+//! that name it (transitively), with the classes those name indexed too
+//! ([`references::References`]); their findings elsewhere are kept.
 //!
 //! Correctness is checked against fresh analysis: the rule test helpers do it for every rule
 //! test, and a property test does it over random edit scripts.
+
+mod references;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -28,11 +34,12 @@ use tree_sitter::{Node, Tree};
 
 use super::context::Context;
 use super::finding::Finding;
+use references::References;
 
 /// What a previous analysis of the same document left behind.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    state: Option<State>,
+    state: Option<Box<State>>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,8 +49,10 @@ struct State {
     /// The top-level statements, and the unit-scoped findings located in each.
     statements: Vec<TopLevel>,
     findings: Vec<Vec<Finding>>,
-    /// The findings of the module-scoped checks.
+    /// The findings of the module-scoped checks, and the references between classes they
+    /// depend on (`None` until a full module-scoped analysis computed them).
     module: Vec<Finding>,
+    references: Option<References>,
 }
 
 impl Cache {
@@ -135,17 +144,23 @@ fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
         .count()
 }
 
-/// Where the body of a top-level `def` starts (decorated or not); `None` for anything else.
-fn function_body(statement: Node) -> Option<usize> {
+/// Where the body of a top-level `def` or `class` starts (decorated or not), and whether it is
+/// a `def`; `None` for anything else.
+fn definition_body(statement: Node) -> Option<(bool, usize)> {
     let definition = if statement.kind() == "decorated_definition" {
         statement.child_by_field_name("definition")?
     } else {
         statement
     };
-    if definition.kind() != "function_definition" {
-        return None;
-    }
-    Some(definition.child_by_field_name("body")?.start_byte())
+    let function = match definition.kind() {
+        "function_definition" => true,
+        "class_definition" => false,
+        _ => return None,
+    };
+    Some((
+        function,
+        definition.child_by_field_name("body")?.start_byte(),
+    ))
 }
 
 /// A top-level statement of one version of the module: where it is and what kind of node.
@@ -238,10 +253,43 @@ pub struct Plan<'t> {
     /// For each current statement: `Some(findings)` when its unit-scoped findings are reused
     /// (already mapped).
     reused: Vec<Option<Vec<Finding>>>,
-    /// The module-scoped findings of the previous version, mapped, when the edit left the
-    /// module as it was outside one function body (`edited`) or changed nothing at all.
-    module: Option<Vec<Finding>>,
-    edited: Option<Node<'t>>,
+    /// What the module-scoped checks may reuse, and what they did.
+    module: ModulePlan<'t>,
+    /// The references between classes, when they still hold for this version.
+    references: Option<References>,
+}
+
+/// What the module-scoped checks of the previous version leave to this one.
+enum ModulePlan<'t> {
+    /// Nothing: check the whole module.
+    Full,
+    /// Only one function body changed (`edited`; or nothing at all): every finding stays,
+    /// mapped, unless a check reads that function.
+    Unchanged {
+        findings: Vec<Finding>,
+        edited: Option<Node<'t>>,
+    },
+    /// Only one class body changed, and it mentions the same classes as before: check again the
+    /// statements whose findings may depend on it (`check`), indexing also what they mention
+    /// (`index`); the findings located elsewhere stay, mapped (`kept`).
+    Class {
+        check: Vec<bool>,
+        index: Vec<bool>,
+        kept: Vec<Finding>,
+    },
+    /// The checks ran over the whole module (for [`Plan::finish`]).
+    Computed,
+}
+
+/// What [`Plan::module_work`] asks of the module-scoped checks.
+pub enum ModuleWork<'t> {
+    /// The findings of the previous version still hold.
+    Reuse(Vec<Finding>),
+    /// Index these top-level statements, run the checks, and pass the findings to
+    /// [`Plan::merge_module`].
+    Recheck(Vec<Node<'t>>),
+    /// Run the checks over the whole module.
+    Full,
 }
 
 impl<'t> Plan<'t> {
@@ -254,8 +302,8 @@ impl<'t> Plan<'t> {
             reused: vec![None; nodes.len()],
             nodes,
             statements,
-            module: None,
-            edited: None,
+            module: ModulePlan::Full,
+            references: None,
         };
         let Some(prev) = cache.state.as_ref().filter(|p| p.context.same_as(context)) else {
             return plan;
@@ -277,28 +325,67 @@ impl<'t> Plan<'t> {
                 plan.reused[new] = findings.iter().map(|f| mapped(f, &diff)).collect();
             }
         }
-        // The module-scoped checks' findings stay when nothing but one function body changed
-        // (and no check in use reads that function: see `Plan::module_findings`). The old and
-        // new function have the same text up to the edit, so the same header when the body
-        // starts before the edit.
+        // The module-scoped checks' findings may stay when nothing but one definition's body
+        // changed. The old and new definition have the same text up to the edit, so the same
+        // header (name, bases, decorators) when the body starts before the edit; and the
+        // statements are the same, so they keep their positions in the list.
         let edited = match (old_middle, new_middle) {
             ([], []) => Some(None),
             ([old], [new]) if old.start == new.start && old.kind == new.kind => {
                 let i = alignment.new_middle.start;
-                function_body(plan.nodes[i])
-                    .filter(|body| *body < diff.prefix)
-                    .map(|_| Some(plan.nodes[i]))
+                definition_body(plan.nodes[i])
+                    .filter(|(_, body)| *body < diff.prefix)
+                    .map(|(function, _)| Some((i, function)))
             }
             _ => None,
         };
-        if let Some(edited) = edited {
-            plan.module = prev
-                .module
-                .iter()
-                .map(|f| mapped(f, &diff))
-                .collect::<Option<Vec<_>>>();
-            plan.edited = edited;
-        }
+        let mapped_all = |findings: &[Finding]| -> Option<Vec<Finding>> {
+            findings.iter().map(|f| mapped(f, &diff)).collect()
+        };
+        plan.module = match edited {
+            None => ModulePlan::Full,
+            Some(None) | Some(Some((_, true))) => {
+                plan.references = prev.references.clone();
+                mapped_all(&prev.module).map_or(ModulePlan::Full, |findings| {
+                    ModulePlan::Unchanged {
+                        findings,
+                        edited: edited.flatten().map(|(i, _)| plan.nodes[i]),
+                    }
+                })
+            }
+            Some(Some((i, false))) => prev
+                .references
+                .as_ref()
+                .and_then(|references| {
+                    let class = text.get(plan.nodes[i].byte_range())?;
+                    (references.mentions_in(i, class) == references.mentions(i))
+                        .then_some(references)
+                })
+                .and_then(|references| {
+                    let check = references.dependents(i);
+                    let checked: Vec<usize> = (0..check.len()).filter(|&j| check[j]).collect();
+                    let mut index = references.needed_by(&checked);
+                    for (j, statement) in plan.statements.iter().enumerate() {
+                        index[j] |= !statement.unit;
+                    }
+                    // The findings of the statements not checked again: located by the old
+                    // statements (the same list, shifted).
+                    let mut kept = Vec::new();
+                    for finding in &prev.module {
+                        let at = prev
+                            .statements
+                            .partition_point(|s| s.start <= finding.range.start)
+                            .checked_sub(1)
+                            .filter(|&j| finding.range.start < prev.statements[j].end)?;
+                        if !check[at] {
+                            kept.push(mapped(finding, &diff)?);
+                        }
+                    }
+                    plan.references = Some(references.clone());
+                    Some(ModulePlan::Class { check, index, kept })
+                })
+                .unwrap_or(ModulePlan::Full),
+        };
         plan
     }
 
@@ -317,15 +404,50 @@ impl<'t> Plan<'t> {
         self.reused.iter().filter(|r| r.is_some()).count()
     }
 
-    /// The module-scoped findings of the previous version, still valid when every check in use
-    /// skips the top-level statement that was edited (`reads` says whether a check reads one);
-    /// `None` when they must be computed again.
-    pub fn module_findings(&self, reads: impl Fn(Node) -> bool) -> Option<Vec<Finding>> {
-        let findings = self.module.as_ref()?;
-        if self.edited.is_some_and(reads) {
-            return None;
+    /// What the module-scoped checks must do for this version. `reads` says whether a check in
+    /// use reads a top-level statement; `by_class` whether every check in use depends only on
+    /// the classes a class mentions and that mention it (`rules::ModuleCheck::by_class`).
+    pub fn module_work(&mut self, reads: impl Fn(Node) -> bool, by_class: bool) -> ModuleWork<'t> {
+        match &self.module {
+            ModulePlan::Unchanged { findings, edited } if !edited.is_some_and(&reads) => {
+                return ModuleWork::Reuse(findings.clone());
+            }
+            ModulePlan::Class { index, .. } if by_class => {
+                let statements = self
+                    .nodes
+                    .iter()
+                    .zip(index)
+                    .filter(|(n, index)| **index && reads(**n))
+                    .map(|(n, _)| *n)
+                    .collect();
+                return ModuleWork::Recheck(statements);
+            }
+            _ => {}
         }
-        Some(findings.clone())
+        self.module = ModulePlan::Computed;
+        ModuleWork::Full
+    }
+
+    /// The module-scoped findings after a [`ModuleWork::Recheck`]: the fresh ones located in the
+    /// statements checked again, and the kept ones.
+    pub fn merge_module(&self, fresh: Vec<Finding>) -> Vec<Finding> {
+        let ModulePlan::Class { check, kept, .. } = &self.module else {
+            return fresh;
+        };
+        let mut out = kept.clone();
+        out.extend(fresh.into_iter().filter(|f| {
+            self.statement_at(f.range.start)
+                .is_some_and(|i| check.get(i).copied().unwrap_or(false))
+        }));
+        out
+    }
+
+    /// The top-level statement that contains a byte.
+    fn statement_at(&self, byte: usize) -> Option<usize> {
+        self.statements
+            .partition_point(|s| s.start <= byte)
+            .checked_sub(1)
+            .filter(|&i| byte < self.statements[i].end)
     }
 
     /// Merge fresh unit-scoped findings (from module-level statements and re-checked units)
@@ -342,11 +464,7 @@ impl<'t> Plan<'t> {
         let mut per_statement: Vec<Vec<Finding>> = vec![Vec::new(); self.statements.len()];
         let mut all = Vec::with_capacity(fresh.len());
         for finding in fresh {
-            let at = self
-                .statements
-                .partition_point(|s| s.start <= finding.range.start)
-                .checked_sub(1)
-                .filter(|&i| finding.range.start < self.statements[i].end);
+            let at = self.statement_at(finding.range.start);
             if let Some(i) = at.filter(|&i| self.reused[i].is_none()) {
                 per_statement[i].push(finding.clone());
             }
@@ -358,13 +476,20 @@ impl<'t> Plan<'t> {
                 per_statement[i] = findings;
             }
         }
-        cache.state = Some(State {
+        // After a full module-scoped analysis, the references between classes are computed
+        // again (a scan of the text), for the next edit inside a class.
+        let references = match self.module {
+            ModulePlan::Computed => Some(References::new(&self.nodes, text)),
+            _ => self.references,
+        };
+        cache.state = Some(Box::new(State {
             text: Arc::clone(text),
             context: context.clone(),
             statements: self.statements,
             findings: per_statement,
             module: module.to_vec(),
-        });
+            references,
+        }));
         all
     }
 }
@@ -481,9 +606,10 @@ mod module_reuse_tests {
     use crate::analysis::analyze_incremental;
     use crate::syntax::{Language, Syntax};
 
-    /// Whether the module-scoped findings of `previous` are kept for `current`, when the checks
-    /// read classes and module-level statements but no function.
-    fn keeps_module_findings(previous: &str, current: &str) -> bool {
+    /// What the module-scoped checks must do for `current` after `previous`, when they read
+    /// classes and module-level statements but no function: `Some(names)` of the definitions to
+    /// index for a re-check (`[]` when the findings are reused), `None` for a full check.
+    fn module_work(previous: &str, current: &str) -> Option<Vec<String>> {
         let context = Context::default();
         let mut cache = Cache::default();
         let prev: Arc<str> = Arc::from(previous);
@@ -495,14 +621,49 @@ mod module_reuse_tests {
         );
         let syntax = Syntax::parse(Language::Python, current);
         let Syntax::Python(tree) = &syntax else {
-            return false;
+            return None;
         };
-        Plan::new(current, tree, &context, &cache)
-            .module_findings(|s| function_body(s).is_none())
-            .is_some()
+        let reads = |s: Node| !matches!(definition_body(s), Some((true, _)));
+        match Plan::new(current, tree, &context, &cache).module_work(reads, true) {
+            ModuleWork::Reuse(_) => Some(Vec::new()),
+            ModuleWork::Recheck(statements) => Some(
+                statements
+                    .iter()
+                    .filter(|s| s.kind() == "class_definition")
+                    .filter_map(|s| s.child_by_field_name("name"))
+                    .map(|n| current[n.byte_range()].to_string())
+                    .collect(),
+            ),
+            ModuleWork::Full => None,
+        }
     }
 
-    const VIEWS: &str = "from django.views import View\n\n\nclass A(View):\n    def post(self, request):\n        return 1\n\n\ndef f(request):\n    x = 1\n    return x\n\n\nclass B(A):\n    pass\n";
+    fn keeps_module_findings(previous: &str, current: &str) -> bool {
+        module_work(previous, current).is_some_and(|names| names.is_empty())
+    }
+
+    const VIEWS: &str = "from django.views import View\n\n\nclass A(View):\n    def post(self, request):\n        return 1\n\n\ndef f(request):\n    x = 1\n    return x\n\n\nclass B(A):\n    pass\n\n\nclass C(View):\n    pass\n";
+
+    #[test]
+    fn an_edit_in_a_class_body_rechecks_it_and_what_names_it() {
+        // A is named by B: both are checked again; C is not.
+        let edited = VIEWS.replace("return 1", "return 12");
+        assert_eq!(
+            module_work(VIEWS, &edited),
+            Some(vec!["A".into(), "B".into()])
+        );
+        // B names A: A is indexed (B inherits from it), and only B's findings are new.
+        let edited = VIEWS.replace("(A):\n    pass\n", "(A):\n    pass\n    x = 1\n");
+        assert_eq!(
+            module_work(VIEWS, &edited),
+            Some(vec!["A".into(), "B".into()])
+        );
+        let edited = VIEWS.replace("class C(View):\n    pass", "class C(View):\n    pas");
+        assert_eq!(module_work(VIEWS, &edited), Some(vec!["C".into()]));
+        // A class body that starts naming another class: everything again.
+        let edited = VIEWS.replace("class C(View):\n    pass", "class C(View):\n    form = A");
+        assert_eq!(module_work(VIEWS, &edited), None);
+    }
 
     #[test]
     fn an_edit_in_a_function_body_keeps_them() {
