@@ -514,16 +514,18 @@ mod tests {
     use crate::analysis::analyze_incremental;
     use crate::syntax::{Language, Syntax};
 
-    fn plan_after(previous: &str, current: &str) -> usize {
-        let context = Context::default();
+    /// The cache an analysis of `previous` leaves.
+    fn cache_after(previous: &str) -> Cache {
         let mut cache = Cache::default();
         let prev: Arc<str> = Arc::from(previous);
-        let _ = analyze_incremental(
-            &prev,
-            &Syntax::parse(Language::Python, previous),
-            &context,
-            &mut cache,
-        );
+        let syntax = Syntax::parse(Language::Python, previous);
+        let _ = analyze_incremental(&prev, &syntax, &Context::default(), &mut cache);
+        cache
+    }
+
+    fn plan_after(previous: &str, current: &str) -> usize {
+        let context = Context::default();
+        let cache = cache_after(previous);
         let syntax = Syntax::parse(Language::Python, current);
         let Syntax::Python(tree) = &syntax else {
             return usize::MAX;
@@ -599,26 +601,13 @@ mod tests {
         let edited = MODULE.replace("import os", "import sys");
         assert_eq!(plan_after(MODULE, &edited), 0);
     }
-}
-#[cfg(test)]
-mod module_reuse_tests {
-    use super::*;
-    use crate::analysis::analyze_incremental;
-    use crate::syntax::{Language, Syntax};
 
     /// What the module-scoped checks must do for `current` after `previous`, when they read
     /// classes and module-level statements but no function: `Some(names)` of the definitions to
     /// index for a re-check (`[]` when the findings are reused), `None` for a full check.
     fn module_work(previous: &str, current: &str) -> Option<Vec<String>> {
         let context = Context::default();
-        let mut cache = Cache::default();
-        let prev: Arc<str> = Arc::from(previous);
-        let _ = analyze_incremental(
-            &prev,
-            &Syntax::parse(Language::Python, previous),
-            &context,
-            &mut cache,
-        );
+        let cache = cache_after(previous);
         let syntax = Syntax::parse(Language::Python, current);
         let Syntax::Python(tree) = &syntax else {
             return None;
