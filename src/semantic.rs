@@ -19,6 +19,8 @@ pub use sources::SinkKind;
 
 use tree_sitter::Tree;
 
+use crate::syntax::python::{Field, Fields};
+
 /// Everything the Python rules need about one module.
 pub struct Model<'a> {
     pub source: &'a str,
@@ -97,7 +99,7 @@ impl<'a> Model<'a> {
     fn is_shadowed(&self, expr: tree_sitter::Node) -> bool {
         let mut root = expr;
         while root.kind() == "attribute" {
-            match root.child_by_field_name("object") {
+            match root.field(Field::Object) {
                 Some(object) => root = object,
                 None => return false,
             }
@@ -112,14 +114,12 @@ impl<'a> Model<'a> {
         if !self.index.bindings(function.start_byte(), name).is_empty() {
             return true;
         }
-        function
-            .child_by_field_name("parameters")
-            .is_some_and(|params| {
-                let mut cursor = params.walk();
-                params
-                    .named_children(&mut cursor)
-                    .any(|p| flow::parameter_name(p, self.source) == Some(name))
-            })
+        function.field(Field::Parameters).is_some_and(|params| {
+            let mut cursor = params.walk();
+            params
+                .named_children(&mut cursor)
+                .any(|p| flow::parameter_name(p, self.source) == Some(name))
+        })
     }
 
     /// Classify where the value of `expr` comes from, for an HTML sink.

@@ -5,6 +5,7 @@ use tree_sitter::{Node, Tree};
 use super::context::Context;
 use super::finding::{Edit, Finding};
 use crate::semantic::{Index, Model, node};
+use crate::syntax::python::{Field, Fields};
 
 /// The state the Python rules share while checking one module.
 pub struct PyChecker<'a> {
@@ -63,12 +64,12 @@ impl<'a> PyChecker<'a> {
         let mut cursor = root.walk();
         for statement in root.named_children(&mut cursor) {
             let definition = match statement.kind() {
-                "decorated_definition" => statement.child_by_field_name("definition"),
+                "decorated_definition" => statement.field(Field::Definition),
                 "function_definition" | "class_definition" => Some(statement),
                 _ => None,
             };
             if definition
-                .and_then(|d| d.child_by_field_name("name"))
+                .and_then(|d| d.field(Field::Name))
                 .is_some_and(|id| node::text(id, src) == name)
             {
                 return true;
@@ -89,7 +90,7 @@ impl<'a> PyChecker<'a> {
             if stmt.kind() != "import_from_statement" {
                 continue;
             }
-            let same_module = stmt.child_by_field_name("module_name").is_some_and(|m| {
+            let same_module = stmt.field(Field::ModuleName).is_some_and(|m| {
                 node::text(m, src).split_whitespace().collect::<String>() == module
             });
             let stmt_text = node::text(*stmt, src);

@@ -12,6 +12,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::semantic::node::text;
+use crate::syntax::python::{Field, Fields};
 
 /// A byte range in the summarised file. It is location, not content: two spans always compare
 /// equal, so two summaries are equal exactly when they say the same thing, wherever it is written.
@@ -421,11 +422,11 @@ impl Builder<'_> {
                 match inner.kind() {
                     "assignment" => self.assignment(inner),
                     "augmented_assignment" => {
-                        let target = self.target(inner.child_by_field_name("left")?);
+                        let target = self.target(inner.field(Field::Left)?);
                         let op = inner
-                            .child_by_field_name("operator")
+                            .field(Field::Operator)
                             .map_or(BinOp::Other, |o| BinOp::parse(text(o, self.src)));
-                        let value = self.expr(inner.child_by_field_name("right")?, 0);
+                        let value = self.expr(inner.field(Field::Right)?, 0);
                         StmtKind::AugAssign { target, op, value }
                     }
                     _ => StmtKind::Expr(self.expr(inner, 0)),
@@ -442,10 +443,9 @@ impl Builder<'_> {
                             names.push((first.clone(), first));
                         }
                         "aliased_import" => {
-                            if let (Some(n), Some(a)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) {
+                            if let (Some(n), Some(a)) =
+                                (name.field(Field::Name), name.field(Field::Alias))
+                            {
                                 names.push((text(a, self.src).to_string(), dotted(n, self.src)));
                             }
                         }
@@ -455,7 +455,7 @@ impl Builder<'_> {
                 StmtKind::Import(names)
             }
             "import_from_statement" => {
-                let module = self.module_ref(node.child_by_field_name("module_name")?);
+                let module = self.module_ref(node.field(Field::ModuleName)?);
                 let mut cursor = node.walk();
                 let wildcard = node
                     .children(&mut cursor)
@@ -472,10 +472,9 @@ impl Builder<'_> {
                                 names.push((n.clone(), n));
                             }
                             "aliased_import" => {
-                                if let (Some(n), Some(a)) = (
-                                    name.child_by_field_name("name"),
-                                    name.child_by_field_name("alias"),
-                                ) {
+                                if let (Some(n), Some(a)) =
+                                    (name.field(Field::Name), name.field(Field::Alias))
+                                {
                                     names
                                         .push((dotted(n, self.src), text(a, self.src).to_string()));
                                 }
@@ -496,11 +495,9 @@ impl Builder<'_> {
                     });
                 }
                 let mut branches = Vec::new();
-                let condition = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr(c, 0));
+                let condition = node.field(Field::Condition).map(|c| self.expr(c, 0));
                 let body = node
-                    .child_by_field_name("consequence")
+                    .field(Field::Consequence)
                     .map(|b| self.block(b, depth + 1))
                     .unwrap_or_default();
                 branches.push((Some(condition.unwrap_or_else(|| Expr::opaque(node))), body));
@@ -512,17 +509,17 @@ impl Builder<'_> {
                     match alt.kind() {
                         "elif_clause" => {
                             let condition = alt
-                                .child_by_field_name("condition")
+                                .field(Field::Condition)
                                 .map_or_else(|| Expr::opaque(alt), |c| self.expr(c, 0));
                             let body = alt
-                                .child_by_field_name("consequence")
+                                .field(Field::Consequence)
                                 .map(|b| self.block(b, depth + 1))
                                 .unwrap_or_default();
                             branches.push((Some(condition), body));
                         }
                         "else_clause" => {
                             let body = alt
-                                .child_by_field_name("body")
+                                .field(Field::Body)
                                 .map(|b| self.block(b, depth + 1))
                                 .unwrap_or_default();
                             branches.push((None, body));
@@ -542,7 +539,7 @@ impl Builder<'_> {
                     });
                 }
                 let body = node
-                    .child_by_field_name("body")
+                    .field(Field::Body)
                     .map(|b| self.block(b, depth + 1))
                     .unwrap_or_default();
                 let mut handler_binds = Vec::new();
@@ -583,10 +580,10 @@ impl Builder<'_> {
         let mut targets = Vec::new();
         let mut current = node;
         for _ in 0..64 {
-            if let Some(left) = current.child_by_field_name("left") {
+            if let Some(left) = current.field(Field::Left) {
                 targets.push(self.target(left));
             }
-            match current.child_by_field_name("right") {
+            match current.field(Field::Right) {
                 Some(right) if right.kind() == "assignment" => current = right,
                 Some(right) => {
                     let value = self.expr(right, 0);
@@ -617,10 +614,9 @@ impl Builder<'_> {
                 let mut keys = Vec::new();
                 let mut current = node;
                 for _ in 0..16 {
-                    let (Some(value), Some(key)) = (
-                        current.child_by_field_name("value"),
-                        current.child_by_field_name("subscript"),
-                    ) else {
+                    let (Some(value), Some(key)) =
+                        (current.field(Field::Value), current.field(Field::Subscript))
+                    else {
                         break;
                     };
                     keys.push(self.expr(key, 0));
@@ -735,10 +731,9 @@ impl Builder<'_> {
                 for child in children {
                     match child.kind() {
                         "pair" => {
-                            let (Some(k), Some(v)) = (
-                                child.child_by_field_name("key"),
-                                child.child_by_field_name("value"),
-                            ) else {
+                            let (Some(k), Some(v)) =
+                                (child.field(Field::Key), child.field(Field::Value))
+                            else {
                                 return Expr::opaque(node);
                             };
                             pairs.push((self.expr(k, depth + 1), self.expr(v, depth + 1)));
@@ -750,13 +745,13 @@ impl Builder<'_> {
                 ExprKind::Dict(pairs)
             }
             "unary_operator" | "not_operator" => {
-                let Some(arg) = node.child_by_field_name("argument") else {
+                let Some(arg) = node.field(Field::Argument) else {
                     return Expr::opaque(node);
                 };
                 let op = if node.kind() == "not_operator" {
                     UnOp::Not
                 } else {
-                    match node.child_by_field_name("operator").map(|o| text(o, src)) {
+                    match node.field(Field::Operator).map(|o| text(o, src)) {
                         Some("-") => UnOp::Neg,
                         Some("+") => UnOp::Pos,
                         Some("~") => UnOp::Invert,
@@ -767,9 +762,9 @@ impl Builder<'_> {
             }
             "binary_operator" | "boolean_operator" => {
                 let (Some(l), Some(r), Some(op)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                    node.child_by_field_name("operator"),
+                    node.field(Field::Left),
+                    node.field(Field::Right),
+                    node.field(Field::Operator),
                 ) else {
                     return Expr::opaque(node);
                 };
@@ -834,10 +829,9 @@ impl Builder<'_> {
                 }
             }
             "attribute" => {
-                let (Some(object), Some(attr)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attr)) =
+                    (node.field(Field::Object), node.field(Field::Attribute))
+                else {
                     return Expr::opaque(node);
                 };
                 ExprKind::Attr(
@@ -846,10 +840,9 @@ impl Builder<'_> {
                 )
             }
             "subscript" => {
-                let (Some(value), Some(key)) = (
-                    node.child_by_field_name("value"),
-                    node.child_by_field_name("subscript"),
-                ) else {
+                let (Some(value), Some(key)) =
+                    (node.field(Field::Value), node.field(Field::Subscript))
+                else {
                     return Expr::opaque(node);
                 };
                 let mut cursor = node.walk();
@@ -866,10 +859,9 @@ impl Builder<'_> {
                 )
             }
             "call" => {
-                let (Some(function), Some(arguments)) = (
-                    node.child_by_field_name("function"),
-                    node.child_by_field_name("arguments"),
-                ) else {
+                let (Some(function), Some(arguments)) =
+                    (node.field(Field::Function), node.field(Field::Arguments))
+                else {
                     return Expr::opaque(node);
                 };
                 if arguments.kind() != "argument_list" {
@@ -886,10 +878,9 @@ impl Builder<'_> {
                     match arg.kind() {
                         "comment" => {}
                         "keyword_argument" => {
-                            let (Some(name), Some(value)) = (
-                                arg.child_by_field_name("name"),
-                                arg.child_by_field_name("value"),
-                            ) else {
+                            let (Some(name), Some(value)) =
+                                (arg.field(Field::Name), arg.field(Field::Value))
+                            else {
                                 return Expr::opaque(node);
                             };
                             kwargs.push((text(name, src).to_string(), self.expr(value, depth + 1)));
@@ -981,15 +972,11 @@ impl Builder<'_> {
             if !lit.is_empty() {
                 parts.push(FPart::Lit(lit));
             }
-            let Some(expr) = interpolation.child_by_field_name("expression") else {
+            let Some(expr) = interpolation.field(Field::Expression) else {
                 return ExprKind::Opaque;
             };
-            let plain = interpolation
-                .child_by_field_name("format_specifier")
-                .is_none()
-                && interpolation
-                    .child_by_field_name("type_conversion")
-                    .is_none()
+            let plain = interpolation.field(Field::FormatSpecifier).is_none()
+                && interpolation.field(Field::TypeConversion).is_none()
                 && !text(interpolation, src)
                     .trim_end_matches('}')
                     .trim_end()
@@ -1030,24 +1017,24 @@ fn bound_names(node: Node, src: &str) -> Vec<String> {
         }
         match n.kind() {
             "function_definition" | "class_definition" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.field(Field::Name) {
                     names.push(text(name, src).to_string());
                 }
                 // Their bodies bind names in their own scope.
                 continue;
             }
             "assignment" | "augmented_assignment" => {
-                if let Some(left) = n.child_by_field_name("left") {
+                if let Some(left) = n.field(Field::Left) {
                     collect_target_names(left, src, &mut names);
                 }
             }
             "for_statement" | "for_in_clause" => {
-                if let Some(left) = n.child_by_field_name("left") {
+                if let Some(left) = n.field(Field::Left) {
                     collect_target_names(left, src, &mut names);
                 }
             }
             "as_pattern" => {
-                if let Some(alias) = n.child_by_field_name("alias") {
+                if let Some(alias) = n.field(Field::Alias) {
                     collect_target_names(alias, src, &mut names);
                 }
             }
@@ -1055,7 +1042,7 @@ fn bound_names(node: Node, src: &str) -> Vec<String> {
                 let mut cursor = n.walk();
                 for name in n.children_by_field_name("name", &mut cursor) {
                     let local = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias"),
+                        "aliased_import" => name.field(Field::Alias),
                         _ => Some(name),
                     };
                     if let Some(local) = local {
@@ -1065,7 +1052,7 @@ fn bound_names(node: Node, src: &str) -> Vec<String> {
                 }
             }
             "named_expression" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.field(Field::Name) {
                     names.push(text(name, src).to_string());
                 }
             }
@@ -1107,7 +1094,7 @@ fn collect_target_names(node: Node, src: &str, names: &mut Vec<String>) {
             }
             // `a[0] = ...`, `a.b = ...`: `a` is mutated; treat it as rebound.
             "subscript" => {
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = n.field(Field::Value) {
                     stack.push(v);
                 }
             }

@@ -21,6 +21,7 @@ use super::Model;
 use super::index::{Binding, ScopeId};
 use super::node::{self, text, unparenthesize};
 use super::sources::SinkKind;
+use crate::syntax::python::{Field, Fields};
 
 /// How much a value can be trusted, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -189,14 +190,12 @@ impl Walker<'_, '_, '_> {
             }
             "concatenated_string" => self.join_children(expr, depth, true),
             "binary_operator" => {
-                let (Some(left), Some(right)) = (
-                    expr.child_by_field_name("left"),
-                    expr.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (expr.field(Field::Left), expr.field(Field::Right))
+                else {
                     return Flow::of(Level::Unknown);
                 };
                 let op = expr
-                    .child_by_field_name("operator")
+                    .field(Field::Operator)
                     .map(|o| text(o, src))
                     .unwrap_or("");
                 let joined = self.expr(left, depth + 1).join(self.expr(right, depth + 1));
@@ -224,7 +223,7 @@ impl Walker<'_, '_, '_> {
             "boolean_operator" => self.join_children(expr, depth, false),
             "comparison_operator" | "not_operator" => Flow::of(Level::Escaped),
             "unary_operator" => expr
-                .child_by_field_name("argument")
+                .field(Field::Argument)
                 .map_or(Flow::of(Level::Unknown), |a| self.expr(a, depth + 1)),
             "tuple" | "list" | "set" | "expression_list" => self.join_children(expr, depth, false),
             "dictionary" => {
@@ -234,7 +233,7 @@ impl Walker<'_, '_, '_> {
                 for pair in pairs {
                     match pair.kind() {
                         "pair" => {
-                            if let Some(v) = pair.child_by_field_name("value") {
+                            if let Some(v) = pair.field(Field::Value) {
                                 flow = flow.join(self.expr(v, depth + 1));
                             }
                         }
@@ -250,14 +249,14 @@ impl Walker<'_, '_, '_> {
                 flow
             }
             "list_comprehension" | "set_comprehension" | "generator_expression" => expr
-                .child_by_field_name("body")
+                .field(Field::Body)
                 .map_or(Flow::of(Level::Unknown), |b| self.expr(b, depth + 1)),
             "dictionary_comprehension" => expr
-                .child_by_field_name("body")
-                .and_then(|pair| pair.child_by_field_name("value"))
+                .field(Field::Body)
+                .and_then(|pair| pair.field(Field::Value))
                 .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1)),
             "named_expression" => expr
-                .child_by_field_name("value")
+                .field(Field::Value)
                 .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1)),
             "subscript" => self.subscript(expr, depth),
             "attribute" => self.attribute(expr, depth),
@@ -293,7 +292,7 @@ impl Walker<'_, '_, '_> {
     }
 
     fn subscript(&mut self, expr: Node, depth: u32) -> Flow {
-        let Some(value) = expr.child_by_field_name("value") else {
+        let Some(value) = expr.field(Field::Value) else {
             return Flow::of(Level::Unknown);
         };
         // `{"a": "name", ...}[key]` and `ALLOWED[key]`: choosing from constants is constant,
@@ -308,10 +307,8 @@ impl Walker<'_, '_, '_> {
     fn attribute(&mut self, expr: Node, depth: u32) -> Flow {
         let src = self.model.source;
         let tables = self.model.sources;
-        let (Some(object), Some(attr)) = (
-            expr.child_by_field_name("object"),
-            expr.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(attr)) = (expr.field(Field::Object), expr.field(Field::Attribute))
+        else {
             return Flow::of(Level::Unknown);
         };
         let attr_name = text(attr, src);
@@ -348,14 +345,13 @@ impl Walker<'_, '_, '_> {
         let name = match node.kind() {
             "identifier" => text(node, src),
             "attribute" => {
-                let Some(object) = node.child_by_field_name("object") else {
+                let Some(object) = node.field(Field::Object) else {
                     return false;
                 };
                 if text(object, src) != "self" {
                     return false;
                 }
-                node.child_by_field_name("attribute")
-                    .map_or("", |a| text(a, src))
+                node.field(Field::Attribute).map_or("", |a| text(a, src))
             }
             _ => return false,
         };
@@ -365,7 +361,7 @@ impl Walker<'_, '_, '_> {
     fn call(&mut self, call: Node, depth: u32) -> Flow {
         let src = self.model.source;
         let tables = self.model.sources;
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             return Flow::of(Level::Unknown);
         };
         // Sanitizers, markers and pass-through functions, by qualified name or as builtins.
@@ -396,9 +392,9 @@ impl Walker<'_, '_, '_> {
         }
         if function.kind() == "attribute" {
             let method = function
-                .child_by_field_name("attribute")
+                .field(Field::Attribute)
                 .map_or("", |a| text(a, src));
-            let Some(receiver) = function.child_by_field_name("object") else {
+            let Some(receiver) = function.field(Field::Object) else {
                 return Flow::of(Level::Unknown);
             };
             match method {
@@ -464,7 +460,7 @@ impl Walker<'_, '_, '_> {
     }
 
     fn args(&mut self, call: Node, depth: u32, include_keywords: bool) -> Flow {
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field(Field::Arguments) else {
             return Flow::constant();
         };
         // `f(x for x in y)`: the generator is the only argument.
@@ -476,7 +472,7 @@ impl Walker<'_, '_, '_> {
         let mut flow = Flow::constant();
         for arg in children {
             let value = match arg.kind() {
-                "keyword_argument" if include_keywords => arg.child_by_field_name("value"),
+                "keyword_argument" if include_keywords => arg.field(Field::Value),
                 "keyword_argument" | "comment" => None,
                 "list_splat" | "dictionary_splat" => arg.named_child(0),
                 _ => Some(arg),
@@ -548,13 +544,12 @@ impl Walker<'_, '_, '_> {
             // The body sees every clause; a name in a clause sees the clauses before it, not its
             // own variable.
             let in_body = comprehension
-                .child_by_field_name("body")
+                .field(Field::Body)
                 .is_some_and(|b| node::contains(b, ident));
             for clause in clauses.iter().rev() {
-                let (Some(left), Some(right)) = (
-                    clause.child_by_field_name("left"),
-                    clause.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) =
+                    (clause.field(Field::Left), clause.field(Field::Right))
+                else {
                     continue;
                 };
                 if node::contains(right, ident)
@@ -641,7 +636,7 @@ impl Walker<'_, '_, '_> {
     /// come from the URL.
     fn parameter(&self, function: Node, name: &str) -> Option<Flow> {
         let src = self.model.source;
-        let params = function.child_by_field_name("parameters")?;
+        let params = function.field(Field::Parameters)?;
         let mut cursor = params.walk();
         let names: Vec<&str> = params
             .named_children(&mut cursor)
@@ -696,10 +691,10 @@ impl Walker<'_, '_, '_> {
             match g.kind() {
                 "if_statement" | "elif_clause" => {
                     let in_body = g
-                        .child_by_field_name("consequence")
+                        .field(Field::Consequence)
                         .is_some_and(|b| node::contains(b, ident));
                     if in_body {
-                        if let Some(condition) = g.child_by_field_name("condition")
+                        if let Some(condition) = g.field(Field::Condition)
                             && self.condition_allows(condition, name, true, depth)
                         {
                             return true;
@@ -745,10 +740,9 @@ impl Walker<'_, '_, '_> {
 
     /// `if name not in ALLOWED: raise ...` (or a body that assigns `name` a constant).
     fn exits_unless_allowed(&mut self, stmt: Node, name: &str, depth: u32) -> bool {
-        let (Some(condition), Some(body)) = (
-            stmt.child_by_field_name("condition"),
-            stmt.child_by_field_name("consequence"),
-        ) else {
+        let (Some(condition), Some(body)) =
+            (stmt.field(Field::Condition), stmt.field(Field::Consequence))
+        else {
             return false;
         };
         let exits = body
@@ -779,11 +773,11 @@ impl Walker<'_, '_, '_> {
         let condition = unparenthesize(condition);
         match condition.kind() {
             "not_operator" => condition
-                .child_by_field_name("argument")
+                .field(Field::Argument)
                 .is_some_and(|a| self.condition_allows(a, name, !positive, depth + 1)),
             "boolean_operator" => {
                 let op = condition
-                    .child_by_field_name("operator")
+                    .field(Field::Operator)
                     .map(|o| text(o, src))
                     .unwrap_or("");
                 // `a and b` true: both hold. `a or b` false: both are false.
@@ -791,9 +785,9 @@ impl Walker<'_, '_, '_> {
                 if !either || depth > MAX_DEPTH {
                     return false;
                 }
-                ["left", "right"].iter().any(|side| {
+                [Field::Left, Field::Right].into_iter().any(|side| {
                     condition
-                        .child_by_field_name(side)
+                        .field(side)
                         .is_some_and(|c| self.condition_allows(c, name, positive, depth + 1))
                 })
             }
@@ -846,9 +840,9 @@ fn body_assigns_constant(walker: &mut Walker, body: Node, name: &str, depth: u32
     stmts.iter().any(|stmt| {
         stmt.named_child(0).is_some_and(|a| {
             a.kind() == "assignment"
-                && a.child_by_field_name("left")
+                && a.field(Field::Left)
                     .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
-                && a.child_by_field_name("right")
+                && a.field(Field::Right)
                     .is_some_and(|r| walker.expr(r, depth + 1).level == Level::Constant)
         })
     })
@@ -877,7 +871,7 @@ pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
             .filter(|n| n.kind() == "identifier")
             .map(|n| text(n, src)),
         "default_parameter" | "typed_default_parameter" => {
-            param.child_by_field_name("name").map(|n| text(n, src))
+            param.field(Field::Name).map(|n| text(n, src))
         }
         _ => None,
     }
@@ -901,7 +895,7 @@ fn is_view_function(
     }
     // A view returns a response: `-> None`, `-> str` or `-> dict[str, Any]` is a helper that
     // takes the request, and its other parameters come from its callers, not the URL.
-    if let Some(returns) = function.child_by_field_name("return_type") {
+    if let Some(returns) = function.field(Field::ReturnType) {
         let returns = text(returns, src);
         if !["Response", "Redirect", "Http", "Any", "object"]
             .iter()
@@ -913,9 +907,7 @@ fn is_view_function(
     let is_request = |n: Option<&&str>| n.is_some_and(|n| request_params.iter().any(|r| r == n));
     let outer = index.scope_node(index.scope_at(function));
     if outer.is_some_and(|o| o.kind() == "class_definition") {
-        let method = function
-            .child_by_field_name("name")
-            .map_or("", |n| text(n, src));
+        let method = function.field(Field::Name).map_or("", |n| text(n, src));
         const HANDLERS: &[&str] = &[
             "get", "post", "put", "patch", "delete", "head", "options", "trace", "dispatch",
         ];

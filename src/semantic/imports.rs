@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 use super::index::{Index, MODULE, ScopeId};
 use super::node::text;
+use crate::syntax::python::{Field, Fields};
 
 #[derive(Debug, Default)]
 pub struct Imports {
@@ -61,8 +62,8 @@ fn split_chain<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(Node<'t>, Vec
         match current.kind() {
             "identifier" => break,
             "attribute" => {
-                attrs.push(text(current.child_by_field_name("attribute")?, source));
-                current = current.child_by_field_name("object")?;
+                attrs.push(text(current.field(Field::Attribute)?, source));
+                current = current.field(Field::Object)?;
             }
             _ => return None,
         }
@@ -94,10 +95,9 @@ fn add(bindings: &mut HashMap<String, String>, stmt: Node, source: &str) {
                         bindings.insert(first.to_string(), first.trim().to_string());
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(alias)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
+                        if let (Some(n), Some(alias)) =
+                            (name.field(Field::Name), name.field(Field::Alias))
+                        {
                             bindings.insert(
                                 text(alias, source).to_string(),
                                 normalize(text(n, source)),
@@ -109,7 +109,7 @@ fn add(bindings: &mut HashMap<String, String>, stmt: Node, source: &str) {
             }
         }
         "import_from_statement" => {
-            let Some(module) = stmt.child_by_field_name("module_name") else {
+            let Some(module) = stmt.field(Field::ModuleName) else {
                 return;
             };
             let module = normalize(text(module, source));
@@ -117,10 +117,7 @@ fn add(bindings: &mut HashMap<String, String>, stmt: Node, source: &str) {
             for name in stmt.children_by_field_name("name", &mut cursor) {
                 let (imported, local) = match name.kind() {
                     "dotted_name" => (text(name, source), text(name, source)),
-                    "aliased_import" => match (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) {
+                    "aliased_import" => match (name.field(Field::Name), name.field(Field::Alias)) {
                         (Some(n), Some(a)) => (text(n, source), text(a, source)),
                         _ => continue,
                     },

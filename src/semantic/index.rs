@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use super::node;
+use crate::syntax::python::{Field, Fields};
 
 /// What the index collects, by node kind id.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -457,10 +458,7 @@ impl<'t> Index<'t> {
         block: (usize, usize),
         source: &'t str,
     ) {
-        let (Some(left), right) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
-        ) else {
+        let (Some(left), right) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             return;
         };
         let augmented = stmt.kind() == "augmented_assignment";
@@ -470,7 +468,7 @@ impl<'t> Index<'t> {
         // `a = b = value`: the right side is itself an assignment.
         let mut value = right;
         while let Some(v) = value.filter(|v| v.kind() == "assignment") {
-            if let Some(inner_left) = v.child_by_field_name("left")
+            if let Some(inner_left) = v.field(Field::Left)
                 && inner_left.kind() == "identifier"
             {
                 let inner_value = innermost_value(v);
@@ -486,7 +484,7 @@ impl<'t> Index<'t> {
                     source,
                 );
             }
-            value = v.child_by_field_name("right");
+            value = v.field(Field::Right);
         }
         match left.kind() {
             "identifier" => self.bind(
@@ -539,14 +537,14 @@ impl<'t> Index<'t> {
         source: &'t str,
     ) {
         // `with expr as name`: tree-sitter-python gives `as_pattern` with an `alias` field.
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.field(Field::Value) else {
             return;
         };
         if value.kind() != "as_pattern" {
             return;
         }
         let Some(target) = value
-            .child_by_field_name("alias")
+            .field(Field::Alias)
             .and_then(|a| a.named_child(0).or(Some(a)))
         else {
             return;
@@ -576,13 +574,10 @@ impl<'t> Index<'t> {
         block: (usize, usize),
         source: &'t str,
     ) {
-        let Some(target) = expr
-            .child_by_field_name("name")
-            .filter(|n| n.kind() == "identifier")
-        else {
+        let Some(target) = expr.field(Field::Name).filter(|n| n.kind() == "identifier") else {
             return;
         };
-        let value = expr.child_by_field_name("value");
+        let value = expr.field(Field::Value);
         self.bind(
             scope,
             target,
@@ -600,10 +595,7 @@ impl<'t> Index<'t> {
     /// `items`; the classifier gives an element the flow of its container. The binding's node is
     /// the target, so uses in the loop body come after it.
     fn add_for(&mut self, stmt: Node<'t>, scope: ScopeId, block: (usize, usize), source: &'t str) {
-        let (Some(left), Some(right)) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             return;
         };
         let targets: Vec<Node> = match left.kind() {
@@ -634,7 +626,7 @@ impl<'t> Index<'t> {
 
 fn innermost_value(mut assignment: Node) -> Option<Node> {
     loop {
-        let right = assignment.child_by_field_name("right")?;
+        let right = assignment.field(Field::Right)?;
         if right.kind() == "assignment" {
             assignment = right;
         } else {

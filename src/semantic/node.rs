@@ -2,6 +2,8 @@
 
 use tree_sitter::Node;
 
+use crate::syntax::python::{Field, Fields};
+
 /// The source text of a node ("" when the node's range is not valid for `source`).
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
@@ -42,7 +44,7 @@ pub fn unparenthesize(mut node: Node) -> Node {
 
 /// The positional (non-keyword) arguments of a call's `argument_list`.
 pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field(Field::Arguments) else {
         return Vec::new();
     };
     // `f(x for x in y)`: the generator is the only argument.
@@ -62,21 +64,21 @@ pub fn positional_args<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 
 /// The value of keyword argument `name` in a call, if given.
 pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field(Field::Arguments)?;
     let mut cursor = args.walk();
     let found = args
         .named_children(&mut cursor)
         .filter(|n| n.kind() == "keyword_argument")
         .find(|n| {
-            n.child_by_field_name("name")
+            n.field(Field::Name)
                 .is_some_and(|k| text(k, source) == name)
         });
-    found.and_then(|kw| kw.child_by_field_name("value"))
+    found.and_then(|kw| kw.field(Field::Value))
 }
 
 /// The number of arguments of any kind in a call.
 pub fn arg_count(call: Node) -> usize {
-    call.child_by_field_name("arguments")
+    call.field(Field::Arguments)
         .map(|args| {
             if args.kind() == "generator_expression" {
                 return 1;
@@ -91,21 +93,19 @@ pub fn arg_count(call: Node) -> usize {
 
 /// For `a.b.c(...)`, the final attribute name (`c`); for `f(...)`, `f`.
 pub fn callee_name<'s>(call: Node, source: &'s str) -> Option<&'s str> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field(Field::Function)?;
     match function.kind() {
         "identifier" => Some(text(function, source)),
-        "attribute" => function
-            .child_by_field_name("attribute")
-            .map(|a| text(a, source)),
+        "attribute" => function.field(Field::Attribute).map(|a| text(a, source)),
         _ => None,
     }
 }
 
 /// The receiver of a method call `recv.m(...)`.
 pub fn call_receiver(call: Node) -> Option<Node> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field(Field::Function)?;
     (function.kind() == "attribute")
-        .then(|| function.child_by_field_name("object"))
+        .then(|| function.field(Field::Object))
         .flatten()
 }
 

@@ -5,6 +5,7 @@
 use tree_sitter::Node;
 
 use super::node::{text, unparenthesize};
+use crate::syntax::python::{Field, Fields};
 
 /// A piece of a formatted string.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ pub fn decompose<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
     match expr.kind() {
         "string" => fstring(expr, src),
         "binary_operator" => {
-            let op = expr.child_by_field_name("operator").map(|o| text(o, src))?;
+            let op = expr.field(Field::Operator).map(|o| text(o, src))?;
             match op {
                 "%" => percent(expr, src),
                 "+" => concatenation(expr, src),
@@ -140,7 +141,7 @@ fn fstring_pieces<'t>(lit: &Literal<'t>, src: &str) -> Option<Vec<Piece<'t>>> {
     for child in &lit.children {
         if child.kind() == "interpolation" {
             let expr = child
-                .child_by_field_name("expression")
+                .field(Field::Expression)
                 .or_else(|| child.named_child(0))?;
             let mut spec = String::new();
             let mut cursor = child.walk();
@@ -188,8 +189,8 @@ fn push_lit(pieces: &mut Vec<Piece>, text: &str) {
 
 /// `"... %s ..." % value` or `% (a, b)`: only `%s` conversions.
 fn percent<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
-    let left = unparenthesize(expr.child_by_field_name("left")?);
-    let right = unparenthesize(expr.child_by_field_name("right")?);
+    let left = unparenthesize(expr.field(Field::Left)?);
+    let right = unparenthesize(expr.field(Field::Right)?);
     let lit = literal(left, src)?;
     if lit.is_f {
         return None;
@@ -239,21 +240,18 @@ fn percent<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
 
 /// `"...{}...".format(a, b=c)`.
 fn dot_format<'t>(call: Node<'t>, src: &str) -> Option<Template<'t>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field(Field::Function)?;
     if function.kind() != "attribute"
-        || function
-            .child_by_field_name("attribute")
-            .map(|a| text(a, src))
-            != Some("format")
+        || function.field(Field::Attribute).map(|a| text(a, src)) != Some("format")
     {
         return None;
     }
-    let receiver = unparenthesize(function.child_by_field_name("object")?);
+    let receiver = unparenthesize(function.field(Field::Object)?);
     let lit = literal(receiver, src)?;
     if lit.is_f {
         return None;
     }
-    let args_node = call.child_by_field_name("arguments")?;
+    let args_node = call.field(Field::Arguments)?;
     let mut cursor = args_node.walk();
     let mut positional = Vec::new();
     let mut keywords = Vec::new();
@@ -261,8 +259,8 @@ fn dot_format<'t>(call: Node<'t>, src: &str) -> Option<Template<'t>> {
         match arg.kind() {
             "comment" => {}
             "keyword_argument" => {
-                let name = arg.child_by_field_name("name").map(|n| text(n, src))?;
-                keywords.push((name.to_string(), arg.child_by_field_name("value")?));
+                let name = arg.field(Field::Name).map(|n| text(n, src))?;
+                keywords.push((name.to_string(), arg.field(Field::Value)?));
             }
             "list_splat" | "dictionary_splat" => return None,
             _ => positional.push(arg),
@@ -325,10 +323,10 @@ fn concatenation<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
     let mut stack = vec![unparenthesize(expr)];
     while let Some(n) = stack.pop() {
         let is_plus = n.kind() == "binary_operator"
-            && n.child_by_field_name("operator").map(|o| text(o, src)) == Some("+");
+            && n.field(Field::Operator).map(|o| text(o, src)) == Some("+");
         if is_plus {
-            stack.push(unparenthesize(n.child_by_field_name("right")?));
-            stack.push(unparenthesize(n.child_by_field_name("left")?));
+            stack.push(unparenthesize(n.field(Field::Right)?));
+            stack.push(unparenthesize(n.field(Field::Left)?));
         } else if n.kind() == "concatenated_string" {
             let mut cursor = n.walk();
             let parts: Vec<Node> = n.named_children(&mut cursor).collect();
@@ -386,7 +384,7 @@ mod tests {
             .root_node()
             .named_child(0)?
             .named_child(0)?
-            .child_by_field_name("right")?;
+            .field(Field::Right)?;
         let t = decompose(value, &src)?;
         let mut out = t.open.clone();
         for p in &t.pieces {

@@ -1,8 +1,9 @@
 //! tree-sitter-python parsing with a parser per thread.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
-use tree_sitter::{Parser, Tree};
+use tree_sitter::{Node, Parser, Tree};
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -11,6 +12,130 @@ thread_local! {
 /// The tree-sitter language for Python.
 pub fn language() -> tree_sitter::Language {
     tree_sitter_python::LANGUAGE.into()
+}
+
+/// A field of tree-sitter-python's grammar that the analysis reads (`call.field(Field::Function)`
+/// through [`Fields`]).
+///
+/// `Node::child_by_field_name` resolves the name on every call, comparing it with each field name
+/// of the grammar in turn; a `Field` is resolved to its numeric id once per process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Alias,
+    Alternative,
+    Argument,
+    Arguments,
+    Attribute,
+    Body,
+    Condition,
+    Consequence,
+    Definition,
+    Expression,
+    FormatSpecifier,
+    Function,
+    Key,
+    Left,
+    ModuleName,
+    Name,
+    Object,
+    Operator,
+    Operators,
+    Parameters,
+    ReturnType,
+    Right,
+    Subscript,
+    Superclasses,
+    TypeConversion,
+    Value,
+}
+
+impl Field {
+    const ALL: [Field; 26] = [
+        Field::Alias,
+        Field::Alternative,
+        Field::Argument,
+        Field::Arguments,
+        Field::Attribute,
+        Field::Body,
+        Field::Condition,
+        Field::Consequence,
+        Field::Definition,
+        Field::Expression,
+        Field::FormatSpecifier,
+        Field::Function,
+        Field::Key,
+        Field::Left,
+        Field::ModuleName,
+        Field::Name,
+        Field::Object,
+        Field::Operator,
+        Field::Operators,
+        Field::Parameters,
+        Field::ReturnType,
+        Field::Right,
+        Field::Subscript,
+        Field::Superclasses,
+        Field::TypeConversion,
+        Field::Value,
+    ];
+
+    /// The field's name in the grammar.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Alias => "alias",
+            Field::Alternative => "alternative",
+            Field::Argument => "argument",
+            Field::Arguments => "arguments",
+            Field::Attribute => "attribute",
+            Field::Body => "body",
+            Field::Condition => "condition",
+            Field::Consequence => "consequence",
+            Field::Definition => "definition",
+            Field::Expression => "expression",
+            Field::FormatSpecifier => "format_specifier",
+            Field::Function => "function",
+            Field::Key => "key",
+            Field::Left => "left",
+            Field::ModuleName => "module_name",
+            Field::Name => "name",
+            Field::Object => "object",
+            Field::Operator => "operator",
+            Field::Operators => "operators",
+            Field::Parameters => "parameters",
+            Field::ReturnType => "return_type",
+            Field::Right => "right",
+            Field::Subscript => "subscript",
+            Field::Superclasses => "superclasses",
+            Field::TypeConversion => "type_conversion",
+            Field::Value => "value",
+        }
+    }
+
+    /// The field's id in tree-sitter-python (0, which matches no child, if the grammar lacked it).
+    pub fn id(self) -> u16 {
+        static IDS: OnceLock<[u16; Field::ALL.len()]> = OnceLock::new();
+        let ids = IDS.get_or_init(|| {
+            let language = language();
+            Field::ALL.map(|f| {
+                language
+                    .field_id_for_name(f.name())
+                    .map_or(0, |id| id.get())
+            })
+        });
+        ids.get(self as usize).copied().unwrap_or(0)
+    }
+}
+
+/// Children by [`Field`]: the fast form of `child_by_field_name` for Python trees.
+pub trait Fields<'t> {
+    /// The first child in `field`.
+    fn field(&self, field: Field) -> Option<Node<'t>>;
+}
+
+impl<'t> Fields<'t> for Node<'t> {
+    fn field(&self, field: Field) -> Option<Node<'t>> {
+        self.child_by_field_id(field.id())
+    }
 }
 
 /// Parse Python source, reusing `old` (already `edit`ed) when given.
@@ -48,5 +173,49 @@ fn unreachable_empty_tree(parser: &mut Parser) -> Tree {
     match fresh.parse("", None) {
         Some(tree) => tree,
         None => panic!("tree-sitter could not parse an empty Python module"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_in_the_grammar_and_in_its_slot() {
+        let language = language();
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i, "{field:?} is out of order in Field::ALL");
+            assert_eq!(
+                language.field_id_for_name(field.name()).map(|id| id.get()),
+                Some(field.id()),
+                "{field:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn field_finds_the_same_child_as_child_by_field_name() {
+        let tree = parse("x = f(a)\n", None);
+        let assignment = tree
+            .root_node()
+            .named_child(0)
+            .and_then(|s| s.named_child(0));
+        let Some(assignment) = assignment else {
+            panic!("no assignment in {}", tree.root_node().to_sexp());
+        };
+        for field in Field::ALL {
+            assert_eq!(
+                assignment.field(field),
+                assignment.child_by_field_name(field.name()),
+                "{field:?}"
+            );
+        }
+        let call = assignment.field(Field::Right);
+        assert_eq!(call.map(|c| c.kind()), Some("call"));
+        assert_eq!(
+            call.and_then(|c| c.field(Field::Function))
+                .map(|f| f.kind()),
+            Some("identifier")
+        );
     }
 }

@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::node;
+use crate::syntax::python::{Field, Fields};
 
 pub const ADMIN_DEFAULT_URL: Rule = Rule {
     code: "DJS446",
@@ -127,7 +128,7 @@ pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     let mut findings = Vec::new();
     for call in calls {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {
@@ -212,8 +213,8 @@ fn guarded(checker: &PyChecker, n: Node) -> bool {
         }
         if matches!(parent.kind(), "if_statement" | "elif_clause")
             && let (Some(condition), Some(body)) = (
-                parent.child_by_field_name("condition"),
-                parent.child_by_field_name("consequence"),
+                parent.field(Field::Condition),
+                parent.field(Field::Consequence),
             )
             && node::contains(body, n)
         {
@@ -236,7 +237,7 @@ fn guard_fix(checker: &PyChecker, call: Node) -> Option<Fix> {
     let assignment = call
         .parent()
         .filter(|p| p.kind() == "augmented_assignment")?;
-    if assignment.child_by_field_name("right") != Some(call) {
+    if assignment.field(Field::Right) != Some(call) {
         return None;
     }
     let statement = assignment

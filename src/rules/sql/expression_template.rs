@@ -9,6 +9,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule, sql};
 use crate::semantic::{SinkKind, node};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS204",
@@ -96,7 +97,7 @@ fn is_django_expression(qualified: &str) -> bool {
 
 fn derives_from_expression(checker: &PyChecker, class: Node, local_names: &HashSet<&str>) -> bool {
     let src = checker.source();
-    let Some(bases) = class.child_by_field_name("superclasses") else {
+    let Some(bases) = class.field(Field::Superclasses) else {
         return false;
     };
     let mut cursor = bases.walk();
@@ -116,7 +117,7 @@ fn top_level_classes<'t>(checker: &PyChecker<'t>) -> Vec<Node<'t>> {
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
         .filter_map(|statement| match statement.kind() {
-            "decorated_definition" => statement.child_by_field_name("definition"),
+            "decorated_definition" => statement.field(Field::Definition),
             "class_definition" => Some(statement),
             _ => None,
         })
@@ -131,7 +132,7 @@ fn local_expression_classes<'t>(checker: &PyChecker<'t>, classes: &[Node<'t>]) -
     let mut local_names: HashSet<&str> = HashSet::new();
     for class in classes {
         if derives_from_expression(checker, *class, &local_names)
-            && let Some(name) = class.child_by_field_name("name")
+            && let Some(name) = class.field(Field::Name)
         {
             local_names.insert(node::text(name, src));
         }
@@ -146,11 +147,11 @@ pub fn check(checker: &mut PyChecker) {
     let classes = top_level_classes(checker);
     let class_names: HashSet<&str> = classes
         .iter()
-        .filter_map(|c| c.child_by_field_name("name"))
+        .filter_map(|c| c.field(Field::Name))
         .map(|n| node::text(n, src))
         .collect();
     let calls_local_class = checker.model.index.calls.iter().any(|call| {
-        call.child_by_field_name("function")
+        call.field(Field::Function)
             .is_some_and(|f| f.kind() == "identifier" && class_names.contains(node::text(f, src)))
     });
     let local_names = if checker.model.index.classes.is_empty() && !calls_local_class {
@@ -178,17 +179,14 @@ pub fn check(checker: &mut PyChecker) {
     }
     // `self.template = ...` in a method of an expression class.
     for stmt in checker.model.index.attribute_assignments.iter().copied() {
-        let (Some(left), Some(right)) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             continue;
         };
         let attr = left
-            .child_by_field_name("attribute")
+            .field(Field::Attribute)
             .map_or("", |a| node::text(a, src));
         let on_self = left
-            .child_by_field_name("object")
+            .field(Field::Object)
             .is_some_and(|o| node::text(o, src) == "self");
         let Some(attr) = SQL_ATTRIBUTES.iter().find(|a| **a == attr) else {
             continue;
@@ -199,7 +197,7 @@ pub fn check(checker: &mut PyChecker) {
     }
     // Keyword arguments of calls.
     for call in checker.model.index.calls.iter().copied() {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let callee = node::callee_name(call, src).unwrap_or("");

@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, sql};
 use crate::semantic::{SinkKind, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS202",
@@ -146,7 +147,7 @@ fn sql_pieces(value: Node) -> Vec<Node> {
         "dictionary" => value
             .named_children(&mut cursor)
             .filter(|p| p.kind() == "pair")
-            .filter_map(|p| p.child_by_field_name("value"))
+            .filter_map(|p| p.field(Field::Value))
             .collect(),
         "list" | "tuple" | "set" => value
             .named_children(&mut cursor)
@@ -187,7 +188,7 @@ fn where_params_fix(
         Some(p) => edits.push(Edit::replace(p.byte_range(), merged.text.clone())),
         None => {
             let last = call
-                .child_by_field_name("arguments")
+                .field(Field::Arguments)
                 .and_then(|a| a.named_child(a.named_child_count().saturating_sub(1)))?;
             edits.push(Edit::insert(
                 last.end_byte(),

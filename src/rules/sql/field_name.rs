@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::{Flow, Level, SinkKind, node};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS205",
@@ -92,7 +93,7 @@ pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
         let src = checker.source();
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let method = node::callee_name(call, src).unwrap_or("");
@@ -115,7 +116,7 @@ pub fn check(checker: &mut PyChecker) {
         if !lookups && !fields {
             continue;
         }
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field(Field::Arguments) else {
             continue;
         };
         let mut cursor = args.walk();
@@ -155,8 +156,7 @@ pub fn check(checker: &mut PyChecker) {
 /// Whether `ident` names the `**kwargs` parameter of its enclosing function.
 fn is_kwargs_parameter(ident: Node, src: &str) -> bool {
     let name = node::text(ident, src);
-    let Some(params) =
-        node::enclosing_function(ident).and_then(|f| f.child_by_field_name("parameters"))
+    let Some(params) = node::enclosing_function(ident).and_then(|f| f.field(Field::Parameters))
     else {
         return false;
     };
@@ -182,7 +182,7 @@ fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flo
             for pair in pairs {
                 match pair.kind() {
                     "pair" => {
-                        if let Some(key) = pair.child_by_field_name("key") {
+                        if let Some(key) = pair.field(Field::Key) {
                             out.push((key, model.flow_for(key, SinkKind::Sql)));
                         }
                     }
@@ -197,8 +197,8 @@ fn splat_keys<'t>(checker: &PyChecker<'t>, expr: Node<'t>) -> Vec<(Node<'t>, Flo
             out
         }
         "dictionary_comprehension" => expr
-            .child_by_field_name("body")
-            .and_then(|pair| pair.child_by_field_name("key"))
+            .field(Field::Body)
+            .and_then(|pair| pair.field(Field::Key))
             .map(|key| vec![(key, model.flow_for(key, SinkKind::Sql))])
             .unwrap_or_default(),
         // A function's own `**kwargs`: in a view its keys are the URLconf's names, not the client's.
@@ -226,14 +226,12 @@ fn dict_literal_values<'t>(checker: &PyChecker<'t>, ident: Node<'t>) -> Option<V
     let scope = index.scope_at(ident);
     let function = index.scope_node(scope)?;
     let bindings = index.bindings(scope, name);
-    let is_parameter = function
-        .child_by_field_name("parameters")
-        .is_some_and(|params| {
-            let mut cursor = params.walk();
-            params
-                .named_children(&mut cursor)
-                .any(|p| node::text(p, src).split([':', '=']).next().map(str::trim) == Some(name))
-        });
+    let is_parameter = function.field(Field::Parameters).is_some_and(|params| {
+        let mut cursor = params.walk();
+        params
+            .named_children(&mut cursor)
+            .any(|p| node::text(p, src).split([':', '=']).next().map(str::trim) == Some(name))
+    });
     if bindings.is_empty() || is_parameter {
         return None;
     }

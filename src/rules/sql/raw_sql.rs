@@ -7,6 +7,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, sql};
 use crate::semantic::{SinkKind, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS201",
@@ -145,7 +146,7 @@ fn sink_kind(checker: &PyChecker, call: Node) -> Option<Sink> {
     let src = checker.source();
     let tables = checker.model.sources;
     if !tables.sql_sinks.is_empty()
-        && let Some(function) = call.child_by_field_name("function")
+        && let Some(function) = call.field(Field::Function)
         && checker
             .model
             .qualified_name(function)
@@ -174,7 +175,7 @@ fn is_cursor(checker: &PyChecker, receiver: Node, depth: u32) -> bool {
         "identifier" | "attribute" => {
             let name = match receiver.kind() {
                 "attribute" => receiver
-                    .child_by_field_name("attribute")
+                    .field(Field::Attribute)
                     .map_or("", |a| node::text(a, src)),
                 _ => node::text(receiver, src),
             };
@@ -207,12 +208,12 @@ fn is_manager(checker: &PyChecker, receiver: Node) -> bool {
         match current.kind() {
             "attribute" => {
                 let attr = current
-                    .child_by_field_name("attribute")
+                    .field(Field::Attribute)
                     .map_or("", |a| node::text(a, src));
                 if matches!(attr, "objects" | "_default_manager" | "_base_manager") {
                     return true;
                 }
-                let Some(object) = current.child_by_field_name("object") else {
+                let Some(object) = current.field(Field::Object) else {
                     return false;
                 };
                 // `Article.published.raw(...)`: a manager on a model class (capitalised name).
@@ -223,7 +224,7 @@ fn is_manager(checker: &PyChecker, receiver: Node) -> bool {
                 }
                 current = object;
             }
-            "call" => match current.child_by_field_name("function") {
+            "call" => match current.field(Field::Function) {
                 Some(f) => current = f,
                 None => return false,
             },

@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, sql};
 use crate::semantic::{SinkKind, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS203",
@@ -76,7 +77,7 @@ const RAWSQL: &[&str] = &[
 pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

@@ -4,6 +4,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::node;
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS111",
@@ -68,14 +69,11 @@ pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
     let statements = checker.model.index.attribute_assignments.clone();
     for stmt in statements {
-        let (Some(left), Some(right)) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             continue;
         };
         let attr = left
-            .child_by_field_name("attribute")
+            .field(Field::Attribute)
             .map_or("", |a| node::text(a, src));
         if attr != "allow_tags" || node::text(right, src) != "True" {
             continue;

@@ -7,6 +7,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS103",
@@ -76,7 +77,7 @@ const FORMAT_HTML_JOIN: &[&str] = &["django.utils.html.format_html_join"];
 pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {
@@ -136,7 +137,7 @@ pub fn check(checker: &mut PyChecker) {
 /// `format_html(f"<b>{x}</b> {{}}", y)` → `format_html("<b>{}</b> {}", x, y)`.
 fn argument_fix(checker: &PyChecker, call: Node, format_arg: Node) -> Option<Fix> {
     let src = checker.source();
-    let args_node = call.child_by_field_name("arguments")?;
+    let args_node = call.field(Field::Arguments)?;
     let positional = node::positional_args(call);
     // Only `format_html(<formatted literal>, positional...)`.
     if positional.first() != Some(&format_arg) || node::arg_count(call) != positional.len() {

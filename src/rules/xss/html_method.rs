@@ -8,6 +8,7 @@ use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::xss::mark_safe_decorator::{decorators, return_value};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS105",
@@ -84,7 +85,7 @@ pub fn check(checker: &mut PyChecker) {
             continue;
         };
         let name = function
-            .child_by_field_name("name")
+            .field(Field::Name)
             .map_or("", |n| checker.model.text(n));
         let applies = match name {
             "__html__" => true,

@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::node;
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS107",
@@ -119,7 +120,7 @@ fn scope_dump(checker: &PyChecker, arg: Node) -> Option<&'static str> {
     if arg.kind() != "call" || node::arg_count(arg) != 0 {
         return None;
     }
-    let function = arg.child_by_field_name("function")?;
+    let function = arg.field(Field::Function)?;
     if function.kind() != "identifier" {
         return None;
     }
@@ -145,7 +146,7 @@ fn explicit_dict_fix(checker: &PyChecker, call: Node) -> Option<Fix> {
     }
     let scope = function.start_byte();
     let mut names: Vec<(usize, &str)> = Vec::new();
-    if let Some(params) = function.child_by_field_name("parameters") {
+    if let Some(params) = function.field(Field::Parameters) {
         let mut cursor = params.walk();
         for p in params.named_children(&mut cursor) {
             let ident = match p.kind() {
@@ -153,7 +154,7 @@ fn explicit_dict_fix(checker: &PyChecker, call: Node) -> Option<Fix> {
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                     p.named_child(0).filter(|n| n.kind() == "identifier")
                 }
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.field(Field::Name),
                 _ => None,
             };
             if let Some(ident) = ident {

@@ -7,6 +7,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS109",
@@ -67,7 +68,7 @@ const MARKUP: &[&str] = &["markupsafe.Markup", "jinja2.Markup", "flask.Markup"];
 pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

@@ -7,6 +7,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, node, strings};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS108",
@@ -89,7 +90,7 @@ fn is_response_class(qualified: &str) -> bool {
 pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {
@@ -140,11 +141,11 @@ fn header_content_type<'t>(call: Node<'t>, src: &str) -> Option<Node<'t>> {
     let mut cursor = headers.walk();
     let pairs: Vec<Node> = headers.named_children(&mut cursor).collect();
     pairs.into_iter().find_map(|pair| {
-        let key = pair.child_by_field_name("key")?;
+        let key = pair.field(Field::Key)?;
         let key_text = node::text(key, src).trim_matches(['"', '\'']);
         key_text
             .eq_ignore_ascii_case("content-type")
-            .then(|| pair.child_by_field_name("value"))
+            .then(|| pair.field(Field::Value))
             .flatten()
     })
 }

@@ -9,6 +9,7 @@ use crate::rules::xss::mark_safe_decorator::{decorators, return_value};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::flow::Query;
 use crate::semantic::{SinkKind, node};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS106",
@@ -96,16 +97,13 @@ pub fn check(checker: &mut PyChecker) {
     }
     // `func.is_safe = True`.
     for &stmt in checker.model.index.attribute_assignments.iter() {
-        let (Some(left), right) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
-        ) else {
+        let (Some(left), right) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             continue;
         };
         let attr = left
-            .child_by_field_name("attribute")
+            .field(Field::Attribute)
             .map_or("", |a| node::text(a, src));
-        let object = left.child_by_field_name("object");
+        let object = left.field(Field::Object);
         if attr != "is_safe" || !is_true(right, src) {
             continue;
         }
@@ -128,7 +126,7 @@ fn check_filter(checker: &mut PyChecker, function: Node) {
         return;
     };
     let fname = function
-        .child_by_field_name("name")
+        .field(Field::Name)
         .map_or("filter", |n| node::text(n, src));
     let trusted = [(function.start_byte(), input)];
     let query = Query {
@@ -162,19 +160,19 @@ fn module_function<'t>(checker: &PyChecker<'t>, name: &str) -> Option<Node<'t>> 
     let src = checker.source();
     checker.model.index.functions.iter().copied().find(|f| {
         checker.model.index.scope_at(*f) == crate::semantic::index::MODULE
-            && f.child_by_field_name("name")
+            && f.field(Field::Name)
                 .is_some_and(|n| node::text(n, src) == name)
     })
 }
 
 fn first_parameter<'s>(function: Node, src: &'s str) -> Option<&'s str> {
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field(Field::Parameters)?;
     let mut cursor = params.walk();
     let first = params.named_children(&mut cursor).next()?;
     let name = match first.kind() {
         "identifier" => first,
         "typed_parameter" => first.named_child(0)?,
-        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        "default_parameter" | "typed_default_parameter" => first.field(Field::Name)?,
         _ => return None,
     };
     Some(node::text(name, src))

@@ -3,6 +3,7 @@
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS104",
@@ -67,7 +68,7 @@ const SAFE_CLASSES: &[&str] = &[
 pub fn check(checker: &mut PyChecker) {
     let classes = checker.model.index.classes.clone();
     for class in classes {
-        let Some(bases) = class.child_by_field_name("superclasses") else {
+        let Some(bases) = class.field(Field::Superclasses) else {
             continue;
         };
         let mut cursor = bases.walk();
@@ -83,11 +84,11 @@ pub fn check(checker: &mut PyChecker) {
                 continue;
             }
             let name = class
-                .child_by_field_name("name")
+                .field(Field::Name)
                 .map_or("this class", |n| checker.model.text(n));
             let base_name = qualified.rsplit('.').next().unwrap_or("SafeString");
             let range = class
-                .child_by_field_name("name")
+                .field(Field::Name)
                 .map_or(class.byte_range(), |n| n.byte_range());
             checker.report(Finding::new(
                 RULE.code,

@@ -7,6 +7,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, SinkKind, node};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS110",
@@ -75,7 +76,7 @@ pub fn check(checker: &mut PyChecker) {
     let calls = checker.model.index.calls.clone();
     for call in calls {
         let src = checker.source();
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field(Field::Function) else {
             continue;
         };
         let is_sink = if node::callee_name(call, src) == Some("from_string")
@@ -134,7 +135,7 @@ const TEMPLATE_PACKAGES: &[&str] = &["django.template", "jinja2", "mako", "chame
 /// value, it compiles no template. Engines and environments are instances (`engines["django"]`,
 /// `Engine.get_default()`, `env`), so a class receiver is never one of them.
 fn foreign_constructor(checker: &PyChecker, function: Node) -> bool {
-    let Some(receiver) = function.child_by_field_name("object") else {
+    let Some(receiver) = function.field(Field::Object) else {
         return false;
     };
     let Some(qualified) = checker.model.qualified_name(receiver) else {
