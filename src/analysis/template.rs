@@ -1,10 +1,13 @@
 //! Running the template rules over one template.
 
+use std::cell::OnceCell;
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::context::Context;
 use super::finding::Finding;
 use crate::syntax::TemplateSyntax;
+use crate::syntax::template::FilterExpression;
 
 /// The state the template rules share while checking one template.
 pub struct TemplateChecker<'a> {
@@ -12,6 +15,9 @@ pub struct TemplateChecker<'a> {
     pub syntax: &'a TemplateSyntax,
     pub context: &'a Context,
     findings: Vec<Finding>,
+    /// The parsed `{{ … }}` tokens (token index, expression), parsed on first use: most rules
+    /// read them, and each would otherwise parse them again.
+    variables: OnceCell<Rc<[(usize, FilterExpression)]>>,
 }
 
 impl<'a> TemplateChecker<'a> {
@@ -21,7 +27,21 @@ impl<'a> TemplateChecker<'a> {
             syntax,
             context,
             findings: Vec::new(),
+            variables: OnceCell::new(),
         }
+    }
+
+    /// The parsed `{{ … }}` tokens of the template: (token index, expression), in order. Shared,
+    /// so a rule can hold them while it reports.
+    pub fn variables(&self) -> Rc<[(usize, FilterExpression)]> {
+        let syntax = self.syntax;
+        let source = self.source;
+        Rc::clone(self.variables.get_or_init(|| {
+            syntax
+                .variables()
+                .filter_map(|i| Some((i, syntax.filter_expression(source, i)?)))
+                .collect()
+        }))
     }
 
     pub fn report(&mut self, finding: Finding) {

@@ -64,13 +64,10 @@ const AUTOESCAPE_AWARE_FILTERS: &[&str] = &[
     "unordered_list",
 ];
 
-/// The parsed `{{ … }}` tokens of a template: (token index, expression).
-pub(crate) fn variables(checker: &TemplateChecker) -> Vec<(usize, FilterExpression)> {
-    let syntax = checker.syntax;
-    syntax
-        .variables()
-        .filter_map(|i| Some((i, syntax.filter_expression(checker.source, i)?)))
-        .collect()
+/// The parsed `{{ … }}` tokens of a template: (token index, expression), parsed once per
+/// analysis and shared by the rules.
+pub(crate) fn variables(checker: &TemplateChecker) -> std::rc::Rc<[(usize, FilterExpression)]> {
+    checker.variables()
 }
 
 /// True for plain-text templates (`.txt`, `.eml`, `.md`, …): no HTML, so no HTML-escaping rules.

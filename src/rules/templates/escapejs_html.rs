@@ -58,7 +58,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for (index, expr) in templates::variables(checker) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
         let Some(filter) = expr
             .filters
             .iter()
@@ -83,7 +83,7 @@ pub fn check(checker: &mut TemplateChecker) {
         let autoescaped = syntax
             .autoescape_at(text, token.range.start)
             .is_none_or(|(_, on)| on)
-            && !templates::marked_safe(text, &expr, false);
+            && !templates::marked_safe(text, expr, false);
         let fix = autoescaped.then(|| {
             Fix::unsafe_(
                 "Remove `|escapejs`",
@@ -97,7 +97,7 @@ pub fn check(checker: &mut TemplateChecker) {
                 RULE.severity,
                 format!(
                     "`|escapejs` escapes for JavaScript strings, but {} is rendered in {where_}: the escaping is wrong for this context; leave it to autoescaping",
-                    templates::shown(text, &expr)
+                    templates::shown(text, expr)
                 ),
             )
             .with_fix(fix),

@@ -68,8 +68,8 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for (index, expr) in templates::variables(checker) {
-        if expr.base.is_empty() || templates::is_inert(text, &expr) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
+        if expr.base.is_empty() || templates::is_inert(text, expr) {
             continue;
         }
         let token = &syntax.tokens[index];
@@ -94,7 +94,7 @@ pub fn check(checker: &mut TemplateChecker) {
             .first()
             .copied()
             .unwrap_or(Js::Code);
-        let unescaped = templates::marked_safe(text, &expr, false)
+        let unescaped = templates::marked_safe(text, expr, false)
             || syntax
                 .autoescape_at(text, token.range.start)
                 .is_some_and(|(_, on)| !on);
@@ -103,7 +103,7 @@ pub fn check(checker: &mut TemplateChecker) {
         {
             continue;
         }
-        let name = templates::shown(text, &expr);
+        let name = templates::shown(text, expr);
         let what = if js_url {
             "a `javascript:` URL".to_string()
         } else {

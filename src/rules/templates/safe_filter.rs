@@ -70,7 +70,7 @@ pub fn check(checker: &mut TemplateChecker) {
     }
     let text = checker.source;
     let syntax = checker.syntax;
-    for (index, expr) in templates::variables(checker) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
         let token = &syntax.tokens[index];
         if expr.is_literal() || expr.base.is_empty() {
             continue;
@@ -82,7 +82,7 @@ pub fn check(checker: &mut TemplateChecker) {
         {
             continue;
         }
-        if !marked_safe(text, &expr, false) || in_javascript(checker, token.range.start) {
+        if !marked_safe(text, expr, false) || in_javascript(checker, token.range.start) {
             continue;
         }
         let filters: Vec<_> = expr
@@ -106,7 +106,7 @@ pub fn check(checker: &mut TemplateChecker) {
                 RULE.severity,
                 format!(
                     "{names} renders {} without HTML escaping: if it can hold user data, this is cross-site scripting",
-                    templates::shown(text, &expr)
+                    templates::shown(text, expr)
                 ),
             )
             .with_fix(Some(Fix::unsafe_(format!("Remove {names}"), edits))),

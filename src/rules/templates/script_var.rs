@@ -84,9 +84,10 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     // Variables per script element.
-    let mut by_script: BTreeMap<usize, Vec<(usize, FilterExpression)>> = BTreeMap::new();
-    for (index, expr) in templates::variables(checker) {
-        if expr.base.is_empty() || templates::is_inert(text, &expr) {
+    let variables = templates::variables(checker);
+    let mut by_script: BTreeMap<usize, Vec<(usize, &FilterExpression)>> = BTreeMap::new();
+    for &(index, ref expr) in variables.iter() {
+        if expr.base.is_empty() || templates::is_inert(text, expr) {
             continue;
         }
         if let Place::Script { element, js: true } =
@@ -111,11 +112,11 @@ pub fn check(checker: &mut TemplateChecker) {
         for ((index, expr), state) in vars.into_iter().zip(states) {
             let token = &syntax.tokens[index];
             let has_escapejs = expr.has_filter(text, "escapejs");
-            let unescaped = templates::marked_safe(text, &expr, false)
+            let unescaped = templates::marked_safe(text, expr, false)
                 || syntax
                     .autoescape_at(text, token.range.start)
                     .is_some_and(|(_, on)| !on);
-            let name = templates::shown(text, &expr);
+            let name = templates::shown(text, expr);
             let message = match state {
                 Js::LineComment | Js::BlockComment => continue,
                 Js::String(_) | Js::Regex if has_escapejs && !unescaped => continue,
@@ -140,7 +141,7 @@ pub fn check(checker: &mut TemplateChecker) {
             } else {
                 Severity::Warning
             };
-            let fix = json_script_fix(checker, &ids, script, token, &expr, state);
+            let fix = json_script_fix(checker, &ids, script, token, expr, state);
             findings.push(
                 Finding::new(RULE.code, token.range.clone(), severity, message).with_fix(fix),
             );
@@ -264,7 +265,7 @@ impl<'a> Ids<'a> {
             }
         }
         let mut json_script = HashMap::new();
-        for (_, expr) in templates::variables(checker) {
+        for (_, expr) in templates::variables(checker).iter() {
             let Some(at) = expr
                 .filters
                 .iter()
@@ -276,7 +277,7 @@ impl<'a> Ids<'a> {
                 continue;
             };
             let id = slice(text, arg).trim_matches(['"', '\'']);
-            json_script.insert(id, value_text(text, &expr, at, &[]));
+            json_script.insert(id, value_text(text, expr, at, &[]));
         }
         Ids {
             quoted,

@@ -57,8 +57,8 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for (index, expr) in templates::variables(checker) {
-        if expr.base.is_empty() || templates::is_inert(text, &expr) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
+        if expr.base.is_empty() || templates::is_inert(text, expr) {
             continue;
         }
         let token = &syntax.tokens[index];
@@ -68,7 +68,7 @@ pub fn check(checker: &mut TemplateChecker) {
         ) {
             continue;
         }
-        let unescaped = templates::marked_safe(text, &expr, false)
+        let unescaped = templates::marked_safe(text, expr, false)
             || syntax
                 .autoescape_at(text, token.range.start)
                 .is_some_and(|(_, on)| !on);
@@ -83,7 +83,7 @@ pub fn check(checker: &mut TemplateChecker) {
             severity,
             format!(
                 "{} is inserted into a `<style>` block: HTML escaping does not escape CSS, so the value can add rules or load resources; validate it or pass it as a custom property",
-                templates::shown(text, &expr)
+                templates::shown(text, expr)
             ),
         ));
     }

@@ -60,8 +60,8 @@ pub fn check(checker: &mut TemplateChecker) {
     let mut findings = Vec::new();
     // One finding per attribute value: its first variable (one fix quotes the whole value).
     let mut seen = std::collections::HashSet::new();
-    for (index, expr) in templates::variables(checker) {
-        if expr.base.is_empty() || templates::is_inert(text, &expr) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
+        if expr.base.is_empty() || templates::is_inert(text, expr) {
             continue;
         }
         let token = &syntax.tokens[index];
@@ -107,7 +107,7 @@ pub fn check(checker: &mut TemplateChecker) {
                 RULE.severity,
                 format!(
                     "{} is inserted into the unquoted value of `{}`: escaping does not cover spaces, so the value can add attributes such as event handlers; quote the value",
-                    templates::shown(text, &expr),
+                    templates::shown(text, expr),
                     attribute.name_lower
                 ),
             )

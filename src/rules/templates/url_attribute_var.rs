@@ -77,7 +77,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for (index, expr) in templates::variables(checker) {
+    for &(index, ref expr) in templates::variables(checker).iter() {
         if expr.base.is_empty() || expr.is_literal() {
             continue;
         }
@@ -115,7 +115,7 @@ pub fn check(checker: &mut TemplateChecker) {
                 "the `{}` of this `<{}>` is exactly {}: escaping lets a `javascript:` URL through; make sure the value can only be an http(s) or relative URL",
                 attribute.name_lower,
                 el.name,
-                templates::shown(text, &expr)
+                templates::shown(text, expr)
             ),
         ));
     }
