@@ -31,6 +31,9 @@ fn collapse(text: &str) -> String {
 
 /// The fingerprint of each finding of one file, in order.
 pub fn fingerprints(text: &str, findings: &[Finding]) -> Vec<String> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
     let lines = LineIndex::new(text);
     let mut seen: HashMap<u64, usize> = HashMap::new();
     findings

@@ -66,6 +66,9 @@ fn django_check(finding: &Finding) -> Option<&'static str> {
 
 /// Locate one file's findings (fingerprints are filled by `cli::baseline::fingerprint_all`).
 pub fn locate(path_label: &str, text: &str, findings: &[Finding]) -> Vec<Located> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
     let lines = LineIndex::new(text);
     let lc = |byte: usize| {
         let (line, column) = lines.line_col(text, byte);
