@@ -83,6 +83,44 @@ fn categories() -> &'static [Option<Category>] {
     })
 }
 
+/// A call, with the parts most rules read taken apart once, when the module is indexed (every
+/// rule that looks at calls would otherwise look them up again for every call).
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'t> {
+    /// The `call` node.
+    pub node: Node<'t>,
+    /// The called expression: `f` in `f(x)`, `a.b.c` in `a.b.c(x)`.
+    pub function: Option<Node<'t>>,
+    /// The name called: `f` in `f(x)`, `c` in `a.b.c(x)` (what [`node::callee_name`] gives).
+    pub name: Option<&'t str>,
+    /// The receiver of a method call: `a.b` in `a.b.c(x)` (what [`node::call_receiver`]
+    /// gives).
+    pub receiver: Option<Node<'t>>,
+}
+
+impl<'t> Call<'t> {
+    fn new(node: Node<'t>, source: &'t str) -> Call<'t> {
+        let function = node.field(Field::Function);
+        let (name, receiver) = match function {
+            Some(f) => match f.kind() {
+                "identifier" => (Some(node::text(f, source)), None),
+                "attribute" => (
+                    f.field(Field::Attribute).map(|a| node::text(a, source)),
+                    f.field(Field::Object),
+                ),
+                _ => (None, None),
+            },
+            None => (None, None),
+        };
+        Call {
+            node,
+            function,
+            name,
+            receiver,
+        }
+    }
+}
+
 /// A scope is a function, lambda or class body (by its start byte) or the module (`MODULE`).
 pub type ScopeId = usize;
 pub const MODULE: ScopeId = usize::MAX;
@@ -145,6 +183,8 @@ pub struct Index<'t> {
     /// Every call, in document order (a pre-order walk: sorted by start byte), so the calls of
     /// one definition are a slice found by binary search ([`Index::calls_in`]).
     pub calls: Vec<Node<'t>>,
+    /// The same calls taken apart, in the same order.
+    pub call_sites: Vec<Call<'t>>,
     pub functions: Vec<Node<'t>>,
     pub classes: Vec<Node<'t>>,
     pub imports: Vec<Node<'t>>,
@@ -266,7 +306,10 @@ impl<'t> Index<'t> {
             .map_or(MODULE, |s| s.node.start_byte());
         let block = open.blocks.last().copied().unwrap_or((0, usize::MAX));
         match category {
-            Category::Call => self.calls.push(n),
+            Category::Call => {
+                self.calls.push(n);
+                self.call_sites.push(Call::new(n, source));
+            }
             Category::Function | Category::Class | Category::Lambda => {
                 self.scopes.push(Scope {
                     node: n,
@@ -686,6 +729,27 @@ mod tests {
                 .collect();
             assert_eq!(index.calls_in(*def), slow.as_slice());
         }
+    }
+
+    #[test]
+    fn call_sites_are_the_calls_taken_apart() {
+        let src = "f(1)\na.b.c(2)\nx[0](3)\n(g)(4)\nself.d(e())\n";
+        let tree = python::parse(src, None);
+        let index = Index::build(&tree, src);
+        assert_eq!(index.call_sites.len(), index.calls.len());
+        for (site, call) in index.call_sites.iter().zip(&index.calls) {
+            assert_eq!(site.node, *call);
+            assert_eq!(site.function, call.field(Field::Function));
+            assert_eq!(site.name, node::callee_name(*call, src));
+            assert_eq!(site.receiver, node::call_receiver(*call));
+        }
+        let names: Vec<Option<&str>> = index.call_sites.iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [Some("f"), Some("c"), None, None, Some("d"), Some("e")]
+        );
+        let receiver = index.call_sites[1].receiver.map(|r| &src[r.byte_range()]);
+        assert_eq!(receiver, Some("a.b"));
     }
 
     #[test]

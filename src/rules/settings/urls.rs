@@ -125,10 +125,11 @@ pub fn check(checker: &mut PyChecker) {
     if !is_urlconf(checker) {
         return;
     }
-    let calls = checker.model.index.calls.clone();
+    let calls = checker.model.index.call_sites.clone();
     let mut findings = Vec::new();
-    for call in calls {
-        let Some(function) = call.field(Field::Function) else {
+    for site in calls {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

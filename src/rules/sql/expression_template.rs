@@ -196,11 +196,12 @@ pub fn check(checker: &mut PyChecker) {
         }
     }
     // Keyword arguments of calls.
-    for call in checker.model.index.calls.iter().copied() {
-        let Some(function) = call.field(Field::Function) else {
+    for site in checker.model.index.call_sites.iter() {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
-        let callee = node::callee_name(call, src).unwrap_or("");
+        let callee = site.name.unwrap_or("");
         let applies = callee.starts_with("as_")
             || (function.kind() == "identifier" && local_names.contains(callee))
             || checker

@@ -81,12 +81,13 @@ const PARAMS: [&str; 6] = [
 ];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let src = checker.source();
-        if node::callee_name(call, src) != Some("extra") || node::call_receiver(call).is_none() {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        if site.name != Some("extra") || site.receiver.is_none() {
             continue;
         }
+        let call = site.node;
+        let src = checker.source();
         let arg = |name: &str| -> Option<Node> {
             let i = PARAMS.iter().position(|p| *p == name)?;
             node::positional_args(call)

@@ -90,30 +90,31 @@ const FIELD_METHODS: &[&str] = &[
 ];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
         let src = checker.source();
-        let Some(function) = call.field(Field::Function) else {
+        let Some(function) = site.function else {
             continue;
         };
-        let method = node::callee_name(call, src).unwrap_or("");
+        let method = site.name.unwrap_or("");
         let is_q = checker
             .model
             .qualified_name(function)
             .is_some_and(|q| q == "django.db.models.Q" || q == "django.db.models.query_utils.Q");
+        let lookups = is_q || (LOOKUP_METHODS.contains(&method) && function.kind() == "attribute");
+        let fields = FIELD_METHODS.contains(&method) && function.kind() == "attribute";
+        if !lookups && !fields {
+            continue;
+        }
         // `super().get(request, *args, **kwargs)` and `self.get(...)` are a view's own handlers,
         // not QuerySet lookups.
-        let own_method = node::call_receiver(call).is_some_and(|r| {
+        let own_method = site.receiver.is_some_and(|r| {
             let r = node::unparenthesize(r);
             matches!(node::text(r, src), "self" | "cls")
                 || (r.kind() == "call" && node::callee_name(r, src) == Some("super"))
         });
         if own_method {
-            continue;
-        }
-        let lookups = is_q || (function.kind() == "attribute" && LOOKUP_METHODS.contains(&method));
-        let fields = function.kind() == "attribute" && FIELD_METHODS.contains(&method);
-        if !lookups && !fields {
             continue;
         }
         let Some(args) = call.field(Field::Arguments) else {

@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, sql};
+use crate::semantic::index::Call;
 use crate::semantic::{SinkKind, node, strings};
 use crate::syntax::python::{Field, Fields};
 
@@ -90,11 +91,12 @@ strings but changes the query's text.
 };
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(sink) = sink_kind(checker, call) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let Some(sink) = sink_kind(checker, &site) else {
             continue;
         };
+        let call = site.node;
         let src = checker.source();
         let Some(query) = node::positional_args(call)
             .first()
@@ -142,11 +144,10 @@ impl Sink {
 
 /// Which sink a call is: `cursor.execute()`, `cursor.executemany()`, `.raw()` on a manager, or a
 /// configured SQL function.
-fn sink_kind(checker: &PyChecker, call: Node) -> Option<Sink> {
-    let src = checker.source();
+fn sink_kind(checker: &PyChecker, call: &Call) -> Option<Sink> {
     let tables = checker.model.sources;
     if !tables.sql_sinks.is_empty()
-        && let Some(function) = call.field(Field::Function)
+        && let Some(function) = call.function
         && checker
             .model
             .qualified_name(function)
@@ -154,8 +155,8 @@ fn sink_kind(checker: &PyChecker, call: Node) -> Option<Sink> {
     {
         return Some(Sink::Configured);
     }
-    let method = node::callee_name(call, src)?;
-    let receiver = node::call_receiver(call)?;
+    let method = call.name?;
+    let receiver = call.receiver?;
     match method {
         "execute" if is_cursor(checker, receiver, 0) => Some(Sink::Execute),
         "executemany" if is_cursor(checker, receiver, 0) => Some(Sink::ExecuteMany),

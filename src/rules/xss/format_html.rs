@@ -75,9 +75,10 @@ const FORMAT_HTML: &[&str] = &["django.utils.html.format_html"];
 const FORMAT_HTML_JOIN: &[&str] = &["django.utils.html.format_html_join"];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(function) = call.field(Field::Function) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

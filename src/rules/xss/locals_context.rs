@@ -78,14 +78,15 @@ const RENDERERS: &[&str] = &[
 
 pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(callee) = node::callee_name(call, src) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let Some(callee) = site.name else {
             continue;
         };
         if !RENDERERS.contains(&callee) {
             continue;
         }
+        let call = site.node;
         let candidates = node::positional_args(call)
             .into_iter()
             .chain(node::keyword_arg(call, "context", src))

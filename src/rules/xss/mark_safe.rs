@@ -8,7 +8,6 @@ use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::strings;
 use crate::semantic::{Level, node};
-use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS101",
@@ -94,9 +93,10 @@ pub(crate) const MARKERS: &[&str] = &[
 ];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(function) = call.field(Field::Function) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

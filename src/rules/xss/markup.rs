@@ -7,7 +7,6 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule, xss};
 use crate::semantic::{Level, node, strings};
-use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS109",
@@ -66,9 +65,10 @@ shown as text.
 const MARKUP: &[&str] = &["markupsafe.Markup", "jinja2.Markup", "flask.Markup"];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(function) = call.field(Field::Function) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

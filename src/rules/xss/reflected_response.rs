@@ -88,9 +88,10 @@ fn is_response_class(qualified: &str) -> bool {
 }
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
-        let Some(function) = call.field(Field::Function) else {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
+        let Some(function) = site.function else {
             continue;
         };
         let Some(qualified) = checker.model.qualified_name(function) else {

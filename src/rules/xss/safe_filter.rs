@@ -81,9 +81,10 @@ pub fn check(checker: &mut PyChecker) {
         }
     }
     // `register.filter("name", func, is_safe=True)`.
-    for call in checker.model.index.calls.iter().copied() {
-        if node::callee_name(call, src) != Some("filter")
-            || node::call_receiver(call).is_none()
+    for site in checker.model.index.call_sites.iter() {
+        let call = site.node;
+        if site.name != Some("filter")
+            || site.receiver.is_none()
             || !is_true(node::keyword_arg(call, "is_safe", src), src)
         {
             continue;

@@ -73,15 +73,14 @@ const TEMPLATE_CLASSES: &[&str] = &[
 ];
 
 pub fn check(checker: &mut PyChecker) {
-    let calls = checker.model.index.calls.clone();
-    for call in calls {
+    let calls = checker.model.index.call_sites.clone();
+    for site in calls {
+        let call = site.node;
         let src = checker.source();
-        let Some(function) = call.field(Field::Function) else {
+        let Some(function) = site.function else {
             continue;
         };
-        let is_sink = if node::callee_name(call, src) == Some("from_string")
-            && function.kind() == "attribute"
-        {
+        let is_sink = if site.name == Some("from_string") && function.kind() == "attribute" {
             !foreign_constructor(checker, function)
         } else {
             checker
