@@ -325,10 +325,9 @@ fn collapse_comment_blocks(text: &str, tokens: Vec<Token>) -> Vec<Token> {
 }
 
 fn block_name_str<'a>(text: &'a str, token: &Token) -> &'a str {
-    split_bits(text, token.content.clone())
-        .first()
-        .map(|r| slice(text, r))
-        .unwrap_or("")
+    bits(text, token.content.clone())
+        .next()
+        .map_or("", |r| slice(text, &r))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,41 +341,47 @@ fn is_space(c: char) -> bool {
 /// escapes) together, like Django's `smart_split`: `{% url "a b" x=' c ' %}` has three bits
 /// after the name. An unterminated quote is an ordinary character.
 pub fn split_bits(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    bits(text, range).collect()
+}
+
+/// The bits of [`split_bits`], one at a time (a block's name is its first bit).
+fn bits(text: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
     let s = slice(text, &range);
     let base = range.start;
     let bytes = s.as_bytes();
-    let mut bits = Vec::new();
     let mut chars = s.char_indices().peekable();
-    while let Some(&(start, c)) = chars.peek() {
-        if is_space(c) {
-            chars.next();
-            continue;
-        }
-        // A bit: until unquoted whitespace.
-        let mut end = start;
-        while let Some(&(i, c)) = chars.peek() {
+    std::iter::from_fn(move || {
+        while let Some(&(start, c)) = chars.peek() {
             if is_space(c) {
-                break;
-            }
-            if (c == '"' || c == '\'')
-                && let Some(close) = closing_quote(bytes, i)
-            {
-                // Skip to the closing quote.
-                while let Some(&(j, _)) = chars.peek() {
-                    if j > close {
-                        break;
-                    }
-                    chars.next();
-                }
-                end = close + 1;
+                chars.next();
                 continue;
             }
-            chars.next();
-            end = i + c.len_utf8();
+            // A bit: until unquoted whitespace.
+            let mut end = start;
+            while let Some(&(i, c)) = chars.peek() {
+                if is_space(c) {
+                    break;
+                }
+                if (c == '"' || c == '\'')
+                    && let Some(close) = closing_quote(bytes, i)
+                {
+                    // Skip to the closing quote.
+                    while let Some(&(j, _)) = chars.peek() {
+                        if j > close {
+                            break;
+                        }
+                        chars.next();
+                    }
+                    end = close + 1;
+                    continue;
+                }
+                chars.next();
+                end = i + c.len_utf8();
+            }
+            return Some(base + start..base + end);
         }
-        bits.push(base + start..base + end);
-    }
-    bits
+        None
+    })
 }
 
 /// The index of the quote closing the one at `open` (backslash escapes honoured).
