@@ -17,6 +17,9 @@ pub use imports::Imports;
 pub use index::Index;
 pub use sources::SinkKind;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use tree_sitter::Tree;
 
 use crate::syntax::python::{Field, Fields};
@@ -30,7 +33,7 @@ pub struct Model<'a> {
     pub sources: &'a sources::Tables,
     /// Qualified names already resolved in this analysis run, by node id: every rule asks about
     /// the same calls.
-    resolved: std::cell::RefCell<std::collections::HashMap<usize, Option<String>>>,
+    resolved: std::cell::RefCell<HashMap<usize, Option<String>, BuildHasherDefault<NodeIdHasher>>>,
 }
 
 impl<'a> Model<'a> {
@@ -136,5 +139,33 @@ impl<'a> Model<'a> {
     /// Classify with a full query (sink and trusted parameters).
     pub fn flow_with(&self, expr: tree_sitter::Node, query: flow::Query) -> Flow {
         flow::classify_with(self, expr, query)
+    }
+}
+
+/// A hasher for node ids (addresses inside the tree): one multiplication instead of SipHash,
+/// which was a large part of a cached [`Model::qualified_name`] lookup. Not for untrusted keys.
+#[derive(Default)]
+struct NodeIdHasher(u64);
+
+impl Hasher for NodeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing, rotated so that the low bits (the bucket) depend on all of `n`.
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }

@@ -43,14 +43,27 @@ impl Imports {
     /// Like [`Imports::resolve`], with the imports of `scopes` (innermost first) taking precedence
     /// over module-level ones.
     pub fn resolve_in(&self, node: Node, source: &str, scopes: &[ScopeId]) -> Option<String> {
-        let (root, attrs) = split_chain(node, source)?;
-        let root_name = text(root, source);
+        let root_name = text(chain_root(node)?, source);
         let base = scopes
             .iter()
             .filter_map(|s| self.scoped.get(s))
             .find_map(|names| names.get(root_name))
             .or_else(|| self.bindings.get(root_name))?;
+        let (_, attrs) = split_chain(node, source)?;
         Some(join_chain(base, &attrs))
+    }
+}
+
+/// `a` of `a.b.c`; `None` unless an identifier or an attribute chain on one. Most expressions
+/// do not start with an imported name: this finds out without collecting the chain.
+fn chain_root(node: Node) -> Option<Node> {
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "identifier" => return Some(current),
+            "attribute" => current = current.field(Field::Object)?,
+            _ => return None,
+        }
     }
 }
 
@@ -139,8 +152,8 @@ impl Imports {
     ///
     /// Iterative: attribute chains can be arbitrarily long.
     pub fn resolve(&self, node: Node, source: &str) -> Option<String> {
-        let (root, attrs) = split_chain(node, source)?;
-        let base = self.bindings.get(text(root, source))?;
+        let base = self.bindings.get(text(chain_root(node)?, source))?;
+        let (_, attrs) = split_chain(node, source)?;
         Some(join_chain(base, &attrs))
     }
 
