@@ -150,8 +150,8 @@ pub fn check(checker: &mut PyChecker) {
         .filter_map(|c| c.field(Field::Name))
         .map(|n| node::text(n, src))
         .collect();
-    let calls_local_class = checker.model.index.calls.iter().any(|call| {
-        call.field(Field::Function)
+    let calls_local_class = checker.model.index.call_sites.iter().any(|site| {
+        site.function
             .is_some_and(|f| f.kind() == "identifier" && class_names.contains(node::text(f, src)))
     });
     let local_names = if checker.model.index.classes.is_empty() && !calls_local_class {
