@@ -143,26 +143,16 @@ fn python_module_findings<'t>(
     }
     let reads = |s: tree_sitter::Node| applicable.iter().any(|m| (m.indexes)(s));
     let by_class = applicable.iter().all(|m| m.by_class);
-    let statements = match plan.module_work(reads, by_class) {
+    let index = match plan.module_work(reads, by_class) {
         incremental::ModuleWork::Reuse(findings) => return findings,
-        incremental::ModuleWork::Recheck(statements) => Some(statements),
-        incremental::ModuleWork::Full => None,
-    };
-    let partial = statements.is_some();
-    let index = match statements {
-        Some(statements) => Index::build_statements(statements, source),
-        None => Index::build_filtered(tree, source, reads),
+        incremental::ModuleWork::Recheck(statements) => Index::build_statements(statements, source),
+        incremental::ModuleWork::Full => Index::build_filtered(tree, source, reads),
     };
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }
-    let fresh = checker.into_findings();
-    if partial {
-        plan.merge_module(fresh)
-    } else {
-        fresh
-    }
+    plan.merge_module(checker.into_findings())
 }
 
 fn template_findings(

@@ -10,7 +10,7 @@ mod common;
 mod generate;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::Client;
@@ -227,13 +227,7 @@ fn exit_without_shutdown_ends_the_server() {
 
 #[test]
 fn end_of_input_ends_the_server() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_djsec"))
-        .arg("server")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start djsec server: {e}"));
+    let mut child = common::spawn_server();
     let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": null, "capabilities": {}}}).to_string();

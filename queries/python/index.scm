@@ -14,7 +14,6 @@
 (lambda) @lambda
 (named_expression) @walrus
 (return_statement) @return
-(comment) @comment
 (block) @block
 (list_comprehension) @comprehension
 (set_comprehension) @comprehension

@@ -34,6 +34,8 @@ use tree_sitter::{Node, Tree};
 
 use super::context::Context;
 use super::finding::Finding;
+use crate::semantic::node;
+use crate::syntax::python::{Field, Fields};
 use references::References;
 
 /// What a previous analysis of the same document left behind.
@@ -147,20 +149,9 @@ fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
 /// Where the body of a top-level `def` or `class` starts (decorated or not), and whether it is
 /// a `def`; `None` for anything else.
 fn definition_body(statement: Node) -> Option<(bool, usize)> {
-    let definition = if statement.kind() == "decorated_definition" {
-        statement.child_by_field_name("definition")?
-    } else {
-        statement
-    };
-    let function = match definition.kind() {
-        "function_definition" => true,
-        "class_definition" => false,
-        _ => return None,
-    };
-    Some((
-        function,
-        definition.child_by_field_name("body")?.start_byte(),
-    ))
+    let definition = node::definition(statement)?;
+    let body = definition.field(Field::Body)?.start_byte();
+    Some((definition.kind() == "function_definition", body))
 }
 
 /// A top-level statement of one version of the module: where it is and what kind of node.
@@ -255,8 +246,9 @@ pub struct Plan<'t> {
     reused: Vec<Option<Vec<Finding>>>,
     /// What the module-scoped checks may reuse, and what they did.
     module: ModulePlan<'t>,
-    /// The references between classes, when they still hold for this version.
-    references: Option<References>,
+    /// Whether the previous version's references between classes still hold for this one
+    /// (the module's classes kept their names and mentions).
+    references_hold: bool,
 }
 
 /// What the module-scoped checks of the previous version leave to this one.
@@ -303,7 +295,7 @@ impl<'t> Plan<'t> {
             nodes,
             statements,
             module: ModulePlan::Full,
-            references: None,
+            references_hold: false,
         };
         let Some(prev) = cache.state.as_ref().filter(|p| p.context.same_as(context)) else {
             return plan;
@@ -339,52 +331,27 @@ impl<'t> Plan<'t> {
             }
             _ => None,
         };
-        let mapped_all = |findings: &[Finding]| -> Option<Vec<Finding>> {
-            findings.iter().map(|f| mapped(f, &diff)).collect()
-        };
         plan.module = match edited {
             None => ModulePlan::Full,
             Some(None) | Some(Some((_, true))) => {
-                plan.references = prev.references.clone();
-                mapped_all(&prev.module).map_or(ModulePlan::Full, |findings| {
-                    ModulePlan::Unchanged {
-                        findings,
-                        edited: edited.flatten().map(|(i, _)| plan.nodes[i]),
-                    }
+                plan.references_hold = true;
+                let findings: Option<Vec<Finding>> =
+                    prev.module.iter().map(|f| mapped(f, &diff)).collect();
+                findings.map_or(ModulePlan::Full, |findings| ModulePlan::Unchanged {
+                    findings,
+                    edited: edited.flatten().map(|(i, _)| plan.nodes[i]),
                 })
             }
-            Some(Some((i, false))) => prev
-                .references
-                .as_ref()
-                .and_then(|references| {
-                    let class = text.get(plan.nodes[i].byte_range())?;
-                    (references.mentions_in(i, class) == references.mentions(i))
-                        .then_some(references)
-                })
-                .and_then(|references| {
-                    let check = references.dependents(i);
-                    let checked: Vec<usize> = (0..check.len()).filter(|&j| check[j]).collect();
-                    let mut index = references.needed_by(&checked);
-                    for (j, statement) in plan.statements.iter().enumerate() {
-                        index[j] |= !statement.unit;
+            Some(Some((i, false))) => {
+                let class = text.get(plan.nodes[i].byte_range()).unwrap_or("");
+                match class_plan(prev, &plan.statements, i, class, &diff) {
+                    Some(class_plan) => {
+                        plan.references_hold = true;
+                        class_plan
                     }
-                    // The findings of the statements not checked again: located by the old
-                    // statements (the same list, shifted).
-                    let mut kept = Vec::new();
-                    for finding in &prev.module {
-                        let at = prev
-                            .statements
-                            .partition_point(|s| s.start <= finding.range.start)
-                            .checked_sub(1)
-                            .filter(|&j| finding.range.start < prev.statements[j].end)?;
-                        if !check[at] {
-                            kept.push(mapped(finding, &diff)?);
-                        }
-                    }
-                    plan.references = Some(references.clone());
-                    Some(ModulePlan::Class { check, index, kept })
-                })
-                .unwrap_or(ModulePlan::Full),
+                    None => ModulePlan::Full,
+                }
+            }
         };
         plan
     }
@@ -399,7 +366,8 @@ impl<'t> Plan<'t> {
             .map(|(n, _)| *n)
     }
 
-    /// How many units were reused (for tests and logs).
+    /// How many units were reused.
+    #[cfg(test)]
     pub fn reused_units(&self) -> usize {
         self.reused.iter().filter(|r| r.is_some()).count()
     }
@@ -436,18 +404,10 @@ impl<'t> Plan<'t> {
         };
         let mut out = kept.clone();
         out.extend(fresh.into_iter().filter(|f| {
-            self.statement_at(f.range.start)
+            statement_at(&self.statements, f.range.start)
                 .is_some_and(|i| check.get(i).copied().unwrap_or(false))
         }));
         out
-    }
-
-    /// The top-level statement that contains a byte.
-    fn statement_at(&self, byte: usize) -> Option<usize> {
-        self.statements
-            .partition_point(|s| s.start <= byte)
-            .checked_sub(1)
-            .filter(|&i| byte < self.statements[i].end)
     }
 
     /// Merge fresh unit-scoped findings (from module-level statements and re-checked units)
@@ -464,7 +424,7 @@ impl<'t> Plan<'t> {
         let mut per_statement: Vec<Vec<Finding>> = vec![Vec::new(); self.statements.len()];
         let mut all = Vec::with_capacity(fresh.len());
         for finding in fresh {
-            let at = self.statement_at(finding.range.start);
+            let at = statement_at(&self.statements, finding.range.start);
             if let Some(i) = at.filter(|&i| self.reused[i].is_none()) {
                 per_statement[i].push(finding.clone());
             }
@@ -480,7 +440,8 @@ impl<'t> Plan<'t> {
         // again (a scan of the text), for the next edit inside a class.
         let references = match self.module {
             ModulePlan::Computed => Some(References::new(&self.nodes, text)),
-            _ => self.references,
+            _ if self.references_hold => cache.state.take().and_then(|s| s.references),
+            _ => None,
         };
         cache.state = Some(Box::new(State {
             text: Arc::clone(text),
@@ -492,6 +453,45 @@ impl<'t> Plan<'t> {
         }));
         all
     }
+}
+
+/// The top-level statement that contains a byte.
+fn statement_at(statements: &[TopLevel], byte: usize) -> Option<usize> {
+    statements
+        .partition_point(|s| s.start <= byte)
+        .checked_sub(1)
+        .filter(|&i| byte < statements[i].end)
+}
+
+/// [`ModulePlan::Class`] for an edit inside the body of class `i` (its new text `class`): `None`
+/// when the previous version has no references, or the class now names other classes.
+fn class_plan<'t>(
+    prev: &State,
+    statements: &[TopLevel],
+    i: usize,
+    class: &str,
+    diff: &Diff,
+) -> Option<ModulePlan<'t>> {
+    let references = prev.references.as_ref()?;
+    if references.mentions_in(i, class) != references.mentions(i) {
+        return None;
+    }
+    let check = references.dependents(i);
+    let checked: Vec<usize> = (0..check.len()).filter(|&j| check[j]).collect();
+    let mut index = references.needed_by(&checked);
+    for (j, statement) in statements.iter().enumerate() {
+        index[j] |= !statement.unit;
+    }
+    // The findings of the statements not checked again, located by the old statements (the
+    // same list, shifted).
+    let mut kept = Vec::new();
+    for finding in &prev.module {
+        let at = statement_at(&prev.statements, finding.range.start)?;
+        if !check[at] {
+            kept.push(mapped(finding, diff)?);
+        }
+    }
+    Some(ModulePlan::Class { check, index, kept })
 }
 
 /// A finding of the old text located in the new one; `None` if any of its offsets (its range or

@@ -63,12 +63,7 @@ impl<'a> PyChecker<'a> {
         let root = self.model.tree.root_node();
         let mut cursor = root.walk();
         for statement in root.named_children(&mut cursor) {
-            let definition = match statement.kind() {
-                "decorated_definition" => statement.field(Field::Definition),
-                "function_definition" | "class_definition" => Some(statement),
-                _ => None,
-            };
-            if definition
+            if node::definition(statement)
                 .and_then(|d| d.field(Field::Name))
                 .is_some_and(|id| node::text(id, src) == name)
             {

@@ -108,9 +108,11 @@ pub struct Registration {
 
 /// A file holds URL patterns by its name: `urls.py`, `*_urls.py`, `urls/*.py`.
 pub fn is_urls_path(path: &Path) -> bool {
-    if discover::file_kind(path) != discover::FileKind::Python {
-        return false;
-    }
+    discover::file_kind(path) == discover::FileKind::Python && has_urls_name(path)
+}
+
+/// The naming part of [`is_urls_path`], for a file already known to be Python.
+pub fn has_urls_name(path: &Path) -> bool {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let parent = path
         .parent()

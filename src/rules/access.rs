@@ -42,11 +42,7 @@ pub fn check_module(checker: &mut PyChecker) {
 /// The top-level statements the module-scoped part reads: everything but function definitions
 /// (classes, their methods, and module-level statements such as `urlpatterns`).
 pub fn module_check_reads(statement: tree_sitter::Node) -> bool {
-    let definition = match statement.kind() {
-        "decorated_definition" => statement.child_by_field_name("definition"),
-        _ => Some(statement),
-    };
-    definition.is_none_or(|d| d.kind() != "function_definition")
+    crate::semantic::node::definition(statement).is_none_or(|d| d.kind() != "function_definition")
 }
 
 /// Whether the module-scoped part concerns a file: not tests or migrations.

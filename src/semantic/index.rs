@@ -28,7 +28,6 @@ enum Category {
     For,
     Walrus,
     Return,
-    Comment,
     Block,
     Comprehension,
     Guard,
@@ -63,7 +62,6 @@ fn categories() -> &'static [Option<Category>] {
                 "for" => Category::For,
                 "walrus" => Category::Walrus,
                 "return" => Category::Return,
-                "comment" => Category::Comment,
                 "block" => Category::Block,
                 "comprehension" => Category::Comprehension,
                 "guard" => Category::Guard,
@@ -188,7 +186,6 @@ pub struct Index<'t> {
     pub functions: Vec<Node<'t>>,
     pub classes: Vec<Node<'t>>,
     pub imports: Vec<Node<'t>>,
-    pub comments: Vec<Node<'t>>,
     /// Assignments whose target is an attribute (`f.allow_tags = True`, `self.x = ...`).
     pub attribute_assignments: Vec<Node<'t>>,
     /// The top-level statements indexed, in order (all of them, or those an incremental
@@ -323,7 +320,6 @@ impl<'t> Index<'t> {
                 }
             }
             Category::Import => self.imports.push(n),
-            Category::Comment => self.comments.push(n),
             Category::Assignment => self.add_assignment(n, scope, block, source),
             Category::WithItem => self.add_with_item(n, scope, block, source),
             Category::For => self.add_for(n, scope, block, source),
@@ -699,7 +695,7 @@ mod tests {
     #[test]
     fn every_kind_in_the_query_file_exists() {
         let table = categories();
-        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 22);
+        assert_eq!(table.iter().filter(|c| c.is_some()).count(), 21);
     }
 
     #[test]

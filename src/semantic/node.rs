@@ -4,6 +4,21 @@ use tree_sitter::Node;
 
 use crate::syntax::python::{Field, Fields};
 
+/// The `def` or `class` a statement defines, through its decorators; `None` for any other
+/// statement.
+pub fn definition(statement: Node) -> Option<Node> {
+    let definition = if statement.kind() == "decorated_definition" {
+        statement.field(Field::Definition)?
+    } else {
+        statement
+    };
+    matches!(
+        definition.kind(),
+        "function_definition" | "class_definition"
+    )
+    .then_some(definition)
+}
+
 /// The source text of a node ("" when the node's range is not valid for `source`).
 pub fn text<'s>(node: Node, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")

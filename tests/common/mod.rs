@@ -44,15 +44,20 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     serde_json::from_slice(&body).ok()
 }
 
+/// `djsec server` with piped stdin and stdout (for tests that write raw bytes).
+pub fn spawn_server() -> Child {
+    Command::new(env!("CARGO_BIN_EXE_djsec"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start djsec server: {e}"))
+}
+
 impl Client {
     pub fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_djsec"))
-            .arg("server")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start djsec server: {e}"));
+        let mut child = spawn_server();
         let stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let (tx, rx) = channel();

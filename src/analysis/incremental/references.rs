@@ -10,6 +10,9 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::semantic::node;
+use crate::syntax::python::{Field, Fields};
+
 /// The classes of one version of the module and who mentions them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct References {
@@ -92,15 +95,8 @@ impl References {
 
 /// The name of a top-level class statement (decorated or not).
 fn class_name<'s>(statement: Node, text: &'s str) -> Option<&'s str> {
-    let definition = if statement.kind() == "decorated_definition" {
-        statement.child_by_field_name("definition")?
-    } else {
-        statement
-    };
-    if definition.kind() != "class_definition" {
-        return None;
-    }
-    text.get(definition.child_by_field_name("name")?.byte_range())
+    let class = node::definition(statement).filter(|d| d.kind() == "class_definition")?;
+    text.get(class.field(Field::Name)?.byte_range())
 }
 
 /// The identifier-like words of a text (ASCII letters, digits and `_`, not starting with a

@@ -1168,7 +1168,7 @@ fn file_kind(checker: &PyChecker) -> FileKind {
         // Only names that hold views by convention: a function taking `request` elsewhere (an
         // `api.py` helper, a service) needs other evidence of being a view.
         kind.views = matches!(stem, "views" | "viewsets") || parent == "views";
-        kind.urls = stem == "urls" || stem.ends_with("_urls") || parent == "urls";
+        kind.urls = crate::project::urls::has_urls_name(path);
         kind.admin = stem == "admin";
         kind.tests = is_test_path(&project_relative(checker.context, path));
     }

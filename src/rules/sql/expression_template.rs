@@ -116,11 +116,7 @@ fn top_level_classes<'t>(checker: &PyChecker<'t>) -> Vec<Node<'t>> {
     let root = checker.model.tree.root_node();
     let mut cursor = root.walk();
     root.named_children(&mut cursor)
-        .filter_map(|statement| match statement.kind() {
-            "decorated_definition" => statement.field(Field::Definition),
-            "class_definition" => Some(statement),
-            _ => None,
-        })
+        .filter_map(node::definition)
         .filter(|c| c.kind() == "class_definition")
         .collect()
 }
