@@ -578,3 +578,63 @@ fn memory_is_freed_on_close_and_does_not_grow_over_a_long_session() {
     );
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// The benchmarks' generated Python must be valid Python: a syntax error makes tree-sitter
+/// recover on every reparse, which inflated the keystroke figures of `docs/performance.md`
+/// until a parameter named `from` was removed from the generator.
+#[test]
+fn generated_benchmark_python_has_no_syntax_error() {
+    use djsec::syntax::{Language, Syntax};
+    let first_error = |text: &str| -> Option<String> {
+        let Syntax::Python(tree) = Syntax::parse(Language::Python, text) else {
+            return Some("not parsed as Python".into());
+        };
+        let root = tree.root_node();
+        if !root.has_error() {
+            return None;
+        }
+        let mut cursor = root.walk();
+        loop {
+            let n = cursor.node();
+            if n.is_error() || n.is_missing() {
+                let line = text.lines().nth(n.start_position().row).unwrap_or("");
+                return Some(format!("line {}: {line}", n.start_position().row + 1));
+            }
+            let descend = n.has_error() && cursor.goto_first_child();
+            if !descend && !cursor.goto_next_sibling() {
+                while cursor.goto_parent() {
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+                if cursor.node() == root {
+                    return Some("an error node that could not be found".into());
+                }
+            }
+        }
+    };
+    for (lines, seed) in [(1_000, 1), (6_000, 1), (6_000, 7), (20_000, 3)] {
+        let text = generate::python_module(lines, seed);
+        assert_eq!(first_error(&text), None, "python_module({lines}, {seed})");
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    generate::write_project(dir.path(), 4, 1).expect("generated project");
+    let mut checked = 0;
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path)
+            .expect("readable directory")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                let text = std::fs::read_to_string(&path).expect("generated file");
+                assert_eq!(first_error(&text), None, "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} Python files generated");
+}

@@ -106,7 +106,7 @@ const FIELDS: &[&str] = &[
 ];
 
 const PARAMS: &[&str] = &[
-    "q", "page", "sort", "order", "status", "next", "filter", "tag", "from", "to", "name",
+    "q", "page", "sort", "order", "status", "next", "filter", "tag", "since", "until", "name",
 ];
 
 const FIELD_TYPES: &[&str] = &[
