@@ -124,11 +124,11 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         report(checker, d, view.name, session, view.writes());
     }
     for class in module.class_views() {
-        if class.traits.drf || class.facts.signature_check || class.facts.csrf_check {
+        if class.traits.drf || class.facts().signature_check || class.facts().csrf_check {
             continue;
         }
         let protection = class.protection();
-        if token_only(&class.facts)
+        if token_only(class.facts())
             && protection
                 .as_deref()
                 .is_none_or(|p| p == views::CHECK_IN_METHODS)
@@ -145,7 +145,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         };
         let session = if let Some(p) = protection {
             Some(format!("is protected by {p}"))
-        } else if class.facts.uses_session {
+        } else if class.facts().uses_session {
             Some("reads `request.user` or `request.session`".to_string())
         } else {
             None

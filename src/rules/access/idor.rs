@@ -122,15 +122,18 @@ fn function_lookups(checker: &mut PyChecker, view: &FunctionView) {
     let src = checker.source();
     // Only the calls inside the view (a slice of the sorted index, not every call of the module
     // for every view: that was quadratic in the module's size).
-    let calls: Vec<Node> = checker
-        .model
-        .index
+    // The enclosing function comes from the index's scopes (a binary search), not from walking
+    // up with `Node::parent`, which tree-sitter starts from the root each time.
+    let index = &checker.model.index;
+    let calls: Vec<Node> = index
         .calls_in(view.def)
         .iter()
         .copied()
         .filter(|c| {
             node::contains(view.def, *c)
-                && node::enclosing_function(*c).is_some_and(|f| f.id() == view.def.id())
+                && index
+                    .enclosing_function(*c)
+                    .is_some_and(|f| f.id() == view.def.id())
         })
         .collect();
     for call in calls {
@@ -203,7 +206,7 @@ fn class_lookup(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         || module.env.routed_with_auth(class.name)
         || (module.env.middleware_requires_login()
             && !class.has_decorator(DecoratorKind::LoginNotRequired));
-    if !authenticated || class.facts.object_check {
+    if !authenticated || class.facts().object_check {
         return;
     }
     if class.defines_any(&["get_queryset", "get_object"]) {

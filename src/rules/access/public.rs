@@ -6,6 +6,8 @@
 //! `password_reset_confirm` and `PasswordResetView`. The list is data: the default below can be
 //! extended or replaced by configuration.
 
+use std::sync::{Arc, LazyLock};
+
 /// The phrases that mark a view as intentionally public, lower-case, words separated by spaces.
 pub const DEFAULT_PUBLIC_VIEWS: &[&str] = &[
     // Authentication itself.
@@ -80,15 +82,19 @@ pub const DEFAULT_PUBLIC_VIEWS: &[&str] = &[
     "unsubscribe",
 ];
 
-/// The configured list of public-view phrases, pre-split into words.
+/// The configured list of public-view phrases, pre-split into words. Cloning it is cheap (the
+/// phrases are shared): every analysed file starts from the default list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicViews {
-    phrases: Vec<Vec<String>>,
+    phrases: Arc<[Vec<String>]>,
 }
+
+static DEFAULT: LazyLock<PublicViews> =
+    LazyLock::new(|| PublicViews::new(DEFAULT_PUBLIC_VIEWS.iter().copied()));
 
 impl Default for PublicViews {
     fn default() -> Self {
-        PublicViews::new(DEFAULT_PUBLIC_VIEWS.iter().copied())
+        DEFAULT.clone()
     }
 }
 
@@ -105,10 +111,11 @@ impl PublicViews {
 
     /// The default list plus `extra` phrases.
     pub fn extended<'s>(extra: impl IntoIterator<Item = &'s str>) -> PublicViews {
-        let mut list = PublicViews::default();
-        list.phrases
-            .extend(extra.into_iter().map(words).filter(|w| !w.is_empty()));
-        list
+        let mut phrases = DEFAULT.phrases.to_vec();
+        phrases.extend(extra.into_iter().map(words).filter(|w| !w.is_empty()));
+        PublicViews {
+            phrases: phrases.into(),
+        }
     }
 
     /// The phrase `text` matches (a view name, a route, a URL name), if any.

@@ -1,6 +1,8 @@
 //! DJS312 `missing-sensitive-post-parameters`: a view that receives passwords without
 //! `@sensitive_post_parameters`.
 
+use std::sync::LazyLock;
+
 use super::public::PublicViews;
 use super::views::{self, ClassInfo, DecoratorKind, FunctionView, Module};
 use crate::analysis::python::PyChecker;
@@ -62,7 +64,7 @@ Safe: it only changes what error reports show.
 };
 
 /// View names that receive credentials.
-fn credential_names() -> PublicViews {
+static CREDENTIAL_NAMES: LazyLock<PublicViews> = LazyLock::new(|| {
     PublicViews::new([
         "login",
         "log in",
@@ -80,16 +82,16 @@ fn credential_names() -> PublicViews {
         "reset confirm",
         "reauthenticate",
     ])
-}
+});
 
 pub fn check(checker: &mut PyChecker, module: &Module) {
     if module.file.tests {
         return;
     }
-    let names = credential_names();
+    let names = &*CREDENTIAL_NAMES;
     for view in &module.functions {
         if (view.facts.reads_post || view.facts.handles_unsafe_method)
-            && receives_credentials(&names, view.name, &view.facts)
+            && receives_credentials(names, view.name, &view.facts)
             && !view.is_drf()
             && !view.has(DecoratorKind::SensitivePostParameters)
         {
@@ -102,7 +104,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         if t.drf || t.auth_view || t.unknown || class.writes().is_none() {
             continue;
         }
-        if receives_credentials(&names, class.name, &class.facts)
+        if receives_credentials(names, class.name, class.facts())
             && !class.has_decorator(DecoratorKind::SensitivePostParameters)
         {
             let fix = class_fix(checker, class);

@@ -13,7 +13,9 @@
 //! Everything here is iterative: bodies are walked with a tree cursor, class hierarchies with a
 //! bounded worklist.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -958,13 +960,28 @@ pub struct ClassInfo<'t> {
     pub methods: Vec<Method<'t>>,
     /// Class decorators, own and inherited locally.
     pub decorators: Vec<Decorator<'t>>,
-    /// Facts of the class body and its local bases.
-    pub facts: BodyFacts,
+    /// Facts of the class body and its local bases: walked on first use ([`ClassInfo::facts`]),
+    /// since most classes of a module (models, forms, helpers) are never asked.
+    facts: OnceCell<BodyFacts>,
+    /// The bodies of the class and its local bases, for `facts`.
+    fact_bodies: Vec<Node<'t>>,
+    source: &'t str,
+    request_names: Rc<[String]>,
     /// Another class of this module derives from it.
     pub subclassed: bool,
 }
 
 impl<'t> ClassInfo<'t> {
+    /// What the methods of the class and of its local bases do (see [`BodyFacts`]).
+    pub fn facts(&self) -> &BodyFacts {
+        self.facts.get_or_init(|| {
+            self.fact_bodies
+                .iter()
+                .map(|body| BodyFacts::collect_class(*body, self.source, &self.request_names))
+                .fold(BodyFacts::default(), merge_facts)
+        })
+    }
+
     pub fn attr(&self, name: &str) -> Option<Node<'t>> {
         self.attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
     }
@@ -1049,7 +1066,7 @@ impl<'t> ClassInfo<'t> {
                 return Some(format!("a decorated `{}()`", m.name));
             }
         }
-        if self.facts.auth_check {
+        if self.facts().auth_check {
             return Some(CHECK_IN_METHODS.to_string());
         }
         None
@@ -1351,7 +1368,7 @@ const MAX_LOCAL_ANCESTORS: usize = 32;
 
 fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
     let src = checker.source();
-    let requests = &checker.model.sources.request_params;
+    let requests: Rc<[String]> = checker.model.sources.request_params.as_slice().into();
     // Module-level classes by name (the last definition wins, as at run time).
     let top: Vec<Node<'t>> = checker
         .model
@@ -1473,7 +1490,7 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
         let mut attrs = Vec::new();
         let mut methods = Vec::new();
         let mut decos = Vec::new();
-        let mut facts = BodyFacts::default();
+        let mut fact_bodies = Vec::new();
         for &l in &lineage {
             let Some(class) = top.get(l).copied() else {
                 continue;
@@ -1485,8 +1502,7 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
             let (a, m) = members(checker, body);
             attrs.extend(a);
             methods.extend(m);
-            let f = BodyFacts::collect_class(body, src, requests);
-            facts = merge_facts(facts, f);
+            fact_bodies.push(body);
         }
         out.push(ClassInfo {
             def: *def,
@@ -1497,7 +1513,10 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
             attrs,
             methods,
             decorators: decos,
-            facts,
+            facts: OnceCell::new(),
+            fact_bodies,
+            source: src,
+            request_names: Rc::clone(&requests),
             subclassed: subclassed.get(i).copied().unwrap_or(false),
         });
     }
