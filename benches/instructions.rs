@@ -9,7 +9,8 @@
 //! Workloads: `parse-python`, `analyze-python` (parse + analyse from scratch, as `djsec check`
 //! does per file), `parse-template`, `analyze-template`, and `keystroke-SPOT` with SPOT one of
 //! `end_of_line`, `in_string`, `statement_start` (REPEAT keystrokes — typing a word and deleting
-//! it — in an open document: rope edit, incremental reparse, `analyze_incremental`), and
+//! it — in an open document: rope edit, incremental reparse, `analyze_incremental`; prefixed
+//! `template-`, the same in a generated template), and
 //! `reparse-SPOT` (the same keystrokes with tree-sitter alone on a `String`: the floor). Only the
 //! function `measured` is meant to be counted (`--toggle-collect=*measured*`): generating the
 //! input and opening the document are not; `measure_update` and `measure_analysis` split a
@@ -200,13 +201,20 @@ fn main() {
             }
         }
         other => {
-            let Some(spot) = other.strip_prefix("keystroke-").and_then(Spot::parse) else {
+            let (language, spot) = match other.strip_prefix("template-") {
+                Some(rest) => (Language::Template, rest),
+                None => (Language::Python, other),
+            };
+            let Some(spot) = spot.strip_prefix("keystroke-").and_then(Spot::parse) else {
                 eprintln!("instructions: unknown workload {other}");
                 std::process::exit(2);
             };
-            let text = python();
+            let text = match language {
+                Language::Python => python(),
+                Language::Template => template(),
+            };
             let (line, column) = generate::spot(&text, spot);
-            let doc = Document::new(&text, 1, Language::Python);
+            let doc = Document::new(&text, 1, language);
             let mut cache = Cache::default();
             let _ = analysis::analyze_incremental(
                 &doc.text(),
