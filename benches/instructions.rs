@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo bench --bench instructions -- WORKLOAD LINES [REPEAT]
+//! cargo bench --bench instructions -- parse-files DIR   # tree-sitter-python alone, for scan.sh
 //! benches/callgrind.sh              # every workload under callgrind, one table
 //! ```
 //!
@@ -159,11 +160,40 @@ fn measured(work: &mut Work) -> usize {
     }
 }
 
+/// `parse-files DIR`: parse every `.py` file under `DIR` with tree-sitter-python and nothing
+/// else, on rayon's threads like `djsec check` (`RAYON_NUM_THREADS`): the floor under a scan,
+/// which `benches/scan.sh` times next to djsec and Ruff.
+fn parse_files(dir: &std::path::Path) {
+    use rayon::prelude::*;
+    let files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .build()
+        .flatten()
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    let bytes: usize = files
+        .par_iter()
+        .map(|path| {
+            let text = std::fs::read(path).unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            let tree = djsec::syntax::python::parse(&text, None);
+            black_box(tree.root_node().child_count());
+            text.len()
+        })
+        .sum();
+    println!("parsed {} .py files, {bytes} bytes", files.len());
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if let (Some("parse-files"), Some(dir)) = (args.first().map(String::as_str), args.get(1)) {
+        parse_files(std::path::Path::new(dir));
+        return;
+    }
     let (Some(workload), Some(lines)) = (
         args.first(),
         args.get(1).and_then(|n| n.parse::<usize>().ok()),

@@ -2,7 +2,8 @@
 # Workspace-scan benchmark: `djsec check` against `ruff check --select S` and Bandit on the same
 # trees, in the same run: a generated Django project (thousands of files) and Django's own source
 # from its PyPI wheel. Prints one table: wall time (median of RUNS), files/s, lines/s, peak RSS,
-# findings, and djsec's thread scaling (RAYON_NUM_THREADS=1,2).
+# findings, and djsec's thread scaling (RAYON_NUM_THREADS=1,2). The `ts-parse` rows time
+# tree-sitter-python's parse of the same `.py` files and nothing else: the floor under djsec.
 #
 #   benches/scan.sh                    # everything (installs what it needs under $SCAN_DIR)
 #   RUNS=5 APPS=300 benches/scan.sh
@@ -29,6 +30,11 @@ else
   (cd "$ROOT" && cargo build --release --quiet)
   DJSEC="$TARGET_DIR/release/djsec"
 fi
+
+# tree-sitter-python's parse alone (`benches/instructions.rs parse-files`): the floor under djsec.
+log "building the parse-only floor (benches/instructions.rs)"
+PARSE_ONLY=$(cd "$ROOT" && cargo bench --bench instructions --no-run 2>&1 \
+  | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 
 VENV="$SCAN_DIR/venv"
 if [ ! -x "$VENV/bin/ruff" ] || [ ! -x "$VENV/bin/bandit" ]; then
@@ -124,6 +130,14 @@ for tree in generated django; do
     WALL[djsec-$tree-$threads]=$wall
     row djsec "$tree" "$threads" "$wall" "$rss" $((py_files + tpl_files)) $((py_lines + tpl_lines)) "$(findings_djsec "$out")"
   done
+  if [ -n "$PARSE_ONLY" ]; then
+    for threads in 1 2; do
+      out="$SCAN_DIR/parse-$tree.txt"
+      read -r wall rss < <(RAYON_NUM_THREADS=$threads measure "$out" "$PARSE_ONLY" parse-files "$dir")
+      WALL[parse-$tree-$threads]=$wall
+      row ts-parse "$tree" "$threads" "$wall" "$rss" "$py_files" "$py_lines" "-"
+    done
+  fi
   for threads in 1 2; do
     out="$SCAN_DIR/ruff-$tree.json"
     read -r wall rss < <(RAYON_NUM_THREADS=$threads measure "$out" \
@@ -142,8 +156,9 @@ done
 
 echo
 for tree in generated django; do
-  awk -v d="${WALL[djsec-$tree-2]}" -v r="${WALL[ruff-$tree-2]}" -v d1="${WALL[djsec-$tree-1]}" -v b="${WALL[bandit-$tree-1]:-0}" -v t="$tree" 'BEGIN {
+  awk -v d="${WALL[djsec-$tree-2]}" -v r="${WALL[ruff-$tree-2]}" -v d1="${WALL[djsec-$tree-1]}" -v b="${WALL[bandit-$tree-1]:-0}" -v p="${WALL[parse-$tree-2]:-0}" -v t="$tree" 'BEGIN {
     printf "%s: djsec/ruff wall x%.2f (goal <= 2); djsec 1->2 threads speed-up x%.2f", t, d / r, d1 / d
+    if (p > 0) printf "; tree-sitter parse alone/ruff x%.2f", p / r
     if (b > 0) printf "; bandit/djsec x%.0f (goal >= 50)", b / d
     printf "\n"
   }'

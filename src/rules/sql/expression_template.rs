@@ -139,7 +139,7 @@ fn local_expression_classes<'t>(checker: &PyChecker<'t>, classes: &[Node<'t>]) -
 pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
     // Resolving every class's bases is most of this rule's cost on a keystroke in a large
-    // module: do it only when a class is checked, or a call names a class of the module.
+    // module: do it only when a checked class or a call names a class of the module.
     let classes = top_level_classes(checker);
     let class_names: HashSet<&str> = classes
         .iter()
@@ -150,10 +150,20 @@ pub fn check(checker: &mut PyChecker) {
         site.function
             .is_some_and(|f| f.kind() == "identifier" && class_names.contains(node::text(f, src)))
     });
-    let local_names = if checker.model.index.classes.is_empty() && !calls_local_class {
-        HashSet::new()
-    } else {
+    // The local expression classes matter only to a checked class deriving from a class of the
+    // module, or to a call of one: editing any other class does not resolve them all again.
+    let derives_from_local = checker.model.index.classes.iter().any(|c| {
+        c.field(Field::Superclasses).is_some_and(|bases| {
+            let mut cursor = bases.walk();
+            bases
+                .named_children(&mut cursor)
+                .any(|b| b.kind() == "identifier" && class_names.contains(node::text(b, src)))
+        })
+    });
+    let local_names = if derives_from_local || calls_local_class {
         local_expression_classes(checker, &classes)
+    } else {
+        HashSet::new()
     };
     let expression_classes: Vec<Node> = checker
         .model
