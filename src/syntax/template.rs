@@ -313,7 +313,7 @@ fn tree_sexp(tree: &Tree) -> String {
 /// Parse a template, reusing `old` (already [`TemplateSyntax::edit`]ed) when given.
 pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
     let tokens = lexer::tokenize(text);
-    let hidden = html::hidden_ranges(text, &tokens);
+    let (hidden, blanked) = html::hidden_and_blanked(text, &tokens);
     let old_tree = old.filter(|old| old.html_complete).map(|old| {
         // The old tree knows about the edits; also tell it where blanking changed (typing the
         // `}}` that turns `{{ x` from text into a variable changes bytes before the edit).
@@ -323,7 +323,7 @@ pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
         }
         tree
     });
-    let parsed = html::parse(&html::blanked(text, &hidden), old_tree.as_ref());
+    let parsed = html::parse(&blanked, old_tree.as_ref());
     let tree = parsed.tree;
     let elements = html::elements(text, &tree, &tokens);
     let blocks = BlockStructure::build(text, &tokens);

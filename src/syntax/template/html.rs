@@ -149,6 +149,13 @@ const IMPLIED_END: &[&str] = &[
 /// found by [`too_deep_tags`]. Sorted and disjoint; where a hidden tag overlaps a token, the
 /// union is blank.
 pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Hidden> {
+    hidden_and_blanked(text, tokens).0
+}
+
+/// [`hidden_ranges`], and the text [`blanked`] by them: finding the too-deep tags needs the
+/// text blanked by the tokens, which is already what the HTML parser reads when no tag is
+/// hidden (nearly always), so the copy is made once.
+pub fn hidden_and_blanked(text: &str, tokens: &[Token]) -> (Vec<Hidden>, Vec<u8>) {
     let bytes = text.as_bytes();
     let mut hidden: Vec<Hidden> = Vec::new();
     for t in tokens.iter().filter(|t| t.kind != TokenKind::Text) {
@@ -161,9 +168,10 @@ pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Hidden> {
             };
         push_merged(&mut hidden, t.range.clone(), fill);
     }
-    let deep = too_deep_tags(text, &hidden);
+    let blanked_by_tokens = blanked(text, &hidden);
+    let deep = too_deep_tags(&blanked_by_tokens);
     if deep.is_empty() {
-        return hidden;
+        return (hidden, blanked_by_tokens);
     }
     let mut merged: Vec<Hidden> = Vec::with_capacity(hidden.len() + deep.len());
     let mut a = hidden.into_iter().peekable();
@@ -182,7 +190,8 @@ pub fn hidden_ranges(text: &str, tokens: &[Token]) -> Vec<Hidden> {
             push_merged(&mut merged, h.range, h.fill);
         }
     }
-    merged
+    let blanked_by_all = blanked(text, &merged);
+    (merged, blanked_by_all)
 }
 
 /// Append a range, merging it with the last one when they touch with the same fill or overlap
@@ -209,12 +218,20 @@ fn push_merged(list: &mut Vec<Hidden>, range: Range<usize>, fill: Fill) {
 /// `<p>`, …) are not modelled; `<script>`/`<style>` bodies and comments are skipped. The model
 /// errs towards keeping tags: it may think an element open that the parser closed, never the
 /// reverse, so it only hides end tags the parser could not match either.
-fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
-    let bytes = blanked(text, hidden);
+///
+/// `bytes` is the text blanked by the Django tokens. Tag names are interned (lowercase, one
+/// allocation per distinct name): the scan meets every tag of the template on every keystroke.
+fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    // Open elements: (lowercase name, hidden).
-    let mut stack: Vec<(Vec<u8>, bool)> = Vec::new();
-    let mut open_by_name: HashMap<Vec<u8>, usize> = HashMap::new();
+    // Interned lowercase names: id by name; by id, whether the element is flat (void or
+    // implicitly closed) and how many are open.
+    let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut flat_by_id: Vec<bool> = Vec::new();
+    let mut open_by_id: Vec<usize> = Vec::new();
+    // The name being read, lowercased.
+    let mut name: Vec<u8> = Vec::new();
+    // Open elements: (name id, hidden).
+    let mut stack: Vec<(usize, bool)> = Vec::new();
     let mut visible = 0usize;
     // Searches that failed once fail from every later offset: remember, to stay linear.
     let (mut no_comment_end, mut no_script_end, mut no_style_end) = (false, false, false);
@@ -234,7 +251,7 @@ fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
                     let end = if no_comment_end {
                         None
                     } else {
-                        find(&bytes, i + 4, b"-->")
+                        find(bytes, i + 4, b"-->")
                     };
                     match end {
                         Some(e) => i = e + 3,
@@ -256,11 +273,23 @@ fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
                 {
                     j += 1;
                 }
-                let name: Vec<u8> = bytes[name_start..j].to_ascii_lowercase();
-                let flat = VOID
-                    .iter()
-                    .chain(IMPLIED_END)
-                    .any(|v| v.as_bytes() == name.as_slice());
+                name.clear();
+                name.extend(bytes[name_start..j].iter().map(u8::to_ascii_lowercase));
+                let id = match ids.get(name.as_slice()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = flat_by_id.len();
+                        flat_by_id.push(
+                            VOID.iter()
+                                .chain(IMPLIED_END)
+                                .any(|v| v.as_bytes() == name.as_slice()),
+                        );
+                        open_by_id.push(0);
+                        ids.insert(name.clone(), id);
+                        id
+                    }
+                };
+                let flat = flat_by_id[id];
                 // The tag ends at `>`; an unterminated one at the next `<` (the HTML scanner
                 // has read its name all the same).
                 let tag_end = bytes
@@ -271,18 +300,18 @@ fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
                 let whole_tag = i..if terminated { tag_end + 1 } else { tag_end };
                 if closing {
                     if !flat {
-                        if open_by_name.get(&name).copied().unwrap_or(0) == 0 {
+                        if open_by_id[id] == 0 {
                             // Closes nothing.
                             out.push(whole_tag);
                         } else {
                             while let Some((open, was_hidden)) = stack.pop() {
-                                if let Some(n) = open_by_name.get_mut(&open) {
+                                if let Some(n) = open_by_id.get_mut(open) {
                                     *n = n.saturating_sub(1);
                                 }
                                 if !was_hidden {
                                     visible = visible.saturating_sub(1);
                                 }
-                                if open == name {
+                                if open == id {
                                     if was_hidden {
                                         out.push(whole_tag);
                                     }
@@ -302,8 +331,8 @@ fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
                     } else {
                         visible += 1;
                     }
-                    *open_by_name.entry(name.clone()).or_default() += 1;
-                    stack.push((name.clone(), hide));
+                    open_by_id[id] += 1;
+                    stack.push((id, hide));
                 }
                 i = tag_end;
                 if name == b"script" || name == b"style" {
@@ -316,25 +345,25 @@ fn too_deep_tags(text: &str, hidden: &[Hidden]) -> Vec<Range<usize>> {
                     let found = if *none_left {
                         None
                     } else {
-                        find_ci(&bytes, i, close)
+                        find_ci(bytes, i, close)
                     };
                     *none_left = found.is_none();
                     i = found.unwrap_or(bytes.len());
                     // Its end tag closes it.
-                    if let Some((open, was_hidden)) = stack.last()
-                        && open == &name
+                    if let Some(&(open, was_hidden)) = stack.last()
+                        && open == id
                     {
-                        if *was_hidden {
-                            let end = find(&bytes, i, b">").map_or(bytes.len(), |e| e + 1);
+                        if was_hidden {
+                            let end = find(bytes, i, b">").map_or(bytes.len(), |e| e + 1);
                             out.push(i..end);
                         } else {
                             visible = visible.saturating_sub(1);
                         }
-                        if let Some(n) = open_by_name.get_mut(&name) {
+                        if let Some(n) = open_by_id.get_mut(id) {
                             *n = n.saturating_sub(1);
                         }
                         stack.pop();
-                        i = find(&bytes, i, b">").map_or(bytes.len(), |e| e + 1);
+                        i = find(bytes, i, b">").map_or(bytes.len(), |e| e + 1);
                     }
                 }
             }
@@ -651,6 +680,97 @@ impl Element {
     }
 }
 
+/// The node kinds the element walk tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Element,
+    ScriptElement,
+    StyleElement,
+    RawText,
+    StartTag,
+    SelfClosingTag,
+    EndTag,
+    TagName,
+    Document,
+    Error,
+    Other,
+}
+
+impl Kind {
+    fn from_name(name: &str) -> Kind {
+        match name {
+            "element" => Kind::Element,
+            "script_element" => Kind::ScriptElement,
+            "style_element" => Kind::StyleElement,
+            "raw_text" => Kind::RawText,
+            "start_tag" => Kind::StartTag,
+            "self_closing_tag" => Kind::SelfClosingTag,
+            "end_tag" => Kind::EndTag,
+            "tag_name" => Kind::TagName,
+            "document" => Kind::Document,
+            "ERROR" => Kind::Error,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// [`Kind`]s by node kind id. `Node::kind` makes a `&str` from a C string (`strlen` and a
+/// UTF-8 check) every time, a noticeable part of a walk over every element of a large
+/// template; ids are plain integers. The table is built from the kind names, so every id
+/// whose name is one of the kinds (aliases included) gets that kind, as comparing names did.
+fn kind_table() -> &'static [Kind] {
+    static TABLE: std::sync::OnceLock<Vec<Kind>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let language = language();
+        (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .map_or(Kind::Other, Kind::from_name)
+            })
+            .collect()
+    })
+}
+
+/// The [`Kind`] of a node (by name for ids outside the table: `ERROR` and the like).
+fn kind_of(table: &[Kind], node: tree_sitter::Node<'_>) -> Kind {
+    match table.get(usize::from(node.kind_id())) {
+        Some(&kind) => kind,
+        None => Kind::from_name(node.kind()),
+    }
+}
+
+/// The first child of `node` of kind `a` or `b`. `Node::child` skips whole hidden subtrees
+/// (the balanced repeat nodes holding an element's children) by their child counts, so the
+/// usual case, a tag found among the first children, costs a few steps instead of a cursor
+/// walk over every child.
+fn first_child_of<'t>(
+    table: &[Kind],
+    node: tree_sitter::Node<'t>,
+    a: Kind,
+    b: Kind,
+) -> Option<tree_sitter::Node<'t>> {
+    (0..node.child_count())
+        .filter_map(|i| node.child(i))
+        .find(|c| {
+            let k = kind_of(table, *c);
+            k == a || k == b
+        })
+}
+
+/// The last child of `node` of kind `kind`, searched from the end (see [`first_child_of`]).
+fn last_child_of<'t>(
+    table: &[Kind],
+    node: tree_sitter::Node<'t>,
+    kind: Kind,
+) -> Option<tree_sitter::Node<'t>> {
+    (0..node.child_count())
+        .rev()
+        .filter_map(|i| node.child(i))
+        .find(|c| kind_of(table, *c) == kind)
+}
+
 /// The tree's elements in document order (pre-order: parents before children).
 ///
 /// Elements come from `element`, `script_element` and `style_element` nodes, also inside
@@ -660,6 +780,7 @@ impl Element {
 /// end of that node, containing what follows it. For `<script>` and `<style>` that is their
 /// raw text (an unclosed `<script>` runs to the end of the text in a browser too).
 pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
+    let table = kind_table();
     let mut out: Vec<Element> = Vec::new();
     // Open elements: (element index, the depth below which it closes). A tree element closes
     // when the walk returns to its node's depth; an element from a bare start tag closes when
@@ -668,7 +789,7 @@ pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
     // Kinds of the current node's ancestors, with where an element left open inside them
     // would end: the end of an element's content, of the document, or (for `ERROR` nodes)
     // their parent's.
-    let mut path: Vec<(&'static str, usize)> = Vec::new();
+    let mut path: Vec<(Kind, usize)> = Vec::new();
     // A raw-text element from a bare start tag, waiting for its `raw_text` sibling.
     let mut pending: Option<(usize, u32)> = None;
     let mut scanner = TokenScanner::new(tokens);
@@ -677,23 +798,23 @@ pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
     let mut depth: u32 = 0;
     loop {
         let node = cursor.node();
-        let node_kind = node.kind();
+        let node_kind = kind_of(table, node);
         let kind = match node_kind {
-            "element" => Some(ElementKind::Normal),
-            "script_element" => Some(ElementKind::Script),
-            "style_element" => Some(ElementKind::Style),
+            Kind::Element => Some(ElementKind::Normal),
+            Kind::ScriptElement => Some(ElementKind::Script),
+            Kind::StyleElement => Some(ElementKind::Style),
             _ => None,
         };
         if let Some((idx, d)) = pending.take()
             && d == depth
-            && node_kind == "raw_text"
+            && node_kind == Kind::RawText
             && let Some(element) = out.get_mut(idx)
         {
             element.range.end = element.range.end.max(node.end_byte());
             element.content = element.content.start..element.range.end;
         }
-        let in_error = path.last().map(|&(k, _)| k) == Some("ERROR");
-        let bare_start = in_error && node_kind == "start_tag";
+        let in_error = path.last().map(|&(k, _)| k) == Some(Kind::Error);
+        let bare_start = in_error && node_kind == Kind::StartTag;
         if kind.is_some() || bare_start {
             while stack.last().is_some_and(|&(_, d)| d >= depth) {
                 stack.pop();
@@ -701,7 +822,7 @@ pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
         }
         let mut open_end = node.end_byte();
         if let Some(kind) = kind {
-            if let Some(element) = element_of(text, node, kind, &mut scanner) {
+            if let Some(element) = element_of(text, table, node, kind, &mut scanner) {
                 open_end = element.content.end;
                 let parent = stack.last().map(|&(i, _)| i);
                 stack.push((out.len(), depth));
@@ -713,7 +834,9 @@ pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
             }
         } else if bare_start {
             let open_until = path.last().map_or(node.end_byte(), |&(_, end)| end);
-            if let Some(element) = bare_start_tag_element(text, node, open_until, &mut scanner) {
+            if let Some(element) =
+                bare_start_tag_element(text, table, node, open_until, &mut scanner)
+            {
                 let parent = stack.last().map(|&(i, _)| i);
                 let element = Element {
                     parent,
@@ -732,10 +855,10 @@ pub fn elements(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
             }
         }
         // Pre-order step; elements only live under documents, elements and errors.
-        if (kind.is_some() || node_kind == "document" || node_kind == "ERROR")
+        if (kind.is_some() || node_kind == Kind::Document || node_kind == Kind::Error)
             && cursor.goto_first_child()
         {
-            if node_kind == "ERROR" {
+            if node_kind == Kind::Error {
                 open_end = path.last().map_or(open_end, |&(_, end)| end.max(open_end));
             }
             path.push((node_kind, open_end));
@@ -765,14 +888,12 @@ pub fn is_void(name: &str) -> bool {
 /// just the tag, others run to `open_until` (the end of the enclosing element's content).
 fn bare_start_tag_element(
     text: &str,
+    table: &[Kind],
     start_tag: tree_sitter::Node<'_>,
     open_until: usize,
     scanner: &mut TokenScanner<'_>,
 ) -> Option<Element> {
-    let mut tag_cursor = start_tag.walk();
-    let name_node = start_tag
-        .children(&mut tag_cursor)
-        .find(|c| c.kind() == "tag_name")?;
+    let name_node = first_child_of(table, start_tag, Kind::TagName, Kind::TagName)?;
     let name = text.get(name_node.byte_range())?.to_ascii_lowercase();
     let kind = match name.as_str() {
         "script" => ElementKind::Script,
@@ -802,27 +923,18 @@ fn bare_start_tag_element(
     })
 }
 
+/// An element from its node: the first start (or self-closing) tag child names it, the last
+/// end tag child ends its content.
 fn element_of(
     text: &str,
+    table: &[Kind],
     node: tree_sitter::Node<'_>,
     kind: ElementKind,
     scanner: &mut TokenScanner<'_>,
 ) -> Option<Element> {
-    let mut start_tag = None;
-    let mut end_tag = None;
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        match child.kind() {
-            "start_tag" | "self_closing_tag" if start_tag.is_none() => start_tag = Some(child),
-            "end_tag" => end_tag = Some(child),
-            _ => {}
-        }
-    }
-    let start_tag = start_tag?;
-    let mut tag_cursor = start_tag.walk();
-    let name_node = start_tag
-        .children(&mut tag_cursor)
-        .find(|c| c.kind() == "tag_name")?;
+    let start_tag = first_child_of(table, node, Kind::StartTag, Kind::SelfClosingTag)?;
+    let end_tag = last_child_of(table, node, Kind::EndTag);
+    let name_node = first_child_of(table, start_tag, Kind::TagName, Kind::TagName)?;
     let name_range = name_node.byte_range();
     let name = text.get(name_range.clone())?.to_ascii_lowercase();
     let range = node.byte_range();
@@ -1000,4 +1112,279 @@ fn scan_attributes(
         attrs.push(attribute);
     }
     attrs
+}
+
+/// The element walk as it was before it compared kind ids and read tags with `Node::child`:
+/// the reference the faster walk must equal.
+#[cfg(test)]
+mod reference_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn elements_by_name(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
+        let mut out: Vec<Element> = Vec::new();
+        // Open elements: (element index, the depth below which it closes). A tree element closes
+        // when the walk returns to its node's depth; an element from a bare start tag closes when
+        // the walk leaves the `ERROR` node holding it.
+        let mut stack: Vec<(usize, u32)> = Vec::new();
+        // Kinds of the current node's ancestors, with where an element left open inside them
+        // would end: the end of an element's content, of the document, or (for `ERROR` nodes)
+        // their parent's.
+        let mut path: Vec<(&'static str, usize)> = Vec::new();
+        // A raw-text element from a bare start tag, waiting for its `raw_text` sibling.
+        let mut pending: Option<(usize, u32)> = None;
+        let mut scanner = TokenScanner::new(tokens);
+        let mut cursor = tree.walk();
+        // `TreeCursor::depth` walks the cursor's stack; track it here instead.
+        let mut depth: u32 = 0;
+        loop {
+            let node = cursor.node();
+            let node_kind = node.kind();
+            let kind = match node_kind {
+                "element" => Some(ElementKind::Normal),
+                "script_element" => Some(ElementKind::Script),
+                "style_element" => Some(ElementKind::Style),
+                _ => None,
+            };
+            if let Some((idx, d)) = pending.take()
+                && d == depth
+                && node_kind == "raw_text"
+                && let Some(element) = out.get_mut(idx)
+            {
+                element.range.end = element.range.end.max(node.end_byte());
+                element.content = element.content.start..element.range.end;
+            }
+            let in_error = path.last().map(|&(k, _)| k) == Some("ERROR");
+            let bare_start = in_error && node_kind == "start_tag";
+            if kind.is_some() || bare_start {
+                while stack.last().is_some_and(|&(_, d)| d >= depth) {
+                    stack.pop();
+                }
+            }
+            let mut open_end = node.end_byte();
+            if let Some(kind) = kind {
+                if let Some(element) = element_of_by_name(text, node, kind, &mut scanner) {
+                    open_end = element.content.end;
+                    let parent = stack.last().map(|&(i, _)| i);
+                    stack.push((out.len(), depth));
+                    out.push(Element {
+                        parent,
+                        depth: stack.len() - 1,
+                        ..element
+                    });
+                }
+            } else if bare_start {
+                let open_until = path.last().map_or(node.end_byte(), |&(_, end)| end);
+                if let Some(element) =
+                    bare_start_tag_element_by_name(text, node, open_until, &mut scanner)
+                {
+                    let parent = stack.last().map(|&(i, _)| i);
+                    let element = Element {
+                        parent,
+                        depth: stack.len(),
+                        ..element
+                    };
+                    match element.kind {
+                        ElementKind::Normal if !is_void(&element.name) => {
+                            // Contains its following siblings: open until the walk leaves the ERROR.
+                            stack.push((out.len(), depth.saturating_sub(1)));
+                        }
+                        ElementKind::Normal => {}
+                        _ => pending = Some((out.len(), depth)),
+                    }
+                    out.push(element);
+                }
+            }
+            // Pre-order step; elements only live under documents, elements and errors.
+            if (kind.is_some() || node_kind == "document" || node_kind == "ERROR")
+                && cursor.goto_first_child()
+            {
+                if node_kind == "ERROR" {
+                    open_end = path.last().map_or(open_end, |&(_, end)| end.max(open_end));
+                }
+                path.push((node_kind, open_end));
+                depth += 1;
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+                path.pop();
+                depth = depth.saturating_sub(1);
+            }
+        }
+    }
+
+    fn bare_start_tag_element_by_name(
+        text: &str,
+        start_tag: tree_sitter::Node<'_>,
+        open_until: usize,
+        scanner: &mut TokenScanner<'_>,
+    ) -> Option<Element> {
+        let mut tag_cursor = start_tag.walk();
+        let name_node = start_tag
+            .children(&mut tag_cursor)
+            .find(|c| c.kind() == "tag_name")?;
+        let name = text.get(name_node.byte_range())?.to_ascii_lowercase();
+        let kind = match name.as_str() {
+            "script" => ElementKind::Script,
+            "style" => ElementKind::Style,
+            _ => ElementKind::Normal,
+        };
+        let start_range = start_tag.byte_range();
+        let tag_text = text.get(start_range.clone()).unwrap_or("");
+        let end = if kind == ElementKind::Normal && !is_void(&name) {
+            open_until.max(start_range.end)
+        } else {
+            start_range.end
+        };
+        Some(Element {
+            kind,
+            name,
+            name_range: name_node.byte_range(),
+            range: start_range.start..end,
+            attributes: scan_attributes(text, name_node.end_byte(), start_range.end, scanner),
+            self_closing: tag_text.ends_with("/>"),
+            start_tag_closed: tag_text.ends_with('>'),
+            end_tag: None,
+            content: start_range.end..end,
+            start_tag: start_range,
+            parent: None,
+            depth: 0,
+        })
+    }
+
+    fn element_of_by_name(
+        text: &str,
+        node: tree_sitter::Node<'_>,
+        kind: ElementKind,
+        scanner: &mut TokenScanner<'_>,
+    ) -> Option<Element> {
+        let mut start_tag = None;
+        let mut end_tag = None;
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            match child.kind() {
+                "start_tag" | "self_closing_tag" if start_tag.is_none() => start_tag = Some(child),
+                "end_tag" => end_tag = Some(child),
+                _ => {}
+            }
+        }
+        let start_tag = start_tag?;
+        let mut tag_cursor = start_tag.walk();
+        let name_node = start_tag
+            .children(&mut tag_cursor)
+            .find(|c| c.kind() == "tag_name")?;
+        let name_range = name_node.byte_range();
+        let name = text.get(name_range.clone())?.to_ascii_lowercase();
+        let range = node.byte_range();
+        let start_range = start_tag.byte_range();
+        let tag_text = text.get(start_range.clone()).unwrap_or("");
+        let end_range = end_tag.map(|e| e.byte_range());
+        let content_end = end_range.as_ref().map_or(range.end, |e| e.start);
+        let content = start_range.end.min(content_end)..content_end;
+        let attributes = scan_attributes(text, name_range.end, start_range.end, scanner);
+        Some(Element {
+            kind,
+            name,
+            name_range,
+            range,
+            self_closing: tag_text.ends_with("/>"),
+            start_tag_closed: tag_text.ends_with('>'),
+            start_tag: start_range,
+            attributes,
+            end_tag: end_range,
+            content,
+            parent: None,
+            depth: 0,
+        })
+    }
+
+    /// Elements of `text` by both walks.
+    fn both(text: &str) -> (Vec<Element>, Vec<Element>) {
+        let tokens = super::super::lexer::tokenize(text);
+        let (_, blanked) = hidden_and_blanked(text, &tokens);
+        let tree = parse(&blanked, None).tree;
+        (
+            elements(text, &tree, &tokens),
+            elements_by_name(text, &tree, &tokens),
+        )
+    }
+
+    #[test]
+    fn examples_equal_reference() {
+        for text in [
+            "",
+            "<div><p>a<p>b</div>",
+            "<ul><li>a<li>b</ul><br><img src=x/>",
+            "<div class=\"{{ c }}\">{% if a %}<a href='{% url \"x\" %}'>{{ b }}</a>{% endif %}",
+            "<script>var x = {{ x }};</script><style>a{}</style>",
+            "</div></span><div><form method=post><input name=a>",
+            "<script>unclosed",
+            "<div <a href=\"",
+            "<table><tr><td>a<td>b<tr><td>c</table>",
+        ] {
+            let (fast, reference) = both(text);
+            assert_eq!(fast, reference, "{text:?}");
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "<div>",
+        "</div>",
+        "<a href=\"",
+        "\">",
+        "{{ x }}",
+        "{% if a %}",
+        "{% endif %}",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "text",
+        "\n",
+        "'",
+        "\"",
+        "=",
+        "<",
+        ">",
+        "</",
+        "/>",
+        "<p>",
+        "<li>",
+        "</li>",
+        "<br>",
+        "<input name=a>",
+        "<form method=post>",
+        "</form>",
+        "<!-- ",
+        " -->",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "</table>",
+        "<!DOCTYPE html>",
+        "<svg:g>",
+        "<b",
+        " c=d",
+        "é",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn elements_equal_reference(
+            parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..60),
+        ) {
+            let text = parts.concat();
+            let (fast, reference) = both(&text);
+            prop_assert_eq!(fast, reference, "{:?}", text);
+        }
+    }
 }
