@@ -153,6 +153,37 @@ mod tests {
         );
     }
 
+    /// LSP splits lines at `\n`, `\r\n` and `\r` only. A form feed (a page break in older
+    /// Python files), a vertical tab, NEL or U+2028/U+2029 inside a string are not line breaks:
+    /// counting them would put every later position on the wrong line, so that edits land in
+    /// the wrong place and the server's text drifts from the editor's.
+    #[test]
+    fn only_lsp_line_breaks_count() {
+        for odd in ["\u{c}", "\u{b}", "\u{85}", "\u{2028}", "\u{2029}"] {
+            let text = format!("x = 1{odd}\ns = '{odd}'\ny = 2\r\nz = 3\rw = 4\n");
+            let mut doc = Document::new(&text, 1, Language::Python);
+            doc.apply_changes(
+                &[change(2, 0, 2, 1, "why"), change(4, 0, 4, 0, "# ")],
+                2,
+                PositionEncoding::Utf16,
+            );
+            let expected = format!("x = 1{odd}\ns = '{odd}'\nwhy = 2\r\nz = 3\r# w = 4\n");
+            assert_eq!(&*doc.text(), expected, "{odd:?}");
+            let z = expected.find('z').unwrap_or(0);
+            assert_eq!(
+                position::from_byte(&doc.rope, z, PositionEncoding::Utf16),
+                Position::new(3, 0),
+                "{odd:?}"
+            );
+            // A column past the end of line 0 stops before its `\n`, after the odd char.
+            assert_eq!(
+                position::to_byte(&doc.rope, Position::new(0, 99), PositionEncoding::Utf16),
+                5 + odd.len(),
+                "{odd:?}"
+            );
+        }
+    }
+
     #[test]
     fn out_of_range_positions_are_clamped() {
         let mut doc = Document::new("ab\n", 1, Language::Python);

@@ -95,7 +95,7 @@ fn trailing_break_chars(line: &ropey::RopeSlice) -> usize {
     }
     match line.char(n - 1) {
         '\n' if n >= 2 && line.char(n - 2) == '\r' => 2,
-        '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0B}' | '\u{0C}' | '\u{85}' => 1,
+        '\n' | '\r' => 1,
         _ => 0,
     }
 }
