@@ -54,12 +54,18 @@ impl<'a> TemplateChecker<'a> {
 }
 
 /// The `{# ... #}` comments of a template (where suppressions live).
+///
+/// Searches bytes with `memchr::memmem` (vectorised, unlike `str::find` with a `&str` pattern):
+/// both delimiters are ASCII, so every byte match is a match of the string, at a char boundary.
 pub fn comment_ranges(source: &str) -> Vec<Range<usize>> {
+    let bytes = source.as_bytes();
+    let open_finder = memchr::memmem::Finder::new(b"{#");
+    let close_finder = memchr::memmem::Finder::new(b"#}");
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(open) = source[pos..].find("{#") {
+    while let Some(open) = open_finder.find(&bytes[pos..]) {
         let start = pos + open;
-        let Some(close) = source[start + 2..].find("#}") else {
+        let Some(close) = close_finder.find(&bytes[start + 2..]) else {
             break;
         };
         let end = start + 2 + close + 2;

@@ -171,6 +171,8 @@ fn body(checker: &TemplateChecker, form: &Element) -> Body {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut out = Body::default();
+    // One searcher for all the text tokens (`str::find` builds one per call).
+    let field = memchr::memmem::Finder::new(b"csrfmiddlewaretoken");
     for i in syntax.tokens_in(form.content.clone()) {
         let token = &syntax.tokens[i];
         match token.kind {
@@ -198,7 +200,7 @@ fn body(checker: &TemplateChecker, form: &Element) -> Body {
             }
             TokenKind::Text => {
                 let content = slice(text, &token.range);
-                if let Some(at) = content.find("csrfmiddlewaretoken") {
+                if let Some(at) = field.find(content.as_bytes()) {
                     let start = token.range.start + at;
                     out.tokens.push(start..start + "csrfmiddlewaretoken".len());
                 }

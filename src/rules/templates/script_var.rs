@@ -6,6 +6,7 @@ use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::templates::{self, Js, Place};
 use crate::rules::{Family, FixAvailability, Rule};
+use crate::syntax::template::fxhash::FxBuild;
 use crate::syntax::template::lexer::slice;
 use crate::syntax::template::{Element, FilterExpression, Token};
 
@@ -232,10 +233,43 @@ fn value_text(text: &str, expr: &FilterExpression, count: usize, drop: &[&str]) 
     value
 }
 
+/// Every short quoted word that could be an id (`"x-data"`, `'main'`): a run of 1 to 101 ASCII
+/// letters, digits, `-` and `_` right after a quote and followed by the same quote. Every quote
+/// opens a candidate, a closing one too (`'a'b'` holds `a` and `b`).
+///
+/// `memchr2` jumps from quote to quote: the bytes in between cannot start a word, so this finds
+/// what a byte-by-byte scan finds (`quoted_words_reference` in the tests). The set uses
+/// [`FxBuild`]: the words are short and there is one per quoted attribute value.
+fn quoted_words(text: &str) -> HashSet<&str, FxBuild> {
+    let bytes = text.as_bytes();
+    let mut quoted = HashSet::default();
+    let mut i = 0;
+    while let Some(rel) = bytes.get(i..).and_then(|b| memchr::memchr2(b'"', b'\'', b)) {
+        let q = bytes[i + rel];
+        let start = i + rel + 1;
+        let mut j = start;
+        while j < bytes.len()
+            && j - start <= 100
+            && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'-' | b'_'))
+        {
+            j += 1;
+        }
+        // ASCII bytes on both sides: `start..j` is on char boundaries.
+        if j > start
+            && bytes.get(j) == Some(&q)
+            && let Some(word) = text.get(start..j)
+        {
+            quoted.insert(word);
+        }
+        i = start;
+    }
+    quoted
+}
+
 /// The element ids a template already uses, collected once per check.
 struct Ids<'a> {
-    /// Every short quoted word that could be an id (`"x-data"`, `'main'`).
-    quoted: HashSet<&'a str>,
+    /// See [`quoted_words`].
+    quoted: HashSet<&'a str, FxBuild>,
     /// `{{ value|json_script:"id" }}` outputs: id → value.
     json_script: HashMap<&'a str, String>,
 }
@@ -243,27 +277,6 @@ struct Ids<'a> {
 impl<'a> Ids<'a> {
     fn collect(checker: &TemplateChecker<'a>) -> Ids<'a> {
         let text: &'a str = checker.source;
-        let bytes = text.as_bytes();
-        let mut quoted = HashSet::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            let q = bytes[i];
-            i += 1;
-            if q != b'"' && q != b'\'' {
-                continue;
-            }
-            let start = i;
-            let mut j = start;
-            while j < bytes.len()
-                && j - start <= 100
-                && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'-' | b'_'))
-            {
-                j += 1;
-            }
-            if j > start && bytes.get(j) == Some(&q) {
-                quoted.insert(&text[start..j]);
-            }
-        }
         let mut json_script = HashMap::new();
         for (_, expr) in templates::variables(checker).iter() {
             let Some(at) = expr
@@ -280,7 +293,7 @@ impl<'a> Ids<'a> {
             json_script.insert(id, value_text(text, expr, at, &[]));
         }
         Ids {
-            quoted,
+            quoted: quoted_words(text),
             json_script,
         }
     }
@@ -320,6 +333,75 @@ impl<'a> Ids<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    /// The byte-by-byte scan [`super::quoted_words`] replaced.
+    fn quoted_words_reference(text: &str) -> HashSet<&str> {
+        let bytes = text.as_bytes();
+        let mut quoted = HashSet::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let q = bytes[i];
+            i += 1;
+            if q != b'"' && q != b'\'' {
+                continue;
+            }
+            let start = i;
+            let mut j = start;
+            while j < bytes.len()
+                && j - start <= 100
+                && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'-' | b'_'))
+            {
+                j += 1;
+            }
+            if j > start && bytes.get(j) == Some(&q) {
+                quoted.insert(&text[start..j]);
+            }
+        }
+        quoted
+    }
+
+    fn same_quoted_words(text: &str) {
+        let new: HashSet<&str> = super::quoted_words(text).into_iter().collect();
+        assert_eq!(new, quoted_words_reference(text), "{text:?}");
+    }
+
+    #[test]
+    fn quoted_words_match_the_byte_scan_exhaustively() {
+        // Every string of up to 6 characters over an alphabet with both quotes, word and
+        // non-word bytes, and a multi-byte character.
+        let alphabet = ['"', '\'', 'a', '-', ' ', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let mut longer = Vec::new();
+            for t in &texts {
+                same_quoted_words(t);
+                for c in alphabet {
+                    let mut n = t.clone();
+                    n.push(c);
+                    longer.push(n);
+                }
+            }
+            texts = longer;
+        }
+        for t in &texts {
+            same_quoted_words(t);
+        }
+        // The length limit: 101 word bytes are a word, 102 are not.
+        for n in [100, 101, 102, 103] {
+            same_quoted_words(&format!("\"{}\" '{}'", "w".repeat(n), "x".repeat(n)));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn quoted_words_match_the_byte_scan(text in "[\"'a-z0-9_ \\-<>=é]{0,200}") {
+            same_quoted_words(&text);
+        }
+    }
+
     use crate::analysis::testing::{assert_fix_in, codes_at_only, findings_in};
     use crate::syntax::Language;
 

@@ -35,6 +35,7 @@ use std::ops::Range;
 
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
+use super::fxhash::FxBuild;
 use super::lexer::{Token, TokenKind};
 
 thread_local! {
@@ -225,7 +226,7 @@ fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     // Interned lowercase names: id by name; by id, whether the element is flat (void or
     // implicitly closed) and how many are open.
-    let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut ids: HashMap<Vec<u8>, usize, FxBuild> = HashMap::default();
     let mut flat_by_id: Vec<bool> = Vec::new();
     let mut open_by_id: Vec<usize> = Vec::new();
     // The name being read, lowercased.
@@ -236,10 +237,7 @@ fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
     // Searches that failed once fail from every later offset: remember, to stay linear.
     let (mut no_comment_end, mut no_script_end, mut no_style_end) = (false, false, false);
     let mut i = 0;
-    while let Some(rel) = bytes
-        .get(i..)
-        .and_then(|b| b.iter().position(|&c| c == b'<'))
-    {
+    while let Some(rel) = bytes.get(i..).and_then(|b| memchr::memchr(b'<', b)) {
         i += rel;
         let closing = bytes.get(i + 1) == Some(&b'/');
         let name_start = if closing { i + 2 } else { i + 1 };
@@ -294,7 +292,7 @@ fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
                 // has read its name all the same).
                 let tag_end = bytes
                     .get(j..)
-                    .and_then(|b| b.iter().position(|&c| c == b'>' || c == b'<'))
+                    .and_then(|b| memchr::memchr2(b'>', b'<', b))
                     .map_or(bytes.len(), |e| j + e);
                 let terminated = bytes.get(tag_end) == Some(&b'>');
                 let whole_tag = i..if terminated { tag_end + 1 } else { tag_end };
@@ -373,20 +371,28 @@ fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
+/// The first occurrence of `needle` at or after `from`.
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
 }
 
+/// The first occurrence of `needle` (which starts with `<`) at or after `from`, ignoring ASCII
+/// case. Jumps from `<` to `<` with `memchr`: a match starts with `<`, which has no other case,
+/// so no match is skipped.
 fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+    debug_assert_eq!(needle.first(), Some(&b'<'));
+    let mut at = from;
+    loop {
+        let rest = bytes.get(at..)?;
+        let p = at + memchr::memchr(b'<', rest)?;
+        if bytes
+            .get(p..p + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(p);
+        }
+        at = p + 1;
+    }
 }
 
 /// Edits telling an old tree about bytes whose blanking changed: `old_hidden` are the old
