@@ -1128,6 +1128,39 @@ mod reference_tests {
 
     use super::*;
 
+    /// `find_ci` jumps between `<` bytes; a plain search over every start gives the same.
+    #[test]
+    fn find_ci_equals_a_search_at_every_start() {
+        let naive = |bytes: &[u8], from: usize, needle: &[u8]| {
+            (from..bytes.len()).find(|&p| {
+                bytes
+                    .get(p..p + needle.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+            })
+        };
+        let texts: [&[u8]; 6] = [
+            b"<SCRIPT><scr<script>",
+            b"a<<sCrIpT x",
+            b"<scrip",
+            b"",
+            b"<<<<",
+            b"\xc3\xa9<Script>\xc3<script>",
+        ];
+        for text in texts {
+            for needle in [&b"<script"[..], b"</script", b"<"] {
+                for from in 0..=text.len() + 1 {
+                    assert_eq!(
+                        find_ci(text, from, needle),
+                        naive(text, from, needle),
+                        "{:?} {:?} from {from}",
+                        String::from_utf8_lossy(text),
+                        String::from_utf8_lossy(needle)
+                    );
+                }
+            }
+        }
+    }
+
     fn elements_by_name(text: &str, tree: &Tree, tokens: &[Token]) -> Vec<Element> {
         let mut out: Vec<Element> = Vec::new();
         // Open elements: (element index, the depth below which it closes). A tree element closes
