@@ -16,13 +16,52 @@ mod common;
 const VIEWS: &str = include_str!("../../tests/fixtures/project/app/views.py");
 const TEMPLATE: &str = "{% extends 'base.html' %}\n{% load static %}\n{% block content %}\n<form method=\"post\">\n  {% csrf_token %}\n  <a href=\"{{ url }}\">{{ name|safe }}</a>\n</form>\n<script>var x = {{ data }};</script>\n{# djsec: ignore[DJS501] #}\n{% endblock %}\n";
 
-/// Pieces that make edits interesting (Python and template syntax, non-ASCII, CRLF, NUL).
+/// Pieces that make edits interesting (Python and template syntax, non-ASCII, CRLF, lone CR,
+/// NUL, and characters that are line breaks to Unicode but not to LSP).
 const SNIPPETS: &[&str] = &[
-    "", "x", " ", "    ", "\n", "\r\n", "\r", "(", ")", "[", "]", "{", "}", "'", "\"", "\"\"\"",
-    "f\"{name}\"", "mark_safe(", "request.GET['q']", "cursor.execute(", "def f(request):\n    ",
-    "class V(View):\n    ", "@csrf_exempt\n", "import os\n", "é", "😀", "{{ ", " }}", "{% if x %}",
-    "{% endif %}", "{% autoescape off %}", "|safe", "<script>", "</div>", "{#", "#}",
-    "# djsec: ignore[DJS101]", "\t", "\0", "\\",
+    "",
+    "x",
+    " ",
+    "    ",
+    "\n",
+    "\r\n",
+    "\r",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "\"\"\"",
+    "f\"{name}\"",
+    "mark_safe(",
+    "request.GET['q']",
+    "cursor.execute(",
+    "def f(request):\n    ",
+    "class V(View):\n    ",
+    "@csrf_exempt\n",
+    "import os\n",
+    "é",
+    "😀",
+    "{{ ",
+    " }}",
+    "{% if x %}",
+    "{% endif %}",
+    "{% autoescape off %}",
+    "|safe",
+    "<script>",
+    "</div>",
+    "{#",
+    "#}",
+    "# djsec: ignore[DJS101]",
+    "\t",
+    "\0",
+    "\\",
+    "\u{c}",
+    "\u{2028}",
+    "\u{85}",
 ];
 
 #[derive(Debug, Arbitrary)]
@@ -70,9 +109,9 @@ fn position(text: &str, char_idx: usize, encoding: PositionEncoding) -> Position
         .char_indices()
         .nth(char_idx)
         .map_or(text.len(), |(b, _)| b);
-    let before = &text[..byte];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let starts = line_starts(text);
+    let line = starts.partition_point(|&s| s <= byte).saturating_sub(1);
+    let line_start = starts.get(line).copied().unwrap_or(0);
     let col = match encoding {
         PositionEncoding::Utf8 => byte - line_start,
         PositionEncoding::Utf16 => text[line_start..byte].chars().map(char::len_utf16).sum(),
@@ -85,8 +124,10 @@ fn position(text: &str, char_idx: usize, encoding: PositionEncoding) -> Position
 /// a line past the end is the end of the text, a column past the end of its line is the end of
 /// the line (before its break), a column inside a character moves to the character's start.
 fn byte_of(text: &str, pos: Position, encoding: PositionEncoding) -> usize {
-    let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
+    let starts = line_starts(text);
+    for (i, &offset) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let line = &text[offset..end];
         if i == pos.line as usize {
             let content = line.strip_suffix('\n').unwrap_or(line);
             let content = content.strip_suffix('\r').unwrap_or(content);
@@ -104,9 +145,21 @@ fn byte_of(text: &str, pos: Position, encoding: PositionEncoding) -> usize {
             }
             return offset + content.len();
         }
-        offset += line.len();
     }
     text.len()
+}
+
+/// Where each line starts: LSP ends lines at `\n`, `\r\n` and a lone `\r` (and at nothing
+/// else: not at a form feed or U+2028).
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 fuzz_target!(|script: Script| {
@@ -157,16 +210,24 @@ fuzz_target!(|script: Script| {
         doc.apply_changes(std::slice::from_ref(&change), i as i32 + 2, encoding);
         match range {
             Some((s, e)) => {
-                let (s, e) = (byte_of(&expected, s, encoding), byte_of(&expected, e, encoding));
+                let (s, e) = (
+                    byte_of(&expected, s, encoding),
+                    byte_of(&expected, e, encoding),
+                );
                 expected.replace_range(s.min(e)..s.max(e), &text);
             }
             None => expected = text,
         }
-        assert_eq!(&*doc.text(), expected.as_str(), "text differs after edit {i}");
+        assert_eq!(
+            &*doc.text(),
+            expected.as_str(),
+            "text differs after edit {i}"
+        );
         if !edit.analyse {
             continue;
         }
-        let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+        let incremental =
+            analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
         let fresh = Syntax::parse(language, &expected);
         // tree-sitter's error recovery depends on the trees it reuses: around syntax errors an
         // incremental reparse may place ERROR nodes differently (as in tests/incremental.rs).
@@ -180,6 +241,9 @@ fuzz_target!(|script: Script| {
         }
         let full = analysis::analyze(&expected, &fresh, &context);
         common::check_findings(&expected, &full);
-        assert_eq!(incremental, full, "analyze_incremental differs from analyze after edit {i}");
+        assert_eq!(
+            incremental, full,
+            "analyze_incremental differs from analyze after edit {i}"
+        );
     }
 });
