@@ -160,17 +160,21 @@ fn measured(work: &mut Work) -> usize {
     }
 }
 
-/// `parse-files DIR`: parse every `.py` file under `DIR` with tree-sitter-python and nothing
-/// else, on rayon's threads like `djsec check` (`RAYON_NUM_THREADS`): the floor under a scan,
-/// which `benches/scan.sh` times next to djsec and Ruff.
+/// `parse-files DIR`: parse the `.py` files `djsec check --isolated DIR` would read (the CLI's
+/// own walk) with tree-sitter-python and nothing else, on rayon's threads like `djsec check`
+/// (`RAYON_NUM_THREADS`): the floor under a scan, which `benches/scan.sh` times next to djsec
+/// and Ruff.
 fn parse_files(dir: &std::path::Path) {
+    use djsec::cli::walk;
+    use djsec::config::discover::Resolver;
     use rayon::prelude::*;
-    let files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .build()
-        .flatten()
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let resolver = Resolver::new(Vec::new(), true, cwd.clone());
+    let files: Vec<std::path::PathBuf> = walk::collect(&[dir.to_path_buf()], &cwd, resolver, false)
+        .files
+        .into_iter()
+        .filter(|f| f.language == Language::Python)
+        .map(|f| f.path)
         .collect();
     let bytes: usize = files
         .par_iter()

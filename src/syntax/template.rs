@@ -13,7 +13,6 @@
 //! take it as an argument.
 
 pub mod blocks;
-pub(crate) mod fxhash;
 pub mod html;
 pub mod lexer;
 

@@ -96,18 +96,30 @@ fn is_django_expression(qualified: &str) -> bool {
 }
 
 fn derives_from_expression(checker: &PyChecker, class: Node, local_names: &HashSet<&str>) -> bool {
-    let src = checker.source();
-    let Some(bases) = class.field(Field::Superclasses) else {
-        return false;
-    };
-    let mut cursor = bases.walk();
-    bases.named_children(&mut cursor).any(|b| {
-        (b.kind() == "identifier" && local_names.contains(node::text(b, src)))
-            || checker
+    has_base_named(class, local_names, checker.source())
+        || bases(class).into_iter().any(|b| {
+            checker
                 .model
                 .qualified_name(b)
                 .is_some_and(|q| is_django_expression(&q))
-    })
+        })
+}
+
+/// The base-class expressions of a class definition.
+fn bases(class: Node) -> Vec<Node> {
+    class
+        .field(Field::Superclasses)
+        .map_or_else(Vec::new, |list| {
+            let mut cursor = list.walk();
+            list.named_children(&mut cursor).collect()
+        })
+}
+
+/// Whether one of `class`'s bases is a plain name in `names`.
+fn has_base_named(class: Node, names: &HashSet<&str>, src: &str) -> bool {
+    bases(class)
+        .into_iter()
+        .any(|b| b.kind() == "identifier" && names.contains(node::text(b, src)))
 }
 
 /// The top-level classes of the module (decorated or not), read from the tree, not the index:
@@ -152,14 +164,12 @@ pub fn check(checker: &mut PyChecker) {
     });
     // The local expression classes matter only to a checked class deriving from a class of the
     // module, or to a call of one: editing any other class does not resolve them all again.
-    let derives_from_local = checker.model.index.classes.iter().any(|c| {
-        c.field(Field::Superclasses).is_some_and(|bases| {
-            let mut cursor = bases.walk();
-            bases
-                .named_children(&mut cursor)
-                .any(|b| b.kind() == "identifier" && class_names.contains(node::text(b, src)))
-        })
-    });
+    let derives_from_local = checker
+        .model
+        .index
+        .classes
+        .iter()
+        .any(|c| has_base_named(*c, &class_names, src));
     let local_names = if derives_from_local || calls_local_class {
         local_expression_classes(checker, &classes)
     } else {

@@ -6,9 +6,9 @@ use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::templates::{self, Js, Place};
 use crate::rules::{Family, FixAvailability, Rule};
-use crate::syntax::template::fxhash::FxBuild;
 use crate::syntax::template::lexer::slice;
 use crate::syntax::template::{Element, FilterExpression, Token};
+use foldhash::fast::FixedState;
 
 pub const RULE: Rule = Rule {
     code: "DJS520",
@@ -239,8 +239,8 @@ fn value_text(text: &str, expr: &FilterExpression, count: usize, drop: &[&str]) 
 ///
 /// `memchr2` jumps from quote to quote: the bytes in between cannot start a word, so this finds
 /// what a byte-by-byte scan finds (`quoted_words_reference` in the tests). The set uses
-/// [`FxBuild`]: the words are short and there is one per quoted attribute value.
-fn quoted_words(text: &str) -> HashSet<&str, FxBuild> {
+/// foldhash's fast hasher: the words are short and there is one per quoted attribute value.
+fn quoted_words(text: &str) -> HashSet<&str, FixedState> {
     let bytes = text.as_bytes();
     let mut quoted = HashSet::default();
     let mut i = 0;
@@ -269,7 +269,7 @@ fn quoted_words(text: &str) -> HashSet<&str, FxBuild> {
 /// The element ids a template already uses, collected once per check.
 struct Ids<'a> {
     /// See [`quoted_words`].
-    quoted: HashSet<&'a str, FxBuild>,
+    quoted: HashSet<&'a str, FixedState>,
     /// `{{ value|json_script:"id" }}` outputs: id → value.
     json_script: HashMap<&'a str, String>,
 }

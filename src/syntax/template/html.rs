@@ -35,8 +35,8 @@ use std::ops::Range;
 
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
-use super::fxhash::FxBuild;
 use super::lexer::{Token, TokenKind};
+use foldhash::fast::FixedState;
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -226,7 +226,7 @@ fn too_deep_tags(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     // Interned lowercase names: id by name; by id, whether the element is flat (void or
     // implicitly closed) and how many are open.
-    let mut ids: HashMap<Vec<u8>, usize, FxBuild> = HashMap::default();
+    let mut ids: HashMap<Vec<u8>, usize, FixedState> = HashMap::default();
     let mut flat_by_id: Vec<bool> = Vec::new();
     let mut open_by_id: Vec<usize> = Vec::new();
     // The name being read, lowercased.
