@@ -19,6 +19,7 @@ pub use lines::LineIndex;
 
 use std::sync::Arc;
 
+use crate::project::facts::Resolver;
 use crate::semantic::Index;
 
 use crate::rules::{self, meta::suppression};
@@ -82,11 +83,13 @@ pub fn analyze_incremental(
 ) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
+            let lookup = cache.summaries(source, tree, context);
             let mut plan = incremental::Plan::new(source, tree, context, cache);
-            let fresh = python_unit_findings(source, tree, context, &plan);
-            let module = python_module_findings(source, tree, context, &mut plan);
+            let fresh = python_unit_findings(source, tree, context, &plan, &lookup);
+            let module = python_module_findings(source, tree, context, &mut plan, &lookup);
             let mut findings = plan.finish(source, context, fresh, &module, cache);
             findings.extend(module);
+            cache.record_reads(lookup.take_reads());
             (findings, python::suppression_comments(source, tree))
         }
         Syntax::Template(template) => {
@@ -102,6 +105,8 @@ pub fn analyze_incremental(
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
 fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
+    let own = Arc::new(crate::project::facts::FileFacts::from_model(&checker.model));
+    checker.model.summaries = Some(std::rc::Rc::new(resolver(context, own)));
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
@@ -113,14 +118,21 @@ fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) ->
     checker.into_findings()
 }
 
+/// The summaries the data flow looks helpers up in: the buffer's own facts, then the project's.
+fn resolver(context: &Context, own: Arc<crate::project::facts::FileFacts>) -> Resolver {
+    Resolver::new(context.project.clone(), context.path.as_deref(), own)
+}
+
 fn python_unit_findings(
     source: &str,
     tree: &tree_sitter::Tree,
     context: &Context,
     plan: &incremental::Plan,
+    lookup: &std::rc::Rc<Resolver>,
 ) -> Vec<Finding> {
     let index = Index::build_statements(plan.to_check(), source);
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
+    checker.model.summaries = Some(lookup.clone());
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
@@ -133,6 +145,7 @@ fn python_module_findings<'t>(
     tree: &'t tree_sitter::Tree,
     context: &Context,
     plan: &mut incremental::Plan<'t>,
+    lookup: &std::rc::Rc<Resolver>,
 ) -> Vec<Finding> {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
@@ -149,6 +162,7 @@ fn python_module_findings<'t>(
         incremental::ModuleWork::Full => Index::build_filtered(tree, source, reads),
     };
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
+    checker.model.summaries = Some(lookup.clone());
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }

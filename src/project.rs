@@ -12,6 +12,9 @@
 //! roles (a small graph) are then recomputed. Analysis of a file uses the summary of its current
 //! buffer, never a stale copy from the index.
 //!
+//! - Function facts ([`facts`]): a summary of every function and method of every Python file
+//!   (what its result is made of, whether it is a guard), so that the data flow sees through the
+//!   project's helpers across modules.
 //! - The URLconf ([`urls`]): a [`urls::UrlSummary`] per URL module (`urls.py` files, the
 //!   `ROOT_URLCONF` module and what they include), and, derived from them and the production
 //!   settings, what the access rules need ([`AccessFacts`]): each routed view (file and name) with
@@ -21,6 +24,7 @@
 pub mod defaults;
 pub mod discover;
 pub mod eval;
+pub mod facts;
 pub mod summary;
 pub mod urls;
 pub mod value;
@@ -45,6 +49,9 @@ pub struct IndexOptions {
     pub development: Vec<String>,
     /// The role the configuration gives a file, if any (consulted before the conventions).
     pub roles: Option<RoleResolver>,
+    /// The source and sanitizer tables function summaries are computed with (the defaults when
+    /// `None`; the fronts pass the configuration's).
+    pub tables: Option<Arc<crate::semantic::sources::Tables>>,
 }
 
 /// Decides the role of a settings module from configuration.
@@ -56,6 +63,7 @@ impl fmt::Debug for IndexOptions {
             .field("production", &self.production)
             .field("development", &self.development)
             .field("roles", &self.roles.as_ref().map(|_| "resolver"))
+            .field("tables", &self.tables.as_ref().map(|_| "tables"))
             .finish()
     }
 }
@@ -95,6 +103,8 @@ pub struct ProjectIndex {
     references: HashMap<FileId, Vec<SettingsRef>>,
     /// Summaries of the URL modules: files named like one, `ROOT_URLCONF`, and what they include.
     urls: HashMap<FileId, Arc<urls::UrlSummary>>,
+    /// Function facts of every Python file.
+    facts: Arc<HashMap<FileId, Arc<facts::FileFacts>>>,
     /// Derived from the above on every change.
     derived: Arc<Derived>,
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
@@ -215,6 +225,17 @@ impl ProjectIndex {
         }
         let mut index = ProjectIndex::empty(&root, options);
         index.add_python_files(python.iter().map(PathBuf::as_path));
+        let tables = index.tables();
+        let all_facts: HashMap<FileId, Arc<facts::FileFacts>> = python
+            .par_iter()
+            .filter_map(|p| {
+                let text = read(p)?;
+                let facts =
+                    std::panic::catch_unwind(|| facts::FileFacts::build(&text, &tables)).ok()?;
+                Some((FileId::from(p.as_path()), Arc::new(facts)))
+            })
+            .collect();
+        index.facts = Arc::new(all_facts);
         let reads: Vec<(FileId, String)> = python
             .par_iter()
             .filter(|p| {
@@ -300,11 +321,14 @@ impl ProjectIndex {
                 .map(PathBuf::as_path),
         );
         let mut pending: Vec<(FileId, String)> = Vec::new();
+        let tables = index.tables();
         for (path, (_, text)) in paths.iter().zip(files) {
             let id = FileId::from(path.as_path());
             match discover::file_kind(path) {
                 discover::FileKind::Config => index.set_references(&id, text),
                 discover::FileKind::Python => {
+                    Arc::make_mut(&mut index.facts)
+                        .insert(id.clone(), Arc::new(facts::FileFacts::build(text, &tables)));
                     if discover::may_set_settings_module(path) {
                         index.set_references(&id, text);
                     }
@@ -364,6 +388,45 @@ impl ProjectIndex {
     /// The summary the index holds for a file (the settings modules and what they import).
     pub fn summary(&self, path: &Path) -> Option<&Arc<ModuleSummary>> {
         self.summaries.get(path)
+    }
+
+    /// The function facts of a Python file.
+    pub fn facts(&self, path: &Path) -> Option<&Arc<facts::FileFacts>> {
+        self.facts.get(path)
+    }
+
+    /// The tables function summaries are computed with.
+    pub fn tables(&self) -> Arc<crate::semantic::sources::Tables> {
+        static DEFAULT: std::sync::OnceLock<Arc<crate::semantic::sources::Tables>> =
+            std::sync::OnceLock::new();
+        self.options.tables.clone().unwrap_or_else(|| {
+            Arc::clone(
+                DEFAULT.get_or_init(|| Arc::new(crate::semantic::sources::Tables::default())),
+            )
+        })
+    }
+
+    /// A new snapshot with `path`'s function facts replaced (the server hands over the facts of
+    /// an open buffer, which its analysis computed anyway), or `None` when they are the same.
+    pub fn update_facts(&self, path: &Path, facts: Arc<facts::FileFacts>) -> Option<ProjectIndex> {
+        let path = self.normalize(path);
+        if discover::file_kind(&path) != discover::FileKind::Python {
+            return None;
+        }
+        let id = FileId::from(path.as_path());
+        if self
+            .facts
+            .get(&id)
+            .is_some_and(|old| Arc::ptr_eq(old, &facts) || **old == *facts)
+        {
+            return None;
+        }
+        let mut next = self.clone();
+        if !self.python_files.contains(&id) {
+            next.add_python_files(std::iter::once(path.as_path()));
+        }
+        Arc::make_mut(&mut next.facts).insert(id, facts);
+        Some(next)
     }
 
     /// The URL summary the index holds for a file.
@@ -483,6 +546,14 @@ impl ProjectIndex {
                 changed = true;
             }
         }
+        let mut facts_changed = false;
+        if kind == discover::FileKind::Python {
+            let facts = facts::FileFacts::build(text, &self.tables());
+            if self.facts.get(&id).is_none_or(|old| **old != facts) {
+                Arc::make_mut(&mut next.facts).insert(id.clone(), Arc::new(facts));
+                facts_changed = true;
+            }
+        }
         if kind == discover::FileKind::Python
             && (self.urls.contains_key(&id) || urls::is_urls_path(&path))
         {
@@ -493,7 +564,8 @@ impl ProjectIndex {
             }
         }
         if !changed {
-            return None;
+            // Function facts alone derive nothing else.
+            return facts_changed.then_some(next);
         }
         next.complete_from_disk();
         next.derive();
@@ -508,6 +580,7 @@ impl ProjectIndex {
         let path = self.normalize(path);
         let id = FileId::from(path.as_path());
         let known = self.python_files.contains(&id)
+            || self.facts.contains_key(&id)
             || self.summaries.contains_key(&id)
             || self.urls.contains_key(&id)
             || self.references.contains_key(&id);
@@ -526,6 +599,9 @@ impl ProjectIndex {
         next.summaries.remove(&id);
         next.urls.remove(&id);
         next.references.remove(&id);
+        if next.facts.contains_key(&id) {
+            Arc::make_mut(&mut next.facts).remove(&id);
+        }
         next.derive();
         Some(next)
     }

@@ -4,6 +4,7 @@
 //! - [`index`]: the nodes the rules look at, gathered in one query pass (`queries/python/index.scm`).
 //! - [`flow`]: where a value comes from within its function: constant, escaped, request data or unknown.
 //! - [`sources`]: the tables of request sources and sanitizers (data, so configuration can extend them).
+//! - [`summary`]: function summaries, so the data flow sees through the project's own helpers.
 
 pub mod flow;
 pub mod imports;
@@ -11,6 +12,7 @@ pub mod index;
 pub mod node;
 pub mod sources;
 pub mod strings;
+pub mod summary;
 
 pub use flow::{Flow, Level};
 pub use imports::Imports;
@@ -31,6 +33,9 @@ pub struct Model<'a> {
     pub imports: Imports,
     pub index: Index<'a>,
     pub sources: &'a sources::Tables,
+    /// Summaries of the project's functions, for calls the tables do not know (`None`: the
+    /// module is analysed alone, and such calls yield unknown data).
+    pub summaries: Option<std::rc::Rc<dyn summary::SummaryLookup>>,
     /// Qualified names already resolved in this analysis run, by node id: every rule asks about
     /// the same calls.
     resolved: std::cell::RefCell<HashMap<usize, Option<String>, BuildHasherDefault<NodeIdHasher>>>,
@@ -55,6 +60,7 @@ impl<'a> Model<'a> {
             imports,
             index,
             sources,
+            summaries: None,
             resolved: Default::default(),
         }
     }
@@ -123,6 +129,58 @@ impl<'a> Model<'a> {
                 .named_children(&mut cursor)
                 .any(|p| flow::parameter_name(p, self.source) == Some(name))
         })
+    }
+
+    /// How this module names the function a call calls (see [`summary::CallRef::callee`]), and
+    /// whether the call passes a receiver (`self.helper(x)`, `Helper.build(x)`). `None` when
+    /// the callee cannot be named (a method of an object of unknown type).
+    pub fn callee(
+        &self,
+        call: tree_sitter::Node,
+        function: tree_sitter::Node,
+        qualified: Option<&str>,
+    ) -> Option<(String, bool)> {
+        let bound = function.kind() == "attribute";
+        if let Some(q) = qualified {
+            return Some((q.to_string(), bound));
+        }
+        match function.kind() {
+            "identifier" => Some((format!("@{}", self.text(function)), false)),
+            "attribute" => {
+                let object = function.field(Field::Object)?;
+                let method = self.text(function.field(Field::Attribute)?);
+                if object.kind() != "identifier" {
+                    return None;
+                }
+                let receiver = self.text(object);
+                if receiver == "self" || receiver == "cls" {
+                    let function = self.index.enclosing_function(call)?;
+                    let class = self.index.scope_node(self.index.scope_at(function))?;
+                    let name = (class.kind() == "class_definition")
+                        .then(|| class.field(Field::Name))
+                        .flatten()?;
+                    return Some((format!("@{}.{method}", self.text(name)), true));
+                }
+                // `Helper.build(x)` on a class of the module, not a local variable.
+                (receiver.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !self.is_shadowed(object))
+                .then(|| (format!("@{receiver}.{method}"), true))
+            }
+            _ => None,
+        }
+    }
+
+    /// The summary of the project function a call calls, if the project has one.
+    pub fn summary_of_call(
+        &self,
+        call: tree_sitter::Node,
+    ) -> Option<(bool, std::sync::Arc<summary::FunctionSummary>)> {
+        let function = call.field(Field::Function)?;
+        let qualified = self.qualified_name(function);
+        let (callee, bound) = self.callee(call, function, qualified.as_deref())?;
+        let lookup = self.summaries.as_ref()?;
+        let (_, found) = lookup.function(None, &callee)?;
+        Some((bound, found))
     }
 
     /// Classify where the value of `expr` comes from, for an HTML sink.

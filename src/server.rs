@@ -172,11 +172,21 @@ impl Backend {
             if !latest(&state) {
                 return;
             }
+            let cache = Arc::clone(&snapshot.cache);
             let Some(analysed) = analyse(snapshot, enabled).await else {
                 return;
             };
             if !latest(&state) {
                 return;
+            }
+            // The analysis summarised the buffer's functions: the project index takes them.
+            let facts = cache.lock().ok().and_then(|c| c.own_facts().cloned());
+            if let Some(facts) = facts {
+                Backend {
+                    client: client.clone(),
+                    state: Arc::clone(&state),
+                }
+                .facts_computed(&uri, facts);
             }
             let diagnostics: Vec<Diagnostic> = analysed
                 .findings

@@ -34,6 +34,7 @@ use tree_sitter::{Node, Tree};
 
 use super::context::Context;
 use super::finding::Finding;
+use crate::project::facts;
 use crate::semantic::node;
 use crate::syntax::python::{Field, Fields};
 use references::References;
@@ -42,6 +43,11 @@ use references::References;
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
     state: Option<Box<State>>,
+    /// The function summaries of the buffer's definitions (see [`Cache::summaries`]).
+    memo: facts::Memo,
+    own: Option<Arc<facts::FileFacts>>,
+    /// The summaries the kept findings looked up, with the answers they got.
+    reads: Vec<facts::Read>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +67,64 @@ impl Cache {
     pub fn clear(&mut self) {
         self.state = None;
     }
+
+    /// The buffer's function facts (summarising only the definitions that changed) and a
+    /// resolver over them and the project's. The findings kept from earlier versions are
+    /// forgotten when a summary they may have used changed: one of the buffer's own, or an
+    /// answer the project index now gives differently.
+    pub fn summaries(
+        &mut self,
+        source: &str,
+        tree: &Tree,
+        context: &Context,
+    ) -> std::rc::Rc<facts::Resolver> {
+        let own = self.memo.facts(source, tree, &context.tables);
+        let resolver = std::rc::Rc::new(facts::Resolver::new(
+            context.project.clone(),
+            context.path.as_deref(),
+            Arc::clone(&own),
+        ));
+        let same_own = self.own.as_ref().is_some_and(|o| Arc::ptr_eq(o, &own));
+        if !same_own || !facts::reads_hold(&self.reads, &resolver) {
+            self.state = None;
+            self.reads.clear();
+        }
+        self.own = Some(own);
+        resolver
+    }
+
+    /// Add the answers an analysis got (the latest answer per question; they all agree with
+    /// the current summaries, see [`Cache::summaries`]).
+    pub fn record_reads(&mut self, reads: Vec<facts::Read>) {
+        for read in reads {
+            match self
+                .reads
+                .iter_mut()
+                .find(|r| r.from == read.from && r.callee == read.callee)
+            {
+                Some(existing) => *existing = read,
+                None => self.reads.push(read),
+            }
+        }
+        if self.reads.len() > MAX_READS {
+            self.state = None;
+            self.reads.clear();
+        }
+    }
+
+    /// The buffer's function facts as of the last analysis.
+    pub fn own_facts(&self) -> Option<&Arc<facts::FileFacts>> {
+        self.own.as_ref()
+    }
+
+    /// Whether the findings may depend on the function facts of `path` (another file).
+    pub fn reads_file(&self, path: &std::path::Path) -> bool {
+        self.reads.iter().any(|r| r.involves(path))
+    }
 }
+
+/// Summary lookups remembered per document; past this, the next analysis starts afresh.
+const MAX_READS: usize = 4_096;
 
 /// Whether a top-level statement is a unit (a definition).
 pub fn is_unit(node: Node) -> bool {

@@ -120,6 +120,7 @@ fn marker_comment_and_options_override() {
         production: vec!["mysite/settings/base.py".into()],
         development: vec![],
         roles: None,
+        tables: None,
     };
     let (r, reason) = role_of(
         Path::new("/p"),
@@ -134,6 +135,7 @@ fn marker_comment_and_options_override() {
         production: vec![],
         development: vec!["**/settings/*.py".into()],
         roles: None,
+        tables: None,
     };
     let (r, _) = role_of(
         Path::new("/p"),
@@ -222,9 +224,26 @@ fn update_replaces_one_summary_and_reports_changes() {
         ("mysite/settings/prod.py", "from .base import *\n"),
         ("mysite/views.py", "def v(r): pass\n"),
     ]);
+    // Same function facts: nothing changes.
     assert!(
-        idx.update_file(Path::new("/p/mysite/views.py"), "def w(r): pass\n")
-            .is_none()
+        idx.update_file(
+            Path::new("/p/mysite/views.py"),
+            "def v(r):\n    pass  # x\n"
+        )
+        .is_none()
+    );
+    // Other function facts: a new snapshot, with the same settings and URL knowledge.
+    let renamed = idx.update_file(Path::new("/p/mysite/views.py"), "def w(r): pass\n");
+    assert!(
+        renamed
+            .as_ref()
+            .is_some_and(|next| next.same_knowledge(&idx))
+    );
+    assert!(
+        renamed
+            .as_ref()
+            .and_then(|next| next.facts(Path::new("/p/mysite/views.py")))
+            .is_some_and(|f| f.functions.contains_key("w") && !f.functions.contains_key("v"))
     );
     // Whitespace only: same knowledge.
     assert!(

@@ -21,6 +21,7 @@ use super::Model;
 use super::index::{Binding, ScopeId};
 use super::node::{self, text, unparenthesize};
 use super::sources::SinkKind;
+use super::summary::{self, CallRef, FunctionSummary, Symbolic};
 use crate::syntax::python::{Field, Fields};
 
 /// How much a value can be trusted, from best to worst.
@@ -45,6 +46,9 @@ pub struct Flow {
     /// True when a non-constant value was formatted into a string (f-string, `%`, `.format()`,
     /// `+` with a string, `join`) on the way.
     pub formatted: bool,
+    /// Only while a function is summarised ([`Query::summarize`]): the parameters and unseen
+    /// calls the value is made of, besides what `level` says of the rest.
+    pub symbolic: Option<Box<Symbolic>>,
 }
 
 impl Flow {
@@ -53,6 +57,7 @@ impl Flow {
             level: Level::Constant,
             source: None,
             formatted: false,
+            symbolic: None,
         }
     }
 
@@ -61,6 +66,7 @@ impl Flow {
             level,
             source: None,
             formatted: false,
+            symbolic: None,
         }
     }
 
@@ -69,25 +75,69 @@ impl Flow {
             level: Level::Request,
             source: Some(source.into()),
             formatted: false,
+            symbolic: None,
         }
     }
 
-    /// The worse of two flows.
+    /// A parameter of the function being summarised.
+    fn parameter(index: usize) -> Flow {
+        let bit = if index < summary::MAX_PARAMS {
+            1u64 << index
+        } else {
+            return Flow::of(Level::Unknown);
+        };
+        Flow {
+            symbolic: Some(Box::new(Symbolic {
+                params: bit,
+                ..Symbolic::default()
+            })),
+            ..Flow::constant()
+        }
+    }
+
+    /// The worse of two flows (the symbolic parts are merged).
     pub fn join(self, other: Flow) -> Flow {
         let formatted = self.formatted || other.formatted;
+        let mut complete = true;
+        let symbolic = match (self.symbolic.as_deref(), other.symbolic.as_deref()) {
+            (None, None) => None,
+            (Some(_), None) => self.symbolic.clone(),
+            (None, Some(_)) => other.symbolic.clone(),
+            (Some(a), Some(b)) => {
+                let mut merged = a.clone();
+                complete = merged.join(b);
+                Some(Box::new(merged))
+            }
+        };
         let mut worse = if other.level > self.level {
             other
         } else {
             self
         };
         worse.formatted = formatted;
+        worse.symbolic = symbolic;
+        if !complete && worse.level < Level::Unknown {
+            worse.level = Level::Unknown;
+        }
         worse
     }
 
     /// The flow of a string built by formatting these parts into a constant template.
     fn formatted_from(parts: Flow) -> Flow {
         let formatted = parts.formatted || parts.level > Level::Escaped;
-        Flow { formatted, ..parts }
+        let mut flow = Flow { formatted, ..parts };
+        if let Some(symbolic) = flow.symbolic.as_deref_mut() {
+            symbolic.formatted_params |= symbolic.params;
+        }
+        flow
+    }
+
+    /// The same flow with its symbolic part dropped (a sanitizer or a check made it irrelevant).
+    fn concrete(self) -> Flow {
+        Flow {
+            symbolic: None,
+            ..self
+        }
     }
 
     /// Whether the value may carry attacker- or otherwise non-constant, unescaped data.
@@ -99,6 +149,9 @@ impl Flow {
 /// What the classifier is asked, besides the expression.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'q> {
+    /// Set while summarising a function: its parameters become symbolic, and calls the module
+    /// cannot see through are kept as [`CallRef`]s instead of being looked up.
+    pub summarize: Option<&'q Summarize>,
     /// The sink the value flows into: decides which sanitizers count.
     pub sink: SinkKind,
     /// Parameters to trust, as `(function start byte, name)`: a template filter's input, whose
@@ -114,6 +167,7 @@ pub struct Query<'q> {
 impl Query<'_> {
     pub fn sink(sink: SinkKind) -> Query<'static> {
         Query {
+            summarize: None,
             sink,
             trusted_params: &[],
             calls_propagate: false,
@@ -140,7 +194,24 @@ struct Walker<'m, 'a, 'q> {
     steps: u32,
     /// Bindings being followed, to stop cycles such as `x = x + 1`.
     active: Vec<usize>,
+    /// Set when a decision depended on the sink (a sanitizer for some sinks only, a marker, an
+    /// allow-list check): a summary must then be computed for every sink.
+    sink_sensitive: bool,
+    /// Summaries being applied (module, callee), to stop recursion between helpers.
+    applying: Vec<(Option<std::sync::Arc<std::path::Path>>, String)>,
 }
+
+/// What a summary is being computed for: the function (by its start byte), its parameters and
+/// the class it is a method of.
+#[derive(Debug, Clone, Default)]
+pub struct Summarize {
+    pub function: usize,
+    pub params: Vec<String>,
+    pub class: Option<String>,
+}
+
+/// How many summaries deep a call site looks through helpers calling helpers.
+const MAX_SUMMARY_DEPTH: usize = 6;
 
 /// Classify `expr` for an HTML sink.
 pub fn classify(model: &Model, expr: Node) -> Flow {
@@ -148,16 +219,39 @@ pub fn classify(model: &Model, expr: Node) -> Flow {
 }
 
 pub fn classify_with(model: &Model, expr: Node, query: Query) -> Flow {
-    let mut walker = Walker {
-        model,
-        query,
-        steps: 0,
-        active: Vec::new(),
-    };
+    let mut walker = Walker::new(model, query);
     walker.expr(expr, 0)
 }
 
-impl Walker<'_, '_, '_> {
+/// The flow of a function's return values for `query.sink`, symbolic in its parameters
+/// (`query.summarize` must be set), and whether it depended on the sink.
+pub fn summarize_returns(model: &Model, returns: &[Node], query: Query) -> (Flow, bool) {
+    let mut walker = Walker::new(model, query);
+    let mut flow: Option<Flow> = None;
+    for ret in returns {
+        // `return` alone returns None.
+        let value = ret.named_child(0).filter(|v| v.kind() != "comment");
+        let f = value.map_or_else(Flow::constant, |v| walker.expr(v, 0));
+        flow = Some(match flow {
+            Some(prev) => prev.join(f),
+            None => f,
+        });
+    }
+    (flow.unwrap_or_else(Flow::constant), walker.sink_sensitive)
+}
+
+impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
+    fn new(model: &'m Model<'a>, query: Query<'q>) -> Walker<'m, 'a, 'q> {
+        Walker {
+            model,
+            query,
+            steps: 0,
+            active: Vec::new(),
+            sink_sensitive: false,
+            applying: Vec::new(),
+        }
+    }
+
     fn budget_spent(&mut self, depth: u32) -> bool {
         self.steps += 1;
         depth > MAX_DEPTH || self.steps > MAX_STEPS
@@ -368,6 +462,9 @@ impl Walker<'_, '_, '_> {
         let qualified = self.model.qualified_name(function);
         let bare = (function.kind() == "identifier").then(|| text(function, src));
         if let Some(q) = qualified.as_deref().or(bare) {
+            if tables.is_sink_specific(q) {
+                self.sink_sensitive = true;
+            }
             if tables.is_sanitizer(q, self.query.sink) {
                 return Flow::of(Level::Escaped);
             }
@@ -389,6 +486,13 @@ impl Walker<'_, '_, '_> {
             {
                 return self.args(call, depth, false);
             }
+        }
+        if function.kind() == "attribute"
+            && let Some(method) = function.field(Field::Attribute).map(|a| text(a, src))
+            && tables.safe_method(method, self.query.sink)
+        {
+            self.sink_sensitive |= tables.is_sink_specific_method(method);
+            return Flow::of(Level::Escaped);
         }
         if function.kind() == "attribute" {
             let method = function
@@ -445,6 +549,9 @@ impl Walker<'_, '_, '_> {
                 _ => {}
             }
         }
+        if let Some(flow) = self.project_call(call, function, qualified.as_deref(), depth) {
+            return flow;
+        }
         if self.query.calls_propagate {
             // `re.sub(...)`: an imported module is not an input.
             let receiver = match node::call_receiver(call) {
@@ -457,6 +564,205 @@ impl Walker<'_, '_, '_> {
             }
         }
         Flow::of(Level::Unknown)
+    }
+
+    /// A call to a function of the project: kept symbolic while summarising, else looked up and
+    /// applied to the arguments' flows. `None` when the callee cannot be named (`obj.method()`
+    /// on an object of unknown type) or is not a project function with a summary.
+    fn project_call(
+        &mut self,
+        call: Node,
+        function: Node,
+        qualified: Option<&str>,
+        depth: u32,
+    ) -> Option<Flow> {
+        let (callee, bound) = self.callee(call, function, qualified)?;
+        if self.query.summarize.is_some() {
+            let (args, keywords) = self.call_arguments(call, depth);
+            return Some(Flow {
+                symbolic: Some(Box::new(Symbolic {
+                    calls: vec![CallRef {
+                        callee,
+                        bound,
+                        args,
+                        keywords,
+                    }],
+                    ..Symbolic::default()
+                })),
+                ..Flow::constant()
+            });
+        }
+        let lookup = self.model.summaries.clone()?;
+        let (file, summary) = lookup.function(None, &callee)?;
+        let (args, keywords) = self.call_arguments(call, depth);
+        Some(self.apply(&*lookup, file, &summary, bound, args, keywords, 0))
+    }
+
+    fn callee(
+        &self,
+        call: Node,
+        function: Node,
+        qualified: Option<&str>,
+    ) -> Option<(String, bool)> {
+        self.model.callee(call, function, qualified)
+    }
+
+    /// The flows of a call's positional and keyword arguments (`*args` and `**kwargs` splats
+    /// count as one positional argument and as no keyword).
+    fn call_arguments(&mut self, call: Node, depth: u32) -> (Vec<Flow>, Vec<(String, Flow)>) {
+        let src = self.model.source;
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        let Some(args) = call.field(Field::Arguments) else {
+            return (positional, keywords);
+        };
+        if args.kind() == "generator_expression" {
+            positional.push(self.expr(args, depth + 1));
+            return (positional, keywords);
+        }
+        let mut cursor = args.walk();
+        let children: Vec<Node> = args.named_children(&mut cursor).collect();
+        for arg in children {
+            match arg.kind() {
+                "comment" => {}
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) =
+                        (arg.field(Field::Name), arg.field(Field::Value))
+                    {
+                        let flow = self.expr(value, depth + 1);
+                        keywords.push((text(name, src).to_string(), flow));
+                    }
+                }
+                "list_splat" | "dictionary_splat" => {
+                    let flow = arg
+                        .named_child(0)
+                        .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1));
+                    positional.push(flow);
+                }
+                _ => positional.push(self.expr(arg, depth + 1)),
+            }
+        }
+        (positional, keywords)
+    }
+
+    /// The flow of a call to a summarised function, given its arguments' flows.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &mut self,
+        lookup: &dyn summary::SummaryLookup,
+        file: Option<std::sync::Arc<std::path::Path>>,
+        summary: &FunctionSummary,
+        bound_call: bool,
+        args: Vec<Flow>,
+        keywords: Vec<(String, Flow)>,
+        depth: usize,
+    ) -> Flow {
+        let key = (file.clone(), summary.name.clone());
+        if depth >= MAX_SUMMARY_DEPTH || self.applying.contains(&key) {
+            return Flow::of(Level::Unknown);
+        }
+        let Some(returned) = summary
+            .returns
+            .as_ref()
+            .and_then(|r| r.for_sink(self.query.sink))
+            .cloned()
+        else {
+            return Flow::of(Level::Unknown);
+        };
+        // The value each parameter receives: its argument, or its default (assumed constant).
+        let mut env: Vec<Option<Flow>> = vec![None; summary.params.len()];
+        let splat = summary
+            .params
+            .iter()
+            .position(|p| p.starts_with('*') && !p.starts_with("**"));
+        let double_splat = summary.params.iter().position(|p| p.starts_with("**"));
+        for (i, arg) in args.into_iter().enumerate() {
+            let slot = summary.param_index(bound_call, Some(i), None).or(splat);
+            if let Some(slot) = slot
+                && let Some(entry) = env.get_mut(slot)
+            {
+                *entry = Some(match entry.take() {
+                    Some(prev) => prev.join(arg),
+                    None => arg,
+                });
+            }
+        }
+        for (name, arg) in keywords {
+            let slot = summary
+                .param_index(bound_call, None, Some(&name))
+                .or(double_splat);
+            if let Some(slot) = slot
+                && let Some(entry) = env.get_mut(slot)
+            {
+                *entry = Some(match entry.take() {
+                    Some(prev) => prev.join(arg),
+                    None => arg,
+                });
+            }
+        }
+        self.applying.push(key);
+        let mut flow = self.evaluate(lookup, &file, &returned, &env, depth);
+        self.applying.pop();
+        if returned.level == Level::Request
+            && flow.level == Level::Request
+            && let Some(source) = returned.source.as_deref()
+            && flow.source.as_deref() == Some(source)
+        {
+            let name = summary.name.rsplit('.').next().unwrap_or(&summary.name);
+            flow.source = Some(format!("{source} (through `{name}()`)"));
+        }
+        flow
+    }
+
+    /// A symbolic flow with its parameters bound to `env` and its calls looked up from `file`.
+    fn evaluate(
+        &mut self,
+        lookup: &dyn summary::SummaryLookup,
+        file: &Option<std::sync::Arc<std::path::Path>>,
+        flow: &Flow,
+        env: &[Option<Flow>],
+        depth: usize,
+    ) -> Flow {
+        let mut out = flow.clone().concrete();
+        let Some(symbolic) = flow.symbolic.as_deref() else {
+            return out;
+        };
+        for (i, bound) in env.iter().enumerate().take(summary::MAX_PARAMS) {
+            if symbolic.params & (1 << i) == 0 {
+                continue;
+            }
+            let mut arg = bound.clone().unwrap_or_else(Flow::constant).concrete();
+            if symbolic.formatted_params & (1 << i) != 0 {
+                arg = Flow::formatted_from(arg);
+            }
+            out = out.join(arg);
+        }
+        for call in &symbolic.calls {
+            let args: Vec<Flow> = call
+                .args
+                .iter()
+                .map(|a| self.evaluate(lookup, file, a, env, depth + 1))
+                .collect();
+            let keywords: Vec<(String, Flow)> = call
+                .keywords
+                .iter()
+                .map(|(k, a)| (k.clone(), self.evaluate(lookup, file, a, env, depth + 1)))
+                .collect();
+            let result = match lookup.function(file.as_ref(), &call.callee) {
+                Some((inner_file, inner)) => self.apply(
+                    lookup,
+                    inner_file,
+                    &inner,
+                    call.bound,
+                    args,
+                    keywords,
+                    depth + 1,
+                ),
+                None => Flow::of(Level::Unknown),
+            };
+            out = out.join(result);
+        }
+        out
     }
 
     fn args(&mut self, call: Node, depth: u32, include_keywords: bool) -> Flow {
@@ -654,7 +960,18 @@ impl Walker<'_, '_, '_> {
             return Some(Flow::of(Level::Escaped));
         }
         let request_params = &self.model.sources.request_params;
-        if request_params.iter().any(|r| r == name) || name == "self" || name == "cls" {
+        if request_params.iter().any(|r| r == name) {
+            return Some(Flow::of(Level::Unknown));
+        }
+        if let Some(target) = self.query.summarize
+            && target.function == function.start_byte()
+        {
+            return Some(match target.params.iter().position(|p| p == name) {
+                Some(i) => Flow::parameter(i),
+                None => Flow::of(Level::Unknown),
+            });
+        }
+        if name == "self" || name == "cls" {
             return Some(Flow::of(Level::Unknown));
         }
         if is_view_function(&self.model.index, function, &names, request_params, src) {
@@ -814,15 +1131,66 @@ impl Walker<'_, '_, '_> {
                 // any collection the client does not control is an allow-list
                 // (`if field in {f.name for f in Model._meta.get_fields()}`).
                 let collection = self.expr(*right, depth + 1).level;
+                self.sink_sensitive = true;
                 match self.query.sink {
-                    SinkKind::Html => collection == Level::Constant,
+                    SinkKind::Html | SinkKind::Redirect => collection == Level::Constant,
                     SinkKind::Sql | SinkKind::Code => collection != Level::Request,
                 }
+            }
+            "call" if self.query.sink == SinkKind::Redirect && positive => {
+                self.sink_sensitive = true;
+                self.url_check_allows(condition, name)
             }
             _ => false,
         }
     }
+
+    /// Whether `call` returns true only when `name` is a URL of this site:
+    /// `url_has_allowed_host_and_scheme(name, ...)` (or the older `is_safe_url`), or a project
+    /// helper whose summary says it checks that argument.
+    fn url_check_allows(&mut self, call: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let Some(function) = call.field(Field::Function) else {
+            return false;
+        };
+        let is_name = |n: Option<Node>| {
+            n.map(unparenthesize)
+                .is_some_and(|n| n.kind() == "identifier" && text(n, src) == name)
+        };
+        let positional = node::positional_args(call);
+        if let Some(called) = node::callee_name(call, src)
+            && URL_CHECKS.contains(&called)
+        {
+            return is_name(positional.first().copied())
+                || is_name(node::keyword_arg(call, "url", src));
+        }
+        if self.query.summarize.is_some() {
+            return false;
+        }
+        let qualified = self.model.qualified_name(function);
+        let Some((callee, bound)) = self.callee(call, function, qualified.as_deref()) else {
+            return false;
+        };
+        let Some(lookup) = self.model.summaries.clone() else {
+            return false;
+        };
+        let Some((_, summary)) = lookup.function(None, &callee) else {
+            return false;
+        };
+        let Some(guard) = summary.guard else {
+            return false;
+        };
+        positional.iter().enumerate().any(|(i, arg)| {
+            summary.param_index(bound, Some(i), None) == Some(guard.param) && is_name(Some(*arg))
+        }) || summary
+            .params
+            .get(guard.param)
+            .is_some_and(|p| is_name(node::keyword_arg(call, p, src)))
+    }
 }
+
+/// Django's checks that a URL stays on the site.
+pub const URL_CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];
 
 /// Whether a binding of the name starts between two offsets (the check no longer holds after it).
 fn rebound_between(bindings: &[Binding], after: usize, before: usize) -> bool {
@@ -1183,6 +1551,7 @@ mod tests {
         };
         let trusted = [(function.start_byte(), "value")];
         let query = Query {
+            summarize: None,
             sink: SinkKind::Html,
             trusted_params: &trusted,
             calls_propagate: false,

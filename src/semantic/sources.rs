@@ -14,6 +14,28 @@ pub enum SinkKind {
     Sql,
     /// Source code of a template (server-side template injection).
     Code,
+    /// The target of a redirect: a value is clean once checked to stay on this site
+    /// (`url_has_allowed_host_and_scheme()`, or a project helper that does it).
+    Redirect,
+}
+
+impl SinkKind {
+    /// Every kind, for summaries computed per sink.
+    pub const ALL: &'static [SinkKind] = &[
+        SinkKind::Html,
+        SinkKind::Sql,
+        SinkKind::Code,
+        SinkKind::Redirect,
+    ];
+}
+
+/// A method whose result is harmless for some sinks whatever its receiver:
+/// `when.isoformat()`, `obj.get_absolute_url()`, `request.GET.urlencode()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeMethod {
+    pub name: String,
+    /// The sinks it is harmless for; empty means every sink.
+    pub sinks: Vec<SinkKind>,
 }
 
 /// A callable whose result is harmless for some sinks.
@@ -54,6 +76,8 @@ pub struct Tables {
     /// Extra callables whose first argument is a SQL query (qualified names), checked like
     /// `cursor.execute()`. Empty by default; configuration adds project helpers.
     pub sql_sinks: Vec<String>,
+    /// Methods whose result cannot carry markup (dates, numbers, URLs Django built).
+    pub safe_methods: Vec<SafeMethod>,
 }
 
 fn own(items: &[&str]) -> Vec<String> {
@@ -128,6 +152,7 @@ impl Default for Tables {
                 "flask.Markup",
             ]),
             sql_sinks: Vec::new(),
+            safe_methods: Vec::new(),
         };
         // HTML escapers and builders that escape their arguments. Deliberately absent:
         // `strip_tags` (its output is not guaranteed safe), `urlize` (does not escape unless
@@ -155,8 +180,54 @@ impl Default for Tables {
             "bleach.clean",
             "bleach.linkify",
             "nh3.clean",
+            // URLs Django builds from a pattern: every argument is percent-encoded.
+            "django.urls.reverse",
+            "django.core.urlresolvers.reverse",
+            // Dates, numbers and durations formatted for people: no markup.
+            "django.contrib.humanize.templatetags.humanize.naturalday",
+            "django.contrib.humanize.templatetags.humanize.naturaltime",
+            "django.contrib.humanize.templatetags.humanize.intcomma",
+            "django.contrib.humanize.templatetags.humanize.intword",
+            "django.contrib.humanize.templatetags.humanize.ordinal",
+            "django.contrib.humanize.templatetags.humanize.apnumber",
+            "django.utils.formats.date_format",
+            "django.utils.formats.time_format",
+            "django.utils.formats.number_format",
+            "django.utils.formats.localize",
+            "django.utils.dateformat.format",
+            "django.utils.dateformat.time_format",
+            "django.utils.timesince.timesince",
+            "django.utils.timesince.timeuntil",
+            "django.template.defaultfilters.date",
+            "django.template.defaultfilters.time",
+            "django.template.defaultfilters.filesizeformat",
+            "django.template.defaultfilters.floatformat",
+            "django.template.defaultfilters.timesince_filter",
+            "django.template.defaultfilters.timeuntil_filter",
         ] {
             tables.add_sanitizer(name, &[Html]);
+        }
+        // The target stays on this site: a URL pattern, or a URL checked against the host.
+        for name in ["django.urls.reverse", "django.core.urlresolvers.reverse"] {
+            tables.add_sanitizer(name, &[SinkKind::Redirect]);
+        }
+        for (name, sinks) in [
+            // Dates and times in ISO or a format string: digits and separators.
+            ("isoformat", &[][..]),
+            ("timestamp", &[]),
+            ("toordinal", &[]),
+            ("count", &[]),
+            ("exists", &[]),
+            // `QueryDict.urlencode()` percent-encodes everything HTML cares about but `&`.
+            ("urlencode", &[Html][..]),
+            ("strftime", &[Html]),
+            // A path Django built with `reverse()`: escaped for HTML, on this site.
+            ("get_absolute_url", &[Html, SinkKind::Redirect]),
+        ] {
+            tables.safe_methods.push(SafeMethod {
+                name: name.to_string(),
+                sinks: sinks.to_vec(),
+            });
         }
         // Conversions whose result cannot carry markup or SQL.
         for name in [
@@ -194,6 +265,28 @@ impl Tables {
         self.sanitizers
             .iter()
             .any(|s| s.name == qualified_or_builtin && s.cleans(sink))
+    }
+
+    /// Whether a call to this name cleans for some sinks and not others (so the data flow of a
+    /// function that calls it depends on the sink).
+    pub fn is_sink_specific(&self, qualified_or_builtin: &str) -> bool {
+        self.sanitizers
+            .iter()
+            .any(|s| s.name == qualified_or_builtin && !s.sinks.is_empty())
+            || self.is_html_marker(qualified_or_builtin)
+    }
+
+    /// Whether `obj.method()` is harmless for `sink`, whatever `obj` is.
+    pub fn safe_method(&self, method: &str, sink: SinkKind) -> bool {
+        self.safe_methods
+            .iter()
+            .any(|m| m.name == method && (m.sinks.is_empty() || m.sinks.contains(&sink)))
+    }
+
+    pub fn is_sink_specific_method(&self, method: &str) -> bool {
+        self.safe_methods
+            .iter()
+            .any(|m| m.name == method && !m.sinks.is_empty())
     }
 
     pub fn is_propagator(&self, qualified_or_builtin: &str) -> bool {

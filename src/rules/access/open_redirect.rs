@@ -240,7 +240,9 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
         }
         None => target,
     };
-    let flow = checker.model.flow(leading);
+    let flow = checker
+        .model
+        .flow_for(leading, crate::semantic::SinkKind::Redirect);
     if flow.level != Level::Request {
         return None;
     }
@@ -290,8 +292,22 @@ fn checked_in_function(checker: &PyChecker, calls: &[Node], site: Node) -> bool 
     let src = checker.source();
     calls.iter().any(|c| {
         node::contains(function, *c)
-            && node::callee_name(*c, src).is_some_and(|n| CHECKS.contains(&n))
+            && (node::callee_name(*c, src).is_some_and(|n| CHECKS.contains(&n))
+                || is_project_url_guard(checker, *c))
     })
+}
+
+/// A call to a project helper that checks a URL stays on the site (its summary is a guard:
+/// `url_has_allowed_host_and_scheme()` inside, or a check of the parsed URL's host).
+fn is_project_url_guard(checker: &PyChecker, call: Node) -> bool {
+    checker
+        .model
+        .summary_of_call(call)
+        .is_some_and(|(_, summary)| {
+            summary
+                .guard
+                .is_some_and(|g| g.kind == crate::semantic::summary::GuardKind::SafeUrl)
+        })
 }
 
 /// `url` → `url if url_has_allowed_host_and_scheme(url, ...) else "/"`.

@@ -1684,29 +1684,7 @@ pub fn starts_line(src: &str, def: Node) -> bool {
         .is_some_and(|prefix| prefix.chars().all(|c| c == ' ' || c == '\t'))
 }
 
-/// Visit `root` and its descendants in order, without recursion; `visit` returns whether to
-/// enter the node's children.
-pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
-    let root_id = root.id();
-    let mut cursor = root.walk();
-    loop {
-        let n = cursor.node();
-        if visit(n) && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node().id() == root_id {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
+pub use crate::semantic::node::walk;
 
 /// Whether `n` is an argument (at any depth within its statement) of a logging or `print` call.
 pub fn inside_logging(n: Node, src: &str) -> bool {

@@ -131,6 +131,7 @@ fn check_filter(checker: &mut PyChecker, function: Node) {
         .map_or("filter", |n| node::text(n, src));
     let trusted = [(function.start_byte(), input)];
     let query = Query {
+        summarize: None,
         sink: SinkKind::Html,
         trusted_params: &trusted,
         calls_propagate: true,

@@ -1,0 +1,575 @@
+//! Project-wide facts about functions: a [`FileFacts`] per Python file, with the summary of every
+//! function and method ([`FunctionSummary`]: what its result is made of, whether it is a guard),
+//! and the names its module imports (so that `app.helpers.clean`, re-exported by
+//! `app/__init__.py`, is found).
+//!
+//! Facts are a pure function of one file's text (and the source/sanitizer tables): a call to
+//! another function stays symbolic in the summary and is looked up when a call site applies it
+//! ([`Resolver`]). So the index rebuilds the facts of a changed file only, and a file's findings
+//! depend on exactly the summaries its call sites looked up ([`Read`], recorded by the resolver:
+//! the server re-analyses an open file when one of those changes, and an incremental analysis
+//! checks them before reusing findings).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use tree_sitter::{Node, Tree};
+
+use super::{FileId, ModuleRef, ProjectIndex};
+use crate::semantic::flow::{self, Query, Summarize};
+use crate::semantic::node::{self, text};
+use crate::semantic::sources::{SinkKind, Tables};
+use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
+use crate::semantic::{Index, Model};
+use crate::syntax::python::{Field, Fields};
+
+/// What the project knows of one Python file's functions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Summaries by name: `helper`, or `Class.method` for methods of module-level classes.
+    pub functions: BTreeMap<String, Arc<FunctionSummary>>,
+    /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
+    /// relative import), to follow re-exports.
+    pub imports: BTreeMap<String, String>,
+}
+
+impl FileFacts {
+    /// Parse and summarise a whole file.
+    pub fn build(source: &str, tables: &Tables) -> FileFacts {
+        let tree = crate::syntax::python::parse(source, None);
+        let model = Model::build(source, &tree, tables);
+        FileFacts::from_model(&model)
+    }
+
+    /// The facts of a module whose whole text `model` indexes.
+    pub fn from_model(model: &Model) -> FileFacts {
+        let root = model.tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let mut functions = BTreeMap::new();
+        for statement in statements {
+            for summary in summarize_definition(model, statement) {
+                functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+        }
+        FileFacts {
+            functions,
+            imports: model.imports.module_bindings(),
+        }
+    }
+
+    /// The names whose summary differs between two versions of a file (added, removed or
+    /// changed), and whether the imports changed (then any name may resolve differently).
+    pub fn changed_names(&self, other: &FileFacts) -> (Vec<String>, bool) {
+        let mut names: Vec<String> = Vec::new();
+        for (name, summary) in &self.functions {
+            if other
+                .functions
+                .get(name)
+                .is_none_or(|o| !Arc::ptr_eq(o, summary) && **o != **summary)
+            {
+                names.push(name.clone());
+            }
+        }
+        for name in other.functions.keys() {
+            if !self.functions.contains_key(name) {
+                names.push(name.clone());
+            }
+        }
+        (names, self.imports != other.imports)
+    }
+}
+
+/// The summaries of one top-level statement: a function, or the methods of a class.
+fn summarize_definition(model: &Model, statement: Node) -> Vec<FunctionSummary> {
+    let Some(definition) = node::definition(statement) else {
+        return Vec::new();
+    };
+    let src = model.source;
+    match definition.kind() {
+        "function_definition" => summarize_function(model, statement, definition, None)
+            .into_iter()
+            .collect(),
+        "class_definition" => {
+            let Some(class) = definition.field(Field::Name).map(|n| text(n, src)) else {
+                return Vec::new();
+            };
+            let Some(body) = definition.field(Field::Body) else {
+                return Vec::new();
+            };
+            let mut cursor = body.walk();
+            let members: Vec<Node> = body.named_children(&mut cursor).collect();
+            members
+                .into_iter()
+                .filter_map(|member| {
+                    let def = node::definition(member)?;
+                    (def.kind() == "function_definition")
+                        .then(|| summarize_function(model, member, def, Some(class)))
+                        .flatten()
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Parameter names in order, `*args` and `**kwargs` with their stars.
+fn parameters(def: Node, src: &str) -> Vec<String> {
+    let Some(params) = def.field(Field::Parameters) else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .filter_map(|p| {
+            let name = flow::parameter_name(p, src)?;
+            Some(match p.kind() {
+                "list_splat_pattern" => format!("*{name}"),
+                "dictionary_splat_pattern" => format!("**{name}"),
+                _ => name.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn decorated_with(statement: Node, name: &str, src: &str) -> bool {
+    if statement.kind() != "decorated_definition" {
+        return false;
+    }
+    let mut cursor = statement.walk();
+    statement
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "decorator")
+        .any(|d| text(d, src).trim_start_matches('@').trim() == name)
+}
+
+fn summarize_function(
+    model: &Model,
+    statement: Node,
+    def: Node,
+    class: Option<&str>,
+) -> Option<FunctionSummary> {
+    let src = model.source;
+    let name = text(def.field(Field::Name)?, src);
+    let params = parameters(def, src);
+    let bound = class.is_some() && !decorated_with(statement, "staticmethod", src);
+    let target = Summarize {
+        function: def.start_byte(),
+        params: params
+            .iter()
+            .map(|p| p.trim_start_matches('*').to_string())
+            .collect(),
+        class: class.map(str::to_string),
+    };
+    let returns = if is_generator(def) {
+        None
+    } else {
+        let returns = model.index.returns(def).to_vec();
+        let query = |sink| Query {
+            summarize: Some(&target),
+            ..Query::sink(sink)
+        };
+        let (html, sensitive) = flow::summarize_returns(model, &returns, query(SinkKind::Html));
+        Some(if sensitive {
+            Returns::PerSink(
+                SinkKind::ALL
+                    .iter()
+                    .map(|&sink| {
+                        let flow = if sink == SinkKind::Html {
+                            html.clone()
+                        } else {
+                            flow::summarize_returns(model, &returns, query(sink)).0
+                        };
+                        (sink, flow)
+                    })
+                    .collect(),
+            )
+        } else {
+            Returns::Same(html)
+        })
+    };
+    let guard = url_guard(model, def, &params);
+    Some(FunctionSummary {
+        name: match class {
+            Some(c) => format!("{c}.{name}"),
+            None => name.to_string(),
+        },
+        params,
+        bound,
+        returns,
+        guard,
+        line: u32::try_from(def.start_position().row).unwrap_or(u32::MAX),
+    })
+}
+
+/// Whether a function body yields (its result is a generator, not what it returns).
+fn is_generator(def: Node) -> bool {
+    let Some(body) = def.field(Field::Body) else {
+        return false;
+    };
+    let mut found = false;
+    node::walk(body, |n| {
+        if n.kind() == "yield" {
+            found = true;
+        }
+        !found
+            && !matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+    });
+    found
+}
+
+/// Calls that parse a URL into parts.
+const URL_PARSERS: &[&str] = &["urlparse", "urlsplit"];
+
+/// A function that returns whether a URL argument stays on this site: it returns only booleans,
+/// and checks the parameter with `url_has_allowed_host_and_scheme()` / `is_safe_url()`, or parses
+/// it and reads the host (`urlparse(url).netloc`), or resolves its path (`resolve()`), or looks
+/// it up in an allow-list.
+fn url_guard(model: &Model, def: Node, params: &[String]) -> Option<Guard> {
+    let src = model.source;
+    let returns = model.index.returns(def);
+    if returns.is_empty() {
+        return None;
+    }
+    let boolean = returns.iter().all(|r| {
+        r.named_child(0)
+            .filter(|v| v.kind() != "comment")
+            .map(node::unparenthesize)
+            .is_some_and(|v| {
+                matches!(
+                    v.kind(),
+                    "true"
+                        | "false"
+                        | "comparison_operator"
+                        | "not_operator"
+                        | "boolean_operator"
+                        | "call"
+                )
+            })
+    });
+    if !boolean {
+        return None;
+    }
+    let calls = model.index.calls_in(def);
+    let mentions = |arg: Option<Node>, param: &str| {
+        arg.is_some_and(|a| {
+            let mut found = false;
+            node::walk(a, |n| {
+                if n.kind() == "identifier" && text(n, src) == param {
+                    found = true;
+                }
+                !found
+            });
+            found
+        })
+    };
+    let reads_netloc = src
+        .get(def.byte_range())
+        .is_some_and(|body| body.contains(".netloc") || body.contains(".hostname"));
+    for (i, param) in params.iter().enumerate() {
+        if matches!(param.as_str(), "self" | "cls" | "request") || param.starts_with('*') {
+            continue;
+        }
+        let checked = calls.iter().any(|call| {
+            let Some(name) = node::callee_name(*call, src) else {
+                return false;
+            };
+            let first = node::positional_args(*call).first().copied();
+            if flow::URL_CHECKS.contains(&name) {
+                return mentions(first, param)
+                    || mentions(node::keyword_arg(*call, "url", src), param);
+            }
+            if URL_PARSERS.contains(&name) {
+                return reads_netloc && mentions(first, param);
+            }
+            name == "resolve" && mentions(first, param)
+        });
+        if checked {
+            return Some(Guard {
+                param: i,
+                kind: GuardKind::SafeUrl,
+            });
+        }
+    }
+    None
+}
+
+/// A summary looked up by a call site, as the resolver answered it (for validation and
+/// invalidation: the same question asked of a newer index must get the same answer).
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// The module the callee was named in (`None`: the analysed buffer).
+    pub from: Option<FileId>,
+    pub callee: String,
+    /// The module it was found in and its summary.
+    pub found: Option<(Option<FileId>, Arc<FunctionSummary>)>,
+    /// The project modules the lookup looked into (found or not).
+    pub probed: Vec<FileId>,
+}
+
+impl Read {
+    fn same_answer(&self, other: &Option<(Option<FileId>, Arc<FunctionSummary>)>) -> bool {
+        match (&self.found, other) {
+            (None, None) => true,
+            (Some((fa, a)), Some((fb, b))) => fa == fb && (Arc::ptr_eq(a, b) || **a == **b),
+            _ => false,
+        }
+    }
+
+    /// Whether the answer may change when `path`'s facts change.
+    pub fn involves(&self, path: &Path) -> bool {
+        self.from.as_deref() == Some(path) || self.probed.iter().any(|p| p.as_ref() == path)
+    }
+}
+
+/// Looks summaries up for the data flow: the analysed buffer's own facts first, then the project
+/// index. Records every answer ([`Read`]).
+pub struct Resolver {
+    index: Option<Arc<ProjectIndex>>,
+    /// The analysed buffer's path, normalised as the index stores it.
+    own_path: Option<FileId>,
+    own: Arc<FileFacts>,
+    reads: RefCell<Vec<Read>>,
+}
+
+/// How many re-exports (`from .x import f` in a package's `__init__.py`) a lookup follows.
+const MAX_HOPS: usize = 4;
+
+impl Resolver {
+    pub fn new(
+        index: Option<Arc<ProjectIndex>>,
+        path: Option<&Path>,
+        own: Arc<FileFacts>,
+    ) -> Resolver {
+        let own_path = match (&index, path) {
+            (Some(index), Some(path)) => Some(FileId::from(index.normalize(path).as_path())),
+            (None, Some(path)) => Some(FileId::from(path)),
+            _ => None,
+        };
+        Resolver {
+            index,
+            own_path,
+            own,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The answers given so far.
+    pub fn take_reads(&self) -> Vec<Read> {
+        self.reads.take()
+    }
+
+    fn facts_of(&self, file: &Option<FileId>) -> Option<Arc<FileFacts>> {
+        match file {
+            None => Some(Arc::clone(&self.own)),
+            Some(f) if Some(f) == self.own_path.as_ref() => Some(Arc::clone(&self.own)),
+            Some(f) => self.index.as_ref()?.facts(f).cloned(),
+        }
+    }
+
+    fn lookup(
+        &self,
+        from: &Option<FileId>,
+        callee: &str,
+        hops: usize,
+        probed: &mut Vec<FileId>,
+    ) -> Option<(Option<FileId>, Arc<FunctionSummary>)> {
+        let facts = self.facts_of(from)?;
+        if let Some(local) = callee.strip_prefix('@') {
+            if let Some(summary) = facts.functions.get(local) {
+                return Some((self.canonical(from), Arc::clone(summary)));
+            }
+            // `@Imported.method`: a class imported by name.
+            let (head, rest) = local.split_once('.')?;
+            let qualified = facts.imports.get(head)?;
+            return self.lookup(from, &format!("{qualified}.{rest}"), hops + 1, probed);
+        }
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let index = self.index.as_ref()?;
+        let from_path: &Path = from.as_ref().or(self.own_path.as_ref())?;
+        let level = callee.bytes().take_while(|b| *b == b'.').count();
+        let dotted = &callee[level..];
+        // `app.utils.clean` is `clean` of `app/utils.py`, or `Cls.clean` of `app/__init__.py`...
+        let parts: Vec<&str> = dotted.split('.').collect();
+        for split in (1..parts.len()).rev().take(2) {
+            let module = ModuleRef {
+                level: u32::try_from(level).unwrap_or(u32::MAX),
+                module: parts[..split].join("."),
+            };
+            let name = parts[split..].join(".");
+            let Some(file) = index.resolve(from_path, &module) else {
+                continue;
+            };
+            if probed.len() < 16 {
+                probed.push(file.clone());
+            }
+            let file = Some(file);
+            let Some(target) = self.facts_of(&file) else {
+                continue;
+            };
+            if let Some(summary) = target.functions.get(&name) {
+                return Some((self.canonical(&file), Arc::clone(summary)));
+            }
+            // Re-exported: `from .helpers import clean` in the module.
+            let (head, rest) = match name.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None => (name.as_str(), None),
+            };
+            if let Some(qualified) = target.imports.get(head) {
+                let next = match rest {
+                    Some(r) => format!("{qualified}.{r}"),
+                    None => qualified.clone(),
+                };
+                return self.lookup(&file, &next, hops + 1, probed);
+            }
+        }
+        None
+    }
+
+    /// The buffer's own path is `None` in answers, whatever way it was reached.
+    fn canonical(&self, file: &Option<FileId>) -> Option<FileId> {
+        match file {
+            Some(f) if Some(f) == self.own_path.as_ref() => None,
+            other => other.clone(),
+        }
+    }
+}
+
+impl SummaryLookup for Resolver {
+    fn function(
+        &self,
+        from: Option<&Arc<Path>>,
+        callee: &str,
+    ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)> {
+        let from = from.cloned();
+        let mut probed = Vec::new();
+        let found = self.lookup(&from, callee, 0, &mut probed);
+        if let Ok(mut reads) = self.reads.try_borrow_mut()
+            && reads.len() < 10_000
+        {
+            reads.push(Read {
+                from,
+                callee: callee.to_string(),
+                found: found.clone(),
+                probed,
+            });
+        }
+        found
+    }
+}
+
+/// Whether the answers recorded in `reads` still hold with `resolver` (a newer index, or newer
+/// own facts).
+pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
+    reads.iter().all(|read| {
+        let answer = resolver.lookup(&read.from, &read.callee, 0, &mut Vec::new());
+        read.same_answer(&answer)
+    })
+}
+
+/// The summaries of each definition of a module, kept between versions of a buffer: a
+/// definition whose text and module-level context did not change keeps its summaries, so a
+/// keystroke summarises only the definition it is in.
+#[derive(Debug, Default, Clone)]
+pub struct Memo {
+    units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>>,
+    /// The hash of the module-level statements, and the imports they make.
+    context: Option<(u64, BTreeMap<String, String>)>,
+    facts: Option<Arc<FileFacts>>,
+}
+
+impl Memo {
+    /// The facts of the buffer (`tree` parses `source`), summarising only the definitions the
+    /// memo does not hold. The module-level statements are the context of every definition:
+    /// when one changes, every definition is summarised again.
+    pub fn facts(&mut self, source: &str, tree: &Tree, tables: &Tables) -> Arc<FileFacts> {
+        let state = foldhash::fast::FixedState::with_seed(0x6a73_6563);
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let module_level = || {
+            statements
+                .iter()
+                .filter(|s| node::definition(**s).is_none())
+                .copied()
+        };
+        let mut hasher = state.build_hasher();
+        for statement in module_level() {
+            node::text(statement, source).hash(&mut hasher);
+        }
+        let context = hasher.finish();
+        let imports = match &self.context {
+            Some((key, imports)) if *key == context => imports.clone(),
+            _ => {
+                let index = Index::build_statements(module_level(), source);
+                crate::semantic::Imports::collect(&index, source).module_bindings()
+            }
+        };
+        let mut units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>> = HashMap::new();
+        let mut missing: Vec<(u64, Node)> = Vec::new();
+        let mut order: Vec<u64> = Vec::new();
+        for statement in statements
+            .iter()
+            .filter(|s| node::definition(**s).is_some())
+        {
+            let mut hasher = state.build_hasher();
+            context.hash(&mut hasher);
+            node::text(*statement, source).hash(&mut hasher);
+            let key = hasher.finish();
+            order.push(key);
+            if units.contains_key(&key) {
+                continue;
+            }
+            match self.units.get(&key) {
+                Some(found) => {
+                    units.insert(key, Arc::clone(found));
+                }
+                None => missing.push((key, *statement)),
+            }
+        }
+        if !missing.is_empty() {
+            let index = Index::build_statements(
+                module_level().chain(missing.iter().map(|(_, s)| *s)),
+                source,
+            );
+            let model = Model::with_index(source, tree, tables, index);
+            for (key, statement) in &missing {
+                let summaries = summarize_definition(&model, *statement)
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect();
+                units.insert(*key, Arc::new(summaries));
+            }
+        }
+        // In source order: a later definition of a name replaces an earlier one.
+        let mut functions = BTreeMap::new();
+        for summaries in order.iter().filter_map(|key| units.get(key)) {
+            for summary in summaries.iter() {
+                functions.insert(summary.name.clone(), Arc::clone(summary));
+            }
+        }
+        let facts = FileFacts {
+            functions,
+            imports: imports.clone(),
+        };
+        self.units = units;
+        self.context = Some((context, imports));
+        let facts = match &self.facts {
+            Some(previous) if **previous == facts => Arc::clone(previous),
+            _ => Arc::new(facts),
+        };
+        self.facts = Some(Arc::clone(&facts));
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests;
