@@ -390,6 +390,35 @@ impl ProjectIndex {
         self.summaries.get(path)
     }
 
+    /// The names of the views in `path` that the URLconf routes (through its package's
+    /// `__init__.py` too), or `None` when the URLconf is not known (no `ROOT_URLCONF` found, or
+    /// it resolves to no route at all): then nothing can be said of a function that is not
+    /// routed.
+    pub fn routed_views(&self, path: &Path) -> Option<HashSet<String>> {
+        let access = &self.derived.access;
+        if !access.root_from_settings || access.routes.is_empty() {
+            return None;
+        }
+        let path = self.normalize(path);
+        let package_init = path
+            .parent()
+            .map(|dir| dir.join("__init__.py"))
+            .filter(|init| *init != path);
+        let mut names = HashSet::new();
+        for file in std::iter::once(path.clone()).chain(package_init) {
+            for name in access
+                .routes
+                .get(file.as_path())
+                .into_iter()
+                .flatten()
+                .map(|(n, _)| n)
+            {
+                names.insert(name.clone());
+            }
+        }
+        Some(names)
+    }
+
     /// The function facts of a Python file.
     pub fn facts(&self, path: &Path) -> Option<&Arc<facts::FileFacts>> {
         self.facts.get(path)

@@ -36,6 +36,10 @@ pub struct Model<'a> {
     /// Summaries of the project's functions, for calls the tables do not know (`None`: the
     /// module is analysed alone, and such calls yield unknown data).
     pub summaries: Option<std::rc::Rc<dyn summary::SummaryLookup>>,
+    /// The module's functions the URLconf routes, when the URLconf is known: a function it does
+    /// not route takes no URL parameters (`None`: unknown, every function that takes the
+    /// request first may be a view).
+    pub routed: Option<std::sync::Arc<std::collections::HashSet<String>>>,
     /// Qualified names already resolved in this analysis run, by node id: every rule asks about
     /// the same calls.
     resolved: std::cell::RefCell<HashMap<usize, Option<String>, BuildHasherDefault<NodeIdHasher>>>,
@@ -61,6 +65,7 @@ impl<'a> Model<'a> {
             index,
             sources,
             summaries: None,
+            routed: None,
             resolved: Default::default(),
         }
     }

@@ -26,8 +26,15 @@ impl<'a> PyChecker<'a> {
         context: &'a Context,
         index: Index<'a>,
     ) -> PyChecker<'a> {
+        let mut model = Model::with_index(source, tree, &context.tables, index);
+        model.routed = context
+            .project
+            .as_deref()
+            .zip(context.path.as_deref())
+            .and_then(|(project, path)| project.routed_views(path))
+            .map(std::sync::Arc::new);
         PyChecker {
-            model: Model::with_index(source, tree, &context.tables, index),
+            model,
             context,
             findings: Vec::new(),
         }

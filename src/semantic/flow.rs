@@ -974,7 +974,9 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         if name == "self" || name == "cls" {
             return Some(Flow::of(Level::Unknown));
         }
-        if is_view_function(&self.model.index, function, &names, request_params, src) {
+        if is_view_function(self.model, function, &names, request_params)
+            && url_typed(function, name, src)
+        {
             return Some(Flow::request(format!("URL parameter `{name}`")));
         }
         Some(Flow::of(Level::Unknown))
@@ -1252,12 +1254,13 @@ pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
 /// is still module-level, hence the second check in `attribute`) is not. Where the function is
 /// comes from the index's scopes (no walk up the tree).
 fn is_view_function(
-    index: &super::index::Index,
+    model: &Model,
     function: Node,
     names: &[&str],
     request_params: &[String],
-    src: &str,
 ) -> bool {
+    let index = &model.index;
+    let src = model.source;
     if function.kind() != "function_definition" {
         return false;
     }
@@ -1281,7 +1284,38 @@ fn is_view_function(
         ];
         return HANDLERS.contains(&method) && is_request(names.get(1));
     }
-    outer.is_none() && is_request(names.first())
+    if outer.is_some() || !is_request(names.first()) {
+        return false;
+    }
+    // When the URLconf is known, a function it does not route is a helper: its arguments come
+    // from its callers (model instances, `reverse()` URLs, cleaned form data), not the URL.
+    match &model.routed {
+        Some(routed) => function
+            .field(Field::Name)
+            .is_some_and(|n| routed.contains(text(n, src))),
+        None => true,
+    }
+}
+
+/// Whether a parameter's annotation, if any, lets it hold what a URL captures: a string, a
+/// number or a UUID (`obj: Project` is an object its callers pass).
+fn url_typed(function: Node, name: &str, src: &str) -> bool {
+    let Some(params) = function.field(Field::Parameters) else {
+        return true;
+    };
+    let mut cursor = params.walk();
+    let annotation = params
+        .named_children(&mut cursor)
+        .filter(|p| matches!(p.kind(), "typed_parameter" | "typed_default_parameter"))
+        .find(|p| parameter_name(*p, src) == Some(name))
+        .and_then(|p| p.field(Field::Type));
+    let Some(annotation) = annotation else {
+        return true;
+    };
+    let annotation = text(annotation, src);
+    ["str", "int", "UUID", "Any", "slug"]
+        .iter()
+        .any(|t| annotation.contains(t))
 }
 
 /// Whether a binding in `block` runs whenever `use_site` runs (after it): the innermost block

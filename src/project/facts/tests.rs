@@ -268,3 +268,43 @@ fn project_codes_sees_other_rules_too() {
     let got = project_codes(&[("app/utils.py", UTILS)], "app/utils.py");
     assert!(got.iter().all(|c| c.3 != "error"), "{got:?}");
 }
+
+#[test]
+fn only_routed_functions_take_url_parameters_when_the_urlconf_is_known() {
+    let views = "from django.shortcuts import redirect\nfrom django.utils.safestring import mark_safe\n\ndef routed(request, next_url):\n    return redirect(next_url)\n\ndef helper(request, next_url):\n    return redirect(next_url)\n\ndef typed(request, obj: Project):\n    return mark_safe(obj)\n";
+    let files = |urls: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                "manage.py",
+                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
+            ),
+            (
+                "site_settings.py",
+                "ROOT_URLCONF = 'app.urls'\nSECRET_KEY = 'x'\n",
+            ),
+            ("app/__init__.py", ""),
+            ("app/urls.py", urls),
+            (
+                "app/views.py",
+                Box::leak(views.to_string().into_boxed_str()),
+            ),
+        ]
+    };
+    let routed = files(
+        "from django.urls import path\nfrom . import views\nurlpatterns = [path('go/<str:next_url>/', views.routed)]\n",
+    );
+    let got: Vec<_> = project_codes_only(&routed, "app/views.py", &["DJS311", "DJS101"])
+        .into_iter()
+        .map(|c| (c.0, c.1, c.3))
+        .collect();
+    // `helper` is not routed: its `next_url` comes from its callers. `obj: Project` is no string.
+    assert_eq!(got, vec![("DJS311", 5, "error"), ("DJS101", 11, "warning")]);
+    // An unresolvable URLconf says nothing: every function that takes the request first may be
+    // a view.
+    let unknown = files("urlpatterns = build_patterns()\n");
+    let got: Vec<_> = project_codes_only(&unknown, "app/views.py", &["DJS311"])
+        .into_iter()
+        .map(|c| (c.0, c.1))
+        .collect();
+    assert_eq!(got, vec![("DJS311", 5), ("DJS311", 8)]);
+}
