@@ -1362,17 +1362,14 @@ fn role_of(
         .collect();
     let dev = discover::words(&name).any(|w| discover::DEV_WORDS.contains(&w.as_str()))
         || dirs.iter().any(|d| {
-            matches!(
-                d.to_ascii_lowercase().as_str(),
-                "tests"
-                    | "test"
-                    | "testing"
-                    | "example"
-                    | "examples"
-                    | "sample"
-                    | "samples"
-                    | "sandbox"
-            )
+            let d = d.to_ascii_lowercase();
+            // `tests/`, `testutils/`, `test_project/`, `testproject/`
+            d.starts_with("test")
+                || discover::words(&d).any(|w| matches!(w.as_str(), "test" | "tests" | "testing"))
+                || matches!(
+                    d.as_str(),
+                    "example" | "examples" | "sample" | "samples" | "sandbox" | "demo"
+                )
         });
     if dev {
         return (Role::Development, RoleReason::Name);

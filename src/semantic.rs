@@ -36,10 +36,9 @@ pub struct Model<'a> {
     /// Summaries of the project's functions, for calls the tables do not know (`None`: the
     /// module is analysed alone, and such calls yield unknown data).
     pub summaries: Option<std::rc::Rc<dyn summary::SummaryLookup>>,
-    /// The module's functions the URLconf routes, when the URLconf is known: a function it does
-    /// not route takes no URL parameters (`None`: unknown, every function that takes the
-    /// request first may be a view).
-    pub routed: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    /// Which of the module's functions are views (their parameters after the request come from
+    /// the URL).
+    pub routing: Routing,
     /// Qualified names already resolved in this analysis run, by node id: every rule asks about
     /// the same calls.
     resolved: std::cell::RefCell<HashMap<usize, Option<String>, BuildHasherDefault<NodeIdHasher>>>,
@@ -65,7 +64,7 @@ impl<'a> Model<'a> {
             index,
             sources,
             summaries: None,
-            routed: None,
+            routing: Routing::default(),
             resolved: Default::default(),
         }
     }
@@ -202,6 +201,47 @@ impl<'a> Model<'a> {
     /// Classify with a full query (sink and trusted parameters).
     pub fn flow_with(&self, expr: tree_sitter::Node, query: flow::Query) -> Flow {
         flow::classify_with(self, expr, query)
+    }
+}
+
+/// What is known of the routes to a module's functions.
+#[derive(Debug, Clone)]
+pub enum Routing {
+    /// The URLconf is known: these functions of the module are routed, no other is a view.
+    Known(std::sync::Arc<std::collections::HashSet<String>>),
+    /// The URLconf is not known. In a views module (`views.py`, `views/*.py`, `viewsets.py`)
+    /// any module-level function that takes the request first may be a view; elsewhere only a
+    /// decorated one (`@require_POST`, `@api_view`...).
+    Unknown { views_module: bool },
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing::Unknown { views_module: true }
+    }
+}
+
+impl Routing {
+    /// The routing of the module at `path` (with the project index, when there is one).
+    pub fn of(
+        project: Option<&crate::project::ProjectIndex>,
+        path: Option<&std::path::Path>,
+    ) -> Routing {
+        let Some(path) = path else {
+            return Routing::default();
+        };
+        if let Some(routed) = project.and_then(|p| p.routed_views(path)) {
+            return Routing::Known(std::sync::Arc::new(routed));
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let parent = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        Routing::Unknown {
+            views_module: matches!(stem, "views" | "viewsets") || parent == "views",
+        }
     }
 }
 

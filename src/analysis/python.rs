@@ -27,12 +27,8 @@ impl<'a> PyChecker<'a> {
         index: Index<'a>,
     ) -> PyChecker<'a> {
         let mut model = Model::with_index(source, tree, &context.tables, index);
-        model.routed = context
-            .project
-            .as_deref()
-            .zip(context.path.as_deref())
-            .and_then(|(project, path)| project.routed_views(path))
-            .map(std::sync::Arc::new);
+        model.routing =
+            crate::semantic::Routing::of(context.project.as_deref(), context.path.as_deref());
         PyChecker {
             model,
             context,

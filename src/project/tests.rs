@@ -439,3 +439,21 @@ fn code_modules_named_settings_and_djangos_defaults_are_not_settings() {
     assert!(role(&idx, "/p/shop/settings.py").is_some());
     assert_eq!(role(&idx, "/p/django/conf/global_settings.py"), None);
 }
+
+#[test]
+fn settings_under_test_directories_are_development() {
+    let idx = index(&[
+        ("pretix/testutils/settings.py", BASE),
+        ("cms/test_utils/project/settings.py", BASE),
+        ("app/settings.py", BASE),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/pretix/testutils/settings.py"),
+        Some(Role::Development)
+    );
+    assert_eq!(
+        role(&idx, "/p/cms/test_utils/project/settings.py"),
+        Some(Role::Development)
+    );
+    assert_eq!(role(&idx, "/p/app/settings.py"), Some(Role::Production));
+}

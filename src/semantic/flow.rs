@@ -1124,9 +1124,24 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     return false;
                 };
                 let op = operators.join(" ");
+                let op = op.split_whitespace().collect::<Vec<_>>().join(" ");
+                // `if token != expected: raise ...`: past the check the value equals one the
+                // client does not control.
+                let equal = if positive { "==" } else { "!=" };
+                if op == equal {
+                    let is_name =
+                        |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
+                    let other = if is_name(left) {
+                        right
+                    } else if is_name(right) {
+                        left
+                    } else {
+                        return false;
+                    };
+                    return self.expr(*other, depth + 1).level != Level::Request;
+                }
                 let wanted = if positive { "in" } else { "not in" };
-                let op_ok = op.split_whitespace().collect::<Vec<_>>().join(" ") == wanted;
-                if !op_ok || left.kind() != "identifier" || text(*left, src) != name {
+                if op != wanted || left.kind() != "identifier" || text(*left, src) != name {
                     return false;
                 }
                 // For HTML a member of a constant collection is constant. For SQL identifiers
@@ -1289,11 +1304,16 @@ fn is_view_function(
     }
     // When the URLconf is known, a function it does not route is a helper: its arguments come
     // from its callers (model instances, `reverse()` URLs, cleaned form data), not the URL.
-    match &model.routed {
-        Some(routed) => function
+    match &model.routing {
+        super::Routing::Known(routed) => function
             .field(Field::Name)
             .is_some_and(|n| routed.contains(text(n, src))),
-        None => true,
+        super::Routing::Unknown { views_module } => {
+            *views_module
+                || function
+                    .parent()
+                    .is_some_and(|p| p.kind() == "decorated_definition")
+        }
     }
 }
 
@@ -1539,6 +1559,20 @@ mod tests {
         ] {
             assert_eq!(flow_of(&src).level, Level::Request, "{src}");
         }
+    }
+
+    #[test]
+    fn equality_with_a_server_value_is_a_check() {
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != settings.TOKEN:\n        raise Http404\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+        let src = "def v(request):\n    token = request.GET['t']\n    if token == settings.TOKEN:\n        sink(token)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+        // Compared with another request value: still the client's.
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != request.GET['u']:\n        raise Http404\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Request);
+        // No exit: the check guards nothing after it.
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != settings.TOKEN:\n        log(token)\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Request);
     }
 
     #[test]

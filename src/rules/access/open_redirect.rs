@@ -36,6 +36,11 @@ a constant scheme followed by `request.get_host()` (which Django checks against 
 and a path, as in Django's own HTTPS redirect
 `HttpResponsePermanentRedirect("https://%s%s" % (request.get_host(), request.get_full_path()))`.
 
+A redirect back to the `Referer` header is reported as a hint: a page on another site that links
+here gets its visitors sent back to it, where they already were. The target is judged by what it
+is made of: a path built by `reverse()` or `get_absolute_url()`, or a project helper whose summary
+checks the URL (`if _allow_redirect(url): ...`), keeps the redirect on the site.
+
 ## Why is this bad?
 An attacker sends a link to your site that redirects to theirs
 (`https://yoursite/login/?next=https://evil.example`). The victim sees your domain, logs in, and
@@ -153,17 +158,27 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             continue;
         }
         let fix = wrap_fix(checker, module, site, target);
-        checker.report(
-            Finding::new(
-                RULE.code,
-                site.byte_range(),
+        // Back to the page the user came from: an attacker's page that links here gets its
+        // visitors sent back to it, which is where they were. Worth a look, not an exploit.
+        let referer = node::text(target, checker.source())
+            .to_ascii_lowercase()
+            .contains("referer");
+        let (severity, message) = if referer {
+            (
+                Severity::Hint,
+                format!(
+                    "{sink} sends the user back to the `Referer` header without `url_has_allowed_host_and_scheme()`: a page on another site that links here gets its visitors back; check the URL if the redirect should stay on this site"
+                ),
+            )
+        } else {
+            (
                 Severity::Error,
                 format!(
                     "{sink} sends the user to a URL from {source} without `url_has_allowed_host_and_scheme()`: an open redirect"
                 ),
             )
-            .with_fix(fix),
-        );
+        };
+        checker.report(Finding::new(RULE.code, site.byte_range(), severity, message).with_fix(fix));
     }
 }
 
@@ -364,7 +379,7 @@ class V:\n    def get_success_url(self):\n        return self.request.GET['next'
             vec![
                 ("DJS311", 4, 12, "error"),
                 ("DJS311", 7, 12, "error"),
-                ("DJS311", 9, 12, "error"),
+                ("DJS311", 9, 12, "hint"),
                 ("DJS311", 11, 12, "error"),
                 ("DJS311", 14, 9, "error"),
             ]
