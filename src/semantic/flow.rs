@@ -49,6 +49,9 @@ pub struct Flow {
     /// Only while a function is summarised ([`Query::summarize`]): the parameters and unseen
     /// calls the value is made of, besides what `level` says of the rest.
     pub symbolic: Option<Box<Symbolic>>,
+    /// When `level` is `Unknown`: a part of the value that reads a text field of a stored
+    /// object (`user.username`, `comment.body`), which whoever edits that object controls.
+    pub stored: Option<String>,
 }
 
 impl Flow {
@@ -58,6 +61,7 @@ impl Flow {
             source: None,
             formatted: false,
             symbolic: None,
+            stored: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl Flow {
             source: None,
             formatted: false,
             symbolic: None,
+            stored: None,
         }
     }
 
@@ -76,6 +81,7 @@ impl Flow {
             source: Some(source.into()),
             formatted: false,
             symbolic: None,
+            stored: None,
         }
     }
 
@@ -109,6 +115,8 @@ impl Flow {
                 Some(Box::new(merged))
             }
         };
+        // The stored text that matters is in the Unknown part: a constant or escaped part has none.
+        let stored = self.stored.clone().or_else(|| other.stored.clone());
         let mut worse = if other.level > self.level {
             other
         } else {
@@ -116,6 +124,7 @@ impl Flow {
         };
         worse.formatted = formatted;
         worse.symbolic = symbolic;
+        worse.stored = stored;
         if !complete && worse.level < Level::Unknown {
             worse.level = Level::Unknown;
         }
@@ -418,6 +427,15 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         {
             return Flow::request(format!("URL parameters `self.{attr_name}`"));
         }
+        // The project's configuration and its models' metadata are the developers' text.
+        if self
+            .model
+            .qualified_name(expr)
+            .is_some_and(|q| q.starts_with("django.conf.settings."))
+            || is_model_meta(expr, src)
+        {
+            return Flow::of(Level::Escaped);
+        }
         // Attributes of request data are request data (`request.GET.dict`). URL parameters are
         // strings and numbers: reading a field of one (`f.title`) means it is an object that
         // came from elsewhere, so the heuristic does not hold there.
@@ -429,7 +447,12 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         if base.level == Level::Request && !from_url {
             return base;
         }
-        Flow::of(Level::Unknown)
+        let mut flow = Flow::of(Level::Unknown);
+        if STORED_TEXT.contains(&attr_name) {
+            let shown: String = text(expr, src).chars().take(60).collect();
+            flow.stored = Some(format!("`{shown}`"));
+        }
+        flow
     }
 
     /// Is this expression the request object (`request`, `self.request`)?
@@ -1129,8 +1152,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 // client does not control.
                 let equal = if positive { "==" } else { "!=" };
                 if op == equal {
-                    let is_name =
-                        |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
+                    let is_name = |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
                     let other = if is_name(left) {
                         right
                     } else if is_name(right) {
@@ -1204,6 +1226,42 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             .get(guard.param)
             .is_some_and(|p| is_name(node::keyword_arg(call, p, src)))
     }
+}
+
+/// Attribute names that hold free text people type into a stored object: what they contain is
+/// up to whoever can edit the object (a user, a staff member, an incoming e-mail).
+const STORED_TEXT: &[&str] = &[
+    "name",
+    "title",
+    "username",
+    "first_name",
+    "last_name",
+    "full_name",
+    "display_name",
+    "nickname",
+    "text",
+    "body",
+    "content",
+    "comment",
+    "message",
+    "description",
+    "summary",
+    "subject",
+    "bio",
+    "about",
+    "note",
+    "notes",
+    "address",
+    "signature",
+    "caption",
+    "email",
+];
+
+/// `model._meta.db_table`, `self.model._meta.pk.column`, `opts.db_table` of a `_meta`: what the
+/// developers declared on the model.
+fn is_model_meta(expr: Node, src: &str) -> bool {
+    let text = text(expr, src);
+    text.contains("._meta.") || text.starts_with("_meta.")
 }
 
 /// Django's checks that a URL stays on the site.

@@ -207,6 +207,8 @@ impl Default for Tables {
         ] {
             tables.add_sanitizer(name, &[Html]);
         }
+        // The usual local alias of `connection.ops.quote_name`.
+        tables.add_sanitizer("qn", &[SinkKind::Sql]);
         // The target stays on this site: a URL pattern, or a URL checked against the host.
         for name in ["django.urls.reverse", "django.core.urlresolvers.reverse"] {
             tables.add_sanitizer(name, &[SinkKind::Redirect]);
@@ -223,6 +225,17 @@ impl Default for Tables {
             ("strftime", &[Html]),
             // A path Django built with `reverse()`: escaped for HTML, on this site.
             ("get_absolute_url", &[Html, SinkKind::Redirect]),
+            // Django renders templates, forms, widgets and bound fields with autoescaping.
+            ("render", &[Html]),
+            ("render_to_string", &[Html]),
+            ("as_p", &[Html]),
+            ("as_table", &[Html]),
+            ("as_ul", &[Html]),
+            ("as_div", &[Html]),
+            ("as_widget", &[Html]),
+            ("label_tag", &[Html]),
+            // A quoted SQL identifier (`connection.ops.quote_name(table)`).
+            ("quote_name", &[SinkKind::Sql]),
         ] {
             tables.safe_methods.push(SafeMethod {
                 name: name.to_string(),

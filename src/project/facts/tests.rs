@@ -298,7 +298,7 @@ fn only_routed_functions_take_url_parameters_when_the_urlconf_is_known() {
         .map(|c| (c.0, c.1, c.3))
         .collect();
     // `helper` is not routed: its `next_url` comes from its callers. `obj: Project` is no string.
-    assert_eq!(got, vec![("DJS311", 5, "error"), ("DJS101", 11, "warning")]);
+    assert_eq!(got, vec![("DJS311", 5, "error"), ("DJS101", 11, "hint")]);
     // An unresolvable URLconf says nothing: every function that takes the request first may be
     // a view.
     let unknown = files("urlpatterns = build_patterns()\n");

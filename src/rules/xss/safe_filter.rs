@@ -198,10 +198,10 @@ mod tests {
         assert_eq!(
             codes_at(&src),
             vec![
-                ("DJS106", 5, 12, "warning"),
-                ("DJS106", 9, 12, "warning"),
-                ("DJS106", 12, 12, "warning"),
-                ("DJS106", 16, 12, "warning"),
+                ("DJS106", 5, 12, "hint"),
+                ("DJS106", 9, 12, "hint"),
+                ("DJS106", 12, 12, "hint"),
+                ("DJS106", 16, 12, "hint"),
             ]
         );
     }
@@ -216,7 +216,7 @@ mod tests {
         let src = format!(
             "{HEAD}@register.filter(is_safe=True)\ndef wrap(value, arg):\n    return wrap_with(value, arg)\n"
         );
-        assert_eq!(codes_at(&src), vec![("DJS106", 5, 12, "warning")]);
+        assert_eq!(codes_at(&src), vec![("DJS106", 5, 12, "hint")]);
     }
 
     #[test]
