@@ -207,6 +207,15 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// Whether a message matching `pred` was received (the backlog and whatever arrived
+    /// since), without waiting.
+    pub fn backlog_any(&mut self, pred: impl Fn(&Value) -> bool) -> bool {
+        while let Ok(msg) = self.incoming.try_recv() {
+            self.backlog.push_back(msg);
+        }
+        self.backlog.iter().any(pred)
+    }
+
     /// Drop every message received so far.
     pub fn drain(&mut self) {
         self.backlog.clear();
