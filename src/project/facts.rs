@@ -173,22 +173,32 @@ fn summarize_function(
             ..Query::sink(sink)
         };
         let (html, sensitive) = flow::summarize_returns(model, &returns, query(SinkKind::Html));
-        Some(if sensitive {
-            Returns::PerSink(
+        // A redirect target is judged by other means than HTML (where its URL starts, URL
+        // checks), which an HTML walk cannot tell apart: it gets its own walk when it could
+        // differ.
+        let redirect = if sensitive || html.is_dangerous() || html.symbolic.is_some() {
+            Some(flow::summarize_returns(model, &returns, query(SinkKind::Redirect)).0)
+        } else {
+            None
+        };
+        Some(match redirect {
+            Some(redirect) if sensitive || redirect != html => Returns::PerSink(
                 SinkKind::ALL
                     .iter()
                     .map(|&sink| {
-                        let flow = if sink == SinkKind::Html {
-                            html.clone()
-                        } else {
-                            flow::summarize_returns(model, &returns, query(sink)).0
+                        let flow = match sink {
+                            SinkKind::Html => html.clone(),
+                            SinkKind::Redirect => redirect.clone(),
+                            _ if sensitive => {
+                                flow::summarize_returns(model, &returns, query(sink)).0
+                            }
+                            _ => html.clone(),
                         };
                         (sink, flow)
                     })
                     .collect(),
-            )
-        } else {
-            Returns::Same(html)
+            ),
+            _ => Returns::Same(html),
         })
     };
     let guard = url_guard(model, def, &params);

@@ -21,6 +21,7 @@ use super::Model;
 use super::index::{Binding, ScopeId};
 use super::node::{self, text, unparenthesize};
 use super::sources::SinkKind;
+use super::strings;
 use super::summary::{self, CallRef, FunctionSummary, Symbolic};
 use crate::syntax::python::{Field, Fields};
 
@@ -271,6 +272,94 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             return Flow::of(Level::Unknown);
         }
         let expr = unparenthesize(expr);
+        if self.query.sink == SinkKind::Redirect {
+            if let Some(flow) = self.redirect_target(expr, depth) {
+                return flow;
+            }
+            let flow = self.expr_kind(expr, depth);
+            // `if url_has_allowed_host_and_scheme(request.GET.get("next")): u = request.GET.get("next")`
+            if flow.level == Level::Request
+                && matches!(expr.kind(), "call" | "subscript" | "attribute")
+                && self.guarded(expr, depth)
+            {
+                return Flow::constant();
+            }
+            return flow;
+        }
+        self.expr_kind(expr, depth)
+    }
+
+    /// Where a redirect goes is decided by the start of its URL: a string built by formatting
+    /// whose start pins the destination (a local path, a scheme and host, a query) goes there
+    /// whatever follows; otherwise what decides is the first value. `None` for other shapes.
+    fn redirect_target(&mut self, expr: Node, depth: u32) -> Option<Flow> {
+        let src = self.model.source;
+        // `"?".join([url, query])`: the first element leads.
+        if expr.kind() == "call"
+            && node::callee_name(expr, src) == Some("join")
+            && let Some(receiver) = node::call_receiver(expr)
+            && receiver.kind() == "string"
+            && !text(receiver, src).starts_with('f')
+            && let Some(items) = node::positional_args(expr).first().copied()
+        {
+            self.sink_sensitive = true;
+            let first = self.leading_element(items);
+            return Some(first.map_or_else(Flow::constant, |e| self.expr(e, depth + 1)));
+        }
+        if !matches!(expr.kind(), "string" | "binary_operator" | "call") {
+            return None;
+        }
+        let template = strings::decompose(expr, src)?;
+        self.sink_sensitive = true;
+        let mut pieces = template.pieces.into_iter();
+        let leading = match pieces.next() {
+            None => return Some(Flow::constant()),
+            Some(strings::Piece::Lit(text)) if strings::pins_destination(&text) => {
+                return Some(Flow::constant());
+            }
+            Some(strings::Piece::Lit(_)) => {
+                match pieces.find_map(|p| match p {
+                    strings::Piece::Value { expr, .. } => Some(expr),
+                    strings::Piece::Lit(_) => None,
+                }) {
+                    Some(value) => value,
+                    None => return Some(Flow::constant()),
+                }
+            }
+            Some(strings::Piece::Value { expr, .. }) => expr,
+        };
+        Some(self.expr(leading, depth + 1))
+    }
+
+    /// The first element of a list literal, or of the list literal a name was last set to
+    /// (`parts = [url]; parts += [...]`).
+    fn leading_element(&self, items: Node<'a>) -> Option<Node<'a>> {
+        let items = unparenthesize(items);
+        let list = match items.kind() {
+            "list" | "tuple" => items,
+            "identifier" => {
+                let index = &self.model.index;
+                let scope = index.scope_at(items);
+                let name = text(items, self.model.source);
+                index
+                    .bindings(scope, name)
+                    .iter()
+                    .rev()
+                    .filter(|b| b.node.end_byte() <= items.start_byte())
+                    .find(|b| !b.augmented)
+                    .and_then(|b| b.value)
+                    .filter(|v| matches!(v.kind(), "list" | "tuple"))?
+            }
+            _ => return Some(items),
+        };
+        let mut cursor = list.walk();
+        let first = list
+            .named_children(&mut cursor)
+            .find(|c| c.kind() != "comment");
+        first
+    }
+
+    fn expr_kind(&mut self, expr: Node, depth: u32) -> Flow {
         let src = self.model.source;
         match expr.kind() {
             // A function object carries no data of its own.
@@ -416,6 +505,12 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         };
         let attr_name = text(attr, src);
         if tables.request_attributes.iter().any(|a| a == attr_name) && self.is_request(object) {
+            if OWN_SITE.contains(&attr_name) {
+                self.sink_sensitive = true;
+                if self.query.sink == SinkKind::Redirect {
+                    return Flow::of(Level::Escaped);
+                }
+            }
             return Flow::request(format!("request.{attr_name}"));
         }
         if tables.tainted_attributes.iter().any(|a| a == attr_name) {
@@ -551,6 +646,12 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     if self.is_request(receiver)
                         && tables.request_attributes.iter().any(|a| a == method)
                     {
+                        if OWN_SITE.contains(&method) {
+                            self.sink_sensitive = true;
+                            if self.query.sink == SinkKind::Redirect {
+                                return Flow::of(Level::Escaped);
+                            }
+                        }
                         return Flow::request(format!("request.{method}()"));
                     }
                     // `CONSTANTS.items()`, `ALLOWED.get(key)`: still from the constants.
@@ -1111,6 +1212,8 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         positive: bool,
         depth: u32,
     ) -> bool {
+        // What a check allows depends on the sink (a URL check cleans only redirect targets).
+        self.sink_sensitive = true;
         let src = self.model.source;
         let condition = unparenthesize(condition);
         match condition.kind() {
@@ -1192,9 +1295,10 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         let Some(function) = call.field(Field::Function) else {
             return false;
         };
+        let wanted = normalized_expr(name);
         let is_name = |n: Option<Node>| {
             n.map(unparenthesize)
-                .is_some_and(|n| n.kind() == "identifier" && text(n, src) == name)
+                .is_some_and(|n| normalized_expr(text(n, src)) == wanted)
         };
         let positional = node::positional_args(call);
         if let Some(called) = node::callee_name(call, src)
@@ -1263,6 +1367,26 @@ fn is_model_meta(expr: Node, src: &str) -> bool {
     let text = text(expr, src);
     text.contains("._meta.") || text.starts_with("_meta.")
 }
+
+/// An expression's text without whitespace and with one quote style, to tell that
+/// `request.GET.get("next")` in a check is `request.GET.get('next')` in its branch.
+fn normalized_expr(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '\'' { '"' } else { c })
+        .collect()
+}
+
+/// Request attributes that are this site's own address (the host checked against
+/// `ALLOWED_HOSTS`): a redirect to them stays on the site.
+const OWN_SITE: &[&str] = &[
+    "path",
+    "path_info",
+    "get_full_path",
+    "get_full_path_info",
+    "build_absolute_uri",
+    "get_host",
+];
 
 /// Django's checks that a URL stays on the site.
 pub const URL_CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];

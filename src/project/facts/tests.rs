@@ -43,7 +43,17 @@ fn parameters_stay_symbolic_and_sanitizers_depend_on_the_sink() {
     assert_eq!(f.level, Level::Constant);
     let sym = f.symbolic.as_deref().cloned().unwrap_or_default();
     assert_eq!((sym.params, sym.formatted_params), (1, 1));
-    assert!(matches!(s.returns, Some(Returns::Same(_))));
+    // As a redirect target only its start counts: `x` itself, not formatted into a string.
+    let redirect = returns(&s, SinkKind::Redirect);
+    assert_eq!(
+        redirect
+            .symbolic
+            .as_deref()
+            .map(|x| (x.params, x.formatted_params)),
+        Some((1, 0))
+    );
+    let plain = summary("def first(x, y):\n    return x or y\n", "first");
+    assert!(matches!(plain.returns, Some(Returns::Same(_))));
 
     let s = summary(
         "import bleach\ndef clean_html(value):\n    return bleach.clean(value, tags=['b'])\n",
@@ -307,4 +317,75 @@ fn only_routed_functions_take_url_parameters_when_the_urlconf_is_known() {
         .map(|c| (c.0, c.1))
         .collect();
     assert_eq!(got, vec![("DJS311", 5), ("DJS311", 8)]);
+}
+
+#[test]
+fn helpers_that_check_the_url_they_return_are_safe_redirect_targets() {
+    let helpers = r#"from django.utils.http import url_has_allowed_host_and_scheme
+
+def get_valid_next_url_from_request(request):
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if not next_url or not url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+        return ""
+    return next_url
+
+def safe_referrer(request, default):
+    referrer = request.META.get("HTTP_REFERER")
+    if referrer and url_has_allowed_host_and_scheme(referrer, request.get_host()):
+        return referrer
+    return default
+
+def next_of(request):
+    if "next" in request.GET and url_has_allowed_host_and_scheme(request.GET.get("next"), allowed_hosts=None):
+        u = request.GET.get('next')
+    else:
+        u = "/"
+    return u
+
+def with_query(request, url):
+    parts = [url]
+    if request.GET.urlencode():
+        parts += [request.GET.urlencode()]
+    return "?".join(parts)
+
+def here(request):
+    return request.get_full_path()
+
+def unchecked(request):
+    return request.GET.get("next", "/")
+"#;
+    let views = r#"from django.shortcuts import redirect
+from django.urls import reverse
+from .helpers import get_valid_next_url_from_request, safe_referrer, next_of, with_query, here, unchecked
+
+def a(request):
+    return redirect(get_valid_next_url_from_request(request))
+
+def b(request):
+    return redirect(safe_referrer(request, "/"))
+
+def c(request):
+    return redirect(next_of(request))
+
+def d(request):
+    return redirect(with_query(request, reverse("list")))
+
+def e(request):
+    return redirect(here(request))
+
+def f(request):
+    return redirect(unchecked(request))
+
+def g(request):
+    return redirect(with_query(request, request.GET["to"]))
+"#;
+    let got: Vec<_> = project_codes_only(
+        &[("app/helpers.py", helpers), ("app/views.py", views)],
+        "app/views.py",
+        &["DJS311"],
+    )
+    .into_iter()
+    .map(|c| (c.1, c.3))
+    .collect();
+    assert_eq!(got, vec![(21, "error"), (24, "error")]);
 }

@@ -7,7 +7,7 @@ use super::views::{Module, Scope, is_nested_scope, walk};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
-use crate::semantic::strings::{self, Piece};
+use crate::semantic::strings::{self, Piece, is_scheme_prefix, pins_destination};
 use crate::semantic::{Level, node};
 
 pub const RULE: Rule = Rule {
@@ -266,37 +266,11 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
     (!OWN_PATH.contains(&source.as_str()) && source != OWN_HOST).then_some(source)
 }
 
-/// A literal that is only a URL scheme and its separator: `https://`, `http://`, `//`.
-fn is_scheme_prefix(text: &str) -> bool {
-    text.strip_suffix("//")
-        .map(|scheme| scheme.strip_suffix(':').unwrap_or(scheme))
-        .is_some_and(|scheme| {
-            scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        })
-}
-
 /// Whether a value is this site's own host: `request.get_host()` (checked against
 /// `ALLOWED_HOSTS` by Django), possibly through a local or `self.redirect_host or ...`.
 fn is_own_host(checker: &PyChecker, expr: Node) -> bool {
     let flow = checker.model.flow(expr);
     flow.level == Level::Request && flow.source.as_deref() == Some(OWN_HOST)
-}
-
-/// A literal URL start that fixes the destination: a local path (`/orders/`, not `//host` or
-/// `/\host`), an absolute URL with its host (`https://example.com/`), or a query or fragment.
-fn pins_destination(text: &str) -> bool {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some('/') => chars.next().is_some_and(|c| c != '/' && c != '\\'),
-        Some('?' | '#') => true,
-        _ => text
-            .find("://")
-            .and_then(|i| text.get(i + 3..))
-            .and_then(|rest| rest.find('/'))
-            .is_some_and(|slash| slash > 0),
-    }
 }
 
 /// Whether the function around `site` calls `url_has_allowed_host_and_scheme()`.
