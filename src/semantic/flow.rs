@@ -353,10 +353,8 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             _ => return Some(items),
         };
         let mut cursor = list.walk();
-        let first = list
-            .named_children(&mut cursor)
-            .find(|c| c.kind() != "comment");
-        first
+        list.named_children(&mut cursor)
+            .find(|c| c.kind() != "comment")
     }
 
     fn expr_kind(&mut self, expr: Node, depth: u32) -> Flow {
