@@ -105,7 +105,16 @@ pub fn analyze_incremental(
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
 fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
-    let own = Arc::new(crate::project::facts::FileFacts::from_model(&checker.model));
+    // `djsec check` summarised every file when it built the index: the same text has the same
+    // facts.
+    let indexed = context
+        .project
+        .as_deref()
+        .zip(context.path.as_deref())
+        .and_then(|(project, path)| project.facts(&project.normalize(path)).cloned())
+        .filter(|facts| facts.source == crate::project::facts::source_hash(source));
+    let own = indexed
+        .unwrap_or_else(|| Arc::new(crate::project::facts::FileFacts::from_model(&checker.model)));
     checker.model.summaries = Some(std::rc::Rc::new(resolver(context, own)));
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);

@@ -27,13 +27,30 @@ use crate::semantic::{Index, Model};
 use crate::syntax::python::{Field, Fields};
 
 /// What the project knows of one Python file's functions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     /// Summaries by name: `helper`, or `Class.method` for methods of module-level classes.
     pub functions: BTreeMap<String, Arc<FunctionSummary>>,
     /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
     /// relative import), to follow re-exports.
     pub imports: BTreeMap<String, String>,
+    /// A hash of the text the facts were computed from ([`source_hash`]), so that an analysis
+    /// of the same text reuses them; not part of what the facts say (two versions of a file
+    /// that differ in a comment have equal facts).
+    pub source: u64,
+}
+
+impl PartialEq for FileFacts {
+    fn eq(&self, other: &FileFacts) -> bool {
+        self.functions == other.functions && self.imports == other.imports
+    }
+}
+
+impl Eq for FileFacts {}
+
+/// The hash [`FileFacts::source`] holds.
+pub fn source_hash(source: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6a73_6563).hash_one(source)
 }
 
 impl FileFacts {
@@ -58,6 +75,7 @@ impl FileFacts {
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            source: source_hash(model.source),
         }
     }
 
@@ -569,6 +587,7 @@ impl Memo {
         let facts = FileFacts {
             functions,
             imports: imports.clone(),
+            source: source_hash(source),
         };
         self.units = units;
         self.context = Some((context, imports));
