@@ -111,7 +111,7 @@ mod tests {
         let ctx = Context::default();
         let before = analyze(src, &Syntax::parse(Language::Python, src), &ctx);
         assert!(before.iter().any(|f| f.code == "DJS901"));
-        let safe = fix(src, Language::Python, &ctx, false);
+        let safe = fix(src, Language::Python, &ctx, false, Severity::Hint);
         assert!(safe.count >= 1);
         assert!(!safe.text.contains("djsec: ignore"), "{}", safe.text);
         assert!(safe.findings.iter().all(|f| f.code != "DJS901"));
@@ -121,8 +121,11 @@ mod tests {
             &ctx,
         );
         assert_eq!(again, safe.findings);
-        let unsafe_too = fix(src, Language::Python, &ctx, true);
+        let unsafe_too = fix(src, Language::Python, &ctx, true, Severity::Hint);
         assert!(unsafe_too.count >= safe.count);
+        // Fixes of findings below the gate are not applied: DJS901 is a hint.
+        let gated = fix(src, Language::Python, &ctx, false, Severity::Warning);
+        assert_eq!((gated.count, gated.text.as_str()), (0, src));
         let diff = unified_diff("v.py", src, &safe.text);
         assert!(diff.starts_with("--- a/v.py\n+++ b/v.py\n"), "{diff}");
     }
