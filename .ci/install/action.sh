@@ -2,14 +2,15 @@
 # The GitHub Action (action.yml), its steps run locally by run_action.py against a copy of
 # tests/fixtures/settings_split: `format: github` prints annotations and fails on the findings,
 # `format: sarif` writes a SARIF file (and also fails), `fail-on: error` passes on warnings.
-# The package installed is the wheel built by python-package.sh (DJSEC_WHEEL), instead of
-# building the action's checkout once more.
+# The package installed is the wheel built by python-package.sh (in target/wheels, or DJSEC_WHEEL),
+# instead of building the action's checkout once more.
 set -euo pipefail
 LOG_NAME="action.yml"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_pytools
-wheel=${DJSEC_WHEEL:?set DJSEC_WHEEL to the wheel built by .ci/install/python-package.sh}
+wheel=${DJSEC_WHEEL:-$(ls "$CARGO_TARGET_DIR"/wheels/djsec-"$VERSION"-*.whl 2>/dev/null | head -n 1)}
+[ -f "$wheel" ] || fail "no wheel: run .ci/install/python-package.sh first (or set DJSEC_WHEEL)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/djsec-action.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -5,7 +5,7 @@
 # findings), a `djsec server` initialize/shutdown handshake.
 #
 # Reuses the release build in $CARGO_TARGET_DIR (default target/): run after
-# `cargo build --locked --release`. Prints the wheel's path on its last line.
+# `cargo build --locked --release`. Leaves the wheel in $CARGO_TARGET_DIR/wheels (action.sh uses it).
 set -euo pipefail
 LOG_NAME="python package"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,7 +14,7 @@ ensure_pytools
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/djsec-wheel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-dist=${DJSEC_DIST:-$ROOT/target/wheels}
+dist=$CARGO_TARGET_DIR/wheels
 rm -f "$dist"/djsec-*.whl
 
 log "maturin build --release --locked (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
@@ -82,5 +82,4 @@ grep -q "2 infos not shown (--min-severity info shows them)." "$work/check.txt" 
 log "djsec server: initialize / shutdown handshake"
 run python3 "$ROOT/.ci/install/lsp_handshake.py" "$VERSION" "$work/project"
 
-log "PASS"
-echo "$wheel"
+log "PASS ($wheel)"
