@@ -30,7 +30,7 @@ action "$work/github.out"
 [ "$rc" -eq 1 ] || { show; fail "format github: exit $rc, expected 1"; }
 grep -q "^::warning title=djsec DJS408 (hsts-not-enabled),file=mysite/settings/production.py,line=1," "$last" ||
   { show; fail "no DJS408 annotation"; }
-grep -q "2 infos not shown" "$last" || { show; fail "no summary line"; }
+grep -q "2 infos and 1 hint not shown" "$last" || { show; fail "no summary line"; }
 log "format github: $(grep -c '^::warning' "$last") annotations, exit 1"
 
 action "$work/sarif.out" format=sarif
