@@ -355,11 +355,23 @@ impl Backend {
             .collect()
     }
 
+    /// Whether every workspace folder's index is built (findings without it would be wrong for
+    /// settings modules and views).
+    fn indexed(&self) -> bool {
+        lock(&self.state.workspace.roots)
+            .iter()
+            .all(|root| self.state.project.index_for(Some(root)).is_some())
+    }
+
     /// Publish the findings of the files in scope that are not open, where they changed.
     async fn push_pass(&self) {
         let ws = &self.state.workspace;
         let _pass = ws.pass.lock().await;
         ws.push_pending.store(false, Ordering::Release);
+        if !self.indexed() {
+            // The end of each index build runs a pass.
+            return;
+        }
         let scope = self.workspace_scope(false);
         let entries = if scope == Scope::Off {
             Vec::new()
@@ -418,10 +430,7 @@ impl Backend {
             .filter_map(|p| Some((path_of(&p.uri)?, (p.uri, p.value))))
             .collect();
         let scope = self.workspace_scope(true);
-        let ready = lock(&self.state.workspace.roots)
-            .iter()
-            .all(|root| self.state.project.index_for(Some(root)).is_some());
-        if scope != Scope::Off && !ready {
+        if scope != Scope::Off && !self.indexed() {
             // Findings without the index would be wrong for settings modules and views: say
             // nothing until it is built (the client asks again in two seconds).
             return Ok(report(Vec::new()));
