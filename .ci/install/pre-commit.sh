@@ -5,8 +5,11 @@
 #   2. `djsec-fix` fixes it (pre-commit fails the run because a file changed);
 #   3. `djsec` passes on the fixed, staged files.
 # pre-commit installs this repository into its own virtual environment (`pip install .`, which
-# builds with maturin and cargo; CARGO_TARGET_DIR shares the compiled dependencies). try-repo
-# takes the repository's committed HEAD plus its uncommitted changes.
+# builds with maturin and cargo). try-repo takes the repository's committed HEAD plus its
+# uncommitted changes, and installs into a fresh temporary store on every run: three builds of a
+# clone at a new path each time. So that each takes seconds, not a release build with its LTO
+# link, they are dev builds (MATURIN_PEP517_ARGS) sharing `cargo test`'s compiled dependencies
+# through CARGO_TARGET_DIR; the hooks behave the same, only slower.
 set -euo pipefail
 LOG_NAME="pre-commit"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,7 +19,7 @@ ensure_pytools
 work=$(mktemp -d "${TMPDIR:-/tmp}/djsec-pre-commit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME=$work/pre-commit-home PRE_COMMIT_COLOR=never
-export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1 MATURIN_PEP517_ARGS="--profile dev"
 repo=$work/project
 cp -R tests/fixtures/pre-commit "$repo"
 rm -f "$repo/README.md"
