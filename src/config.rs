@@ -70,6 +70,10 @@ pub struct Layer {
     pub request_attributes: Vec<String>,
     /// `tainted-attributes`: attributes of any object that carry client data.
     pub tainted_attributes: Vec<String>,
+    /// `min-severity`: the least severe findings `djsec check` shows (the editor shows all).
+    pub min_severity: Option<Severity>,
+    /// `fail-on`: the least severe shown finding that makes `djsec check` exit 1.
+    pub fail_on: Option<Severity>,
 }
 
 /// A problem in a configuration file (or in the editor settings): where, which key, what.
@@ -123,6 +127,10 @@ pub struct Settings {
     auth_decorators: Arc<[String]>,
     auth_mixins: Arc<[String]>,
     public_views: Arc<[String]>,
+    /// `min-severity` (`djsec check` only); `None` when no layer sets it.
+    pub min_severity: Option<Severity>,
+    /// `fail-on` (`djsec check` only); `None` when no layer sets it.
+    pub fail_on: Option<Severity>,
 }
 
 impl Default for Settings {
@@ -146,7 +154,11 @@ impl Settings {
         let mut auth_decorators = Vec::new();
         let mut auth_mixins = Vec::new();
         let mut public_views = Vec::new();
+        let mut min_severity = None;
+        let mut fail_on = None;
         for layer in layers {
+            min_severity = layer.min_severity.or(min_severity);
+            fail_on = layer.fail_on.or(fail_on);
             for (pattern, selectors) in &layer.per_file_ignores {
                 let codes = select::codes_matching(selectors);
                 per_file_ignores.push((
@@ -194,6 +206,8 @@ impl Settings {
             auth_decorators: auth_decorators.into(),
             auth_mixins: auth_mixins.into(),
             public_views: public_views.into(),
+            min_severity,
+            fail_on,
         }
     }
 
@@ -348,6 +362,24 @@ mod tests {
         );
         assert_eq!(&*c.auth_mixins, &["myapp.views.StaffMixin".to_string()]);
         assert_eq!(&*c.public_views, &["myapp.views.health".to_string()]);
+    }
+
+    #[test]
+    fn the_gate_comes_from_the_highest_layer_that_sets_it() {
+        let file = Layer {
+            min_severity: Some(Severity::Hint),
+            fail_on: Some(Severity::Error),
+            ..Layer::default()
+        };
+        let flags = Layer {
+            fail_on: Some(Severity::Info),
+            ..Layer::default()
+        };
+        let s = Settings::resolve(None, None, &[&file, &flags]);
+        assert_eq!(s.min_severity, Some(Severity::Hint));
+        assert_eq!(s.fail_on, Some(Severity::Info));
+        let none = Settings::resolve(None, None, &[&Layer::default()]);
+        assert_eq!((none.min_severity, none.fail_on), (None, None));
     }
 
     #[test]

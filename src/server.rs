@@ -14,6 +14,7 @@ mod convert;
 mod project;
 mod settings;
 mod transport;
+mod workspace;
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -81,6 +82,8 @@ struct State {
     /// Whether the client can register file watchers for the configuration files.
     watch_config: AtomicBool,
     project: project::ProjectState,
+    /// Findings of files that are not open, and index progress (`server/workspace.rs`).
+    workspace: workspace::WorkspaceState,
 }
 
 pub struct Backend {
@@ -232,6 +235,7 @@ impl Backend {
     }
 
     fn reanalyse_all(&self) {
+        self.workspace_changed();
         let uris: Vec<Uri> = self
             .state
             .documents
@@ -378,6 +382,7 @@ impl LanguageServer for Backend {
             }
         }
         self.state.project.set_roots(&params);
+        let workspace_diagnostics = self.workspace_initialize(&params, pull);
         tracing::info!("initialize: position encoding {encoding:?}, pull diagnostics {pull}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -404,7 +409,7 @@ impl LanguageServer for Backend {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("djsec".to_string()),
                         inter_file_dependencies: false,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics,
                         ..Default::default()
                     })
                 }),
@@ -513,7 +518,11 @@ impl LanguageServer for Backend {
         // The file on disk is what counts again.
         self.project_touched(&uri);
         if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+            // A file in the workspace scope gets its findings on disk back.
+            self.workspace_closed(&uri);
         }
     }
 
@@ -536,6 +545,7 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         // The project index (settings modules) follows Python and pytest configuration files.
         self.watched_files_changed(params.clone());
+        self.workspace_files_changed();
         let paths: Vec<PathBuf> = params
             .changes
             .iter()
@@ -571,6 +581,13 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.workspace_report(params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

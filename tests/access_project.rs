@@ -41,6 +41,8 @@ fn check(cwd: &Path, args: &[&str]) -> (String, Value) {
                 "check",
                 "--isolated",
                 "--no-progress",
+                "--min-severity",
+                "hint",
                 "--select",
                 "access",
                 "--format",

@@ -2,8 +2,10 @@
 //!
 //! Steps: build the configuration layers (`--config`, then the flags), walk the paths
 //! (`cli::walk`), analyse (or fix) every file on rayon's pool, drop what the baseline knows,
-//! write the chosen format (`cli::output`), pick the exit code. Exit codes: 0 clean (or
-//! `--exit-zero`), 1 findings (with `--diff`: changes), 2 usage, configuration or I/O errors.
+//! keep what the severity gate shows (`--min-severity`, default warnings and errors), write the
+//! chosen format (`cli::output`), pick the exit code. Exit codes: 0 clean (or `--exit-zero`),
+//! 1 a shown finding at or above `--fail-on` (default: warning; with `--diff`: changes), 2 usage,
+//! configuration or I/O errors.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use super::output::{self, FileOutput, Report, text::Palette};
 use super::progress::Progress;
 use super::walk::{self, Candidate};
 use super::{exit, fix};
-use crate::analysis;
+use crate::analysis::{self, Severity};
 use crate::config::{self, Layer, Selector, discover::Resolver};
 use crate::project::ProjectIndex;
 
@@ -74,6 +76,14 @@ pub struct CheckArgs {
     /// Print how many findings each rule has instead of the findings (text or json).
     #[arg(long)]
     pub statistics: bool,
+    /// Show findings of this severity and above [default: warning, or `min-severity` from the
+    /// configuration].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<Level>,
+    /// Exit 1 when a shown finding has this severity or above [default: warning, or `fail-on`
+    /// from the configuration].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<Level>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
@@ -104,6 +114,32 @@ pub enum OutputFormat {
     Junit,
 }
 
+/// A severity, as `--min-severity` and `--fail-on` take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl From<Level> for Severity {
+    fn from(level: Level) -> Severity {
+        match level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+            Level::Hint => Severity::Hint,
+        }
+    }
+}
+
+/// What `djsec check` shows and fails on when neither the flags nor the configuration say:
+/// warnings and errors. Hints and infos are audit information, for the editor (which shows
+/// everything) or for `--min-severity hint`.
+pub const DEFAULT_MIN_SEVERITY: Severity = Severity::Warning;
+pub const DEFAULT_FAIL_ON: Severity = Severity::Warning;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -121,6 +157,10 @@ struct Checked {
     fixed: usize,
     diff: Option<String>,
     warnings: Vec<String>,
+    /// The least severe finding shown, and the least severe that fails the run (this file's
+    /// configuration with the flags over it).
+    min_severity: Severity,
+    fail_on: Severity,
 }
 
 fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
@@ -146,6 +186,8 @@ fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
         extend_select: parse("extend-select", &args.extend_select),
         ignore: parse("ignore", &args.ignore),
         exclude: args.extend_exclude.clone(),
+        min_severity: args.min_severity.map(Severity::from),
+        fail_on: args.fail_on.map(Severity::from),
         ..Layer::default()
     };
     for glob in &args.extend_exclude {
@@ -183,8 +225,19 @@ fn check_file(
         .collect();
     let mut context = candidate.settings.context_for(Some(candidate.path.clone()));
     context.project = project.cloned();
+    let min_severity = candidate
+        .settings
+        .min_severity
+        .unwrap_or(DEFAULT_MIN_SEVERITY);
+    let fail_on = candidate.settings.fail_on.unwrap_or(DEFAULT_FAIL_ON);
     let (text, findings, fixed, diff) = if args.fix || args.diff {
-        let outcome = fix::fix(&text, candidate.language, &context, args.unsafe_fixes);
+        let outcome = fix::fix(
+            &text,
+            candidate.language,
+            &context,
+            args.unsafe_fixes,
+            min_severity,
+        );
         let changed = outcome.text != text;
         if changed && !warnings.is_empty() {
             // Writing back a file whose bytes were replaced would corrupt it.
@@ -220,6 +273,8 @@ fn check_file(
         fixed,
         diff,
         warnings,
+        min_severity,
+        fail_on,
     })
 }
 
@@ -392,6 +447,23 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         }
     }
 
+    // The severity gate: what is not shown is counted, for the summary line.
+    let mut hidden = output::Hidden::default();
+    let mut failing = 0;
+    for c in &mut checked {
+        let (min, fail_on) = (c.min_severity, c.fail_on);
+        c.located.retain(|l| {
+            let severity = Severity::parse(l.severity).unwrap_or(Severity::Error);
+            let shown = severity <= min;
+            if shown {
+                failing += usize::from(severity <= fail_on);
+            } else {
+                hidden.add(severity);
+            }
+            shown
+        });
+    }
+
     let fixed: usize = checked.iter().map(|c| c.fixed).sum();
     let diffs: Vec<&str> = checked.iter().filter_map(|c| c.diff.as_deref()).collect();
     let report = Report {
@@ -407,6 +479,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         checked: checked.len(),
         fixed,
         baselined,
+        hidden,
         unsafe_fixes: args.unsafe_fixes,
     };
 
@@ -465,7 +538,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         } else {
             exit::FINDINGS
         }
-    } else if report.count() == 0 {
+    } else if failing == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS

@@ -124,6 +124,8 @@ pub struct Report<'a> {
     pub fixed: usize,
     /// Findings hidden because the baseline has them.
     pub baselined: usize,
+    /// Findings below `--min-severity`, not shown.
+    pub hidden: Hidden,
     /// Whether `--unsafe-fixes` was given (unsafe fixes count as available).
     pub unsafe_fixes: bool,
 }
@@ -146,6 +148,58 @@ impl Report<'_> {
                 })
             })
             .count()
+    }
+}
+
+/// Findings the severity gate did not show, by severity (errors are always shown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Hidden {
+    pub warning: usize,
+    pub info: usize,
+    pub hint: usize,
+}
+
+impl Hidden {
+    pub fn add(&mut self, severity: crate::analysis::Severity) {
+        use crate::analysis::Severity;
+        match severity {
+            Severity::Error => {}
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+            Severity::Hint => self.hint += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.warning + self.info + self.hint
+    }
+
+    /// `3 warnings, 4 infos and 25 hints not shown (--min-severity hint shows them).`, or `None`.
+    pub fn sentence(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            (self.warning, "warning"),
+            (self.info, "info"),
+            (self.hint, "hint"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| plural(*n, word))
+        .collect();
+        let lowest = if self.hint > 0 {
+            "hint"
+        } else if self.info > 0 {
+            "info"
+        } else {
+            "warning"
+        };
+        let list = match parts.as_slice() {
+            [] => return None,
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        Some(format!(
+            "{list} not shown (--min-severity {lowest} shows them)."
+        ))
     }
 }
 

@@ -28,6 +28,8 @@ pub const KEYS: &[&str] = &[
     "sql-sinks",
     "request-attributes",
     "tainted-attributes",
+    "min-severity",
+    "fail-on",
 ];
 
 /// Read and parse a configuration file. `Ok(None)`: a `pyproject.toml` without `[tool.djsec]`.
@@ -218,6 +220,8 @@ impl<'a> Validator<'a> {
                 "sql-sinks" => layer.sql_sinks = self.names(&key, node, false),
                 "request-attributes" => layer.request_attributes = self.names(&key, node, false),
                 "tainted-attributes" => layer.tainted_attributes = self.names(&key, node, false),
+                "min-severity" => layer.min_severity = self.level(&key, node),
+                "fail-on" => layer.fail_on = self.level(&key, node),
                 _ if self.strict => {
                     let hint = KEYS
                         .iter()
@@ -320,6 +324,22 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+
+    /// A severity level: `"error"`, `"warning"`, `"info"` or `"hint"`.
+    fn level(&mut self, key: &str, node: &Node) -> Option<Severity> {
+        let level = match &node.kind {
+            Kind::Str(s) => Severity::parse(s.trim()),
+            _ => None,
+        };
+        if level.is_none() {
+            self.error(
+                key,
+                node.span.clone(),
+                "must be \"error\", \"warning\", \"info\" or \"hint\"".to_string(),
+            );
+        }
+        level
     }
 
     fn per_file_ignores(&mut self, key: &str, node: &Node) -> Vec<(String, Vec<Selector>)> {
@@ -437,6 +457,8 @@ sanitizers = ["myapp.html.clean"]
 sql-sinks = ["myapp.db.run"]
 request-attributes = ["json"]
 tainted-attributes = ["payload"]
+min-severity = "hint"
+fail-on = "error"
 
 [tool.djsec.severity]
 DJS201 = "warning"
@@ -464,6 +486,22 @@ sql = "info"
         assert!(ext.bandit && ext.ruff && !ext.semgrep && !ext.sonar);
         assert_eq!(layer.public_views.len(), 2);
         assert_eq!(layer.request_attributes, vec!["json".to_string()]);
+        assert_eq!(layer.min_severity, Some(Severity::Hint));
+        assert_eq!(layer.fail_on, Some(Severity::Error));
+    }
+
+    #[test]
+    fn gate_levels_must_be_severities() {
+        let errors = parse("djsec.toml", "min-severity = \"loud\"\nfail-on = 2\n")
+            .err()
+            .unwrap_or_default();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].contains(":1:16: `min-severity`: must be \"error\""),
+            "{shown:?}"
+        );
+        assert!(shown[1].contains(":2:11: `fail-on`: must be"), "{shown:?}");
     }
 
     #[test]

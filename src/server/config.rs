@@ -323,6 +323,9 @@ mod tests {
             baseline: None,
             write_baseline: None,
             statistics: false,
+            // The editor shows every severity: so must the CLI to agree finding for finding.
+            min_severity: Some(crate::cli::check::Level::Hint),
+            fail_on: None,
             exit_zero: true,
             color: crate::cli::check::ColorChoice::Never,
             no_progress: true,

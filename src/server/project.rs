@@ -143,6 +143,8 @@ impl Backend {
             let state = Arc::clone(&self.state);
             let backend = self.handle();
             tokio::spawn(async move {
+                // Progress reports until the build ends (`server/workspace.rs`).
+                let _progress = backend.index_build(&root);
                 let started = std::time::Instant::now();
                 let build_root = root.clone();
                 // Weak: the index lives in the state; the resolver must not keep the state alive.

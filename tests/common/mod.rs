@@ -216,6 +216,16 @@ impl Client {
         self.backlog.iter().any(pred)
     }
 
+    /// Visit every message received so far (the backlog, then what has arrived) and drop them.
+    pub fn drain_into(&mut self, visit: &mut dyn FnMut(&Value)) {
+        for msg in std::mem::take(&mut self.backlog) {
+            visit(&msg);
+        }
+        while let Some(msg) = self.next_message(Instant::now()) {
+            visit(&msg);
+        }
+    }
+
     /// Drop every message received so far.
     pub fn drain(&mut self) {
         self.backlog.clear();
