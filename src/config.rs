@@ -70,6 +70,8 @@ pub struct Layer {
     pub request_attributes: Vec<String>,
     /// `tainted-attributes`: attributes of any object that carry client data.
     pub tainted_attributes: Vec<String>,
+    /// `cache-dir`: where `djsec check` keeps its cache (relative to the configuration file).
+    pub cache_dir: Option<String>,
 }
 
 /// A problem in a configuration file (or in the editor settings): where, which key, what.
@@ -123,6 +125,8 @@ pub struct Settings {
     auth_decorators: Arc<[String]>,
     auth_mixins: Arc<[String]>,
     public_views: Arc<[String]>,
+    /// `cache-dir`, made absolute against the configuration file's folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -146,7 +150,15 @@ impl Settings {
         let mut auth_decorators = Vec::new();
         let mut auth_mixins = Vec::new();
         let mut public_views = Vec::new();
+        let mut cache_dir = None;
         for layer in layers {
+            if let Some(dir) = &layer.cache_dir {
+                let dir = Path::new(dir);
+                cache_dir = Some(match root {
+                    Some(root) if dir.is_relative() => root.join(dir),
+                    _ => dir.to_path_buf(),
+                });
+            }
             for (pattern, selectors) in &layer.per_file_ignores {
                 let codes = select::codes_matching(selectors);
                 per_file_ignores.push((
@@ -194,6 +206,7 @@ impl Settings {
             auth_decorators: auth_decorators.into(),
             auth_mixins: auth_mixins.into(),
             public_views: public_views.into(),
+            cache_dir,
         }
     }
 

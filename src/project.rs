@@ -21,6 +21,7 @@
 pub mod defaults;
 pub mod discover;
 pub mod eval;
+mod fingerprint;
 pub mod summary;
 pub mod urls;
 pub mod value;

@@ -28,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "sql-sinks",
     "request-attributes",
     "tainted-attributes",
+    "cache-dir",
 ];
 
 /// Read and parse a configuration file. `Ok(None)`: a `pyproject.toml` without `[tool.djsec]`.
@@ -218,6 +219,7 @@ impl<'a> Validator<'a> {
                 "sql-sinks" => layer.sql_sinks = self.names(&key, node, false),
                 "request-attributes" => layer.request_attributes = self.names(&key, node, false),
                 "tainted-attributes" => layer.tainted_attributes = self.names(&key, node, false),
+                "cache-dir" => layer.cache_dir = self.string(&key, node),
                 _ if self.strict => {
                     let hint = KEYS
                         .iter()
@@ -346,6 +348,21 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+
+    fn string(&mut self, key: &str, node: &Node) -> Option<String> {
+        match &node.kind {
+            Kind::Str(s) => Some(s.clone()),
+            _ => {
+                let found = node.type_name();
+                self.error(
+                    key,
+                    node.span.clone(),
+                    format!("must be a string, not {found}"),
+                );
+                None
+            }
+        }
     }
 
     fn boolean(&mut self, key: &str, node: &Node) -> Option<bool> {
