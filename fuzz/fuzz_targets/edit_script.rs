@@ -223,11 +223,11 @@ fuzz_target!(|script: Script| {
             Text::Module(n) => MODULE_SNIPPETS[usize::from(*n) % MODULE_SNIPPETS.len()].to_string(),
             Text::Copy { start, len } => {
                 let chars = expected.chars().count();
-                let start = usize::from(start) % (chars + 1);
+                let start = usize::from(*start) % (chars + 1);
                 expected
                     .chars()
                     .skip(start)
-                    .take(usize::from(len) * 8)
+                    .take(usize::from(*len) * 8)
                     .collect()
             }
         };

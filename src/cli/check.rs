@@ -265,7 +265,19 @@ fn scan_file(
 ) -> (Vec<analysis::Finding>, Option<u128>) {
     use std::sync::atomic::Ordering::Relaxed;
     let key = scan.cache.map(|cache| {
-        let fingerprint = project.map_or(0, |p| p.fingerprint_for(&candidate.path));
+        let fingerprint = project.map_or(0, |p| {
+            let fingerprint = p.fingerprint_for(&candidate.path);
+            // A file the configuration makes a settings module reads the settings knowledge too.
+            if context.settings_role.is_some() {
+                let both = [
+                    fingerprint.to_le_bytes(),
+                    p.settings_fingerprint().to_le_bytes(),
+                ];
+                xxhash_rust::xxh3::xxh3_128(both.as_flattened())
+            } else {
+                fingerprint
+            }
+        });
         let key = cache.key(
             text,
             candidate.language,
@@ -278,6 +290,7 @@ fn scan_file(
         && let Some(findings) = cache.get(&candidate.path, key, text)
     {
         scan.cache_hits.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "hit {}", candidate.label);
         return (findings, None);
     }
     let skip = scan
@@ -286,8 +299,10 @@ fn scan_file(
         .is_some_and(|p| !p.may_report(text, candidate.language, context));
     let findings = if skip {
         scan.skipped.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "skipped {}", candidate.label);
         Vec::new()
     } else {
+        tracing::trace!(target: "djsec::cache", "analysed {}", candidate.label);
         analysis::analyze_text(text, candidate.language, context)
     };
     (findings, key.map(|(_, key)| key))

@@ -107,7 +107,13 @@ impl ProjectIndex {
     }
 
     /// Everything the settings evaluator and the URL rules can read, hashed in a canonical
-    /// order (the maps are hash maps).
+    /// order (the maps are hash maps). [`ProjectIndex::fingerprint_for`] includes it for the
+    /// files it knows to read settings; a front whose configuration makes another file a
+    /// settings module (`production-settings`) adds it to that file's key itself.
+    pub fn settings_fingerprint(&self) -> u128 {
+        self.settings_knowledge()
+    }
+
     fn settings_knowledge(&self) -> u128 {
         let mut digest = Digest::new();
         digest.field("settings", &self.derived.settings);
