@@ -160,7 +160,7 @@ cache_section() {
   read -r wall rss < <(RAYON_NUM_THREADS=2 measure "$out" \
     "$DJSEC" check --isolated --no-cache --no-prefilter --exit-zero --format json "$dir")
   local noprefilter=$wall
-  printf "| %-27s | %8.3f | %8.1f | %8s |\n" "djsec --no-cache --no-prefilter" "$wall" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$(findings_djsec "$out")"
+  printf "| %-27s | %8.3f | %8.1f | %8s |\n" "djsec --no-prefilter" "$wall" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$(findings_djsec "$out")"
   if ! cmp -s <(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["findings"], sort_keys=True))' "$SCAN_DIR/djsec-cold.json") \
               <(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["findings"], sort_keys=True))' "$out"); then
     echo "ERROR: the findings differ with and without the prefilter" >&2
@@ -186,9 +186,7 @@ cache_section() {
 if [ "${ONLY_CACHE:-0}" = 1 ]; then
   echo "djsec $("$DJSEC" --version | awk '{print $2}'), $("$RUFF" --version); machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg); runs per figure: $RUNS (median wall)"
   cache_section
-  echo "prefilter skips (files skipped/checked): generated $(skipped_share "$GENERATED"), django $(skipped_share "$DJANGO/django")"
-if [ "${SKIP_CACHE:-0}" != 1 ]; then cache_section; fi
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi
 
@@ -244,4 +242,6 @@ for tree in generated django; do
     printf "\n"
   }'
 done
+echo "prefilter skips (files skipped/checked): generated $(skipped_share "$GENERATED"), django $(skipped_share "$DJANGO/django")"
+if [ "${SKIP_CACHE:-0}" != 1 ]; then cache_section; fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -22,6 +22,7 @@ pub mod defaults;
 pub mod discover;
 pub mod eval;
 mod fingerprint;
+pub use fingerprint::Fingerprints;
 pub mod summary;
 pub mod urls;
 pub mod value;

@@ -163,10 +163,37 @@ fn build_id() -> u128 {
 
 /// The configuration part of a file's key: every field of its context but the project (which
 /// the fingerprint covers). Destructures the context, so a new field cannot be forgotten here.
+///
+/// The source tables are large and shared by every file of a configuration: their hash is
+/// computed once per `Arc` (the memo holds a clone, so an address is never reused for other
+/// tables while it is remembered).
 pub fn config_key(context: &Context) -> u128 {
+    type Memo = Vec<(std::sync::Arc<crate::semantic::sources::Tables>, u128)>;
+    thread_local! {
+        static TABLES: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let tables_key = TABLES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((_, key)) = memo
+            .iter()
+            .find(|(t, _)| std::sync::Arc::ptr_eq(t, &context.tables))
+        {
+            return *key;
+        }
+        let key = xxhash_rust::xxh3::xxh3_128(format!("{:?}", context.tables).as_bytes());
+        if memo.len() >= 16 {
+            memo.remove(0);
+        }
+        memo.push((std::sync::Arc::clone(&context.tables), key));
+        key
+    });
+    config_key_with(context, tables_key)
+}
+
+fn config_key_with(context: &Context, tables_key: u128) -> u128 {
     let Context {
         path,
-        tables,
+        tables: _,
         rules,
         external_suppressions,
         settings_role,
@@ -176,7 +203,7 @@ pub fn config_key(context: &Context) -> u128 {
         project: _,
     } = context;
     let text = format!(
-        "{path:?}\u{1}{tables:?}\u{1}{rules:?}\u{1}{external_suppressions:?}\u{1}{settings_role:?}\u{1}{auth_decorators:?}\u{1}{auth_mixins:?}\u{1}{public_views:?}"
+        "{path:?}\u{1}{tables_key:x}\u{1}{rules:?}\u{1}{external_suppressions:?}\u{1}{settings_role:?}\u{1}{auth_decorators:?}\u{1}{auth_mixins:?}\u{1}{public_views:?}"
     );
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
@@ -233,10 +260,15 @@ impl Cache {
     }
 
     /// Write the cache: this run's entries over the loaded ones; loaded entries of files that no
-    /// longer exist are dropped. Errors are returned for a warning, never fatal.
-    pub fn save(self, fresh: Vec<(PathBuf, u128, Vec<Finding>)>) -> std::io::Result<()> {
+    /// longer exist are dropped (`seen`: the files this run read, which need no check). Errors
+    /// are returned for a warning, never fatal.
+    pub fn save(
+        self,
+        fresh: Vec<(PathBuf, u128, Vec<Finding>)>,
+        seen: impl Fn(&str) -> bool,
+    ) -> std::io::Result<()> {
         let mut entries = self.loaded;
-        entries.retain(|path, _| Path::new(path).is_file());
+        entries.retain(|path, _| seen(path) || Path::new(path).is_file());
         for (path, key, findings) in fresh {
             let Some(path) = path.to_str() else { continue };
             entries.insert(
@@ -326,7 +358,7 @@ mod tests {
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
         assert!(cache.get(&path, key, text).is_none());
         cache
-            .save(vec![(path.clone(), key, vec![finding()])])
+            .save(vec![(path.clone(), key, vec![finding()])], |_| false)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(dir.path().join(".gitignore").is_file());
         let cache = Cache::load(dir.path());
@@ -353,5 +385,13 @@ mod tests {
         b.public_views = std::sync::Arc::from(vec!["x.y".to_string()]);
         assert_ne!(config_key(&a), config_key(&b));
         assert_ne!(config_key(&a), config_key(&Context::for_path("b.py")));
+        let mut tables = (*a.tables).clone();
+        tables.sql_sinks.push("app.db.run".into());
+        let c = Context {
+            tables: std::sync::Arc::new(tables),
+            ..Context::for_path("a.py")
+        };
+        assert_ne!(config_key(&a), config_key(&c));
+        assert_eq!(config_key(&c), config_key(&c.clone()));
     }
 }

@@ -142,6 +142,7 @@ struct Checked {
 /// counters for the log.
 struct Scan<'a> {
     cache: Option<&'a Cache>,
+    fingerprints: Option<crate::project::Fingerprints<'a>>,
     prefilters: Option<Prefilters>,
     cache_hits: std::sync::atomic::AtomicUsize,
     skipped: std::sync::atomic::AtomicUsize,
@@ -228,7 +229,7 @@ fn check_file(
             (text, outcome.findings, 0, None)
         }
     } else {
-        let (findings, key) = scan_file(&text, candidate, &context, project, scan);
+        let (findings, key) = scan_file(&text, candidate, &context, scan);
         if let Some(key) = key {
             fresh = Some((key, findings.clone()));
         }
@@ -260,19 +261,15 @@ fn scan_file(
     text: &str,
     candidate: &Candidate,
     context: &analysis::Context,
-    project: Option<&Arc<ProjectIndex>>,
     scan: &Scan,
 ) -> (Vec<analysis::Finding>, Option<u128>) {
     use std::sync::atomic::Ordering::Relaxed;
     let key = scan.cache.map(|cache| {
-        let fingerprint = project.map_or(0, |p| {
-            let fingerprint = p.fingerprint_for(&candidate.path);
+        let fingerprint = scan.fingerprints.as_ref().map_or(0, |p| {
+            let fingerprint = p.for_path(&candidate.path);
             // A file the configuration makes a settings module reads the settings knowledge too.
             if context.settings_role.is_some() {
-                let both = [
-                    fingerprint.to_le_bytes(),
-                    p.settings_fingerprint().to_le_bytes(),
-                ];
+                let both = [fingerprint.to_le_bytes(), p.settings().to_le_bytes()];
                 xxhash_rust::xxh3::xxh3_128(both.as_flattened())
             } else {
                 fingerprint
@@ -409,6 +406,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     }
     let scan = Scan {
         cache: cache.as_ref(),
+        fingerprints: project.as_deref().map(crate::project::Fingerprints::new),
         prefilters: (!args.no_prefilter).then(Prefilters::default),
         cache_hits: Default::default(),
         skipped: Default::default(),
@@ -439,11 +437,16 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
                 Some((c.path.clone(), key, findings))
             })
             .collect();
+        let seen: std::collections::HashSet<&str> = walked
+            .files
+            .iter()
+            .filter_map(|c| c.path.to_str())
+            .collect();
         // Nothing new: leave the cache file as it is.
-        if !fresh.is_empty() || cache.discarded.is_some() {
-            if let Err(e) = cache.save(fresh) {
-                let _ = writeln!(err, "warning: cannot write the cache: {e}");
-            }
+        if (!fresh.is_empty() || cache.discarded.is_some())
+            && let Err(e) = cache.save(fresh, |path| seen.contains(path))
+        {
+            let _ = writeln!(err, "warning: cannot write the cache: {e}");
         }
     }
 
@@ -530,6 +533,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     };
 
     let mut file_out;
+    let mut stdout_out;
     let to_file = args.output_file.is_some();
     let sink: &mut dyn Write = match &args.output_file {
         Some(path) => match std::fs::File::create(path) {
@@ -542,7 +546,11 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
                 return exit::ERROR;
             }
         },
-        None => out,
+        None => {
+            // Buffered: the formats write many small pieces, and stdout is line-buffered.
+            stdout_out = std::io::BufWriter::with_capacity(1 << 16, out);
+            &mut stdout_out
+        }
     };
     let palette = Palette::new(colour(args, !to_file && std::io::stdout().is_terminal()));
     let written = if args.diff {

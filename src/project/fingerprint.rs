@@ -60,11 +60,44 @@ impl Digest {
     }
 }
 
+/// Fingerprints of many files of one snapshot: the settings knowledge, the same for every file
+/// that reads it, is hashed once (a scan asks for every file of the project).
+pub struct Fingerprints<'a> {
+    index: &'a ProjectIndex,
+    settings: std::sync::OnceLock<u128>,
+}
+
+impl<'a> Fingerprints<'a> {
+    pub fn new(index: &'a ProjectIndex) -> Fingerprints<'a> {
+        Fingerprints {
+            index,
+            settings: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// [`ProjectIndex::fingerprint_for`].
+    pub fn for_path(&self, path: &Path) -> u128 {
+        self.index.fingerprint_with(path, || self.settings())
+    }
+
+    /// [`ProjectIndex::settings_fingerprint`].
+    pub fn settings(&self) -> u128 {
+        *self
+            .settings
+            .get_or_init(|| self.index.settings_knowledge())
+    }
+}
+
 impl ProjectIndex {
     /// A stable hash of what the index knows that the findings of the file at `path` depend on
     /// (see the module documentation). Two snapshots that give a file the same fingerprint give
-    /// it the same findings, for the same text and configuration.
+    /// it the same findings, for the same text and configuration. For many files of one
+    /// snapshot, [`Fingerprints`] computes the same values faster.
     pub fn fingerprint_for(&self, path: &Path) -> u128 {
+        self.fingerprint_with(path, || self.settings_knowledge())
+    }
+
+    fn fingerprint_with(&self, path: &Path, settings: impl FnOnce() -> u128) -> u128 {
         let path = self.normalize(path);
         let mut digest = Digest::new();
         digest.field("root", &self.root);
@@ -101,7 +134,7 @@ impl ProjectIndex {
             || self.summaries.contains_key(path.as_path())
             || self.urls.contains_key(path.as_path());
         if reads_settings {
-            digest.field("settings_knowledge", &self.settings_knowledge());
+            digest.field("settings_knowledge", &settings());
         }
         digest.finish()
     }
@@ -173,6 +206,7 @@ mod tests {
     fn stable_for_the_same_knowledge() {
         let a = index(SETTINGS, URLS);
         let b = index(SETTINGS, URLS);
+        let many = Fingerprints::new(&b);
         for file in [
             "/p/shop/views.py",
             "/p/mysite/settings.py",
@@ -183,7 +217,13 @@ mod tests {
                 b.fingerprint_for(Path::new(file)),
                 "{file}"
             );
+            assert_eq!(
+                a.fingerprint_for(Path::new(file)),
+                many.for_path(Path::new(file)),
+                "{file}"
+            );
         }
+        assert_eq!(a.settings_fingerprint(), many.settings());
     }
 
     #[test]
