@@ -43,13 +43,15 @@ for target in $TARGETS; do
   end=$(date +%s)
   grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$WORK/$target.log" | tail -1
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$WORK/$target.log"
-  echo "exit $status after $((end - start)) s; crashes: $(ls "$WORK/artifacts/$target" | wc -l)"
+  echo "exit $status after $((end - start)) s; crashes: $(ls "$WORK/artifacts/$target" | grep -cE "^(crash|leak|timeout|oom)-"); slow units: $(ls "$WORK/artifacts/$target" | grep -c "^slow-unit-")"
   # Minimise into the committed seeds: only inputs that add coverage are kept.
   tmp="$WORK/merged-$target"
   rm -rf "$tmp" && mkdir -p "$tmp"
   nice -n 19 "$BIN_DIR/$target" -merge=1 "$tmp" "$seeds" "$corpus" "${extra[@]}" \
     >"$WORK/$target.merge.log" 2>&1 || true
   if [ -n "$(ls -A "$tmp")" ]; then
+    # Inputs of at most 1 KiB are committed: the repository stays small.
+    find "$tmp" -type f -size +1024c -delete
     rm -rf "$seeds" && mv "$tmp" "$seeds"
   fi
   echo "seeds: $(ls "$seeds" | wc -l) files, $(du -sh "$seeds" | cut -f1)"
