@@ -101,7 +101,10 @@ enum Text {
     /// A module-level statement (inserted where a `Range::LineStart` puts it).
     Module(u8),
     /// A copy of the current text's characters `start..start + len * 8` (a paste).
-    Copy { start: u16, len: u8 },
+    Copy {
+        start: u16,
+        len: u8,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -245,7 +248,10 @@ fuzz_target!(|script: Script| {
                         expected[..r.start].chars().count(),
                         expected[..r.end].chars().count(),
                     );
-                    Some((position(&expected, s, encoding), position(&expected, e, encoding)))
+                    Some((
+                        position(&expected, s, encoding),
+                        position(&expected, e, encoding),
+                    ))
                 }
                 None => continue,
             },
