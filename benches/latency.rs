@@ -7,6 +7,7 @@
 //! cargo bench --bench latency -- --lines 1000,50000    # the size ratio
 //! cargo bench --bench latency -- --spot in_string --keystrokes 1000
 //! cargo bench --bench latency -- --file tests.py     # the same text as a test module
+//! cargo bench --bench latency -- --file page.html    # a generated template of that size
 //! DJSEC_BIN=target/release/djsec cargo bench --bench latency   # another binary
 //! ```
 //!
@@ -258,7 +259,18 @@ fn ms(d: Duration) -> f64 {
 
 /// Type `keystrokes` characters at `spot` of a `lines`-line views.py.
 fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
-    let text = generate::python_module(lines, 7);
+    // A `.html` file name types into a generated Django template instead.
+    let template = options.file.ends_with(".html");
+    let text = if template {
+        generate::template(lines, 7)
+    } else {
+        generate::python_module(lines, 7)
+    };
+    let (folder, language) = if template {
+        ("shop/templates/shop", "django-html")
+    } else {
+        ("shop", "python")
+    };
     let lines = text.lines().count();
     let (line, column) = generate::spot(&text, spot);
     let mut server = Server::start()?;
@@ -279,11 +291,11 @@ fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
         }),
     )?;
     server.notify("initialized", json!({}))?;
-    let uri = format!("file:///bench/shop/{}", options.file);
+    let uri = format!("file:///bench/{folder}/{}", options.file);
     let uri = uri.as_str();
     server.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+        json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
     )?;
     let is_version = |version: i64| {
         move |m: &Value| {

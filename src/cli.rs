@@ -1,10 +1,12 @@
 //! The command-line fronts: `djsec check`, `djsec rules`, `djsec rule CODE`.
 
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod docs;
 pub mod fix;
 pub mod output;
+pub mod prefilter;
 pub mod progress;
 pub mod walk;
 

@@ -74,6 +74,8 @@ pub struct Layer {
     pub min_severity: Option<Severity>,
     /// `fail-on`: the least severe shown finding that makes `djsec check` exit 1.
     pub fail_on: Option<Severity>,
+    /// `cache-dir`: where `djsec check` keeps its cache (relative to the configuration file).
+    pub cache_dir: Option<String>,
 }
 
 /// A problem in a configuration file (or in the editor settings): where, which key, what.
@@ -131,6 +133,8 @@ pub struct Settings {
     pub min_severity: Option<Severity>,
     /// `fail-on` (`djsec check` only); `None` when no layer sets it.
     pub fail_on: Option<Severity>,
+    /// `cache-dir`, made absolute against the configuration file's folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -156,9 +160,17 @@ impl Settings {
         let mut public_views = Vec::new();
         let mut min_severity = None;
         let mut fail_on = None;
+        let mut cache_dir = None;
         for layer in layers {
             min_severity = layer.min_severity.or(min_severity);
             fail_on = layer.fail_on.or(fail_on);
+            if let Some(dir) = &layer.cache_dir {
+                let dir = Path::new(dir);
+                cache_dir = Some(match root {
+                    Some(root) if dir.is_relative() => root.join(dir),
+                    _ => dir.to_path_buf(),
+                });
+            }
             for (pattern, selectors) in &layer.per_file_ignores {
                 let codes = select::codes_matching(selectors);
                 per_file_ignores.push((
@@ -208,6 +220,7 @@ impl Settings {
             public_views: public_views.into(),
             min_severity,
             fail_on,
+            cache_dir,
         }
     }
 

@@ -25,6 +25,8 @@ pub mod defaults;
 pub mod discover;
 pub mod eval;
 pub mod facts;
+mod fingerprint;
+pub use fingerprint::Fingerprints;
 pub mod summary;
 pub mod urls;
 pub mod value;
@@ -416,7 +418,16 @@ impl ProjectIndex {
                 names.insert(name.clone());
             }
         }
-        Some(names)
+        // The URLconf says something of this module only when it routes views of this module's
+        // folder: an app it never reaches may be mounted some other way (a plugin, another
+        // project in the same tree).
+        let dir = path.parent();
+        let reaches_folder = !names.is_empty()
+            || access
+                .routes
+                .iter()
+                .any(|(file, views)| !views.is_empty() && file.parent() == dir);
+        reaches_folder.then_some(names)
     }
 
     /// The function facts of a Python file.

@@ -15,7 +15,9 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::baseline::{self, Baseline};
+use super::cache::{self, Cache};
 use super::output::{self, FileOutput, Report, text::Palette};
+use super::prefilter::Prefilters;
 use super::progress::Progress;
 use super::walk::{self, Candidate};
 use super::{exit, fix};
@@ -96,6 +98,17 @@ pub struct CheckArgs {
     /// Threads that read and analyse files (default: one per core, or `RAYON_NUM_THREADS`).
     #[arg(long, value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
+    /// Analyse every file again: neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where the cache lives (default: `cache-dir` from the configuration, else `.djsec_cache`
+    /// in the project root).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Parse every file, even those in which no rule's trigger words occur (for checking the
+    /// prefilter; the findings are the same).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,6 +174,18 @@ struct Checked {
     /// configuration with the flags over it).
     min_severity: Severity,
     fail_on: Severity,
+    /// Findings this run computed, with the file's cache key, to be written to the cache.
+    fresh: Option<(u128, Vec<analysis::Finding>)>,
+}
+
+/// What a scan shares between files besides the arguments: the cache, the prefilters, and
+/// counters for the log.
+struct Scan<'a> {
+    cache: Option<&'a Cache>,
+    fingerprints: Option<crate::project::Fingerprints<'a>>,
+    prefilters: Option<Prefilters>,
+    cache_hits: std::sync::atomic::AtomicUsize,
+    skipped: std::sync::atomic::AtomicUsize,
 }
 
 fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
@@ -216,6 +241,7 @@ fn check_file(
     candidate: &Candidate,
     args: &CheckArgs,
     project: Option<&Arc<ProjectIndex>>,
+    scan: &Scan,
 ) -> Result<Checked, String> {
     let label = candidate.label.clone();
     let (text, warning) = walk::read_text(&candidate.path).map_err(|e| format!("{label}: {e}"))?;
@@ -230,6 +256,7 @@ fn check_file(
         .min_severity
         .unwrap_or(DEFAULT_MIN_SEVERITY);
     let fail_on = candidate.settings.fail_on.unwrap_or(DEFAULT_FAIL_ON);
+    let mut fresh = None;
     let (text, findings, fixed, diff) = if args.fix || args.diff {
         let outcome = fix::fix(
             &text,
@@ -255,7 +282,10 @@ fn check_file(
             (text, outcome.findings, 0, None)
         }
     } else {
-        let findings = analysis::analyze_text(&text, candidate.language, &context);
+        let (findings, key) = scan_file(&text, candidate, &context, scan);
+        if let Some(key) = key {
+            fresh = Some((key, findings.clone()));
+        }
         (text, findings, 0, None)
     };
     let mut located = output::locate(&label, &text, &findings);
@@ -275,7 +305,59 @@ fn check_file(
         warnings,
         min_severity,
         fail_on,
+        fresh,
     })
+}
+
+/// The findings of one file without fixing: from the cache when its key matches, none when the
+/// prefilter proves there are none, else by analysis. Also returns the key to cache them under,
+/// when they were not read from the cache.
+fn scan_file(
+    text: &str,
+    candidate: &Candidate,
+    context: &analysis::Context,
+    scan: &Scan,
+) -> (Vec<analysis::Finding>, Option<u128>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let key = scan.cache.map(|cache| {
+        let fingerprint = scan.fingerprints.as_ref().map_or(0, |p| {
+            let fingerprint = p.for_path(&candidate.path);
+            // A file the configuration makes a settings module reads the settings knowledge too.
+            if context.settings_role.is_some() {
+                let both = [fingerprint.to_le_bytes(), p.settings().to_le_bytes()];
+                xxhash_rust::xxh3::xxh3_128(both.as_flattened())
+            } else {
+                fingerprint
+            }
+        });
+        let key = cache.key(
+            text,
+            candidate.language,
+            cache::config_key(context),
+            fingerprint,
+        );
+        (cache, key)
+    });
+    if let Some((cache, key)) = key
+        && let Some(findings) = cache.get(&candidate.path, key, text)
+    {
+        scan.cache_hits.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "hit {}", candidate.label);
+        return (findings, None);
+    }
+    let skip = scan
+        .prefilters
+        .as_ref()
+        .is_some_and(|p| !p.may_report(text, candidate.language, context));
+    let findings = if skip {
+        scan.skipped.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "skipped {}", candidate.label);
+        Vec::new()
+    } else {
+        tracing::trace!(target: "djsec::cache", "analysed {}", candidate.label);
+        analysis::analyze_text(text, candidate.language, context)
+    };
+    (findings, key.map(|(_, key)| key))
 }
 
 pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 {
@@ -334,6 +416,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         None => None,
     };
 
+    let root_resolver = Resolver::new(overrides.clone(), args.isolated, cwd.clone());
     let resolver = Resolver::new(overrides, args.isolated, cwd.clone());
     let walked = walk::collect(&args.paths, &cwd, resolver, args.force_exclude);
     if !walked.config_errors.is_empty() {
@@ -371,17 +454,56 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     };
     let project = crate::project::find_root(&args.paths, &cwd)
         .map(|root| Arc::new(ProjectIndex::build_with(&root, options)));
+    let cache = (!(args.no_cache || args.fix || args.diff))
+        .then(|| Cache::load(&cache_dir(args, root_resolver, &cwd)));
+    if let Some(why) = cache.as_ref().and_then(|c| c.discarded.as_deref()) {
+        tracing::info!("the cache was discarded ({why}); every file is analysed again");
+    }
+    let scan = Scan {
+        cache: cache.as_ref(),
+        fingerprints: project.as_deref().map(crate::project::Fingerprints::new),
+        prefilters: (!args.no_prefilter).then(Prefilters::default),
+        cache_hits: Default::default(),
+        skipped: Default::default(),
+    };
     let progress = Progress::start(walked.files.len(), !args.no_progress);
-    let results: Vec<Result<Checked, String>> = walked
+    let mut results: Vec<Result<Checked, String>> = walked
         .files
         .par_iter()
         .map(|candidate| {
-            let result = check_file(candidate, args, project.as_ref());
+            let result = check_file(candidate, args, project.as_ref(), &scan);
             progress.inc();
             result
         })
         .collect();
     progress.finish();
+    tracing::debug!(
+        "{} files: {} from the cache, {} skipped by the prefilter",
+        walked.files.len(),
+        scan.cache_hits.load(std::sync::atomic::Ordering::Relaxed),
+        scan.skipped.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    if let Some(cache) = cache {
+        let fresh: Vec<_> = results
+            .iter_mut()
+            .filter_map(|r| r.as_mut().ok())
+            .filter_map(|c| {
+                let (key, findings) = c.fresh.take()?;
+                Some((c.path.clone(), key, findings))
+            })
+            .collect();
+        let seen: std::collections::HashSet<&str> = walked
+            .files
+            .iter()
+            .filter_map(|c| c.path.to_str())
+            .collect();
+        // Nothing new: leave the cache file as it is.
+        if (!fresh.is_empty() || cache.discarded.is_some())
+            && let Err(e) = cache.save(fresh, |path| seen.contains(path))
+        {
+            let _ = writeln!(err, "warning: cannot write the cache: {e}");
+        }
+    }
 
     let mut checked = Vec::with_capacity(results.len());
     for result in results {
@@ -484,6 +606,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     };
 
     let mut file_out;
+    let mut stdout_out;
     let to_file = args.output_file.is_some();
     let sink: &mut dyn Write = match &args.output_file {
         Some(path) => match std::fs::File::create(path) {
@@ -496,7 +619,11 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
                 return exit::ERROR;
             }
         },
-        None => out,
+        None => {
+            // Buffered: the formats write many small pieces, and stdout is line-buffered.
+            stdout_out = std::io::BufWriter::with_capacity(1 << 16, out);
+            &mut stdout_out
+        }
     };
     let palette = Palette::new(colour(args, !to_file && std::io::stdout().is_terminal()));
     let written = if args.diff {
@@ -543,6 +670,24 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     } else {
         exit::FINDINGS
     }
+}
+
+/// The cache folder: `--cache-dir`, else `cache-dir` from the configuration of the project root,
+/// else `.djsec_cache` in the project root (the folder `manage.py` or `pyproject.toml` is in, or
+/// the paths' common folder).
+fn cache_dir(args: &CheckArgs, mut resolver: Resolver, cwd: &Path) -> PathBuf {
+    if let Some(dir) = &args.cache_dir {
+        return walk::absolute(dir, cwd);
+    }
+    let root = crate::project::find_root(&args.paths, cwd).unwrap_or_else(|| cwd.to_path_buf());
+    if let Some(dir) = resolver
+        .settings_for(&root.join("pyproject.toml"))
+        .ok()
+        .and_then(|s| s.cache_dir.clone())
+    {
+        return dir;
+    }
+    root.join(cache::DEFAULT_DIR)
 }
 
 /// The baseline file's folder, absolute.

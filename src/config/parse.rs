@@ -30,6 +30,7 @@ pub const KEYS: &[&str] = &[
     "tainted-attributes",
     "min-severity",
     "fail-on",
+    "cache-dir",
 ];
 
 /// Read and parse a configuration file. `Ok(None)`: a `pyproject.toml` without `[tool.djsec]`.
@@ -222,6 +223,7 @@ impl<'a> Validator<'a> {
                 "tainted-attributes" => layer.tainted_attributes = self.names(&key, node, false),
                 "min-severity" => layer.min_severity = self.level(&key, node),
                 "fail-on" => layer.fail_on = self.level(&key, node),
+                "cache-dir" => layer.cache_dir = self.string(&key, node),
                 _ if self.strict => {
                     let hint = KEYS
                         .iter()
@@ -366,6 +368,21 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+
+    fn string(&mut self, key: &str, node: &Node) -> Option<String> {
+        match &node.kind {
+            Kind::Str(s) => Some(s.clone()),
+            _ => {
+                let found = node.type_name();
+                self.error(
+                    key,
+                    node.span.clone(),
+                    format!("must be a string, not {found}"),
+                );
+                None
+            }
+        }
     }
 
     fn boolean(&mut self, key: &str, node: &Node) -> Option<bool> {

@@ -330,6 +330,9 @@ mod tests {
             color: crate::cli::check::ColorChoice::Never,
             no_progress: true,
             threads: None,
+            no_cache: true,
+            cache_dir: None,
+            no_prefilter: false,
         };
         let mut out = Vec::new();
         let mut err = Vec::new();

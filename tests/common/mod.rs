@@ -216,6 +216,11 @@ impl Client {
         self.backlog.iter().any(pred)
     }
 
+    /// The messages waiting in the backlog (for failure messages).
+    pub fn backlog_debug(&self) -> Vec<Value> {
+        self.backlog.iter().cloned().collect()
+    }
+
     /// Visit every message received so far (the backlog, then what has arrived) and drop them.
     pub fn drain_into(&mut self, visit: &mut dyn FnMut(&Value)) {
         for msg in std::mem::take(&mut self.backlog) {
