@@ -374,3 +374,41 @@ fn no_cache_and_cache_dir() {
     assert!(dir.path().join("build/djsec/.gitignore").is_file());
     assert!(!dir.path().join(".djsec_cache").exists());
 }
+
+#[test]
+fn a_helper_change_invalidates_the_files_that_import_it() {
+    let dir = project();
+    write(
+        dir.path(),
+        "blog/utils.py",
+        "import bleach\n\n\ndef clean(value):\n    return bleach.clean(value)\n",
+    );
+    write(
+        dir.path(),
+        "blog/admin.py",
+        "from django.utils.safestring import mark_safe\n\nfrom blog.utils import clean\n\n\ndef preview(obj):\n    return mark_safe(clean(obj.body))\n",
+    );
+    let first = check(dir.path(), &[]);
+    assert!(
+        !first.findings.iter().any(|f| f.0 == "blog/admin.py"),
+        "{:?}",
+        first.findings
+    );
+    // `clean()` stops sanitizing: the module that imports it is analysed again and now marks
+    // stored text as safe; the files that do not import it come from the cache.
+    write(
+        dir.path(),
+        "blog/utils.py",
+        "import bleach\n\n\ndef clean(value):\n    return value.strip()\n",
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.analysed, set(&["blog/admin.py", "blog/utils.py"]));
+    assert!(
+        run.findings
+            .iter()
+            .any(|f| f.0 == "blog/admin.py" && f.2 == "DJS101"),
+        "{:?}",
+        run.findings
+    );
+    assert_fresh(dir.path(), &run);
+}

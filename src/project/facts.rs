@@ -38,6 +38,8 @@ pub struct FileFacts {
     /// of the same text reuses them; not part of what the facts say (two versions of a file
     /// that differ in a comment have equal facts).
     pub source: u64,
+    /// A stable hash of what the facts say ([`FileFacts::digest`]), computed once.
+    digest: std::sync::OnceLock<u128>,
 }
 
 impl PartialEq for FileFacts {
@@ -54,6 +56,16 @@ pub fn source_hash(source: &str) -> u64 {
 }
 
 impl FileFacts {
+    /// A hash of the summaries and imports, stable across processes (for `djsec check`'s
+    /// persistent cache: a file's cached findings hold while the facts it can look up hash the
+    /// same).
+    pub fn digest(&self) -> u128 {
+        *self.digest.get_or_init(|| {
+            let text = format!("{:?}{:?}", self.functions, self.imports);
+            xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+        })
+    }
+
     /// Parse and summarise a whole file.
     pub fn build(source: &str, tables: &Tables) -> FileFacts {
         let tree = crate::syntax::python::parse(source, None);
@@ -76,6 +88,7 @@ impl FileFacts {
             functions,
             imports: model.imports.module_bindings(),
             source: source_hash(model.source),
+            digest: Default::default(),
         }
     }
 
@@ -588,6 +601,7 @@ impl Memo {
             functions,
             imports: imports.clone(),
             source: source_hash(source),
+            digest: Default::default(),
         };
         self.units = units;
         self.context = Some((context, imports));

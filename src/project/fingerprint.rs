@@ -16,12 +16,15 @@
 //!   summary, URL summary and `DJANGO_SETTINGS_MODULE` reference. These files are few; hashing
 //!   the whole settings knowledge for them is simpler than tracking which production module
 //!   reaches which base through which star import, and still sound.
+//! - every Python file: which of its functions are views (`routed_views`, read by the data
+//!   flow for URL parameters), and the function facts of every module its imports reach,
+//!   transitively as deep as summaries compose (the summaries its call sites can look up);
 //! - templates: nothing besides the root (no template rule reads the index).
 //!
 //! **New project knowledge must be folded in here.** A rule that starts reading something new
-//! from the index (project-wide function summaries, say) makes cached findings stale unless this
-//! hash covers it for the files whose findings can change; `tests/cache.rs` has a test per kind
-//! of fact (settings, URLconf) that an edit of the fact invalidates the files reading it.
+//! from the index makes cached findings stale unless this hash covers it for the files whose
+//! findings can change; `tests/cache.rs` has a test per kind of fact (settings, URLconf, a
+//! helper's summary) that an edit of the fact invalidates the files reading it.
 //!
 //! The hash is stable across runs and processes (xxh3 over a canonical text form: maps are
 //! walked in sorted order), as a persistent cache needs; it is not meant to be stable across
@@ -123,6 +126,20 @@ impl ProjectIndex {
         for file in std::iter::once(path.clone()).chain(package_init) {
             digest.field("routes", &access.routes.get(file.as_path()));
         }
+        // Which functions are views (the data flow's URL parameters) depends on the routes of
+        // the whole folder.
+        let mut routed: Option<Vec<String>> = self
+            .routed_views(&path)
+            .map(|names| names.into_iter().collect());
+        if let Some(names) = routed.as_mut() {
+            names.sort();
+        }
+        digest.field("routed_views", &routed);
+        // The function summaries its call sites can look up: those of the modules it imports,
+        // and of theirs, as deep as summaries compose.
+        for (file, facts) in self.imported_facts(&path) {
+            digest.field("facts", &(file, facts));
+        }
         let reads_settings = discover::is_settings_path(&path)
             || urls::is_urls_path(&path)
             || path
@@ -137,6 +154,65 @@ impl ProjectIndex {
             digest.field("settings_knowledge", &settings());
         }
         digest.finish()
+    }
+
+    /// The modules a file's imports reach, transitively (as deep as summaries compose), with a
+    /// hash of their function facts, sorted by path.
+    fn imported_facts(&self, path: &Path) -> Vec<(super::FileId, u128)> {
+        const DEPTH: usize = 6;
+        const MAX_MODULES: usize = 2_000;
+        let mut seen: std::collections::BTreeMap<super::FileId, u128> = Default::default();
+        let mut frontier: Vec<super::FileId> = vec![super::FileId::from(path)];
+        for _ in 0..DEPTH {
+            let mut next = Vec::new();
+            for file in &frontier {
+                let Some(facts) = self.facts(file) else {
+                    continue;
+                };
+                for qualified in facts.imports.values() {
+                    for module in self.modules_named(file, qualified) {
+                        if seen.len() >= MAX_MODULES || seen.contains_key(&module) {
+                            continue;
+                        }
+                        let hash = self.facts(&module).map_or(0, |f| f.digest());
+                        seen.insert(module.clone(), hash);
+                        next.push(module);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        seen.into_iter().collect()
+    }
+
+    /// The project modules an imported qualified name can live in: the module it names, or the
+    /// module of the name it imports from one.
+    fn modules_named(&self, from: &Path, qualified: &str) -> Vec<super::FileId> {
+        let level = qualified.bytes().take_while(|b| *b == b'.').count();
+        let dotted = &qualified[level..];
+        let mut out = Vec::new();
+        let whole = super::ModuleRef {
+            level: u32::try_from(level).unwrap_or(u32::MAX),
+            module: dotted.to_string(),
+        };
+        out.extend(self.resolve(from, &whole));
+        if let Some((module, _)) = dotted.rsplit_once('.') {
+            let parent = super::ModuleRef {
+                level: whole.level,
+                module: module.to_string(),
+            };
+            out.extend(self.resolve(from, &parent));
+        } else if level > 0 {
+            let package = super::ModuleRef {
+                level: whole.level,
+                module: String::new(),
+            };
+            out.extend(self.resolve(from, &package));
+        }
+        out
     }
 
     /// Everything the settings evaluator and the URL rules can read, hashed in a canonical
