@@ -986,11 +986,45 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     continue;
                 }
                 if binds(left, name, src) {
+                    // `[t for t in fields if t in ALLOWED]`, `[t for t in fields if is_valid(t)]`:
+                    // the body only sees the elements the filter lets through.
+                    if in_body && self.comprehension_filters(comprehension, name, depth) {
+                        return Some(Flow::constant());
+                    }
                     return Some(self.expr(right, depth + 1));
                 }
             }
         }
         None
+    }
+
+    /// Whether an `if` clause of a comprehension checks `name`: membership in a collection (as
+    /// [`Walker::condition_allows`] judges it) or a call to a validator named like one
+    /// (`is_valid(name)`, `term_valid(name)`, `allowed(name)`).
+    fn comprehension_filters(&mut self, comprehension: Node, name: &str, depth: u32) -> bool {
+        let src = self.model.source;
+        let mut cursor = comprehension.walk();
+        let filters: Vec<Node> = comprehension
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() == "if_clause")
+            .filter_map(|c| c.named_child(0))
+            .collect();
+        filters.into_iter().any(|condition| {
+            let condition = unparenthesize(condition);
+            if condition.kind() == "call" {
+                self.sink_sensitive = true;
+                let named_validator = node::callee_name(condition, src).is_some_and(|callee| {
+                    let callee = callee.to_ascii_lowercase();
+                    callee.contains("valid") || callee.contains("allow")
+                });
+                return named_validator
+                    && node::positional_args(condition).first().is_some_and(|a| {
+                        let a = unparenthesize(*a);
+                        a.kind() == "identifier" && text(a, src) == name
+                    });
+            }
+            self.condition_allows(condition, name, true, depth + 1)
+        })
     }
 
     /// Join the bindings of `name` in `scope` that may reach `use_site`: scanning back from the
@@ -1034,7 +1068,20 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             return None;
         }
         let mut flow: Option<Flow> = truncated.then(|| Flow::of(Level::Unknown));
+        // A redirect goes where its URL starts: `url += "?" + query` after a plain assignment of
+        // a non-empty start does not move it.
+        let src = self.model.source;
+        let starts_fixed = self.query.sink == SinkKind::Redirect
+            && selected.last().is_some_and(|b| {
+                !b.augmented
+                    && b.value
+                        .is_some_and(|v| !matches!(text(v, src).trim(), "\"\"" | "''" | "None"))
+            });
         for binding in selected.iter().rev() {
+            if starts_fixed && binding.augmented {
+                self.sink_sensitive = true;
+                continue;
+            }
             let key = binding.node.start_byte();
             let f = if self.active.contains(&key) {
                 Flow::of(Level::Unknown)
@@ -1179,6 +1226,41 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         false
     }
 
+    /// Whether `candidate` (a name in a check) was last set to `name` trimmed of a prefix,
+    /// suffix or case (`field = sorting.removeprefix("-")`): checking it checks `name` but for
+    /// that part.
+    fn derived_from(&self, candidate: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let index = &self.model.index;
+        let scope = index.scope_at(candidate);
+        index
+            .bindings(scope, text(candidate, src))
+            .iter()
+            .rev()
+            .find(|b| b.node.end_byte() <= candidate.start_byte())
+            .filter(|b| !b.augmented)
+            .and_then(|b| b.value)
+            .map(unparenthesize)
+            .filter(|v| v.kind() == "call")
+            .is_some_and(|call| {
+                matches!(
+                    node::callee_name(call, src),
+                    Some(
+                        "strip"
+                            | "lstrip"
+                            | "rstrip"
+                            | "removeprefix"
+                            | "removesuffix"
+                            | "lower"
+                            | "upper"
+                            | "casefold"
+                    )
+                ) && node::call_receiver(call)
+                    .map(unparenthesize)
+                    .is_some_and(|r| r.kind() == "identifier" && text(r, src) == name)
+            })
+    }
+
     /// `if name not in ALLOWED: raise ...` (or a body that assigns `name` a constant).
     fn exits_unless_allowed(&mut self, stmt: Node, name: &str, depth: u32) -> bool {
         let (Some(condition), Some(body)) =
@@ -1225,7 +1307,27 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     .unwrap_or("");
                 // `a and b` true: both hold. `a or b` false: both are false.
                 let either = (op == "and" && positive) || (op == "or" && !positive);
-                if !either || depth > MAX_DEPTH {
+                if depth > MAX_DEPTH {
+                    return false;
+                }
+                // `if url and not is_safe(url): url = None`: the condition is false when the
+                // name is empty (nothing to redirect to) or when the check passed.
+                if op == "and" && !positive {
+                    let (Some(left), Some(right)) =
+                        (condition.field(Field::Left), condition.field(Field::Right))
+                    else {
+                        return false;
+                    };
+                    let is_name = |n: Node| {
+                        let n = unparenthesize(n);
+                        n.kind() == "identifier" && text(n, src) == name
+                    };
+                    return (is_name(left)
+                        && self.condition_allows(right, name, positive, depth + 1))
+                        || (is_name(right)
+                            && self.condition_allows(left, name, positive, depth + 1));
+                }
+                if !either {
                     return false;
                 }
                 [Field::Left, Field::Right].into_iter().any(|side| {
@@ -1264,7 +1366,10 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     return self.expr(*other, depth + 1).level != Level::Request;
                 }
                 let wanted = if positive { "in" } else { "not in" };
-                if op != wanted || left.kind() != "identifier" || text(*left, src) != name {
+                if op != wanted
+                    || left.kind() != "identifier"
+                    || (text(*left, src) != name && !self.derived_from(*left, name))
+                {
                     return false;
                 }
                 // For HTML a member of a constant collection is constant. For SQL identifiers
@@ -1280,6 +1385,21 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             "call" if self.query.sink == SinkKind::Redirect && positive => {
                 self.sink_sensitive = true;
                 self.url_check_allows(condition, name)
+            }
+            // `url_is_safe = url_has_allowed_host_and_scheme(url=next); if url_is_safe: ...`
+            "identifier" if self.query.sink == SinkKind::Redirect && positive => {
+                let index = &self.model.index;
+                let scope = index.scope_at(condition);
+                let check = index
+                    .bindings(scope, text(condition, src))
+                    .iter()
+                    .rev()
+                    .find(|b| b.node.end_byte() <= condition.start_byte())
+                    .filter(|b| !b.augmented)
+                    .and_then(|b| b.value)
+                    .map(unparenthesize)
+                    .filter(|v| v.kind() == "call");
+                check.is_some_and(|call| self.url_check_allows(call, name))
             }
             _ => false,
         }
@@ -1753,6 +1873,21 @@ mod tests {
         // No exit: the check guards nothing after it.
         let src = "def v(request):\n    token = request.GET['t']\n    if token != settings.TOKEN:\n        log(token)\n    sink(token)";
         assert_eq!(flow_of(src).level, Level::Request);
+    }
+
+    #[test]
+    fn checks_of_a_trimmed_copy_and_comprehension_filters_guard_the_value() {
+        let src = "ALLOWED = {'a', 'b'}\ndef v(request):\n    sorting = request.GET.get('s') or 'a'\n    field = sorting.removeprefix('-')\n    if field not in ALLOWED:\n        return\n    sink(sorting)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        let src = "def v(request):\n    valid = get_valid_fields()\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if t in valid])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        let src = "def v(request):\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if term_valid(t)])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        // Not checks: a filter on something else, a copy made some other way.
+        let src = "def v(request):\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if t])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+        let src = "ALLOWED = {'a'}\ndef v(request):\n    sorting = request.GET.get('s')\n    field = other(sorting)\n    if field not in ALLOWED:\n        return\n    sink(sorting)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
     }
 
     #[test]

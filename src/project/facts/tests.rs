@@ -389,3 +389,60 @@ def g(request):
     .collect();
     assert_eq!(got, vec![(21, "error"), (24, "error")]);
 }
+
+#[test]
+fn url_checks_kept_in_a_variable_or_reset_on_failure_guard_the_url() {
+    let helpers = r#"from django.utils.http import url_has_allowed_host_and_scheme
+
+class RedirectURLMixin:
+    def get_redirect_url(self):
+        redirect_to = self.request.POST.get("next", self.request.GET.get("next"))
+        url_is_safe = url_has_allowed_host_and_scheme(url=redirect_to, allowed_hosts=None)
+        return redirect_to if url_is_safe else ""
+
+def get_next_redirect_url(request):
+    redirect_to = request.GET.get("next")
+    if redirect_to and not get_adapter().is_safe_url(redirect_to):
+        redirect_to = None
+    return redirect_to
+
+def unchecked_kept(request):
+    redirect_to = request.GET.get("next")
+    url_is_safe = len(redirect_to) > 3
+    return redirect_to if url_is_safe else ""
+"#;
+    let views = r#"from django.shortcuts import redirect
+from django.urls import reverse
+from urllib.parse import urlencode
+from .helpers import RedirectURLMixin, get_next_redirect_url, unchecked_kept
+
+class Done(RedirectURLMixin):
+    def post(self, request):
+        return redirect(self.get_redirect_url())
+
+def a(request):
+    return redirect(get_next_redirect_url(request))
+
+def b(request):
+    target = reverse("logout")
+    target += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(target)
+
+def c(request):
+    return redirect(unchecked_kept(request))
+
+def d(request):
+    target = ""
+    target += request.GET["next"]
+    return redirect(target)
+"#;
+    let got: Vec<_> = project_codes_only(
+        &[("app/helpers.py", helpers), ("app/views.py", views)],
+        "app/views.py",
+        &["DJS311"],
+    )
+    .into_iter()
+    .map(|c| (c.1, c.3))
+    .collect();
+    assert_eq!(got, vec![(19, "error"), (24, "error")]);
+}

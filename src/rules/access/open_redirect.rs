@@ -212,7 +212,12 @@ fn leading_source(checker: &PyChecker, target: Node) -> Option<String> {
             .filter(|b| !b.augmented && b.node.end_byte() <= target.start_byte())
             .filter_map(|b| b.value)
             .collect();
-        if !plain.is_empty() {
+        // An empty start (`url = ""; url += request.GET["next"]`) leaves the start to what is
+        // appended: judge the name as a whole then.
+        let empty_start = plain
+            .iter()
+            .any(|v| matches!(node::text(*v, src).trim(), "\"\"" | "''"));
+        if !plain.is_empty() && !empty_start {
             return plain.into_iter().find_map(|v| value_source(checker, v));
         }
     }
