@@ -48,6 +48,8 @@ pub struct Cache {
     own: Option<Arc<facts::FileFacts>>,
     /// The summaries the kept findings looked up, with the answers they got.
     reads: Vec<facts::Read>,
+    /// The project snapshot those answers came from: the same snapshot gives the same answers.
+    project: Option<std::sync::Weak<crate::project::ProjectIndex>>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,11 +87,17 @@ impl Cache {
             Arc::clone(&own),
         ));
         let same_own = self.own.as_ref().is_some_and(|o| Arc::ptr_eq(o, &own));
-        if !same_own || !facts::reads_hold(&self.reads, &resolver) {
+        let same_project = match (&self.project, &context.project) {
+            (Some(before), Some(now)) => std::ptr::eq(before.as_ptr(), Arc::as_ptr(now)),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same_own || (!same_project && !facts::reads_hold(&self.reads, &resolver)) {
             self.state = None;
             self.reads.clear();
         }
         self.own = Some(own);
+        self.project = context.project.as_ref().map(Arc::downgrade);
         resolver
     }
 
