@@ -1129,8 +1129,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 // client does not control.
                 let equal = if positive { "==" } else { "!=" };
                 if op == equal {
-                    let is_name =
-                        |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
+                    let is_name = |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
                     let other = if is_name(left) {
                         right
                     } else if is_name(right) {
