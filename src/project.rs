@@ -22,6 +22,7 @@
 //!   default permission and authentication classes.
 
 pub mod defaults;
+pub mod deployed;
 pub mod discover;
 pub mod eval;
 pub mod facts;
