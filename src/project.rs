@@ -24,6 +24,7 @@
 pub mod defaults;
 pub mod deployed;
 pub mod discover;
+pub mod django_version;
 pub mod eval;
 pub mod facts;
 pub mod summary;
@@ -427,6 +428,11 @@ impl ProjectIndex {
     /// The function facts of a Python file.
     pub fn facts(&self, path: &Path) -> Option<&Arc<facts::FileFacts>> {
         self.facts.get(path)
+    }
+
+    /// The function facts of every Python file of the project (in no particular order).
+    pub fn all_facts(&self) -> impl Iterator<Item = (&FileId, &Arc<facts::FileFacts>)> {
+        self.facts.iter()
     }
 
     /// The tables function summaries are computed with.

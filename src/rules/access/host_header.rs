@@ -32,7 +32,7 @@ same for `X-Forwarded-Host` (`HTTP_X_FORWARDED_HOST`). Values only passed to a l
   middleware listed before `CommonMiddleware` are still reported;
 - the host validation itself: a read in a function or class that raises `DisallowedHost` (a
   multi-domain middleware matching the raw header against its domains);
-- test code (see `docs/precision.md`, "Test code").
+- test code (see the README, "Test code").
 
 ## Why is this bad?
 The Host header is whatever the client sent. `request.get_host()` validates it against
