@@ -11,7 +11,7 @@
 //! checks them before reusing findings).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
@@ -34,6 +34,9 @@ pub struct FileFacts {
     /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
     /// relative import), to follow re-exports.
     pub imports: BTreeMap<String, String>,
+    /// Module-level classes and functions that raise `DisallowedHost`: the project's own Host
+    /// validation (a multi-domain middleware), read by DJS432 through `MIDDLEWARE`.
+    pub host_checks: BTreeSet<String>,
 }
 
 impl FileFacts {
@@ -58,11 +61,13 @@ impl FileFacts {
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            host_checks: host_checks(model.tree.root_node(), model.source),
         }
     }
 
     /// The names whose summary differs between two versions of a file (added, removed or
-    /// changed), and whether the imports changed (then any name may resolve differently).
+    /// changed), and whether the imports or the Host validations changed (then any name may
+    /// resolve differently, and settings that name a middleware may mean something else).
     pub fn changed_names(&self, other: &FileFacts) -> (Vec<String>, bool) {
         let mut names: Vec<String> = Vec::new();
         for (name, summary) in &self.functions {
@@ -79,8 +84,41 @@ impl FileFacts {
                 names.push(name.clone());
             }
         }
-        (names, self.imports != other.imports)
+        // Another Host validation changes what other modules' settings mean, like imports do.
+        let context = self.imports != other.imports || self.host_checks != other.host_checks;
+        (names, context)
     }
+}
+
+/// The module-level classes and functions (by name) whose body raises `DisallowedHost`.
+fn host_checks(root: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if !src.contains("DisallowedHost") {
+        return out;
+    }
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let Some(definition) = node::definition(statement) else {
+            continue;
+        };
+        if !text(definition, src).contains("DisallowedHost") {
+            continue;
+        }
+        let mut raises = false;
+        node::walk(definition, |n| {
+            if raises {
+                return false;
+            }
+            if n.kind() == "raise_statement" && text(n, src).contains("DisallowedHost") {
+                raises = true;
+            }
+            !raises
+        });
+        if raises && let Some(name) = definition.field(Field::Name) {
+            out.insert(text(name, src).to_string());
+        }
+    }
+    out
 }
 
 /// The summaries of one top-level statement: a function, or the methods of a class.
@@ -559,6 +597,7 @@ impl Memo {
         let facts = FileFacts {
             functions,
             imports: imports.clone(),
+            host_checks: host_checks(root, source),
         };
         self.units = units;
         self.context = Some((context, imports));

@@ -352,11 +352,17 @@ impl<'c, 'a> Settings<'c, 'a> {
         }
         let mut message = message.into();
         if production.defaults {
+            let before = message.clone();
             message = message.replace(
                 "in production settings",
                 "in these defaults, which deployments inherit unless they override it",
             );
             message = message.replace(" in these production settings", " in these defaults");
+            if message == before && production.module == self.file {
+                message.push_str(
+                    " (in these defaults, which deployments inherit unless they override it)",
+                );
+            }
         }
         if production.module != self.file && production.defaults {
             message.push_str(&format!(
@@ -464,6 +470,17 @@ mod role_tests {
         assert!(
             debug.contains("in these defaults, which deployments inherit"),
             "{debug}"
+        );
+        let validators = project_findings(&files, "fw/core/settings.py")
+            .into_iter()
+            .find(|f| f.code == "DJS436")
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(
+            validators.ends_with(
+                "(in these defaults, which deployments inherit unless they override it)"
+            ),
+            "{validators}"
         );
         // The same module deployed as it is: every finding.
         let files = [
