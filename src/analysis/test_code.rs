@@ -23,24 +23,29 @@ use crate::rules::Family;
 /// Appended to the message of a finding capped in test code.
 pub const NOTE: &str = " (in test code, which is not deployed)";
 
-/// Whether the analysed file is test code ([`discover::is_test_path`] of its path relative to
-/// the project root, or as given without a project).
+/// Whether the analysed file is test code: [`discover::is_test_path`] of its path relative to
+/// the project root. Without a project (a lone file, or the editor before the index is built)
+/// only the file's name counts: where the project starts is not known, and a checkout under
+/// `~/tests/` is not all tests.
 pub fn is_test_file(context: &Context) -> bool {
     context
         .path
         .as_deref()
-        .is_some_and(|p| discover::is_test_path(&relative(context, p)))
+        .and_then(|p| relative(context, p))
+        .is_some_and(|p| discover::is_test_path(&p))
 }
 
-fn relative(context: &Context, path: &Path) -> PathBuf {
+fn relative(context: &Context, path: &Path) -> Option<PathBuf> {
     match context.project.as_deref() {
         Some(index) => {
             let full = index.normalize(path);
-            full.strip_prefix(index.root())
-                .map(Path::to_path_buf)
-                .unwrap_or(full)
+            Some(
+                full.strip_prefix(index.root())
+                    .map(Path::to_path_buf)
+                    .unwrap_or(full),
+            )
         }
-        None => path.to_path_buf(),
+        None => path.file_name().map(PathBuf::from),
     }
 }
 
@@ -144,6 +149,25 @@ mod tests {
             found
                 .iter()
                 .any(|(_, s, _)| matches!(s, Severity::Error | Severity::Warning))
+        );
+    }
+
+    /// Without a project, only the file's name says test code.
+    #[test]
+    fn lone_files_are_judged_by_their_name() {
+        let lone = |path: &str| {
+            let context = Context::for_path(Path::new(path));
+            analyze_text(SQL, Language::Python, &context)
+                .into_iter()
+                .map(|f| f.severity)
+                .collect::<Vec<_>>()
+        };
+        assert!(lone("/home/me/tests/proj/app/db.py").contains(&Severity::Warning));
+        assert!(!lone("/home/me/proj/app/test_db.py").is_empty());
+        assert!(
+            lone("/home/me/proj/app/test_db.py")
+                .iter()
+                .all(|s| *s == Severity::Hint)
         );
     }
 
