@@ -215,11 +215,8 @@ impl Validation {
         if self.common.is_none() {
             return false;
         }
-        let validated = match (forwarded, self.forwarded_host) {
-            (false, Some(false)) => true,
-            (true, Some(true)) => true,
-            _ => false,
-        };
+        // `get_host()` reads `X-Forwarded-Host` exactly when `USE_X_FORWARDED_HOST` is on.
+        let validated = self.forwarded_host == Some(forwarded);
         validated && !self.in_earlier_middleware(checker, read)
     }
 
