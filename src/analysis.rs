@@ -9,6 +9,7 @@ pub mod incremental;
 pub mod lines;
 pub mod python;
 pub mod template;
+pub mod test_code;
 #[cfg(test)]
 pub mod testing;
 
@@ -231,6 +232,7 @@ fn finish(
         findings = suppression::apply_external(findings, &lines, &foreign);
     }
     context.rules.apply(&mut findings);
+    test_code::cap(&mut findings, context);
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

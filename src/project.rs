@@ -22,7 +22,9 @@
 //!   default permission and authentication classes.
 
 pub mod defaults;
+pub mod deployed;
 pub mod discover;
+pub mod django_version;
 pub mod eval;
 pub mod facts;
 mod fingerprint;
@@ -79,6 +81,10 @@ pub enum RoleReason {
     Name,
     ServerReference,
     Inherited,
+    /// The module hands itself to a per-deployment configuration loader (dynaconf).
+    DeploymentLoader,
+    /// The project names only settings modules it does not have, and not this one.
+    ExternalDeployment,
     Default,
 }
 
@@ -433,6 +439,11 @@ impl ProjectIndex {
     /// The function facts of a Python file.
     pub fn facts(&self, path: &Path) -> Option<&Arc<facts::FileFacts>> {
         self.facts.get(path)
+    }
+
+    /// The function facts of every Python file of the project (in no particular order).
+    pub fn all_facts(&self) -> impl Iterator<Item = (&FileId, &Arc<facts::FileFacts>)> {
+        self.facts.iter()
     }
 
     /// The tables function summaries are computed with.
@@ -901,28 +912,31 @@ impl ProjectIndex {
                 refs.entry(target).or_default().push(r.kind);
             }
         }
-        let imported: HashSet<&FileId> = edges.iter().map(|(_, to, _)| to).collect();
+        let members = self.settings_members(&refs, &edges);
+        // Only imports made by settings modules make settings: a module that takes a constant
+        // from `app/constants.py` does not turn it into settings unless it is settings itself.
         let inherited: HashSet<&FileId> = edges
             .iter()
-            .filter(|(_, _, unconditional)| *unconditional)
+            .filter(|(from, _, unconditional)| *unconditional && members.contains(from))
             .map(|(_, to, _)| to)
             .collect();
+        let external_deployment = self.external_deployment();
         let mut settings = BTreeMap::new();
-        for (path, summary) in &self.summaries {
-            let referenced = refs.get(path);
-            let is_settings = referenced.is_some()
-                || imported.contains(path)
-                || (discover::is_settings_path(path) && looks_like_settings(path, summary));
-            if !is_settings {
+        for path in &members {
+            let Some(summary) = self.summaries.get(path) else {
                 continue;
-            }
+            };
+            let referenced = refs.get(path);
             let (role, reason) = role_of(
                 &self.root,
                 &self.options,
                 path,
                 summary,
-                referenced.map_or(&[][..], Vec::as_slice),
-                inherited.contains(path),
+                RoleFacts {
+                    refs: referenced.map_or(&[][..], Vec::as_slice),
+                    inherited: inherited.contains(path),
+                    external_deployment,
+                },
             );
             settings.insert(
                 path.clone(),
@@ -1072,14 +1086,95 @@ impl ProjectIndex {
                 refs.push(r.kind);
             }
         }
-        let imported = self.importers_of(path).next().is_some();
-        let inherited = self
+        // Imports made by settings modules (the buffer itself aside).
+        let importers: Vec<(&FileId, bool)> = self
             .importers_of(path)
-            .any(|(_, unconditional)| unconditional);
+            .filter(|(from, _)| from.as_ref() != path && self.derived.settings.contains_key(*from))
+            .collect();
+        let imported = !importers.is_empty();
+        let inherited = importers.iter().any(|(_, unconditional)| *unconditional);
         let is_settings = !refs.is_empty()
             || imported
-            || (discover::is_settings_path(path) && looks_like_settings(path, summary));
-        is_settings.then(|| role_of(&self.root, &self.options, path, summary, &refs, inherited))
+            || (discover::is_settings_path(path)
+                && match settings_likeness(path, summary) {
+                    Likeness::Settings => true,
+                    // An empty `settings.py` is the project's only when there is no other.
+                    Likeness::Empty => self.derived.settings.keys().all(|p| p.as_ref() == path),
+                    Likeness::No => false,
+                });
+        is_settings.then(|| {
+            role_of(
+                &self.root,
+                &self.options,
+                path,
+                summary,
+                RoleFacts {
+                    refs: &refs,
+                    inherited,
+                    external_deployment: self.external_deployment(),
+                },
+            )
+        })
+    }
+
+    /// The settings modules: those a `DJANGO_SETTINGS_MODULE` names, those named like settings
+    /// that look like settings of their own ([`settings_likeness`]), and, closing over the
+    /// import edges, what settings modules import settings from. An empty `settings.py` counts
+    /// only when there is no other settings module (it is then the project's, with Django's
+    /// defaults; elsewhere a stub).
+    fn settings_members(
+        &self,
+        refs: &HashMap<FileId, Vec<RefKind>>,
+        edges: &[(FileId, FileId, bool)],
+    ) -> HashSet<FileId> {
+        let mut members: HashSet<FileId> = HashSet::new();
+        let mut empty: Vec<FileId> = Vec::new();
+        for (path, summary) in &self.summaries {
+            if refs.contains_key(path) {
+                members.insert(path.clone());
+                continue;
+            }
+            if !discover::is_settings_path(path) {
+                continue;
+            }
+            match settings_likeness(path, summary) {
+                Likeness::Settings => {
+                    members.insert(path.clone());
+                }
+                Likeness::Empty => empty.push(path.clone()),
+                Likeness::No => {}
+            }
+        }
+        let close = |members: &mut HashSet<FileId>| {
+            let mut queue: Vec<FileId> = members.iter().cloned().collect();
+            while let Some(from) = queue.pop() {
+                for (_, to, _) in edges.iter().filter(|(f, _, _)| *f == from) {
+                    if members.insert(to.clone()) {
+                        queue.push(to.clone());
+                    }
+                }
+            }
+        };
+        close(&mut members);
+        if members.is_empty() {
+            members.extend(empty);
+            close(&mut members);
+        }
+        members
+    }
+
+    /// Whether the project's `DJANGO_SETTINGS_MODULE` values, outside test configuration, all
+    /// name modules the project does not have (`nautobot_config`, written by `nautobot-server
+    /// init` for each deployment): then each deployment brings its own settings module, and the
+    /// project's settings modules that nothing names are the defaults it extends.
+    fn external_deployment(&self) -> bool {
+        let mut named = self
+            .references
+            .values()
+            .flatten()
+            .filter(|r| r.kind != RefKind::Test)
+            .peekable();
+        named.peek().is_some() && named.all(|r| self.resolve_dotted(&r.module).is_none())
     }
 
     /// Whether the findings of a file depend on the index (settings modules and the files whose
@@ -1269,15 +1364,50 @@ const CORE_SETTINGS: &[&str] = &[
     "X_FRAME_OPTIONS",
 ];
 
-/// A module named like settings is treated as Django settings when it does not read
-/// `django.conf.settings` itself (reusable apps keep their own `settings.py` of defaults that read
-/// Django's) and it assigns a Django setting, or star-imports another module, or is named exactly
-/// `settings.py` and assigns no UPPERCASE name at all (an empty settings module: Django's defaults
-/// apply). A `settings.py` of other constants (a library's own configuration) is not one.
-fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
+/// Settings that only a module meant to configure a whole site sets: a module that assigns none
+/// of them (only `DATABASES`, `CACHES`, `EMAIL_*`, `LOGGING`...) and imports no other settings
+/// is a fragment of one (`docker/db_settings.py`, appended to `settings.py` by a deploy script).
+const DEFINING_SETTINGS: &[&str] = &[
+    "ALLOWED_HOSTS",
+    "ASGI_APPLICATION",
+    "DEBUG",
+    "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "ROOT_URLCONF",
+    "SECRET_KEY",
+    "TEMPLATES",
+    "WSGI_APPLICATION",
+];
+
+/// What a module named like settings looks like from its text alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Likeness {
+    /// A settings module of its own.
+    Settings,
+    /// A `settings.py` that assigns nothing: Django's defaults apply when it is the project's
+    /// settings, but it is a stub (a plugin's placeholder, a docs build's) when the project has
+    /// other settings modules.
+    Empty,
+    /// Not settings, or only part of some (see [`settings_likeness`]).
+    No,
+}
+
+/// How much a module named like settings looks like Django settings of its own:
+///
+/// - not when it reads `django.conf.settings` itself (reusable apps keep their own `settings.py`
+///   of defaults that read Django's), nor Django's `global_settings.py`;
+/// - not a **fragment**: a module that reads a setting it never binds (`MIDDLEWARE =
+///   (...) + tuple(MIDDLEWARE)`, `SECRET_KEY = os.environ.get("X", SECRET_KEY)`: it only runs
+///   appended to, or executed inside, another settings module), or that assigns settings but
+///   none of [`DEFINING_SETTINGS`] and imports no other module's settings;
+/// - a star import (`from .base import *`, split-settings `include()`) or a defining setting
+///   makes it one;
+/// - a `settings.py` that assigns no UPPERCASE name and defines no code is [`Likeness::Empty`];
+///   one of other constants (a library's own configuration) is not settings.
+fn settings_likeness(path: &Path, summary: &ModuleSummary) -> Likeness {
     // Django's own defaults (read when Django itself is checked out in the project).
     if path.ends_with("django/conf/global_settings.py") {
-        return false;
+        return Likeness::No;
     }
     let exact = path.file_name().is_some_and(|n| n == "settings.py");
     // A `settings.py` that defines functions or classes and no setting is a module of code that
@@ -1286,6 +1416,7 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
         .body
         .iter()
         .any(|s| matches!(&s.kind, summary::StmtKind::Opaque { binds } if !binds.is_empty()));
+    let mut defining = false;
     let mut core = false;
     let mut other_constants = false;
     let mut star = false;
@@ -1295,18 +1426,23 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
         for stmt in stmts {
             match &stmt.kind {
                 summary::StmtKind::Assign { targets, .. } => {
-                    other_constants |= targets.iter().any(|t| {
-                        matches!(t, summary::Target::Name { name, .. } if summary::is_setting_name(name))
-                    });
-                    core |= targets.iter().any(|t| {
-                        matches!(t, summary::Target::Name { name, .. } if CORE_SETTINGS.contains(&name.as_str()))
-                    })
+                    for target in targets {
+                        if let summary::Target::Name { name, .. } = target {
+                            other_constants |= summary::is_setting_name(name);
+                            core |= CORE_SETTINGS.contains(&name.as_str());
+                            defining |= DEFINING_SETTINGS.contains(&name.as_str());
+                        }
+                    }
                 }
                 summary::StmtKind::StarImport(_) => star = true,
                 summary::StmtKind::ImportFrom { module, names } => {
                     reads_django_settings |= module.level == 0
                         && module.module == "django.conf"
                         && names.iter().any(|(n, _)| n == "settings");
+                    // `from .base import INSTALLED_APPS`: settings taken from another module.
+                    star |= names
+                        .iter()
+                        .any(|(n, _)| CORE_SETTINGS.contains(&n.as_str()));
                 }
                 summary::StmtKind::Expr(e) => {
                     star |= matches!(&e.kind, summary::ExprKind::Call { func, .. } if func.dotted().is_some_and(|d| d == "include" || d.ends_with(".include")));
@@ -1321,7 +1457,204 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
             }
         }
     }
-    (core || star || (exact && !other_constants && !defines_code)) && !reads_django_settings
+    if reads_django_settings {
+        return Likeness::No;
+    }
+    if star {
+        return Likeness::Settings;
+    }
+    if core {
+        return if defining && !reads_unbound_setting(summary) {
+            Likeness::Settings
+        } else {
+            Likeness::No
+        };
+    }
+    if exact && !other_constants && !defines_code {
+        return Likeness::Empty;
+    }
+    Likeness::No
+}
+
+/// Whether a module reads an UPPERCASE name before anything binds it (no star import before it
+/// either): run by itself it would stop with a `NameError`, so it is a fragment meant to run
+/// inside another settings module. Top-level statements and their `if`/`try` blocks, in order.
+fn reads_unbound_setting(summary: &ModuleSummary) -> bool {
+    let mut bound: HashSet<&str> = HashSet::new();
+    // Statements in source order: a block's statements are visited before the rest of the
+    // enclosing block (an explicit stack of iterators keeps the walk iterative).
+    let mut stack: Vec<std::slice::Iter<'_, summary::Stmt>> = vec![summary.body.iter()];
+    while let Some(top) = stack.last_mut() {
+        let Some(stmt) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let mut reads: Vec<&summary::Expr> = Vec::new();
+        let mut binds: Vec<&str> = Vec::new();
+        match &stmt.kind {
+            summary::StmtKind::Assign { targets, value } => {
+                reads.push(value);
+                for target in targets {
+                    match target {
+                        summary::Target::Name { name, .. } => binds.push(name),
+                        // `X["k"] = v` reads `X`.
+                        summary::Target::Item { name, keys, .. } => {
+                            reads.extend(keys.iter());
+                            if !bound.contains(name.as_str()) && summary::is_setting_name(name) {
+                                return true;
+                            }
+                        }
+                        summary::Target::Other { names } => {
+                            binds.extend(names.iter().map(String::as_str))
+                        }
+                    }
+                }
+            }
+            summary::StmtKind::AugAssign { target, value, .. } => {
+                reads.push(value);
+                if let summary::Target::Name { name, .. } | summary::Target::Item { name, .. } =
+                    target
+                    && !bound.contains(name.as_str())
+                    && summary::is_setting_name(name)
+                {
+                    return true;
+                }
+            }
+            summary::StmtKind::Expr(e) => {
+                if matches!(&e.kind, summary::ExprKind::Call { func, .. } if func.dotted().is_some_and(|d| d == "include" || d.ends_with(".include")))
+                {
+                    return false;
+                }
+                reads.push(e);
+            }
+            // Anything may be bound from here on.
+            summary::StmtKind::StarImport(_) => return false,
+            summary::StmtKind::ImportFrom { names, .. } => {
+                binds.extend(names.iter().map(|(_, local)| local.as_str()));
+            }
+            summary::StmtKind::Import(names) => {
+                binds.extend(names.iter().map(|(local, _)| local.as_str()));
+            }
+            summary::StmtKind::If(branches) => {
+                for (test, _) in branches {
+                    reads.extend(test.iter());
+                }
+            }
+            summary::StmtKind::Try { handler_binds, .. } => {
+                binds.extend(handler_binds.iter().map(String::as_str));
+            }
+            summary::StmtKind::Opaque { binds: names } => {
+                binds.extend(names.iter().map(String::as_str));
+            }
+            summary::StmtKind::Del(_) => {}
+        }
+        if reads.iter().any(|e| reads_unbound(e, &bound)) {
+            return true;
+        }
+        bound.extend(binds);
+        if stack.len() < 9 {
+            match &stmt.kind {
+                summary::StmtKind::If(branches) => {
+                    // Branches one after the other: a name bound in one counts as bound after.
+                    for (_, body) in branches.iter().rev() {
+                        stack.push(body.iter());
+                    }
+                }
+                summary::StmtKind::Try { body, .. } => stack.push(body.iter()),
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// Whether an expression reads an UPPERCASE name not in `bound` (bounded walk).
+fn reads_unbound(expr: &summary::Expr, bound: &HashSet<&str>) -> bool {
+    let mut stack: Vec<&summary::Expr> = vec![expr];
+    let mut seen = 0;
+    while let Some(e) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            return false;
+        }
+        match &e.kind {
+            summary::ExprKind::Name(n) => {
+                if summary::is_setting_name(n) && !bound.contains(n.as_str()) {
+                    return true;
+                }
+            }
+            summary::ExprKind::List(items)
+            | summary::ExprKind::Tuple(items)
+            | summary::ExprKind::Set(items) => stack.extend(items.iter()),
+            summary::ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            summary::ExprKind::FString(parts) => {
+                for part in parts {
+                    if let summary::FPart::Value { expr, .. } = part {
+                        stack.push(expr);
+                    }
+                }
+            }
+            summary::ExprKind::Unary(_, a) | summary::ExprKind::Attr(a, _) => stack.push(a),
+            summary::ExprKind::Binary(_, a, b) | summary::ExprKind::Subscript(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            summary::ExprKind::Compare(a, rest) => {
+                stack.push(a);
+                stack.extend(rest.iter().map(|(_, e)| e));
+            }
+            summary::ExprKind::Cond { body, test, orelse } => {
+                stack.push(body);
+                stack.push(test);
+                stack.push(orelse);
+            }
+            summary::ExprKind::Call { func, args, kwargs } => {
+                stack.push(func);
+                stack.extend(args.iter());
+                stack.extend(kwargs.iter().map(|(_, e)| e));
+            }
+            summary::ExprKind::None
+            | summary::ExprKind::Bool(_)
+            | summary::ExprKind::Int(_)
+            | summary::ExprKind::Float(_)
+            | summary::ExprKind::Str(_)
+            | summary::ExprKind::Bytes(_)
+            | summary::ExprKind::Opaque => {}
+        }
+    }
+    false
+}
+
+/// Whether a settings module hands itself to a configuration loader that overrides its values
+/// per deployment: dynaconf's `settings = DjangoDynaconf(__name__, ...)` at the top level reads
+/// each deployment's settings files and environment into the module. Its values are defaults.
+fn loads_deployment_config(summary: &ModuleSummary) -> bool {
+    summary.body.iter().any(|stmt| {
+        let expr = match &stmt.kind {
+            summary::StmtKind::Assign { value, .. } => value,
+            summary::StmtKind::Expr(e) => e,
+            _ => return false,
+        };
+        matches!(&expr.kind, summary::ExprKind::Call { func, .. }
+            if func.dotted().is_some_and(|d| d == "DjangoDynaconf" || d.ends_with(".DjangoDynaconf")))
+    })
+}
+
+/// What the index knows of a settings module besides its text, for [`role_of`].
+#[derive(Debug, Clone, Copy, Default)]
+struct RoleFacts<'r> {
+    /// How `DJANGO_SETTINGS_MODULE` values name it.
+    refs: &'r [RefKind],
+    /// Star-imported unconditionally by another settings module.
+    inherited: bool,
+    /// The project's `DJANGO_SETTINGS_MODULE` values (outside test configuration) all name
+    /// modules the project does not have: deployments write their own settings module.
+    external_deployment: bool,
 }
 
 /// The role of a settings module, and why.
@@ -1330,9 +1663,9 @@ fn role_of(
     options: &IndexOptions,
     path: &Path,
     summary: &ModuleSummary,
-    refs: &[RefKind],
-    inherited: bool,
+    facts: RoleFacts,
 ) -> (Role, RoleReason) {
+    let refs = facts.refs;
     if let Some(role) = summary.role_marker {
         return (role, RoleReason::Marker);
     }
@@ -1364,26 +1697,20 @@ fn role_of(
         return (Role::Development, RoleReason::TestReference);
     }
     let name = module_name(path).unwrap_or_default();
-    // Directories between the root and the module (at most the last three).
+    // Directories between the root and the module, nearest first (at most eight).
     let dirs: Vec<String> = relative
         .parent()
         .into_iter()
-        .flat_map(|p| p.components().rev().take(3))
+        .flat_map(|p| p.components().rev().take(8))
         .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
         .collect();
     let dev = discover::words(&name).any(|w| discover::DEV_WORDS.contains(&w.as_str()))
-        || dirs.iter().any(|d| {
-            let d = d.to_ascii_lowercase();
-            // `tests/`, `testutils/`, `test_project/`, `testproject/`
-            d.starts_with("test")
-                || discover::words(&d).any(|w| matches!(w.as_str(), "test" | "tests" | "testing"))
-                || matches!(
-                    d.as_str(),
-                    "example" | "examples" | "sample" | "samples" | "sandbox" | "demo"
-                )
-        });
+        || dirs.iter().any(|d| discover::is_dev_dir(d));
     if dev {
         return (Role::Development, RoleReason::Name);
+    }
+    if loads_deployment_config(summary) {
+        return (Role::Defaults, RoleReason::DeploymentLoader);
     }
     if refs.contains(&RefKind::Server) {
         return (Role::Production, RoleReason::ServerReference);
@@ -1395,8 +1722,11 @@ fn role_of(
     {
         return (Role::Base, RoleReason::Name);
     }
-    if inherited {
+    if facts.inherited {
         return (Role::Base, RoleReason::Inherited);
+    }
+    if facts.external_deployment && refs.is_empty() {
+        return (Role::Defaults, RoleReason::ExternalDeployment);
     }
     (Role::Production, RoleReason::Default)
 }

@@ -44,7 +44,8 @@ fn check_reports_findings_with_exit_code_1() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("3 findings in 2 files."),
+        text.trim_end()
+            .ends_with("3 findings in 3 files (2 with findings)."),
         "{text}"
     );
 }

@@ -11,7 +11,7 @@
 //! checks them before reusing findings).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
@@ -34,6 +34,9 @@ pub struct FileFacts {
     /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
     /// relative import), to follow re-exports.
     pub imports: BTreeMap<String, String>,
+    /// Module-level classes and functions that raise `DisallowedHost`: the project's own Host
+    /// validation (a multi-domain middleware), read by DJS432 through `MIDDLEWARE`.
+    pub host_checks: BTreeSet<String>,
     /// A hash of the text the facts were computed from ([`source_hash`]), so that an analysis
     /// of the same text reuses them; not part of what the facts say (two versions of a file
     /// that differ in a comment have equal facts).
@@ -44,7 +47,9 @@ pub struct FileFacts {
 
 impl PartialEq for FileFacts {
     fn eq(&self, other: &FileFacts) -> bool {
-        self.functions == other.functions && self.imports == other.imports
+        self.functions == other.functions
+            && self.imports == other.imports
+            && self.host_checks == other.host_checks
     }
 }
 
@@ -61,7 +66,10 @@ impl FileFacts {
     /// same).
     pub fn digest(&self) -> u128 {
         *self.digest.get_or_init(|| {
-            let text = format!("{:?}{:?}", self.functions, self.imports);
+            let text = format!(
+                "{:?}{:?}{:?}",
+                self.functions, self.imports, self.host_checks
+            );
             xxhash_rust::xxh3::xxh3_128(text.as_bytes())
         })
     }
@@ -89,11 +97,13 @@ impl FileFacts {
             imports: model.imports.module_bindings(),
             source: source_hash(model.source),
             digest: Default::default(),
+            host_checks: host_checks(model.tree.root_node(), model.source),
         }
     }
 
     /// The names whose summary differs between two versions of a file (added, removed or
-    /// changed), and whether the imports changed (then any name may resolve differently).
+    /// changed), and whether the imports or the Host validations changed (then any name may
+    /// resolve differently, and settings that name a middleware may mean something else).
     pub fn changed_names(&self, other: &FileFacts) -> (Vec<String>, bool) {
         let mut names: Vec<String> = Vec::new();
         for (name, summary) in &self.functions {
@@ -110,8 +120,41 @@ impl FileFacts {
                 names.push(name.clone());
             }
         }
-        (names, self.imports != other.imports)
+        // Another Host validation changes what other modules' settings mean, like imports do.
+        let context = self.imports != other.imports || self.host_checks != other.host_checks;
+        (names, context)
     }
+}
+
+/// The module-level classes and functions (by name) whose body raises `DisallowedHost`.
+fn host_checks(root: Node, src: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if !src.contains("DisallowedHost") {
+        return out;
+    }
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let Some(definition) = node::definition(statement) else {
+            continue;
+        };
+        if !text(definition, src).contains("DisallowedHost") {
+            continue;
+        }
+        let mut raises = false;
+        node::walk(definition, |n| {
+            if raises {
+                return false;
+            }
+            if n.kind() == "raise_statement" && text(n, src).contains("DisallowedHost") {
+                raises = true;
+            }
+            !raises
+        });
+        if raises && let Some(name) = definition.field(Field::Name) {
+            out.insert(text(name, src).to_string());
+        }
+    }
+    out
 }
 
 /// The summaries of one top-level statement: a function, or the methods of a class.
@@ -602,6 +645,7 @@ impl Memo {
             imports: imports.clone(),
             source: source_hash(source),
             digest: Default::default(),
+            host_checks: host_checks(root, source),
         };
         self.units = units;
         self.context = Some((context, imports));

@@ -178,9 +178,12 @@ pub const MIDDLEWARE_ORDER: Rule = Rule {
     docs: r#"
 ## What it does
 Reports, in production settings:
-- `SecurityMiddleware` placed after one of Django's own middleware (it belongs at the top, so that
-  the SSL redirect and security headers apply before anything else runs; third-party middleware
-  that must come first, such as CORS or metrics, is allowed before it);
+- `SecurityMiddleware` placed after one of Django's own middleware that can answer a request or
+  replace a response by itself (`CommonMiddleware`'s redirects, the cache middleware's cached
+  pages, `LocaleMiddleware`, the redirects and flatpages fallbacks): those responses skip the SSL
+  redirect and security headers. It belongs at the top; third-party middleware that must come
+  first, such as CORS or metrics, is allowed before it, and so are the Django middleware that
+  only pass requests through (sessions, authentication, messages, CSRF, X-Frame-Options, GZip);
 - `CsrfViewMiddleware` placed after `RemoteUserMiddleware` / `PersistentRemoteUserMiddleware` (they
   can log a user in and rotate the CSRF token before the check);
 - `CsrfViewMiddleware` before `SessionMiddleware` when `CSRF_USE_SESSIONS = True` (the token is
@@ -294,6 +297,21 @@ fn short(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
+/// Django middleware that neither answers a request by itself nor replaces the response:
+/// `SecurityMiddleware` after them still redirects to HTTPS and adds its headers to every
+/// response (a rejection from `process_view` goes back through it too).
+const PASS_THROUGH: &[&str] = &[
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.RemoteUserMiddleware",
+    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+];
+
 fn order(settings: &mut Settings, production: &Production, value: &Value, paths: &[Option<&str>]) {
     let Some(items) = value.items() else {
         return;
@@ -303,7 +321,7 @@ fn order(settings: &mut Settings, production: &Production, value: &Value, paths:
         let before = paths[..security]
             .iter()
             .flatten()
-            .find(|p| p.starts_with("django."));
+            .find(|p| p.starts_with("django.") && !PASS_THROUGH.contains(p));
         if let Some(before) = before {
             let item = items[security].clone();
             let fix = move_to_top(settings, value, &item)
@@ -315,7 +333,7 @@ fn order(settings: &mut Settings, production: &Production, value: &Value, paths:
                 Blame::Value(&item),
                 MIDDLEWARE_ORDER.severity,
                 format!(
-                    "`SecurityMiddleware` comes after `{}`: it should be at the top of `MIDDLEWARE`",
+                    "`SecurityMiddleware` comes after `{}`, which can answer a request or replace a response itself (without the SSL redirect and security headers): it should be at the top of `MIDDLEWARE`",
                     short(before)
                 ),
                 fix,
@@ -475,6 +493,17 @@ mod tests {
             &format!("    \"corsheaders.middleware.CorsMiddleware\",\n{SEC}"),
         );
         assert!(only(&cors_first, &["DJS440"]).is_empty());
+        // Seen in nautobot: only SessionMiddleware before it, which answers nothing itself.
+        let session_first = secure_with(SEC, "").replace(
+            "    \"django.contrib.sessions.middleware.SessionMiddleware\",\n",
+            &format!("    \"django.contrib.sessions.middleware.SessionMiddleware\",\n{SEC}"),
+        );
+        assert!(only(&session_first, &["DJS440"]).is_empty());
+        let cache_first = secure_with(
+            SEC,
+            &format!("    \"django.middleware.cache.FetchFromCacheMiddleware\",\n{SEC}"),
+        );
+        assert_eq!(only(&cache_first, &["DJS440"]).len(), 1);
         let remote = secure_with(CSRF, "").replace(
             "    \"django.contrib.auth.middleware.AuthenticationMiddleware\",\n",
             &format!("    \"django.contrib.auth.middleware.AuthenticationMiddleware\",\n    \"django.contrib.auth.middleware.RemoteUserMiddleware\",\n{CSRF}"),
