@@ -110,6 +110,9 @@ pub struct ProjectIndex {
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
     /// that uses the snapshot; a new snapshot starts empty).
     pub(crate) evaluations: Arc<eval::SharedCache>,
+    /// Every render of a template, by template name (built from the facts on first use by a
+    /// template analysis, see [`facts::render::render_map`]; a new snapshot starts empty).
+    pub(crate) renders: Arc<std::sync::OnceLock<facts::render::RenderMap>>,
 }
 
 #[derive(Default, PartialEq)]
@@ -424,6 +427,39 @@ impl ProjectIndex {
         self.facts.get(path)
     }
 
+    /// The function facts of every Python file.
+    pub fn all_facts(&self) -> impl Iterator<Item = (&FileId, &Arc<facts::FileFacts>)> {
+        self.facts.iter()
+    }
+
+    /// The renders of the template at `path` (where the project renders it, how, with what
+    /// context), when some Python file renders it by a name its path gives.
+    pub fn template_renders<'a>(
+        self: &'a Arc<Self>,
+        path: &Path,
+    ) -> Option<&'a [facts::render::Site]> {
+        facts::render::render_map(self).sites_for(&self.normalize(path))
+    }
+
+    /// The settings modules that are deployed: the production modules, else every settings
+    /// module but the development ones.
+    pub fn deployed_settings(&self) -> Vec<FileId> {
+        let modules: Vec<&SettingsModule> = self.derived.settings.values().collect();
+        let production: Vec<FileId> = modules
+            .iter()
+            .filter(|m| m.role == Role::Production)
+            .map(|m| m.path.clone())
+            .collect();
+        if !production.is_empty() {
+            return production;
+        }
+        modules
+            .iter()
+            .filter(|m| m.role != Role::Development)
+            .map(|m| m.path.clone())
+            .collect()
+    }
+
     /// The tables function summaries are computed with.
     pub fn tables(&self) -> Arc<crate::semantic::sources::Tables> {
         static DEFAULT: std::sync::OnceLock<Arc<crate::semantic::sources::Tables>> =
@@ -451,6 +487,7 @@ impl ProjectIndex {
             return None;
         }
         let mut next = self.clone();
+        next.renders = Arc::default();
         if !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
         }
@@ -544,6 +581,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         let mut changed = false;
         if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
@@ -618,6 +656,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         if next.python_files.contains(&id) {
             Arc::make_mut(&mut next.python_files).remove(&id);
             let by_name = Arc::make_mut(&mut next.by_module_name);

@@ -26,6 +26,8 @@ use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, Summa
 use crate::semantic::{Index, Model};
 use crate::syntax::python::{Field, Fields};
 
+pub mod render;
+
 /// What the project knows of one Python file's functions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileFacts {
@@ -34,6 +36,8 @@ pub struct FileFacts {
     /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
     /// relative import), to follow re-exports.
     pub imports: BTreeMap<String, String>,
+    /// Where the file renders templates, how, and with what context ([`render`]).
+    pub render: render::RenderFacts,
 }
 
 impl FileFacts {
@@ -50,14 +54,18 @@ impl FileFacts {
         let mut cursor = root.walk();
         let statements: Vec<Node> = root.named_children(&mut cursor).collect();
         let mut functions = BTreeMap::new();
+        let mut render = render::RenderFacts::default();
         for statement in statements {
             for summary in summarize_definition(model, statement) {
                 functions.insert(summary.name.clone(), Arc::new(summary));
             }
+            render.extend(&render::of_statement(model, statement));
         }
+        render.finish();
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            render,
         }
     }
 
@@ -475,15 +483,23 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
     })
 }
 
-/// The summaries of each definition of a module, kept between versions of a buffer: a
-/// definition whose text and module-level context did not change keeps its summaries, so a
+/// The summaries (and render facts) of each definition of a module, kept between versions of a
+/// buffer: a definition whose text and module-level context did not change keeps them, so a
 /// keystroke summarises only the definition it is in.
 #[derive(Debug, Default, Clone)]
 pub struct Memo {
-    units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>>,
-    /// The hash of the module-level statements, and the imports they make.
-    context: Option<(u64, BTreeMap<String, String>)>,
+    units: HashMap<u64, Arc<Unit>>,
+    /// The hash of the module-level statements, the imports they make and their render facts
+    /// (`as_view(template_name=...)` in a URLconf).
+    context: Option<(u64, BTreeMap<String, String>, Arc<render::RenderFacts>)>,
     facts: Option<Arc<FileFacts>>,
+}
+
+/// What one top-level definition contributes to its module's facts.
+#[derive(Debug, Default)]
+struct Unit {
+    summaries: Vec<Arc<FunctionSummary>>,
+    render: render::RenderFacts,
 }
 
 impl Memo {
@@ -506,14 +522,21 @@ impl Memo {
             node::text(statement, source).hash(&mut hasher);
         }
         let context = hasher.finish();
-        let imports = match &self.context {
-            Some((key, imports)) if *key == context => imports.clone(),
+        let (imports, module_render) = match &self.context {
+            Some((key, imports, render)) if *key == context => {
+                (imports.clone(), Arc::clone(render))
+            }
             _ => {
                 let index = Index::build_statements(module_level(), source);
-                crate::semantic::Imports::collect(&index, source).module_bindings()
+                let model = Model::with_index(source, tree, tables, index);
+                let mut render = render::RenderFacts::default();
+                for statement in module_level() {
+                    render.extend(&render::of_statement(&model, statement));
+                }
+                (model.imports.module_bindings(), Arc::new(render))
             }
         };
-        let mut units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>> = HashMap::new();
+        let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
         let mut missing: Vec<(u64, Node)> = Vec::new();
         let mut order: Vec<u64> = Vec::new();
         for statement in statements
@@ -546,22 +569,30 @@ impl Memo {
                     .into_iter()
                     .map(Arc::new)
                     .collect();
-                units.insert(*key, Arc::new(summaries));
+                let render = render::of_statement(&model, *statement);
+                units.insert(*key, Arc::new(Unit { summaries, render }));
             }
         }
         // In source order: a later definition of a name replaces an earlier one.
         let mut functions = BTreeMap::new();
-        for summaries in order.iter().filter_map(|key| units.get(key)) {
-            for summary in summaries.iter() {
+        let mut render = render::RenderFacts::clone(&module_render);
+        for key in &order {
+            let Some(unit) = units.get(key) else {
+                continue;
+            };
+            for summary in &unit.summaries {
                 functions.insert(summary.name.clone(), Arc::clone(summary));
             }
+            render.extend(&unit.render);
         }
+        render.finish();
         let facts = FileFacts {
             functions,
             imports: imports.clone(),
+            render,
         };
         self.units = units;
-        self.context = Some((context, imports));
+        self.context = Some((context, imports, module_render));
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
             _ => Arc::new(facts),

@@ -124,8 +124,8 @@ pub fn check(checker: &mut PyChecker) {
         let class = qualified.rsplit('.').next().unwrap_or("HttpResponse");
         // Reflecting a POST body takes a cross-site POST, which CSRF protection stops unless the
         // view is exempt: likely a bug, not exploitable as shown.
-        let posted = flow.source.as_deref().is_some_and(is_post_body)
-            && !csrf_exempt(checker, call);
+        let posted =
+            flow.source.as_deref().is_some_and(is_post_body) && !csrf_exempt(checker, call);
         let (severity, note) = if posted {
             (
                 Severity::Warning,
@@ -139,17 +139,21 @@ pub fn check(checker: &mut PyChecker) {
             xss::origin(&flow)
         );
         let fix = escape_fix(checker, content);
-        checker.report(
-            Finding::new(RULE.code, content.byte_range(), severity, message).with_fix(fix),
-        );
+        checker
+            .report(Finding::new(RULE.code, content.byte_range(), severity, message).with_fix(fix));
     }
 }
 
 /// Sources that only a POST request carries.
 fn is_post_body(source: &str) -> bool {
-    ["request.POST", "request.body", "request.FILES", "request.data"]
-        .iter()
-        .any(|s| source.starts_with(s))
+    [
+        "request.POST",
+        "request.body",
+        "request.FILES",
+        "request.data",
+    ]
+    .iter()
+    .any(|s| source.starts_with(s))
 }
 
 /// Whether the function around `call` is decorated with `csrf_exempt`.
