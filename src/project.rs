@@ -1114,11 +1114,13 @@ impl ProjectIndex {
     /// path makes them one). The server re-analyses these when the index changes.
     ///
     /// Every Python file does: besides settings modules, the access rules read the URLconf and the
-    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module.
+    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module. Templates
+    /// do too: the template rules read how the views render them and the `TEMPLATES` setting.
     pub fn depends_on_index(&self, path: &Path) -> bool {
         self.derived.settings.contains_key(path)
             || discover::is_settings_path(path)
             || discover::file_kind(path) == discover::FileKind::Python
+            || crate::syntax::Language::from_path(path) == Some(crate::syntax::Language::Template)
     }
 
     /// Whether two snapshots differ in what rules see (summaries, roles, edges).

@@ -1034,8 +1034,10 @@ impl<'m, 'a> Fx<'m, 'a> {
                     child.field(Field::Name).map(|n| text(n, src).to_string()),
                     child.field(Field::Value),
                 ),
-                "comment" => continue,
-                "list_splat" | "dictionary_splat" => return None,
+                // `**ctx`: the keywords it holds are not known here.
+                "comment" | "dictionary_splat" => continue,
+                // `*args`: the positions of the rest are not known.
+                "list_splat" => return None,
                 _ => (None, Some(child)),
             };
             let Some(value) = value else { continue };

@@ -225,13 +225,14 @@ fn engine_outputs(checker: &TemplateChecker, place: &str, findings: &mut Vec<Fin
         if expr.base.is_empty()
             || templates::is_inert(text, expr)
             || templates::escapes_itself(text, expr)
-            || templates::is_server_made(text, token.content_text(text), expr)
             || in_javascript(checker, token.range.start)
         {
             continue;
         }
         let judgement = templates::judge(checker, expr, token.range.start);
-        if judgement == Judgement::Safe {
+        let server_made = templates::is_server_made(text, token.content_text(text), expr);
+        if judgement == Judgement::Safe || (server_made && !matches!(judgement, Judgement::User(_)))
+        {
             continue;
         }
         let name = templates::shown(text, expr);

@@ -141,21 +141,24 @@ pub fn check(checker: &mut TemplateChecker) {
             if matches!(state, Js::String(_) | Js::Regex) && has_escapejs && !unescaped {
                 continue;
             }
-            // Values that cannot end a string or run as code: JavaScript-safe filters, values
-            // the server makes (`{% url %}`-like calls, settings, form ids and prefixes).
-            if (templates::js_safe_filtered(text, expr) && state != Js::Template)
-                || templates::is_server_made(text, token.content_text(text), expr)
-            {
-                continue;
-            }
-            if state == Js::Template
-                && expr
-                    .filter_names(text)
-                    .any(|n| matches!(n, "urlencode" | "slugify" | "as_js_bool"))
+            // Values that cannot end a string or run as code: JavaScript-safe filters (JSON
+            // escaping leaves `${` of a template literal as it is).
+            if templates::js_safe_filtered(text, expr)
+                && (state != Js::Template
+                    || expr
+                        .filter_names(text)
+                        .any(|n| matches!(n, "urlencode" | "slugify" | "as_js_bool")))
             {
                 continue;
             }
             let judgement = templates::judge(checker, expr, token.range.start);
+            // Values the server makes (`{% url %}`-like calls, settings, form ids and
+            // prefixes), unless a view says the name holds request data.
+            if !matches!(judgement, Judgement::User(_))
+                && templates::is_server_made(text, token.content_text(text), expr)
+            {
+                continue;
+            }
             let (user, why) = match &judgement {
                 Judgement::Safe => continue,
                 Judgement::User(why) => (true, Some(why.as_str())),
