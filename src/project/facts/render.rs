@@ -868,6 +868,14 @@ impl<'m, 'a> Fx<'m, 'a> {
                     let Some(call) = parent.parent() else {
                         return How::Unknown;
                     };
+                    // `json.dumps(...)`, `json.loads(...)`, `str(...)`: what the result is
+                    // used for decides.
+                    if node::callee_name(call, src)
+                        .is_some_and(|c| matches!(c, "dumps" | "loads" | "str" | "dict"))
+                    {
+                        n = call;
+                        continue;
+                    }
                     let position = node::positional_args(call).iter().position(|a| *a == n);
                     return self.argument_use(call, position, None);
                 }
@@ -972,7 +980,8 @@ impl<'m, 'a> Fx<'m, 'a> {
                 };
             }
             "mark_safe" | "format_html" | "SafeString" | "Markup" => return How::Html,
-            "dumps" | "JsonResponse" | "loads" => return How::Text,
+            // A JSON response goes to the site's own pages, which may insert it as HTML.
+            "JsonResponse" => return How::Unknown,
             _ if name.starts_with("HttpResponse") || name == "StreamingHttpResponse" => {
                 if position != Some(0) && keyword != Some("content") {
                     return How::Unknown;
@@ -986,9 +995,7 @@ impl<'m, 'a> Fx<'m, 'a> {
             }
             _ => {}
         }
-        if keyword.is_some_and(|k| matches!(k, "json" | "data" | "payload"))
-            || (SENDERS.contains(&name) && keyword.is_some_and(|k| PAYLOAD_KEYWORDS.contains(&k)))
-        {
+        if SENDERS.contains(&name) && keyword.is_some_and(|k| PAYLOAD_KEYWORDS.contains(&k)) {
             return How::Text;
         }
         How::Unknown

@@ -65,6 +65,13 @@ def page(request):
 
 def choose(request):
     return HttpResponse(get_template(["a.html", "b.html"]).render())
+
+def partial(request):
+    return JsonResponse({"html": render_to_string("app/row.html", {}, request)})
+
+def hook(payload):
+    body = json.dumps({"text": render_to_string("chat/message.html", payload)})
+    requests.post("https://chat.example.com/hook", data=body)
 "#;
     let f = facts(src);
     let by_fn =
@@ -95,6 +102,10 @@ def choose(request):
     assert_eq!(keys(by_fn("page")[0]), ["n"]);
     assert_eq!(names(by_fn("choose")[0]), ["a.html", "b.html"]);
     assert_eq!(by_fn("choose")[0].how, How::Html);
+    // A JSON response goes to the site's own pages (often inserted as HTML); a JSON payload
+    // posted to another service is text.
+    assert_eq!(by_fn("partial")[0].how, How::Unknown);
+    assert_eq!(by_fn("hook")[0].how, How::Text);
 }
 
 #[test]
