@@ -105,7 +105,9 @@ pub fn analyze_incremental(
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
 fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
-    let own = Arc::new(crate::project::facts::FileFacts::from_model(&checker.model));
+    let own = Arc::new(crate::project::facts::FileFacts::summaries_of(
+        &checker.model,
+    ));
     checker.model.summaries = Some(std::rc::Rc::new(resolver(context, own)));
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);

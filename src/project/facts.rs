@@ -48,6 +48,25 @@ impl FileFacts {
         FileFacts::from_model(&model)
     }
 
+    /// The function summaries and imports of a module whose whole text `model` indexes, without
+    /// the render facts (what an analysis of the module itself needs to look its helpers up).
+    pub fn summaries_of(model: &Model) -> FileFacts {
+        let root = model.tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let mut functions = BTreeMap::new();
+        for statement in statements {
+            for summary in summarize_definition(model, statement) {
+                functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+        }
+        FileFacts {
+            functions,
+            imports: model.imports.module_bindings(),
+            render: render::RenderFacts::default(),
+        }
+    }
+
     /// The facts of a module whose whole text `model` indexes.
     pub fn from_model(model: &Model) -> FileFacts {
         let root = model.tree.root_node();

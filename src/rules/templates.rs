@@ -407,6 +407,47 @@ pub(crate) fn developer_authored(text: &str, expr: &FilterExpression) -> Option<
     }
 }
 
+/// Names a Jinja2 template imports macros under: `{% import "m.html" as macros %}`,
+/// `{% from "m.html" import csrf_field, field as f %}`.
+pub(crate) fn imported_macros(checker: &TemplateChecker) -> Vec<String> {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let mut out = Vec::new();
+    for i in syntax.tokens_of(TokenKind::Block) {
+        let name = syntax.block_name(text, i);
+        if !matches!(name, "import" | "from") {
+            continue;
+        }
+        let Some(tag) = syntax.block_tag(text, i) else {
+            continue;
+        };
+        let args: Vec<&str> = tag.args.iter().map(|a| slice(text, a)).collect();
+        match name {
+            "import" => {
+                if let Some(at) = args.iter().position(|a| *a == "as")
+                    && let Some(alias) = args.get(at + 1)
+                {
+                    out.push((*alias).to_string());
+                }
+            }
+            _ => {
+                let Some(at) = args.iter().position(|a| *a == "import") else {
+                    continue;
+                };
+                let names = args[at + 1..].join(" ");
+                for item in names.split(',') {
+                    let item = item.trim();
+                    let local = item.rsplit(" as ").next().unwrap_or(item).trim();
+                    if !local.is_empty() && local != "with" && local != "context" {
+                        out.push(local.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A dotted variable path (`a.b.c`), not a literal or an expression.
 fn is_path(s: &str) -> bool {
     !s.is_empty()

@@ -276,7 +276,13 @@ fn function_facts(
         if out.renders.len() >= MAX_RENDERS {
             break;
         }
-        if let Some(render) = fx.render_call(call) {
+        // The name first: most calls are none of these, and naming is cheap.
+        let Some(name) = node::callee_name(call, src) else {
+            continue;
+        };
+        if RENDER_NAMES.contains(&name)
+            && let Some(render) = fx.render_call(call)
+        {
             out.renders.push(Render {
                 function: qualified_name.clone(),
                 line: line_of(call),
@@ -284,12 +290,14 @@ fn function_facts(
             });
             continue;
         }
-        if fx.makes_unescaped_environment(call)
+        if name.ends_with("Environment")
+            && fx.makes_unescaped_environment(call)
             && !out.autoescape_off_factories.contains(&qualified_name)
         {
             out.autoescape_off_factories.push(qualified_name.clone());
         }
         if out.calls.len() < MAX_CALLS
+            && has_constant_string_argument(call)
             && let Some(helper) = fx.helper_call(call, &qualified_name)
         {
             out.calls.push(helper);
@@ -1031,11 +1039,9 @@ impl<'m, 'a> Fx<'m, 'a> {
             .iter()
             .any(|w| last.contains(w));
         let mut cursor = args_node.walk();
-        let children: Vec<Node> = args_node.named_children(&mut cursor).collect();
+        let mut children: Vec<(Option<String>, Node<'a>, Option<String>)> = Vec::new();
         let mut interesting = false;
-        let mut args = Vec::new();
-        let mut keywords = Vec::new();
-        for child in children {
+        for child in args_node.named_children(&mut cursor) {
             let (keyword, value) = match child.kind() {
                 "keyword_argument" => (
                     child.field(Field::Name).map(|n| text(n, src).to_string()),
@@ -1052,6 +1058,14 @@ impl<'m, 'a> Fx<'m, 'a> {
             if let Some(c) = &constant {
                 interesting |= candidate || looks_like_template_name(c);
             }
+            children.push((keyword, value, constant));
+        }
+        if !interesting {
+            return None;
+        }
+        let mut args = Vec::new();
+        let mut keywords = Vec::new();
+        for (keyword, value, constant) in children {
             let value_node = unparenthesize(value);
             let dict = (value_node.kind() == "dictionary").then(|| {
                 let mut entries = Vec::new();
@@ -1067,9 +1081,6 @@ impl<'m, 'a> Fx<'m, 'a> {
                 Some(k) => keywords.push((k, arg)),
                 None => args.push(arg),
             }
-        }
-        if !interesting {
-            return None;
         }
         Some(HelperCall {
             callee,
@@ -1144,7 +1155,34 @@ impl<'m, 'a> Fx<'m, 'a> {
     }
 }
 
-/// Whether an identifier is not a use of the name: an assignment's target, a keyword's name
+/// The names of the calls that may render: the functions of [`RENDERERS`] and the `render()`
+/// method of a template.
+const RENDER_NAMES: &[&str] = &[
+    "render",
+    "render_to_response",
+    "render_to_string",
+    "TemplateResponse",
+    "SimpleTemplateResponse",
+];
+
+/// Whether a call has a plain string literal among its arguments (positional or keyword).
+fn has_constant_string_argument(call: Node) -> bool {
+    let Some(args) = call.field(Field::Arguments) else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let found = args.named_children(&mut cursor).any(|arg| {
+        let value = if arg.kind() == "keyword_argument" {
+            arg.field(Field::Value)
+        } else {
+            Some(arg)
+        };
+        value.is_some_and(|v| matches!(v.kind(), "string" | "concatenated_string"))
+    });
+    found
+}
+
+/// Whether an identifier is not a use of the name: an assignment target, a keyword name
 /// (`f(data=...)`), an attribute's name (`x.data`).
 fn is_assignment_target(ident: Node) -> bool {
     ident.parent().is_some_and(|p| match p.kind() {

@@ -241,47 +241,6 @@ fn renders_form(tag: &str) -> bool {
         || tag.starts_with("bootstrap5_form")
 }
 
-/// Names a Jinja2 template imports macros under: `{% import "m.html" as macros %}`,
-/// `{% from "m.html" import csrf_field, field as f %}`.
-fn imported_macros(checker: &TemplateChecker) -> Vec<String> {
-    let text = checker.source;
-    let syntax = checker.syntax;
-    let mut out = Vec::new();
-    for i in syntax.tokens_of(TokenKind::Block) {
-        let name = syntax.block_name(text, i);
-        if !matches!(name, "import" | "from") {
-            continue;
-        }
-        let Some(tag) = syntax.block_tag(text, i) else {
-            continue;
-        };
-        let args: Vec<&str> = tag.args.iter().map(|a| slice(text, a)).collect();
-        match name {
-            "import" => {
-                if let Some(at) = args.iter().position(|a| *a == "as")
-                    && let Some(alias) = args.get(at + 1)
-                {
-                    out.push((*alias).to_string());
-                }
-            }
-            _ => {
-                let Some(at) = args.iter().position(|a| *a == "import") else {
-                    continue;
-                };
-                let names = args[at + 1..].join(" ");
-                for item in names.split(',') {
-                    let item = item.trim();
-                    let local = item.rsplit(" as ").next().unwrap_or(item).trim();
-                    if !local.is_empty() && local != "with" && local != "context" {
-                        out.push(local.to_string());
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 /// An attribute's value, trimmed and lowercased; `None` when absent; `Some(None)` when it is
 /// built by a template tag (unknown).
 fn attribute_value(text: &str, element: &Element, name: &str) -> Option<Option<String>> {
@@ -305,7 +264,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    let macros = imported_macros(checker);
+    let macros = templates::imported_macros(checker);
     for (i, form) in syntax.elements.iter().enumerate() {
         if form.name != "form" || !form.start_tag_closed {
             continue;
