@@ -158,6 +158,7 @@ pub(crate) fn judge(
     if path.first().is_none_or(String::is_empty) {
         return Judgement::Unknown;
     }
+    let written = expr.base_text(text);
     for _ in 0..MAX_ALIASES {
         if path.len() >= 2 && path[0] == "request" && REQUEST_DATA.contains(&path[1].as_str()) {
             return Judgement::User(format!(
@@ -184,7 +185,13 @@ pub(crate) fn judge(
         .as_ref()
         .map(|p| p.root().to_path_buf())
         .unwrap_or_default();
-    match render::verdict(sites, &path[0], &rest, &root_dir) {
+    let through = path.join(".");
+    let shown = if through == written {
+        format!("`{written}`")
+    } else {
+        format!("`{written}` (from `{through}`)")
+    };
+    match render::verdict(sites, &shown, &path[0], &rest, &root_dir) {
         Some(Verdict::UserData(d)) => Judgement::User(d),
         Some(Verdict::Safe(_)) => Judgement::Safe,
         Some(Verdict::Unknown(d)) => Judgement::Stored(d),
@@ -260,6 +267,18 @@ const TRANSPARENT_FILTERS: &[&str] = &["safe", "escape", "force_escape", "safese
 /// (strings, code and template literals): the last filter that changes the value is one of
 /// [`JS_SAFE_FILTERS`] or makes a number, a date or a fixed word.
 pub(crate) fn js_safe_filtered(text: &str, expr: &FilterExpression) -> bool {
+    // A Jinja2 expression the lexer stops in (`f(x)|as_js_bool`): the last filter as written.
+    if let Some(error) = expr.error {
+        let rest = text.get(error..).unwrap_or("");
+        let end = rest.find("}}").unwrap_or(rest.len());
+        let tail = rest[..end].rsplit('|').next().unwrap_or("");
+        let name: String = tail
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        return rest[..end].contains('|') && JS_SAFE_FILTERS.contains(&name.as_str());
+    }
     let last = expr
         .filters
         .iter()
@@ -353,24 +372,44 @@ pub(crate) fn is_server_made(text: &str, content: &str, expr: &FilterExpression)
             return is_quoted(args);
         }
     }
-    if base.is_empty() || !expr.filters.is_empty() && !only_transparent(text, expr) {
+    // Filters with constant arguments (or none) make a server value from a server value.
+    if base.is_empty() || !constant_filter_arguments(text, expr) {
         return false;
     }
     let parts: Vec<&str> = base.split('.').collect();
     let first = parts.first().copied().unwrap_or("");
     let last = parts.last().copied().unwrap_or("");
     SERVER_NAMES.contains(&base)
+        || is_constant_name(base)
         || first == "settings"
         || matches!(first, "forloop" | "loop")
         || (parts.len() > 1 && SERVER_ATTRIBUTES.contains(&last))
         || (parts.len() > 1 && last.ends_with("_id"))
+        || (parts.len() > 1 && ["is_", "has_", "can_"].iter().any(|p| last.starts_with(p)))
         || (parts.len() > 1 && last == "name" && parts[parts.len() - 2].contains("field"))
         || base.starts_with("request.LANGUAGE_CODE")
 }
 
-fn only_transparent(text: &str, expr: &FilterExpression) -> bool {
-    expr.filter_names(text)
-        .all(|n| TRANSPARENT_FILTERS.contains(&n))
+/// An UPPER_CASE name: a setting or constant a context processor exposes (`CSRF_COOKIE_NAME`).
+fn is_constant_name(base: &str) -> bool {
+    base.len() >= 2
+        && base.starts_with(|c: char| c.is_ascii_uppercase())
+        && base
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether every filter of the chain takes a literal argument or none.
+fn constant_filter_arguments(text: &str, expr: &FilterExpression) -> bool {
+    expr.filters.iter().all(|f| {
+        f.arg.as_ref().is_none_or(|a| {
+            let arg = slice(text, a);
+            arg.starts_with('"')
+                || arg.starts_with('\'')
+                || arg.parse::<f64>().is_ok()
+                || matches!(arg, "True" | "False" | "None")
+        })
+    })
 }
 
 /// A single quoted string (`'x'`, `"x"`), nothing else.
@@ -388,7 +427,7 @@ pub(crate) fn developer_authored(text: &str, expr: &FilterExpression) -> Option<
     let base = expr.base_text(text);
     let parts: Vec<&str> = base.split('.').collect();
     let last = parts.last().copied().unwrap_or("");
-    if parts.first() == Some(&"settings") {
+    if parts.first() == Some(&"settings") || (parts.len() == 1 && is_constant_name(base)) {
         return Some("site settings, set by the administrators");
     }
     if parts.len() < 2 {

@@ -69,6 +69,9 @@ pub enum TemplateName {
         prefix: String,
         suffix: String,
     },
+    /// The result of a project function that builds names (`_t("login.html")` with
+    /// `def _t(fragment): return f"app/registration/{fragment}"`), with its constant argument.
+    Built { callee: String, argument: String },
 }
 
 /// What a context name holds.
@@ -148,11 +151,17 @@ pub struct RenderFacts {
     /// Functions that build a Jinja2 `Environment` with `autoescape=False` (a backend's
     /// `OPTIONS["environment"]` factory).
     pub autoescape_off_factories: Vec<String>,
+    /// Functions that return a string made of constant text around their first argument
+    /// (template-name builders): function, prefix, suffix.
+    pub name_builders: Vec<(String, String, String)>,
 }
 
 impl RenderFacts {
     pub fn is_empty(&self) -> bool {
-        self.renders.is_empty() && self.calls.is_empty() && self.autoescape_off_factories.is_empty()
+        self.renders.is_empty()
+            && self.calls.is_empty()
+            && self.autoescape_off_factories.is_empty()
+            && self.name_builders.is_empty()
     }
 
     /// Add `other` (the facts of another statement); [`RenderFacts::finish`] puts the whole
@@ -162,6 +171,8 @@ impl RenderFacts {
         self.calls.extend(other.calls.iter().cloned());
         self.autoescape_off_factories
             .extend(other.autoescape_off_factories.iter().cloned());
+        self.name_builders
+            .extend(other.name_builders.iter().cloned());
     }
 
     /// Source order (by line), whatever order the statements were added in, and the limits.
@@ -171,6 +182,8 @@ impl RenderFacts {
         self.calls.truncate(MAX_CALLS);
         self.autoescape_off_factories.sort();
         self.autoescape_off_factories.dedup();
+        self.name_builders.sort();
+        self.name_builders.dedup();
     }
 }
 
@@ -302,6 +315,10 @@ fn function_facts(
         {
             out.calls.push(helper);
         }
+    }
+    if let Some((prefix, suffix)) = fx.name_builder() {
+        out.name_builders
+            .push((qualified_name.clone(), prefix, suffix));
     }
     if fx.sets_autoescape_off() && !out.autoescape_off_factories.contains(&qualified_name) {
         out.autoescape_off_factories.push(qualified_name);
@@ -545,6 +562,11 @@ impl<'m, 'a> Fx<'m, 'a> {
         if let Some(name) = constant_string(arg, src) {
             return Some(TemplateName::Names(vec![name]));
         }
+        if arg.kind() == "call"
+            && let Some(built) = self.built_name(arg)
+        {
+            return Some(built);
+        }
         if arg.kind() == "identifier" {
             let name = text(arg, src);
             if let Some(param) = self.params.iter().position(|p| p == name) {
@@ -592,6 +614,11 @@ impl<'m, 'a> Fx<'m, 'a> {
             prefix,
             suffix,
         })
+    }
+
+    /// `_t("login.html")`: a call with one constant argument to a function of the project.
+    fn built_name(&self, call: Node<'a>) -> Option<TemplateName> {
+        built_name(self.model, call)
     }
 
     /// The context a render receives from the expression `arg`.
@@ -1093,6 +1120,26 @@ impl<'m, 'a> Fx<'m, 'a> {
         })
     }
 
+    /// A function whose only return is constant text around its first parameter (after the
+    /// receiver of a method).
+    fn name_builder(&self) -> Option<(String, String)> {
+        let [ret] = self.model.index.returns(self.def) else {
+            return None;
+        };
+        let value = ret.named_child(0)?;
+        let first = usize::from(self.target.class.is_some());
+        match self.template_name_at(value, 3)? {
+            TemplateName::Param {
+                param,
+                prefix,
+                suffix,
+            } if param == first && !(prefix.is_empty() && suffix.is_empty()) => {
+                Some((prefix, suffix))
+            }
+            _ => None,
+        }
+    }
+
     /// `Environment(..., autoescape=False)` (Jinja2, or a subclass named `*Environment`).
     fn makes_unescaped_environment(&self, call: Node<'a>) -> bool {
         let src = self.src();
@@ -1180,6 +1227,29 @@ fn has_constant_string_argument(call: Node) -> bool {
         value.is_some_and(|v| matches!(v.kind(), "string" | "concatenated_string"))
     });
     found
+}
+
+/// `_t("login.html")`: a call with one constant argument to a function the module can name.
+fn built_name(model: &Model, call: Node) -> Option<TemplateName> {
+    let src = model.source;
+    let function = call.field(Field::Function)?;
+    let args = node::positional_args(call);
+    let [only] = args.as_slice() else {
+        return None;
+    };
+    if node::arg_count(call) != 1 {
+        return None;
+    }
+    let argument = constant_string(*only, src)?;
+    let qualified = model.qualified_name(function);
+    if qualified
+        .as_deref()
+        .is_some_and(|q| q.starts_with("django.") || !q.contains('.'))
+    {
+        return None;
+    }
+    let (callee, _) = model.callee(call, function, qualified.as_deref())?;
+    Some(TemplateName::Built { callee, argument })
 }
 
 /// Whether an identifier is not a use of the name: an assignment target, a keyword name
@@ -1524,11 +1594,6 @@ fn module_statement_facts(model: &Model, statement: Node, out: &mut RenderFacts)
         if node::callee_name(call, src) != Some("as_view") {
             continue;
         }
-        let Some(name) =
-            node::keyword_arg(call, "template_name", src).and_then(|n| constant_string(n, src))
-        else {
-            continue;
-        };
         let mut context = Context::default();
         if let Some(extra) = node::keyword_arg(call, "extra_context", src).map(unparenthesize)
             && extra.kind() == "dictionary"
@@ -1543,13 +1608,35 @@ fn module_statement_facts(model: &Model, statement: Node, out: &mut RenderFacts)
                 }
             }
         }
-        out.renders.push(Render {
-            function: "<module>".to_string(),
-            line: line_of(call),
-            name: TemplateName::Names(vec![name]),
-            how: How::Html,
-            context,
-        });
+        for (keyword, how) in [
+            ("template_name", How::Html),
+            ("html_email_template_name", How::Html),
+            ("email_template_name", How::Text),
+            ("subject_template_name", How::Text),
+        ] {
+            let Some(value) = node::keyword_arg(call, keyword, src).map(unparenthesize) else {
+                continue;
+            };
+            let name = match constant_string(value, src) {
+                Some(name) => TemplateName::Names(vec![name]),
+                None if value.kind() == "call" => match built_name(model, value) {
+                    Some(built) => built,
+                    None => continue,
+                },
+                None => continue,
+            };
+            out.renders.push(Render {
+                function: "<module>".to_string(),
+                line: line_of(call),
+                name,
+                how,
+                context: if how == How::Html {
+                    context.clone()
+                } else {
+                    Context::default()
+                },
+            });
+        }
     }
 }
 
@@ -1693,8 +1780,15 @@ impl RenderMap {
                 continue;
             };
             for render in &facts.render.renders {
-                let TemplateName::Names(names) = &render.name else {
-                    continue;
+                let names: Vec<String> = match &render.name {
+                    TemplateName::Names(names) => names.clone(),
+                    TemplateName::Built { callee, argument } => {
+                        match built(index, file, resolver, callee, argument) {
+                            Some(name) => vec![name],
+                            None => continue,
+                        }
+                    }
+                    TemplateName::Param { .. } => continue,
                 };
                 let env = caller_env(index, file, facts.functions.get(&render.function));
                 let entries = render
@@ -1711,7 +1805,7 @@ impl RenderMap {
                     entries,
                 };
                 for name in names {
-                    map.push(name.clone(), site.clone());
+                    map.push(name, site.clone());
                 }
             }
         }
@@ -1767,6 +1861,25 @@ impl RenderMap {
             sites.push(site);
         }
     }
+}
+
+/// The name a name-building function makes of a constant argument.
+fn built(
+    index: &ProjectIndex,
+    file: &FileId,
+    resolver: &super::Resolver,
+    callee: &str,
+    argument: &str,
+) -> Option<String> {
+    let (found, summary) = resolver.function(None, callee)?;
+    let found = found.unwrap_or_else(|| file.clone());
+    let facts = index.facts(&found)?;
+    let (_, prefix, suffix) = facts
+        .render
+        .name_builders
+        .iter()
+        .find(|(name, _, _)| *name == summary.name)?;
+    Some(format!("{prefix}{argument}{suffix}"))
 }
 
 /// "Returned" with no caller known is unknown.
@@ -2052,14 +2165,15 @@ pub enum Verdict {
 /// Parts of a form's path that hold the submitted data.
 const FORM_DATA: &[&str] = &["data", "cleaned_data", "value", "initial", "instance"];
 
-/// The verdict on `root.rest...` (a template variable with its context name `root`) over the
-/// renders `sites`; `None` when no render passes `root`.
-pub fn verdict(sites: &[Site], root: &str, rest: &[&str], root_dir: &Path) -> Option<Verdict> {
-    let shown = if rest.is_empty() {
-        format!("`{root}`")
-    } else {
-        format!("`{root}.{}`", rest.join("."))
-    };
+/// The verdict on `root.rest...` (a template variable with its context name `root`, `shown`
+/// as the template writes it) over the renders `sites`; `None` when no render passes `root`.
+pub fn verdict(
+    sites: &[Site],
+    shown: &str,
+    root: &str,
+    rest: &[&str],
+    root_dir: &Path,
+) -> Option<Verdict> {
     let mut safe: Option<String> = None;
     let mut unknown: Option<String> = None;
     for site in sites {

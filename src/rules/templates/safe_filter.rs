@@ -120,26 +120,37 @@ pub fn check(checker: &mut TemplateChecker) {
                     "{names} renders {shown} without HTML escaping, and {why}: cross-site scripting"
                 ),
             ),
-            Judgement::Stored(why) => (
-                RULE.severity,
-                format!(
-                    "{names} renders {shown} without HTML escaping: {why}; if it can hold what users typed, this is cross-site scripting"
-                ),
-            ),
-            Judgement::Unknown => match templates::developer_authored(text, expr) {
-                Some(what) => (
-                    Severity::Hint,
-                    format!(
-                        "{names} renders {shown} without HTML escaping; it is {what}, so this is safe while it stays developer-written (audit note)"
-                    ),
-                ),
-                None => (
-                    RULE.severity,
-                    format!(
-                        "{names} renders {shown} without HTML escaping: if it can hold user data, this is cross-site scripting"
-                    ),
-                ),
-            },
+            judgement => {
+                let why = match &judgement {
+                    Judgement::Stored(why) => format!(": {why}"),
+                    _ => String::new(),
+                };
+                if let Some(what) = templates::developer_authored(text, expr) {
+                    (
+                        Severity::Hint,
+                        format!(
+                            "{names} renders {shown} without HTML escaping; it is {what}, so this is safe while it stays developer-written (audit note){why}"
+                        ),
+                    )
+                } else if templates::is_server_made(text, token.content_text(text), expr) {
+                    // An id, a count, a boolean, a URL the server builds.
+                    continue;
+                } else if why.is_empty() {
+                    (
+                        RULE.severity,
+                        format!(
+                            "{names} renders {shown} without HTML escaping: if it can hold user data, this is cross-site scripting"
+                        ),
+                    )
+                } else {
+                    (
+                        RULE.severity,
+                        format!(
+                            "{names} renders {shown} without HTML escaping{why}; if it can hold what users typed, this is cross-site scripting"
+                        ),
+                    )
+                }
+            }
         };
         let edits = filters
             .iter()
@@ -221,6 +232,8 @@ mod tests {
             "{{ fieldset.description|safe }}{{ settings.BANNER|safe }}\n",
             // A description of anything else (a product, an offer) may be user-written.
             "{{ product.description|safe }}{{ help_text|safe }}\n",
+            // A setting a context processor exposes; an id is no text at all.
+            "{{ SITE_BANNER|safe }}{{ plugin.id|safe }}{{ obj.pk|safe }}\n",
         );
         assert_eq!(
             codes(src),
@@ -231,6 +244,7 @@ mod tests {
                 ("DJS501", 2, 32, "hint"),
                 ("DJS501", 3, 1, "warning"),
                 ("DJS501", 3, 31, "warning"),
+                ("DJS501", 4, 1, "hint"),
             ]
         );
     }

@@ -539,6 +539,11 @@ mod tests {
             "  var n = \"{{ LANGUAGE_CODE }}\", o = {{ request.user.is_authenticated }}, p = \"{{ _('Save') }}\";\n",
             "  var q = {{ obj.get_absolute_url }}, r = {{ loop.index }}, s = {{ True }};\n",
             "  {{ macros.autocomplete_js() }}\n",
+            // Filters with constant arguments keep a server value one; constants of context
+            // processors; booleans; a Jinja2 call through a JavaScript-safe filter.
+            "  var t = `<td>{{ True|render_boolean }}</td>`, u = {{ CSRF_COOKIE_NAME|safe }};\n",
+            "  var v = {{ f.max_length|default_if_none:\"50\"|unlocalize }}, w = {{ user.is_staff }};\n",
+            "  var x = {{ request.user.can_edit()|as_js_bool }}, y = {{ settings.TAGS|lower|split(\" \")|as_json }};\n",
             "</script>\n",
             "{% import \"macros.html\" as macros %}\n",
         );
@@ -551,6 +556,7 @@ mod tests {
             "  var b = {{ user.name }};\n",
             "  var c = {{ n|length|add:x }};\n",
             "  var d = `{{ q|tojson }}`;\n",
+            "  var e = \"{{ settings.NAME|default:user.name }}\";\n",
             "</script>\n",
         );
         assert_eq!(
@@ -560,6 +566,7 @@ mod tests {
                 ("DJS520", 3, 11, "warning"),
                 ("DJS520", 4, 11, "warning"),
                 ("DJS520", 5, 12, "warning"),
+                ("DJS520", 6, 12, "hint"),
             ]
         );
     }

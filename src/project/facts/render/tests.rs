@@ -9,7 +9,7 @@ fn facts(src: &str) -> RenderFacts {
 fn names(render: &Render) -> Vec<&str> {
     match &render.name {
         TemplateName::Names(n) => n.iter().map(String::as_str).collect(),
-        TemplateName::Param { .. } => Vec::new(),
+        TemplateName::Param { .. } | TemplateName::Built { .. } => Vec::new(),
     }
 }
 
@@ -208,6 +208,60 @@ urlpatterns = [path("about/", TemplateView.as_view(template_name="about.html"))]
     );
     let about = f.renders.iter().find(|r| r.function == "<module>");
     assert_eq!(about.map(names), Some(vec!["about.html"]));
+}
+
+#[test]
+fn names_built_by_a_helper_and_email_templates_of_auth_views() {
+    let views = r#"from django.contrib.auth.views import PasswordResetView
+
+def _t(fragment):
+    return f"desk/registration/{fragment}"
+
+password_reset = PasswordResetView.as_view(
+    template_name=_t("password_reset_form.html"),
+    email_template_name=_t("password_reset_email.html"),
+    subject_template_name=_t("password_reset_subject.txt"),
+)
+"#;
+    let f = facts(views);
+    assert_eq!(
+        f.name_builders,
+        [(
+            "_t".to_string(),
+            "desk/registration/".to_string(),
+            String::new()
+        )]
+    );
+    let email = "{% autoescape off %}Reset at {{ protocol }}://{{ domain }}{% endautoescape %}\n";
+    let form = "{% autoescape off %}<p>{{ domain }}</p>{% endautoescape %}\n";
+    let files = [
+        ("desk/__init__.py", ""),
+        ("desk/views.py", views),
+        (
+            "desk/templates/desk/registration/password_reset_email.html",
+            email,
+        ),
+        (
+            "desk/templates/desk/registration/password_reset_form.html",
+            form,
+        ),
+    ];
+    // The e-mail body is plain text: no HTML rules.
+    assert_eq!(
+        project_codes(
+            &files,
+            "desk/templates/desk/registration/password_reset_email.html"
+        ),
+        vec![]
+    );
+    let codes: Vec<&str> = project_codes(
+        &files,
+        "desk/templates/desk/registration/password_reset_form.html",
+    )
+    .into_iter()
+    .map(|c| c.0)
+    .collect();
+    assert_eq!(codes, ["DJS502", "DJS502"]);
 }
 
 #[test]
