@@ -193,8 +193,12 @@ const MAX_CALLS: usize = 256;
 const MAX_RENDERS: usize = 256;
 /// The most context entries one render keeps.
 const MAX_ENTRIES: usize = 128;
+/// How many levels a use of a rendered value is climbed (parentheses, string methods, a dict).
+const MAX_CLIMB: usize = 24;
+/// How many uses of a name holding a rendered value are followed (more: unknown).
+const MAX_USES: usize = 8;
 /// How many assignments deep the use of a rendered value is followed.
-const MAX_USE_DEPTH: u32 = 4;
+const MAX_USE_DEPTH: u32 = 3;
 
 /// Extensions of template files (a constant argument ending so is a template name).
 const TEMPLATE_EXTENSIONS: &[&str] = &[
@@ -876,7 +880,9 @@ impl<'m, 'a> Fx<'m, 'a> {
     fn usage(&self, expr: Node<'a>, depth: u32) -> How {
         let src = self.src();
         let mut n = expr;
-        loop {
+        // `Node::parent()` searches from the root (tree-sitter nodes keep no parent link), so the
+        // climb is bounded: past a few levels, the use is unknown.
+        for _ in 0..MAX_CLIMB {
             let Some(parent) = n.parent() else {
                 return How::Unknown;
             };
@@ -954,6 +960,7 @@ impl<'m, 'a> Fx<'m, 'a> {
                 _ => return How::Unknown,
             }
         }
+        How::Unknown
     }
 
     /// How a name bound at `binding` is used after it, in the function.
@@ -964,7 +971,7 @@ impl<'m, 'a> Fx<'m, 'a> {
         };
         let mut uses: Vec<Node<'a>> = Vec::new();
         node::walk(body, |n| {
-            if uses.len() > 16 {
+            if uses.len() > MAX_USES {
                 return false;
             }
             if n.kind() == "identifier"
@@ -976,7 +983,7 @@ impl<'m, 'a> Fx<'m, 'a> {
             }
             !matches!(n.kind(), "function_definition" | "class_definition")
         });
-        if uses.is_empty() || uses.len() > 16 {
+        if uses.is_empty() || uses.len() > MAX_USES {
             return How::Unknown;
         }
         uses.into_iter()
@@ -1315,6 +1322,13 @@ enum ObjectKind {
 
 /// Forms, the CSRF token and model objects, by how they are made.
 fn object_kind(model: &Model, expr: Node) -> Option<ObjectKind> {
+    object_kind_at(model, expr, 0)
+}
+
+/// How many queryset methods deep `Model.objects.filter(...).order_by(...)` is followed.
+const MAX_CHAIN: u32 = 16;
+
+fn object_kind_at(model: &Model, expr: Node, depth: u32) -> Option<ObjectKind> {
     let src = model.source;
     match expr.kind() {
         "call" => {
@@ -1348,10 +1362,11 @@ fn object_kind(model: &Model, expr: Node) -> Option<ObjectKind> {
             }
             // `Model.objects.filter(...).order_by(...)`: a queryset method on a queryset.
             if function.kind() == "attribute"
+                && depth < MAX_CHAIN
                 && let Some(receiver) = function.field(Field::Object)
                 && receiver.kind() == "call"
             {
-                return object_kind(model, unparenthesize(receiver))
+                return object_kind_at(model, unparenthesize(receiver), depth + 1)
                     .filter(|k| *k == ObjectKind::Model);
             }
             None

@@ -588,3 +588,22 @@ fn a_jinja2_environment_factory_without_autoescaping() {
         vec![("DJS520", 2, 18, "hint")]
     );
 }
+
+#[test]
+fn deep_and_long_input_stays_bounded() {
+    let chain = ".filter(x=1)".repeat(20_000);
+    let nested = format!(
+        "{}render_to_string('a.html'){}",
+        "(".repeat(5_000),
+        ")".repeat(5_000)
+    );
+    let plus = format!("render_to_string('b.html'){}", " + x".repeat(20_000));
+    let src = format!(
+        "from django.template.loader import render_to_string\nfrom django.shortcuts import render\ndef v(request):\n    qs = Item.objects.all(){chain}\n    a = {nested}\n    b = {plus}\n    return render(request, 'c.html', {{'qs': qs, 'a': a}})\n"
+    );
+    // Climbing from a render to its use is bounded (tree-sitter finds a node's parent from the
+    // root): thousands of parentheses or `+` around it make the use unknown, not slow.
+    let f = facts(&src);
+    let names: Vec<Vec<&str>> = f.renders.iter().map(names).collect();
+    assert_eq!(names, vec![vec!["a.html"], vec!["b.html"], vec!["c.html"]]);
+}
