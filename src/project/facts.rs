@@ -78,7 +78,7 @@ impl FileFacts {
             for summary in summarize_definition(model, statement) {
                 functions.insert(summary.name.clone(), Arc::new(summary));
             }
-            render.extend(&render::of_statement(model, statement));
+            render.append(render::of_statement(model, statement));
         }
         render.finish();
         FileFacts {
@@ -550,7 +550,7 @@ impl Memo {
                 let model = Model::with_index(source, tree, tables, index);
                 let mut render = render::RenderFacts::default();
                 for statement in module_level() {
-                    render.extend(&render::of_statement(&model, statement));
+                    render.append(render::of_statement(&model, statement));
                 }
                 (model.imports.module_bindings(), Arc::new(render))
             }

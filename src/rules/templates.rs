@@ -139,6 +139,10 @@ const REQUEST_DATA: &[&str] = &[
     "query_params",
 ];
 
+/// `request.META` keys the server checks or sets itself: the host (validated against
+/// `ALLOWED_HOSTS`), the server's name and port, the client's address.
+const SERVER_META: &[&str] = &["HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR"];
+
 /// How many `{% for %}` / `{% with %}` aliases are followed.
 const MAX_ALIASES: usize = 8;
 
@@ -160,7 +164,14 @@ pub(crate) fn judge(
     }
     let written = expr.base_text(text);
     for _ in 0..MAX_ALIASES {
-        if path.len() >= 2 && path[0] == "request" && REQUEST_DATA.contains(&path[1].as_str()) {
+        if path.len() >= 2
+            && path[0] == "request"
+            && REQUEST_DATA.contains(&path[1].as_str())
+            && !(path[1] == "META"
+                && path
+                    .get(2)
+                    .is_some_and(|k| SERVER_META.contains(&k.as_str())))
+        {
             return Judgement::User(format!(
                 "`{}` is request data",
                 path.iter().take(3).cloned().collect::<Vec<_>>().join(".")

@@ -175,6 +175,15 @@ impl RenderFacts {
             .extend(other.name_builders.iter().cloned());
     }
 
+    /// [`RenderFacts::extend`], taking `other`'s facts.
+    pub fn append(&mut self, mut other: RenderFacts) {
+        self.renders.append(&mut other.renders);
+        self.calls.append(&mut other.calls);
+        self.autoescape_off_factories
+            .append(&mut other.autoescape_off_factories);
+        self.name_builders.append(&mut other.name_builders);
+    }
+
     /// Source order (by line), whatever order the statements were added in, and the limits.
     pub fn finish(&mut self) {
         self.renders.sort_by_key(|r| r.line);

@@ -256,6 +256,12 @@ mod tests {
             codes(src),
             vec![("DJS501", 1, 4, "error"), ("DJS501", 1, 35, "warning")]
         );
+        // Headers are request data; the host is checked against `ALLOWED_HOSTS` first.
+        let src = "{{ request.META.HTTP_USER_AGENT|safe }}\n{{ request.META.HTTP_HOST|safe }}\n";
+        assert_eq!(
+            codes(src),
+            vec![("DJS501", 1, 1, "error"), ("DJS501", 2, 1, "warning")]
+        );
     }
 
     #[test]
