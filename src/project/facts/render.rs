@@ -1234,15 +1234,15 @@ fn has_constant_string_argument(call: Node) -> bool {
         return false;
     };
     let mut cursor = args.walk();
-    let found = args.named_children(&mut cursor).any(|arg| {
+    let mut children = args.named_children(&mut cursor);
+    children.any(|arg| {
         let value = if arg.kind() == "keyword_argument" {
             arg.field(Field::Value)
         } else {
             Some(arg)
         };
         value.is_some_and(|v| matches!(v.kind(), "string" | "concatenated_string"))
-    });
-    found
+    })
 }
 
 /// `_t("login.html")`: a call with one constant argument to a function the module can name.
