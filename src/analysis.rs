@@ -114,8 +114,11 @@ fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) ->
         .zip(context.path.as_deref())
         .and_then(|(project, path)| project.facts(&project.normalize(path)).cloned())
         .filter(|facts| facts.source == crate::project::facts::source_hash(source));
-    let own = indexed
-        .unwrap_or_else(|| Arc::new(crate::project::facts::FileFacts::from_model(&checker.model)));
+    let own = indexed.unwrap_or_else(|| {
+        Arc::new(crate::project::facts::FileFacts::summaries_of(
+            &checker.model,
+        ))
+    });
     checker.model.summaries = Some(std::rc::Rc::new(resolver(context, own)));
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);

@@ -118,6 +118,9 @@ pub struct ProjectIndex {
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
     /// that uses the snapshot; a new snapshot starts empty).
     pub(crate) evaluations: Arc<eval::SharedCache>,
+    /// Every render of a template, by template name (built from the facts on first use by a
+    /// template analysis, see [`facts::render::render_map`]; a new snapshot starts empty).
+    pub(crate) renders: Arc<std::sync::OnceLock<facts::render::RenderMap>>,
 }
 
 #[derive(Default, PartialEq)]
@@ -446,6 +449,34 @@ impl ProjectIndex {
         self.facts.iter()
     }
 
+    /// The renders of the template at `path` (where the project renders it, how, with what
+    /// context), when some Python file renders it by a name its path gives.
+    pub fn template_renders<'a>(
+        self: &'a Arc<Self>,
+        path: &Path,
+    ) -> Option<&'a [facts::render::Site]> {
+        facts::render::render_map(self).sites_for(&self.normalize(path))
+    }
+
+    /// The settings modules that are deployed: the production modules, else every settings
+    /// module but the development ones.
+    pub fn deployed_settings(&self) -> Vec<FileId> {
+        let modules: Vec<&SettingsModule> = self.derived.settings.values().collect();
+        let production: Vec<FileId> = modules
+            .iter()
+            .filter(|m| m.role == Role::Production)
+            .map(|m| m.path.clone())
+            .collect();
+        if !production.is_empty() {
+            return production;
+        }
+        modules
+            .iter()
+            .filter(|m| m.role != Role::Development)
+            .map(|m| m.path.clone())
+            .collect()
+    }
+
     /// The tables function summaries are computed with.
     pub fn tables(&self) -> Arc<crate::semantic::sources::Tables> {
         static DEFAULT: std::sync::OnceLock<Arc<crate::semantic::sources::Tables>> =
@@ -473,6 +504,7 @@ impl ProjectIndex {
             return None;
         }
         let mut next = self.clone();
+        next.renders = Arc::default();
         if !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
         }
@@ -566,6 +598,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         let mut changed = false;
         if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
@@ -640,6 +673,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         if next.python_files.contains(&id) {
             Arc::make_mut(&mut next.python_files).remove(&id);
             let by_name = Arc::make_mut(&mut next.by_module_name);
@@ -1181,11 +1215,13 @@ impl ProjectIndex {
     /// path makes them one). The server re-analyses these when the index changes.
     ///
     /// Every Python file does: besides settings modules, the access rules read the URLconf and the
-    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module.
+    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module. Templates
+    /// do too: the template rules read how the views render them and the `TEMPLATES` setting.
     pub fn depends_on_index(&self, path: &Path) -> bool {
         self.derived.settings.contains_key(path)
             || discover::is_settings_path(path)
             || discover::file_kind(path) == discover::FileKind::Python
+            || crate::syntax::Language::from_path(path) == Some(crate::syntax::Language::Template)
     }
 
     /// Whether two snapshots differ in what rules see (summaries, roles, edges).

@@ -247,10 +247,11 @@ fn a_settings_change_invalidates_the_files_that_read_it() {
     );
     assert!(run.analysed.contains("mysite/settings.py"));
     assert!(run.analysed.contains("shop/views.py"));
-    // Templates do not read the settings.
-    assert!(run.hits.contains("shop/templates/shop/page.html"));
+    // Templates read the settings (TEMPLATES: which engines, whether they autoescape).
+    assert!(run.analysed.contains("shop/templates/shop/page.html"));
     assert_fresh(dir.path(), &run);
-    // A settings value that no other file reads: only the settings modules and URLconfs.
+    // A settings value that no other Python file reads: only the settings modules, URLconfs
+    // and templates (which read TEMPLATES through the same evaluation).
     check(dir.path(), &[]);
     write(
         dir.path(),
@@ -262,7 +263,11 @@ fn a_settings_change_invalidates_the_files_that_read_it() {
     let run = check(dir.path(), &[]);
     assert_eq!(
         run.analysed,
-        set(&["mysite/settings.py", "mysite/urls.py"]),
+        set(&[
+            "mysite/settings.py",
+            "mysite/urls.py",
+            "shop/templates/shop/page.html"
+        ]),
         "{}",
         run.stderr
     );

@@ -26,6 +26,8 @@ use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, Summa
 use crate::semantic::{Index, Model};
 use crate::syntax::python::{Field, Fields};
 
+pub mod render;
+
 /// What the project knows of one Python file's functions.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
@@ -37,6 +39,8 @@ pub struct FileFacts {
     /// Module-level classes and functions that raise `DisallowedHost`: the project's own Host
     /// validation (a multi-domain middleware), read by DJS432 through `MIDDLEWARE`.
     pub host_checks: BTreeSet<String>,
+    /// Where the file renders templates, how, and with what context ([`render`]).
+    pub render: render::RenderFacts,
     /// A hash of the text the facts were computed from ([`source_hash`]), so that an analysis
     /// of the same text reuses them; not part of what the facts say (two versions of a file
     /// that differ in a comment have equal facts).
@@ -50,6 +54,7 @@ impl PartialEq for FileFacts {
         self.functions == other.functions
             && self.imports == other.imports
             && self.host_checks == other.host_checks
+            && self.render == other.render
     }
 }
 
@@ -67,8 +72,8 @@ impl FileFacts {
     pub fn digest(&self) -> u128 {
         *self.digest.get_or_init(|| {
             let text = format!(
-                "{:?}{:?}{:?}",
-                self.functions, self.imports, self.host_checks
+                "{:?}{:?}{:?}{:?}",
+                self.functions, self.imports, self.host_checks, self.render
             );
             xxhash_rust::xxh3::xxh3_128(text.as_bytes())
         })
@@ -81,8 +86,9 @@ impl FileFacts {
         FileFacts::from_model(&model)
     }
 
-    /// The facts of a module whose whole text `model` indexes.
-    pub fn from_model(model: &Model) -> FileFacts {
+    /// The function summaries and imports of a module whose whole text `model` indexes, without
+    /// the render facts (what an analysis of the module itself needs to look its helpers up).
+    pub fn summaries_of(model: &Model) -> FileFacts {
         let root = model.tree.root_node();
         let mut cursor = root.walk();
         let statements: Vec<Node> = root.named_children(&mut cursor).collect();
@@ -95,6 +101,31 @@ impl FileFacts {
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            source: source_hash(model.source),
+            digest: Default::default(),
+            host_checks: host_checks(model.tree.root_node(), model.source),
+            render: render::RenderFacts::default(),
+        }
+    }
+
+    /// The facts of a module whose whole text `model` indexes.
+    pub fn from_model(model: &Model) -> FileFacts {
+        let root = model.tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let mut functions = BTreeMap::new();
+        let mut render = render::RenderFacts::default();
+        for statement in statements {
+            for summary in summarize_definition(model, statement) {
+                functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+            render.append(render::of_statement(model, statement));
+        }
+        render.finish();
+        FileFacts {
+            functions,
+            imports: model.imports.module_bindings(),
+            render,
             source: source_hash(model.source),
             digest: Default::default(),
             host_checks: host_checks(model.tree.root_node(), model.source),
@@ -559,15 +590,23 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
     })
 }
 
-/// The summaries of each definition of a module, kept between versions of a buffer: a
-/// definition whose text and module-level context did not change keeps its summaries, so a
+/// The summaries (and render facts) of each definition of a module, kept between versions of a
+/// buffer: a definition whose text and module-level context did not change keeps them, so a
 /// keystroke summarises only the definition it is in.
 #[derive(Debug, Default, Clone)]
 pub struct Memo {
-    units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>>,
-    /// The hash of the module-level statements, and the imports they make.
-    context: Option<(u64, BTreeMap<String, String>)>,
+    units: HashMap<u64, Arc<Unit>>,
+    /// The hash of the module-level statements, the imports they make and their render facts
+    /// (`as_view(template_name=...)` in a URLconf).
+    context: Option<(u64, BTreeMap<String, String>, Arc<render::RenderFacts>)>,
     facts: Option<Arc<FileFacts>>,
+}
+
+/// What one top-level definition contributes to its module's facts.
+#[derive(Debug, Default)]
+struct Unit {
+    summaries: Vec<Arc<FunctionSummary>>,
+    render: render::RenderFacts,
 }
 
 impl Memo {
@@ -590,14 +629,21 @@ impl Memo {
             node::text(statement, source).hash(&mut hasher);
         }
         let context = hasher.finish();
-        let imports = match &self.context {
-            Some((key, imports)) if *key == context => imports.clone(),
+        let (imports, module_render) = match &self.context {
+            Some((key, imports, render)) if *key == context => {
+                (imports.clone(), Arc::clone(render))
+            }
             _ => {
                 let index = Index::build_statements(module_level(), source);
-                crate::semantic::Imports::collect(&index, source).module_bindings()
+                let model = Model::with_index(source, tree, tables, index);
+                let mut render = render::RenderFacts::default();
+                for statement in module_level() {
+                    render.append(render::of_statement(&model, statement));
+                }
+                (model.imports.module_bindings(), Arc::new(render))
             }
         };
-        let mut units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>> = HashMap::new();
+        let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
         let mut missing: Vec<(u64, Node)> = Vec::new();
         let mut order: Vec<u64> = Vec::new();
         for statement in statements
@@ -630,25 +676,33 @@ impl Memo {
                     .into_iter()
                     .map(Arc::new)
                     .collect();
-                units.insert(*key, Arc::new(summaries));
+                let render = render::of_statement(&model, *statement);
+                units.insert(*key, Arc::new(Unit { summaries, render }));
             }
         }
         // In source order: a later definition of a name replaces an earlier one.
         let mut functions = BTreeMap::new();
-        for summaries in order.iter().filter_map(|key| units.get(key)) {
-            for summary in summaries.iter() {
+        let mut render = render::RenderFacts::clone(&module_render);
+        for key in &order {
+            let Some(unit) = units.get(key) else {
+                continue;
+            };
+            for summary in &unit.summaries {
                 functions.insert(summary.name.clone(), Arc::clone(summary));
             }
+            render.extend(&unit.render);
         }
+        render.finish();
         let facts = FileFacts {
             functions,
             imports: imports.clone(),
             source: source_hash(source),
             digest: Default::default(),
             host_checks: host_checks(root, source),
+            render,
         };
         self.units = units;
-        self.context = Some((context, imports));
+        self.context = Some((context, imports, module_render));
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
             _ => Arc::new(facts),

@@ -68,6 +68,7 @@ impl Digest {
 pub struct Fingerprints<'a> {
     index: &'a ProjectIndex,
     settings: std::sync::OnceLock<u128>,
+    renders: std::sync::OnceLock<u128>,
 }
 
 impl<'a> Fingerprints<'a> {
@@ -75,15 +76,22 @@ impl<'a> Fingerprints<'a> {
         Fingerprints {
             index,
             settings: std::sync::OnceLock::new(),
+            renders: std::sync::OnceLock::new(),
         }
     }
 
     /// [`ProjectIndex::fingerprint_for`].
     pub fn for_path(&self, path: &Path) -> u128 {
-        self.index.fingerprint_with(path, || self.settings())
+        self.index
+            .fingerprint_with(path, || self.settings(), || self.renders())
     }
 
     /// [`ProjectIndex::settings_fingerprint`].
+    /// The render facts' hash, computed once.
+    pub fn renders(&self) -> u128 {
+        *self.renders.get_or_init(|| self.index.render_knowledge())
+    }
+
     pub fn settings(&self) -> u128 {
         *self
             .settings
@@ -97,14 +105,28 @@ impl ProjectIndex {
     /// it the same findings, for the same text and configuration. For many files of one
     /// snapshot, [`Fingerprints`] computes the same values faster.
     pub fn fingerprint_for(&self, path: &Path) -> u128 {
-        self.fingerprint_with(path, || self.settings_knowledge())
+        self.fingerprint_with(
+            path,
+            || self.settings_knowledge(),
+            || self.render_knowledge(),
+        )
     }
 
-    fn fingerprint_with(&self, path: &Path, settings: impl FnOnce() -> u128) -> u128 {
+    fn fingerprint_with(
+        &self,
+        path: &Path,
+        settings: impl FnOnce() -> u128,
+        renders: impl FnOnce() -> u128,
+    ) -> u128 {
         let path = self.normalize(path);
         let mut digest = Digest::new();
         digest.field("root", &self.root);
         if discover::file_kind(&path) != discover::FileKind::Python {
+            // A template's findings read how the project's Python renders it (the render facts
+            // of every file: a render can name it through helpers) and the template engines'
+            // settings (autoescaping).
+            digest.field("render_knowledge", &renders());
+            digest.field("settings_knowledge", &settings());
             return digest.finish();
         }
         let access = &self.derived.access;
@@ -158,6 +180,21 @@ impl ProjectIndex {
 
     /// The modules a file's imports reach, transitively (as deep as summaries compose), with a
     /// hash of their function facts, sorted by path.
+    /// A hash of every Python file's render facts, in path order.
+    fn render_knowledge(&self) -> u128 {
+        let mut renders: Vec<(&super::FileId, &super::facts::render::RenderFacts)> = self
+            .all_facts()
+            .filter(|(_, facts)| !facts.render.is_empty())
+            .map(|(file, facts)| (file, &facts.render))
+            .collect();
+        renders.sort_by(|a, b| a.0.cmp(b.0));
+        let mut digest = Digest::new();
+        for (file, render) in renders {
+            digest.field("render", &(file, render));
+        }
+        digest.finish()
+    }
+
     fn imported_facts(&self, path: &Path) -> Vec<(super::FileId, u128)> {
         const DEPTH: usize = 6;
         const MAX_MODULES: usize = 2_000;
@@ -321,14 +358,15 @@ mod tests {
     }
 
     #[test]
-    fn a_settings_change_invalidates_settings_modules_but_not_templates() {
+    fn a_settings_change_invalidates_settings_modules_and_templates() {
         let a = index(SETTINGS, URLS);
         let b = index(&SETTINGS.replace("False", "True"), URLS);
         assert_ne!(
             a.fingerprint_for(Path::new("/p/mysite/settings.py")),
             b.fingerprint_for(Path::new("/p/mysite/settings.py"))
         );
-        assert_eq!(
+        // Templates read `TEMPLATES` (engines, autoescaping), evaluated from the settings.
+        assert_ne!(
             a.fingerprint_for(Path::new("/p/shop/templates/shop/a.html")),
             b.fingerprint_for(Path::new("/p/shop/templates/shop/a.html"))
         );

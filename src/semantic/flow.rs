@@ -250,6 +250,35 @@ pub fn summarize_returns(model: &Model, returns: &[Node], query: Query) -> (Flow
     (flow.unwrap_or_else(Flow::constant), walker.sink_sensitive)
 }
 
+/// A symbolic flow (computed while summarising a function, see [`Query::summarize`]) made
+/// concrete: its parameters bound to `env` (the flow each parameter receives; `None` is a
+/// default, assumed constant) and its calls looked up with `lookup` as named in `file` (`None`:
+/// the lookup's own buffer). For facts kept symbolic outside return values (the context a
+/// function passes to a template, `project::facts::render`).
+pub fn evaluate(
+    flow: &Flow,
+    lookup: &dyn summary::SummaryLookup,
+    file: Option<std::sync::Arc<std::path::Path>>,
+    env: &[Option<Flow>],
+    sink: SinkKind,
+) -> Flow {
+    if flow.symbolic.is_none() {
+        return flow.clone();
+    }
+    // The walker needs a model only to classify syntax; evaluating does not read it.
+    static EMPTY: std::sync::OnceLock<(super::sources::Tables, tree_sitter::Tree)> =
+        std::sync::OnceLock::new();
+    let (tables, tree) = EMPTY.get_or_init(|| {
+        (
+            super::sources::Tables::default(),
+            crate::syntax::python::parse("", None),
+        )
+    });
+    let model = Model::build("", tree, tables);
+    let mut walker = Walker::new(&model, Query::sink(sink));
+    walker.evaluate(lookup, &file, flow, env, 0)
+}
+
 impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
     fn new(model: &'m Model<'a>, query: Query<'q>) -> Walker<'m, 'a, 'q> {
         Walker {

@@ -288,7 +288,7 @@ impl Backend {
         let Some(root) = self.state.project.root_of(&path) else {
             return;
         };
-        let normalized = {
+        let (normalized, render_changed) = {
             let Ok(_guard) = self.state.project.updating.lock() else {
                 return;
             };
@@ -296,21 +296,35 @@ impl Backend {
                 return;
             };
             let normalized = index.normalize(&path);
+            // Where and how the file renders templates: the open templates depend on it.
+            let render_changed = match index.facts(&normalized) {
+                Some(old) => old.render != facts.render,
+                None => !facts.render.is_empty(),
+            };
             match index.update_facts(&path, facts) {
                 Some(next) => self.state.project.store(&root, Arc::new(next)),
                 None => return,
             }
-            normalized
+            (normalized, render_changed)
+        };
+        let is_template = |uri: &Uri| {
+            self.state
+                .documents
+                .get(uri)
+                .is_some_and(|d| d.language == crate::syntax::Language::Template)
         };
         let uris: Vec<Uri> = self
             .state
             .caches
             .iter()
             .filter(|e| e.key() != uri)
-            .filter(|e| match e.value().try_lock() {
-                Ok(cache) => cache.reads_file(&normalized),
-                // Being analysed now: analyse again to be sure.
-                Err(_) => true,
+            .filter(|e| {
+                (render_changed && is_template(e.key()))
+                    || match e.value().try_lock() {
+                        Ok(cache) => cache.reads_file(&normalized),
+                        // Being analysed now: analyse again to be sure.
+                        Err(_) => true,
+                    }
             })
             .map(|e| e.key().clone())
             .collect();
