@@ -1289,14 +1289,26 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     SinkKind::Html
                     | SinkKind::Redirect
                     | SinkKind::Command
-                    | SinkKind::Eval
                     | SinkKind::Url
                     | SinkKind::Deserialize
                     | SinkKind::Formula => collection == Level::Constant,
-                    // Names checked against files that exist (`os.listdir(BASE)`) or fields of
-                    // a model: anything the client does not control.
-                    SinkKind::Sql | SinkKind::Code | SinkKind::Path => collection != Level::Request,
+                    // Names checked against files that exist (`os.listdir(BASE)`), fields of a
+                    // model or the actions a view offers (`self.get_actions()`): anything the
+                    // client does not control.
+                    SinkKind::Sql | SinkKind::Code | SinkKind::Path | SinkKind::Eval => {
+                        collection != Level::Request
+                    }
                 }
+            }
+            // `name.startswith("get_")`: a name looked up (`getattr(obj, name)`) among the
+            // methods of that prefix only.
+            "call"
+                if positive
+                    && self.query.sink == SinkKind::Eval
+                    && prefix_check(condition, name, src) =>
+            {
+                self.sink_sensitive = true;
+                true
             }
             // `re.fullmatch(r"[a-z0-9_-]+", name)`: letters, digits, `_` and `-` only.
             "call" if positive && self.regex_check(condition, name) => {
@@ -1405,6 +1417,39 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             .get(guard.param)
             .is_some_and(|p| is_name(node::keyword_arg(call, p, src)))
     }
+}
+
+/// `name.startswith("prefix")` (or a tuple of non-empty constant prefixes).
+fn prefix_check(call: Node, name: &str, src: &str) -> bool {
+    let Some(function) = call.field(Field::Function) else {
+        return false;
+    };
+    let is_method = function.kind() == "attribute"
+        && function
+            .field(Field::Attribute)
+            .is_some_and(|a| text(a, src) == "startswith")
+        && function
+            .field(Field::Object)
+            .is_some_and(|o| o.kind() == "identifier" && text(o, src) == name);
+    if !is_method {
+        return false;
+    }
+    let constant_prefix = |n: Node| {
+        n.kind() == "string"
+            && !node::is_fstring(n)
+            && !text(n, src).trim_matches(['"', '\'']).is_empty()
+    };
+    node::positional_args(call).first().is_some_and(|arg| {
+        let arg = unparenthesize(*arg);
+        match arg.kind() {
+            "tuple" => {
+                let mut cursor = arg.walk();
+                let items: Vec<Node> = arg.named_children(&mut cursor).collect();
+                !items.is_empty() && items.iter().all(|i| constant_prefix(*i))
+            }
+            _ => constant_prefix(arg),
+        }
+    })
 }
 
 /// Whether a regular expression matches only whole strings of letters, digits, `_` and `-`:
@@ -1799,13 +1844,31 @@ mod tests {
             let src = format!(
                 "import re\ndef v(request):\n    name = request.GET['f']\n    if {check}:\n        sink(name)"
             );
-            let expected = if safe { Level::Constant } else { Level::Request };
+            let expected = if safe {
+                Level::Constant
+            } else {
+                Level::Request
+            };
             assert_eq!(flow_for(&src, SinkKind::Path).level, expected, "{check}");
             // An alphanumeric host is still any host.
-            assert_eq!(flow_for(&src, SinkKind::Url).level, Level::Request, "{check}");
+            assert_eq!(
+                flow_for(&src, SinkKind::Url).level,
+                Level::Request,
+                "{check}"
+            );
         }
         let exits = "import re\ndef v(request):\n    name = request.GET['f']\n    if not re.fullmatch(r'[\\w-]+', name):\n        raise ValueError\n    sink(name)";
         assert_eq!(flow_for(exits, SinkKind::Command).level, Level::Constant);
+    }
+
+    #[test]
+    fn method_names_checked_by_prefix_or_offered_actions() {
+        let src = "def v(request, d):\n    for method in request.GET.getlist('m'):\n        if not method.startswith('get_'):\n            continue\n        sink(method)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Path).level, Level::Request);
+        let src = "def v(self, request):\n    action = request.POST.get('action', '')\n    actions = self.get_actions()\n    if not actions or action not in actions:\n        return None\n    sink(action)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Command).level, Level::Request);
     }
 
     #[test]

@@ -343,7 +343,9 @@ fn default_sinks() -> Vec<Sink> {
         "django.core.files.storage.FileSystemStorage",
         "django.core.files.storage.filesystem.FileSystemStorage",
     ] {
-        for method in ["open", "save", "delete"] {
+        // Not `save()`: it rejects `..` and absolute names and never overwrites a file
+        // (`get_available_name()`).
+        for method in ["open", "delete"] {
             let mut sink = Sink::new(Path, &format!("{storage}.{method}"), Some(0), "name");
             sink.contained = true;
             sinks.push(sink);
@@ -643,6 +645,7 @@ impl Default for Tables {
             "os.path.normpath",
             "os.path.realpath",
             "os.path.expanduser",
+            "os.path.splitext",
             "posixpath.join",
             "pathlib.Path",
             "pathlib.PurePath",

@@ -6,6 +6,7 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::{Level, SinkKind, node};
+use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS703",
@@ -18,14 +19,17 @@ pub const RULE: Rule = Rule {
     peers: &[],
     docs: r#"
 ## What it does
-Reports `==` and `!=` between request data (a header, a parameter, a cookie; followed through
-local variables and the project's helpers) and a secret: a value whose name says it is a token,
-a signature, a digest, an HMAC, a password, an OTP or an API/secret/private key
-(`settings.WEBHOOK_SECRET`, `user.api_token`, `expected_signature`), or that an HMAC or hash
-digest computed (`hmac.new(...).hexdigest()`).
+Reports `==` and `!=` between request data (a header, a parameter, a cookie, a form's
+`cleaned_data`; followed through local variables and the project's helpers) and a secret the
+server holds: a value whose name ends with token, secret, signature, digest, HMAC, password, OTP
+or API/secret/private key (`settings.WEBHOOK_SECRET`, `user.api_token`, `session["oauth_token"]`,
+`order.secret.lower()`), or an HMAC or hash digest computed just before
+(`expected = hmac.new(...).hexdigest()`).
 
-Not reported: comparisons with constants (`== "true"`), between two request values, or of values
-whose names say nothing secret; `hmac.compare_digest()` and `constant_time_compare()`.
+Not reported: comparisons with constants (`== "true"`) and choice constants
+(`Restriction.PASSWORD`), between two request values, with values whose names say nothing secret
+(an ETag, `token_endpoint_auth_method`: only the last word of a name counts);
+`hmac.compare_digest()` and `constant_time_compare()`.
 
 ## Why is this bad?
 `==` on strings stops at the first differing character, so it answers faster the fewer leading
@@ -115,21 +119,121 @@ fn words(code: &str) -> Vec<String> {
     out
 }
 
-/// Whether code names a secret.
-pub(crate) fn names_secret(code: &str) -> bool {
-    let words = words(code);
-    words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+/// String methods that keep what a value is (`order.secret.lower()` is still the secret).
+const TRANSFORMS: &[&str] = &[
+    "lower", "upper", "strip", "lstrip", "rstrip", "encode", "decode", "casefold",
+];
+
+/// Whether a name names a secret: its last word is a secret word (`webhook_secret`,
+/// `X-Hub-Signature`, `apiToken`), or its last two words a secret key (`API_KEY`). An inner
+/// word does not count (`token_endpoint_auth_method` is a method).
+pub(crate) fn names_secret(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    SECRET_WORDS.contains(&last.as_str())
         || words
-            .windows(2)
-            .any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
+            .len()
+            .checked_sub(2)
+            .and_then(|i| words.get(i..))
+            .is_some_and(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
-/// Whether an expression holds a secret: its name says so, or (for a name) the value assigned
-/// to it is a digest or names a secret.
+/// The name an expression is known by: a name or attribute as written, a subscript's key
+/// (`session["oauth_token"]`), a call's callee (`hmac.new(...).hexdigest`), through string
+/// methods (`order.secret.lower()` is `order.secret`).
+fn expr_name(expr: Node, src: &str, depth: u32) -> String {
+    let expr = node::unparenthesize(expr);
+    match expr.kind() {
+        "call" if depth < 8 => {
+            let Some(function) = expr.field(Field::Function) else {
+                return String::new();
+            };
+            if function.kind() == "attribute"
+                && function
+                    .field(Field::Attribute)
+                    .is_some_and(|a| TRANSFORMS.contains(&node::text(a, src)))
+                && let Some(receiver) = function.field(Field::Object)
+            {
+                return expr_name(receiver, src, depth + 1);
+            }
+            match function.kind() {
+                "attribute" => function
+                    .field(Field::Attribute)
+                    .map_or(String::new(), |a| node::text(a, src).to_string()),
+                _ => node::text(function, src).to_string(),
+            }
+        }
+        "subscript" => expr
+            .field(Field::Subscript)
+            .filter(|k| k.kind() == "string")
+            .map_or_else(
+                || node::text(expr, src).to_string(),
+                |k| node::text(k, src).to_string(),
+            ),
+        _ => node::text(expr, src).to_string(),
+    }
+}
+
+/// Calls that compute a secret (`hmac.new(...).hexdigest()`, `make_token(...)`).
+const SECRET_PRODUCERS: &[&str] = &["hexdigest", "digest", "make_token", "compute_signature"];
+
+/// Whether the expected side of a comparison holds a secret: its name says so, or it is (or a
+/// name assigned from) a digest or token computed just before. `Class.PASSWORD`-style constants
+/// (a choice, not a secret) do not count.
 fn is_secret(checker: &PyChecker, expr: Node, depth: u32) -> bool {
     let src = checker.source();
-    let expr = node::unparenthesize(expr);
-    if names_secret(node::text(expr, src)) {
+    let mut expr = node::unparenthesize(expr);
+    // `order.secret.lower()` is `order.secret`.
+    for _ in 0..8 {
+        let receiver = (expr.kind() == "call")
+            .then(|| expr.field(Field::Function))
+            .flatten()
+            .filter(|f| {
+                f.kind() == "attribute"
+                    && f.field(Field::Attribute)
+                        .is_some_and(|a| TRANSFORMS.contains(&node::text(a, src)))
+            })
+            .and_then(|f| f.field(Field::Object));
+        match receiver {
+            Some(r) => expr = node::unparenthesize(r),
+            None => break,
+        }
+    }
+    if expr.kind() == "attribute"
+        && expr.field(Field::Object).is_some_and(|o| {
+            o.kind() == "identifier"
+                && node::text(o, src).starts_with(|c: char| c.is_ascii_uppercase())
+        })
+        && expr.field(Field::Attribute).is_some_and(|a| {
+            let a = node::text(a, src);
+            a.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        })
+    {
+        return false;
+    }
+    let name = expr_name(expr, src, 0);
+    if expr.kind() == "call" {
+        // A call that computes the secret (`make_token(user)`), not one that works on a value
+        // named so (`strip_signature(body)`).
+        let lower = name.to_ascii_lowercase();
+        return SECRET_PRODUCERS.contains(&name.as_str())
+            || (names_secret(&name)
+                && [
+                    "get",
+                    "make",
+                    "compute",
+                    "generate",
+                    "create",
+                    "calculate",
+                    "build",
+                ]
+                .iter()
+                .any(|verb| lower.starts_with(verb)));
+    }
+    if names_secret(&name) {
         return true;
     }
     if expr.kind() == "identifier" && depth < 2 {
@@ -139,6 +243,7 @@ fn is_secret(checker: &PyChecker, expr: Node, depth: u32) -> bool {
             .iter()
             .rfind(|b| b.node.end_byte() <= expr.start_byte())
             && let Some(value) = binding.value
+            && node::unparenthesize(value).kind() == "call"
         {
             return is_secret(checker, value, depth + 1);
         }
@@ -197,7 +302,7 @@ pub fn check(checker: &mut PyChecker) {
         if other_level != Level::Unknown {
             continue;
         }
-        if !(is_secret(checker, other, 0) || names_secret(node::text(request, src))) {
+        if !is_secret(checker, other, 0) {
             continue;
         }
         let flow = if lf.level == Level::Request { lf } else { rf };
@@ -283,7 +388,8 @@ mod tests {
         assert!(super::names_secret("settings.WEBHOOK_SECRET"));
         assert!(super::names_secret("user.apiToken"));
         assert!(super::names_secret("settings.API_KEY"));
-        assert!(super::names_secret("request.headers['X-Hub-Signature']"));
+        assert!(super::names_secret("'X-Hub-Signature'"));
+        assert!(!super::names_secret("token_endpoint_auth_method"));
         assert!(!super::names_secret("obj.key"));
         assert!(!super::names_secret("machine_name"));
         assert!(!super::names_secret("design"));
@@ -291,20 +397,21 @@ mod tests {
 
     #[test]
     fn flags_secrets_compared_with_request_data() {
-        let src = "import hashlib, hmac\nfrom django.conf import settings\ndef hook(request):\n    expected = hmac.new(b'k', request.body, hashlib.sha256).hexdigest()\n    if request.headers['X-Signature'] != expected:\n        return None\n    if request.GET.get('token') == settings.API_TOKEN:\n        return 1\n    return user.api_key == request.POST['key']\n";
+        let src = "import hashlib, hmac\nfrom django.conf import settings\ndef hook(request):\n    expected = hmac.new(b'k', request.body, hashlib.sha256).hexdigest()\n    if request.headers['X-Signature'] != expected:\n        return None\n    if request.GET.get('token') == settings.API_TOKEN:\n        return 1\n    if order.secret.lower() == request.GET['s'].lower():\n        return 2\n    return user.api_key == request.POST['key']\n";
         assert_eq!(
             codes(src),
             vec![
                 ("DJS703", 5, 8, "warning"),
                 ("DJS703", 7, 8, "warning"),
-                ("DJS703", 9, 12, "warning"),
+                ("DJS703", 9, 8, "warning"),
+                ("DJS703", 11, 12, "warning"),
             ]
         );
     }
 
     #[test]
     fn silent_on_constants_plain_values_and_constant_time() {
-        let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request):\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
+        let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request, etag):\n    if request.headers.get('If-None-Match') == etag:\n        return 5\n    if request.POST.get('restriction_type') == Restriction.PASSWORD:\n        return 6\n    if request.POST['token_endpoint_auth_method'] == method:\n        return 7\n    stripped = strip_signature(request.POST['body'])\n    if stripped == request.POST['body']:\n        return 8\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
         assert_eq!(codes(src), vec![]);
     }
 

@@ -143,7 +143,12 @@ pub fn check(checker: &mut PyChecker) {
         let Some((_, position, keyword)) = SETTERS.iter().find(|(m, _, _)| *m == name) else {
             continue;
         };
-        if site.receiver.is_none() {
+        // `UserModel().set_password(password)`: a throwaway instance, hashed to spend time
+        // (Django's own defence against user enumeration), never saved.
+        if site
+            .receiver
+            .is_none_or(|r| node::unparenthesize(r).kind() == "call")
+        {
             continue;
         }
         let call = site.node;
@@ -302,7 +307,8 @@ fn empty_parameter_default<'t>(checker: &PyChecker<'t>, value: Node<'t>) -> Opti
     let mut cursor = params.walk();
     let found = params.named_children(&mut cursor).find(|p| {
         matches!(p.kind(), "default_parameter" | "typed_default_parameter")
-            && p.field(Field::Name).is_some_and(|n| node::text(n, src) == name)
+            && p.field(Field::Name)
+                .is_some_and(|n| node::text(n, src) == name)
     })?;
     found
         .field(Field::Value)
@@ -451,7 +457,7 @@ mod tests {
 
     #[test]
     fn silent_on_validated_forms_and_unknown_passwords() {
-        let src = "from django.contrib.auth.password_validation import validate_password\ndef a(request):\n    pw = request.POST['p']\n    validate_password(pw, request.user)\n    request.user.set_password(pw)\n    pw2 = request.POST.get('password', None)\n    request.user.set_password(pw2)\ndef b(request, form):\n    request.user.set_password(form.cleaned_data['new_password1'])\ndef c(self, validated_data):\n    user.set_password(validated_data['password'])\ndef handle(self, *args, **options):\n    User.objects.create_superuser('admin', 'a@b.c', options['password'])\n";
+        let src = "from django.contrib.auth.password_validation import validate_password\ndef a(request):\n    pw = request.POST['p']\n    validate_password(pw, request.user)\n    request.user.set_password(pw)\n    pw2 = request.POST.get('password', None)\n    request.user.set_password(pw2)\ndef b(request, form):\n    request.user.set_password(form.cleaned_data['new_password1'])\ndef c(self, validated_data):\n    user.set_password(validated_data['password'])\ndef handle(self, *args, **options):\n    User.objects.create_superuser('admin', 'a@b.c', options['password'])\ndef check_password(request, password):\n    UserModel().set_password('')\n    UserModel().set_password(request.POST['p'])\n";
         assert_eq!(codes(src), vec![]);
     }
 

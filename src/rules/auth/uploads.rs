@@ -77,12 +77,13 @@ pub const CLIENT_FILE_NAME: Rule = Rule {
     docs: r#"
 ## What it does
 Reports `upload_to=function` on a model `FileField` / `ImageField` without `validators=`, when
-the function (in this module or another of the project) returns a path that contains its
-`filename` argument as is — the name the client sent.
+the function (in this module or another of the project, by its summary) returns a path made
+with its `filename` argument — the name the client sent — or a part of it (its extension,
+`filename.split(".")[-1]`, `os.path.splitext(filename)[1]`).
 
-Not reported: functions that generate the name (`uuid4()`), keep only the extension
-(`os.path.splitext(filename)[1]`), or pass it through `get_valid_filename()` / `slugify()`;
-fields with validators; a constant `upload_to` (Django then cleans the name itself).
+Not reported: functions that generate the whole name (`uuid4().hex`, a slug of the instance) or
+pass it through `get_valid_filename()` / `slugify()`; fields with validators (the extension is
+then checked); a constant `upload_to` (Django then cleans the name itself).
 
 Audit information (info): Django already strips folders and odd characters from the name.
 
@@ -360,7 +361,7 @@ fn file_field(checker: &mut PyChecker, call: Node, qualified: &str) {
             upload_to.byte_range(),
             CLIENT_FILE_NAME.severity,
             format!(
-                "`{}` stores uploads under the file name the client sent: the client chooses the stored name and extension; generate the name and keep a validated extension",
+                "`{}` stores uploads under the file name (or extension) the client sent, on a field without validators: the client chooses the stored name and type; generate the name and validate the extension",
                 node::text(upload_to, src)
             ),
         ));
@@ -422,7 +423,14 @@ fn response(checker: &mut PyChecker, call: Node, class: &str) {
         None => return,
     };
     let flow = checker.model.flow_for(value, SinkKind::Html);
-    if flow.level != Level::Request {
+    // What the client sends (an upload's declared type, a parameter), not a path segment of the
+    // URL: a view that serves a content type from its route is not the case here.
+    if flow.level != Level::Request
+        || flow
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("URL parameter"))
+    {
         return;
     }
     let label = super::call_label(checker, call);

@@ -36,8 +36,8 @@ Reports request data (followed through local variables, `os.path.join()`, `pathl
 - methods of a `pathlib.Path` built from it: `.open()`, `.read_text()`, `.write_bytes()`,
   `.unlink()`, ...;
 - django-sendfile's `sendfile(request, path)`;
-- Django's storages: `default_storage.open()` / `save()` / `delete()` and
-  `FileSystemStorage(...)`'s.
+- Django's storages: `default_storage.open()` / `delete()` and `FileSystemStorage(...)`'s
+  (not `save()`, which rejects `..` and absolute names and never overwrites a file).
 
 Not reported: names passed through `django.utils._os.safe_join()`, `os.path.basename()`,
 `get_valid_filename()`, `slugify()` or werkzeug's `secure_filename()`, numbers and UUIDs

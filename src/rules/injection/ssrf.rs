@@ -156,7 +156,11 @@ fn host_part(checker: &PyChecker, url: Node, depth: u32) -> Option<(Flow, bool)>
         }
         return Some((flow, complete));
     }
-    None
+    // A value the rule cannot take apart: a base URL of unknown origin (a setting) decides the
+    // host; request data may be any URL.
+    let flow = checker.model.flow_for(url, SinkKind::Url);
+    let complete = flow.level != Level::Request;
+    Some((flow, complete))
 }
 
 /// Whether literal URL text has gone past its host: `scheme://host` followed by `/`, `?` or `#`,
@@ -196,7 +200,7 @@ mod tests {
 
     #[test]
     fn silent_on_constant_hosts_and_checked_urls() {
-        let src = "import requests\nfrom django.conf import settings\nfrom django.utils.http import url_has_allowed_host_and_scheme\nAPI = 'https://api.example.com'\ndef v(request, pk):\n    q = request.GET['q']\n    requests.get(f'https://api.example.com/users/{pk}')\n    requests.get('https://api.example.com/search?q=' + q)\n    requests.get(API, params={'q': q})\n    requests.get(f'{settings.API_URL}/{q}')\n    url = f'{API}/items/{q}'\n    url += f'?page={pk}'\n    requests.get(url)\n    target = request.GET['next']\n    if url_has_allowed_host_and_scheme(target, allowed_hosts={'example.com'}):\n        requests.get(target)\n    requests.get(make_url())\n";
+        let src = "import requests\nfrom django.conf import settings\nfrom django.utils.http import url_has_allowed_host_and_scheme\nAPI = 'https://api.example.com'\ndef v(request, pk):\n    q = request.GET['q']\n    requests.get(f'https://api.example.com/users/{pk}')\n    requests.get('https://api.example.com/search?q=' + q)\n    requests.get(API, params={'q': q})\n    requests.get(f'{settings.API_URL}/{q}')\n    url = f'{API}/items/{q}'\n    url += f'?page={pk}'\n    requests.get(url)\n    target = request.GET['next']\n    if url_has_allowed_host_and_scheme(target, allowed_hosts={'example.com'}):\n        requests.get(target)\n    requests.get(make_url())\n    api = settings.API_URL\n    api += '?token=' + q\n    requests.get(api)\n";
         assert_eq!(codes(src), vec![]);
     }
 }
