@@ -1353,7 +1353,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             return false;
         }
         let raw = text(pattern, src);
-        let body = raw.trim_start_matches(|c: char| matches!(c, 'r' | 'R' | 'b' | 'B' | 'u' | 'U'));
+        let body = raw.trim_start_matches(['r', 'R', 'b', 'B', 'u', 'U']);
         let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
             3
         } else {

@@ -29,13 +29,12 @@ fn arguments(sink: &Sink, tainted: &str) -> String {
     if let Condition::WhenConstant {
         position, values, ..
     } = &sink.condition
+        && let Some(value) = values.first()
     {
-        if let Some(value) = values.first() {
-            while args.len() < *position {
-                args.push("'a'".to_string());
-            }
-            args.insert(*position, format!("'{value}'"));
+        while args.len() < *position {
+            args.push("'a'".to_string());
         }
+        args.insert(*position, format!("'{value}'"));
     }
     args.join(", ")
 }
