@@ -177,7 +177,7 @@ fn expr_name(expr: Node, src: &str, depth: u32) -> String {
 }
 
 /// Calls that compute a secret (`hmac.new(...).hexdigest()`, `make_token(...)`).
-const SECRET_PRODUCERS: &[&str] = &["hexdigest", "digest", "make_token", "compute_signature"];
+const SECRET_PRODUCERS: &[&str] = &["make_token", "compute_signature"];
 
 /// Whether the expected side of a comparison holds a secret: its name says so, or it is (or a
 /// name assigned from) a digest or token computed just before. `Class.PASSWORD`-style constants
@@ -219,6 +219,11 @@ fn is_secret(checker: &PyChecker, expr: Node, depth: u32) -> bool {
         // A call that computes the secret (`make_token(user)`), not one that works on a value
         // named so (`strip_signature(body)`).
         let lower = name.to_ascii_lowercase();
+        // A digest is a secret when a key went in (`hmac.new(KEY, ...).hexdigest()`); a plain
+        // hash of content (an ETag) is not.
+        if matches!(name.as_str(), "hexdigest" | "digest") {
+            return node::text(expr, src).to_ascii_lowercase().contains("hmac");
+        }
         return SECRET_PRODUCERS.contains(&name.as_str())
             || (names_secret(&name)
                 && [
@@ -411,7 +416,7 @@ mod tests {
 
     #[test]
     fn silent_on_constants_plain_values_and_constant_time() {
-        let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request, etag):\n    if request.headers.get('If-None-Match') == etag:\n        return 5\n    if request.POST.get('restriction_type') == Restriction.PASSWORD:\n        return 6\n    if request.POST['token_endpoint_auth_method'] == method:\n        return 7\n    stripped = strip_signature(request.POST['body'])\n    if stripped == request.POST['body']:\n        return 8\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
+        let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request, content):\n    etag = hashlib.md5(content).hexdigest()\n    if request.headers.get('If-None-Match') == etag:\n        return 5\n    if request.POST.get('restriction_type') == Restriction.PASSWORD:\n        return 6\n    if request.POST['token_endpoint_auth_method'] == method:\n        return 7\n    stripped = strip_signature(request.POST['body'])\n    if stripped == request.POST['body']:\n        return 8\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
         assert_eq!(codes(src), vec![]);
     }
 
