@@ -14,7 +14,7 @@ pub mod test_code;
 pub mod testing;
 
 pub use context::{Context, RuleSettings, SettingsRole};
-pub use finding::{Applicability, Edit, Finding, Fix, Severity, apply_edits};
+pub use finding::{Applicability, Edit, Finding, Fix, Severity, Step, apply_edits};
 pub use incremental::Cache;
 pub use lines::LineIndex;
 
@@ -29,10 +29,11 @@ use crate::syntax::Syntax;
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
-        Syntax::Python(tree) => (
-            python_findings(source, tree, context),
-            python::suppression_comments(source, tree),
-        ),
+        Syntax::Python(tree) => {
+            let mut findings = python_findings(source, tree, context);
+            python::tidy_fix_imports(source, tree, &mut findings);
+            (findings, python::suppression_comments(source, tree))
+        }
         Syntax::Template(template) => template_findings(source, template, context),
     };
     let external = external_comments(source, syntax, context);
@@ -90,6 +91,9 @@ pub fn analyze_incremental(
             let module = python_module_findings(source, tree, context, &mut plan, &lookup);
             let mut findings = plan.finish(source, context, fresh, &module, cache);
             findings.extend(module);
+            // On the output only: the cache keeps the rules' own fixes, and whether an import
+            // is still used is decided on the whole text every time.
+            python::tidy_fix_imports(source, tree, &mut findings);
             cache.record_reads(lookup.take_reads());
             (findings, python::suppression_comments(source, tree))
         }

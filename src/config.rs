@@ -76,6 +76,12 @@ pub struct Layer {
     pub fail_on: Option<Severity>,
     /// `cache-dir`: where `djsec check` keeps its cache (relative to the configuration file).
     pub cache_dir: Option<String>,
+    /// `taint-sinks`: `(kind, "qualified.name[:position][:keyword]")`, more sinks for the
+    /// injection rules (`command = ["myapp.shell.run"]`).
+    pub taint_sinks: Vec<(String, String)>,
+    /// `taint-sanitizers`: `(kind, "qualified.name")`, functions whose result is safe for one
+    /// kind of sink only (`path = ["myapp.files.clean_name"]`).
+    pub taint_sanitizers: Vec<(String, String)>,
 }
 
 /// A problem in a configuration file (or in the editor settings): where, which key, what.
@@ -107,6 +113,41 @@ impl fmt::Display for ConfigError {
         } else {
             write!(f, "`{}`: {}", self.key, self.message)
         }
+    }
+}
+
+/// A sink from `taint-sinks`: `kind` names the rule (`command`, `path`, ...), `entry` is
+/// `qualified.name`, `qualified.name:position`, `qualified.name:keyword` or
+/// `qualified.name:position:keyword` (the first argument when none is given).
+fn configured_sink(kind: &str, entry: &str) -> Option<crate::semantic::sources::Sink> {
+    let kind = crate::semantic::SinkKind::from_config_name(kind)?;
+    let mut parts = entry.split(':');
+    let name = parts.next()?;
+    let mut position = None;
+    let mut keyword = "";
+    for part in parts {
+        match part.parse::<usize>() {
+            Ok(p) => position = Some(p),
+            Err(_) => keyword = part,
+        }
+    }
+    if position.is_none() && keyword.is_empty() {
+        position = Some(0);
+    }
+    Some(crate::semantic::sources::Sink::new(
+        kind, name, position, keyword,
+    ))
+}
+
+/// The kind a `taint-sanitizers` key stands for.
+fn sanitizer_kind(kind: &str) -> Option<crate::semantic::SinkKind> {
+    use crate::semantic::SinkKind;
+    match kind {
+        "html" => Some(SinkKind::Html),
+        "sql" => Some(SinkKind::Sql),
+        "redirect" => Some(SinkKind::Redirect),
+        "template" => Some(SinkKind::Code),
+        other => SinkKind::from_config_name(other),
     }
 }
 
@@ -198,6 +239,16 @@ impl Settings {
                 }
             }
             extend_unique(&mut tables.sql_sinks, &layer.sql_sinks);
+            for (kind, entry) in &layer.taint_sinks {
+                if let Some(sink) = configured_sink(kind, entry) {
+                    tables.add_sink(sink);
+                }
+            }
+            for (kind, name) in &layer.taint_sanitizers {
+                if let Some(kind) = sanitizer_kind(kind) {
+                    tables.add_sanitizer(name, &[kind]);
+                }
+            }
             extend_unique(&mut tables.request_attributes, &layer.request_attributes);
             extend_unique(&mut tables.tainted_attributes, &layer.tainted_attributes);
             extend_unique(&mut auth_decorators, &layer.auth_decorators);
@@ -357,6 +408,8 @@ mod tests {
             auth_mixins: vec!["myapp.views.StaffMixin".into()],
             public_views: vec!["myapp.views.health".into()],
             tainted_attributes: vec!["payload".into()],
+            taint_sinks: vec![("command".into(), "myapp.shell.run:1".into())],
+            taint_sanitizers: vec![("path".into(), "myapp.files.clean".into())],
             ..Layer::default()
         };
         let s = Settings::resolve(None, None, &[&layer]);
@@ -368,6 +421,13 @@ mod tests {
                 .is_sanitizer("django.utils.html.escape", SinkKind::Html)
         );
         assert!(c.tables.is_sql_sink("myapp.db.run_sql"));
+        assert!(
+            c.tables
+                .sinks_named("run")
+                .any(|s| s.name == "myapp.shell.run" && s.arg.position == Some(1))
+        );
+        assert!(c.tables.is_sanitizer("myapp.files.clean", SinkKind::Path));
+        assert!(!c.tables.is_sanitizer("myapp.files.clean", SinkKind::Html));
         assert!(c.tables.tainted_attributes.iter().any(|a| a == "payload"));
         assert_eq!(
             &*c.auth_decorators,

@@ -198,6 +198,13 @@ impl<'a> Model<'a> {
         flow::classify_with(self, expr, flow::Query::sink(sink))
     }
 
+    /// The way request data takes to `expr` for `sink`, from its source through names and
+    /// project helpers (empty when `expr` is not request data). A second classification: call it
+    /// for findings being reported only.
+    pub fn trace_for(&self, expr: tree_sitter::Node, sink: sources::SinkKind) -> Vec<flow::Step> {
+        flow::trace_with(self, expr, flow::Query::sink(sink))
+    }
+
     /// Classify with a full query (sink and trusted parameters).
     pub fn flow_with(&self, expr: tree_sitter::Node, query: flow::Query) -> Flow {
         flow::classify_with(self, expr, query)

@@ -334,7 +334,11 @@ fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
         (
             "another format",
             String::from_utf8_lossy(&good)
-                .replacen("djsec-cache 1 ", "djsec-cache 999 ", 1)
+                .replacen(
+                    &format!("djsec-cache {} ", djsec::cli::cache::FORMAT),
+                    "djsec-cache 999 ",
+                    1,
+                )
                 .into_bytes(),
         ),
     ];

@@ -565,8 +565,8 @@ fn class_plan<'t>(
     Some(ModulePlan::Class { check, index, kept })
 }
 
-/// A finding of the old text located in the new one; `None` if any of its offsets (its range or
-/// its fix's edits) falls in the edited middle.
+/// A finding of the old text located in the new one; `None` if any of its offsets (its range,
+/// its fix's edits or its data-flow steps) falls in the edited middle.
 fn mapped(finding: &Finding, diff: &Diff) -> Option<Finding> {
     let map_range = |r: &Range<usize>| Some(diff.map(r.start)?..diff.map(r.end)?);
     let mut f = finding.clone();
@@ -575,6 +575,9 @@ fn mapped(finding: &Finding, diff: &Diff) -> Option<Finding> {
         for edit in &mut fix.edits {
             edit.range = map_range(&edit.range)?;
         }
+    }
+    for step in &mut f.steps {
+        step.range = map_range(&step.range)?;
     }
     Some(f)
 }

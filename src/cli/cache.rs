@@ -31,7 +31,7 @@ use crate::analysis::{Applicability, Context, Edit, Finding, Fix, Severity};
 use crate::syntax::Language;
 
 /// Bumped when the layout of the cache file or of the key changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The default cache folder, under the project root.
 pub const DEFAULT_DIR: &str = ".djsec_cache";
@@ -67,6 +67,9 @@ struct StoredFinding {
     message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fix: Option<StoredFix>,
+    /// The taint path: `(start, end, label)` per step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    steps: Vec<(usize, usize, String)>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -93,6 +96,11 @@ impl StoredFinding {
                     .map(|e| (e.range.start, e.range.end, e.new_text.clone()))
                     .collect(),
             }),
+            steps: f
+                .steps
+                .iter()
+                .map(|s| (s.range.start, s.range.end, s.label.clone()))
+                .collect(),
         }
     }
 
@@ -130,12 +138,23 @@ impl StoredFinding {
                 })
             }
         };
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (start, end, label) in &self.steps {
+            if !valid(*start, *end) {
+                return None;
+            }
+            steps.push(crate::analysis::Step {
+                range: *start..*end,
+                label: label.clone(),
+            });
+        }
         Some(Finding {
             code: rule.code,
             range: self.start..self.end,
             severity: Severity::parse(&self.severity)?,
             message: self.message.clone(),
             fix,
+            steps,
         })
     }
 }

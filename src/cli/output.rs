@@ -29,6 +29,9 @@ pub struct Located {
     /// mirror Django's checks: the one of the rule's `django_checks` its message names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub django_check: Option<&'static str>,
+    /// For data-flow findings, the way from the source to the sink (SARIF `codeFlows`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepJson>,
     /// Stable across line moves (see `cli::baseline`); not part of the JSON output.
     #[serde(skip)]
     pub fingerprint: String,
@@ -45,6 +48,15 @@ pub struct FixJson {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<EditJson>,
+}
+
+/// One step of a data-flow finding's way from the source to the sink.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StepJson {
+    pub start: LineCol,
+    pub end: LineCol,
+    /// The code there (`request.GET["file"]`, `name`, `open()`).
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -101,6 +113,15 @@ pub fn locate(path_label: &str, text: &str, findings: &[Finding]) -> Vec<Located
                         .collect(),
                 }),
                 django_check: django_check(f),
+                steps: f
+                    .steps
+                    .iter()
+                    .map(|s| StepJson {
+                        start: lc(s.range.start),
+                        end: lc(s.range.end),
+                        label: s.label.clone(),
+                    })
+                    .collect(),
                 fingerprint: String::new(),
             }
         })

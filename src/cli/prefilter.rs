@@ -155,6 +155,32 @@ pub const TRIGGERS: &[(&str, Trigger)] = &[
     ("DJS531", Trigger::Template(&["target"])),
     ("DJS540", Trigger::Template(&["http:"])),
     ("DJS541", Trigger::Template(TEMPLATE_TAGS)),
+    // Injection: the sink tables are configurable (`taint-sinks`), so any file that reads the
+    // request may report; CSV exports also report values of unknown origin.
+    ("DJS601", Trigger::PythonWithSources(&[])),
+    ("DJS602", Trigger::PythonWithSources(&[])),
+    ("DJS603", Trigger::PythonWithSources(&[])),
+    ("DJS604", Trigger::PythonWithSources(&[])),
+    ("DJS605", Trigger::PythonWithSources(&[])),
+    ("DJS606", Trigger::PythonWithSources(&[])),
+    ("DJS607", Trigger::PythonWithSources(&["csv", "writer"])),
+    // Passwords, secrets and uploads.
+    (
+        "DJS701",
+        Trigger::Python(&["set_password", "create_user", "create_superuser"]),
+    ),
+    ("DJS702", Trigger::Python(&["password"])),
+    ("DJS703", Trigger::PythonWithSources(&["==", "!="])),
+    ("DJS704", Trigger::Python(&["SECRET_KEY"])),
+    ("DJS705", Trigger::Python(&["decode"])),
+    ("DJS706", Trigger::Python(&["FileField", "ImageField"])),
+    ("DJS707", Trigger::Python(&["upload_to"])),
+    (
+        "DJS708",
+        Trigger::Python(&["FileSystemStorage", "MEDIA_ROOT", "upload_to", "storage"]),
+    ),
+    ("DJS709", Trigger::Python(&["MEDIA_URL"])),
+    ("DJS710", Trigger::PythonWithSources(&[])),
     ("DJS901", Trigger::Both(&["djsec"])),
     ("DJS902", Trigger::Both(&["djsec"])),
 ];

@@ -31,6 +31,8 @@ pub const KEYS: &[&str] = &[
     "min-severity",
     "fail-on",
     "cache-dir",
+    "taint-sinks",
+    "taint-sanitizers",
 ];
 
 /// Read and parse a configuration file. `Ok(None)`: a `pyproject.toml` without `[tool.djsec]`.
@@ -224,6 +226,8 @@ impl<'a> Validator<'a> {
                 "min-severity" => layer.min_severity = self.level(&key, node),
                 "fail-on" => layer.fail_on = self.level(&key, node),
                 "cache-dir" => layer.cache_dir = self.string(&key, node),
+                "taint-sinks" => layer.taint_sinks = self.taint_table(&key, node, true),
+                "taint-sanitizers" => layer.taint_sanitizers = self.taint_table(&key, node, false),
                 _ if self.strict => {
                     let hint = KEYS
                         .iter()
@@ -279,7 +283,7 @@ impl<'a> Validator<'a> {
                     span,
                     format!(
                         "`{text}` is not a rule code, code prefix (DJS1), rule name, family \
-                         (xss, sql, access, settings, templates, meta) or ALL"
+                         (xss, sql, access, settings, templates, meta, injection, auth) or ALL"
                     ),
                 ),
             }
@@ -414,6 +418,69 @@ impl<'a> Validator<'a> {
         out
     }
 
+    /// `taint-sinks` / `taint-sanitizers`: a table from a kind (`command`, `path`, ...) to
+    /// qualified names; a sink may name its argument (`myapp.files.read:1`,
+    /// `myapp.files.read:path`, `myapp.files.read:1:path`; the first argument by default).
+    fn taint_table(&mut self, key: &str, node: &Node, sinks: bool) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let kinds: Vec<&str> = crate::semantic::SinkKind::CONFIGURABLE
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(
+                if sinks {
+                    &[][..]
+                } else {
+                    &["html", "sql", "redirect", "template"][..]
+                }
+                .iter()
+                .copied(),
+            )
+            .collect();
+        for (kind, span, value) in self.table(key, node) {
+            let entry_key = format!("{key}.{kind}");
+            if !kinds.contains(&kind.as_str()) {
+                self.error(
+                    &entry_key,
+                    span.clone(),
+                    format!("unknown kind; known kinds: {}", kinds.join(", ")),
+                );
+                continue;
+            }
+            for (text, span) in self.strings(&entry_key, value) {
+                let text = text.trim();
+                let (name, argument) = text.split_once(':').unwrap_or((text, ""));
+                let valid_name = !name.is_empty()
+                    && name.split('.').all(|part| {
+                        !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    });
+                let valid_argument = argument.is_empty()
+                    || (sinks
+                        && argument.split(':').count() <= 2
+                        && argument.split(':').all(|a| {
+                            !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        }));
+                if valid_name && valid_argument {
+                    out.push((kind.clone(), text.to_string()));
+                } else if sinks {
+                    self.error(
+                        &entry_key,
+                        span,
+                        format!(
+                            "`{text}` is not a dotted Python name with an optional argument, like `myapp.files.read`, `myapp.files.read:1` or `myapp.files.read:path`"
+                        ),
+                    );
+                } else {
+                    self.error(
+                        &entry_key,
+                        span,
+                        format!("`{text}` is not a dotted Python name like `myapp.module.name`"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
     /// Qualified Python names (`myapp.auth.staff_required`); `*` allowed when `wildcards`.
     fn names(&mut self, key: &str, node: &Node, wildcards: bool) -> Vec<String> {
         let mut out = Vec::new();
@@ -483,6 +550,13 @@ sql = "info"
 
 [tool.djsec.per-file-ignores]
 "tests/**" = ["DJS1"]
+
+[tool.djsec.taint-sinks]
+command = ["myapp.shell.run"]
+path = ["myapp.files.read:1", "myapp.files.write:1:path"]
+
+[tool.djsec.taint-sanitizers]
+csv = ["myapp.export.cell"]
 "#;
         let layer = match parse("pyproject.toml", text) {
             Ok(Some(layer)) => layer,
@@ -505,6 +579,11 @@ sql = "info"
         assert_eq!(layer.request_attributes, vec!["json".to_string()]);
         assert_eq!(layer.min_severity, Some(Severity::Hint));
         assert_eq!(layer.fail_on, Some(Severity::Error));
+        assert_eq!(layer.taint_sinks.len(), 3);
+        assert_eq!(
+            layer.taint_sanitizers,
+            vec![("csv".to_string(), "myapp.export.cell".to_string())]
+        );
     }
 
     #[test]
@@ -519,6 +598,28 @@ sql = "info"
             "{shown:?}"
         );
         assert!(shown[1].contains(":2:11: `fail-on`: must be"), "{shown:?}");
+    }
+
+    #[test]
+    fn taint_tables_are_checked() {
+        let text = "[taint-sinks]\nshell = [\"a.b\"]\npath = [\"a.b:1:2:3\", \"not a name\"]\n[taint-sanitizers]\nsql = [\"a.b:1\"]\n";
+        let errors = parse("djsec.toml", text).err().unwrap_or_default();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 4, "{shown:?}");
+        assert!(
+            shown[0]
+                .contains("`taint-sinks.shell`: unknown kind; known kinds: command, code, path"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("`a.b:1:2:3` is not a dotted Python name with an optional argument"),
+            "{shown:?}"
+        );
+        assert!(shown[2].contains("`not a name`"), "{shown:?}");
+        assert!(
+            shown[3].contains("`taint-sanitizers.sql`: `a.b:1` is not a dotted Python name"),
+            "{shown:?}"
+        );
     }
 
     #[test]

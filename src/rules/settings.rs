@@ -69,6 +69,8 @@ const CHECKS: &[fn(&mut Settings, &Production)] = &[
     cors::check,
     passwords::check,
     uploads::check,
+    // `MEDIA_ROOT` / `MEDIA_URL` and uploads (DJS708, DJS709: the auth family).
+    crate::rules::auth::uploads::check_settings,
 ];
 
 /// Whether the module-scoped settings check concerns a file (cheap: its path, and what the index

@@ -14,6 +14,12 @@
 //!
 //! It is deliberately local: a call to a project function is [`Level::Unknown`]. Depth and the
 //! number of steps are bounded, so hostile input cannot make it slow.
+//!
+//! A rule that reports request data can ask for the way it took ([`trace_with`]): the same
+//! classification with recording on, which keeps in [`Flow::trace`] the source (widened to the
+//! whole read, `request.GET["f"]`), each name binding, each attribute read off a request-data
+//! name and each project helper the data passes, at most [`MAX_STEPS_KEPT`] steps. Recording costs
+//! nothing when off, and rules turn it on only for a finding they report.
 
 use tree_sitter::Node;
 
@@ -38,6 +44,18 @@ pub enum Level {
     Request,
 }
 
+/// One step of the way a value takes to a sink: where, and what it is there (`request.GET["f"]`,
+/// the name `name`, the helper `clean()`), for messages and SARIF code flows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Step {
+    pub range: std::ops::Range<usize>,
+    /// Code as written, shortened (`request.GET["file"]`, `name`, `helper()`).
+    pub label: String,
+}
+
+/// The most steps a trace keeps (the source and the last steps before the sink).
+pub const MAX_STEPS_KEPT: usize = 12;
+
 /// The classification of a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
@@ -53,17 +71,14 @@ pub struct Flow {
     /// When `level` is `Unknown`: a part of the value that reads a text field of a stored
     /// object (`user.username`, `comment.body`), which whoever edits that object controls.
     pub stored: Option<String>,
+    /// Only when a trace is asked for ([`trace_with`]): the way request data took, from its
+    /// source to this value.
+    pub trace: Option<Box<Vec<Step>>>,
 }
 
 impl Flow {
     pub fn constant() -> Flow {
-        Flow {
-            level: Level::Constant,
-            source: None,
-            formatted: false,
-            symbolic: None,
-            stored: None,
-        }
+        Flow::of(Level::Constant)
     }
 
     pub fn of(level: Level) -> Flow {
@@ -73,16 +88,33 @@ impl Flow {
             formatted: false,
             symbolic: None,
             stored: None,
+            trace: None,
         }
     }
 
     pub fn request(source: impl Into<String>) -> Flow {
         Flow {
-            level: Level::Request,
             source: Some(source.into()),
-            formatted: false,
-            symbolic: None,
-            stored: None,
+            ..Flow::of(Level::Request)
+        }
+    }
+
+    /// The steps recorded for this value (empty unless a trace was asked for).
+    pub fn steps(&self) -> &[Step] {
+        self.trace.as_deref().map_or(&[], |t| t.as_slice())
+    }
+
+    /// Add a step at the end of the trace, when there is one; past [`MAX_STEPS_KEPT`] the
+    /// oldest steps after the source are dropped.
+    fn push_step(&mut self, step: Step) {
+        if let Some(trace) = self.trace.as_deref_mut() {
+            if trace.last().is_some_and(|l| l.range == step.range) {
+                return;
+            }
+            if trace.len() >= MAX_STEPS_KEPT {
+                trace.remove(1);
+            }
+            trace.push(step);
         }
     }
 
@@ -209,6 +241,8 @@ struct Walker<'m, 'a, 'q> {
     sink_sensitive: bool,
     /// Summaries being applied (module, callee), to stop recursion between helpers.
     applying: Vec<(Option<std::sync::Arc<std::path::Path>>, String)>,
+    /// Record the way request data takes ([`Flow::trace`]); only when a finding is reported.
+    record: bool,
 }
 
 /// What a summary is being computed for: the function (by its start byte), its parameters and
@@ -231,6 +265,40 @@ pub fn classify(model: &Model, expr: Node) -> Flow {
 pub fn classify_with(model: &Model, expr: Node, query: Query) -> Flow {
     let mut walker = Walker::new(model, query);
     walker.expr(expr, 0)
+}
+
+/// The way request data takes to `expr`, from its source (`request.GET["f"]`, a URL parameter)
+/// through the names and project helpers it passes: empty when `expr` is not request data.
+/// Classifies `expr` a second time, so call it only for a finding being reported.
+pub fn trace_with(model: &Model, expr: Node, query: Query) -> Vec<Step> {
+    let mut walker = Walker::new(model, query);
+    walker.record = true;
+    let flow = walker.expr(expr, 0);
+    match flow.trace {
+        Some(trace) if flow.level == Level::Request => *trace,
+        _ => Vec::new(),
+    }
+}
+
+/// How a step shows a piece of code: on one line, at most 48 characters.
+pub fn step_label(code: &str) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in code.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    if out.chars().count() > 48 {
+        out = out.chars().take(47).collect::<String>() + "…";
+    }
+    out
 }
 
 /// The flow of a function's return values for `query.sink`, symbolic in its parameters
@@ -288,6 +356,25 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             active: Vec::new(),
             sink_sensitive: false,
             applying: Vec::new(),
+            record: false,
+        }
+    }
+
+    fn step(&self, node: Node, suffix: &str) -> Step {
+        Step {
+            range: node.byte_range(),
+            label: format!("{}{suffix}", step_label(text(node, self.model.source))),
+        }
+    }
+
+    /// Request data appearing at `node`: the trace starts there (when recording).
+    fn source(&self, flow: Flow, node: Node) -> Flow {
+        if !self.record || flow.level != Level::Request {
+            return flow;
+        }
+        Flow {
+            trace: Some(Box::new(vec![self.step(node, "")])),
+            ..flow
         }
     }
 
@@ -297,6 +384,23 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
     }
 
     fn expr(&mut self, expr: Node, depth: u32) -> Flow {
+        let mut flow = self.expr_inner(expr, depth);
+        // `request.GET` read as `request.GET["f"]` or `request.GET.get("f")`: the source step
+        // is the whole read.
+        if self.record
+            && flow.level == Level::Request
+            && matches!(expr.kind(), "subscript" | "attribute" | "call")
+            && let Some(trace) = flow.trace.as_deref_mut()
+            && let [only] = trace.as_mut_slice()
+            && only.range.start == expr.start_byte()
+            && only.range.end < expr.end_byte()
+        {
+            *only = self.step(expr, "");
+        }
+        flow
+    }
+
+    fn expr_inner(&mut self, expr: Node, depth: u32) -> Flow {
         if self.budget_spent(depth) {
             return Flow::of(Level::Unknown);
         }
@@ -420,6 +524,11 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 let joined = self.expr(left, depth + 1).join(self.expr(right, depth + 1));
                 match op {
                     "+" | "%" => Flow::formatted_from(joined),
+                    // `BASE_DIR / name`: a `pathlib` path carries its parts.
+                    "/" if self.query.sink == SinkKind::Path => {
+                        self.sink_sensitive = true;
+                        joined
+                    }
                     // Arithmetic on anything yields a number or fails.
                     _ => Flow {
                         level: joined.level.min(Level::Unknown),
@@ -538,16 +647,22 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     return Flow::of(Level::Escaped);
                 }
             }
-            return Flow::request(format!("request.{attr_name}"));
+            return self.source(Flow::request(format!("request.{attr_name}")), expr);
         }
         if tables.tainted_attributes.iter().any(|a| a == attr_name) {
-            return Flow::request(format!("{}.{attr_name}", text(object, src)));
+            return self.source(
+                Flow::request(format!("{}.{attr_name}", text(object, src))),
+                expr,
+            );
         }
         if tables.view_attributes.iter().any(|a| a == attr_name)
             && object.kind() == "identifier"
             && text(object, src) == "self"
         {
-            return Flow::request(format!("URL parameters `self.{attr_name}`"));
+            return self.source(
+                Flow::request(format!("URL parameters `self.{attr_name}`")),
+                expr,
+            );
         }
         // The project's configuration and its models' metadata are the developers' text.
         if self
@@ -567,6 +682,11 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             .as_deref()
             .is_some_and(|s| s.starts_with("URL parameter `"));
         if base.level == Level::Request && !from_url {
+            let mut base = base;
+            // `upload.name`: which attribute of the request data is read matters to some sinks.
+            if self.record && object.kind() == "identifier" {
+                base.push_step(self.step(expr, ""));
+            }
             return base;
         }
         let mut flow = Flow::of(Level::Unknown);
@@ -679,7 +799,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                                 return Flow::of(Level::Escaped);
                             }
                         }
-                        return Flow::request(format!("request.{method}()"));
+                        return self.source(Flow::request(format!("request.{method}()")), call);
                     }
                     // `CONSTANTS.items()`, `ALLOWED.get(key)`: still from the constants.
                     if base.level == Level::Constant
@@ -746,7 +866,15 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         let lookup = self.model.summaries.clone()?;
         let (file, summary) = lookup.function(None, &callee)?;
         let (args, keywords) = self.call_arguments(call, depth);
-        Some(self.apply(&*lookup, file, &summary, bound, args, keywords, 0))
+        let mut flow = self.apply(&*lookup, file, &summary, bound, args, keywords, 0);
+        if self.record && flow.level == Level::Request {
+            let step = self.step(function, "()");
+            match flow.trace {
+                Some(_) => flow.push_step(step),
+                None => flow.trace = Some(Box::new(vec![step])),
+            }
+        }
+        Some(flow)
     }
 
     fn callee(
@@ -1020,7 +1148,14 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     if in_body && self.comprehension_filters(comprehension, name, depth) {
                         return Some(Flow::constant());
                     }
-                    return Some(self.expr(right, depth + 1));
+                    let mut flow = self.expr(right, depth + 1);
+                    if self.record && flow.level == Level::Request {
+                        flow.push_step(Step {
+                            range: left.byte_range(),
+                            label: step_label(name),
+                        });
+                    }
+                    return Some(flow);
                 }
             }
         }
@@ -1116,11 +1251,17 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 Flow::of(Level::Unknown)
             } else {
                 self.active.push(key);
-                let f = match binding.value {
+                let mut f = match binding.value {
                     Some(v) => self.expr(v, depth + 1),
                     None => Flow::of(Level::Unknown),
                 };
                 self.active.pop();
+                if self.record && f.level == Level::Request {
+                    f.push_step(Step {
+                        range: binding.node.byte_range(),
+                        label: step_label(name),
+                    });
+                }
                 f
             };
             let f = if binding.augmented {
@@ -1142,9 +1283,10 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         let src = self.model.source;
         let params = function.field(Field::Parameters)?;
         let mut cursor = params.walk();
-        let names: Vec<&str> = params
-            .named_children(&mut cursor)
-            .filter_map(|p| parameter_name(p, src))
+        let nodes: Vec<Node> = params.named_children(&mut cursor).collect();
+        let names: Vec<&str> = nodes
+            .iter()
+            .filter_map(|p| parameter_name(*p, src))
             .collect();
         if !names.contains(&name) {
             return None;
@@ -1175,7 +1317,16 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         if is_view_function(self.model, function, &names, request_params)
             && url_typed(function, name, src)
         {
-            return Some(Flow::request(format!("URL parameter `{name}`")));
+            let flow = Flow::request(format!("URL parameter `{name}`"));
+            return Some(
+                match nodes
+                    .iter()
+                    .find(|p| parameter_name(**p, src) == Some(name))
+                {
+                    Some(param) => self.source(flow, *param),
+                    None => flow,
+                },
+            );
         }
         Some(Flow::of(Level::Unknown))
     }
@@ -1407,11 +1558,35 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 let collection = self.expr(*right, depth + 1).level;
                 self.sink_sensitive = true;
                 match self.query.sink {
-                    SinkKind::Html | SinkKind::Redirect => collection == Level::Constant,
-                    SinkKind::Sql | SinkKind::Code => collection != Level::Request,
+                    SinkKind::Html
+                    | SinkKind::Redirect
+                    | SinkKind::Command
+                    | SinkKind::Url
+                    | SinkKind::Deserialize
+                    | SinkKind::Formula => collection == Level::Constant,
+                    // Names checked against files that exist (`os.listdir(BASE)`), fields of a
+                    // model or the actions a view offers (`self.get_actions()`): anything the
+                    // client does not control.
+                    SinkKind::Sql | SinkKind::Code | SinkKind::Path | SinkKind::Eval => {
+                        collection != Level::Request
+                    }
                 }
             }
-            "call" if self.query.sink == SinkKind::Redirect && positive => {
+            // `name.startswith("get_")`: a name looked up (`getattr(obj, name)`) among the
+            // methods of that prefix only.
+            "call"
+                if positive
+                    && self.query.sink == SinkKind::Eval
+                    && prefix_check(condition, name, src) =>
+            {
+                self.sink_sensitive = true;
+                true
+            }
+            // `re.fullmatch(r"[a-z0-9_-]+", name)`: letters, digits, `_` and `-` only.
+            "call" if positive && self.regex_check(condition, name) => {
+                !matches!(self.query.sink, SinkKind::Url | SinkKind::Formula)
+            }
+            "call" if matches!(self.query.sink, SinkKind::Redirect | SinkKind::Url) && positive => {
                 self.sink_sensitive = true;
                 self.url_check_allows(condition, name)
             }
@@ -1432,6 +1607,59 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             }
             _ => false,
         }
+    }
+
+    /// Whether `call` matches `name` against a constant regular expression anchored at both ends
+    /// whose every character is a letter, a digit, `_` or `-` (`re.fullmatch(r"\w+", name)`,
+    /// `re.match(r"^[a-z0-9-]+$", name)`): such a value holds no `/`, `.`, quote or shell
+    /// character. The result depends on the sink (an alphanumeric host is still any host).
+    fn regex_check(&mut self, call: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let Some(function) = call.field(Field::Function) else {
+            return false;
+        };
+        let Some(qualified) = self.model.qualified_name(function) else {
+            return false;
+        };
+        let anchored_start = match qualified.as_str() {
+            "re.fullmatch" | "regex.fullmatch" => None,
+            "re.match" | "regex.match" => Some(false),
+            "re.search" | "regex.search" => Some(true),
+            _ => return false,
+        };
+        let args = node::positional_args(call);
+        let (Some(pattern), Some(value)) = (args.first(), args.get(1)) else {
+            return false;
+        };
+        let value = unparenthesize(*value);
+        if value.kind() != "identifier" || text(value, src) != name {
+            return false;
+        }
+        let pattern = unparenthesize(*pattern);
+        if pattern.kind() != "string" || node::is_fstring(pattern) {
+            return false;
+        }
+        let raw = text(pattern, src);
+        let body = raw.trim_start_matches(['r', 'R', 'b', 'B', 'u', 'U']);
+        let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        let Some(inner) = body.get(quote..body.len().saturating_sub(quote)) else {
+            return false;
+        };
+        // Escapes other than `\d` and `\w` are only understood in a raw string.
+        let prefix = &raw[..raw.len() - body.len()];
+        let is_raw = prefix.contains(['r', 'R']);
+        if !is_raw && inner.contains('\\') {
+            return false;
+        }
+        let safe = safe_word_pattern(inner, anchored_start);
+        if safe {
+            self.sink_sensitive = true;
+        }
+        safe
     }
 
     /// Whether `call` returns true only when `name` is a URL of this site:
@@ -1534,6 +1762,97 @@ const OWN_SITE: &[&str] = &[
     "build_absolute_uri",
     "get_host",
 ];
+
+/// `name.startswith("prefix")` (or a tuple of non-empty constant prefixes).
+fn prefix_check(call: Node, name: &str, src: &str) -> bool {
+    let Some(function) = call.field(Field::Function) else {
+        return false;
+    };
+    let is_method = function.kind() == "attribute"
+        && function
+            .field(Field::Attribute)
+            .is_some_and(|a| text(a, src) == "startswith")
+        && function
+            .field(Field::Object)
+            .is_some_and(|o| o.kind() == "identifier" && text(o, src) == name);
+    if !is_method {
+        return false;
+    }
+    let constant_prefix = |n: Node| {
+        n.kind() == "string"
+            && !node::is_fstring(n)
+            && !text(n, src).trim_matches(['"', '\'']).is_empty()
+    };
+    node::positional_args(call).first().is_some_and(|arg| {
+        let arg = unparenthesize(*arg);
+        match arg.kind() {
+            "tuple" => {
+                let mut cursor = arg.walk();
+                let items: Vec<Node> = arg.named_children(&mut cursor).collect();
+                !items.is_empty() && items.iter().all(|i| constant_prefix(*i))
+            }
+            _ => constant_prefix(arg),
+        }
+    })
+}
+
+/// Whether a regular expression matches only whole strings of letters, digits, `_` and `-`:
+/// anchored at both ends (`anchored_start`: `None` for `fullmatch`, `Some(false)` for `match`,
+/// which anchors the start itself, `Some(true)` for `search`, which needs `^`), made of
+/// character classes, `\d`, `\w`, those characters and quantifiers only.
+fn safe_word_pattern(pattern: &str, anchored_start: Option<bool>) -> bool {
+    let mut body = pattern;
+    if anchored_start.is_some() {
+        body = match body.strip_prefix('^').or_else(|| body.strip_prefix("\\A")) {
+            Some(rest) => rest,
+            None if anchored_start == Some(false) => body,
+            None => return false,
+        };
+        body = match body.strip_suffix('$').or_else(|| body.strip_suffix("\\Z")) {
+            Some(rest) => rest,
+            None => return false,
+        };
+    } else {
+        body = body.strip_prefix('^').unwrap_or(body);
+        body = body.strip_suffix('$').unwrap_or(body);
+    }
+    if body.is_empty() {
+        return false;
+    }
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut chars = body.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('d' | 'w') => {}
+                Some('-' | '_') => {}
+                _ => return false,
+            },
+            '[' if !in_class => {
+                if chars.peek() == Some(&'^') {
+                    return false;
+                }
+                in_class = true;
+            }
+            ']' if in_class => in_class = false,
+            '+' | '*' | '?' if !in_class => {}
+            '{' if !in_class => {
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                    if !(d.is_ascii_digit() || d == ',') {
+                        return false;
+                    }
+                }
+            }
+            c if word(c) => {}
+            _ => return false,
+        }
+    }
+    !in_class
+}
 
 /// Django's checks that a URL stays on the site.
 pub const URL_CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];
@@ -1917,6 +2236,49 @@ mod tests {
         assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
         let src = "ALLOWED = {'a'}\ndef v(request):\n    sorting = request.GET.get('s')\n    field = other(sorting)\n    if field not in ALLOWED:\n        return\n    sink(sorting)";
         assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+    }
+
+    #[test]
+    fn anchored_word_patterns_clean_paths_and_commands() {
+        for (check, safe) in [
+            ("re.fullmatch(r'[a-zA-Z0-9_-]+', name)", true),
+            ("re.match(r'^[a-z0-9]+$', name)", true),
+            ("re.match(r'\\w+\\Z', name)", true),
+            ("re.search(r'^\\d{1,6}$', name)", true),
+            ("re.search(r'[a-z]+$', name)", false),
+            ("re.match(r'^[a-z.]+$', name)", false),
+            ("re.match(r'^[^/]+$', name)", false),
+            ("re.match(r'^[a-z]+', name)", false),
+            ("re.fullmatch(PATTERN, name)", false),
+        ] {
+            let src = format!(
+                "import re\ndef v(request):\n    name = request.GET['f']\n    if {check}:\n        sink(name)"
+            );
+            let expected = if safe {
+                Level::Constant
+            } else {
+                Level::Request
+            };
+            assert_eq!(flow_for(&src, SinkKind::Path).level, expected, "{check}");
+            // An alphanumeric host is still any host.
+            assert_eq!(
+                flow_for(&src, SinkKind::Url).level,
+                Level::Request,
+                "{check}"
+            );
+        }
+        let exits = "import re\ndef v(request):\n    name = request.GET['f']\n    if not re.fullmatch(r'[\\w-]+', name):\n        raise ValueError\n    sink(name)";
+        assert_eq!(flow_for(exits, SinkKind::Command).level, Level::Constant);
+    }
+
+    #[test]
+    fn method_names_checked_by_prefix_or_offered_actions() {
+        let src = "def v(request, d):\n    for method in request.GET.getlist('m'):\n        if not method.startswith('get_'):\n            continue\n        sink(method)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Path).level, Level::Request);
+        let src = "def v(self, request):\n    action = request.POST.get('action', '')\n    actions = self.get_actions()\n    if not actions or action not in actions:\n        return None\n    sink(action)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Command).level, Level::Request);
     }
 
     #[test]

@@ -409,5 +409,10 @@ def csrf_exempt_local(f):\n    return f\n\
             ),
             "{fixed}"
         );
+        // Neither `csrf_exempt` nor `method_decorator` is used any more: their imports go.
+        assert!(
+            !fixed.contains("csrf_exempt") && !fixed.contains("method_decorator"),
+            "{fixed}"
+        );
     }
 }

@@ -301,7 +301,8 @@ mod tests {
         let fixed = assert_fix(&src, "DJS101");
         assert_eq!(
             fixed,
-            "from django.utils.safestring import mark_safe\nfrom django.utils.html import format_html\n\ndef greet(request):\n    name = request.GET.get('name', '')\n    return format_html(\"<b>{}</b> {{x}}\", name)\n"
+            "from django.utils.html import format_html\n\ndef greet(request):\n    name = request.GET.get('name', '')\n    return format_html(\"<b>{}</b> {{x}}\", name)\n",
+            "the last use of `mark_safe` is gone, and so is its import"
         );
     }
 
@@ -317,5 +318,6 @@ mod tests {
             fixed.contains("format_html('<i>{}</i> 100% {{b}}', a)"),
             "{fixed}"
         );
+        assert!(!fixed.contains("mark_safe"), "{fixed}");
     }
 }
