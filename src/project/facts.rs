@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
+pub mod access;
+
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
 use crate::semantic::node::{self, text};
@@ -25,6 +27,7 @@ use crate::semantic::sources::{SinkKind, Tables};
 use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
 use crate::semantic::{Index, Model};
 use crate::syntax::python::{Field, Fields};
+use access::{ClassFacts, DecoratorFacts};
 
 /// What the project knows of one Python file's functions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +37,10 @@ pub struct FileFacts {
     /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
     /// relative import), to follow re-exports.
     pub imports: BTreeMap<String, String>,
+    /// Decorators defined in the file, by name: what their wrapper checks ([`access`]).
+    pub decorators: BTreeMap<String, Arc<DecoratorFacts>>,
+    /// Module-level classes by name: bases, access checks, owner fields ([`access`]).
+    pub classes: BTreeMap<String, Arc<ClassFacts>>,
 }
 
 impl FileFacts {
@@ -50,14 +57,34 @@ impl FileFacts {
         let mut cursor = root.walk();
         let statements: Vec<Node> = root.named_children(&mut cursor).collect();
         let mut functions = BTreeMap::new();
+        let mut decorators = BTreeMap::new();
+        let mut classes = BTreeMap::new();
+        // Module-level assignments first, then definitions (as `Memo` composes them).
+        for statement in statements
+            .iter()
+            .filter(|s| node::definition(**s).is_none())
+        {
+            if let Some(d) = access::of_assignment(model, *statement) {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+        }
         for statement in statements {
             for summary in summarize_definition(model, statement) {
                 functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+            let (decos, cls) = access::of_definition(model, statement);
+            for d in decos {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+            for c in cls {
+                classes.insert(c.name.clone(), Arc::new(c));
             }
         }
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            decorators,
+            classes,
         }
     }
 
@@ -300,26 +327,60 @@ fn url_guard(model: &Model, def: Node, params: &[String]) -> Option<Guard> {
     None
 }
 
-/// A summary looked up by a call site, as the resolver answered it (for validation and
-/// invalidation: the same question asked of a newer index must get the same answer).
+/// What a lookup asks for: a function's summary, or the access facts of a decorator or class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Function,
+    Decorator,
+    Class,
+}
+
+/// The answer of a lookup.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Function(Arc<FunctionSummary>),
+    Decorator(Arc<DecoratorFacts>),
+    Class(Arc<ClassFacts>),
+}
+
+impl Fact {
+    fn same(&self, other: &Fact) -> bool {
+        match (self, other) {
+            (Fact::Function(a), Fact::Function(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Decorator(a), Fact::Decorator(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Class(a), Fact::Class(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            _ => false,
+        }
+    }
+}
+
+/// A summary (or access fact) looked up by a call site or an access rule, as the resolver
+/// answered it (for validation and invalidation: the same question asked of a newer index must
+/// get the same answer).
 #[derive(Debug, Clone)]
 pub struct Read {
     /// The module the callee was named in (`None`: the analysed buffer).
     pub from: Option<FileId>,
     pub callee: String,
-    /// The module it was found in and its summary.
-    pub found: Option<(Option<FileId>, Arc<FunctionSummary>)>,
+    pub kind: Kind,
+    /// The module it was found in and what was found there.
+    pub found: Option<(Option<FileId>, Fact)>,
     /// The project modules the lookup looked into (found or not).
     pub probed: Vec<FileId>,
 }
 
 impl Read {
-    fn same_answer(&self, other: &Option<(Option<FileId>, Arc<FunctionSummary>)>) -> bool {
+    fn same_answer(&self, other: &Option<(Option<FileId>, Fact)>) -> bool {
         match (&self.found, other) {
             (None, None) => true,
-            (Some((fa, a)), Some((fb, b))) => fa == fb && (Arc::ptr_eq(a, b) || **a == **b),
+            (Some((fa, a)), Some((fb, b))) => fa == fb && a.same(b),
             _ => false,
         }
+    }
+
+    /// Whether two reads ask the same question (the later answer replaces the earlier).
+    pub fn same_question(&self, other: &Read) -> bool {
+        self.from == other.from && self.kind == other.kind && self.callee == other.callee
     }
 
     /// Whether the answer may change when `path`'s facts change.
@@ -328,8 +389,8 @@ impl Read {
     }
 }
 
-/// Looks summaries up for the data flow: the analysed buffer's own facts first, then the project
-/// index. Records every answer ([`Read`]).
+/// Looks summaries up for the data flow, and access facts for the access rules: the analysed
+/// buffer's own facts first, then the project index. Records every answer ([`Read`]).
 pub struct Resolver {
     index: Option<Arc<ProjectIndex>>,
     /// The analysed buffer's path, normalised as the index stores it.
@@ -365,6 +426,16 @@ impl Resolver {
         self.reads.take()
     }
 
+    /// The project index lookups go to.
+    pub fn index(&self) -> Option<&Arc<ProjectIndex>> {
+        self.index.as_ref()
+    }
+
+    /// The path of a module in an answer (`None` is the analysed buffer).
+    pub fn path_of(&self, file: Option<&FileId>) -> Option<FileId> {
+        file.or(self.own_path.as_ref()).cloned()
+    }
+
     fn facts_of(&self, file: &Option<FileId>) -> Option<Arc<FileFacts>> {
         match file {
             None => Some(Arc::clone(&self.own)),
@@ -377,18 +448,34 @@ impl Resolver {
         &self,
         from: &Option<FileId>,
         callee: &str,
+        kind: Kind,
         hops: usize,
         probed: &mut Vec<FileId>,
-    ) -> Option<(Option<FileId>, Arc<FunctionSummary>)> {
+    ) -> Option<(Option<FileId>, Fact)> {
+        let get = |facts: &FileFacts, name: &str| -> Option<Fact> {
+            match kind {
+                Kind::Function => facts.functions.get(name).cloned().map(Fact::Function),
+                Kind::Decorator => facts.decorators.get(name).cloned().map(Fact::Decorator),
+                Kind::Class => facts.classes.get(name).cloned().map(Fact::Class),
+            }
+        };
         let facts = self.facts_of(from)?;
         if let Some(local) = callee.strip_prefix('@') {
-            if let Some(summary) = facts.functions.get(local) {
-                return Some((self.canonical(from), Arc::clone(summary)));
+            if let Some(found) = get(&facts, local) {
+                return Some((self.canonical(from), found));
             }
-            // `@Imported.method`: a class imported by name.
-            let (head, rest) = local.split_once('.')?;
+            // An imported name used as `@name` by a summary: follow the import.
+            let (head, rest) = match local.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None if kind != Kind::Function => (local, None),
+                None => return None,
+            };
             let qualified = facts.imports.get(head)?;
-            return self.lookup(from, &format!("{qualified}.{rest}"), hops + 1, probed);
+            let next = match rest {
+                Some(r) => format!("{qualified}.{r}"),
+                None => qualified.clone(),
+            };
+            return self.lookup(from, &next, kind, hops + 1, probed);
         }
         if hops > MAX_HOPS {
             return None;
@@ -415,8 +502,8 @@ impl Resolver {
             let Some(target) = self.facts_of(&file) else {
                 continue;
             };
-            if let Some(summary) = target.functions.get(&name) {
-                return Some((self.canonical(&file), Arc::clone(summary)));
+            if let Some(found) = get(&target, &name) {
+                return Some((self.canonical(&file), found));
             }
             // Re-exported: `from .helpers import clean` in the module.
             let (head, rest) = match name.split_once('.') {
@@ -428,7 +515,7 @@ impl Resolver {
                     Some(r) => format!("{qualified}.{r}"),
                     None => qualified.clone(),
                 };
-                return self.lookup(&file, &next, hops + 1, probed);
+                return self.lookup(&file, &next, kind, hops + 1, probed);
             }
         }
         None
@@ -441,6 +528,57 @@ impl Resolver {
             other => other.clone(),
         }
     }
+
+    /// Look `callee` up as `kind`, named in module `from` (`None`: the buffer), and record the
+    /// answer.
+    fn ask(
+        &self,
+        from: Option<&FileId>,
+        callee: &str,
+        kind: Kind,
+    ) -> Option<(Option<FileId>, Fact)> {
+        let from = from.cloned();
+        let mut probed = Vec::new();
+        let found = self.lookup(&from, callee, kind, 0, &mut probed);
+        if let Ok(mut reads) = self.reads.try_borrow_mut()
+            && reads.len() < 10_000
+        {
+            reads.push(Read {
+                from,
+                callee: callee.to_string(),
+                kind,
+                found: found.clone(),
+                probed,
+            });
+        }
+        found
+    }
+
+    /// The access facts of the project decorator `name` names in module `from` (`None`: the
+    /// buffer): an imported qualified name, `.mod.name`, or `@name` for one of that module.
+    pub fn decorator(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<DecoratorFacts>)> {
+        match self.ask(from, name, Kind::Decorator)? {
+            (file, Fact::Decorator(d)) => Some((file, d)),
+            _ => None,
+        }
+    }
+
+    /// The access facts of the project class `name` names in module `from` (see
+    /// [`Resolver::decorator`]).
+    pub fn class(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<ClassFacts>)> {
+        match self.ask(from, name, Kind::Class)? {
+            (file, Fact::Class(c)) => Some((file, c)),
+            _ => None,
+        }
+    }
 }
 
 impl SummaryLookup for Resolver {
@@ -449,20 +587,14 @@ impl SummaryLookup for Resolver {
         from: Option<&Arc<Path>>,
         callee: &str,
     ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)> {
-        let from = from.cloned();
-        let mut probed = Vec::new();
-        let found = self.lookup(&from, callee, 0, &mut probed);
-        if let Ok(mut reads) = self.reads.try_borrow_mut()
-            && reads.len() < 10_000
-        {
-            reads.push(Read {
-                from,
-                callee: callee.to_string(),
-                found: found.clone(),
-                probed,
-            });
+        match self.ask(from, callee, Kind::Function)? {
+            (file, Fact::Function(f)) => Some((file, f)),
+            _ => None,
         }
-        found
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 
@@ -470,7 +602,7 @@ impl SummaryLookup for Resolver {
 /// own facts).
 pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
     reads.iter().all(|read| {
-        let answer = resolver.lookup(&read.from, &read.callee, 0, &mut Vec::new());
+        let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
         read.same_answer(&answer)
     })
 }
@@ -480,10 +612,19 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
 /// keystroke summarises only the definition it is in.
 #[derive(Debug, Default, Clone)]
 pub struct Memo {
-    units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>>,
-    /// The hash of the module-level statements, and the imports they make.
-    context: Option<(u64, BTreeMap<String, String>)>,
+    units: HashMap<u64, Arc<Unit>>,
+    /// The hash of the module-level statements, the imports they make and the decorators their
+    /// assignments make.
+    context: Option<(u64, BTreeMap<String, String>, Vec<Arc<DecoratorFacts>>)>,
     facts: Option<Arc<FileFacts>>,
+}
+
+/// The facts of one definition.
+#[derive(Debug, Default)]
+struct Unit {
+    functions: Vec<Arc<FunctionSummary>>,
+    decorators: Vec<Arc<DecoratorFacts>>,
+    classes: Vec<Arc<ClassFacts>>,
 }
 
 impl Memo {
@@ -506,14 +647,21 @@ impl Memo {
             node::text(statement, source).hash(&mut hasher);
         }
         let context = hasher.finish();
-        let imports = match &self.context {
-            Some((key, imports)) if *key == context => imports.clone(),
+        let (imports, module_decorators) = match &self.context {
+            Some((key, imports, decorators)) if *key == context => {
+                (imports.clone(), decorators.clone())
+            }
             _ => {
                 let index = Index::build_statements(module_level(), source);
-                crate::semantic::Imports::collect(&index, source).module_bindings()
+                let model = Model::with_index(source, tree, tables, index);
+                let decorators = module_level()
+                    .filter_map(|s| access::of_assignment(&model, s))
+                    .map(Arc::new)
+                    .collect();
+                (model.imports.module_bindings(), decorators)
             }
         };
-        let mut units: HashMap<u64, Arc<Vec<Arc<FunctionSummary>>>> = HashMap::new();
+        let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
         let mut missing: Vec<(u64, Node)> = Vec::new();
         let mut order: Vec<u64> = Vec::new();
         for statement in statements
@@ -542,26 +690,44 @@ impl Memo {
             );
             let model = Model::with_index(source, tree, tables, index);
             for (key, statement) in &missing {
-                let summaries = summarize_definition(&model, *statement)
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect();
-                units.insert(*key, Arc::new(summaries));
+                let (decorators, classes) = access::of_definition(&model, *statement);
+                let unit = Unit {
+                    functions: summarize_definition(&model, *statement)
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect(),
+                    decorators: decorators.into_iter().map(Arc::new).collect(),
+                    classes: classes.into_iter().map(Arc::new).collect(),
+                };
+                units.insert(*key, Arc::new(unit));
             }
         }
         // In source order: a later definition of a name replaces an earlier one.
         let mut functions = BTreeMap::new();
-        for summaries in order.iter().filter_map(|key| units.get(key)) {
-            for summary in summaries.iter() {
+        let mut decorators: BTreeMap<String, Arc<DecoratorFacts>> = module_decorators
+            .iter()
+            .map(|d| (d.name.clone(), Arc::clone(d)))
+            .collect();
+        let mut classes = BTreeMap::new();
+        for unit in order.iter().filter_map(|key| units.get(key)) {
+            for summary in &unit.functions {
                 functions.insert(summary.name.clone(), Arc::clone(summary));
+            }
+            for d in &unit.decorators {
+                decorators.insert(d.name.clone(), Arc::clone(d));
+            }
+            for c in &unit.classes {
+                classes.insert(c.name.clone(), Arc::clone(c));
             }
         }
         let facts = FileFacts {
             functions,
             imports: imports.clone(),
+            decorators,
+            classes,
         };
         self.units = units;
-        self.context = Some((context, imports));
+        self.context = Some((context, imports, module_decorators));
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
             _ => Arc::new(facts),

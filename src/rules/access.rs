@@ -7,6 +7,7 @@
 pub mod class_views;
 pub mod cookies;
 pub mod csrf_exempt;
+pub mod does;
 pub mod drf;
 pub mod function_views;
 pub mod host_header;
@@ -16,6 +17,7 @@ pub mod open_redirect;
 #[cfg(test)]
 mod project_tests;
 pub mod public;
+pub mod resolve;
 pub mod sensitive_params;
 #[cfg(test)]
 mod testing;
