@@ -935,6 +935,12 @@ impl Scan {
     }
 
     fn attribute(&mut self, n: Node, src: &str) {
+        // `user.is_staff = True` sets the flag, it does not check it.
+        if n.parent().is_some_and(|p| {
+            p.kind() == "assignment" && p.field(Field::Left).is_some_and(|l| l.id() == n.id())
+        }) {
+            return;
+        }
         let attr = n.field(Field::Attribute).map_or("", |a| text(a, src));
         let on_user = n
             .field(Field::Object)

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::views::{ClassInfo, DecoratorKind, FunctionView, Module};
+use super::views::{Access, ClassInfo, DecoratorKind, FunctionView, Module};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
@@ -101,13 +101,24 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         return;
     }
     for view in &module.functions {
-        if authenticated_function(module, view) && !view.facts.object_check {
+        if authenticated_function(module, view)
+            && !view.facts.object_check
+            && !by_permission(&view.access(checker, module))
+        {
             function_lookups(checker, view);
         }
     }
     for class in module.class_views() {
         class_lookup(checker, module, class);
     }
+}
+
+/// A view that requires a model permission, staff or superuser status, or checks objects:
+/// whether any such user may reach any object is what that permission model says, not an
+/// oversight of object scoping.
+fn by_permission(access: &Access) -> bool {
+    let c = access.checks;
+    c.permission || c.staff || c.superuser || c.object
 }
 
 fn authenticated_function(module: &Module, view: &FunctionView) -> bool {
@@ -206,7 +217,8 @@ fn class_lookup(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         || module.env.routed_with_auth(class.name)
         || (module.env.middleware_requires_login()
             && !class.has_decorator(DecoratorKind::LoginNotRequired));
-    if !authenticated || class.facts().object_check {
+    if !authenticated || class.facts().object_check || by_permission(&class.access(checker, module))
+    {
         return;
     }
     if class.defines_any(&["get_queryset", "get_object"]) {
@@ -279,7 +291,7 @@ mod tests {
             "{HEAD}@login_required\ndef invoice(request, pk):\n    obj = get_object_or_404(Invoice, pk=pk)\n    return render(request, 'i.html', {{'o': obj}})\n\
 @login_required\ndef order(request):\n    o = Order.objects.get(id=request.GET['id'])\n    Order.objects.filter(order_id=request.POST['o']).delete()\n    return render(request, 'o.html')\n\
 class InvoiceDetail(LoginRequiredMixin, DetailView):\n    model = Invoice\n\
-class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required = 'billing.change_invoice'\n    queryset = Invoice.objects.all()\n"
+class InvoiceEdit(LoginRequiredMixin, UpdateView):\n    queryset = Invoice.objects.all()\n"
         );
         assert_eq!(
             codes_at(&src),
@@ -291,6 +303,17 @@ class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required
                 ("DJS309", 16, 7, "hint"),
             ]
         );
+    }
+
+    #[test]
+    fn silent_when_a_model_permission_or_staff_is_required() {
+        let src = format!(
+            "{HEAD}from django.contrib.admin.views.decorators import staff_member_required\nfrom django.contrib.auth.decorators import permission_required\n\
+@permission_required('billing.delete_invoice')\ndef delete_invoice(request, pk):\n    get_object_or_404(Invoice, pk=pk).delete()\n    return render(request, 'd.html')\n\
+@staff_member_required\ndef invoice(request, pk):\n    return render(request, 'i.html', {{'o': get_object_or_404(Invoice, pk=pk)}})\n\
+class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required = 'billing.change_invoice'\n    queryset = Invoice.objects.all()\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
     }
 
     #[test]

@@ -672,8 +672,16 @@ impl BodyFacts {
                     .map_or("", |a| node::text(a, src));
                 let object = n.child_by_field_name("object");
                 let on_request = object.is_some_and(|o| is_request_expr(o, src, request_names));
+                // `user.is_staff = True` sets the flag, it does not check it.
+                let assigned = n.parent().is_some_and(|p| {
+                    p.kind() == "assignment"
+                        && p.child_by_field_name("left")
+                            .is_some_and(|l| l.id() == n.id())
+                });
                 match attr {
-                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser" => {
+                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser"
+                        if !assigned =>
+                    {
                         self.auth_check = true;
                     }
                     "groups" if object.is_some_and(|o| node::text(o, src).ends_with("user")) => {
