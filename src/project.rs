@@ -1104,7 +1104,16 @@ impl ProjectIndex {
                 LIMITERS.contains(&first)
             })
         });
-        let rate_limited = if evaluated.is_empty() {
+        let lists_unknown = evaluated.iter().any(|e| {
+            ["INSTALLED_APPS", "MIDDLEWARE"]
+                .iter()
+                .any(|n| match e.namespace.setting(n) {
+                    eval::Setting::Unknown => true,
+                    eval::Setting::Set(b) => b.value.is_unknown() || b.value.items().is_none(),
+                    eval::Setting::Default => false,
+                })
+        });
+        let rate_limited = if evaluated.is_empty() || (lists_unknown && !imports_limiter) {
             None
         } else {
             Some(

@@ -571,9 +571,17 @@ fn decorator_function(model: &Model, def: Node) -> Option<DecoratorFacts> {
                 while let Some(c) = callee.filter(|c| c.kind() == "call") {
                     callee = c.field(Field::Function);
                 }
-                let mentions_param = node::positional_args(value).iter().any(|a| {
-                    a.kind() == "identifier" && params.contains(&text(*a, src))
-                        || a.kind() == "identifier" && nested.contains(&text(*a, src))
+                // `return login_required(f)`, `return outer(inner(...)(f))`.
+                let mentions_param = value.field(Field::Arguments).is_some_and(|args| {
+                    let mut found = false;
+                    node::walk(args, |a| {
+                        if a.kind() == "identifier" {
+                            let t = text(a, src);
+                            found |= params.contains(&t) || nested.contains(&t);
+                        }
+                        !found && a.kind() != "lambda"
+                    });
+                    found
                 });
                 let factory = callee
                     .and_then(|c| model.qualified_name(c))
@@ -988,6 +996,33 @@ impl Scan {
             _ if VERIFICATIONS.contains(&name) => self.checks.token = true,
             _ => {}
         }
+        // `method_decorator(team_required, name="dispatch")`, `method_decorator([a, b])`.
+        if name == "method_decorator"
+            && let Some(first) = node::positional_args(call).first().copied()
+        {
+            let first = node::unparenthesize(first);
+            let items: Vec<Node> = if matches!(first.kind(), "list" | "tuple") {
+                let mut cursor = first.walk();
+                first.named_children(&mut cursor).collect()
+            } else {
+                vec![first]
+            };
+            for item in items {
+                let target = if item.kind() == "call" {
+                    item.field(Field::Function).unwrap_or(item)
+                } else {
+                    item
+                };
+                let q = model.qualified_name(target);
+                if let Some(Library::Checks(c)) = q.as_deref().and_then(library) {
+                    self.checks = self.checks.or(c);
+                }
+                let named = q.or_else(|| name_as_module_names(model, target));
+                if let Some(named) = named.filter(|q| is_project_name(q)) {
+                    extend_unique(&mut self.uses, vec![named]);
+                }
+            }
+        }
         if scoping
             && matches!(name, "filter" | "get" | "exclude")
             && call
@@ -1170,3 +1205,6 @@ fn mentions_credential(n: Node, src: &str) -> bool {
         || t.contains("signature")
         || CREDENTIALS.iter().any(|c| t.contains(c))
 }
+
+#[cfg(test)]
+mod tests;
