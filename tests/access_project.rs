@@ -98,10 +98,12 @@ fn has(found: &[(String, u64, String, String)], file: &str, line: u64, code: &st
         .any(|f| f.0 == file && f.1 == line && f.2 == code)
 }
 
+/// The codes on a line, but the rate-limiting hint (DJS319), which is about login views being
+/// throttled, not about who may call them.
 fn on_line(found: &[(String, u64, String, String)], file: &str, line: u64) -> Vec<String> {
     found
         .iter()
-        .filter(|f| f.0 == file && f.1 == line)
+        .filter(|f| f.0 == file && f.1 == line && f.2 != "DJS319")
         .map(|f| f.2.clone())
         .collect()
 }
@@ -126,6 +128,8 @@ const QUIET: &[(&str, &str)] = &[
     ("billing/views.py", "def stripe_webhook("),
     ("api/views.py", "class NoteViewSet("),
     ("api/views.py", "def ping("),
+    // A public page: routed, read-only.
+    ("orders/views.py", "class ReportView("),
 ];
 
 #[test]
@@ -138,22 +142,32 @@ fn check_reports_the_shop_project() {
     // Each rule fires where it should.
     // `(file, line that starts the finding's line, lines below it, code, severity)`.
     let expect = [
-        ("orders/views.py", "def order_export(", 0, "DJS301", "hint"),
+        // Routed, read-only, no check, every user's orders: exposed.
         (
             "orders/views.py",
-            "def cancel_order(",
-            0,
-            "DJS301",
+            "def order_export(",
+            2,
+            "DJS317",
             "warning",
         ),
+        // Routed, changes the order its URL names, no check: exploitable as shown.
+        ("orders/views.py", "def cancel_order(", 0, "DJS301", "error"),
         (
             "accounts/views.py",
             "def delete_account(",
             0,
             "DJS301",
-            "warning",
+            "error",
         ),
-        ("orders/views.py", "class ReportView(", 0, "DJS302", "hint"),
+        (
+            "orders/views.py",
+            "class OrderDeleteView(",
+            0,
+            "DJS302",
+            "error",
+        ),
+        // The project throttles nothing.
+        ("accounts/views.py", "def login_view(", 0, "DJS319", "hint"),
         (
             "orders/views.py",
             "class OrderUpdateView(",
@@ -265,8 +279,9 @@ fn check_reports_the_shop_project() {
         found.iter().all(|f| f.0 != "shop/middleware.py"),
         "{found:#?}"
     );
-    // Without the URLconf, a read-only view is not reported: `order_export` is, because it is
-    // routed; `dashboard` writes, and only the urls.py wrapper protects it.
+    // Without the project: nothing tells that `Order` belongs to users (no DJS317 on
+    // `order_export`), nor whether a route reaches `cancel_order` or `dashboard` (whose urls.py
+    // wrapper protects it): the writing views are info.
     let lone = tempfile::tempdir().expect("tempdir");
     for file in ["orders/views.py", "shop/views.py"] {
         std::fs::create_dir_all(lone.path().join(file).parent().expect("parent")).expect("mkdir");
@@ -274,16 +289,21 @@ fn check_reports_the_shop_project() {
     }
     let alone = findings(&check(lone.path(), &["."]).1);
     let export = line_of(root, "orders/views.py", "def order_export(");
+    let cancel = line_of(root, "orders/views.py", "def cancel_order(");
     let dashboard = line_of(root, "shop/views.py", "def dashboard(");
-    assert!(has(&found, "orders/views.py", export, "DJS301"));
+    assert!(has(&found, "orders/views.py", export + 2, "DJS317"));
     assert!(
-        !has(&alone, "orders/views.py", export, "DJS301"),
+        !has(&alone, "orders/views.py", export + 2, "DJS317"),
         "{alone:#?}"
     );
-    assert!(
-        has(&alone, "shop/views.py", dashboard, "DJS301"),
-        "{alone:#?}"
-    );
+    for (file, line) in [("orders/views.py", cancel), ("shop/views.py", dashboard)] {
+        assert!(
+            alone
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == "DJS301" && f.3 == "info"),
+            "{file}:{line} {alone:#?}"
+        );
+    }
 }
 
 #[test]
@@ -316,6 +336,12 @@ fn check_with_login_required_middleware() {
             "{code} at {file}:{line}: {found:#?}"
         );
     }
+    // Any logged-in user may delete any user: an admin function behind a login only.
+    let delete_account = line_of(root, "accounts/views.py", "def delete_account(");
+    assert!(
+        has(&found, "accounts/views.py", delete_account, "DJS316"),
+        "{found:#?}"
+    );
     // Now that every view is authenticated, `cancel_order`'s unscoped lookup is an IDOR hint.
     let cancel = line_of(root, "orders/views.py", "def cancel_order(");
     assert!(
@@ -389,16 +415,18 @@ fn server_follows_urls_and_settings_edits() {
     let views_path = root.join("orders/views.py");
     let views_uri = uri_of(&views_path);
     let views_text = std::fs::read_to_string(&views_path).expect("read views.py");
-    let export = line_of(&root, "orders/views.py", "def order_export(");
+    // `order_export` lists every user's orders: only the project knows it is routed and that
+    // `Order` belongs to users.
+    let export = line_of(&root, "orders/views.py", "def order_export(") + 2;
     let cancel = line_of(&root, "orders/views.py", "def cancel_order(");
-    let report = line_of(&root, "orders/views.py", "class ReportView(");
+    let delete = line_of(&root, "orders/views.py", "class OrderDeleteView(");
     client.open(&views_uri, "python", 1, &views_text);
-    // Once the index is built, the routed read-only view gets its hint.
+    // Once the index is built, the routed view that lists every order is reported.
     let found = wait_published(&mut client, &views_uri, |d| {
-        d.contains(&("DJS301".to_string(), export))
+        d.contains(&("DJS317".to_string(), export))
     });
     assert!(found.contains(&("DJS301".to_string(), cancel)), "{found:?}");
-    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+    assert!(found.contains(&("DJS302".to_string(), delete)), "{found:?}");
 
     // Wrapping `cancel_order` in login_required in the open urls.py re-analyses views.py.
     let urls_path = root.join("orders/urls.py");
@@ -412,7 +440,7 @@ fn server_follows_urls_and_settings_edits() {
     let found = wait_published(&mut client, &views_uri, |d| {
         !d.contains(&("DJS301".to_string(), cancel))
     });
-    assert!(found.contains(&("DJS301".to_string(), export)), "{found:?}");
+    assert!(found.contains(&("DJS317".to_string(), export)), "{found:?}");
     // Now authenticated, its unscoped lookup is an IDOR hint.
     assert!(
         found.contains(&("DJS309".to_string(), cancel + 2)),
@@ -447,8 +475,8 @@ fn server_follows_urls_and_settings_edits() {
         json!({"changes": [{"uri": uri_of(&prod), "type": 2}]}),
     );
     let found = wait_published(&mut client, &views_uri, |d| {
-        d.contains(&("DJS301".to_string(), export))
+        d.contains(&("DJS317".to_string(), export))
     });
-    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+    assert!(found.contains(&("DJS302".to_string(), delete)), "{found:?}");
     assert_eq!(client.shutdown(), Some(0));
 }

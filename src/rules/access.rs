@@ -8,6 +8,7 @@ pub mod admin_views;
 pub mod class_views;
 pub mod cookies;
 pub mod csrf_exempt;
+pub mod describe;
 pub mod does;
 pub mod drf;
 pub mod drf_settings;

@@ -25,7 +25,7 @@ Reports a view whose only protection is a login — `@login_required`, `LoginReq
 
 - **error** when its code manages users or their permissions: it deletes or changes `User`
   objects chosen by the request, sets `is_staff`, `is_superuser` or `is_admin` on a user, adds
-  groups or permissions to a user, creates users, or lists every user;
+  groups or permissions to a user, creates superusers, or lists every user;
 - **warning** when it sits in an admin area: a route under `admin/` (not Django's admin site), a
   name like `admin_*` or `*_admin`, a template under `admin/`.
 

@@ -184,8 +184,9 @@ impl Does {
                     }
                 ));
             }
-            if does.manages_users.is_none() && matches!(name, "create_superuser" | "create_user") {
-                does.manages_users = Some(format!("creates users (`{name}()`)"));
+            // `create_user()` is what a signup view calls; a superuser is an admin's doing.
+            if does.manages_users.is_none() && name == "create_superuser" {
+                does.manages_users = Some("creates superusers (`create_superuser()`)".to_string());
             }
             if does.internals.is_none()
                 && let Some(what) = internals_call(call, src)
@@ -193,8 +194,10 @@ impl Does {
             {
                 does.internals = Some((what, call.byte_range()));
             }
-            if name == "all"
+            // `Order.objects.all()`, `Order.objects.values(...)`: every object, unfiltered.
+            if matches!(name, "all" | "values" | "values_list")
                 && let Some(model) = node::call_receiver(call)
+                    .filter(|r| node::text(*r, src).ends_with(".objects"))
                     .and_then(|r| objects_model(r, src))
                     .filter(|_| in_response(checker, call, &calls))
             {
@@ -355,9 +358,16 @@ fn lookup(checker: &PyChecker, call: Node) -> Option<Lookup> {
             continue;
         };
         let k_text = node::text(k, src);
-        if mentions_scope(k_text) || mentions_scope(node::text(v, src)) {
+        let v_text = node::text(v, src);
+        let from_request = checker.model.flow(v).level == Level::Request;
+        // `owner=request.user`, `team=team`: scoping; `user_id=request.GET["user_id"]` is the
+        // object the request chooses, whatever the key says.
+        let scoping = v_text.contains("request.user")
+            || v_text.contains("request.session")
+            || (!from_request && (mentions_scope(k_text) || mentions_scope(v_text)));
+        if scoping {
             scoped = true;
-        } else if is_id_key(k_text) && checker.model.flow(v).level == Level::Request {
+        } else if is_id_key(k_text) && from_request {
             key = Some(k_text.to_string());
         }
     }

@@ -310,6 +310,51 @@ fn class_data(checker: &mut PyChecker, class: &ClassInfo) {
     ));
 }
 
+/// A DRF read-only view open to anyone (`AllowAny`, set or by default) over a model that
+/// belongs to users: error when it retrieves one object by id, warning when it lists them.
+pub fn drf_data(checker: &mut PyChecker, module: &Module, class: &ClassInfo, open: &str) {
+    let t = class.traits;
+    if module.env.unreachable(class.name)
+        || module.env.public_reason(class.name).is_some()
+        || t.overrides_lookup
+        || class.defines_any(&["get_queryset", "get_object", "list", "retrieve"])
+    {
+        return;
+    }
+    let src = checker.source();
+    let Some(queryset) = class.attr("queryset") else {
+        return;
+    };
+    let text = node::text(queryset, src);
+    if text.contains("filter(") || text.contains("request") {
+        return;
+    }
+    let model = match text.split(".objects").next() {
+        Some(m) if m.len() < text.len() => m.rsplit('.').next().unwrap_or(m).to_string(),
+        _ => return,
+    };
+    let Some(why) = owned(checker, &model) else {
+        return;
+    };
+    let (severity, what) = if t.detail {
+        (
+            Severity::Error,
+            format!("returns any `{model}` by the id in its URL"),
+        )
+    } else {
+        (Severity::Warning, format!("lists every `{model}`"))
+    };
+    checker.report(Finding::new(
+        DATA.code,
+        class.name_node.byte_range(),
+        severity,
+        format!(
+            "`{}` {what} to anyone ({open}): {why}; set `permission_classes` and scope `get_queryset()` to the user",
+            class.name
+        ),
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use crate::analysis::testing::{codes_at, project_codes_only};
