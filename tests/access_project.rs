@@ -480,3 +480,193 @@ fn server_follows_urls_and_settings_edits() {
     assert!(found.contains(&("DJS302".to_string(), delete)), "{found:?}");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The authorization model: `portal` (Django 5.1) and `legacy` (Django 1.8)
+
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+fn djsec(cwd: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_djsec"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run djsec");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The shapes of broken access control in `portal`, each reported once at its level, and the
+/// noise that stays silent.
+#[test]
+fn check_reports_each_shape_of_the_portal_project() {
+    let dir = copy_fixture("portal");
+    let root = dir.path();
+    let (concise, report) = check(root, &["."]);
+    insta::assert_snapshot!("portal", concise);
+    let found = findings(&report);
+    let expect = [
+        // 1. Admin functions behind the project's login check only.
+        ("staff/views.py", "def user_list(", 0, "DJS316", "error"),
+        ("staff/views.py", "def delete_user(", 0, "DJS316", "error"),
+        ("staff/views.py", "def reports(", 0, "DJS316", "warning"),
+        // 2. Another user's file by id, to anyone.
+        (
+            "billing/views.py",
+            "invoice = get_object_or_404(",
+            0,
+            "DJS317",
+            "error",
+        ),
+        // 3. Server internals to anyone.
+        ("staff/views.py", "dict(request.META)", 0, "DJS318", "error"),
+        // 4. `@login_not_required` on a view that changes the invoice its URL names.
+        (
+            "billing/views.py",
+            "def void_invoice(",
+            0,
+            "DJS301",
+            "error",
+        ),
+        // 5. DRF: every user's invoices under AllowAny, and the AllowAny default itself.
+        (
+            "api/views.py",
+            "class InvoiceViewSet(",
+            0,
+            "DJS317",
+            "error",
+        ),
+        (
+            "portal/settings.py",
+            "\"DEFAULT_PERMISSION_CLASSES\"",
+            0,
+            "DJS306",
+            "warning",
+        ),
+        // A login and any invoice: the IDOR hint.
+        (
+            "billing/views.py",
+            "class InvoiceDetail(",
+            0,
+            "DJS309",
+            "hint",
+        ),
+    ];
+    for (file, needle, below, code, severity) in expect {
+        let line = line_of(root, file, needle) + below;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == code && f.3 == severity),
+            "{code} ({severity}) expected at {file}:{line}: {found:#?}"
+        );
+    }
+    // Silent: staff-only views (the project's `staff_required`, built on its login check), the
+    // token-authenticated CSRF exemption, a model permission (no IDOR hint), public data, an
+    // unrouted function.
+    for (file, needle) in [
+        ("staff/views.py", "def promote_user("),
+        ("staff/views.py", "def ban_user("),
+        ("billing/views.py", "def partner_push("),
+        ("billing/views.py", "@csrf_exempt"),
+        ("billing/views.py", "class InvoiceDelete("),
+        ("catalogue/views.py", "class ProductList("),
+        ("catalogue/views.py", "def product_detail("),
+        ("catalogue/views.py", "def recalculate("),
+    ] {
+        let line = line_of(root, file, needle);
+        assert_eq!(
+            on_line(&found, file, line),
+            Vec::<String>::new(),
+            "{file}:{line} {needle}"
+        );
+    }
+}
+
+#[test]
+fn django_1_project_with_patterns_and_middleware_classes() {
+    let dir = copy_fixture("legacy");
+    let root = dir.path();
+    let out = djsec(
+        root,
+        &[
+            "check",
+            "--isolated",
+            "--no-progress",
+            "--format",
+            "concise",
+            ".",
+        ],
+    );
+    insta::assert_snapshot!("legacy", out);
+    let report: Value = serde_json::from_str(&djsec(
+        root,
+        &[
+            "check",
+            "--isolated",
+            "--no-progress",
+            "--format",
+            "json",
+            ".",
+        ],
+    ))
+    .expect("json");
+    let found = findings(&report);
+    for (file, needle, code, severity) in [
+        // String views in `patterns()` are routes.
+        (
+            "forum/views.py",
+            "message = get_object_or_404(",
+            "DJS317",
+            "error",
+        ),
+        ("forum/views.py", "def delete_message(", "DJS301", "error"),
+        ("forum/views.py", "def delete_user(", "DJS316", "error"),
+        // `MIDDLEWARE_CLASSES` holds the session middleware: the cookie checks speak.
+        (
+            "legacy/settings.py",
+            "SESSION_COOKIE_HTTPONLY",
+            "DJS419",
+            "warning",
+        ),
+    ] {
+        let line = line_of(root, file, needle);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == code && f.3 == severity),
+            "{code} ({severity}) expected at {file}:{line}: {found:#?}"
+        );
+    }
+    // `CsrfViewMiddleware` is in `MIDDLEWARE_CLASSES`: not reported missing; the unrouted
+    // function is not a view.
+    assert!(found.iter().all(|f| f.2 != "DJS407"), "{found:#?}");
+    let not_routed = line_of(root, "forum/views.py", "def not_routed(");
+    assert!(on_line(&found, "forum/views.py", not_routed).is_empty());
+}
+
+#[test]
+fn views_prints_the_attack_surface_as_a_table_and_json() {
+    for name in ["portal", "legacy"] {
+        let dir = copy_fixture(name);
+        let root = dir.path();
+        let table = djsec(root, &["views", "--isolated", "."]);
+        insta::assert_snapshot!(format!("views_{name}"), table);
+        let json = djsec(root, &["views", "--isolated", "--format", "json", "."]);
+        let mut value: Value = serde_json::from_str(&json).expect("json");
+        assert!(value["root"].as_str().is_some());
+        value["root"] = json!("[root]");
+        insta::assert_snapshot!(
+            format!("views_{name}_json"),
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+}

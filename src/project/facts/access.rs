@@ -1107,7 +1107,9 @@ impl Scan {
         let Some(condition) = enclosing_condition(n) else {
             return;
         };
-        if mentions_user(condition, src) {
+        if flag_condition(condition, src) {
+            self.checks.session = true;
+        } else if mentions_user(condition, src) {
             self.checks.predicate = true;
             self.checks.session = true;
         } else if mentions_credential(condition, src) {
@@ -1170,6 +1172,32 @@ fn mentions_user(n: Node, src: &str) -> bool {
         !found
     });
     found || calls_with_request(n, src)
+}
+
+/// A condition that only reads the user's flags: `not request.user.is_authenticated`,
+/// `request.user.is_anonymous or not request.user.is_staff`. What the flags mean is recorded
+/// by [`Scan::attribute`]; the denial adds a login, not another condition.
+fn flag_condition(n: Node, src: &str) -> bool {
+    let mut login = false;
+    let mut other = false;
+    node::walk(n, |c| {
+        match c.kind() {
+            "attribute" => {
+                let attr = c.field(Field::Attribute).map_or("", |a| text(a, src));
+                match attr {
+                    "is_authenticated" | "is_anonymous" | "is_active" | "is_staff"
+                    | "is_superuser" => login = true,
+                    // `request.user`, `self.request`: the path to the flag.
+                    "user" | "request" => {}
+                    _ => other = true,
+                }
+            }
+            "call" | "comparison_operator" | "subscript" => other = true,
+            _ => {}
+        }
+        !other
+    });
+    login && !other
 }
 
 /// Whether an expression mentions the current user (`request.user`, `self.request.user`): a

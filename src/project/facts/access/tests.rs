@@ -41,7 +41,7 @@ staff_required = user_passes_test(lambda u: u.is_staff)\n\
 def flag_check(view):\n    def wrapper(request, *a, **k):\n        if not settings.FEATURE:\n            raise PermissionDenied\n        return view(request, *a, **k)\n    return wrapper\n\
 \n\
 def helper(x):\n    return x + 1\n";
-    assert_eq!(decorator(src, "plain").checks, Checks::PREDICATE);
+    assert_eq!(decorator(src, "plain").checks, Checks::SESSION);
     let f = decorator(src, "factory");
     assert!(f.checks.predicate && !f.checks.staff, "{f:?}");
     let b = decorator(src, "built_on");
