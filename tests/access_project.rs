@@ -670,3 +670,65 @@ fn views_prints_the_attack_surface_as_a_table_and_json() {
         );
     }
 }
+
+/// Hover on a view's `def` line shows how it is reached, authenticated and authorized, and what
+/// it does; elsewhere, the usual hover.
+#[test]
+fn hover_on_a_view_shows_its_access_facts() {
+    let dir = copy_fixture("portal");
+    let root = dir.path().canonicalize().expect("canonical root");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri_of(&root),
+            "workspaceFolders": [{"uri": uri_of(&root), "name": "portal"}],
+            "capabilities": {},
+        }),
+    );
+    client.notify("initialized", json!({}));
+    let path = root.join("staff/views.py");
+    let uri = uri_of(&path);
+    let text = std::fs::read_to_string(&path).expect("read views.py");
+    let delete = line_of(&root, "staff/views.py", "def delete_user(");
+    client.open(&uri, "python", 1, &text);
+    // The admin-function finding needs the project index (the decorator's facts, the route).
+    wait_published(&mut client, &uri, |d| {
+        d.contains(&("DJS316".to_string(), delete))
+    });
+    let hover = |client: &mut Client, line: u64, character: u64| -> String {
+        let response = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        );
+        response["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let shown = hover(&mut client, delete - 1, 2);
+    for part in [
+        "**`delete_user`** · function view",
+        "Reached at: `/staff/users/<int:pk>/delete/` (`staff:delete-user`)",
+        "Authentication: session — `@user_is_authenticated` (portal/decorators.py:8)",
+        "Authorization: none",
+        "deletes `User` objects (an admin function)",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in:\n{shown}");
+    }
+    // On the view's name, the finding's rule follows the facts.
+    let on_name = hover(&mut client, delete - 1, 6);
+    assert!(
+        on_name.contains("delete_user") && on_name.contains("admin-function-login-only"),
+        "{on_name}"
+    );
+    // In the body: no view facts.
+    let body = hover(&mut client, delete + 1, 6);
+    assert!(!body.contains("Reached at"), "{body}");
+    // A staff-only view says so.
+    let promote = line_of(&root, "staff/views.py", "def promote_user(");
+    let shown = hover(&mut client, promote - 1, 0);
+    assert!(shown.contains("Authorization: staff"), "{shown}");
+    assert_eq!(client.shutdown(), Some(0));
+}
