@@ -20,27 +20,34 @@ pub const WITHOUT_AUTH: Rule = Rule {
     peers: &[],
     docs: r#"
 ## What it does
-Reports a Django class-based view (deriving from `View`, `TemplateView`, `ListView`,
-`DetailView`, `FormView`, `CreateView`, `UpdateView`, `DeleteView`...) that has none of:
+Reports a Django class-based view (deriving from `View`, `TemplateView`, `FormView`,
+`CreateView`, `UpdateView`, `DeleteView`...) that changes data (`CreateView`, `UpdateView`,
+`DeleteView`, `FormView`, or a `post()`/`put()`/`patch()`/`delete()`/`form_valid()` method) and
+has none of:
 
-- an access mixin: `LoginRequiredMixin`, `PermissionRequiredMixin`, `UserPassesTestMixin`, or a
-  third-party or project mixin named like one (`StaffuserRequiredMixin`, `OwnerRequiredMixin`);
+- an access mixin: Django's (`LoginRequiredMixin`, `PermissionRequiredMixin`,
+  `UserPassesTestMixin`), a known library's (django-braces, django-guardian, django-rules), one
+  listed in `auth-mixins`, a **project mixin or base class whose `dispatch()`,
+  `has_permission()`, `test_func()` or `get_queryset()` checks the user** (djsec follows the
+  project's classes across modules), or one named like an access mixin when djsec cannot read it;
 - `@method_decorator(login_required, name="dispatch")` (or any authentication decorator) on the
   class, or a decorated `dispatch()`; a decorator on `get` alone does not protect a view that
   also accepts POST;
 - a check of the user in its methods (`request.user.is_authenticated`, `has_perm()`,
   `raise PermissionDenied`);
-- a decorator applied in the URLconf (`login_required(ReportView.as_view())`), when djsec knows
-  the project.
+- a decorator applied in the URLconf (`login_required(ReportView.as_view())`).
 
-The finding is a **warning** for views that change data (`CreateView`, `UpdateView`,
-`DeleteView`, `FormView`, or a `post()`/`put()`/`patch()`/`delete()`/`form_valid()` method) and a
-**hint** for read-only views that the project's URLconf routes to (without project knowledge,
-read-only views are not reported). Classes with a base djsec cannot see (a project class from another
-module) are not reported: that base may bring the protection. Views that are public on purpose
-(login, signup, password reset, health...: see DJS301), Django's own authentication views, views
-subclassed in the same module (bases for others), DRF views (DJS305–DJS307) and views in projects
-using `LoginRequiredMiddleware` are not reported.
+It is an **error** when a route reaches the view and it is an `UpdateView` or `DeleteView` that
+overrides nothing that could restrict which objects or who (`get_queryset()`, `get_object()`,
+`dispatch()`, `post()`, `form_valid()`...) and never mentions the user, session or a secret: anyone
+changes or deletes any object by its id. Otherwise a **warning** when a route reaches it, and
+**info** when djsec cannot resolve the URLconf. With the URLconf resolved, a class no route
+reaches (a base class of other views) is not reported. Read-only views are not reported (see
+DJS317). Classes with a base djsec cannot see (a package it cannot read) are not reported: that
+base may bring the protection. Views that are public on purpose (login, signup, password
+reset, health...: see DJS301), Django's own authentication views, views subclassed in the same
+module, DRF views (DJS305–DJS307) and views in projects using `LoginRequiredMiddleware` are not
+reported.
 
 ## Why is this bad?
 A class-based view is as reachable as a function view: anyone who finds the URL can call it. An
@@ -137,10 +144,13 @@ pub const PERMISSION_MISSING: Rule = Rule {
     peers: &["pycharm-security:DJG300"],
     docs: r#"
 ## What it does
-Reports a view that uses `PermissionRequiredMixin` but sets no `permission_required` (or sets it
-to `None`) and does not override `get_permission_required()` or `has_permission()`, here or in a
-base of the same module. Classes with a base djsec cannot see, and classes subclassed in the same
-module, are not reported.
+Reports a view that uses Django's `PermissionRequiredMixin` but sets no `permission_required`
+(or sets it to `None`) and does not override `get_permission_required()` or `has_permission()`,
+here or in a base class — of the same module or of the project (djsec reads the project's mixins:
+a `TeamPermissionRequiredMixin` that defines `has_permission()` gives the permission). A project
+mixin named like one but not derived from Django's (`EventPermissionRequiredMixin` wrapping
+`as_view()` in its own check) is not Django's mixin and is not reported. Classes with a base djsec
+cannot see, and classes subclassed in the same module, are not reported.
 
 ## Why is this bad?
 The mixin has no permission to check: Django raises `ImproperlyConfigured` on every request, so the

@@ -31,23 +31,25 @@ Reports `csrf_exempt` in all its forms:
 - `csrf_exempt(view)` called directly, typically in `urls.py`
   (`path("hook/", csrf_exempt(views.hook))`).
 
-How loud it is depends on what the view does:
+How loud it is depends on what the view relies on:
 
-- **error** when the view relies on the session: it has a login decorator or access mixin, or
-  reads `request.user` or `request.session`;
-- **warning** when it changes data (accepts POST, calls `.save()`...), and for `csrf_exempt(...)`
-  calls, whose view djsec does not see;
+- **error** when it relies on the session's user: a login decorator or access mixin (Django's,
+  a library's, or a project decorator whose code checks `request.user`), a check of the user in
+  its body, or it reads `request.user`;
+- **warning** when it only uses the session store (`request.session`), or when it changes data
+  (accepts POST, calls `.save()`...), and for `csrf_exempt(...)` calls, whose view djsec does not
+  see;
 - **info** otherwise.
 
-Webhooks that verify a signature (`hmac.compare_digest`, `constant_time_compare`,
-`stripe.Webhook.construct_event`, a `...-Signature` header) are not reported: that is the reason
-CSRF exemption exists. DRF views are not reported either: DRF exempts them itself and enforces CSRF
-in `SessionAuthentication`. Nor are views that enforce CSRF by hand on the requests that need it
-(`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`), SAML logout endpoints
-whose message the library verifies (`process_slo`), and views whose callers authenticate by an
-`Authorization` or API-key header when they have no login decorator or mixin and do not read
-`request.user` or `request.session`: a browser does not attach such a header to a forged
-request.
+Views whose callers authenticate by a credential a browser does not attach by itself are not
+reported: an `Authorization` or API-key header read in the view, or a **project decorator that
+authenticates by a token, an API key or a signature from the request** (not the session), when
+nothing reads `request.user`. Webhooks that verify a signature (`hmac.compare_digest`,
+`constant_time_compare`, `stripe.Webhook.construct_event`, a `...-Signature` header) are not
+reported: that is the reason CSRF exemption exists. DRF views are not reported either: DRF exempts
+them itself and enforces CSRF in `SessionAuthentication`. Nor are views that enforce CSRF by hand
+on the requests that need it (`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`),
+or SAML logout endpoints whose message the library verifies (`process_slo`).
 
 ## Why is this bad?
 Without the CSRF check, any web page a logged-in user visits can make their browser send a forged

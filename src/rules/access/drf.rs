@@ -87,6 +87,10 @@ allows any request. It is a **warning** on views that change data and a **hint**
 views. Views meant to be public (see DJS301) and projects using `LoginRequiredMiddleware` are not
 reported. Without project knowledge (a single file, no settings found) nothing is reported.
 
+In a production settings module that sets `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` to
+`AllowAny` itself, the **warning** is also reported at that line: the default opens every API
+view that does not say otherwise.
+
 ## Why is this bad?
 DRF's built-in default is `AllowAny`: a view that forgets `permission_classes` is open to
 anonymous clients, however sensitive the data behind it.

@@ -18,29 +18,50 @@ pub const RULE: Rule = Rule {
     docs: r#"
 ## What it does
 Reports a function view (a module-level function whose first parameter is `request`, in a views
-module, decorated like a view, returning a response or routed in `urls.py`) that has none of:
+module, decorated like a view, returning a response or routed in `urls.py`) that changes data —
+it accepts POST (`@require_POST`, a `request.method == "POST"` branch), calls `.save()`,
+`.delete()`, `.create()`, `.update()` on a queryset, or sends mail — and has none of:
 
-- an authentication or authorization decorator: `@login_required`, `@permission_required`,
-  `@user_passes_test`, `@staff_member_required`, or a project decorator named like one
-  (`@team_member_required`, `@admin_only`);
-- `@login_not_required` (Django 5.1+), which records that the view is public on purpose;
+- an authentication or authorization decorator: Django's (`@login_required`,
+  `@permission_required`, `@user_passes_test`, `@staff_member_required`), a known library's
+  (django-allauth, django-guardian, django-rules, django-otp...), one listed in the configuration's
+  `auth-decorators`, or a **project decorator whose code checks the caller** (the user, a token
+  or an API key; djsec reads the project's decorators, also when they are built on other
+  decorators); a decorator djsec cannot read counts when its name says so
+  (`@team_member_required`); a project decorator whose code checks nothing does not, whatever
+  its name;
+- `@login_not_required` (Django 5.1+), which records that the view is public on purpose — unless
+  it changes or deletes objects (below);
 - a check in its body: `request.user.is_authenticated`, `has_perm()`, `raise PermissionDenied`,
   `redirect_to_login()`, a comparison with `request.user`, a token or signature check;
-- a decorator applied in the URLconf (`path("x/", login_required(views.x))`), when djsec knows the
-  project.
+- a decorator applied in the URLconf (`path("x/", login_required(views.x))`).
 
-The finding is a **warning** when the view changes data (it accepts POST — `@require_POST`, a
-`request.method == "POST"` branch — or calls `.save()`, `.delete()`, `.create()`, `.update()` on a queryset, or sends mail). A read-only
-view gets a **hint** when the project's URLconf routes to it (without project knowledge, read-only
-views are not reported). It is not reported:
+How loud it is depends on what djsec knows:
 
-- when `LoginRequiredMiddleware` (Django 5.1+) is in the project's `MIDDLEWARE`: every view then
+- **error** when a route reaches the view and it changes or deletes an object chosen by a value
+  of the request (`Invoice.objects.filter(pk=pk).delete()`) without ever looking at who calls it
+  (no `request.user`, session, token or secret in its body): exploitable as shown;
+- **warning** when a route reaches it and it changes data otherwise;
+- **info** when djsec cannot resolve the URLconf (no project, or `urlpatterns` built by code it
+  does not model) and no route it read reaches the function: it may be a helper of other views.
+
+With the URLconf resolved from `ROOT_URLCONF`, a function that no route reaches is not a view and
+is not reported. A read-only view is not reported: a page anyone may see is a legitimate choice
+(DJS317 and DJS318 look at what a view returns). With a project middleware that checks the user
+(it may require a login on some paths), a routed view is a hint.
+
+`@login_not_required` on a view that changes or deletes objects is reported too: an **error**
+when it changes the object its URL names, a **warning** otherwise.
+
+Not reported:
+
+- with `LoginRequiredMiddleware` (Django 5.1+) in the project's `MIDDLEWARE`: every view then
   requires a login unless it is marked `@login_not_required`;
-- on views meant to be public: their name, route or URL name contains one of the configured
+- views meant to be public: their name, route or URL name contains one of the configured
   public-view phrases (login, logout, signup, register, password reset, activate, health, ping,
   webhook, robots, sitemap, home, about, contact, ...);
-- on DRF `@api_view` functions, which have their own permission rules (DJS305, DJS306);
-- in tests.
+- DRF `@api_view` functions, which have their own permission rules (DJS305, DJS306);
+- tests.
 
 ## Why is this bad?
 "The URL isn't linked anywhere" is not an authorization check: URLs leak through browser history,

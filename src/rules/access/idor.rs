@@ -31,15 +31,17 @@ the request, without tying it to the user:
   `PermissionRequiredMixin` (or a decorated `dispatch`): `model = X` or an unscoped
   `queryset = X.objects...`, with no `get_queryset()` or `get_object()` override.
 
-Views with `UserPassesTestMixin` (whose `test_func` can check the object) are not reported.
-Unauthenticated views are left to DJS301/DJS302; DRF viewsets to DJS307.
+Views with `UserPassesTestMixin` (whose `test_func` can check the object) are not reported, nor
+views that require a model permission (`@permission_required("billing.delete_invoice")`,
+`PermissionRequiredMixin`), staff or superuser status, or an object-level check: there, which
+objects a user may reach is what the permission model says, not an oversight. Unauthenticated
+views are left to DJS301/DJS302 and DJS317; DRF viewsets to DJS307.
 
 ## Why is this bad?
 Authentication says who the user is; it does not say which objects they may see or change. When
 the object is looked up by the id in the URL alone, any logged-in user can change the id and read
 or modify someone else's object: an insecure direct object reference (IDOR), OWASP's most common
-access-control flaw. Model permissions (`PermissionRequiredMixin`) do not help: they say "may
-change invoices", not "may change *this* invoice".
+access-control flaw.
 
 ## Example
 ```python
