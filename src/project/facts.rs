@@ -615,9 +615,13 @@ pub struct Memo {
     units: HashMap<u64, Arc<Unit>>,
     /// The hash of the module-level statements, the imports they make and the decorators their
     /// assignments make.
-    context: Option<(u64, BTreeMap<String, String>, Vec<Arc<DecoratorFacts>>)>,
+    context: Option<ModuleLevel>,
     facts: Option<Arc<FileFacts>>,
 }
+
+/// The hash of the module-level statements, the imports they make and the decorators their
+/// assignments make.
+type ModuleLevel = (u64, BTreeMap<String, String>, Vec<Arc<DecoratorFacts>>);
 
 /// The facts of one definition.
 #[derive(Debug, Default)]

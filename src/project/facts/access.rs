@@ -561,11 +561,7 @@ fn decorator_function(model: &Model, def: Node) -> Option<DecoratorFacts> {
             continue;
         };
         match value.kind() {
-            "identifier" => {
-                if nested.contains(&text(value, src)) {
-                    decorator = true;
-                }
-            }
+            "identifier" if nested.contains(&text(value, src)) => decorator = true,
             "call" => {
                 let mut callee = value.field(Field::Function);
                 while let Some(c) = callee.filter(|c| c.kind() == "call") {

@@ -2067,10 +2067,9 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
     for bases in &direct {
         for b in bases.iter().filter(|b| b.local.is_none()) {
             let key = (b.qualified.clone(), b.name.clone());
-            if !external.contains_key(&key) {
-                let t = external_base_traits(checker, b.qualified.as_deref(), &b.name);
-                external.insert(key, t);
-            }
+            external
+                .entry(key)
+                .or_insert_with(|| external_base_traits(checker, b.qualified.as_deref(), &b.name));
         }
     }
     let external_traits = |b: &Direct| -> Traits {

@@ -49,7 +49,7 @@ def helper(x):\n    return x + 1\n";
     assert_eq!(b.uses, vec![".other.team_required".to_string()]);
     assert_eq!(decorator(src, "token").checks, Checks::TOKEN);
     assert!(decorator(src, "token").checks.token_only());
-    assert_eq!(decorator(src, "perms").checks.permission, true);
+    assert!(decorator(src, "perms").checks.permission);
     assert!(decorator(src, "require_staff").checks.staff);
     let s = decorator(src, "staff_required");
     assert!(s.checks.staff && s.checks.predicate, "{s:?}");
