@@ -394,6 +394,11 @@ const LIBRARY: &[(&str, &str, Library)] = &[
     ("defender.", "watch_login", Library::RateLimit),
 ];
 
+/// Whether a bare name is one of the table's (`login_required`, `StaffuserRequiredMixin`).
+fn is_library_name(name: &str) -> bool {
+    LIBRARY.iter().any(|(_, n, _)| *n == name)
+}
+
 /// What a qualified name of a library is, if the table knows it.
 pub fn library(qualified: &str) -> Option<Library> {
     let last = qualified.rsplit('.').next().unwrap_or(qualified);
@@ -546,7 +551,13 @@ fn decorator_function(model: &Model, def: Node) -> Option<DecoratorFacts> {
     let name = text(def.field(Field::Name)?, src);
     let body = def.field(Field::Body)?;
     let params = parameter_names(def, src);
-    if params.is_empty() || params.first().is_some_and(|p| *p == "self" || *p == "cls") {
+    // A decorator takes the view (or a factory's arguments), not `self` or a request: views and
+    // request helpers are not decorators.
+    if params.is_empty()
+        || params
+            .first()
+            .is_some_and(|p| matches!(*p, "self" | "cls") || model.sources.request_params.iter().any(|r| r == p))
+    {
         return None;
     }
     let nested: Vec<&str> = nested_defs(body, src).iter().map(|(n, _)| *n).collect();
@@ -969,11 +980,18 @@ impl Scan {
         } else {
             (Some(function), false)
         };
-        let qualified = callee.and_then(|c| model.qualified_name(c));
+        let name = node::callee_name(call, src).unwrap_or("");
+        // Resolving a name costs a lookup: only for names a library or a decorator may have.
+        let receives_view = node::positional_args(call)
+            .iter()
+            .any(|a| a.kind() == "identifier" && params.contains(&text(*a, src)));
+        let wanted = applied || receives_view || is_library_name(name);
+        let qualified = callee
+            .filter(|_| wanted)
+            .and_then(|c| model.qualified_name(c));
         if let Some(Library::Checks(c)) = qualified.as_deref().and_then(library) {
             self.checks = self.checks.or(c);
         }
-        let name = node::callee_name(call, src).unwrap_or("");
         match name {
             "has_perm" | "has_perms" | "has_module_perms" => {
                 self.checks = self.checks.or(Checks::PERMISSION);
@@ -1028,9 +1046,6 @@ impl Scan {
             self.checks.object = true;
         }
         // A project decorator applied to the view: `other_required(view)`.
-        let receives_view = node::positional_args(call)
-            .iter()
-            .any(|a| a.kind() == "identifier" && params.contains(&text(*a, src)));
         if (receives_view || applied)
             && let Some(callee) = callee
         {

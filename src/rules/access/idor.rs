@@ -5,7 +5,7 @@ use tree_sitter::Node;
 
 use super::views::{Access, ClassInfo, DecoratorKind, FunctionView, Module};
 use crate::analysis::python::PyChecker;
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::{Level, node};
 
@@ -227,26 +227,67 @@ fn class_lookup(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         return;
     }
     let src = checker.source();
-    let source = match (class.attr("queryset"), class.attr("model")) {
+    let (source, model) = match (class.attr("queryset"), class.attr("model")) {
         (Some(q), _) => {
             let text = node::text(q, src);
             if scoped_query(text) {
                 return;
             }
-            format!("`queryset = {text}`")
+            let model = text
+                .split(".objects")
+                .next()
+                .filter(|m| m.len() < text.len())
+                .map(|m| m.rsplit('.').next().unwrap_or(m).to_string());
+            (format!("`queryset = {text}`"), model)
         }
-        (None, Some(m)) => format!("`model = {}`", node::text(m, src)),
+        (None, Some(m)) => {
+            let text = node::text(m, src);
+            (format!("`model = {text}`"), Some(text.to_string()))
+        }
         (None, None) => return,
     };
-    checker.report(Finding::new(
-        RULE.code,
-        class.name_node.byte_range(),
-        Severity::Hint,
-        format!(
-            "`{}` fetches its object by the URL id from {source} without scoping it to the user: any logged-in user can reach any object; override `get_queryset()`",
-            class.name
-        ),
-    ));
+    let fix = model.and_then(|m| scope_fix(checker, class, &m));
+    checker.report(
+        Finding::new(
+            RULE.code,
+            class.name_node.byte_range(),
+            Severity::Hint,
+            format!(
+                "`{}` fetches its object by the URL id from {source} without scoping it to the user: any logged-in user can reach any object; override `get_queryset()`",
+                class.name
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+/// Add a `get_queryset()` that keeps the objects whose owner field (a foreign key to the user
+/// model, from the model's facts) is the requester.
+fn scope_fix(checker: &PyChecker, class: &ClassInfo, model: &str) -> Option<Fix> {
+    let (facts, _) = super::does::model_facts(checker, model)?;
+    let field = facts.owner_fields.first()?;
+    let src = checker.source();
+    let body = class.def.child_by_field_name("body")?;
+    let first = body.named_child(0)?;
+    if first.start_position().row == class.def.start_position().row {
+        return None;
+    }
+    let indent = node::line_indent(src, first.start_byte());
+    let end = body.end_byte();
+    // After the last statement of the body, on a line of its own.
+    let at = src[end..].find('\n').map_or(src.len(), |i| end + i + 1);
+    let newline = if at == src.len() && !src.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
+    let method = format!(
+        "{newline}\n{indent}def get_queryset(self):\n{indent}{indent}return super().get_queryset().filter({field}=self.request.user)\n"
+    );
+    Some(Fix::unsafe_(
+        format!("Scope `get_queryset()` to `self.request.user` (`{field}`)"),
+        vec![Edit::insert(at, method)],
+    ))
 }
 
 fn is_id_lookup(key: &str) -> bool {
@@ -334,6 +375,20 @@ class H(LoginRequiredMixin, ListView):\n    model = Invoice\n\
 class I(LoginRequiredMixin, DetailView):\n    queryset = Invoice.objects.filter(team__members=1)\n"
         );
         assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn fix_scopes_get_queryset_to_the_owner_field() {
+        let src = "from django.conf import settings\nfrom django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.db import models\nfrom django.views.generic import DetailView\n\nclass Invoice(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n\nclass InvoiceDetail(LoginRequiredMixin, DetailView):\n    model = Invoice\n    template_name = 'invoice.html'\n\nclass Other(LoginRequiredMixin, DetailView):\n    model = Unknown\n";
+        assert_eq!(
+            crate::analysis::testing::fix_applicability(src, "DJS309"),
+            vec!["unsafe", "none"]
+        );
+        let fixed = crate::analysis::testing::assert_fix(src, "DJS309");
+        assert!(
+            fixed.contains("    template_name = 'invoice.html'\n\n    def get_queryset(self):\n        return super().get_queryset().filter(customer=self.request.user)\n\nclass Other"),
+            "{fixed}"
+        );
     }
 
     #[test]
