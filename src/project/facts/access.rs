@@ -554,9 +554,9 @@ fn decorator_function(model: &Model, def: Node) -> Option<DecoratorFacts> {
     // A decorator takes the view (or a factory's arguments), not `self` or a request: views and
     // request helpers are not decorators.
     if params.is_empty()
-        || params
-            .first()
-            .is_some_and(|p| matches!(*p, "self" | "cls") || model.sources.request_params.iter().any(|r| r == p))
+        || params.first().is_some_and(|p| {
+            matches!(*p, "self" | "cls") || model.sources.request_params.iter().any(|r| r == p)
+        })
     {
         return None;
     }
@@ -923,6 +923,8 @@ impl Scan {
             scan.checks.object = true;
         }
         let mut steps = 0usize;
+        let mut guards: Vec<Node> = Vec::new();
+        let mut denies_somewhere = false;
         node::walk(root, |n| {
             steps += 1;
             if steps > 200_000 {
@@ -938,7 +940,10 @@ impl Scan {
                         scan.checks.token = true;
                     }
                 }
-                "raise_statement" | "return_statement" => scan.denial(n, src),
+                "raise_statement" | "return_statement" => {
+                    denies_somewhere |= scan.denial(n, src);
+                }
+                "if_statement" if allows_view(n, params, src) => guards.push(n),
                 "comparison_operator" if scoping && mentions_request_user(n, src) => {
                     scan.checks.object = true;
                 }
@@ -946,6 +951,15 @@ impl Scan {
             }
             true
         });
+        // `if <condition>: return view(request, ...)` and a denial after it: the view runs only
+        // when the condition holds.
+        if denies_somewhere {
+            for guard in guards {
+                if let Some(condition) = guard.field(Field::Condition) {
+                    scan.requirement(condition, src, false);
+                }
+            }
+        }
         scan
     }
 
@@ -960,9 +974,11 @@ impl Scan {
         let on_user = n
             .field(Field::Object)
             .is_some_and(|o| text(o, src).to_ascii_lowercase().ends_with("user"));
+        // Reading `is_authenticated` alone says nothing (a view may send logged-in users
+        // elsewhere, a decorator may admit anonymous users only): the denials say what is
+        // required ([`Scan::denial`]). Staff and superuser flags are only ever read to check.
+        let _ = on_user;
         match attr {
-            "is_authenticated" | "is_anonymous" => self.checks.session = true,
-            "is_active" if on_user => self.checks.session = true,
             "is_staff" => self.checks = self.checks.or(Checks::STAFF),
             "is_superuser" => self.checks = self.checks.or(Checks::SUPERUSER),
             _ => {}
@@ -1092,15 +1108,16 @@ impl Scan {
         }
     }
 
-    /// `raise PermissionDenied` or `return HttpResponse(status=403)` under a condition: what the
-    /// condition looks at is what is checked.
-    fn denial(&mut self, n: Node, src: &str) {
+    /// `raise PermissionDenied`, `return HttpResponse(status=403)` or a redirect to the login
+    /// page under a condition: what the condition looks at is what is checked. Returns whether
+    /// `n` denies the request at all.
+    fn denial(&mut self, n: Node, src: &str) -> bool {
         let Some(value) = n
             .named_child(0)
             .filter(|v| v.kind() != "comment")
             .map(node::unparenthesize)
         else {
-            return;
+            return false;
         };
         let denies = if value.kind() == "call" {
             let name = node::callee_name(value, src).unwrap_or("");
@@ -1108,25 +1125,134 @@ impl Scan {
                 || (matches!(name, "HttpResponse" | "JsonResponse" | "Response")
                     && node::keyword_arg(value, "status", src)
                         .is_some_and(|s| matches!(text(s, src), "401" | "403")))
+                || (matches!(name, "redirect" | "HttpResponseRedirect")
+                    && value
+                        .field(Field::Arguments)
+                        .is_some_and(|a| text(a, src).to_ascii_lowercase().contains("login")))
         } else {
             n.kind() == "raise_statement"
                 && DENIALS.contains(&text(value, src).rsplit('.').next().unwrap_or(""))
         };
         if !denies {
-            return;
+            return false;
         }
-        let Some(condition) = enclosing_condition(n) else {
-            return;
-        };
-        if flag_condition(condition, src) {
-            self.checks.session = true;
-        } else if mentions_user(condition, src) {
-            self.checks.predicate = true;
-            self.checks.session = true;
-        } else if mentions_credential(condition, src) {
-            self.checks.token = true;
+        if let Some((condition, when_true)) = enclosing_condition(n) {
+            // Denied when the condition holds: the view needs it false; in the `else`: true.
+            self.requirement(condition, src, when_true);
+        }
+        true
+    }
+
+    /// What the view requires when it runs only if `condition` is false (`denied_when_true`)
+    /// or true.
+    fn requirement(&mut self, condition: Node, src: &str, denied_when_true: bool) {
+        match flag_requirement(condition, src, denied_when_true) {
+            Some(required) => self.checks = self.checks.or(required),
+            None if flag_condition(condition, src) => {}
+            None if mentions_user(condition, src) => {
+                self.checks.predicate = true;
+                self.checks.session = true;
+            }
+            None if mentions_credential(condition, src) => self.checks.token = true,
+            None => {}
         }
     }
+}
+
+/// The user flags a condition tests, when it is nothing else: `not u.is_authenticated`,
+/// `u.is_anonymous or not u.is_staff` (an `or` of flag tests, each maybe negated).
+fn flag_terms<'s>(condition: Node, src: &'s str) -> Option<Vec<(&'s str, bool)>> {
+    let mut terms = Vec::new();
+    let mut stack = vec![node::unparenthesize(condition)];
+    while let Some(n) = stack.pop() {
+        if terms.len() > 8 {
+            return None;
+        }
+        match n.kind() {
+            "boolean_operator" => {
+                let op = n.field(Field::Operator).map(|o| text(o, src));
+                if op != Some("or") {
+                    return None;
+                }
+                stack.push(node::unparenthesize(n.field(Field::Left)?));
+                stack.push(node::unparenthesize(n.field(Field::Right)?));
+            }
+            _ => {
+                let mut negated = false;
+                let mut term = n;
+                while term.kind() == "not_operator" {
+                    negated = !negated;
+                    term = node::unparenthesize(term.field(Field::Argument)?);
+                }
+                if term.kind() != "attribute" {
+                    return None;
+                }
+                let attr = text(term.field(Field::Attribute)?, src);
+                if !matches!(
+                    attr,
+                    "is_authenticated" | "is_anonymous" | "is_active" | "is_staff" | "is_superuser"
+                ) {
+                    return None;
+                }
+                terms.push((attr, negated));
+            }
+        }
+    }
+    Some(terms)
+}
+
+/// What a flag condition requires of the user, given when the request is denied. `None` when
+/// the condition is not a plain test of flags, or requires an anonymous user
+/// (`if request.user.is_authenticated: raise PermissionDenied`: a page for visitors only).
+fn flag_requirement(condition: Node, src: &str, denied_when_true: bool) -> Option<Checks> {
+    let terms = flag_terms(condition, src)?;
+    // Denied when any term holds: the view needs every term false. In an `else` (or after an
+    // allow-guard), it needs the condition true: one term (an `or` says nothing definite).
+    let needed: Vec<(&str, bool)> = if denied_when_true {
+        terms.iter().map(|(a, neg)| (*a, *neg)).collect()
+    } else if terms.len() == 1 {
+        terms.iter().map(|(a, neg)| (*a, !*neg)).collect()
+    } else {
+        return None;
+    };
+    // `(attr, negated)` must be false: `not u.is_authenticated` false means logged in.
+    let mut checks = Checks::NONE;
+    for (attr, negated) in needed {
+        let wants_true = negated;
+        let c = match (attr, wants_true) {
+            ("is_authenticated", true) | ("is_anonymous", false) | ("is_active", true) => {
+                Checks::SESSION
+            }
+            ("is_staff", true) => Checks::STAFF,
+            ("is_superuser", true) => Checks::SUPERUSER,
+            // Logged-out users only, or an odd test: no requirement djsec can state.
+            _ => return None,
+        };
+        checks = checks.or(c);
+    }
+    Some(checks)
+}
+
+/// `if <condition>: return view(request, ...)` with the view one of `params`.
+fn allows_view(if_statement: Node, params: &[&str], src: &str) -> bool {
+    let Some(consequence) = if_statement.field(Field::Consequence) else {
+        return false;
+    };
+    let mut found = false;
+    node::walk(consequence, |n| {
+        if n.kind() == "call"
+            && n.field(Field::Function)
+                .is_some_and(|f| f.kind() == "identifier" && params.contains(&text(f, src)))
+        {
+            found = true;
+        }
+        !found
+            && !matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+    });
+    found
 }
 
 /// Names that may be project code: not Django's, DRF's or the standard library's.
@@ -1136,8 +1262,9 @@ fn is_project_name(named: &str) -> bool {
         || !is_foreign(named) && library(named).is_none()
 }
 
-/// The condition of the innermost `if`/`elif` whose branch contains `n`.
-fn enclosing_condition(n: Node) -> Option<Node> {
+/// The condition of the innermost `if`/`elif` whose branch contains `n`, and whether `n` runs
+/// when it holds (`false`: in the `else`).
+fn enclosing_condition(n: Node) -> Option<(Node, bool)> {
     let mut current = n;
     for _ in 0..64 {
         let parent = current.parent()?;
@@ -1145,13 +1272,13 @@ fn enclosing_condition(n: Node) -> Option<Node> {
             "if_statement" | "elif_clause" => {
                 let condition = parent.field(Field::Condition)?;
                 if !node::contains(condition, n) {
-                    return Some(condition);
+                    return Some((condition, true));
                 }
             }
             "else_clause" => {
                 // `if ...: ... else: deny` — the `if`'s condition.
                 if let Some(condition) = parent.parent().and_then(|p| p.field(Field::Condition)) {
-                    return Some(condition);
+                    return Some((condition, false));
                 }
             }
             "function_definition" | "lambda" | "class_definition" | "module" => return None,

@@ -34,11 +34,11 @@ Reports `csrf_exempt` in all its forms:
 How loud it is depends on what the view relies on:
 
 - **error** when it relies on the session's user: a login decorator or access mixin (Django's,
-  a library's, or a project decorator whose code checks `request.user`), a check of the user in
-  its body, or it reads `request.user`;
-- **warning** when it only uses the session store (`request.session`), or when it changes data
-  (accepts POST, calls `.save()`...), and for `csrf_exempt(...)` calls, whose view djsec does not
-  see;
+  a library's, or a project decorator whose code requires a logged-in user), a check in its body
+  that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
+- **warning** when it only reads the session (`request.user` to tell who is there,
+  `request.session`), or when it changes data (accepts POST, calls `.save()`...), and for
+  `csrf_exempt(...)` calls, whose view djsec does not see;
 - **info** otherwise.
 
 Views whose callers authenticate by a credential a browser does not attach by itself are not
@@ -175,9 +175,12 @@ fn reliance(access: &Access, facts: &views::BodyFacts, by_name: bool) -> Option<
         }
     } else if by_name {
         Reliance::Session("has a login decorator or access mixin".to_string())
-    } else if facts.reads_user {
-        Reliance::Session("reads `request.user`".to_string())
+    } else if facts.acts_as_user {
+        Reliance::Session("acts as the logged-in user through `request.user`".to_string())
     } else if facts.uses_session {
+        // Reads `request.user` (to tell who is there) or the session store, without requiring
+        // a login or acting as the user: a forged request rides on the session, and what it can
+        // do is not visible here.
         Reliance::SessionStore
     } else {
         Reliance::Nothing
@@ -201,7 +204,7 @@ fn report(
         (Reliance::SessionStore, _) => (
             Severity::Warning,
             format!(
-                "`{name}` is exempt from CSRF and uses `request.session`: any site can make a visitor's browser call it with their session"
+                "`{name}` is exempt from CSRF and uses the session (`request.user` or `request.session`): any site can make a visitor's browser call it with their session"
             ),
         ),
         (Reliance::Nothing, Some(reason)) => (

@@ -214,7 +214,13 @@ impl Does {
                 does.internals = Some((what, a.byte_range()));
             }
         }
+        // A user chosen by the request and a secret checked on the way (an activation or reset
+        // token) is the user's own flow, not an admin's.
+        let secret = ["token", "secret", "signature", "signed", "hmac"]
+            .iter()
+            .any(|w| lower.contains(w));
         if does.manages_users.is_none()
+            && !secret
             && let Some(w) = does
                 .writes
                 .iter()

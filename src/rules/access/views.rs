@@ -634,8 +634,12 @@ pub struct BodyFacts {
     pub logs_in: bool,
     /// Reads `request.user` or `request.session`: the view relies on the session cookie.
     pub uses_session: bool,
-    /// Reads `request.user`: the view acts as the logged-in user.
+    /// Reads `request.user`.
     pub reads_user: bool,
+    /// Acts as the logged-in user: passes `request.user` as a field value
+    /// (`owner=request.user`), changes it (`request.user.save()`, `request.user.x = ...`), or
+    /// creates or changes objects through it (`request.user.orders.create()`).
+    pub acts_as_user: bool,
     /// Reads `request.POST`, `request.FILES`, `request.body` or `request.data`.
     pub reads_post: bool,
     /// Names an unsafe method (`if request.method == "POST"`): it handles POST, PUT, PATCH or
@@ -761,6 +765,16 @@ impl BodyFacts {
                 if name == Some("status") && matches!(value, Some("401" | "403")) {
                     self.auth_check = true;
                 }
+                if value.is_some_and(is_request_user) {
+                    self.acts_as_user = true;
+                }
+            }
+            "assignment" => {
+                if n.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "attribute" && is_request_user(node::text(l, src)))
+                {
+                    self.acts_as_user = true;
+                }
             }
             "call" => self.visit_call(n, src),
             _ => {}
@@ -812,12 +826,20 @@ impl BodyFacts {
         if is_csrf_enforcement(name) {
             self.csrf_check = true;
         }
-        if self.writes.is_none()
-            && let Some(what) = write_call(call, name, src)
-        {
-            self.writes = Some(what);
+        if let Some(what) = write_call(call, name, src) {
+            if node::call_receiver(call).is_some_and(|r| is_request_user(node::text(r, src))) {
+                self.acts_as_user = true;
+            }
+            if self.writes.is_none() {
+                self.writes = Some(what);
+            }
         }
     }
+}
+
+/// `request.user`, `self.request.user`, or something reached through it.
+fn is_request_user(text: &str) -> bool {
+    text.starts_with("request.user") || text.starts_with("self.request.user")
 }
 
 /// Whether a function name enforces CSRF (`enforce_csrf`, `_check_csrf`, `verify_csrf_token`);
@@ -2173,6 +2195,7 @@ fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
         logs_in: a.logs_in || b.logs_in,
         uses_session: a.uses_session || b.uses_session,
         reads_user: a.reads_user || b.reads_user,
+        acts_as_user: a.acts_as_user || b.acts_as_user,
         reads_post: a.reads_post || b.reads_post,
         handles_unsafe_method: a.handles_unsafe_method || b.handles_unsafe_method,
         writes: a.writes.or(b.writes),

@@ -189,3 +189,25 @@ fn library_table_knows_django_and_third_party_names() {
         Some(true)
     );
 }
+
+#[test]
+fn what_a_denial_requires_depends_on_its_condition() {
+    let src = "from django.core.exceptions import PermissionDenied\n\
+from django.http import HttpResponseForbidden\n\
+from django.shortcuts import redirect\n\
+\n\
+def anonymous_only(view):\n    def wrapper(request, *a, **k):\n        if request.user.is_authenticated:\n            raise PermissionDenied\n        return view(request, *a, **k)\n    return wrapper\n\
+\n\
+def guard_login(view):\n    def wrapper(request, *a, **k):\n        if request.user.is_authenticated:\n            return view(request, *a, **k)\n        return redirect('login')\n    return wrapper\n\
+\n\
+def admin_or_owner(view):\n    def wrapper(request, user_id=None):\n        if request.user.is_administrator() or request.user.id == user_id:\n            return view(request, user_id)\n        return HttpResponseForbidden('no')\n    return wrapper\n\
+\n\
+def else_staff(view):\n    def wrapper(request, *a, **k):\n        if request.user.is_staff:\n            return view(request, *a, **k)\n        else:\n            raise PermissionDenied\n    return wrapper\n\
+\n\
+def sends_members_away(view):\n    def wrapper(request, *a, **k):\n        if request.user.is_authenticated and settings.REDIRECT_MEMBERS:\n            return redirect('dashboard')\n        return view(request, *a, **k)\n    return wrapper\n";
+    assert_eq!(decorator(src, "anonymous_only").checks, Checks::NONE);
+    assert_eq!(decorator(src, "guard_login").checks, Checks::SESSION);
+    assert_eq!(decorator(src, "admin_or_owner").checks, Checks::PREDICATE);
+    assert_eq!(decorator(src, "else_staff").checks, Checks::STAFF);
+    assert_eq!(decorator(src, "sends_members_away").checks, Checks::NONE);
+}
