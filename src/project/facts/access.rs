@@ -964,20 +964,20 @@ impl Scan {
     }
 
     fn attribute(&mut self, n: Node, src: &str) {
-        // `user.is_staff = True` sets the flag, it does not check it.
+        let attr = n.field(Field::Attribute).map_or("", |a| text(a, src));
+        if !matches!(attr, "is_staff" | "is_superuser") {
+            return;
+        }
+        // `user.is_staff = True` sets the flag, it does not check it (`parent()` searches from
+        // the root, so it is asked only of flag reads).
         if n.parent().is_some_and(|p| {
             p.kind() == "assignment" && p.field(Field::Left).is_some_and(|l| l.id() == n.id())
         }) {
             return;
         }
-        let attr = n.field(Field::Attribute).map_or("", |a| text(a, src));
-        let on_user = n
-            .field(Field::Object)
-            .is_some_and(|o| text(o, src).to_ascii_lowercase().ends_with("user"));
         // Reading `is_authenticated` alone says nothing (a view may send logged-in users
         // elsewhere, a decorator may admit anonymous users only): the denials say what is
         // required ([`Scan::denial`]). Staff and superuser flags are only ever read to check.
-        let _ = on_user;
         match attr {
             "is_staff" => self.checks = self.checks.or(Checks::STAFF),
             "is_superuser" => self.checks = self.checks.or(Checks::SUPERUSER),

@@ -677,11 +677,17 @@ impl BodyFacts {
                 let object = n.child_by_field_name("object");
                 let on_request = object.is_some_and(|o| is_request_expr(o, src, request_names));
                 // `user.is_staff = True` sets the flag, it does not check it.
-                let assigned = n.parent().is_some_and(|p| {
-                    p.kind() == "assignment"
-                        && p.child_by_field_name("left")
-                            .is_some_and(|l| l.id() == n.id())
-                });
+                let flag = matches!(
+                    attr,
+                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser"
+                );
+                // `parent()` searches from the root: only asked of the few flag reads.
+                let assigned = flag
+                    && n.parent().is_some_and(|p| {
+                        p.kind() == "assignment"
+                            && p.child_by_field_name("left")
+                                .is_some_and(|l| l.id() == n.id())
+                    });
                 match attr {
                     "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser"
                         if !assigned =>
@@ -769,12 +775,12 @@ impl BodyFacts {
                     self.acts_as_user = true;
                 }
             }
-            "assignment" => {
-                if n.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "attribute" && is_request_user(node::text(l, src)))
-                {
-                    self.acts_as_user = true;
-                }
+            "assignment"
+                if n.child_by_field_name("left").is_some_and(|l| {
+                    l.kind() == "attribute" && is_request_user(node::text(l, src))
+                }) =>
+            {
+                self.acts_as_user = true;
             }
             "call" => self.visit_call(n, src),
             _ => {}
