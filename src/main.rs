@@ -21,6 +21,11 @@ fn main() {
             &mut std::io::stderr().lock(),
         ),
         Command::Rules { format } => cli::docs::list(format, &mut std::io::stdout().lock()),
+        Command::Views(args) => cli::views::run(
+            &args,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        ),
     };
     std::process::exit(code);
 }

@@ -24,6 +24,7 @@
 pub mod defaults;
 pub mod deployed;
 pub mod discover;
+pub mod django;
 pub mod django_version;
 pub mod eval;
 pub mod facts;
@@ -115,6 +116,8 @@ pub struct ProjectIndex {
     facts: Arc<HashMap<FileId, Arc<facts::FileFacts>>>,
     /// Derived from the above on every change.
     derived: Arc<Derived>,
+    /// The Django requirement of the project's requirement files ([`django`]).
+    declared_django: Option<django::DjangoVersion>,
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
     /// that uses the snapshot; a new snapshot starts empty).
     pub(crate) evaluations: Arc<eval::SharedCache>,
@@ -150,6 +153,21 @@ pub struct AccessFacts {
     /// `REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]` (DRF's session and basic authentication
     /// when unset).
     pub drf_default_authentication: Option<Vec<String>>,
+    /// Whether the URLconf was read completely from `ROOT_URLCONF` (see
+    /// [`urls::resolve_complete`]): then a function no route reaches is not a view.
+    pub urlconf_complete: bool,
+    /// Middleware of the effective `MIDDLEWARE` (or Django 1.x `MIDDLEWARE_CLASSES`) that is not
+    /// Django's: dotted paths, for the access rules to look up (a project middleware may
+    /// require a login on some paths).
+    pub project_middleware: Vec<String>,
+    /// Whether the project throttles login attempts or requests: django-axes, django-ratelimit,
+    /// django-defender in `INSTALLED_APPS`, `MIDDLEWARE` or `AUTHENTICATION_BACKENDS`, or DRF's
+    /// `DEFAULT_THROTTLE_CLASSES` (`None`: unknown settings).
+    pub rate_limited: Option<bool>,
+    /// `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]` is set to a non-empty list.
+    pub drf_throttled: Option<bool>,
+    /// The Django version the project targets.
+    pub django: Option<django::DjangoVersion>,
 }
 
 impl fmt::Debug for ProjectIndex {
@@ -235,6 +253,7 @@ impl ProjectIndex {
             }
         }
         let mut index = ProjectIndex::empty(&root, options);
+        index.declared_django = django::from_requirements(&root, read);
         index.add_python_files(python.iter().map(PathBuf::as_path));
         let tables = index.tables();
         let all_facts: HashMap<FileId, Arc<facts::FileFacts>> = python
@@ -321,6 +340,12 @@ impl ProjectIndex {
     pub fn from_files(root: &Path, files: &[(&str, &str)]) -> ProjectIndex {
         let root = discover::normalize(root, None);
         let mut index = ProjectIndex::empty(&root, IndexOptions::default());
+        let given: HashMap<PathBuf, &str> = files
+            .iter()
+            .map(|(p, t)| (discover::normalize(Path::new(p), Some(&root)), *t))
+            .collect();
+        index.declared_django =
+            django::from_requirements(&root, |p| given.get(p).map(|t| (*t).to_string()));
         let paths: Vec<PathBuf> = files
             .iter()
             .map(|(p, _)| discover::normalize(Path::new(p), Some(&root)))
@@ -1096,7 +1121,105 @@ impl ProjectIndex {
         if roots.is_empty() {
             roots = urls::fallback_roots(self, &self.urls);
         }
-        let routes = urls::resolve(self, &roots);
+        let (routes, complete) = urls::resolve_complete(self, &roots);
+        // Django 1.x settings: `MIDDLEWARE_CLASSES` and no `MIDDLEWARE`.
+        let uses_middleware_classes = |ns: &eval::Namespace| {
+            matches!(ns.setting("MIDDLEWARE"), eval::Setting::Default)
+                && matches!(ns.setting("MIDDLEWARE_CLASSES"), eval::Setting::Set(_))
+        };
+        let all_settings: Vec<FileId> = modules.iter().map(|m| m.path.clone()).collect();
+        let settings_1x = evaluated
+            .iter()
+            .any(|e| uses_middleware_classes(&e.namespace))
+            || (evaluated.is_empty()
+                && eval::evaluate_many(self, &all_settings, None)
+                    .into_iter()
+                    .flatten()
+                    .any(|e| uses_middleware_classes(&e.namespace)));
+        let urls_1x = self.urls.values().any(|u| u.uses_patterns);
+        let django = self
+            .declared_django
+            .clone()
+            .or_else(|| django::from_code(settings_1x, urls_1x));
+        let reads_classes = django.as_ref().is_none_or(|v| v.before(2, 0));
+        let mut project_middleware: Vec<String> = Vec::new();
+        for e in &evaluated {
+            let name = if reads_classes && uses_middleware_classes(&e.namespace) {
+                "MIDDLEWARE_CLASSES"
+            } else {
+                "MIDDLEWARE"
+            };
+            let items = e
+                .namespace
+                .value(name)
+                .and_then(|v| v.items().map(<[Value]>::to_vec))
+                .unwrap_or_default();
+            for item in items {
+                let Some(dotted) = item.as_str() else {
+                    continue;
+                };
+                let project = dotted
+                    .rsplit_once('.')
+                    .is_some_and(|(module, _)| self.resolve_dotted(module).is_some());
+                if project && !project_middleware.iter().any(|m| m == dotted) {
+                    project_middleware.push(dotted.to_string());
+                }
+            }
+        }
+        const LIMITERS: &[&str] = &["axes", "defender", "ratelimit", "django_ratelimit", "brake"];
+        let named_limiter = |v: &Value| {
+            v.items().is_some_and(|items| {
+                items.iter().filter_map(Value::as_str).any(|s| {
+                    let first = s.split('.').next().unwrap_or(s);
+                    LIMITERS.contains(&first)
+                })
+            })
+        };
+        let drf_throttled = if evaluated.is_empty() {
+            None
+        } else {
+            Some(evaluated.iter().any(|e| {
+                e.namespace
+                    .value("REST_FRAMEWORK")
+                    .and_then(|v| v.get("DEFAULT_THROTTLE_CLASSES").cloned())
+                    .and_then(|v| v.items().map(|i| !i.is_empty()))
+                    .unwrap_or(false)
+            }))
+        };
+        let imports_limiter = self.facts.values().any(|f| {
+            f.imports.values().any(|q| {
+                let first = q.split('.').next().unwrap_or(q);
+                LIMITERS.contains(&first)
+            })
+        });
+        let lists_unknown = evaluated.iter().any(|e| {
+            ["INSTALLED_APPS", "MIDDLEWARE"]
+                .iter()
+                .any(|n| match e.namespace.setting(n) {
+                    eval::Setting::Unknown => true,
+                    eval::Setting::Set(b) => b.value.is_unknown() || b.value.items().is_none(),
+                    eval::Setting::Default => false,
+                })
+        });
+        let rate_limited = if evaluated.is_empty() || (lists_unknown && !imports_limiter) {
+            None
+        } else {
+            Some(
+                imports_limiter
+                    || drf_throttled == Some(true)
+                    || evaluated.iter().any(|e| {
+                        [
+                            "INSTALLED_APPS",
+                            "MIDDLEWARE",
+                            "MIDDLEWARE_CLASSES",
+                            "AUTHENTICATION_BACKENDS",
+                        ]
+                        .iter()
+                        .filter_map(|n| e.namespace.value(n))
+                        .any(|v| named_limiter(&v))
+                    }),
+            )
+        };
         AccessFacts {
             roots,
             root_from_settings,
@@ -1104,7 +1227,17 @@ impl ProjectIndex {
             login_required_middleware,
             drf_default_permissions,
             drf_default_authentication,
+            urlconf_complete: complete && root_from_settings,
+            project_middleware,
+            rate_limited,
+            drf_throttled,
+            django,
         }
+    }
+
+    /// The Django version the project targets, when known ([`django`]).
+    pub fn django_version(&self) -> Option<&django::DjangoVersion> {
+        self.derived.access.django.as_ref()
     }
 
     /// The role the module at `path` would have with this summary (used for the buffer being

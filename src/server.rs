@@ -14,6 +14,7 @@ mod convert;
 mod project;
 mod settings;
 mod transport;
+mod view_hover;
 mod workspace;
 
 use std::panic::AssertUnwindSafe;
@@ -615,14 +616,22 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let position = params.text_document_position_params.position;
+        // On a view's `def`/`class` line: its access facts first.
+        let view = self
+            .snapshot(&uri)
+            .and_then(|s| view_hover::hover(&s, position, self.encoding()));
         let Some(analysed) = self.current_analysis(&uri).await else {
             return Ok(None);
         };
-        Ok(actions::hover(
+        let rule = actions::hover(
             &analysed.rope,
             &analysed.findings,
             position,
             self.encoding(),
-        ))
+        );
+        Ok(match view {
+            Some(view) => Some(view_hover::merge(view, rule)),
+            None => rule,
+        })
     }
 }

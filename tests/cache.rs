@@ -13,8 +13,8 @@ use std::process::Command;
 const MANAGE: &str =
     "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n";
 const SETTINGS: &str = "DEBUG = False\nSECRET_KEY = 'k' * 60\nALLOWED_HOSTS = ['example.com']\nROOT_URLCONF = 'mysite.urls'\nMIDDLEWARE = [\n    'django.middleware.security.SecurityMiddleware',\n    'django.middleware.csrf.CsrfViewMiddleware',\n]\n";
-const URLS: &str = "from django.urls import path\nfrom shop import views\n\nurlpatterns = [\n    path('a/', views.order_list),\n]\n";
-const SHOP_VIEWS: &str = "from django.http import HttpResponse\n\n\ndef order_list(request):\n    return HttpResponse('orders')\n";
+const URLS: &str = "from django.urls import path\nfrom shop import views\n\nurlpatterns = [\n    path('a/', views.order_delete),\n]\n";
+const SHOP_VIEWS: &str = "from django.http import HttpResponse\nfrom shop.models import Item\n\n\ndef order_delete(request):\n    Item.objects.filter(pk=request.POST['pk']).delete()\n    return HttpResponse('deleted')\n";
 const BLOG_VIEWS: &str = "from django.utils.safestring import mark_safe\n\n\ndef title(value):\n    return mark_safe(value)\n";
 const MODELS: &str = "from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=10)\n";
 const TEMPLATE: &str = "<p>{{ body|safe }}</p>\n";
@@ -288,7 +288,7 @@ fn a_urlconf_change_invalidates_the_routed_views() {
                 "from django.urls import path\n",
                 "from django.urls import path\nfrom django.contrib.auth.decorators import login_required\n",
             )
-            .replace("views.order_list)", "login_required(views.order_list))"),
+            .replace("views.order_delete)", "login_required(views.order_delete))"),
     );
     let run = check(dir.path(), &[]);
     assert!(run.analysed.contains("shop/views.py"), "{}", run.stderr);

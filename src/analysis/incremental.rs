@@ -105,11 +105,7 @@ impl Cache {
     /// the current summaries, see [`Cache::summaries`]).
     pub fn record_reads(&mut self, reads: Vec<facts::Read>) {
         for read in reads {
-            match self
-                .reads
-                .iter_mut()
-                .find(|r| r.from == read.from && r.callee == read.callee)
-            {
+            match self.reads.iter_mut().find(|r| r.same_question(&read)) {
                 Some(existing) => *existing = read,
                 None => self.reads.push(read),
             }

@@ -99,6 +99,19 @@ pub const TRIGGERS: &[(&str, Trigger)] = &[
         "DJS315",
         Trigger::Python(&["__all__", "exclude", "View", "Form", "Serializer"]),
     ),
+    (
+        "DJS316",
+        Trigger::PythonWithSources(&["View", "Mixin", "admin"]),
+    ),
+    ("DJS317", Trigger::PythonWithSources(&["View"])),
+    (
+        "DJS318",
+        Trigger::PythonWithSources(&["View", "META", "environ", "settings", "traceback"]),
+    ),
+    (
+        "DJS319",
+        Trigger::PythonWithSources(&["View", "login", "Login", "password", "signup", "Signup"]),
+    ),
     ("DJS401", Trigger::Settings),
     ("DJS402", Trigger::Settings),
     ("DJS403", Trigger::Settings),

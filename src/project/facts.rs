@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
+pub mod access;
+
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
 use crate::semantic::node::{self, text};
@@ -25,6 +27,7 @@ use crate::semantic::sources::{SinkKind, Tables};
 use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
 use crate::semantic::{Index, Model};
 use crate::syntax::python::{Field, Fields};
+use access::{ClassFacts, DecoratorFacts};
 
 pub mod render;
 
@@ -39,6 +42,10 @@ pub struct FileFacts {
     /// Module-level classes and functions that raise `DisallowedHost`: the project's own Host
     /// validation (a multi-domain middleware), read by DJS432 through `MIDDLEWARE`.
     pub host_checks: BTreeSet<String>,
+    /// Decorators defined in the file, by name: what their wrapper checks ([`access`]).
+    pub decorators: BTreeMap<String, Arc<DecoratorFacts>>,
+    /// Module-level classes by name: bases, access checks, owner fields ([`access`]).
+    pub classes: BTreeMap<String, Arc<ClassFacts>>,
     /// Where the file renders templates, how, and with what context ([`render`]).
     pub render: render::RenderFacts,
     /// A hash of the text the facts were computed from ([`source_hash`]), so that an analysis
@@ -55,6 +62,8 @@ impl PartialEq for FileFacts {
             && self.imports == other.imports
             && self.host_checks == other.host_checks
             && self.render == other.render
+            && self.decorators == other.decorators
+            && self.classes == other.classes
     }
 }
 
@@ -72,8 +81,13 @@ impl FileFacts {
     pub fn digest(&self) -> u128 {
         *self.digest.get_or_init(|| {
             let text = format!(
-                "{:?}{:?}{:?}{:?}",
-                self.functions, self.imports, self.host_checks, self.render
+                "{:?}{:?}{:?}{:?}{:?}{:?}",
+                self.functions,
+                self.imports,
+                self.host_checks,
+                self.render,
+                self.decorators,
+                self.classes
             );
             xxhash_rust::xxh3::xxh3_128(text.as_bytes())
         })
@@ -93,42 +107,54 @@ impl FileFacts {
         let mut cursor = root.walk();
         let statements: Vec<Node> = root.named_children(&mut cursor).collect();
         let mut functions = BTreeMap::new();
+        let mut decorators = BTreeMap::new();
+        let mut classes = BTreeMap::new();
+        // Module-level assignments first, then definitions (as `Memo` composes them).
+        for statement in statements
+            .iter()
+            .filter(|s| node::definition(**s).is_none())
+        {
+            if let Some(d) = access::of_assignment(model, *statement) {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+        }
         for statement in statements {
             for summary in summarize_definition(model, statement) {
                 functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+            let (decos, cls) = access::of_definition(model, statement);
+            for d in decos {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+            for c in cls {
+                classes.insert(c.name.clone(), Arc::new(c));
             }
         }
         FileFacts {
             functions,
             imports: model.imports.module_bindings(),
+            decorators,
+            classes,
+            render: render::RenderFacts::default(),
             source: source_hash(model.source),
             digest: Default::default(),
             host_checks: host_checks(model.tree.root_node(), model.source),
-            render: render::RenderFacts::default(),
         }
     }
 
-    /// The facts of a module whose whole text `model` indexes.
+    /// The facts of a module whose whole text `model` indexes: its summaries, access facts and
+    /// render facts.
     pub fn from_model(model: &Model) -> FileFacts {
         let root = model.tree.root_node();
         let mut cursor = root.walk();
-        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
-        let mut functions = BTreeMap::new();
         let mut render = render::RenderFacts::default();
-        for statement in statements {
-            for summary in summarize_definition(model, statement) {
-                functions.insert(summary.name.clone(), Arc::new(summary));
-            }
+        for statement in root.named_children(&mut cursor) {
             render.append(render::of_statement(model, statement));
         }
         render.finish();
         FileFacts {
-            functions,
-            imports: model.imports.module_bindings(),
             render,
-            source: source_hash(model.source),
-            digest: Default::default(),
-            host_checks: host_checks(model.tree.root_node(), model.source),
+            ..FileFacts::summaries_of(model)
         }
     }
 
@@ -415,26 +441,60 @@ fn url_guard(model: &Model, def: Node, params: &[String]) -> Option<Guard> {
     None
 }
 
-/// A summary looked up by a call site, as the resolver answered it (for validation and
-/// invalidation: the same question asked of a newer index must get the same answer).
+/// What a lookup asks for: a function's summary, or the access facts of a decorator or class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Function,
+    Decorator,
+    Class,
+}
+
+/// The answer of a lookup.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Function(Arc<FunctionSummary>),
+    Decorator(Arc<DecoratorFacts>),
+    Class(Arc<ClassFacts>),
+}
+
+impl Fact {
+    fn same(&self, other: &Fact) -> bool {
+        match (self, other) {
+            (Fact::Function(a), Fact::Function(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Decorator(a), Fact::Decorator(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Class(a), Fact::Class(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            _ => false,
+        }
+    }
+}
+
+/// A summary (or access fact) looked up by a call site or an access rule, as the resolver
+/// answered it (for validation and invalidation: the same question asked of a newer index must
+/// get the same answer).
 #[derive(Debug, Clone)]
 pub struct Read {
     /// The module the callee was named in (`None`: the analysed buffer).
     pub from: Option<FileId>,
     pub callee: String,
-    /// The module it was found in and its summary.
-    pub found: Option<(Option<FileId>, Arc<FunctionSummary>)>,
+    pub kind: Kind,
+    /// The module it was found in and what was found there.
+    pub found: Option<(Option<FileId>, Fact)>,
     /// The project modules the lookup looked into (found or not).
     pub probed: Vec<FileId>,
 }
 
 impl Read {
-    fn same_answer(&self, other: &Option<(Option<FileId>, Arc<FunctionSummary>)>) -> bool {
+    fn same_answer(&self, other: &Option<(Option<FileId>, Fact)>) -> bool {
         match (&self.found, other) {
             (None, None) => true,
-            (Some((fa, a)), Some((fb, b))) => fa == fb && (Arc::ptr_eq(a, b) || **a == **b),
+            (Some((fa, a)), Some((fb, b))) => fa == fb && a.same(b),
             _ => false,
         }
+    }
+
+    /// Whether two reads ask the same question (the later answer replaces the earlier).
+    pub fn same_question(&self, other: &Read) -> bool {
+        self.from == other.from && self.kind == other.kind && self.callee == other.callee
     }
 
     /// Whether the answer may change when `path`'s facts change.
@@ -443,8 +503,8 @@ impl Read {
     }
 }
 
-/// Looks summaries up for the data flow: the analysed buffer's own facts first, then the project
-/// index. Records every answer ([`Read`]).
+/// Looks summaries up for the data flow, and access facts for the access rules: the analysed
+/// buffer's own facts first, then the project index. Records every answer ([`Read`]).
 pub struct Resolver {
     index: Option<Arc<ProjectIndex>>,
     /// The analysed buffer's path, normalised as the index stores it.
@@ -480,6 +540,16 @@ impl Resolver {
         self.reads.take()
     }
 
+    /// The project index lookups go to.
+    pub fn index(&self) -> Option<&Arc<ProjectIndex>> {
+        self.index.as_ref()
+    }
+
+    /// The path of a module in an answer (`None` is the analysed buffer).
+    pub fn path_of(&self, file: Option<&FileId>) -> Option<FileId> {
+        file.or(self.own_path.as_ref()).cloned()
+    }
+
     fn facts_of(&self, file: &Option<FileId>) -> Option<Arc<FileFacts>> {
         match file {
             None => Some(Arc::clone(&self.own)),
@@ -492,18 +562,34 @@ impl Resolver {
         &self,
         from: &Option<FileId>,
         callee: &str,
+        kind: Kind,
         hops: usize,
         probed: &mut Vec<FileId>,
-    ) -> Option<(Option<FileId>, Arc<FunctionSummary>)> {
+    ) -> Option<(Option<FileId>, Fact)> {
+        let get = |facts: &FileFacts, name: &str| -> Option<Fact> {
+            match kind {
+                Kind::Function => facts.functions.get(name).cloned().map(Fact::Function),
+                Kind::Decorator => facts.decorators.get(name).cloned().map(Fact::Decorator),
+                Kind::Class => facts.classes.get(name).cloned().map(Fact::Class),
+            }
+        };
         let facts = self.facts_of(from)?;
         if let Some(local) = callee.strip_prefix('@') {
-            if let Some(summary) = facts.functions.get(local) {
-                return Some((self.canonical(from), Arc::clone(summary)));
+            if let Some(found) = get(&facts, local) {
+                return Some((self.canonical(from), found));
             }
-            // `@Imported.method`: a class imported by name.
-            let (head, rest) = local.split_once('.')?;
+            // An imported name used as `@name` by a summary: follow the import.
+            let (head, rest) = match local.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None if kind != Kind::Function => (local, None),
+                None => return None,
+            };
             let qualified = facts.imports.get(head)?;
-            return self.lookup(from, &format!("{qualified}.{rest}"), hops + 1, probed);
+            let next = match rest {
+                Some(r) => format!("{qualified}.{r}"),
+                None => qualified.clone(),
+            };
+            return self.lookup(from, &next, kind, hops + 1, probed);
         }
         if hops > MAX_HOPS {
             return None;
@@ -530,8 +616,8 @@ impl Resolver {
             let Some(target) = self.facts_of(&file) else {
                 continue;
             };
-            if let Some(summary) = target.functions.get(&name) {
-                return Some((self.canonical(&file), Arc::clone(summary)));
+            if let Some(found) = get(&target, &name) {
+                return Some((self.canonical(&file), found));
             }
             // Re-exported: `from .helpers import clean` in the module.
             let (head, rest) = match name.split_once('.') {
@@ -543,7 +629,7 @@ impl Resolver {
                     Some(r) => format!("{qualified}.{r}"),
                     None => qualified.clone(),
                 };
-                return self.lookup(&file, &next, hops + 1, probed);
+                return self.lookup(&file, &next, kind, hops + 1, probed);
             }
         }
         None
@@ -556,6 +642,57 @@ impl Resolver {
             other => other.clone(),
         }
     }
+
+    /// Look `callee` up as `kind`, named in module `from` (`None`: the buffer), and record the
+    /// answer.
+    fn ask(
+        &self,
+        from: Option<&FileId>,
+        callee: &str,
+        kind: Kind,
+    ) -> Option<(Option<FileId>, Fact)> {
+        let from = from.cloned();
+        let mut probed = Vec::new();
+        let found = self.lookup(&from, callee, kind, 0, &mut probed);
+        if let Ok(mut reads) = self.reads.try_borrow_mut()
+            && reads.len() < 10_000
+        {
+            reads.push(Read {
+                from,
+                callee: callee.to_string(),
+                kind,
+                found: found.clone(),
+                probed,
+            });
+        }
+        found
+    }
+
+    /// The access facts of the project decorator `name` names in module `from` (`None`: the
+    /// buffer): an imported qualified name, `.mod.name`, or `@name` for one of that module.
+    pub fn decorator(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<DecoratorFacts>)> {
+        match self.ask(from, name, Kind::Decorator)? {
+            (file, Fact::Decorator(d)) => Some((file, d)),
+            _ => None,
+        }
+    }
+
+    /// The access facts of the project class `name` names in module `from` (see
+    /// [`Resolver::decorator`]).
+    pub fn class(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<ClassFacts>)> {
+        match self.ask(from, name, Kind::Class)? {
+            (file, Fact::Class(c)) => Some((file, c)),
+            _ => None,
+        }
+    }
 }
 
 impl SummaryLookup for Resolver {
@@ -564,20 +701,14 @@ impl SummaryLookup for Resolver {
         from: Option<&Arc<Path>>,
         callee: &str,
     ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)> {
-        let from = from.cloned();
-        let mut probed = Vec::new();
-        let found = self.lookup(&from, callee, 0, &mut probed);
-        if let Ok(mut reads) = self.reads.try_borrow_mut()
-            && reads.len() < 10_000
-        {
-            reads.push(Read {
-                from,
-                callee: callee.to_string(),
-                found: found.clone(),
-                probed,
-            });
+        match self.ask(from, callee, Kind::Function)? {
+            (file, Fact::Function(f)) => Some((file, f)),
+            _ => None,
         }
-        found
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 
@@ -585,27 +716,39 @@ impl SummaryLookup for Resolver {
 /// own facts).
 pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
     reads.iter().all(|read| {
-        let answer = resolver.lookup(&read.from, &read.callee, 0, &mut Vec::new());
+        let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
         read.same_answer(&answer)
     })
 }
 
-/// The summaries (and render facts) of each definition of a module, kept between versions of a
-/// buffer: a definition whose text and module-level context did not change keeps them, so a
-/// keystroke summarises only the definition it is in.
+/// The facts (summaries, access facts, render facts) of each definition of a module, kept
+/// between versions of a buffer: a definition whose text and module-level context did not change
+/// keeps them, so a keystroke summarises only the definition it is in.
 #[derive(Debug, Default, Clone)]
 pub struct Memo {
     units: HashMap<u64, Arc<Unit>>,
-    /// The hash of the module-level statements, the imports they make and their render facts
-    /// (`as_view(template_name=...)` in a URLconf).
-    context: Option<(u64, BTreeMap<String, String>, Arc<render::RenderFacts>)>,
+    /// What the module-level statements contribute, with the hash of their text.
+    context: Option<ModuleLevel>,
     facts: Option<Arc<FileFacts>>,
+}
+
+/// The hash of the module-level statements and what they make: imports, decorators made by
+/// assignment (`staff_only = user_passes_test(...)`), render facts (`as_view(template_name=...)`
+/// in a URLconf).
+#[derive(Debug, Clone)]
+struct ModuleLevel {
+    key: u64,
+    imports: BTreeMap<String, String>,
+    decorators: Vec<Arc<DecoratorFacts>>,
+    render: Arc<render::RenderFacts>,
 }
 
 /// What one top-level definition contributes to its module's facts.
 #[derive(Debug, Default)]
 struct Unit {
-    summaries: Vec<Arc<FunctionSummary>>,
+    functions: Vec<Arc<FunctionSummary>>,
+    decorators: Vec<Arc<DecoratorFacts>>,
+    classes: Vec<Arc<ClassFacts>>,
     render: render::RenderFacts,
 }
 
@@ -629,10 +772,8 @@ impl Memo {
             node::text(statement, source).hash(&mut hasher);
         }
         let context = hasher.finish();
-        let (imports, module_render) = match &self.context {
-            Some((key, imports, render)) if *key == context => {
-                (imports.clone(), Arc::clone(render))
-            }
+        let module = match &self.context {
+            Some(module) if module.key == context => module.clone(),
             _ => {
                 let index = Index::build_statements(module_level(), source);
                 let model = Model::with_index(source, tree, tables, index);
@@ -640,7 +781,15 @@ impl Memo {
                 for statement in module_level() {
                     render.append(render::of_statement(&model, statement));
                 }
-                (model.imports.module_bindings(), Arc::new(render))
+                ModuleLevel {
+                    key: context,
+                    imports: model.imports.module_bindings(),
+                    decorators: module_level()
+                        .filter_map(|s| access::of_assignment(&model, s))
+                        .map(Arc::new)
+                        .collect(),
+                    render: Arc::new(render),
+                }
             }
         };
         let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
@@ -672,37 +821,53 @@ impl Memo {
             );
             let model = Model::with_index(source, tree, tables, index);
             for (key, statement) in &missing {
-                let summaries = summarize_definition(&model, *statement)
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect();
-                let render = render::of_statement(&model, *statement);
-                units.insert(*key, Arc::new(Unit { summaries, render }));
+                let (decorators, classes) = access::of_definition(&model, *statement);
+                let unit = Unit {
+                    functions: summarize_definition(&model, *statement)
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect(),
+                    decorators: decorators.into_iter().map(Arc::new).collect(),
+                    classes: classes.into_iter().map(Arc::new).collect(),
+                    render: render::of_statement(&model, *statement),
+                };
+                units.insert(*key, Arc::new(unit));
             }
         }
         // In source order: a later definition of a name replaces an earlier one.
         let mut functions = BTreeMap::new();
-        let mut render = render::RenderFacts::clone(&module_render);
-        for key in &order {
-            let Some(unit) = units.get(key) else {
-                continue;
-            };
-            for summary in &unit.summaries {
+        let mut decorators: BTreeMap<String, Arc<DecoratorFacts>> = module
+            .decorators
+            .iter()
+            .map(|d| (d.name.clone(), Arc::clone(d)))
+            .collect();
+        let mut classes = BTreeMap::new();
+        let mut render = render::RenderFacts::clone(&module.render);
+        for unit in order.iter().filter_map(|key| units.get(key)) {
+            for summary in &unit.functions {
                 functions.insert(summary.name.clone(), Arc::clone(summary));
+            }
+            for d in &unit.decorators {
+                decorators.insert(d.name.clone(), Arc::clone(d));
+            }
+            for c in &unit.classes {
+                classes.insert(c.name.clone(), Arc::clone(c));
             }
             render.extend(&unit.render);
         }
         render.finish();
         let facts = FileFacts {
             functions,
-            imports: imports.clone(),
+            imports: module.imports.clone(),
+            host_checks: host_checks(root, source),
+            decorators,
+            classes,
+            render,
             source: source_hash(source),
             digest: Default::default(),
-            host_checks: host_checks(root, source),
-            render,
         };
         self.units = units;
-        self.context = Some((context, imports, module_render));
+        self.context = Some(module);
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
             _ => Arc::new(facts),

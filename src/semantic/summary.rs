@@ -162,4 +162,10 @@ pub trait SummaryLookup {
         from: Option<&Arc<Path>>,
         callee: &str,
     ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)>;
+
+    /// The implementation, for callers that need more than summaries (the access rules ask
+    /// `project::facts::Resolver` for decorators and classes).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
