@@ -106,3 +106,81 @@ fn editing_a_helper_re_analyses_exactly_the_open_files_that_use_it() {
     client.wait_for(|m| is_publication(m, &views) && published(m).is_empty());
     assert_eq!(client.shutdown(), Some(0));
 }
+
+const DECORATOR_TOKEN: &str = "from functools import wraps\nfrom django.conf import settings\nfrom django.http import HttpResponse\n\n\ndef api_key_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if request.headers.get(\"X-Api-Key\") != settings.API_KEY:\n            return HttpResponse(status=401)\n        return view(request, *args, **kwargs)\n    return wrapper\n";
+/// The same decorator, now checking the session user instead of an API key.
+const DECORATOR_SESSION: &str = "from functools import wraps\nfrom django.conf import settings\nfrom django.http import HttpResponse\n\n\ndef api_key_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.user.is_authenticated:\n            return HttpResponse(status=401)\n        return view(request, *args, **kwargs)\n    return wrapper\n";
+const HOOK_VIEWS: &str = "from django.http import HttpResponse\nfrom django.views.decorators.csrf import csrf_exempt\n\nfrom .decorators import api_key_required\nfrom .models import Event\n\n\n@csrf_exempt\n@api_key_required\ndef push(request):\n    Event.objects.create(body=request.body)\n    return HttpResponse()\n";
+
+#[test]
+fn editing_a_decorator_re_analyses_exactly_the_open_views_that_use_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical root");
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+    };
+    write(
+        "manage.py",
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
+    );
+    write("site_settings.py", "SECRET_KEY = 'x' * 60\nDEBUG = False\n");
+    write("app/__init__.py", "");
+    write("app/decorators.py", DECORATOR_TOKEN);
+    write("app/views.py", HOOK_VIEWS);
+    write("app/other.py", OTHER);
+
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri_of(&root),
+            "workspaceFolders": [{"uri": uri_of(&root), "name": "p"}],
+            "capabilities": {},
+        }),
+    );
+    client.notify("initialized", json!({}));
+    let views = uri_of(&root.join("app/views.py"));
+    let other = uri_of(&root.join("app/other.py"));
+    let decorators = uri_of(&root.join("app/decorators.py"));
+    client.open(&views, "python", 1, HOOK_VIEWS);
+    // Token authentication from a header: `@csrf_exempt` is right, no DJS308.
+    let first = client.wait_for(|m| is_publication(m, &views));
+    assert!(
+        !published(&first).iter().any(|(code, _)| code == "DJS308"),
+        "{first}"
+    );
+    client.open(&other, "python", 1, OTHER);
+    client.open(&decorators, "python", 1, DECORATOR_TOKEN);
+    client.wait_for(|m| is_publication(m, &other) && !published(m).is_empty());
+    client.wait_for(|m| is_publication(m, &decorators));
+
+    // The decorator now relies on the session: the exempt view is open to cross-site requests.
+    client.drain();
+    client.change(&decorators, 2, json!([{ "text": DECORATOR_SESSION }]));
+    let msg = client.wait_for(|m| {
+        is_publication(m, &views) && published(m).iter().any(|(code, _)| code == "DJS308")
+    });
+    assert!(
+        published(&msg).contains(&("DJS308".to_string(), ERROR)),
+        "{msg}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    client.document_text(&decorators);
+    assert!(
+        !client.backlog_any(|m| is_publication(m, &other)),
+        "other.py was analysed again: {:?}",
+        client.backlog_debug()
+    );
+
+    // And back: token authentication again.
+    client.change(&decorators, 3, json!([{ "text": DECORATOR_TOKEN }]));
+    client.wait_for(|m| {
+        is_publication(m, &views) && !published(m).iter().any(|(code, _)| code == "DJS308")
+    });
+    assert_eq!(client.shutdown(), Some(0));
+}
