@@ -37,9 +37,11 @@ How loud it is depends on what the view relies on:
   a library's, or a project decorator whose code requires a logged-in user), a check in its body
   that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
 - **warning** when it only reads the session (`request.user` to tell who is there,
-  `request.session`), or when it changes data (accepts POST, calls `.save()`...), and for
-  `csrf_exempt(...)` calls, whose view djsec does not see;
-- **info** otherwise.
+  `request.session`);
+- **warning** for `csrf_exempt(...)` calls, whose view djsec does not see;
+- **info** otherwise (audit notes): a view that changes data but reads no session (a forged
+  request can do nothing its sender could not do directly; on real projects these are OAuth,
+  webhook and token endpoints), and the rest.
 
 Views whose callers authenticate by a credential a browser does not attach by itself are not
 reported: an `Authorization` or API-key header read in the view, or a **project decorator that
@@ -207,10 +209,13 @@ fn report(
                 "`{name}` is exempt from CSRF and uses the session (`request.user` or `request.session`): any site can make a visitor's browser call it with their session"
             ),
         ),
+        // Without a session or cookie the view trusts, a forged cross-site request can do
+        // nothing its sender could not do directly: audit information (OAuth, webhook and
+        // token endpoints on real projects).
         (Reliance::Nothing, Some(reason)) => (
-            Severity::Warning,
+            Severity::Info,
             format!(
-                "`{name}` is exempt from CSRF and changes data ({reason}): any site can make a visitor's browser call it"
+                "`{name}` is exempt from CSRF and changes data ({reason}): fine when callers authenticate by token or signature, as it reads no session (audit note)"
             ),
         ),
         (Reliance::Nothing, None) => (
@@ -350,7 +355,7 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
             codes_at(&src),
             vec![
                 ("DJS308", 6, 1, "error"),
-                ("DJS308", 10, 1, "warning"),
+                ("DJS308", 10, 1, "info"),
                 ("DJS308", 14, 1, "info"),
                 ("DJS308", 17, 1, "error"),
                 ("DJS308", 22, 5, "info"),

@@ -421,6 +421,12 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
     if class.defines_any(&["get_permissions"]) || env.public_reason(class.name).is_some() {
         return;
     }
+    // A project base or method checks access itself (`check_permissions()`, `initial()`,
+    // `dispatch()` overridden to require a login or a permission): `permission_classes` is not
+    // where this view's protection is decided.
+    if class.traits.checks.any() {
+        return;
+    }
     let writes = class.writes();
     let auth_disabled = class
         .attr("authentication_classes")

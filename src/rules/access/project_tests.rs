@@ -306,7 +306,7 @@ fn an_edited_project_decorator_changes_the_findings_of_its_users() {
         "",
     );
     let found = across_modules(&weakened);
-    assert!(found.contains(&("DJS308", 16, "warning")), "{found:?}");
+    assert!(found.contains(&("DJS308", 16, "info")), "{found:?}");
     assert!(found.contains(&("DJS301", 28, "error")), "{found:?}");
     assert!(!found.iter().any(|f| f.1 == 23 || f.1 == 24), "{found:?}");
 }

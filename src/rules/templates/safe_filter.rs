@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     code: "DJS501",
     name: "template-safe-filter",
     family: Family::Templates,
-    severity: Severity::Warning,
+    severity: Severity::Hint,
     fix: FixAvailability::Always,
     summary: "`|safe` or `|safeseq` turns off HTML escaping for a template variable.",
     django_checks: &[],
@@ -29,9 +29,11 @@ The severity says what is known of the value. djsec reads the views and helpers 
 the template (`render()`, `render_to_string()`, `TemplateResponse`, class-based
 `template_name`, `get_context_data()` and `extra_context`, helpers such as
 `tmpl(name, **ctx)`) and what they pass under each name: request data (or `request.GET…` read
-in the template) is an **error**, a model object or unknown data a **warning** (the message
-says which view passes what), and text the developers write — a form field's `help_text` or
-`label`, a fieldset's `description`, `settings.*` — a **hint**.
+in the template) is an **error**; a model object, unknown data and text the developers write —
+a form field's `help_text` or `label`, a fieldset's `description`, `settings.*` — a **hint**
+(audit information: the message says which view passes what). On 17 real Django projects,
+`|safe` on values djsec could not trace to the request was deliberate in 94 of 97 cases (HTML
+sanitised on save, staff-written rich text), so only request data is reported as a problem.
 
 Not reported: literals (`{{ "<br>"|safe }}`: the template author wrote that markup), values
 every view passes as constants, escaped data (`format_html()`, a sanitizer, a project helper
@@ -136,17 +138,22 @@ pub fn check(checker: &mut TemplateChecker) {
                     // An id, a count, a boolean, a URL the server builds.
                     continue;
                 } else if why.is_empty() {
+                    // Measured on 17 real projects (docs/precision.md): `|safe` on a value
+                    // djsec cannot trace is nearly always deliberate (sanitised or staff-written
+                    // HTML), so it is audit information, not a likely problem.
                     (
-                        RULE.severity,
+                        Severity::Hint,
                         format!(
-                            "{names} renders {shown} without HTML escaping: if it can hold user data, this is cross-site scripting"
+                            "{names} renders {shown} without HTML escaping: djsec cannot tell where it comes from; if it can hold user data, this is cross-site scripting (audit note)"
                         ),
                     )
                 } else {
+                    // A model's text field marked safe: on real projects almost always HTML
+                    // sanitised on save or written by staff in a rich-text editor.
                     (
-                        RULE.severity,
+                        Severity::Hint,
                         format!(
-                            "{names} renders {shown} without HTML escaping{why}; if it can hold what users typed, this is cross-site scripting"
+                            "{names} renders {shown} without HTML escaping{why}; if it can hold what users typed and is not sanitised on the way, this is cross-site scripting (audit note)"
                         ),
                     )
                 }
@@ -192,10 +199,10 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![
-                ("DJS501", 1, 4, "warning"),
-                ("DJS501", 2, 5, "warning"),
-                ("DJS501", 3, 6, "warning"),
-                ("DJS501", 4, 14, "warning"),
+                ("DJS501", 1, 4, "hint"),
+                ("DJS501", 2, 5, "hint"),
+                ("DJS501", 3, 6, "hint"),
+                ("DJS501", 4, 14, "hint"),
             ]
         );
     }
@@ -221,7 +228,7 @@ mod tests {
         let src = "<a title=\"{{ t|upper|safe }}\">{{ x|linebreaks|safe }}</a>{% autoescape on %}{{ y|safe }}{% endautoescape %}";
         assert_eq!(
             codes(src),
-            vec![("DJS501", 1, 11, "warning"), ("DJS501", 1, 77, "warning")]
+            vec![("DJS501", 1, 11, "hint"), ("DJS501", 1, 77, "hint")]
         );
     }
 
@@ -242,8 +249,8 @@ mod tests {
                 ("DJS501", 1, 27, "hint"),
                 ("DJS501", 2, 1, "hint"),
                 ("DJS501", 2, 32, "hint"),
-                ("DJS501", 3, 1, "warning"),
-                ("DJS501", 3, 31, "warning"),
+                ("DJS501", 3, 1, "hint"),
+                ("DJS501", 3, 31, "hint"),
                 ("DJS501", 4, 1, "hint"),
             ]
         );
@@ -254,13 +261,13 @@ mod tests {
         let src = "<p>{{ request.GET.q|safe }}</p><p>{{ request.user.username|safe }}</p>";
         assert_eq!(
             codes(src),
-            vec![("DJS501", 1, 4, "error"), ("DJS501", 1, 35, "warning")]
+            vec![("DJS501", 1, 4, "error"), ("DJS501", 1, 35, "hint")]
         );
         // Headers are request data; the host is checked against `ALLOWED_HOSTS` first.
         let src = "{{ request.META.HTTP_USER_AGENT|safe }}\n{{ request.META.HTTP_HOST|safe }}\n";
         assert_eq!(
             codes(src),
-            vec![("DJS501", 1, 1, "error"), ("DJS501", 2, 1, "warning")]
+            vec![("DJS501", 1, 1, "error"), ("DJS501", 2, 1, "hint")]
         );
     }
 

@@ -201,10 +201,16 @@ pub fn check(checker: &mut TemplateChecker) {
             }
             // In a quoted string with HTML escaping on, only a backslash or a line break can
             // end the string early: an audit hint unless the value is known to be user text.
+            // Escaped and in code (not a string nor a template literal) with an origin djsec
+            // cannot trace: on real projects a number, a boolean or a server-built structure
+            // nearly every time, so an audit hint.
+            let untraced_code =
+                matches!(judgement, Judgement::Unknown) && !unescaped && matches!(state, Js::Code);
             let severity = match (in_string && !unescaped, user) {
                 (true, true) => Severity::Warning,
                 (true, false) => Severity::Hint,
                 (false, true) => Severity::Error,
+                (false, false) if untraced_code => Severity::Hint,
                 (false, false) => Severity::Warning,
             };
             let fix = json_script_fix(checker, &ids, script, token, expr, state);
@@ -490,7 +496,7 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![
-                ("DJS520", 2, 11, "warning"),
+                ("DJS520", 2, 11, "hint"),
                 // In a quoted string with escaping on, only a backslash or a line break can end
                 // the string: an audit hint while nothing says the value is user text.
                 ("DJS520", 3, 12, "hint"),
@@ -498,8 +504,8 @@ mod tests {
                 ("DJS520", 5, 23, "warning"),
                 // Unescaped, but nothing says what the value holds: a warning.
                 ("DJS520", 6, 11, "warning"),
-                ("DJS520", 7, 11, "warning"),
-                ("DJS520", 9, 50, "warning"),
+                ("DJS520", 7, 11, "hint"),
+                ("DJS520", 9, 50, "hint"),
             ]
         );
     }
@@ -563,8 +569,8 @@ mod tests {
             codes(src),
             vec![
                 ("DJS520", 2, 12, "hint"),
-                ("DJS520", 3, 11, "warning"),
-                ("DJS520", 4, 11, "warning"),
+                ("DJS520", 3, 11, "hint"),
+                ("DJS520", 4, 11, "hint"),
                 ("DJS520", 5, 12, "warning"),
                 ("DJS520", 6, 12, "hint"),
             ]
@@ -574,7 +580,7 @@ mod tests {
     #[test]
     fn unclosed_and_half_typed_scripts() {
         let src = "<script>\n  var a = {{ a }};\n  var b = {{ b";
-        assert_eq!(codes(src), vec![("DJS520", 2, 11, "warning")]);
+        assert_eq!(codes(src), vec![("DJS520", 2, 11, "hint")]);
         let src = "<script src=\"x.js\"></script><script>{{";
         assert_eq!(codes(src), vec![]);
     }

@@ -2,7 +2,7 @@
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
-use crate::rules::templates::{self, Place};
+use crate::rules::templates::{self, Judgement, Place};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::syntax::template::Quote;
 use crate::syntax::template::lexer::slice;
@@ -100,13 +100,29 @@ pub fn check(checker: &mut TemplateChecker) {
                 ],
             )
         });
+        // What the views pass decides how likely a space is: user text is, a value djsec
+        // cannot trace is an audit note, a server-made value (an id, a `reverse()` URL) has none.
+        let (severity, note) = match templates::judge(checker, expr, token.range.start) {
+            Judgement::Safe => continue,
+            Judgement::User(why) => (Severity::Error, format!(" ({why})")),
+            Judgement::Stored(why) => (Severity::Warning, format!(" ({why})")),
+            Judgement::Unknown => {
+                if templates::is_server_made(text, token.content_text(text), expr) {
+                    continue;
+                }
+                (
+                    Severity::Hint,
+                    " (audit: djsec cannot tell where the value comes from)".to_string(),
+                )
+            }
+        };
         findings.push(
             Finding::new(
                 RULE.code,
                 token.range.clone(),
-                RULE.severity,
+                severity,
                 format!(
-                    "{} is inserted into the unquoted value of `{}`: escaping does not cover spaces, so the value can add attributes such as event handlers; quote the value",
+                    "{} is inserted into the unquoted value of `{}`: escaping does not cover spaces, so the value can add attributes such as event handlers; quote the value{note}",
                     templates::shown(text, expr),
                     attribute.name_lower
                 ),
@@ -150,10 +166,10 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![
-                ("DJS523", 1, 12, "warning"),
-                ("DJS523", 2, 15, "warning"),
-                ("DJS523", 3, 20, "warning"),
-                ("DJS523", 4, 10, "warning"),
+                ("DJS523", 1, 12, "hint"),
+                ("DJS523", 2, 15, "hint"),
+                ("DJS523", 3, 20, "hint"),
+                ("DJS523", 4, 10, "hint"),
             ]
         );
     }

@@ -357,13 +357,13 @@ fn safe_filter_is_judged_by_what_the_view_passes() {
             // Request data: an error.
             ("DJS501", 1, 4, "error"),
             // Stored data (a model object): a warning.
-            ("DJS501", 3, 6, "warning"),
+            ("DJS501", 3, 6, "hint"),
             // The data submitted to a bound form is request data.
             ("DJS501", 5, 6, "error"),
             // Through a loop over a model's field: still stored data.
-            ("DJS501", 7, 31, "warning"),
+            ("DJS501", 7, 31, "hint"),
             // Not passed by the view: unknown, a warning as without a project.
-            ("DJS501", 8, 6, "warning"),
+            ("DJS501", 8, 6, "hint"),
         ]
     );
     let findings = project_findings(template);
@@ -516,7 +516,7 @@ class PostView(DetailView):
     );
     assert_eq!(
         got,
-        vec![("DJS501", 1, 1, "error"), ("DJS501", 1, 35, "warning")]
+        vec![("DJS501", 1, 1, "error"), ("DJS501", 1, 35, "hint")]
     );
 }
 
