@@ -308,7 +308,8 @@ fn only_routed_functions_take_url_parameters_when_the_urlconf_is_known() {
         .map(|c| (c.0, c.1, c.3))
         .collect();
     // `helper` is not routed: its `next_url` comes from its callers. `obj: Project` is no string.
-    assert_eq!(got, vec![("DJS311", 5, "error"), ("DJS101", 11, "hint")]);
+    // A routed view's URL parameter: the URL pattern decides what it can hold (a warning).
+    assert_eq!(got, vec![("DJS311", 5, "warning"), ("DJS101", 11, "hint")]);
     // An unresolvable URLconf says nothing: every function that takes the request first may be
     // a view.
     let unknown = files("urlpatterns = build_patterns()\n");
@@ -387,7 +388,8 @@ def g(request):
     .into_iter()
     .map(|c| (c.1, c.3))
     .collect();
-    assert_eq!(got, vec![(21, "error"), (24, "error")]);
+    // Through a helper: likely (a warning); read from the request at the call site: an error.
+    assert_eq!(got, vec![(21, "warning"), (24, "error")]);
 }
 
 #[test]
@@ -444,5 +446,5 @@ def d(request):
     .into_iter()
     .map(|c| (c.1, c.3))
     .collect();
-    assert_eq!(got, vec![(19, "error"), (24, "error")]);
+    assert_eq!(got, vec![(19, "warning"), (24, "error")]);
 }

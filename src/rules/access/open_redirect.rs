@@ -36,7 +36,11 @@ a constant scheme followed by `request.get_host()` (which Django checks against 
 and a path, as in Django's own HTTPS redirect
 `HttpResponsePermanentRedirect("https://%s%s" % (request.get_host(), request.get_full_path()))`.
 
-A redirect back to the `Referer` header is reported as a hint: a page on another site that links
+Severity: an **error** when the function reads the target from the request itself; a
+**warning** when it comes through a project helper, a form's `cleaned_data` or a view
+parameter, where a check djsec does not follow may limit it (a form's `clean_<field>()`, a
+method of an object a factory returns). A redirect back to the `Referer` header is reported as
+a hint: a page on another site that links
 here gets its visitors sent back to it, where they already were. The target is judged by what it
 is made of: a path built by `reverse()` or `get_absolute_url()`, or a project helper whose summary
 checks the URL (`if _allow_redirect(url): ...`), keeps the redirect on the site.
@@ -170,16 +174,32 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
                     "{sink} sends the user back to the `Referer` header without `url_has_allowed_host_and_scheme()`: a page on another site that links here gets its visitors back; check the URL if the redirect should stay on this site"
                 ),
             )
-        } else {
+        } else if is_direct(&source) {
             (
                 Severity::Error,
                 format!(
                     "{sink} sends the user to a URL from {source} without `url_has_allowed_host_and_scheme()`: an open redirect"
                 ),
             )
+        } else {
+            // Through a project helper, a form's cleaned data or a view's parameter: a check
+            // may sit where djsec does not follow (a method of an object a factory returns, a
+            // form's `clean_<field>()`, the URL pattern) — likely, not shown.
+            (
+                Severity::Warning,
+                format!(
+                    "{sink} sends the user to a URL from {source} without `url_has_allowed_host_and_scheme()` on the way djsec can see: an open redirect unless a check elsewhere limits it"
+                ),
+            )
         };
         checker.report(Finding::new(RULE.code, site.byte_range(), severity, message).with_fix(fix));
     }
+}
+
+/// Whether the redirect target is read from the request in the function itself (the finding is
+/// then exploitable as shown), not through a helper, a form or a view parameter.
+fn is_direct(source: &str) -> bool {
+    source.starts_with("request") && !source.contains("through")
 }
 
 /// Request attributes that are this site's own path, not data the client picks freely.
@@ -359,7 +379,7 @@ class V:\n    def get_success_url(self):\n        return self.request.GET['next'
                 ("DJS311", 4, 12, "error"),
                 ("DJS311", 7, 12, "error"),
                 ("DJS311", 9, 12, "hint"),
-                ("DJS311", 11, 12, "error"),
+                ("DJS311", 11, 12, "warning"),
                 ("DJS311", 14, 9, "error"),
             ]
         );
@@ -419,7 +439,7 @@ def b(request):\n    return redirect('https://%s%s' % (request.META['HTTP_X_FORW
         );
         assert_eq!(
             codes_at(&src),
-            vec![("DJS311", 4, 12, "error"), ("DJS311", 6, 12, "error")]
+            vec![("DJS311", 4, 12, "warning"), ("DJS311", 6, 12, "error")]
         );
     }
 
