@@ -83,9 +83,13 @@ pub fn analyze_incremental(
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
             let mut plan = incremental::Plan::new(source, tree, context, cache);
-            let fresh = python_unit_findings(source, tree, context, &plan);
-            let module = python_module_findings(source, tree, context, &mut plan);
-            let mut findings = plan.finish(source, context, fresh, &module, cache);
+            // Names whose meaning changed without their definition's text changing (a
+            // function's summary) go here, through `plan.mark_changed`, before `resolve`.
+            plan.resolve();
+            let (fresh, mut asked) = python_unit_findings(source, tree, context, &plan);
+            let (module, module_asked) = python_module_findings(source, tree, context, &mut plan);
+            asked.extend(module_asked);
+            let mut findings = plan.finish(source, context, fresh, &module, asked, cache);
             findings.extend(module);
             (findings, python::suppression_comments(source, tree))
         }
@@ -118,13 +122,13 @@ fn python_unit_findings(
     tree: &tree_sitter::Tree,
     context: &Context,
     plan: &incremental::Plan,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let index = Index::build_statements(plan.to_check(), source);
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
-    checker.into_findings()
+    checker.into_parts()
 }
 
 /// The module-scoped checks, over what the edit may have changed (see `analysis::incremental`).
@@ -133,18 +137,18 @@ fn python_module_findings<'t>(
     tree: &'t tree_sitter::Tree,
     context: &Context,
     plan: &mut incremental::Plan<'t>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
         .filter(|m| (m.applies)(context))
         .collect();
     if applicable.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let reads = |s: tree_sitter::Node| applicable.iter().any(|m| (m.indexes)(s));
     let by_class = applicable.iter().all(|m| m.by_class);
     let index = match plan.module_work(reads, by_class) {
-        incremental::ModuleWork::Reuse(findings) => return findings,
+        incremental::ModuleWork::Reuse(findings) => return (findings, Vec::new()),
         incremental::ModuleWork::Recheck(statements) => Index::build_statements(statements, source),
         incremental::ModuleWork::Full => Index::build_filtered(tree, source, reads),
     };
@@ -152,7 +156,8 @@ fn python_module_findings<'t>(
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }
-    plan.merge_module(checker.into_findings())
+    let (findings, asked) = checker.into_parts();
+    (plan.merge_module(findings), asked)
 }
 
 fn template_findings(
