@@ -23,13 +23,14 @@ use crate::semantic::Index;
 
 use crate::rules::{self, meta::suppression};
 use crate::syntax::Syntax;
+use crate::syntax::python::ModuleTree;
 
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => (
-            python_findings(source, tree, context),
-            python::suppression_comments(source, tree),
+            python_findings(source, tree.into(), context),
+            python::suppression_comments(source, tree.into()),
         ),
         Syntax::Template(template) => template_findings(source, template, context),
     };
@@ -51,7 +52,7 @@ fn external_comments(
         return Vec::new();
     }
     let lower = source.to_ascii_lowercase();
-    let root = tree.root_node();
+    let root = ModuleTree::from(tree);
     let mut at: Vec<usize> = ["nosec", "noqa", "nosemgrep", "nosonar"]
         .iter()
         .flat_map(|marker| lower.match_indices(marker).map(|(i, _)| i))
@@ -82,6 +83,7 @@ pub fn analyze_incremental(
 ) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
+            let tree = ModuleTree::from(tree);
             let mut plan = incremental::Plan::new(source, tree, context, cache);
             // Names whose meaning changed without their definition's text changing (a
             // function's summary) go here, through `plan.mark_changed`, before `resolve`.
@@ -104,7 +106,7 @@ pub fn analyze_incremental(
 
 /// Every check over the whole module: the unit-scoped and the module-scoped checks share one
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
-fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
+fn python_findings(source: &str, tree: ModuleTree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
@@ -119,7 +121,7 @@ fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) ->
 
 fn python_unit_findings(
     source: &str,
-    tree: &tree_sitter::Tree,
+    tree: ModuleTree,
     context: &Context,
     plan: &incremental::Plan,
 ) -> (Vec<Finding>, Vec<python::ImportAsked>) {
@@ -134,7 +136,7 @@ fn python_unit_findings(
 /// The module-scoped checks, over what the edit may have changed (see `analysis::incremental`).
 fn python_module_findings<'t>(
     source: &'t str,
-    tree: &'t tree_sitter::Tree,
+    tree: ModuleTree<'t>,
     context: &Context,
     plan: &mut incremental::Plan<'t>,
 ) -> (Vec<Finding>, Vec<python::ImportAsked>) {

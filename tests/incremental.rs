@@ -358,6 +358,76 @@ fn check_paste(seed: &str, from: usize, to: usize) {
     );
 }
 
+/// The top-level statements of a syntax with their byte ranges and positions, and its s-expression:
+/// what a block reparse must give as a whole-file parse does.
+/// A statement's byte range, start and end (row, column).
+type Placed = (usize, usize, (usize, usize), (usize, usize));
+
+fn shape(syntax: &Syntax) -> (String, Vec<Placed>) {
+    let Syntax::Python(tree) = syntax else {
+        return (syntax.to_sexp(), Vec::new());
+    };
+    let statements = tree
+        .named_top_level()
+        .iter()
+        .map(|n| {
+            let (s, e) = (n.start_position(), n.end_position());
+            (
+                n.start_byte(),
+                n.end_byte(),
+                (s.row, s.column),
+                (e.row, e.column),
+            )
+        })
+        .collect();
+    (tree.to_sexp(), statements)
+}
+
+/// Keystrokes and whole-line edits on a generated module, the syntax reparsed block by block:
+/// after every edit that leaves no syntax error, the same statements at the same places as a
+/// whole-file parse; and the blocks are used.
+fn check_blocks(seed: &str, ops: &[(usize, usize, usize)]) -> usize {
+    let mut doc = Document::new(seed, 1, Language::Python);
+    let mut text = seed.to_string();
+    let mut blocks_used = 0;
+    for (i, &(at, delete, insert)) in ops.iter().enumerate() {
+        let chars = text.chars().count();
+        let start = at % (chars + 1);
+        let end = (start + delete).min(chars);
+        let snippet = if insert % 2 == 0 {
+            SNIPPETS[insert / 2 % SNIPPETS.len()]
+        } else {
+            LINES[insert / 2 % LINES.len()]
+        };
+        let change = Change {
+            range: Some((
+                position(&text, start, PositionEncoding::Utf16),
+                position(&text, end, PositionEncoding::Utf16),
+            )),
+            text: snippet.to_string(),
+        };
+        doc.apply_changes(&[change], i as i32 + 2, PositionEncoding::Utf16);
+        let (s, e) = (byte_index(&text, start), byte_index(&text, end));
+        text.replace_range(s..e, snippet);
+        let Syntax::Python(tree) = &doc.syntax else {
+            continue;
+        };
+        if tree.has_error() {
+            continue;
+        }
+        blocks_used += usize::from(tree.tree_count() > 1);
+        let fresh = Syntax::parse(Language::Python, &text);
+        assert_eq!(shape(&doc.syntax), shape(&fresh), "after edit {i}:\n{text}");
+    }
+    blocks_used
+}
+
+fn byte_index(text: &str, char_idx: usize) -> usize {
+    text.char_indices()
+        .nth(char_idx)
+        .map_or(text.len(), |(b, _)| b)
+}
+
 /// 48 random edit scripts per test, from a fixed seed so that CI is deterministic; set
 /// `PROPTEST_RNG_SEED` (a number) to explore other scripts. Failures found that way go to
 /// `tests/incremental.proptest-regressions` and are replayed first on every run.
@@ -407,6 +477,13 @@ proptest! {
     }
 
     #[test]
+    fn blocks_reparse_like_the_whole_file(
+        ops in proptest::collection::vec((0usize..40_000, 0usize..30, 0usize..80), 1..40)
+    ) {
+        check_blocks(&generate::python_module(700, 5), &ops);
+    }
+
+    #[test]
     fn paste_and_undo_200_lines(from in 0usize..1000, to in 0usize..1000) {
         check_paste(&generated_seed(), from, to);
     }
@@ -447,6 +524,24 @@ fn every_keystroke_in_class_views_matches_a_full_analysis() {
         }
     }
     assert_eq!(checked, 2 * boundaries.len());
+}
+
+/// Typing in one definition after another reparses blocks (and gives the whole-file parse's
+/// tree).
+#[test]
+fn typing_uses_blocks() {
+    let seed = generate::python_module(700, 5);
+    // Inside each docstring (the text is ASCII: bytes are chars), from the last to the first so
+    // that the earlier offsets stay right.
+    let mut ops: Vec<(usize, usize, usize)> = seed
+        .match_indices("\"\"\"")
+        .step_by(2)
+        .map(|(i, _)| (i + 3, 0, 2))
+        .collect();
+    ops.reverse();
+    assert!(ops.len() > 20);
+    // All but the edit that finds the blocks too many and parses the whole file again.
+    assert!(check_blocks(&seed, &ops) >= ops.len() - ops.len() / 16);
 }
 
 /// The clean code the large benchmark modules are padded with has no findings, so that a

@@ -1327,7 +1327,18 @@ pub fn script(text: &str, spot: Spot) -> Script {
             let Some(at) = nearest_middle(&lines, |i| starts_unit(&lines, i)) else {
                 return fallback();
             };
-            insert_and_remove(text.to_string(), at, &block, spot == Spot::Paste)
+            if spot == Spot::Paste {
+                insert_and_remove(text.to_string(), at, &block, true)
+            } else {
+                // Undoing starts from the text with the paste in it.
+                let pasted: String = lines[..at]
+                    .iter()
+                    .map(|l| format!("{l}\n"))
+                    .chain(std::iter::once(block.clone()))
+                    .chain(lines[at..].iter().map(|l| format!("{l}\n")))
+                    .collect();
+                insert_and_remove(pasted, at, &block, false)
+            }
         }
     }
 }

@@ -47,12 +47,13 @@ mod names;
 use std::ops::Range;
 use std::sync::Arc;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::context::Context;
 use super::finding::Finding;
 use super::python::ImportAsked;
 use crate::semantic::{Imports, Index};
+use crate::syntax::python::ModuleTree;
 use names::{Kind, NameSet, Names};
 
 pub use names::{Name, name};
@@ -356,10 +357,8 @@ pub enum ModuleWork<'t> {
 impl<'t> Plan<'t> {
     /// The plan for analysing `text` (parsed as `tree`) after the version `cache` holds, which
     /// it takes: [`Plan::finish`] puts the new version in its place.
-    pub fn new(text: &str, tree: &'t Tree, context: &Context, cache: &mut Cache) -> Plan<'t> {
-        let root = tree.root_node();
-        let mut cursor = root.walk();
-        let nodes: Vec<Node<'t>> = root.children(&mut cursor).collect();
+    pub fn new(text: &str, tree: ModuleTree<'t>, context: &Context, cache: &mut Cache) -> Plan<'t> {
+        let nodes: Vec<Node<'t>> = tree.top_level();
         let statements: Vec<TopLevel> = nodes.iter().map(|n| TopLevel::of(*n)).collect();
         let mut plan = Plan {
             names: (0..nodes.len()).map(|_| None).collect(),
@@ -906,7 +905,7 @@ mod tests {
         let Syntax::Python(tree) = &syntax else {
             return usize::MAX;
         };
-        let mut plan = Plan::new(current, tree, &context, &mut cache);
+        let mut plan = Plan::new(current, tree.into(), &context, &mut cache);
         plan.resolve();
         plan.reused_units()
     }
@@ -983,7 +982,7 @@ mod tests {
         let Syntax::Python(tree) = &syntax else {
             return Vec::new();
         };
-        let mut plan = Plan::new(current, tree, &context, &mut cache);
+        let mut plan = Plan::new(current, tree.into(), &context, &mut cache);
         for name in marked {
             plan.mark_changed(name);
         }
@@ -1063,7 +1062,7 @@ mod tests {
         let reads = |s: Node| {
             crate::semantic::node::definition(s).is_none_or(|d| d.kind() != "function_definition")
         };
-        let mut plan = Plan::new(current, tree, &context, &mut cache);
+        let mut plan = Plan::new(current, tree.into(), &context, &mut cache);
         plan.resolve();
         match plan.module_work(reads, true) {
             ModuleWork::Reuse(_) => Some(Vec::new()),

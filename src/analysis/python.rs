@@ -2,12 +2,12 @@
 
 use std::cell::RefCell;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::context::Context;
 use super::finding::{Edit, Finding};
 use crate::semantic::{Imports, Index, Model, node};
-use crate::syntax::python::{Field, Fields};
+use crate::syntax::python::{Field, Fields, ModuleTree};
 
 /// The state the Python rules share while checking one module.
 pub struct PyChecker<'a> {
@@ -29,14 +29,19 @@ pub struct ImportAsked {
 }
 
 impl<'a> PyChecker<'a> {
-    pub fn new(source: &'a str, tree: &'a Tree, context: &'a Context) -> PyChecker<'a> {
+    pub fn new(
+        source: &'a str,
+        tree: impl Into<ModuleTree<'a>>,
+        context: &'a Context,
+    ) -> PyChecker<'a> {
+        let tree = tree.into();
         PyChecker::with_index(source, tree, context, Index::build(tree, source))
     }
 
     /// A checker over part of the module (incremental analysis; see `analysis::incremental`).
     pub fn with_index(
         source: &'a str,
-        tree: &'a Tree,
+        tree: impl Into<ModuleTree<'a>>,
         context: &'a Context,
         index: Index<'a>,
     ) -> PyChecker<'a> {
@@ -68,9 +73,7 @@ impl<'a> PyChecker<'a> {
     /// Make `name` from `module` available: returns the local name to use and the edit that adds
     /// the import, if one is needed. `None` when the name is taken by something else.
     pub fn ensure_import(&self, module: &str, name: &str) -> Option<(String, Option<Edit>)> {
-        let root = self.model.tree.root_node();
-        let mut cursor = root.walk();
-        let top: Vec<Node> = root.named_children(&mut cursor).collect();
+        let top = self.model.tree.named_top_level();
         let src = self.source();
         let defines = |name: &str| defines_top_level(src, &top, name);
         let answer = import_answer(src, &top, &self.model.imports, &defines, module, name);
@@ -185,15 +188,14 @@ fn line_end_after(src: &str, byte: usize) -> usize {
 
 /// The comments that hold a `djsec:` directive, found by a text search (the index may cover only
 /// part of the module) and confirmed against the tree.
-pub fn suppression_comments(source: &str, tree: &Tree) -> Vec<std::ops::Range<usize>> {
-    let root = tree.root_node();
+pub fn suppression_comments(source: &str, tree: ModuleTree) -> Vec<std::ops::Range<usize>> {
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
     // memmem is vectorised: this scan runs over the whole buffer on every keystroke.
     for at in memchr::memmem::find_iter(source.as_bytes(), b"djsec:") {
         if out.last().is_some_and(|r| r.contains(&at)) {
             continue;
         }
-        let comment = root
+        let comment = tree
             .descendant_for_byte_range(at, at)
             .filter(|n| n.kind() == "comment");
         if let Some(c) = comment {

@@ -189,7 +189,7 @@ pub fn assert_fix_by(
         assert_ne!(next, text, "fix {:?} changed nothing", fix.title);
         if let Syntax::Python(tree) = Syntax::parse(language, &next) {
             assert!(
-                !tree.root_node().has_error(),
+                !tree.has_error(),
                 "fix {:?} produced a syntax error:\n{next}",
                 fix.title
             );
