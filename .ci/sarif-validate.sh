@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validate djsec's SARIF output with Microsoft's SARIF multitool (npm @microsoft/sarif-multitool).
 # Installs the tool into a cache folder, runs `djsec check --format sarif` on the fixture projects,
-# validates each log (schema and SARIF rules at every level) and fails on any error-level result.
+# validates each log (schema and SARIF rules at every level) and fails on any error-level result,
+# or when the data-flow fixture's log carries no code flow (`codeFlows`).
 #
 #   bash .ci/sarif-validate.sh            # uses $CARGO_TARGET_DIR (or ./target) and builds djsec
 #   DJSEC_BIN=path/to/djsec bash .ci/sarif-validate.sh
@@ -33,7 +34,8 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 failed=0
 checked=0
-for project in "$ROOT"/tests/fixtures/ci-project "$ROOT"/tests/fixtures/ci-clean; do
+# taint-project: data-flow findings, whose results carry `codeFlows` (checked to be present below).
+for project in "$ROOT"/tests/fixtures/ci-project "$ROOT"/tests/fixtures/ci-clean "$ROOT"/tests/fixtures/taint-project; do
   [ -d "$project" ] || continue
   name="$(basename "$project")"
   log="$OUT/$name.sarif"
@@ -57,7 +59,16 @@ for project in "$ROOT"/tests/fixtures/ci-project "$ROOT"/tests/fixtures/ci-clean
     console.log(`${count("error")} ${count("warning")} ${count("note")}`);
   ' "$report")"
   read -r errors warnings notes <<<"$summary"
-  echo "sarif-validate: $name: $errors errors, $warnings warnings, $notes notes"
+  flows="$(node -e '
+    const log = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const results = (log.runs || []).flatMap(r => r.results || []);
+    console.log(results.filter(r => (r.codeFlows || []).length > 0).length);
+  ' "$log")"
+  echo "sarif-validate: $name: $errors errors, $warnings warnings, $notes notes; $flows results with code flows"
+  if [ "$name" = "taint-project" ] && [ "$flows" = "0" ]; then
+    echo "sarif-validate: $name: no result carries a code flow" >&2
+    failed=1
+  fi
   checked=$((checked + 1))
   if [ "$errors" != "0" ]; then
     failed=1

@@ -9,6 +9,7 @@
 //! cargo bench --bench latency -- --lines 6000,50000    # and the growth to 50,000 lines
 //! cargo bench --bench latency -- --spot in_string,paste --keystrokes 1000
 //! cargo bench --bench latency -- --file tests.py     # the same text as a test module
+//! cargo bench --bench latency -- --file page.html    # a generated template (djsec alone)
 //! cargo bench --bench latency -- --no-ruff           # djsec alone
 //! DJSEC_BIN=target/release/djsec RUFF_BIN=/venv/bin/ruff cargo bench --bench latency
 //! ```
@@ -297,10 +298,23 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Run `spot`'s script on a `lines`-line views.py with `tool`: `options.keystrokes` counted
-/// edits after `options.warmup` edits (at least one cycle of the script).
+/// edits after `options.warmup` edits (at least one cycle of the script). A `.html` file name
+/// types a word at the spot's place in a generated Django template instead.
 fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Run, String> {
-    let script: Script = generate::script(&generate::python_module_sized(lines, 7), spot);
+    let template = is_template(options);
+    let script: Script = if template {
+        let text = generate::template(lines, 7);
+        let (line, column) = generate::spot(&text, spot);
+        generate::typing_script(text, line, column, generate::WORD)
+    } else {
+        generate::script(&generate::python_module_sized(lines, 7), spot)
+    };
     let text = &script.text;
+    let (folder, language) = if template {
+        ("shop/templates/shop", "django-html")
+    } else {
+        ("shop", "python")
+    };
     let lines = text.lines().count();
     let mut server = Server::start(tool, options)?;
     let encodings = if options.utf8 {
@@ -320,11 +334,11 @@ fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Ru
         }),
     )?;
     server.notify("initialized", json!({}))?;
-    let uri = format!("file:///bench/shop/{}", options.file);
+    let uri = format!("file:///bench/{folder}/{}", options.file);
     let uri = uri.as_str();
     server.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+        json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
     )?;
     let is_version = |version: i64| {
         move |m: &Value| {
@@ -385,6 +399,11 @@ fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Ru
     })
 }
 
+/// Whether the bench edits a generated template (`--file page.html`) rather than Python.
+fn is_template(options: &Options) -> bool {
+    options.file.ends_with(".html")
+}
+
 fn load_average() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     load.split_whitespace()
@@ -411,6 +430,8 @@ fn main() {
     };
     let mut tools = vec![Tool::Djsec];
     match &options.ruff {
+        // Ruff does not read templates.
+        Some(_) if is_template(&options) => println!("beside: no ruff (a template)"),
         Some(ruff) => {
             let version = Command::new(ruff)
                 .arg("--version")

@@ -9,16 +9,18 @@ pub mod incremental;
 pub mod lines;
 pub mod python;
 pub mod template;
+pub mod test_code;
 #[cfg(test)]
 pub mod testing;
 
 pub use context::{Context, RuleSettings, SettingsRole};
-pub use finding::{Applicability, Edit, Finding, Fix, Severity, apply_edits};
+pub use finding::{Applicability, Edit, Finding, Fix, Severity, Step, apply_edits};
 pub use incremental::Cache;
 pub use lines::LineIndex;
 
 use std::sync::Arc;
 
+use crate::project::facts::Resolver;
 use crate::semantic::Index;
 
 use crate::rules::{self, meta::suppression};
@@ -28,10 +30,12 @@ use crate::syntax::python::ModuleTree;
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
-        Syntax::Python(tree) => (
-            python_findings(source, tree.into(), context),
-            python::suppression_comments(source, tree.into()),
-        ),
+        Syntax::Python(tree) => {
+            let tree = ModuleTree::from(tree);
+            let mut findings = python_findings(source, tree, context);
+            python::tidy_fix_imports(source, tree, &mut findings);
+            (findings, python::suppression_comments(source, tree))
+        }
         Syntax::Template(template) => template_findings(source, template, context),
     };
     let external = external_comments(source, syntax, context);
@@ -84,15 +88,22 @@ pub fn analyze_incremental(
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
             let tree = ModuleTree::from(tree);
+            let (lookup, summaries_changed) = cache.summaries(source, tree, context);
             let mut plan = incremental::Plan::new(source, tree, context, cache);
-            // Names whose meaning changed without their definition's text changing (a
-            // function's summary) go here, through `plan.mark_changed`, before `resolve`.
+            // Names whose meaning changed without their definition's header changing: the
+            // buffer's own facts (a function's summary) that differ from the previous version's.
+            plan.mark_summaries_changed(&summaries_changed);
             plan.resolve();
-            let (fresh, mut asked) = python_unit_findings(source, tree, context, &plan);
-            let (module, module_asked) = python_module_findings(source, tree, context, &mut plan);
+            let (fresh, mut asked) = python_unit_findings(source, tree, context, &plan, &lookup);
+            let (module, module_asked) =
+                python_module_findings(source, tree, context, &mut plan, &lookup);
             asked.extend(module_asked);
             let mut findings = plan.finish(source, context, fresh, &module, asked, cache);
             findings.extend(module);
+            // On the output only: the cache keeps the rules' own fixes, and whether an import
+            // is still used is decided on the whole text every time.
+            python::tidy_fix_imports(source, tree, &mut findings);
+            cache.record_reads(lookup.take_reads());
             (findings, python::suppression_comments(source, tree))
         }
         Syntax::Template(template) => {
@@ -108,6 +119,20 @@ pub fn analyze_incremental(
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
 fn python_findings(source: &str, tree: ModuleTree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
+    // `djsec check` summarised every file when it built the index: the same text has the same
+    // facts.
+    let indexed = context
+        .project
+        .as_deref()
+        .zip(context.path.as_deref())
+        .and_then(|(project, path)| project.facts(&project.normalize(path)).cloned())
+        .filter(|facts| facts.source == crate::project::facts::source_hash(source));
+    let own = indexed.unwrap_or_else(|| {
+        Arc::new(crate::project::facts::FileFacts::summaries_of(
+            &checker.model,
+        ))
+    });
+    checker.model.summaries = Some(std::rc::Rc::new(resolver(context, own)));
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
@@ -119,14 +144,21 @@ fn python_findings(source: &str, tree: ModuleTree, context: &Context) -> Vec<Fin
     checker.into_findings()
 }
 
+/// The summaries the data flow looks helpers up in: the buffer's own facts, then the project's.
+fn resolver(context: &Context, own: Arc<crate::project::facts::FileFacts>) -> Resolver {
+    Resolver::new(context.project.clone(), context.path.as_deref(), own)
+}
+
 fn python_unit_findings(
     source: &str,
     tree: ModuleTree,
     context: &Context,
     plan: &incremental::Plan,
+    lookup: &std::rc::Rc<Resolver>,
 ) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let index = Index::build_statements(plan.to_check(), source);
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
+    checker.model.summaries = Some(lookup.clone());
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
@@ -139,6 +171,7 @@ fn python_module_findings<'t>(
     tree: ModuleTree<'t>,
     context: &Context,
     plan: &mut incremental::Plan<'t>,
+    lookup: &std::rc::Rc<Resolver>,
 ) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
@@ -155,6 +188,7 @@ fn python_module_findings<'t>(
         incremental::ModuleWork::Full => Index::build_filtered(tree, source, reads),
     };
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
+    checker.model.summaries = Some(lookup.clone());
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }
@@ -215,6 +249,7 @@ fn finish(
         findings = suppression::apply_external(findings, &lines, &foreign);
     }
     context.rules.apply(&mut findings);
+    test_code::cap(&mut findings, context);
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

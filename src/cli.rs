@@ -1,11 +1,14 @@
 //! The command-line fronts: `djsec check`, `djsec rules`, `djsec rule CODE`.
 
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod docs;
 pub mod fix;
 pub mod output;
+pub mod prefilter;
 pub mod progress;
+pub mod views;
 pub mod walk;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -39,6 +42,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DocFormat::Text)]
         format: DocFormat,
     },
+    /// Print every route of a project with its view, methods, authentication, authorization
+    /// and what it does (the attack surface).
+    Views(views::ViewsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -70,6 +70,18 @@ pub struct Layer {
     pub request_attributes: Vec<String>,
     /// `tainted-attributes`: attributes of any object that carry client data.
     pub tainted_attributes: Vec<String>,
+    /// `min-severity`: the least severe findings `djsec check` shows (the editor shows all).
+    pub min_severity: Option<Severity>,
+    /// `fail-on`: the least severe shown finding that makes `djsec check` exit 1.
+    pub fail_on: Option<Severity>,
+    /// `cache-dir`: where `djsec check` keeps its cache (relative to the configuration file).
+    pub cache_dir: Option<String>,
+    /// `taint-sinks`: `(kind, "qualified.name[:position][:keyword]")`, more sinks for the
+    /// injection rules (`command = ["myapp.shell.run"]`).
+    pub taint_sinks: Vec<(String, String)>,
+    /// `taint-sanitizers`: `(kind, "qualified.name")`, functions whose result is safe for one
+    /// kind of sink only (`path = ["myapp.files.clean_name"]`).
+    pub taint_sanitizers: Vec<(String, String)>,
 }
 
 /// A problem in a configuration file (or in the editor settings): where, which key, what.
@@ -104,6 +116,41 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// A sink from `taint-sinks`: `kind` names the rule (`command`, `path`, ...), `entry` is
+/// `qualified.name`, `qualified.name:position`, `qualified.name:keyword` or
+/// `qualified.name:position:keyword` (the first argument when none is given).
+fn configured_sink(kind: &str, entry: &str) -> Option<crate::semantic::sources::Sink> {
+    let kind = crate::semantic::SinkKind::from_config_name(kind)?;
+    let mut parts = entry.split(':');
+    let name = parts.next()?;
+    let mut position = None;
+    let mut keyword = "";
+    for part in parts {
+        match part.parse::<usize>() {
+            Ok(p) => position = Some(p),
+            Err(_) => keyword = part,
+        }
+    }
+    if position.is_none() && keyword.is_empty() {
+        position = Some(0);
+    }
+    Some(crate::semantic::sources::Sink::new(
+        kind, name, position, keyword,
+    ))
+}
+
+/// The kind a `taint-sanitizers` key stands for.
+fn sanitizer_kind(kind: &str) -> Option<crate::semantic::SinkKind> {
+    use crate::semantic::SinkKind;
+    match kind {
+        "html" => Some(SinkKind::Html),
+        "sql" => Some(SinkKind::Sql),
+        "redirect" => Some(SinkKind::Redirect),
+        "template" => Some(SinkKind::Code),
+        other => SinkKind::from_config_name(other),
+    }
+}
+
 /// Everything resolved from the layers that apply to one configuration root.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -123,6 +170,12 @@ pub struct Settings {
     auth_decorators: Arc<[String]>,
     auth_mixins: Arc<[String]>,
     public_views: Arc<[String]>,
+    /// `min-severity` (`djsec check` only); `None` when no layer sets it.
+    pub min_severity: Option<Severity>,
+    /// `fail-on` (`djsec check` only); `None` when no layer sets it.
+    pub fail_on: Option<Severity>,
+    /// `cache-dir`, made absolute against the configuration file's folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -146,7 +199,19 @@ impl Settings {
         let mut auth_decorators = Vec::new();
         let mut auth_mixins = Vec::new();
         let mut public_views = Vec::new();
+        let mut min_severity = None;
+        let mut fail_on = None;
+        let mut cache_dir = None;
         for layer in layers {
+            min_severity = layer.min_severity.or(min_severity);
+            fail_on = layer.fail_on.or(fail_on);
+            if let Some(dir) = &layer.cache_dir {
+                let dir = Path::new(dir);
+                cache_dir = Some(match root {
+                    Some(root) if dir.is_relative() => root.join(dir),
+                    _ => dir.to_path_buf(),
+                });
+            }
             for (pattern, selectors) in &layer.per_file_ignores {
                 let codes = select::codes_matching(selectors);
                 per_file_ignores.push((
@@ -174,6 +239,16 @@ impl Settings {
                 }
             }
             extend_unique(&mut tables.sql_sinks, &layer.sql_sinks);
+            for (kind, entry) in &layer.taint_sinks {
+                if let Some(sink) = configured_sink(kind, entry) {
+                    tables.add_sink(sink);
+                }
+            }
+            for (kind, name) in &layer.taint_sanitizers {
+                if let Some(kind) = sanitizer_kind(kind) {
+                    tables.add_sanitizer(name, &[kind]);
+                }
+            }
             extend_unique(&mut tables.request_attributes, &layer.request_attributes);
             extend_unique(&mut tables.tainted_attributes, &layer.tainted_attributes);
             extend_unique(&mut auth_decorators, &layer.auth_decorators);
@@ -194,6 +269,9 @@ impl Settings {
             auth_decorators: auth_decorators.into(),
             auth_mixins: auth_mixins.into(),
             public_views: public_views.into(),
+            min_severity,
+            fail_on,
+            cache_dir,
         }
     }
 
@@ -330,6 +408,8 @@ mod tests {
             auth_mixins: vec!["myapp.views.StaffMixin".into()],
             public_views: vec!["myapp.views.health".into()],
             tainted_attributes: vec!["payload".into()],
+            taint_sinks: vec![("command".into(), "myapp.shell.run:1".into())],
+            taint_sanitizers: vec![("path".into(), "myapp.files.clean".into())],
             ..Layer::default()
         };
         let s = Settings::resolve(None, None, &[&layer]);
@@ -341,6 +421,13 @@ mod tests {
                 .is_sanitizer("django.utils.html.escape", SinkKind::Html)
         );
         assert!(c.tables.is_sql_sink("myapp.db.run_sql"));
+        assert!(
+            c.tables
+                .sinks_named("run")
+                .any(|s| s.name == "myapp.shell.run" && s.arg.position == Some(1))
+        );
+        assert!(c.tables.is_sanitizer("myapp.files.clean", SinkKind::Path));
+        assert!(!c.tables.is_sanitizer("myapp.files.clean", SinkKind::Html));
         assert!(c.tables.tainted_attributes.iter().any(|a| a == "payload"));
         assert_eq!(
             &*c.auth_decorators,
@@ -348,6 +435,24 @@ mod tests {
         );
         assert_eq!(&*c.auth_mixins, &["myapp.views.StaffMixin".to_string()]);
         assert_eq!(&*c.public_views, &["myapp.views.health".to_string()]);
+    }
+
+    #[test]
+    fn the_gate_comes_from_the_highest_layer_that_sets_it() {
+        let file = Layer {
+            min_severity: Some(Severity::Hint),
+            fail_on: Some(Severity::Error),
+            ..Layer::default()
+        };
+        let flags = Layer {
+            fail_on: Some(Severity::Info),
+            ..Layer::default()
+        };
+        let s = Settings::resolve(None, None, &[&file, &flags]);
+        assert_eq!(s.min_severity, Some(Severity::Hint));
+        assert_eq!(s.fail_on, Some(Severity::Info));
+        let none = Settings::resolve(None, None, &[&Layer::default()]);
+        assert_eq!((none.min_severity, none.fail_on), (None, None));
     }
 
     #[test]

@@ -10,8 +10,9 @@ fn main() {
         Command::Server { .. } => run_server(),
         Command::Check(args) => {
             let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
-            cli::check::run(&args, &mut stdout.lock(), &mut stderr.lock())
+            // Not locked for the whole run: the analysis threads log to stderr (`DJSEC_LOG`), and
+            // would wait forever for a lock the main thread holds while it waits for them.
+            cli::check::run(&args, &mut stdout.lock(), &mut std::io::stderr())
         }
         Command::Rule { code, format } => cli::docs::show(
             &code,
@@ -20,6 +21,11 @@ fn main() {
             &mut std::io::stderr().lock(),
         ),
         Command::Rules { format } => cli::docs::list(format, &mut std::io::stdout().lock()),
+        Command::Views(args) => cli::views::run(
+            &args,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        ),
     };
     std::process::exit(code);
 }

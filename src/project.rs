@@ -12,6 +12,9 @@
 //! roles (a small graph) are then recomputed. Analysis of a file uses the summary of its current
 //! buffer, never a stale copy from the index.
 //!
+//! - Function facts ([`facts`]): a summary of every function and method of every Python file
+//!   (what its result is made of, whether it is a guard), so that the data flow sees through the
+//!   project's helpers across modules.
 //! - The URLconf ([`urls`]): a [`urls::UrlSummary`] per URL module (`urls.py` files, the
 //!   `ROOT_URLCONF` module and what they include), and, derived from them and the production
 //!   settings, what the access rules need ([`AccessFacts`]): each routed view (file and name) with
@@ -19,8 +22,14 @@
 //!   default permission and authentication classes.
 
 pub mod defaults;
+pub mod deployed;
 pub mod discover;
+pub mod django;
+pub mod django_version;
 pub mod eval;
+pub mod facts;
+mod fingerprint;
+pub use fingerprint::Fingerprints;
 pub mod summary;
 pub mod urls;
 pub mod value;
@@ -45,6 +54,9 @@ pub struct IndexOptions {
     pub development: Vec<String>,
     /// The role the configuration gives a file, if any (consulted before the conventions).
     pub roles: Option<RoleResolver>,
+    /// The source and sanitizer tables function summaries are computed with (the defaults when
+    /// `None`; the fronts pass the configuration's).
+    pub tables: Option<Arc<crate::semantic::sources::Tables>>,
 }
 
 /// Decides the role of a settings module from configuration.
@@ -56,6 +68,7 @@ impl fmt::Debug for IndexOptions {
             .field("production", &self.production)
             .field("development", &self.development)
             .field("roles", &self.roles.as_ref().map(|_| "resolver"))
+            .field("tables", &self.tables.as_ref().map(|_| "tables"))
             .finish()
     }
 }
@@ -69,6 +82,10 @@ pub enum RoleReason {
     Name,
     ServerReference,
     Inherited,
+    /// The module hands itself to a per-deployment configuration loader (dynaconf).
+    DeploymentLoader,
+    /// The project names only settings modules it does not have, and not this one.
+    ExternalDeployment,
     Default,
 }
 
@@ -95,11 +112,18 @@ pub struct ProjectIndex {
     references: HashMap<FileId, Vec<SettingsRef>>,
     /// Summaries of the URL modules: files named like one, `ROOT_URLCONF`, and what they include.
     urls: HashMap<FileId, Arc<urls::UrlSummary>>,
+    /// Function facts of every Python file.
+    facts: Arc<HashMap<FileId, Arc<facts::FileFacts>>>,
     /// Derived from the above on every change.
     derived: Arc<Derived>,
+    /// The Django requirement of the project's requirement files ([`django`]).
+    declared_django: Option<django::DjangoVersion>,
     /// Evaluated modules of this snapshot (filled on demand by `eval`, shared by every analysis
     /// that uses the snapshot; a new snapshot starts empty).
     pub(crate) evaluations: Arc<eval::SharedCache>,
+    /// Every render of a template, by template name (built from the facts on first use by a
+    /// template analysis, see [`facts::render::render_map`]; a new snapshot starts empty).
+    pub(crate) renders: Arc<std::sync::OnceLock<facts::render::RenderMap>>,
 }
 
 #[derive(Default, PartialEq)]
@@ -129,6 +153,21 @@ pub struct AccessFacts {
     /// `REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]` (DRF's session and basic authentication
     /// when unset).
     pub drf_default_authentication: Option<Vec<String>>,
+    /// Whether the URLconf was read completely from `ROOT_URLCONF` (see
+    /// [`urls::resolve_complete`]): then a function no route reaches is not a view.
+    pub urlconf_complete: bool,
+    /// Middleware of the effective `MIDDLEWARE` (or Django 1.x `MIDDLEWARE_CLASSES`) that is not
+    /// Django's: dotted paths, for the access rules to look up (a project middleware may
+    /// require a login on some paths).
+    pub project_middleware: Vec<String>,
+    /// Whether the project throttles login attempts or requests: django-axes, django-ratelimit,
+    /// django-defender in `INSTALLED_APPS`, `MIDDLEWARE` or `AUTHENTICATION_BACKENDS`, or DRF's
+    /// `DEFAULT_THROTTLE_CLASSES` (`None`: unknown settings).
+    pub rate_limited: Option<bool>,
+    /// `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]` is set to a non-empty list.
+    pub drf_throttled: Option<bool>,
+    /// The Django version the project targets.
+    pub django: Option<django::DjangoVersion>,
 }
 
 impl fmt::Debug for ProjectIndex {
@@ -214,7 +253,19 @@ impl ProjectIndex {
             }
         }
         let mut index = ProjectIndex::empty(&root, options);
+        index.declared_django = django::from_requirements(&root, read);
         index.add_python_files(python.iter().map(PathBuf::as_path));
+        let tables = index.tables();
+        let all_facts: HashMap<FileId, Arc<facts::FileFacts>> = python
+            .par_iter()
+            .filter_map(|p| {
+                let text = read(p)?;
+                let facts =
+                    std::panic::catch_unwind(|| facts::FileFacts::build(&text, &tables)).ok()?;
+                Some((FileId::from(p.as_path()), Arc::new(facts)))
+            })
+            .collect();
+        index.facts = Arc::new(all_facts);
         let reads: Vec<(FileId, String)> = python
             .par_iter()
             .filter(|p| {
@@ -289,6 +340,12 @@ impl ProjectIndex {
     pub fn from_files(root: &Path, files: &[(&str, &str)]) -> ProjectIndex {
         let root = discover::normalize(root, None);
         let mut index = ProjectIndex::empty(&root, IndexOptions::default());
+        let given: HashMap<PathBuf, &str> = files
+            .iter()
+            .map(|(p, t)| (discover::normalize(Path::new(p), Some(&root)), *t))
+            .collect();
+        index.declared_django =
+            django::from_requirements(&root, |p| given.get(p).map(|t| (*t).to_string()));
         let paths: Vec<PathBuf> = files
             .iter()
             .map(|(p, _)| discover::normalize(Path::new(p), Some(&root)))
@@ -300,11 +357,14 @@ impl ProjectIndex {
                 .map(PathBuf::as_path),
         );
         let mut pending: Vec<(FileId, String)> = Vec::new();
+        let tables = index.tables();
         for (path, (_, text)) in paths.iter().zip(files) {
             let id = FileId::from(path.as_path());
             match discover::file_kind(path) {
                 discover::FileKind::Config => index.set_references(&id, text),
                 discover::FileKind::Python => {
+                    Arc::make_mut(&mut index.facts)
+                        .insert(id.clone(), Arc::new(facts::FileFacts::build(text, &tables)));
                     if discover::may_set_settings_module(path) {
                         index.set_references(&id, text);
                     }
@@ -364,6 +424,117 @@ impl ProjectIndex {
     /// The summary the index holds for a file (the settings modules and what they import).
     pub fn summary(&self, path: &Path) -> Option<&Arc<ModuleSummary>> {
         self.summaries.get(path)
+    }
+
+    /// The names of the views in `path` that the URLconf routes (through its package's
+    /// `__init__.py` too), or `None` when the URLconf is not known (no `ROOT_URLCONF` found, or
+    /// it resolves to no route at all): then nothing can be said of a function that is not
+    /// routed.
+    pub fn routed_views(&self, path: &Path) -> Option<HashSet<String>> {
+        let access = &self.derived.access;
+        if !access.root_from_settings || access.routes.is_empty() {
+            return None;
+        }
+        let path = self.normalize(path);
+        let package_init = path
+            .parent()
+            .map(|dir| dir.join("__init__.py"))
+            .filter(|init| *init != path);
+        let mut names = HashSet::new();
+        for file in std::iter::once(path.clone()).chain(package_init) {
+            for name in access
+                .routes
+                .get(file.as_path())
+                .into_iter()
+                .flatten()
+                .map(|(n, _)| n)
+            {
+                names.insert(name.clone());
+            }
+        }
+        // The URLconf says something of this module only when it routes views of this module's
+        // folder: an app it never reaches may be mounted some other way (a plugin, another
+        // project in the same tree).
+        let dir = path.parent();
+        let reaches_folder = !names.is_empty()
+            || access
+                .routes
+                .iter()
+                .any(|(file, views)| !views.is_empty() && file.parent() == dir);
+        reaches_folder.then_some(names)
+    }
+
+    /// The function facts of a Python file.
+    pub fn facts(&self, path: &Path) -> Option<&Arc<facts::FileFacts>> {
+        self.facts.get(path)
+    }
+
+    /// The function facts of every Python file of the project (in no particular order).
+    pub fn all_facts(&self) -> impl Iterator<Item = (&FileId, &Arc<facts::FileFacts>)> {
+        self.facts.iter()
+    }
+
+    /// The renders of the template at `path` (where the project renders it, how, with what
+    /// context), when some Python file renders it by a name its path gives.
+    pub fn template_renders<'a>(
+        self: &'a Arc<Self>,
+        path: &Path,
+    ) -> Option<&'a [facts::render::Site]> {
+        facts::render::render_map(self).sites_for(&self.normalize(path))
+    }
+
+    /// The settings modules that are deployed: the production modules, else every settings
+    /// module but the development ones.
+    pub fn deployed_settings(&self) -> Vec<FileId> {
+        let modules: Vec<&SettingsModule> = self.derived.settings.values().collect();
+        let production: Vec<FileId> = modules
+            .iter()
+            .filter(|m| m.role == Role::Production)
+            .map(|m| m.path.clone())
+            .collect();
+        if !production.is_empty() {
+            return production;
+        }
+        modules
+            .iter()
+            .filter(|m| m.role != Role::Development)
+            .map(|m| m.path.clone())
+            .collect()
+    }
+
+    /// The tables function summaries are computed with.
+    pub fn tables(&self) -> Arc<crate::semantic::sources::Tables> {
+        static DEFAULT: std::sync::OnceLock<Arc<crate::semantic::sources::Tables>> =
+            std::sync::OnceLock::new();
+        self.options.tables.clone().unwrap_or_else(|| {
+            Arc::clone(
+                DEFAULT.get_or_init(|| Arc::new(crate::semantic::sources::Tables::default())),
+            )
+        })
+    }
+
+    /// A new snapshot with `path`'s function facts replaced (the server hands over the facts of
+    /// an open buffer, which its analysis computed anyway), or `None` when they are the same.
+    pub fn update_facts(&self, path: &Path, facts: Arc<facts::FileFacts>) -> Option<ProjectIndex> {
+        let path = self.normalize(path);
+        if discover::file_kind(&path) != discover::FileKind::Python {
+            return None;
+        }
+        let id = FileId::from(path.as_path());
+        if self
+            .facts
+            .get(&id)
+            .is_some_and(|old| Arc::ptr_eq(old, &facts) || **old == *facts)
+        {
+            return None;
+        }
+        let mut next = self.clone();
+        next.renders = Arc::default();
+        if !self.python_files.contains(&id) {
+            next.add_python_files(std::iter::once(path.as_path()));
+        }
+        Arc::make_mut(&mut next.facts).insert(id, facts);
+        Some(next)
     }
 
     /// The URL summary the index holds for a file.
@@ -452,6 +623,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         let mut changed = false;
         if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
@@ -483,6 +655,14 @@ impl ProjectIndex {
                 changed = true;
             }
         }
+        let mut facts_changed = false;
+        if kind == discover::FileKind::Python {
+            let facts = facts::FileFacts::build(text, &self.tables());
+            if self.facts.get(&id).is_none_or(|old| **old != facts) {
+                Arc::make_mut(&mut next.facts).insert(id.clone(), Arc::new(facts));
+                facts_changed = true;
+            }
+        }
         if kind == discover::FileKind::Python
             && (self.urls.contains_key(&id) || urls::is_urls_path(&path))
         {
@@ -493,7 +673,8 @@ impl ProjectIndex {
             }
         }
         if !changed {
-            return None;
+            // Function facts alone derive nothing else.
+            return facts_changed.then_some(next);
         }
         next.complete_from_disk();
         next.derive();
@@ -508,6 +689,7 @@ impl ProjectIndex {
         let path = self.normalize(path);
         let id = FileId::from(path.as_path());
         let known = self.python_files.contains(&id)
+            || self.facts.contains_key(&id)
             || self.summaries.contains_key(&id)
             || self.urls.contains_key(&id)
             || self.references.contains_key(&id);
@@ -516,6 +698,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.evaluations = Arc::default();
+        next.renders = Arc::default();
         if next.python_files.contains(&id) {
             Arc::make_mut(&mut next.python_files).remove(&id);
             let by_name = Arc::make_mut(&mut next.by_module_name);
@@ -526,6 +709,9 @@ impl ProjectIndex {
         next.summaries.remove(&id);
         next.urls.remove(&id);
         next.references.remove(&id);
+        if next.facts.contains_key(&id) {
+            Arc::make_mut(&mut next.facts).remove(&id);
+        }
         next.derive();
         Some(next)
     }
@@ -785,28 +971,31 @@ impl ProjectIndex {
                 refs.entry(target).or_default().push(r.kind);
             }
         }
-        let imported: HashSet<&FileId> = edges.iter().map(|(_, to, _)| to).collect();
+        let members = self.settings_members(&refs, &edges);
+        // Only imports made by settings modules make settings: a module that takes a constant
+        // from `app/constants.py` does not turn it into settings unless it is settings itself.
         let inherited: HashSet<&FileId> = edges
             .iter()
-            .filter(|(_, _, unconditional)| *unconditional)
+            .filter(|(from, _, unconditional)| *unconditional && members.contains(from))
             .map(|(_, to, _)| to)
             .collect();
+        let external_deployment = self.external_deployment();
         let mut settings = BTreeMap::new();
-        for (path, summary) in &self.summaries {
-            let referenced = refs.get(path);
-            let is_settings = referenced.is_some()
-                || imported.contains(path)
-                || (discover::is_settings_path(path) && looks_like_settings(path, summary));
-            if !is_settings {
+        for path in &members {
+            let Some(summary) = self.summaries.get(path) else {
                 continue;
-            }
+            };
+            let referenced = refs.get(path);
             let (role, reason) = role_of(
                 &self.root,
                 &self.options,
                 path,
                 summary,
-                referenced.map_or(&[][..], Vec::as_slice),
-                inherited.contains(path),
+                RoleFacts {
+                    refs: referenced.map_or(&[][..], Vec::as_slice),
+                    inherited: inherited.contains(path),
+                    external_deployment,
+                },
             );
             settings.insert(
                 path.clone(),
@@ -932,7 +1121,105 @@ impl ProjectIndex {
         if roots.is_empty() {
             roots = urls::fallback_roots(self, &self.urls);
         }
-        let routes = urls::resolve(self, &roots);
+        let (routes, complete) = urls::resolve_complete(self, &roots);
+        // Django 1.x settings: `MIDDLEWARE_CLASSES` and no `MIDDLEWARE`.
+        let uses_middleware_classes = |ns: &eval::Namespace| {
+            matches!(ns.setting("MIDDLEWARE"), eval::Setting::Default)
+                && matches!(ns.setting("MIDDLEWARE_CLASSES"), eval::Setting::Set(_))
+        };
+        let all_settings: Vec<FileId> = modules.iter().map(|m| m.path.clone()).collect();
+        let settings_1x = evaluated
+            .iter()
+            .any(|e| uses_middleware_classes(&e.namespace))
+            || (evaluated.is_empty()
+                && eval::evaluate_many(self, &all_settings, None)
+                    .into_iter()
+                    .flatten()
+                    .any(|e| uses_middleware_classes(&e.namespace)));
+        let urls_1x = self.urls.values().any(|u| u.uses_patterns);
+        let django = self
+            .declared_django
+            .clone()
+            .or_else(|| django::from_code(settings_1x, urls_1x));
+        let reads_classes = django.as_ref().is_none_or(|v| v.before(2, 0));
+        let mut project_middleware: Vec<String> = Vec::new();
+        for e in &evaluated {
+            let name = if reads_classes && uses_middleware_classes(&e.namespace) {
+                "MIDDLEWARE_CLASSES"
+            } else {
+                "MIDDLEWARE"
+            };
+            let items = e
+                .namespace
+                .value(name)
+                .and_then(|v| v.items().map(<[Value]>::to_vec))
+                .unwrap_or_default();
+            for item in items {
+                let Some(dotted) = item.as_str() else {
+                    continue;
+                };
+                let project = dotted
+                    .rsplit_once('.')
+                    .is_some_and(|(module, _)| self.resolve_dotted(module).is_some());
+                if project && !project_middleware.iter().any(|m| m == dotted) {
+                    project_middleware.push(dotted.to_string());
+                }
+            }
+        }
+        const LIMITERS: &[&str] = &["axes", "defender", "ratelimit", "django_ratelimit", "brake"];
+        let named_limiter = |v: &Value| {
+            v.items().is_some_and(|items| {
+                items.iter().filter_map(Value::as_str).any(|s| {
+                    let first = s.split('.').next().unwrap_or(s);
+                    LIMITERS.contains(&first)
+                })
+            })
+        };
+        let drf_throttled = if evaluated.is_empty() {
+            None
+        } else {
+            Some(evaluated.iter().any(|e| {
+                e.namespace
+                    .value("REST_FRAMEWORK")
+                    .and_then(|v| v.get("DEFAULT_THROTTLE_CLASSES").cloned())
+                    .and_then(|v| v.items().map(|i| !i.is_empty()))
+                    .unwrap_or(false)
+            }))
+        };
+        let imports_limiter = self.facts.values().any(|f| {
+            f.imports.values().any(|q| {
+                let first = q.split('.').next().unwrap_or(q);
+                LIMITERS.contains(&first)
+            })
+        });
+        let lists_unknown = evaluated.iter().any(|e| {
+            ["INSTALLED_APPS", "MIDDLEWARE"]
+                .iter()
+                .any(|n| match e.namespace.setting(n) {
+                    eval::Setting::Unknown => true,
+                    eval::Setting::Set(b) => b.value.is_unknown() || b.value.items().is_none(),
+                    eval::Setting::Default => false,
+                })
+        });
+        let rate_limited = if evaluated.is_empty() || (lists_unknown && !imports_limiter) {
+            None
+        } else {
+            Some(
+                imports_limiter
+                    || drf_throttled == Some(true)
+                    || evaluated.iter().any(|e| {
+                        [
+                            "INSTALLED_APPS",
+                            "MIDDLEWARE",
+                            "MIDDLEWARE_CLASSES",
+                            "AUTHENTICATION_BACKENDS",
+                        ]
+                        .iter()
+                        .filter_map(|n| e.namespace.value(n))
+                        .any(|v| named_limiter(&v))
+                    }),
+            )
+        };
         AccessFacts {
             roots,
             root_from_settings,
@@ -940,7 +1227,17 @@ impl ProjectIndex {
             login_required_middleware,
             drf_default_permissions,
             drf_default_authentication,
+            urlconf_complete: complete && root_from_settings,
+            project_middleware,
+            rate_limited,
+            drf_throttled,
+            django,
         }
+    }
+
+    /// The Django version the project targets, when known ([`django`]).
+    pub fn django_version(&self) -> Option<&django::DjangoVersion> {
+        self.derived.access.django.as_ref()
     }
 
     /// The role the module at `path` would have with this summary (used for the buffer being
@@ -956,25 +1253,108 @@ impl ProjectIndex {
                 refs.push(r.kind);
             }
         }
-        let imported = self.importers_of(path).next().is_some();
-        let inherited = self
+        // Imports made by settings modules (the buffer itself aside).
+        let importers: Vec<(&FileId, bool)> = self
             .importers_of(path)
-            .any(|(_, unconditional)| unconditional);
+            .filter(|(from, _)| from.as_ref() != path && self.derived.settings.contains_key(*from))
+            .collect();
+        let imported = !importers.is_empty();
+        let inherited = importers.iter().any(|(_, unconditional)| *unconditional);
         let is_settings = !refs.is_empty()
             || imported
-            || (discover::is_settings_path(path) && looks_like_settings(path, summary));
-        is_settings.then(|| role_of(&self.root, &self.options, path, summary, &refs, inherited))
+            || (discover::is_settings_path(path)
+                && match settings_likeness(path, summary) {
+                    Likeness::Settings => true,
+                    // An empty `settings.py` is the project's only when there is no other.
+                    Likeness::Empty => self.derived.settings.keys().all(|p| p.as_ref() == path),
+                    Likeness::No => false,
+                });
+        is_settings.then(|| {
+            role_of(
+                &self.root,
+                &self.options,
+                path,
+                summary,
+                RoleFacts {
+                    refs: &refs,
+                    inherited,
+                    external_deployment: self.external_deployment(),
+                },
+            )
+        })
+    }
+
+    /// The settings modules: those a `DJANGO_SETTINGS_MODULE` names, those named like settings
+    /// that look like settings of their own ([`settings_likeness`]), and, closing over the
+    /// import edges, what settings modules import settings from. An empty `settings.py` counts
+    /// only when there is no other settings module (it is then the project's, with Django's
+    /// defaults; elsewhere a stub).
+    fn settings_members(
+        &self,
+        refs: &HashMap<FileId, Vec<RefKind>>,
+        edges: &[(FileId, FileId, bool)],
+    ) -> HashSet<FileId> {
+        let mut members: HashSet<FileId> = HashSet::new();
+        let mut empty: Vec<FileId> = Vec::new();
+        for (path, summary) in &self.summaries {
+            if refs.contains_key(path) {
+                members.insert(path.clone());
+                continue;
+            }
+            if !discover::is_settings_path(path) {
+                continue;
+            }
+            match settings_likeness(path, summary) {
+                Likeness::Settings => {
+                    members.insert(path.clone());
+                }
+                Likeness::Empty => empty.push(path.clone()),
+                Likeness::No => {}
+            }
+        }
+        let close = |members: &mut HashSet<FileId>| {
+            let mut queue: Vec<FileId> = members.iter().cloned().collect();
+            while let Some(from) = queue.pop() {
+                for (_, to, _) in edges.iter().filter(|(f, _, _)| *f == from) {
+                    if members.insert(to.clone()) {
+                        queue.push(to.clone());
+                    }
+                }
+            }
+        };
+        close(&mut members);
+        if members.is_empty() {
+            members.extend(empty);
+            close(&mut members);
+        }
+        members
+    }
+
+    /// Whether the project's `DJANGO_SETTINGS_MODULE` values, outside test configuration, all
+    /// name modules the project does not have (`nautobot_config`, written by `nautobot-server
+    /// init` for each deployment): then each deployment brings its own settings module, and the
+    /// project's settings modules that nothing names are the defaults it extends.
+    fn external_deployment(&self) -> bool {
+        let mut named = self
+            .references
+            .values()
+            .flatten()
+            .filter(|r| r.kind != RefKind::Test)
+            .peekable();
+        named.peek().is_some() && named.all(|r| self.resolve_dotted(&r.module).is_none())
     }
 
     /// Whether the findings of a file depend on the index (settings modules and the files whose
     /// path makes them one). The server re-analyses these when the index changes.
     ///
     /// Every Python file does: besides settings modules, the access rules read the URLconf and the
-    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module.
+    /// settings (`LoginRequiredMiddleware`, DRF defaults) for the views of any module. Templates
+    /// do too: the template rules read how the views render them and the `TEMPLATES` setting.
     pub fn depends_on_index(&self, path: &Path) -> bool {
         self.derived.settings.contains_key(path)
             || discover::is_settings_path(path)
             || discover::file_kind(path) == discover::FileKind::Python
+            || crate::syntax::Language::from_path(path) == Some(crate::syntax::Language::Template)
     }
 
     /// Whether two snapshots differ in what rules see (summaries, roles, edges).
@@ -1153,15 +1533,50 @@ const CORE_SETTINGS: &[&str] = &[
     "X_FRAME_OPTIONS",
 ];
 
-/// A module named like settings is treated as Django settings when it does not read
-/// `django.conf.settings` itself (reusable apps keep their own `settings.py` of defaults that read
-/// Django's) and it assigns a Django setting, or star-imports another module, or is named exactly
-/// `settings.py` and assigns no UPPERCASE name at all (an empty settings module: Django's defaults
-/// apply). A `settings.py` of other constants (a library's own configuration) is not one.
-fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
+/// Settings that only a module meant to configure a whole site sets: a module that assigns none
+/// of them (only `DATABASES`, `CACHES`, `EMAIL_*`, `LOGGING`...) and imports no other settings
+/// is a fragment of one (`docker/db_settings.py`, appended to `settings.py` by a deploy script).
+const DEFINING_SETTINGS: &[&str] = &[
+    "ALLOWED_HOSTS",
+    "ASGI_APPLICATION",
+    "DEBUG",
+    "INSTALLED_APPS",
+    "MIDDLEWARE",
+    "ROOT_URLCONF",
+    "SECRET_KEY",
+    "TEMPLATES",
+    "WSGI_APPLICATION",
+];
+
+/// What a module named like settings looks like from its text alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Likeness {
+    /// A settings module of its own.
+    Settings,
+    /// A `settings.py` that assigns nothing: Django's defaults apply when it is the project's
+    /// settings, but it is a stub (a plugin's placeholder, a docs build's) when the project has
+    /// other settings modules.
+    Empty,
+    /// Not settings, or only part of some (see [`settings_likeness`]).
+    No,
+}
+
+/// How much a module named like settings looks like Django settings of its own:
+///
+/// - not when it reads `django.conf.settings` itself (reusable apps keep their own `settings.py`
+///   of defaults that read Django's), nor Django's `global_settings.py`;
+/// - not a **fragment**: a module that reads a setting it never binds (`MIDDLEWARE =
+///   (...) + tuple(MIDDLEWARE)`, `SECRET_KEY = os.environ.get("X", SECRET_KEY)`: it only runs
+///   appended to, or executed inside, another settings module), or that assigns settings but
+///   none of [`DEFINING_SETTINGS`] and imports no other module's settings;
+/// - a star import (`from .base import *`, split-settings `include()`) or a defining setting
+///   makes it one;
+/// - a `settings.py` that assigns no UPPERCASE name and defines no code is [`Likeness::Empty`];
+///   one of other constants (a library's own configuration) is not settings.
+fn settings_likeness(path: &Path, summary: &ModuleSummary) -> Likeness {
     // Django's own defaults (read when Django itself is checked out in the project).
     if path.ends_with("django/conf/global_settings.py") {
-        return false;
+        return Likeness::No;
     }
     let exact = path.file_name().is_some_and(|n| n == "settings.py");
     // A `settings.py` that defines functions or classes and no setting is a module of code that
@@ -1170,6 +1585,7 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
         .body
         .iter()
         .any(|s| matches!(&s.kind, summary::StmtKind::Opaque { binds } if !binds.is_empty()));
+    let mut defining = false;
     let mut core = false;
     let mut other_constants = false;
     let mut star = false;
@@ -1179,18 +1595,23 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
         for stmt in stmts {
             match &stmt.kind {
                 summary::StmtKind::Assign { targets, .. } => {
-                    other_constants |= targets.iter().any(|t| {
-                        matches!(t, summary::Target::Name { name, .. } if summary::is_setting_name(name))
-                    });
-                    core |= targets.iter().any(|t| {
-                        matches!(t, summary::Target::Name { name, .. } if CORE_SETTINGS.contains(&name.as_str()))
-                    })
+                    for target in targets {
+                        if let summary::Target::Name { name, .. } = target {
+                            other_constants |= summary::is_setting_name(name);
+                            core |= CORE_SETTINGS.contains(&name.as_str());
+                            defining |= DEFINING_SETTINGS.contains(&name.as_str());
+                        }
+                    }
                 }
                 summary::StmtKind::StarImport(_) => star = true,
                 summary::StmtKind::ImportFrom { module, names } => {
                     reads_django_settings |= module.level == 0
                         && module.module == "django.conf"
                         && names.iter().any(|(n, _)| n == "settings");
+                    // `from .base import INSTALLED_APPS`: settings taken from another module.
+                    star |= names
+                        .iter()
+                        .any(|(n, _)| CORE_SETTINGS.contains(&n.as_str()));
                 }
                 summary::StmtKind::Expr(e) => {
                     star |= matches!(&e.kind, summary::ExprKind::Call { func, .. } if func.dotted().is_some_and(|d| d == "include" || d.ends_with(".include")));
@@ -1205,7 +1626,204 @@ fn looks_like_settings(path: &Path, summary: &ModuleSummary) -> bool {
             }
         }
     }
-    (core || star || (exact && !other_constants && !defines_code)) && !reads_django_settings
+    if reads_django_settings {
+        return Likeness::No;
+    }
+    if star {
+        return Likeness::Settings;
+    }
+    if core {
+        return if defining && !reads_unbound_setting(summary) {
+            Likeness::Settings
+        } else {
+            Likeness::No
+        };
+    }
+    if exact && !other_constants && !defines_code {
+        return Likeness::Empty;
+    }
+    Likeness::No
+}
+
+/// Whether a module reads an UPPERCASE name before anything binds it (no star import before it
+/// either): run by itself it would stop with a `NameError`, so it is a fragment meant to run
+/// inside another settings module. Top-level statements and their `if`/`try` blocks, in order.
+fn reads_unbound_setting(summary: &ModuleSummary) -> bool {
+    let mut bound: HashSet<&str> = HashSet::new();
+    // Statements in source order: a block's statements are visited before the rest of the
+    // enclosing block (an explicit stack of iterators keeps the walk iterative).
+    let mut stack: Vec<std::slice::Iter<'_, summary::Stmt>> = vec![summary.body.iter()];
+    while let Some(top) = stack.last_mut() {
+        let Some(stmt) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let mut reads: Vec<&summary::Expr> = Vec::new();
+        let mut binds: Vec<&str> = Vec::new();
+        match &stmt.kind {
+            summary::StmtKind::Assign { targets, value } => {
+                reads.push(value);
+                for target in targets {
+                    match target {
+                        summary::Target::Name { name, .. } => binds.push(name),
+                        // `X["k"] = v` reads `X`.
+                        summary::Target::Item { name, keys, .. } => {
+                            reads.extend(keys.iter());
+                            if !bound.contains(name.as_str()) && summary::is_setting_name(name) {
+                                return true;
+                            }
+                        }
+                        summary::Target::Other { names } => {
+                            binds.extend(names.iter().map(String::as_str))
+                        }
+                    }
+                }
+            }
+            summary::StmtKind::AugAssign { target, value, .. } => {
+                reads.push(value);
+                if let summary::Target::Name { name, .. } | summary::Target::Item { name, .. } =
+                    target
+                    && !bound.contains(name.as_str())
+                    && summary::is_setting_name(name)
+                {
+                    return true;
+                }
+            }
+            summary::StmtKind::Expr(e) => {
+                if matches!(&e.kind, summary::ExprKind::Call { func, .. } if func.dotted().is_some_and(|d| d == "include" || d.ends_with(".include")))
+                {
+                    return false;
+                }
+                reads.push(e);
+            }
+            // Anything may be bound from here on.
+            summary::StmtKind::StarImport(_) => return false,
+            summary::StmtKind::ImportFrom { names, .. } => {
+                binds.extend(names.iter().map(|(_, local)| local.as_str()));
+            }
+            summary::StmtKind::Import(names) => {
+                binds.extend(names.iter().map(|(local, _)| local.as_str()));
+            }
+            summary::StmtKind::If(branches) => {
+                for (test, _) in branches {
+                    reads.extend(test.iter());
+                }
+            }
+            summary::StmtKind::Try { handler_binds, .. } => {
+                binds.extend(handler_binds.iter().map(String::as_str));
+            }
+            summary::StmtKind::Opaque { binds: names } => {
+                binds.extend(names.iter().map(String::as_str));
+            }
+            summary::StmtKind::Del(_) => {}
+        }
+        if reads.iter().any(|e| reads_unbound(e, &bound)) {
+            return true;
+        }
+        bound.extend(binds);
+        if stack.len() < 9 {
+            match &stmt.kind {
+                summary::StmtKind::If(branches) => {
+                    // Branches one after the other: a name bound in one counts as bound after.
+                    for (_, body) in branches.iter().rev() {
+                        stack.push(body.iter());
+                    }
+                }
+                summary::StmtKind::Try { body, .. } => stack.push(body.iter()),
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// Whether an expression reads an UPPERCASE name not in `bound` (bounded walk).
+fn reads_unbound(expr: &summary::Expr, bound: &HashSet<&str>) -> bool {
+    let mut stack: Vec<&summary::Expr> = vec![expr];
+    let mut seen = 0;
+    while let Some(e) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            return false;
+        }
+        match &e.kind {
+            summary::ExprKind::Name(n) => {
+                if summary::is_setting_name(n) && !bound.contains(n.as_str()) {
+                    return true;
+                }
+            }
+            summary::ExprKind::List(items)
+            | summary::ExprKind::Tuple(items)
+            | summary::ExprKind::Set(items) => stack.extend(items.iter()),
+            summary::ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            summary::ExprKind::FString(parts) => {
+                for part in parts {
+                    if let summary::FPart::Value { expr, .. } = part {
+                        stack.push(expr);
+                    }
+                }
+            }
+            summary::ExprKind::Unary(_, a) | summary::ExprKind::Attr(a, _) => stack.push(a),
+            summary::ExprKind::Binary(_, a, b) | summary::ExprKind::Subscript(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            summary::ExprKind::Compare(a, rest) => {
+                stack.push(a);
+                stack.extend(rest.iter().map(|(_, e)| e));
+            }
+            summary::ExprKind::Cond { body, test, orelse } => {
+                stack.push(body);
+                stack.push(test);
+                stack.push(orelse);
+            }
+            summary::ExprKind::Call { func, args, kwargs } => {
+                stack.push(func);
+                stack.extend(args.iter());
+                stack.extend(kwargs.iter().map(|(_, e)| e));
+            }
+            summary::ExprKind::None
+            | summary::ExprKind::Bool(_)
+            | summary::ExprKind::Int(_)
+            | summary::ExprKind::Float(_)
+            | summary::ExprKind::Str(_)
+            | summary::ExprKind::Bytes(_)
+            | summary::ExprKind::Opaque => {}
+        }
+    }
+    false
+}
+
+/// Whether a settings module hands itself to a configuration loader that overrides its values
+/// per deployment: dynaconf's `settings = DjangoDynaconf(__name__, ...)` at the top level reads
+/// each deployment's settings files and environment into the module. Its values are defaults.
+fn loads_deployment_config(summary: &ModuleSummary) -> bool {
+    summary.body.iter().any(|stmt| {
+        let expr = match &stmt.kind {
+            summary::StmtKind::Assign { value, .. } => value,
+            summary::StmtKind::Expr(e) => e,
+            _ => return false,
+        };
+        matches!(&expr.kind, summary::ExprKind::Call { func, .. }
+            if func.dotted().is_some_and(|d| d == "DjangoDynaconf" || d.ends_with(".DjangoDynaconf")))
+    })
+}
+
+/// What the index knows of a settings module besides its text, for [`role_of`].
+#[derive(Debug, Clone, Copy, Default)]
+struct RoleFacts<'r> {
+    /// How `DJANGO_SETTINGS_MODULE` values name it.
+    refs: &'r [RefKind],
+    /// Star-imported unconditionally by another settings module.
+    inherited: bool,
+    /// The project's `DJANGO_SETTINGS_MODULE` values (outside test configuration) all name
+    /// modules the project does not have: deployments write their own settings module.
+    external_deployment: bool,
 }
 
 /// The role of a settings module, and why.
@@ -1214,9 +1832,9 @@ fn role_of(
     options: &IndexOptions,
     path: &Path,
     summary: &ModuleSummary,
-    refs: &[RefKind],
-    inherited: bool,
+    facts: RoleFacts,
 ) -> (Role, RoleReason) {
+    let refs = facts.refs;
     if let Some(role) = summary.role_marker {
         return (role, RoleReason::Marker);
     }
@@ -1248,29 +1866,20 @@ fn role_of(
         return (Role::Development, RoleReason::TestReference);
     }
     let name = module_name(path).unwrap_or_default();
-    // Directories between the root and the module (at most the last three).
+    // Directories between the root and the module, nearest first (at most eight).
     let dirs: Vec<String> = relative
         .parent()
         .into_iter()
-        .flat_map(|p| p.components().rev().take(3))
+        .flat_map(|p| p.components().rev().take(8))
         .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
         .collect();
     let dev = discover::words(&name).any(|w| discover::DEV_WORDS.contains(&w.as_str()))
-        || dirs.iter().any(|d| {
-            matches!(
-                d.to_ascii_lowercase().as_str(),
-                "tests"
-                    | "test"
-                    | "testing"
-                    | "example"
-                    | "examples"
-                    | "sample"
-                    | "samples"
-                    | "sandbox"
-            )
-        });
+        || dirs.iter().any(|d| discover::is_dev_dir(d));
     if dev {
         return (Role::Development, RoleReason::Name);
+    }
+    if loads_deployment_config(summary) {
+        return (Role::Defaults, RoleReason::DeploymentLoader);
     }
     if refs.contains(&RefKind::Server) {
         return (Role::Production, RoleReason::ServerReference);
@@ -1282,8 +1891,11 @@ fn role_of(
     {
         return (Role::Base, RoleReason::Name);
     }
-    if inherited {
+    if facts.inherited {
         return (Role::Base, RoleReason::Inherited);
+    }
+    if facts.external_deployment && refs.is_empty() {
+        return (Role::Defaults, RoleReason::ExternalDeployment);
     }
     (Role::Production, RoleReason::Default)
 }

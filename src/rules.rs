@@ -10,9 +10,13 @@
 //! - `DJS3xx` access control (authentication, authorization, CSRF exemptions)
 //! - `DJS4xx` insecure settings
 //! - `DJS5xx` templates
+//! - `DJS6xx` injection (commands, code, paths, URLs, deserialization, HTML e-mail, CSV)
+//! - `DJS7xx` authentication and uploads (passwords, secrets, tokens, uploaded files)
 //! - `DJS9xx` djsec itself (suppression comments, configuration)
 
 pub mod access;
+pub mod auth;
+pub mod injection;
 pub mod meta;
 pub mod settings;
 pub mod sql;
@@ -35,16 +39,20 @@ pub enum Family {
     Settings,
     Templates,
     Meta,
+    Injection,
+    Auth,
 }
 
 impl Family {
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 8] = [
         Family::Xss,
         Family::Sql,
         Family::Access,
         Family::Settings,
         Family::Templates,
         Family::Meta,
+        Family::Injection,
+        Family::Auth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +63,8 @@ impl Family {
             Family::Settings => "settings",
             Family::Templates => "templates",
             Family::Meta => "meta",
+            Family::Injection => "injection",
+            Family::Auth => "auth",
         }
     }
 
@@ -174,6 +184,8 @@ pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
     sql::expression_template::check,
     sql::field_name::check,
     access::check,
+    injection::check,
+    auth::check,
 ];
 
 /// Module-level names that checks read without the statement they report on naming them:
@@ -270,6 +282,10 @@ pub static ALL: &[&Rule] = &[
     &access::cookies::RULE,
     &access::mass_assignment::FROM_REQUEST,
     &access::mass_assignment::ALL_FIELDS,
+    &access::admin_views::RULE,
+    &access::exposure::DATA,
+    &access::exposure::INTERNALS,
+    &access::rate_limit::RULE,
     &settings::debug::DEBUG_ENABLED,
     &settings::secrets::WEAK_SECRET_KEY,
     &settings::secrets::WEAK_SECRET_KEY_FALLBACK,
@@ -326,6 +342,23 @@ pub static ALL: &[&Rule] = &[
     &templates::target_blank::RULE,
     &templates::mixed_content::RULE,
     &templates::debug_tag::RULE,
+    &injection::command::RULE,
+    &injection::code::RULE,
+    &injection::path::RULE,
+    &injection::ssrf::RULE,
+    &injection::deserialization::RULE,
+    &injection::email::RULE,
+    &injection::csv::RULE,
+    &auth::passwords::UNVALIDATED_PASSWORD,
+    &auth::passwords::EMPTY_PASSWORD,
+    &auth::compare::RULE,
+    &auth::secret_salt::RULE,
+    &auth::jwt::RULE,
+    &auth::uploads::UNVALIDATED_UPLOAD,
+    &auth::uploads::CLIENT_FILE_NAME,
+    &auth::uploads::UPLOAD_LOCATION,
+    &auth::uploads::MEDIA_SAME_HOST,
+    &auth::uploads::SERVED_INLINE,
     &meta::suppression::UNUSED_SUPPRESSION,
     &meta::suppression::BARE_SUPPRESSION,
 ];

@@ -4,6 +4,7 @@
 //! - [`index`]: the nodes the rules look at, gathered in one query pass (`queries/python/index.scm`).
 //! - [`flow`]: where a value comes from within its function: constant, escaped, request data or unknown.
 //! - [`sources`]: the tables of request sources and sanitizers (data, so configuration can extend them).
+//! - [`summary`]: function summaries, so the data flow sees through the project's own helpers.
 
 pub mod flow;
 pub mod imports;
@@ -11,6 +12,7 @@ pub mod index;
 pub mod node;
 pub mod sources;
 pub mod strings;
+pub mod summary;
 
 pub use flow::{Flow, Level};
 pub use imports::Imports;
@@ -29,6 +31,12 @@ pub struct Model<'a> {
     pub imports: Imports,
     pub index: Index<'a>,
     pub sources: &'a sources::Tables,
+    /// Summaries of the project's functions, for calls the tables do not know (`None`: the
+    /// module is analysed alone, and such calls yield unknown data).
+    pub summaries: Option<std::rc::Rc<dyn summary::SummaryLookup>>,
+    /// Which of the module's functions are views (their parameters after the request come from
+    /// the URL).
+    pub routing: Routing,
     /// Qualified names already resolved in this analysis run, by node id: every rule asks about
     /// the same calls.
     resolved: std::cell::RefCell<HashMap<usize, Option<String>, BuildHasherDefault<NodeIdHasher>>>,
@@ -58,6 +66,8 @@ impl<'a> Model<'a> {
             imports,
             index,
             sources,
+            summaries: None,
+            routing: Routing::default(),
             resolved: Default::default(),
         }
     }
@@ -128,6 +138,58 @@ impl<'a> Model<'a> {
         })
     }
 
+    /// How this module names the function a call calls (see [`summary::CallRef::callee`]), and
+    /// whether the call passes a receiver (`self.helper(x)`, `Helper.build(x)`). `None` when
+    /// the callee cannot be named (a method of an object of unknown type).
+    pub fn callee(
+        &self,
+        call: tree_sitter::Node,
+        function: tree_sitter::Node,
+        qualified: Option<&str>,
+    ) -> Option<(String, bool)> {
+        let bound = function.kind() == "attribute";
+        if let Some(q) = qualified {
+            return Some((q.to_string(), bound));
+        }
+        match function.kind() {
+            "identifier" => Some((format!("@{}", self.text(function)), false)),
+            "attribute" => {
+                let object = function.field(Field::Object)?;
+                let method = self.text(function.field(Field::Attribute)?);
+                if object.kind() != "identifier" {
+                    return None;
+                }
+                let receiver = self.text(object);
+                if receiver == "self" || receiver == "cls" {
+                    let function = self.index.enclosing_function(call)?;
+                    let class = self.index.scope_node(self.index.scope_at(function))?;
+                    let name = (class.kind() == "class_definition")
+                        .then(|| class.field(Field::Name))
+                        .flatten()?;
+                    return Some((format!("@{}.{method}", self.text(name)), true));
+                }
+                // `Helper.build(x)` on a class of the module, not a local variable.
+                (receiver.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !self.is_shadowed(object))
+                .then(|| (format!("@{receiver}.{method}"), true))
+            }
+            _ => None,
+        }
+    }
+
+    /// The summary of the project function a call calls, if the project has one.
+    pub fn summary_of_call(
+        &self,
+        call: tree_sitter::Node,
+    ) -> Option<(bool, std::sync::Arc<summary::FunctionSummary>)> {
+        let function = call.field(Field::Function)?;
+        let qualified = self.qualified_name(function);
+        let (callee, bound) = self.callee(call, function, qualified.as_deref())?;
+        let lookup = self.summaries.as_ref()?;
+        let (_, found) = lookup.function(None, &callee)?;
+        Some((bound, found))
+    }
+
     /// Classify where the value of `expr` comes from, for an HTML sink.
     pub fn flow(&self, expr: tree_sitter::Node) -> Flow {
         flow::classify(self, expr)
@@ -139,9 +201,57 @@ impl<'a> Model<'a> {
         flow::classify_with(self, expr, flow::Query::sink(sink))
     }
 
+    /// The way request data takes to `expr` for `sink`, from its source through names and
+    /// project helpers (empty when `expr` is not request data). A second classification: call it
+    /// for findings being reported only.
+    pub fn trace_for(&self, expr: tree_sitter::Node, sink: sources::SinkKind) -> Vec<flow::Step> {
+        flow::trace_with(self, expr, flow::Query::sink(sink))
+    }
+
     /// Classify with a full query (sink and trusted parameters).
     pub fn flow_with(&self, expr: tree_sitter::Node, query: flow::Query) -> Flow {
         flow::classify_with(self, expr, query)
+    }
+}
+
+/// What is known of the routes to a module's functions.
+#[derive(Debug, Clone)]
+pub enum Routing {
+    /// The URLconf is known: these functions of the module are routed, no other is a view.
+    Known(std::sync::Arc<std::collections::HashSet<String>>),
+    /// The URLconf is not known. In a views module (`views.py`, `views/*.py`, `viewsets.py`)
+    /// any module-level function that takes the request first may be a view; elsewhere only a
+    /// decorated one (`@require_POST`, `@api_view`...).
+    Unknown { views_module: bool },
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing::Unknown { views_module: true }
+    }
+}
+
+impl Routing {
+    /// The routing of the module at `path` (with the project index, when there is one).
+    pub fn of(
+        project: Option<&crate::project::ProjectIndex>,
+        path: Option<&std::path::Path>,
+    ) -> Routing {
+        let Some(path) = path else {
+            return Routing::default();
+        };
+        if let Some(routed) = project.and_then(|p| p.routed_views(path)) {
+            return Routing::Known(std::sync::Arc::new(routed));
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let parent = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        Routing::Unknown {
+            views_module: matches!(stem, "views" | "viewsets") || parent == "views",
+        }
     }
 }
 

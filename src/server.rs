@@ -14,6 +14,8 @@ mod convert;
 mod project;
 mod settings;
 mod transport;
+mod view_hover;
+mod workspace;
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -81,6 +83,8 @@ struct State {
     /// Whether the client can register file watchers for the configuration files.
     watch_config: AtomicBool,
     project: project::ProjectState,
+    /// Findings of files that are not open, and index progress (`server/workspace.rs`).
+    workspace: workspace::WorkspaceState,
 }
 
 pub struct Backend {
@@ -172,11 +176,21 @@ impl Backend {
             if !latest(&state) {
                 return;
             }
+            let cache = Arc::clone(&snapshot.cache);
             let Some(analysed) = analyse(snapshot, enabled).await else {
                 return;
             };
             if !latest(&state) {
                 return;
+            }
+            // The analysis summarised the buffer's functions: the project index takes them.
+            let facts = cache.lock().ok().and_then(|c| c.own_facts().cloned());
+            if let Some(facts) = facts {
+                Backend {
+                    client: client.clone(),
+                    state: Arc::clone(&state),
+                }
+                .facts_computed(&uri, facts);
             }
             let diagnostics: Vec<Diagnostic> = analysed
                 .findings
@@ -222,6 +236,7 @@ impl Backend {
     }
 
     fn reanalyse_all(&self) {
+        self.workspace_changed();
         let uris: Vec<Uri> = self
             .state
             .documents
@@ -368,6 +383,7 @@ impl LanguageServer for Backend {
             }
         }
         self.state.project.set_roots(&params);
+        let workspace_diagnostics = self.workspace_initialize(&params, pull);
         tracing::info!("initialize: position encoding {encoding:?}, pull diagnostics {pull}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -394,7 +410,7 @@ impl LanguageServer for Backend {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("djsec".to_string()),
                         inter_file_dependencies: false,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics,
                         ..Default::default()
                     })
                 }),
@@ -503,7 +519,11 @@ impl LanguageServer for Backend {
         // The file on disk is what counts again.
         self.project_touched(&uri);
         if was_open && !self.state.pull_diagnostics.load(Ordering::Relaxed) {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+            // A file in the workspace scope gets its findings on disk back.
+            self.workspace_closed(&uri);
         }
     }
 
@@ -526,6 +546,7 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         // The project index (settings modules) follows Python and pytest configuration files.
         self.watched_files_changed(params.clone());
+        self.workspace_files_changed();
         let paths: Vec<PathBuf> = params
             .changes
             .iter()
@@ -563,6 +584,13 @@ impl LanguageServer for Backend {
         ))
     }
 
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.workspace_report(params).await
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
         let Some(analysed) = self.current_analysis(&uri).await else {
@@ -588,14 +616,22 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let position = params.text_document_position_params.position;
+        // On a view's `def`/`class` line: its access facts first.
+        let view = self
+            .snapshot(&uri)
+            .and_then(|s| view_hover::hover(&s, position, self.encoding()));
         let Some(analysed) = self.current_analysis(&uri).await else {
             return Ok(None);
         };
-        Ok(actions::hover(
+        let rule = actions::hover(
             &analysed.rope,
             &analysed.findings,
             position,
             self.encoding(),
-        ))
+        );
+        Ok(match view {
+            Some(view) => Some(view_hover::merge(view, rule)),
+            None => rule,
+        })
     }
 }

@@ -41,6 +41,8 @@ fn check(cwd: &Path, args: &[&str]) -> (String, Value) {
                 "check",
                 "--isolated",
                 "--no-progress",
+                "--min-severity",
+                "hint",
                 "--select",
                 "access",
                 "--format",
@@ -98,10 +100,12 @@ fn has(found: &[(String, u64, String, String)], file: &str, line: u64, code: &st
         .any(|f| f.0 == file && f.1 == line && f.2 == code)
 }
 
+/// The codes on a line, but the rate-limiting hint (DJS319), which is about login views being
+/// throttled, not about who may call them.
 fn on_line(found: &[(String, u64, String, String)], file: &str, line: u64) -> Vec<String> {
     found
         .iter()
-        .filter(|f| f.0 == file && f.1 == line)
+        .filter(|f| f.0 == file && f.1 == line && f.2 != "DJS319")
         .map(|f| f.2.clone())
         .collect()
 }
@@ -126,6 +130,8 @@ const QUIET: &[(&str, &str)] = &[
     ("billing/views.py", "def stripe_webhook("),
     ("api/views.py", "class NoteViewSet("),
     ("api/views.py", "def ping("),
+    // A public page: routed, read-only.
+    ("orders/views.py", "class ReportView("),
 ];
 
 #[test]
@@ -138,22 +144,32 @@ fn check_reports_the_shop_project() {
     // Each rule fires where it should.
     // `(file, line that starts the finding's line, lines below it, code, severity)`.
     let expect = [
-        ("orders/views.py", "def order_export(", 0, "DJS301", "hint"),
+        // Routed, read-only, no check, every user's orders: exposed.
         (
             "orders/views.py",
-            "def cancel_order(",
-            0,
-            "DJS301",
+            "def order_export(",
+            2,
+            "DJS317",
             "warning",
         ),
+        // Routed, changes the order its URL names, no check: exploitable as shown.
+        ("orders/views.py", "def cancel_order(", 0, "DJS301", "error"),
         (
             "accounts/views.py",
             "def delete_account(",
             0,
             "DJS301",
-            "warning",
+            "error",
         ),
-        ("orders/views.py", "class ReportView(", 0, "DJS302", "hint"),
+        (
+            "orders/views.py",
+            "class OrderDeleteView(",
+            0,
+            "DJS302",
+            "error",
+        ),
+        // The project throttles nothing.
+        ("accounts/views.py", "def login_view(", 0, "DJS319", "hint"),
         (
             "orders/views.py",
             "class OrderUpdateView(",
@@ -201,13 +217,6 @@ fn check_reports_the_shop_project() {
         ("orders/views.py", "def order_receipt(", 2, "DJS309", "hint"),
         (
             "orders/views.py",
-            "host = request.META",
-            0,
-            "DJS310",
-            "warning",
-        ),
-        (
-            "orders/views.py",
             "response = redirect(request.GET",
             0,
             "DJS311",
@@ -251,6 +260,15 @@ fn check_reports_the_shop_project() {
             "{code} ({severity}) expected at {file}:{line}: {found:#?}"
         );
     }
+    // The raw Host read in `share_link` is the validated one: the settings put
+    // `CommonMiddleware`, which calls `get_host()` on every request, in `MIDDLEWARE`.
+    let host_line = line_of(root, "orders/views.py", "host = request.META");
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.0 == "orders/views.py" && f.1 == host_line && f.2 == "DJS310"),
+        "{found:#?}"
+    );
     // ... and stays silent on the protected and intentionally public views.
     for (file, needle) in QUIET {
         let line = line_of(root, file, needle);
@@ -265,8 +283,9 @@ fn check_reports_the_shop_project() {
         found.iter().all(|f| f.0 != "shop/middleware.py"),
         "{found:#?}"
     );
-    // Without the URLconf, a read-only view is not reported: `order_export` is, because it is
-    // routed; `dashboard` writes, and only the urls.py wrapper protects it.
+    // Without the project: nothing tells that `Order` belongs to users (no DJS317 on
+    // `order_export`), nor whether a route reaches `cancel_order` or `dashboard` (whose urls.py
+    // wrapper protects it): the writing views are info.
     let lone = tempfile::tempdir().expect("tempdir");
     for file in ["orders/views.py", "shop/views.py"] {
         std::fs::create_dir_all(lone.path().join(file).parent().expect("parent")).expect("mkdir");
@@ -274,16 +293,21 @@ fn check_reports_the_shop_project() {
     }
     let alone = findings(&check(lone.path(), &["."]).1);
     let export = line_of(root, "orders/views.py", "def order_export(");
+    let cancel = line_of(root, "orders/views.py", "def cancel_order(");
     let dashboard = line_of(root, "shop/views.py", "def dashboard(");
-    assert!(has(&found, "orders/views.py", export, "DJS301"));
+    assert!(has(&found, "orders/views.py", export + 2, "DJS317"));
     assert!(
-        !has(&alone, "orders/views.py", export, "DJS301"),
+        !has(&alone, "orders/views.py", export + 2, "DJS317"),
         "{alone:#?}"
     );
-    assert!(
-        has(&alone, "shop/views.py", dashboard, "DJS301"),
-        "{alone:#?}"
-    );
+    for (file, line) in [("orders/views.py", cancel), ("shop/views.py", dashboard)] {
+        assert!(
+            alone
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == "DJS301" && f.3 == "info"),
+            "{file}:{line} {alone:#?}"
+        );
+    }
 }
 
 #[test]
@@ -316,6 +340,12 @@ fn check_with_login_required_middleware() {
             "{code} at {file}:{line}: {found:#?}"
         );
     }
+    // Any logged-in user may delete any user: an admin function behind a login only.
+    let delete_account = line_of(root, "accounts/views.py", "def delete_account(");
+    assert!(
+        has(&found, "accounts/views.py", delete_account, "DJS316"),
+        "{found:#?}"
+    );
     // Now that every view is authenticated, `cancel_order`'s unscoped lookup is an IDOR hint.
     let cancel = line_of(root, "orders/views.py", "def cancel_order(");
     assert!(
@@ -389,16 +419,18 @@ fn server_follows_urls_and_settings_edits() {
     let views_path = root.join("orders/views.py");
     let views_uri = uri_of(&views_path);
     let views_text = std::fs::read_to_string(&views_path).expect("read views.py");
-    let export = line_of(&root, "orders/views.py", "def order_export(");
+    // `order_export` lists every user's orders: only the project knows it is routed and that
+    // `Order` belongs to users.
+    let export = line_of(&root, "orders/views.py", "def order_export(") + 2;
     let cancel = line_of(&root, "orders/views.py", "def cancel_order(");
-    let report = line_of(&root, "orders/views.py", "class ReportView(");
+    let delete = line_of(&root, "orders/views.py", "class OrderDeleteView(");
     client.open(&views_uri, "python", 1, &views_text);
-    // Once the index is built, the routed read-only view gets its hint.
+    // Once the index is built, the routed view that lists every order is reported.
     let found = wait_published(&mut client, &views_uri, |d| {
-        d.contains(&("DJS301".to_string(), export))
+        d.contains(&("DJS317".to_string(), export))
     });
     assert!(found.contains(&("DJS301".to_string(), cancel)), "{found:?}");
-    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+    assert!(found.contains(&("DJS302".to_string(), delete)), "{found:?}");
 
     // Wrapping `cancel_order` in login_required in the open urls.py re-analyses views.py.
     let urls_path = root.join("orders/urls.py");
@@ -412,7 +444,7 @@ fn server_follows_urls_and_settings_edits() {
     let found = wait_published(&mut client, &views_uri, |d| {
         !d.contains(&("DJS301".to_string(), cancel))
     });
-    assert!(found.contains(&("DJS301".to_string(), export)), "{found:?}");
+    assert!(found.contains(&("DJS317".to_string(), export)), "{found:?}");
     // Now authenticated, its unscoped lookup is an IDOR hint.
     assert!(
         found.contains(&("DJS309".to_string(), cancel + 2)),
@@ -447,8 +479,264 @@ fn server_follows_urls_and_settings_edits() {
         json!({"changes": [{"uri": uri_of(&prod), "type": 2}]}),
     );
     let found = wait_published(&mut client, &views_uri, |d| {
-        d.contains(&("DJS301".to_string(), export))
+        d.contains(&("DJS317".to_string(), export))
     });
-    assert!(found.contains(&("DJS302".to_string(), report)), "{found:?}");
+    assert!(found.contains(&("DJS302".to_string(), delete)), "{found:?}");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The authorization model: `portal` (Django 5.1) and `legacy` (Django 1.8)
+
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+fn djsec(cwd: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_djsec"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run djsec");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The shapes of broken access control in `portal`, each reported once at its level, and the
+/// noise that stays silent.
+#[test]
+fn check_reports_each_shape_of_the_portal_project() {
+    let dir = copy_fixture("portal");
+    let root = dir.path();
+    let (concise, report) = check(root, &["."]);
+    insta::assert_snapshot!("portal", concise);
+    let found = findings(&report);
+    let expect = [
+        // 1. Admin functions behind the project's login check only.
+        ("staff/views.py", "def user_list(", 0, "DJS316", "error"),
+        ("staff/views.py", "def delete_user(", 0, "DJS316", "error"),
+        ("staff/views.py", "def reports(", 0, "DJS316", "warning"),
+        // 2. Another user's file by id, to anyone.
+        (
+            "billing/views.py",
+            "invoice = get_object_or_404(",
+            0,
+            "DJS317",
+            "error",
+        ),
+        // 3. Server internals to anyone.
+        ("staff/views.py", "dict(request.META)", 0, "DJS318", "error"),
+        // 4. `@login_not_required` on a view that changes the invoice its URL names.
+        (
+            "billing/views.py",
+            "def void_invoice(",
+            0,
+            "DJS301",
+            "error",
+        ),
+        // 5. DRF: every user's invoices under AllowAny, and the AllowAny default itself.
+        (
+            "api/views.py",
+            "class InvoiceViewSet(",
+            0,
+            "DJS317",
+            "error",
+        ),
+        (
+            "portal/settings.py",
+            "\"DEFAULT_PERMISSION_CLASSES\"",
+            0,
+            "DJS306",
+            "warning",
+        ),
+        // A login and any invoice: the IDOR hint.
+        (
+            "billing/views.py",
+            "class InvoiceDetail(",
+            0,
+            "DJS309",
+            "hint",
+        ),
+    ];
+    for (file, needle, below, code, severity) in expect {
+        let line = line_of(root, file, needle) + below;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == code && f.3 == severity),
+            "{code} ({severity}) expected at {file}:{line}: {found:#?}"
+        );
+    }
+    // Silent: staff-only views (the project's `staff_required`, built on its login check), the
+    // token-authenticated CSRF exemption, a model permission (no IDOR hint), public data, an
+    // unrouted function.
+    for (file, needle) in [
+        ("staff/views.py", "def promote_user("),
+        ("staff/views.py", "def ban_user("),
+        ("billing/views.py", "def partner_push("),
+        ("billing/views.py", "@csrf_exempt"),
+        ("billing/views.py", "class InvoiceDelete("),
+        ("catalogue/views.py", "class ProductList("),
+        ("catalogue/views.py", "def product_detail("),
+        ("catalogue/views.py", "def recalculate("),
+    ] {
+        let line = line_of(root, file, needle);
+        assert_eq!(
+            on_line(&found, file, line),
+            Vec::<String>::new(),
+            "{file}:{line} {needle}"
+        );
+    }
+}
+
+#[test]
+fn django_1_project_with_patterns_and_middleware_classes() {
+    let dir = copy_fixture("legacy");
+    let root = dir.path();
+    let out = djsec(
+        root,
+        &[
+            "check",
+            "--isolated",
+            "--no-progress",
+            "--min-severity",
+            "hint",
+            "--format",
+            "concise",
+            ".",
+        ],
+    );
+    insta::assert_snapshot!("legacy", out);
+    let report: Value = serde_json::from_str(&djsec(
+        root,
+        &[
+            "check",
+            "--isolated",
+            "--no-progress",
+            "--min-severity",
+            "hint",
+            "--format",
+            "json",
+            ".",
+        ],
+    ))
+    .expect("json");
+    let found = findings(&report);
+    for (file, needle, code, severity) in [
+        // String views in `patterns()` are routes.
+        (
+            "forum/views.py",
+            "message = get_object_or_404(",
+            "DJS317",
+            "error",
+        ),
+        ("forum/views.py", "def delete_message(", "DJS301", "error"),
+        ("forum/views.py", "def delete_user(", "DJS316", "error"),
+        // `MIDDLEWARE_CLASSES` holds the session middleware: the cookie checks speak.
+        (
+            "legacy/settings.py",
+            "SESSION_COOKIE_HTTPONLY",
+            "DJS419",
+            "warning",
+        ),
+    ] {
+        let line = line_of(root, file, needle);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == line && f.2 == code && f.3 == severity),
+            "{code} ({severity}) expected at {file}:{line}: {found:#?}"
+        );
+    }
+    // `CsrfViewMiddleware` is in `MIDDLEWARE_CLASSES`: not reported missing; the unrouted
+    // function is not a view.
+    assert!(found.iter().all(|f| f.2 != "DJS407"), "{found:#?}");
+    let not_routed = line_of(root, "forum/views.py", "def not_routed(");
+    assert!(on_line(&found, "forum/views.py", not_routed).is_empty());
+}
+
+#[test]
+fn views_prints_the_attack_surface_as_a_table_and_json() {
+    for name in ["portal", "legacy"] {
+        let dir = copy_fixture(name);
+        let root = dir.path();
+        let table = djsec(root, &["views", "--isolated", "."]);
+        insta::assert_snapshot!(format!("views_{name}"), table);
+        let json = djsec(root, &["views", "--isolated", "--format", "json", "."]);
+        let mut value: Value = serde_json::from_str(&json).expect("json");
+        assert!(value["root"].as_str().is_some());
+        value["root"] = json!("[root]");
+        insta::assert_snapshot!(
+            format!("views_{name}_json"),
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+}
+
+/// Hover on a view's `def` line shows how it is reached, authenticated and authorized, and what
+/// it does; elsewhere, the usual hover.
+#[test]
+fn hover_on_a_view_shows_its_access_facts() {
+    let dir = copy_fixture("portal");
+    let root = dir.path().canonicalize().expect("canonical root");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri_of(&root),
+            "workspaceFolders": [{"uri": uri_of(&root), "name": "portal"}],
+            "capabilities": {},
+        }),
+    );
+    client.notify("initialized", json!({}));
+    let path = root.join("staff/views.py");
+    let uri = uri_of(&path);
+    let text = std::fs::read_to_string(&path).expect("read views.py");
+    let delete = line_of(&root, "staff/views.py", "def delete_user(");
+    client.open(&uri, "python", 1, &text);
+    // The admin-function finding needs the project index (the decorator's facts, the route).
+    wait_published(&mut client, &uri, |d| {
+        d.contains(&("DJS316".to_string(), delete))
+    });
+    let hover = |client: &mut Client, line: u64, character: u64| -> String {
+        let response = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        );
+        response["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let shown = hover(&mut client, delete - 1, 2);
+    for part in [
+        "**`delete_user`** · function view",
+        "Reached at: `/staff/users/<int:pk>/delete/` (`staff:delete-user`)",
+        "Authentication: session — `@user_is_authenticated` (portal/decorators.py:8)",
+        "Authorization: none",
+        "deletes `User` objects (an admin function)",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in:\n{shown}");
+    }
+    // On the view's name, the finding's rule follows the facts.
+    let on_name = hover(&mut client, delete - 1, 6);
+    assert!(
+        on_name.contains("delete_user") && on_name.contains("admin-function-login-only"),
+        "{on_name}"
+    );
+    // In the body: no view facts.
+    let body = hover(&mut client, delete + 1, 6);
+    assert!(!body.contains("Reached at"), "{body}");
+    // A staff-only view says so.
+    let promote = line_of(&root, "staff/views.py", "def promote_user(");
+    let shown = hover(&mut client, promote - 1, 0);
+    assert!(shown.contains("Authorization: staff"), "{shown}");
     assert_eq!(client.shutdown(), Some(0));
 }

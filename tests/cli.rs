@@ -28,7 +28,12 @@ fn json_of(out: &Output) -> Value {
 #[test]
 fn check_reports_findings_with_exit_code_1() {
     let dir = fixture("project");
-    let out = djsec(&["check", dir.to_str().unwrap_or(".")]);
+    let out = djsec(&[
+        "check",
+        "--min-severity",
+        "hint",
+        dir.to_str().unwrap_or("."),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     let views = fixture("project/app/views.py");
@@ -39,7 +44,8 @@ fn check_reports_findings_with_exit_code_1() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("3 findings in 2 files."),
+        text.trim_end()
+            .ends_with("3 findings in 3 files (2 with findings)."),
         "{text}"
     );
 }
@@ -199,7 +205,15 @@ fn cli_and_server_agree_on_fixtures() {
     );
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
-        let out = djsec(&["check", "--format", "json", file.to_str().unwrap_or(".")]);
+        // The editor shows every severity; so does the CLI with `--min-severity hint`.
+        let out = djsec(&[
+            "check",
+            "--format",
+            "json",
+            "--min-severity",
+            "hint",
+            file.to_str().unwrap_or("."),
+        ]);
         let cli: Vec<(String, i64, i64)> =
             json_of(&out)["findings"].as_array().map_or(vec![], |f| {
                 f.iter()

@@ -79,7 +79,20 @@ fn every_format_matches_its_snapshot() {
     let dir = project("ci-project");
     let root = dir.path();
     for format in ["text", "concise", "json", "github", "junit", "sarif"] {
-        let out = djsec(root, &["check", "--format", format, "--color", "never"]);
+        // Every severity, so that the hints' fix markers are shown too (the default gate is
+        // tested in `severity_gate_defaults_flags_and_configuration`).
+        let out = djsec(
+            root,
+            &[
+                "check",
+                "--min-severity",
+                "hint",
+                "--format",
+                format,
+                "--color",
+                "never",
+            ],
+        );
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         let mut shown = redact(&stdout(&out), root);
         if format == "sarif" {
@@ -170,7 +183,115 @@ fn json_keeps_the_documented_shape() {
         ]
     );
     assert_eq!(report["summary"]["files"], 4);
-    assert_eq!(report["summary"]["findings"], 6);
+    // Warnings and errors by default; the three hints are counted, not shown.
+    assert_eq!(report["summary"]["findings"], 3);
+    assert_eq!(
+        report["stats"]["hidden"],
+        serde_json::json!({"warning": 0, "info": 0, "hint": 3})
+    );
+    let (all, _) = json(dir.path(), &["--min-severity", "hint"]);
+    assert_eq!(all["summary"]["findings"], 6);
+    assert_eq!(all["stats"]["hidden"]["hint"], 0);
+}
+
+#[test]
+fn severity_gate_defaults_flags_and_configuration() {
+    let dir = project("ci-project");
+    let root = dir.path();
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "concise"];
+        all.extend_from_slice(args);
+        let out = djsec(root, &all);
+        let text = stdout(&out);
+        let codes: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split(": ").nth(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_string)
+            .collect();
+        let summary = text.lines().last().unwrap_or("").to_string();
+        (out.status.code(), codes, summary)
+    };
+
+    // Default: warnings and errors shown and failing; hints counted in the summary.
+    let (code, codes, summary) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes, ["DJS101", "DJS201", "DJS101"]);
+    assert_eq!(
+        summary,
+        "3 findings in 4 files (2 with findings). 1 fixable with --fix. \
+         3 hints not shown (--min-severity hint shows them)."
+    );
+
+    // --min-severity error hides the warning too.
+    let (code, codes, summary) = run(&["--min-severity", "error"]);
+    assert_eq!((code, codes.len()), (Some(1), 2));
+    assert!(
+        summary.ends_with("1 warning and 3 hints not shown (--min-severity hint shows them)."),
+        "{summary}"
+    );
+
+    // Only warnings (DJS201 is a warning in this project's configuration).
+    let (code, codes, _) = run(&["--select", "DJS201"]);
+    assert_eq!(
+        (code, codes.as_slice()),
+        (Some(1), ["DJS201".to_string()].as_slice())
+    );
+    let (code, _, _) = run(&["--select", "DJS201", "--fail-on", "error"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "a warning does not fail with --fail-on error"
+    );
+
+    // Only hints: nothing shown, nothing fails, until asked for.
+    let (code, codes, summary) = run(&["--select", "DJS9"]);
+    assert_eq!((code, codes.len()), (Some(0), 0));
+    assert_eq!(
+        summary,
+        "0 findings in 4 files. 3 hints not shown (--min-severity hint shows them)."
+    );
+    let (code, codes, _) = run(&["--select", "DJS9", "--min-severity", "hint"]);
+    assert_eq!(
+        (code, codes.len()),
+        (Some(0), 3),
+        "hints are shown, not failing"
+    );
+    let (code, _, _) = run(&[
+        "--select",
+        "DJS9",
+        "--min-severity",
+        "hint",
+        "--fail-on",
+        "hint",
+    ]);
+    assert_eq!(code, Some(1));
+    // A finding below --min-severity never fails the run, whatever --fail-on says.
+    let (code, _, _) = run(&["--select", "DJS9", "--fail-on", "hint"]);
+    assert_eq!(code, Some(0));
+
+    // The same from the configuration file; the flags go over it.
+    let pyproject = root.join("pyproject.toml");
+    let config = std::fs::read_to_string(&pyproject).expect("read");
+    let config = config.replace(
+        "[tool.djsec]\n",
+        "[tool.djsec]\nmin-severity = \"hint\"\nfail-on = \"error\"\n",
+    );
+    std::fs::write(&pyproject, config).expect("write");
+    let (code, codes, summary) = run(&[]);
+    assert_eq!((code, codes.len()), (Some(1), 6), "{summary}");
+    let (code, codes, _) = run(&["--select", "DJS201"]);
+    assert_eq!(
+        (code, codes.len()),
+        (Some(0), 1),
+        "fail-on = error from the file"
+    );
+    let (code, codes, _) = run(&["--select", "DJS201", "--fail-on", "warning"]);
+    assert_eq!((code, codes.len()), (Some(1), 1));
+    let (_, codes, _) = run(&["--min-severity", "warning"]);
+    assert_eq!(codes.len(), 3);
+    let bad = djsec(root, &["check", "--min-severity", "loud"]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
@@ -303,8 +424,19 @@ fn fix_applies_only_safe_fixes_and_the_result_reanalyses_clean() {
     let views = root.join("app/views.py");
     let before = std::fs::read_to_string(&views).expect("read");
 
+    // By default only the fixes of shown findings (warnings and errors) are applied: the SQL
+    // one, not the removal of unused suppressions (hints).
+    let default_diff = djsec(root, &["check", "--diff"]);
+    assert_eq!(default_diff.status.code(), Some(1));
+    assert!(stdout(&default_diff).contains("[item_id])"));
+    assert!(
+        !stdout(&default_diff).contains("page.html"),
+        "{}",
+        stdout(&default_diff)
+    );
+
     // --diff shows, does not write, and exits 1 when there is something to change.
-    let diff = djsec(root, &["check", "--diff"]);
+    let diff = djsec(root, &["check", "--diff", "--min-severity", "hint"]);
     assert_eq!(diff.status.code(), Some(1));
     assert!(
         stdout(&diff).contains("--- a/app/views.py\n+++ b/app/views.py\n"),
@@ -318,7 +450,17 @@ fn fix_applies_only_safe_fixes_and_the_result_reanalyses_clean() {
     );
     assert_eq!(std::fs::read_to_string(&views).expect("read"), before);
 
-    let fixed = djsec(root, &["check", "--fix", "--format", "concise"]);
+    let fixed = djsec(
+        root,
+        &[
+            "check",
+            "--fix",
+            "--min-severity",
+            "hint",
+            "--format",
+            "concise",
+        ],
+    );
     assert_eq!(fixed.status.code(), Some(1), "unsafe-only findings remain");
     let after = std::fs::read_to_string(&views).expect("read");
     assert!(after.contains("cursor.execute(\"SELECT id FROM app_item WHERE id = %s\", [item_id])"));
@@ -337,7 +479,7 @@ fn fix_applies_only_safe_fixes_and_the_result_reanalyses_clean() {
     );
 
     // Re-analysis: no safe fix left anywhere.
-    let (again, _) = json(root, &[]);
+    let (again, _) = json(root, &["--min-severity", "hint"]);
     let safe_left = again["findings"]
         .as_array()
         .map(|a| {
@@ -444,7 +586,7 @@ fn statistics_exit_zero_and_output_file() {
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(
         sarif["runs"][0]["results"].as_array().map(Vec::len),
-        Some(6)
+        Some(3)
     );
 
     let clean = project("ci-clean");

@@ -21,7 +21,15 @@ fn fixture(name: &str) -> PathBuf {
 fn check(dir: &Path, file: &str, extra: &[&str]) -> (BTreeSet<(u64, String)>, usize) {
     let out = Command::new(env!("CARGO_BIN_EXE_djsec"))
         .current_dir(dir)
-        .args(["check", "--isolated", "--exit-zero", "--format", "json"])
+        .args([
+            "check",
+            "--isolated",
+            "--exit-zero",
+            "--min-severity",
+            "hint",
+            "--format",
+            "json",
+        ])
         .args(extra)
         .arg(file)
         .output()

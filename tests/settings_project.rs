@@ -29,7 +29,14 @@ fn project() -> tempfile::TempDir {
 fn check(cwd: &Path, args: &[&str]) -> Vec<(String, u64, String, Option<String>)> {
     let out = Command::new(env!("CARGO_BIN_EXE_djsec"))
         .current_dir(cwd)
-        .args(["check", "--format", "json", "--isolated"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--isolated",
+            "--min-severity",
+            "hint",
+        ])
         .args(args)
         .output()
         .expect("run djsec");

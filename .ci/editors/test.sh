@@ -3,8 +3,9 @@
 # Run .ci/editors/setup.sh first. Prints one PASS/FAIL line per check, then "N passed, M failed";
 # exits non-zero if anything failed. A failing check's log is printed below its FAIL line.
 #
-# Checks: the VS Code extension's build, unit tests and .vsix; Helix config (static); Neovim 0.11,
-# Emacs + Eglot and VS Code (code-server + Chromium) driven end to end against djsec.
+# Checks: the VS Code extension's build, unit tests and platform .vsix (with $DJSEC_BIN inside);
+# Helix config (static); Neovim 0.11, Emacs + Eglot and VS Code (code-server + Chromium, the .vsix
+# alone, no djsec on PATH) driven end to end against djsec.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -83,10 +84,21 @@ echo "editor tests: djsec $("$DJSEC_BIN" --version 2>/dev/null || echo "NOT FOUN
 vscode_build() { cd "$VSCODE_DIR" && with_node24 npm run --silent build; }
 vscode_unit() { cd "$VSCODE_DIR" && with_node24 npm run --silent test:unit; }
 vscode_package() {
-  cd "$VSCODE_DIR" && rm -f djsec.vsix &&
-    with_node24 npx vsce package --no-dependencies --out djsec.vsix &&
-    python3 -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); print(*names, sep="\n");
-sys.exit("extension/dist/extension.js" not in names)' djsec.vsix
+  cd "$VSCODE_DIR" && rm -f "$VSIX" &&
+    with_node24 node scripts/package.mjs --target "$VSCODE_TARGET" --binary "$DJSEC_BIN" --out "$VSIX" &&
+    python3 - "$VSIX" "$VSCODE_TARGET" <<'PY'
+import sys, zipfile
+vsix, target = sys.argv[1], sys.argv[2]
+z = zipfile.ZipFile(vsix)
+names = z.namelist()
+print(*names, sep="\n")
+for need in ("extension/dist/extension.js", "extension/bundled/djsec"):
+    assert need in names, f"{need} missing"
+mode = (z.getinfo("extension/bundled/djsec").external_attr >> 16) & 0o777
+print(f"bundled/djsec mode {oct(mode)}")
+manifest = z.read("extension.vsixmanifest").decode()
+assert f'TargetPlatform="{target}"' in manifest, manifest
+PY
 }
 helix_static() { python3 -m unittest discover -s "$ROOT/editors/helix/test" -v; }
 neovim_e2e() {
@@ -96,7 +108,7 @@ emacs_e2e() {
   emacs --batch -Q -l "$ROOT/editors/emacs/test/djsec-test.el" "$(project_copy)"
 }
 vscode_e2e() {
-  cd "$VSCODE_DIR" && CODE_SERVER=$CODE_SERVER VSIX=$VSCODE_DIR/djsec.vsix E2E_TIMEOUT=240 \
+  cd "$VSCODE_DIR" && CODE_SERVER=$CODE_SERVER VSIX=$VSIX E2E_TIMEOUT=300 \
     with_node24 node test/e2e/code-server.mjs
 }
 server_present() { [ -x "$DJSEC_BIN" ] && "$DJSEC_BIN" --version; }
@@ -104,16 +116,23 @@ server_present() { [ -x "$DJSEC_BIN" ] && "$DJSEC_BIN" --version; }
 # `timeout` runs a new bash: hand it the functions and the paths they use.
 export -f with_node24 project_copy vscode_build vscode_unit vscode_package helix_static neovim_e2e \
   emacs_e2e vscode_e2e server_present
-export ROOT VSCODE_DIR FIXTURE LOGS NODE24_DIR CODE_SERVER NVIM NEOVIM_VERSION
+# The extension for this machine's platform, with the server inside.
+case "$(uname -m)" in
+  x86_64) VSCODE_TARGET=linux-x64 ;;
+  aarch64 | arm64) VSCODE_TARGET=linux-arm64 ;;
+  *) VSCODE_TARGET=unknown ;;
+esac
+VSIX=$VSCODE_DIR/djsec-$VSCODE_TARGET.vsix
+export ROOT VSCODE_DIR FIXTURE LOGS NODE24_DIR CODE_SERVER NVIM NEOVIM_VERSION VSCODE_TARGET VSIX
 
 check "djsec binary ($DJSEC_BIN)" 30 server_present
 check "vscode: build (tsc + esbuild)" 180 vscode_build
 check "vscode: unit tests (node --test)" 120 vscode_unit
-check "vscode: package (.vsix)" 180 vscode_package
+check "vscode: package ($VSCODE_TARGET .vsix, server inside)" 180 vscode_package
 check "helix: languages.toml (static)" 60 helix_static
 check_parts "neovim $NEOVIM_VERSION" 90 neovim_e2e
 check_parts "emacs + eglot" 90 emacs_e2e
-check_parts "vscode (code-server)" 300 vscode_e2e
+check_parts "vscode (code-server, .vsix alone)" 360 vscode_e2e
 
 if ((failed)); then
   printf 'failed: %s\n' "$(printf '%s; ' "${failures[@]}" | sed 's/; $//')"

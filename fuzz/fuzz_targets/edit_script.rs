@@ -2,6 +2,11 @@
 //! (rope edit, tree-sitter `InputEdit`, incremental reparse, `analyze_incremental` with the
 //! previous version's cache), compared after every edit with a plain string model and a fresh
 //! parse: same text, same tree, same findings from `analyze` and from `analyze_incremental`.
+//!
+//! Besides character edits, a script can insert whole module-level statements at the start of a
+//! line (imports, constants, definitions, decorators: the edits that re-run module-scoped
+//! checks), paste a copy of a piece of the document (up to a few hundred lines) and undo the
+//! previous edit, as an editor sends them.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -64,6 +69,24 @@ const SNIPPETS: &[&str] = &[
     "\u{85}",
 ];
 
+/// Whole top-level statements, inserted at the start of a line.
+const MODULE_SNIPPETS: &[&str] = &[
+    "import json\n",
+    "from django.utils.safestring import mark_safe\n",
+    "from django.contrib.auth.decorators import login_required\n",
+    "X = 1\n",
+    "DEBUG = True\n",
+    "SECRET_KEY = 'x'\n",
+    "urlpatterns = []\n",
+    "def helper(request):\n    return mark_safe(request.GET['q'])\n\n",
+    "class V(View):\n    def get(self, request):\n        return HttpResponse(request.GET['q'])\n\n",
+    "@login_required\n",
+    "@csrf_exempt\n",
+    "\n\n",
+    "{% block extra %}{{ value|safe }}{% endblock %}\n",
+    "<form method=\"post\">\n</form>\n",
+];
+
 #[derive(Debug, Arbitrary)]
 enum Seed {
     Views,
@@ -75,6 +98,13 @@ enum Seed {
 enum Text {
     Snippet(u8),
     Raw(String),
+    /// A module-level statement (inserted where a `Range::LineStart` puts it).
+    Module(u8),
+    /// A copy of the current text's characters `start..start + len * 8` (a paste).
+    Copy {
+        start: u16,
+        len: u8,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -85,6 +115,10 @@ enum Range {
     Raw { start: (u16, u16), end: (u16, u16) },
     /// Replace the whole document.
     Full,
+    /// The start of a line (taken modulo the number of lines): where module-level statements go.
+    LineStart(u16),
+    /// Undo the previous edit (its inverse: the inserted text replaced by the removed one).
+    Undo,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -182,12 +216,45 @@ fuzz_target!(|script: Script| {
     let mut doc = Document::new(&expected, 1, language);
     let mut cache = Cache::default();
     let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    // Inverses of the edits applied so far: (byte range in the text after the edit, the text
+    // it replaced).
+    let mut undo: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for (i, edit) in script.edits.iter().take(64).enumerate() {
-        let text = match &edit.text {
+        let mut text = match &edit.text {
             Text::Snippet(n) => SNIPPETS[usize::from(*n) % SNIPPETS.len()].to_string(),
             Text::Raw(s) => s.clone(),
+            Text::Module(n) => MODULE_SNIPPETS[usize::from(*n) % MODULE_SNIPPETS.len()].to_string(),
+            Text::Copy { start, len } => {
+                let chars = expected.chars().count();
+                let start = usize::from(*start) % (chars + 1);
+                expected
+                    .chars()
+                    .skip(start)
+                    .take(usize::from(*len) * 8)
+                    .collect()
+            }
         };
         let range = match edit.range {
+            Range::LineStart(n) => {
+                let starts = line_starts(&expected);
+                let byte = starts[usize::from(n) % starts.len()];
+                let at = position(&expected, expected[..byte].chars().count(), encoding);
+                Some((at, at))
+            }
+            Range::Undo => match undo.pop() {
+                Some((r, old)) => {
+                    text = old;
+                    let (s, e) = (
+                        expected[..r.start].chars().count(),
+                        expected[..r.end].chars().count(),
+                    );
+                    Some((
+                        position(&expected, s, encoding),
+                        position(&expected, e, encoding),
+                    ))
+                }
+                None => continue,
+            },
             Range::Chars { start, len } => {
                 let chars = expected.chars().count();
                 let start = usize::from(start) % (chars + 1);
@@ -208,15 +275,24 @@ fuzz_target!(|script: Script| {
             text: text.clone(),
         };
         doc.apply_changes(std::slice::from_ref(&change), i as i32 + 2, encoding);
+        let is_undo = matches!(edit.range, Range::Undo);
         match range {
             Some((s, e)) => {
                 let (s, e) = (
                     byte_of(&expected, s, encoding),
                     byte_of(&expected, e, encoding),
                 );
-                expected.replace_range(s.min(e)..s.max(e), &text);
+                let (s, e) = (s.min(e), s.max(e));
+                let old = expected[s..e].to_string();
+                expected.replace_range(s..e, &text);
+                if !is_undo {
+                    undo.push((s..s + text.len(), old));
+                }
             }
-            None => expected = text,
+            None => {
+                let old = std::mem::replace(&mut expected, text);
+                undo.push((0..expected.len(), old));
+            }
         }
         assert_eq!(
             &*doc.text(),

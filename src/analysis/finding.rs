@@ -110,6 +110,16 @@ impl Fix {
     }
 }
 
+/// One step of the way data takes to a finding (its source, the names it passes, the sink):
+/// shown in the message and as a SARIF code flow.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Step {
+    /// Byte range in the analysed text.
+    pub range: Range<usize>,
+    /// What the data is there, as code (`request.GET["file"]`, `name`, `open()`).
+    pub label: String,
+}
+
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Finding {
@@ -120,6 +130,9 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub fix: Option<Fix>,
+    /// For data-flow findings: the way from the source to the sink (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
 }
 
 impl Finding {
@@ -135,11 +148,17 @@ impl Finding {
             severity,
             message: message.into(),
             fix: None,
+            steps: Vec::new(),
         }
     }
 
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix;
+        self
+    }
+
+    pub fn with_steps(mut self, steps: Vec<Step>) -> Self {
+        self.steps = steps;
         self
     }
 }

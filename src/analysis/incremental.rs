@@ -52,6 +52,7 @@ use tree_sitter::Node;
 use super::context::Context;
 use super::finding::Finding;
 use super::python::ImportAsked;
+use crate::project::facts;
 use crate::semantic::{Imports, Index};
 use crate::syntax::python::ModuleTree;
 use names::{Kind, NameSet, Names};
@@ -62,6 +63,13 @@ pub use names::{Name, name};
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
     state: Option<Box<State>>,
+    /// The function summaries of the buffer's definitions (see [`Cache::summaries`]).
+    memo: facts::Memo,
+    own: Option<Arc<facts::FileFacts>>,
+    /// The summaries the kept findings looked up, with the answers they got.
+    reads: Vec<facts::Read>,
+    /// The project snapshot those answers came from: the same snapshot gives the same answers.
+    project: Option<std::sync::Weak<crate::project::ProjectIndex>>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +90,110 @@ impl Cache {
     pub fn clear(&mut self) {
         self.state = None;
     }
+
+    /// The buffer's function facts (summarising only the definitions that changed), a resolver
+    /// over them and the project's, and the module-level names whose own facts differ from the
+    /// previous version's (to give to [`Plan::mark_summaries_changed`]: the units that mention
+    /// them, transitively, are checked again). The findings kept from earlier versions are all
+    /// forgotten when an answer of the project index they may have used changed.
+    pub fn summaries(
+        &mut self,
+        source: &str,
+        tree: ModuleTree,
+        context: &Context,
+    ) -> (std::rc::Rc<facts::Resolver>, Vec<String>) {
+        let own = self.memo.facts(source, tree, &context.tables);
+        let resolver = std::rc::Rc::new(facts::Resolver::new(
+            context.project.clone(),
+            context.path.as_deref(),
+            Arc::clone(&own),
+        ));
+        let same_project = match (&self.project, &context.project) {
+            (Some(before), Some(now)) => std::ptr::eq(before.as_ptr(), Arc::as_ptr(now)),
+            (None, None) => true,
+            _ => false,
+        };
+        let mut changed = Vec::new();
+        if !same_project && !facts::reads_hold(&self.reads, &resolver) {
+            self.state = None;
+            self.reads.clear();
+        } else if let Some(before) = self.own.as_ref().filter(|o| !Arc::ptr_eq(o, &own)) {
+            changed = changed_facts(before, &own);
+        }
+        self.own = Some(own);
+        self.project = context.project.as_ref().map(Arc::downgrade);
+        (resolver, changed)
+    }
+
+    /// Add the answers an analysis got (the latest answer per question; they all agree with
+    /// the current summaries, see [`Cache::summaries`]).
+    pub fn record_reads(&mut self, reads: Vec<facts::Read>) {
+        for read in reads {
+            match self.reads.iter_mut().find(|r| r.same_question(&read)) {
+                Some(existing) => *existing = read,
+                None => self.reads.push(read),
+            }
+        }
+        if self.reads.len() > MAX_READS {
+            self.state = None;
+            self.reads.clear();
+        }
+    }
+
+    /// The buffer's function facts as of the last analysis.
+    pub fn own_facts(&self) -> Option<&Arc<facts::FileFacts>> {
+        self.own.as_ref()
+    }
+
+    /// Whether the findings may depend on the function facts of `path` (another file).
+    pub fn reads_file(&self, path: &std::path::Path) -> bool {
+        self.reads.iter().any(|r| r.involves(path))
+    }
+}
+
+/// Summary lookups remembered per document; past this, the next analysis starts afresh.
+const MAX_READS: usize = 4_096;
+
+/// The module-level names whose facts differ between two versions of the buffer's own facts:
+/// a function or method summary (`Class.method` gives `Class`), an access fact of a decorator or
+/// class, an import, a host check. The render facts are left out: they are read for templates,
+/// not by the module's own checks.
+fn changed_facts(before: &facts::FileFacts, after: &facts::FileFacts) -> Vec<String> {
+    fn differ<V: PartialEq>(
+        a: &std::collections::BTreeMap<String, V>,
+        b: &std::collections::BTreeMap<String, V>,
+        out: &mut Vec<String>,
+    ) {
+        for (name, value) in a {
+            if b.get(name) != Some(value) {
+                out.push(name.clone());
+            }
+        }
+        for name in b.keys() {
+            if !a.contains_key(name) {
+                out.push(name.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    differ(&before.functions, &after.functions, &mut out);
+    differ(&before.decorators, &after.decorators, &mut out);
+    differ(&before.classes, &after.classes, &mut out);
+    differ(&before.imports, &after.imports, &mut out);
+    out.extend(
+        before
+            .host_checks
+            .symmetric_difference(&after.host_checks)
+            .cloned(),
+    );
+    for name in &mut out {
+        if let Some(dot) = name.find('.') {
+            name.truncate(dot);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether a top-level statement is a unit (a definition).
@@ -270,6 +382,9 @@ struct Changed {
     /// The names of definitions added, removed, renamed, whose header changed or that mention a
     /// changed name in it, and the names given to [`Plan::mark_changed`].
     definitions: NameSet,
+    /// The names given to [`Plan::mark_summaries_changed`] (closed over the statements that
+    /// mention one by [`Plan::resolve`]).
+    summaries: NameSet,
     /// A `from m import *` changed: any name may have.
     star: bool,
     /// A module-level statement other than a definition changed (it may bind imports).
@@ -476,6 +591,19 @@ impl<'t> Plan<'t> {
         }
     }
 
+    /// Say that the facts of the module-level `names` (function summaries, access facts) changed,
+    /// whatever their definitions' text did. A summary is read at call sites, and answers may
+    /// lead on to the summaries the function itself calls: the definitions and module-level
+    /// statements that mention a marked name, transitively, change what they define too, and
+    /// the units that mention any of those are checked again. Call before [`Plan::resolve`].
+    pub fn mark_summaries_changed(&mut self, names: &[String]) {
+        if !self.resolved {
+            for n in names {
+                self.changed.summaries.insert(names::name(n));
+            }
+        }
+    }
+
     /// Close the set of changed names over the module and decide which units keep their
     /// findings. Called once, after the callers of [`Plan::mark_changed`].
     pub fn resolve(&mut self) {
@@ -488,6 +616,41 @@ impl<'t> Plan<'t> {
         if self.changed.star {
             self.everything = true;
             return;
+        }
+        if !self.changed.summaries.is_empty() {
+            // Who may read a changed summary, through any number of calls.
+            let summaries = &mut self.changed.summaries;
+            let mut done = vec![false; self.names.len()];
+            loop {
+                let mut grew = false;
+                for (names, done) in self.names.iter().zip(done.iter_mut()) {
+                    let Some(names) = names
+                        .as_ref()
+                        .filter(|n| !*done && n.mentions_any(summaries))
+                    else {
+                        continue;
+                    };
+                    match names.kind {
+                        Kind::Function | Kind::Class => {
+                            *done = true;
+                            if let Some(own) = names.own {
+                                grew |= summaries.insert(own);
+                            }
+                        }
+                        Kind::Other => {
+                            *done = true;
+                            grew |= summaries.extend(&names.defines);
+                        }
+                        Kind::Import | Kind::StarImport => {}
+                    }
+                }
+                if !grew {
+                    break;
+                }
+            }
+            let marked = std::mem::take(&mut self.changed.summaries);
+            self.changed.definitions.extend(marked.as_slice());
+            self.changed.all.extend(marked.as_slice());
         }
         let middle = prev.alignment.new_middle.clone();
         let outside: Vec<usize> = (0..self.nodes.len())
@@ -866,8 +1029,8 @@ fn map_range(range: &Range<usize>, diff: &Diff) -> Option<Range<usize>> {
     Some(diff.map(range.start)?..diff.map(range.end)?)
 }
 
-/// Findings of the old text located in the new one (their ranges and their fixes' edits
-/// shifted); `None` if any offset falls in the edited middle.
+/// Findings of the old text located in the new one (their ranges, their fixes' edits and their
+/// data-flow steps shifted); `None` if any offset falls in the edited middle.
 fn shifted(mut findings: Vec<Finding>, diff: &Diff) -> Option<Vec<Finding>> {
     if diff.unchanged() {
         return Some(findings);
@@ -878,6 +1041,9 @@ fn shifted(mut findings: Vec<Finding>, diff: &Diff) -> Option<Vec<Finding>> {
             for edit in &mut fix.edits {
                 edit.range = map_range(&edit.range, diff)?;
             }
+        }
+        for step in &mut finding.steps {
+            step.range = map_range(&step.range, diff)?;
         }
     }
     Some(findings)

@@ -45,8 +45,11 @@ impl<'a> PyChecker<'a> {
         context: &'a Context,
         index: Index<'a>,
     ) -> PyChecker<'a> {
+        let mut model = Model::with_index(source, tree, &context.tables, index);
+        model.routing =
+            crate::semantic::Routing::of(context.project.as_deref(), context.path.as_deref());
         PyChecker {
-            model: Model::with_index(source, tree, &context.tables, index),
+            model,
             context,
             findings: Vec::new(),
             imports_asked: RefCell::new(Vec::new()),
@@ -203,4 +206,238 @@ pub fn suppression_comments(source: &str, tree: ModuleTree) -> Vec<std::ops::Ran
         }
     }
     out
+}
+
+/// One name a module-level import binds.
+struct Imported<'t> {
+    /// The statement (`import x` / `from m import x, y`).
+    statement: Node<'t>,
+    /// The name's node in the statement (`dotted_name` or `aliased_import`).
+    node: Node<'t>,
+    /// The name it binds locally.
+    local: String,
+}
+
+/// The names module-level imports bind (not `from m import *`, not `__future__`).
+fn module_imports<'t>(source: &str, tree: ModuleTree<'t>) -> Vec<Imported<'t>> {
+    let mut out = Vec::new();
+    for statement in tree.named_top_level() {
+        let from = match statement.kind() {
+            "import_from_statement" => true,
+            "import_statement" => false,
+            _ => continue,
+        };
+        let mut names = statement.walk();
+        for name in statement.children_by_field_name("name", &mut names) {
+            let local = match name.kind() {
+                "aliased_import" => name.field(Field::Alias).map(|a| node::text(a, source)),
+                "dotted_name" if from => Some(node::text(name, source)),
+                "dotted_name" => node::text(name, source).split('.').next(),
+                _ => None,
+            };
+            if let Some(local) = local.map(str::trim).filter(|l| !l.is_empty()) {
+                out.push(Imported {
+                    statement,
+                    node: name,
+                    local: local.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` has `word` as a whole identifier.
+fn has_word(text: &str, word: &str) -> bool {
+    word_positions(text, word).next().is_some()
+}
+
+fn word_positions<'s>(text: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).filter(move |&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// A fix that replaces the last use of an imported name also removes the import (Ruff's F401
+/// would otherwise report it on the user's file). Runs over the findings of a whole analysis —
+/// full or incremental, since whether a use is the last depends on the whole module — and
+/// leaves fixes that keep every name used untouched.
+///
+/// A name is removed when the fix's edits replace text that uses it, no new text uses it, and
+/// every other occurrence of the word in the module is inside its own import statement (a
+/// mention in a comment, a string or `__all__` keeps it). An import line the fix extends
+/// (`ensure_import` appending `, format_html`) is rewritten as one edit.
+pub fn tidy_fix_imports(source: &str, tree: ModuleTree, findings: &mut [Finding]) {
+    let mut imports: Option<Vec<Imported>> = None;
+    for finding in findings.iter_mut() {
+        let Some(fix) = finding.fix.as_mut() else {
+            continue;
+        };
+        if fix.edits.iter().all(|e| e.range.is_empty()) {
+            continue;
+        }
+        let imports = imports.get_or_insert_with(|| module_imports(source, tree));
+        if imports.is_empty() {
+            return;
+        }
+        tidy_fix(source, imports, fix);
+    }
+}
+
+fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
+    let replaced: Vec<std::ops::Range<usize>> = fix
+        .edits
+        .iter()
+        .filter(|e| !e.range.is_empty())
+        .map(|e| e.range.clone())
+        .collect();
+    let unused: Vec<&Imported> = imports
+        .iter()
+        .filter(|i| {
+            replaced
+                .iter()
+                .any(|r| source.get(r.clone()).is_some_and(|t| has_word(t, &i.local)))
+                && !fix.edits.iter().any(|e| has_word(&e.new_text, &i.local))
+                && word_positions(source, &i.local).all(|at| {
+                    let in_import = i.statement.byte_range().contains(&at);
+                    let in_replaced = replaced.iter().any(|r| r.contains(&at));
+                    in_import || in_replaced
+                })
+        })
+        .collect();
+    if unused.is_empty() {
+        return;
+    }
+    let mut statements: Vec<Node> = unused.iter().map(|i| i.statement).collect();
+    statements.dedup_by_key(|s| s.start_byte());
+    for statement in statements {
+        let range = statement.byte_range();
+        // The edits of the fix that touch the statement: only an insertion at its end that
+        // appends names (`, format_html`) can be merged.
+        let touching: Vec<usize> = fix
+            .edits
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.range.start <= range.end && range.start <= e.range.end)
+            .map(|(i, _)| i)
+            .collect();
+        let mut appended: Vec<String> = Vec::new();
+        let mut absorbed: Vec<usize> = Vec::new();
+        let mut mergeable = true;
+        for i in touching {
+            let edit = &fix.edits[i];
+            match edit.new_text.strip_prefix(", ") {
+                Some(names) if edit.range.is_empty() && edit.range.start == range.end => {
+                    appended.extend(names.split(", ").map(str::to_string));
+                    absorbed.push(i);
+                }
+                _ => mergeable = false,
+            }
+        }
+        if !mergeable {
+            continue;
+        }
+        let names: Vec<Node> = imports
+            .iter()
+            .filter(|i| i.statement == statement)
+            .map(|i| i.node)
+            .collect();
+        let kept: Vec<String> = names
+            .iter()
+            .filter(|n| !unused.iter().any(|u| u.node == **n))
+            .map(|n| node::text(*n, source).to_string())
+            .chain(appended)
+            .collect();
+        let edit = if kept.is_empty() {
+            // The whole line goes, when the statement is alone on it.
+            let start = node::line_start(source, range.start);
+            let end = line_end_after(source, range.end);
+            let before = source.get(start..range.start).unwrap_or("x");
+            let after = source.get(range.end..end).unwrap_or("x").trim();
+            if !before.trim().is_empty() || !(after.is_empty() || after.starts_with('#')) {
+                continue;
+            }
+            Edit::delete(start..end)
+        } else {
+            let (Some(first), Some(last)) = (names.first(), names.last()) else {
+                continue;
+            };
+            let region = first.start_byte()..last.end_byte();
+            if source.get(region.clone()).is_none_or(|t| t.contains('#')) {
+                continue;
+            }
+            let separator = match names.get(1) {
+                Some(second) => source
+                    .get(first.end_byte()..second.start_byte())
+                    .filter(|s| s.trim() == ",")
+                    .unwrap_or(", "),
+                None => ", ",
+            };
+            Edit::replace(region, kept.join(separator))
+        };
+        absorbed.sort_unstable();
+        for i in absorbed.into_iter().rev() {
+            fix.edits.remove(i);
+        }
+        fix.edits.push(edit);
+    }
+    fix.edits.sort_by_key(|e| (e.range.start, e.range.end));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::testing::{assert_fix, findings};
+
+    #[test]
+    fn the_last_use_takes_its_import_along() {
+        let src = "from django.utils.safestring import SafeString, mark_safe\nimport os\ndef v(request):\n    return mark_safe(f'<b>{request.GET[\"n\"]}</b>'), SafeString, os\n";
+        let fixed = assert_fix(src, "DJS101");
+        assert!(
+            fixed.starts_with("from django.utils.safestring import SafeString\nimport os\nfrom django.utils.html import format_html\n"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn an_import_the_fix_extends_is_rewritten_once() {
+        let src = "from django.utils.html import mark_safe\ndef v(request):\n    return mark_safe(f'<b>{request.GET[\"n\"]}</b>')\n";
+        let fixed = assert_fix(src, "DJS101");
+        assert!(
+            fixed.starts_with("from django.utils.html import format_html\ndef v(request):\n"),
+            "{fixed}"
+        );
+        let multi = "from django.utils.html import (\n    escape,\n    mark_safe,\n)\ndef v(request):\n    return mark_safe(f'<b>{request.GET[\"n\"]}</b>'), escape\n";
+        let fixed = assert_fix(multi, "DJS101");
+        assert!(
+            fixed.starts_with("from django.utils.html import (\n    escape,\n)\nfrom django.utils.html import format_html\n"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn other_uses_and_mentions_keep_the_import() {
+        for src in [
+            // Another use the fix does not touch.
+            "from django.utils.safestring import mark_safe\ndef v(request, x):\n    a = mark_safe(x)\n    return mark_safe(f'<b>{request.GET[\"n\"]}</b>')\n",
+            // Re-exported.
+            "from django.utils.safestring import mark_safe\n__all__ = ['mark_safe']\ndef v(request):\n    return mark_safe(f'<b>{request.GET[\"n\"]}</b>')\n",
+        ] {
+            let found = findings(src);
+            let fix = found
+                .iter()
+                .filter(|f| f.code == "DJS101")
+                .filter_map(|f| f.fix.as_ref())
+                .next_back();
+            let Some(fix) = fix else {
+                panic!("no DJS101 fix for {src}");
+            };
+            assert!(
+                fix.edits.iter().all(|e| e.range.start > 45),
+                "the import line is not edited: {fix:?}"
+            );
+        }
+    }
 }

@@ -207,3 +207,38 @@ pub fn assert_fix_by(
     assert!(applied > 0, "no {code} fix was offered");
     text
 }
+
+/// The findings of `target` (one of `files`, paths relative to the project root `/p`) analysed
+/// within a project index made of `files`: `(code, line, column, severity)`, with the
+/// incremental-equals-full check of [`findings_with`].
+pub fn project_codes(
+    files: &[(&str, &str)],
+    target: &str,
+) -> Vec<(&'static str, usize, usize, &'static str)> {
+    let index = crate::project::ProjectIndex::from_files(std::path::Path::new("/p"), files);
+    let Some((_, src)) = files.iter().find(|(p, _)| *p == target) else {
+        panic!("{target} is not among the files");
+    };
+    let context = Context {
+        project: Some(Arc::new(index)),
+        ..Context::for_path(format!("/p/{target}"))
+    };
+    let language = if target.ends_with(".py") {
+        Language::Python
+    } else {
+        Language::Template
+    };
+    codes_at_with(language, src, &context)
+}
+
+/// [`project_codes`] keeping only `codes`.
+pub fn project_codes_only(
+    files: &[(&str, &str)],
+    target: &str,
+    codes: &[&str],
+) -> Vec<(&'static str, usize, usize, &'static str)> {
+    project_codes(files, target)
+        .into_iter()
+        .filter(|c| codes.contains(&c.0))
+        .collect()
+}

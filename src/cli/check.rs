@@ -2,8 +2,10 @@
 //!
 //! Steps: build the configuration layers (`--config`, then the flags), walk the paths
 //! (`cli::walk`), analyse (or fix) every file on rayon's pool, drop what the baseline knows,
-//! write the chosen format (`cli::output`), pick the exit code. Exit codes: 0 clean (or
-//! `--exit-zero`), 1 findings (with `--diff`: changes), 2 usage, configuration or I/O errors.
+//! keep what the severity gate shows (`--min-severity`, default warnings and errors), write the
+//! chosen format (`cli::output`), pick the exit code. Exit codes: 0 clean (or `--exit-zero`),
+//! 1 a shown finding at or above `--fail-on` (default: warning; with `--diff`: changes), 2 usage,
+//! configuration or I/O errors.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,11 +15,13 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::baseline::{self, Baseline};
+use super::cache::{self, Cache};
 use super::output::{self, FileOutput, Report, text::Palette};
+use super::prefilter::Prefilters;
 use super::progress::Progress;
 use super::walk::{self, Candidate};
 use super::{exit, fix};
-use crate::analysis;
+use crate::analysis::{self, Severity};
 use crate::config::{self, Layer, Selector, discover::Resolver};
 use crate::project::ProjectIndex;
 
@@ -74,6 +78,14 @@ pub struct CheckArgs {
     /// Print how many findings each rule has instead of the findings (text or json).
     #[arg(long)]
     pub statistics: bool,
+    /// Show findings of this severity and above [default: warning, or `min-severity` from the
+    /// configuration].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<Level>,
+    /// Exit 1 when a shown finding has this severity or above [default: warning, or `fail-on`
+    /// from the configuration].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<Level>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
@@ -86,6 +98,17 @@ pub struct CheckArgs {
     /// Threads that read and analyse files (default: one per core, or `RAYON_NUM_THREADS`).
     #[arg(long, value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
+    /// Analyse every file again: neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where the cache lives (default: `cache-dir` from the configuration, else `.djsec_cache`
+    /// in the project root).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Parse every file, even those in which no rule's trigger words occur (for checking the
+    /// prefilter; the findings are the same).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,6 +127,32 @@ pub enum OutputFormat {
     Junit,
 }
 
+/// A severity, as `--min-severity` and `--fail-on` take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl From<Level> for Severity {
+    fn from(level: Level) -> Severity {
+        match level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+            Level::Hint => Severity::Hint,
+        }
+    }
+}
+
+/// What `djsec check` shows and fails on when neither the flags nor the configuration say:
+/// warnings and errors. Hints and infos are audit information, for the editor (which shows
+/// everything) or for `--min-severity hint`.
+pub const DEFAULT_MIN_SEVERITY: Severity = Severity::Warning;
+pub const DEFAULT_FAIL_ON: Severity = Severity::Warning;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -121,6 +170,22 @@ struct Checked {
     fixed: usize,
     diff: Option<String>,
     warnings: Vec<String>,
+    /// The least severe finding shown, and the least severe that fails the run (this file's
+    /// configuration with the flags over it).
+    min_severity: Severity,
+    fail_on: Severity,
+    /// Findings this run computed, with the file's cache key, to be written to the cache.
+    fresh: Option<(u128, Vec<analysis::Finding>)>,
+}
+
+/// What a scan shares between files besides the arguments: the cache, the prefilters, and
+/// counters for the log.
+struct Scan<'a> {
+    cache: Option<&'a Cache>,
+    fingerprints: Option<crate::project::Fingerprints<'a>>,
+    prefilters: Option<Prefilters>,
+    cache_hits: std::sync::atomic::AtomicUsize,
+    skipped: std::sync::atomic::AtomicUsize,
 }
 
 fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
@@ -146,6 +211,8 @@ fn flag_layer(args: &CheckArgs) -> Result<Layer, Vec<String>> {
         extend_select: parse("extend-select", &args.extend_select),
         ignore: parse("ignore", &args.ignore),
         exclude: args.extend_exclude.clone(),
+        min_severity: args.min_severity.map(Severity::from),
+        fail_on: args.fail_on.map(Severity::from),
         ..Layer::default()
     };
     for glob in &args.extend_exclude {
@@ -174,6 +241,7 @@ fn check_file(
     candidate: &Candidate,
     args: &CheckArgs,
     project: Option<&Arc<ProjectIndex>>,
+    scan: &Scan,
 ) -> Result<Checked, String> {
     let label = candidate.label.clone();
     let (text, warning) = walk::read_text(&candidate.path).map_err(|e| format!("{label}: {e}"))?;
@@ -183,8 +251,20 @@ fn check_file(
         .collect();
     let mut context = candidate.settings.context_for(Some(candidate.path.clone()));
     context.project = project.cloned();
+    let min_severity = candidate
+        .settings
+        .min_severity
+        .unwrap_or(DEFAULT_MIN_SEVERITY);
+    let fail_on = candidate.settings.fail_on.unwrap_or(DEFAULT_FAIL_ON);
+    let mut fresh = None;
     let (text, findings, fixed, diff) = if args.fix || args.diff {
-        let outcome = fix::fix(&text, candidate.language, &context, args.unsafe_fixes);
+        let outcome = fix::fix(
+            &text,
+            candidate.language,
+            &context,
+            args.unsafe_fixes,
+            min_severity,
+        );
         let changed = outcome.text != text;
         if changed && !warnings.is_empty() {
             // Writing back a file whose bytes were replaced would corrupt it.
@@ -202,7 +282,10 @@ fn check_file(
             (text, outcome.findings, 0, None)
         }
     } else {
-        let findings = analysis::analyze_text(&text, candidate.language, &context);
+        let (findings, key) = scan_file(&text, candidate, &context, scan);
+        if let Some(key) = key {
+            fresh = Some((key, findings.clone()));
+        }
         (text, findings, 0, None)
     };
     let mut located = output::locate(&label, &text, &findings);
@@ -220,7 +303,61 @@ fn check_file(
         fixed,
         diff,
         warnings,
+        min_severity,
+        fail_on,
+        fresh,
     })
+}
+
+/// The findings of one file without fixing: from the cache when its key matches, none when the
+/// prefilter proves there are none, else by analysis. Also returns the key to cache them under,
+/// when they were not read from the cache.
+fn scan_file(
+    text: &str,
+    candidate: &Candidate,
+    context: &analysis::Context,
+    scan: &Scan,
+) -> (Vec<analysis::Finding>, Option<u128>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let key = scan.cache.map(|cache| {
+        let fingerprint = scan.fingerprints.as_ref().map_or(0, |p| {
+            let fingerprint = p.for_path(&candidate.path);
+            // A file the configuration makes a settings module reads the settings knowledge too.
+            if context.settings_role.is_some() {
+                let both = [fingerprint.to_le_bytes(), p.settings().to_le_bytes()];
+                xxhash_rust::xxh3::xxh3_128(both.as_flattened())
+            } else {
+                fingerprint
+            }
+        });
+        let key = cache.key(
+            text,
+            candidate.language,
+            cache::config_key(context),
+            fingerprint,
+        );
+        (cache, key)
+    });
+    if let Some((cache, key)) = key
+        && let Some(findings) = cache.get(&candidate.path, key, text)
+    {
+        scan.cache_hits.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "hit {}", candidate.label);
+        return (findings, None);
+    }
+    let skip = scan
+        .prefilters
+        .as_ref()
+        .is_some_and(|p| !p.may_report(text, candidate.language, context));
+    let findings = if skip {
+        scan.skipped.fetch_add(1, Relaxed);
+        tracing::trace!(target: "djsec::cache", "skipped {}", candidate.label);
+        Vec::new()
+    } else {
+        tracing::trace!(target: "djsec::cache", "analysed {}", candidate.label);
+        analysis::analyze_text(text, candidate.language, context)
+    };
+    (findings, key.map(|(_, key)| key))
 }
 
 pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 {
@@ -279,6 +416,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         None => None,
     };
 
+    let root_resolver = Resolver::new(overrides.clone(), args.isolated, cwd.clone());
     let resolver = Resolver::new(overrides, args.isolated, cwd.clone());
     let walked = walk::collect(&args.paths, &cwd, resolver, args.force_exclude);
     if !walked.config_errors.is_empty() {
@@ -316,17 +454,56 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
     };
     let project = crate::project::find_root(&args.paths, &cwd)
         .map(|root| Arc::new(ProjectIndex::build_with(&root, options)));
+    let cache = (!(args.no_cache || args.fix || args.diff))
+        .then(|| Cache::load(&cache_dir(args, root_resolver, &cwd)));
+    if let Some(why) = cache.as_ref().and_then(|c| c.discarded.as_deref()) {
+        tracing::info!("the cache was discarded ({why}); every file is analysed again");
+    }
+    let scan = Scan {
+        cache: cache.as_ref(),
+        fingerprints: project.as_deref().map(crate::project::Fingerprints::new),
+        prefilters: (!args.no_prefilter).then(Prefilters::default),
+        cache_hits: Default::default(),
+        skipped: Default::default(),
+    };
     let progress = Progress::start(walked.files.len(), !args.no_progress);
-    let results: Vec<Result<Checked, String>> = walked
+    let mut results: Vec<Result<Checked, String>> = walked
         .files
         .par_iter()
         .map(|candidate| {
-            let result = check_file(candidate, args, project.as_ref());
+            let result = check_file(candidate, args, project.as_ref(), &scan);
             progress.inc();
             result
         })
         .collect();
     progress.finish();
+    tracing::debug!(
+        "{} files: {} from the cache, {} skipped by the prefilter",
+        walked.files.len(),
+        scan.cache_hits.load(std::sync::atomic::Ordering::Relaxed),
+        scan.skipped.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    if let Some(cache) = cache {
+        let fresh: Vec<_> = results
+            .iter_mut()
+            .filter_map(|r| r.as_mut().ok())
+            .filter_map(|c| {
+                let (key, findings) = c.fresh.take()?;
+                Some((c.path.clone(), key, findings))
+            })
+            .collect();
+        let seen: std::collections::HashSet<&str> = walked
+            .files
+            .iter()
+            .filter_map(|c| c.path.to_str())
+            .collect();
+        // Nothing new: leave the cache file as it is.
+        if (!fresh.is_empty() || cache.discarded.is_some())
+            && let Err(e) = cache.save(fresh, |path| seen.contains(path))
+        {
+            let _ = writeln!(err, "warning: cannot write the cache: {e}");
+        }
+    }
 
     let mut checked = Vec::with_capacity(results.len());
     for result in results {
@@ -392,6 +569,23 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         }
     }
 
+    // The severity gate: what is not shown is counted, for the summary line.
+    let mut hidden = output::Hidden::default();
+    let mut failing = 0;
+    for c in &mut checked {
+        let (min, fail_on) = (c.min_severity, c.fail_on);
+        c.located.retain(|l| {
+            let severity = Severity::parse(l.severity).unwrap_or(Severity::Error);
+            let shown = severity <= min;
+            if shown {
+                failing += usize::from(severity <= fail_on);
+            } else {
+                hidden.add(severity);
+            }
+            shown
+        });
+    }
+
     let fixed: usize = checked.iter().map(|c| c.fixed).sum();
     let diffs: Vec<&str> = checked.iter().filter_map(|c| c.diff.as_deref()).collect();
     let report = Report {
@@ -407,10 +601,12 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         checked: checked.len(),
         fixed,
         baselined,
+        hidden,
         unsafe_fixes: args.unsafe_fixes,
     };
 
     let mut file_out;
+    let mut stdout_out;
     let to_file = args.output_file.is_some();
     let sink: &mut dyn Write = match &args.output_file {
         Some(path) => match std::fs::File::create(path) {
@@ -423,7 +619,11 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
                 return exit::ERROR;
             }
         },
-        None => out,
+        None => {
+            // Buffered: the formats write many small pieces, and stdout is line-buffered.
+            stdout_out = std::io::BufWriter::with_capacity(1 << 16, out);
+            &mut stdout_out
+        }
     };
     let palette = Palette::new(colour(args, !to_file && std::io::stdout().is_terminal()));
     let written = if args.diff {
@@ -465,11 +665,29 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
         } else {
             exit::FINDINGS
         }
-    } else if report.count() == 0 {
+    } else if failing == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS
     }
+}
+
+/// The cache folder: `--cache-dir`, else `cache-dir` from the configuration of the project root,
+/// else `.djsec_cache` in the project root (the folder `manage.py` or `pyproject.toml` is in, or
+/// the paths' common folder).
+fn cache_dir(args: &CheckArgs, mut resolver: Resolver, cwd: &Path) -> PathBuf {
+    if let Some(dir) = &args.cache_dir {
+        return walk::absolute(dir, cwd);
+    }
+    let root = crate::project::find_root(&args.paths, cwd).unwrap_or_else(|| cwd.to_path_buf());
+    if let Some(dir) = resolver
+        .settings_for(&root.join("pyproject.toml"))
+        .ok()
+        .and_then(|s| s.cache_dir.clone())
+    {
+        return dir;
+    }
+    root.join(cache::DEFAULT_DIR)
 }
 
 /// The baseline file's folder, absolute.

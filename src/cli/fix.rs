@@ -1,7 +1,7 @@
 //! `--fix` / `--unsafe-fixes` / `--diff`: apply fixes, re-analyse, repeat until nothing is left
 //! to fix, and never keep a round that breaks the file's syntax.
 
-use crate::analysis::{Applicability, Context, Edit, Finding, analyze, apply_edits};
+use crate::analysis::{Applicability, Context, Edit, Finding, Severity, analyze, apply_edits};
 use crate::syntax::{Language, Syntax};
 
 /// Rounds of fix → re-analyse before giving up (fixes normally converge in one or two).
@@ -47,15 +47,27 @@ fn has_errors(syntax: &Syntax) -> bool {
     }
 }
 
-/// Fix `text` as far as the fixes go.
-pub fn fix(text: &str, language: Language, context: &Context, include_unsafe: bool) -> Fixed {
+/// Fix `text` as far as the fixes go, applying only the fixes of findings at or above
+/// `min_severity` (what `djsec check` shows).
+pub fn fix(
+    text: &str,
+    language: Language,
+    context: &Context,
+    include_unsafe: bool,
+    min_severity: Severity,
+) -> Fixed {
     let mut current = text.to_string();
     let mut syntax = Syntax::parse(language, &current);
     let broken_before = has_errors(&syntax);
     let mut findings = analyze(&current, &syntax, context);
     let mut count = 0;
     for _ in 0..MAX_ROUNDS {
-        let (edits, n) = choose_edits(&findings, include_unsafe);
+        let shown: Vec<Finding> = findings
+            .iter()
+            .filter(|f| f.severity <= min_severity)
+            .cloned()
+            .collect();
+        let (edits, n) = choose_edits(&shown, include_unsafe);
         if n == 0 {
             break;
         }
@@ -99,7 +111,7 @@ mod tests {
         let ctx = Context::default();
         let before = analyze(src, &Syntax::parse(Language::Python, src), &ctx);
         assert!(before.iter().any(|f| f.code == "DJS901"));
-        let safe = fix(src, Language::Python, &ctx, false);
+        let safe = fix(src, Language::Python, &ctx, false, Severity::Hint);
         assert!(safe.count >= 1);
         assert!(!safe.text.contains("djsec: ignore"), "{}", safe.text);
         assert!(safe.findings.iter().all(|f| f.code != "DJS901"));
@@ -109,8 +121,11 @@ mod tests {
             &ctx,
         );
         assert_eq!(again, safe.findings);
-        let unsafe_too = fix(src, Language::Python, &ctx, true);
+        let unsafe_too = fix(src, Language::Python, &ctx, true, Severity::Hint);
         assert!(unsafe_too.count >= safe.count);
+        // Fixes of findings below the gate are not applied: DJS901 is a hint.
+        let gated = fix(src, Language::Python, &ctx, false, Severity::Warning);
+        assert_eq!((gated.count, gated.text.as_str()), (0, src));
         let diff = unified_diff("v.py", src, &safe.text);
         assert!(diff.starts_with("--- a/v.py\n+++ b/v.py\n"), "{diff}");
     }

@@ -29,6 +29,9 @@ pub struct Located {
     /// mirror Django's checks: the one of the rule's `django_checks` its message names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub django_check: Option<&'static str>,
+    /// For data-flow findings, the way from the source to the sink (SARIF `codeFlows`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepJson>,
     /// Stable across line moves (see `cli::baseline`); not part of the JSON output.
     #[serde(skip)]
     pub fingerprint: String,
@@ -45,6 +48,15 @@ pub struct FixJson {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<EditJson>,
+}
+
+/// One step of a data-flow finding's way from the source to the sink.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StepJson {
+    pub start: LineCol,
+    pub end: LineCol,
+    /// The code there (`request.GET["file"]`, `name`, `open()`).
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -101,6 +113,15 @@ pub fn locate(path_label: &str, text: &str, findings: &[Finding]) -> Vec<Located
                         .collect(),
                 }),
                 django_check: django_check(f),
+                steps: f
+                    .steps
+                    .iter()
+                    .map(|s| StepJson {
+                        start: lc(s.range.start),
+                        end: lc(s.range.end),
+                        label: s.label.clone(),
+                    })
+                    .collect(),
                 fingerprint: String::new(),
             }
         })
@@ -124,6 +145,8 @@ pub struct Report<'a> {
     pub fixed: usize,
     /// Findings hidden because the baseline has them.
     pub baselined: usize,
+    /// Findings below `--min-severity`, not shown.
+    pub hidden: Hidden,
     /// Whether `--unsafe-fixes` was given (unsafe fixes count as available).
     pub unsafe_fixes: bool,
 }
@@ -146,6 +169,58 @@ impl Report<'_> {
                 })
             })
             .count()
+    }
+}
+
+/// Findings the severity gate did not show, by severity (errors are always shown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Hidden {
+    pub warning: usize,
+    pub info: usize,
+    pub hint: usize,
+}
+
+impl Hidden {
+    pub fn add(&mut self, severity: crate::analysis::Severity) {
+        use crate::analysis::Severity;
+        match severity {
+            Severity::Error => {}
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+            Severity::Hint => self.hint += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.warning + self.info + self.hint
+    }
+
+    /// `3 warnings, 4 infos and 25 hints not shown (--min-severity hint shows them).`, or `None`.
+    pub fn sentence(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            (self.warning, "warning"),
+            (self.info, "info"),
+            (self.hint, "hint"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| plural(*n, word))
+        .collect();
+        let lowest = if self.hint > 0 {
+            "hint"
+        } else if self.info > 0 {
+            "info"
+        } else {
+            "warning"
+        };
+        let list = match parts.as_slice() {
+            [] => return None,
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        Some(format!(
+            "{list} not shown (--min-severity {lowest} shows them)."
+        ))
     }
 }
 

@@ -24,6 +24,7 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "dist-packages",
     ".mypy_cache",
     ".ruff_cache",
+    ".djsec_cache",
     ".pytest_cache",
     "target",
 ];

@@ -28,6 +28,11 @@ pub const KEYS: &[&str] = &[
     "sql-sinks",
     "request-attributes",
     "tainted-attributes",
+    "min-severity",
+    "fail-on",
+    "cache-dir",
+    "taint-sinks",
+    "taint-sanitizers",
 ];
 
 /// Read and parse a configuration file. `Ok(None)`: a `pyproject.toml` without `[tool.djsec]`.
@@ -218,6 +223,11 @@ impl<'a> Validator<'a> {
                 "sql-sinks" => layer.sql_sinks = self.names(&key, node, false),
                 "request-attributes" => layer.request_attributes = self.names(&key, node, false),
                 "tainted-attributes" => layer.tainted_attributes = self.names(&key, node, false),
+                "min-severity" => layer.min_severity = self.level(&key, node),
+                "fail-on" => layer.fail_on = self.level(&key, node),
+                "cache-dir" => layer.cache_dir = self.string(&key, node),
+                "taint-sinks" => layer.taint_sinks = self.taint_table(&key, node, true),
+                "taint-sanitizers" => layer.taint_sanitizers = self.taint_table(&key, node, false),
                 _ if self.strict => {
                     let hint = KEYS
                         .iter()
@@ -273,7 +283,7 @@ impl<'a> Validator<'a> {
                     span,
                     format!(
                         "`{text}` is not a rule code, code prefix (DJS1), rule name, family \
-                         (xss, sql, access, settings, templates, meta) or ALL"
+                         (xss, sql, access, settings, templates, meta, injection, auth) or ALL"
                     ),
                 ),
             }
@@ -322,6 +332,22 @@ impl<'a> Validator<'a> {
         out
     }
 
+    /// A severity level: `"error"`, `"warning"`, `"info"` or `"hint"`.
+    fn level(&mut self, key: &str, node: &Node) -> Option<Severity> {
+        let level = match &node.kind {
+            Kind::Str(s) => Severity::parse(s.trim()),
+            _ => None,
+        };
+        if level.is_none() {
+            self.error(
+                key,
+                node.span.clone(),
+                "must be \"error\", \"warning\", \"info\" or \"hint\"".to_string(),
+            );
+        }
+        level
+    }
+
     fn per_file_ignores(&mut self, key: &str, node: &Node) -> Vec<(String, Vec<Selector>)> {
         let mut out = Vec::new();
         for (pattern, span, value) in self.table(key, node) {
@@ -348,6 +374,21 @@ impl<'a> Validator<'a> {
         out
     }
 
+    fn string(&mut self, key: &str, node: &Node) -> Option<String> {
+        match &node.kind {
+            Kind::Str(s) => Some(s.clone()),
+            _ => {
+                let found = node.type_name();
+                self.error(
+                    key,
+                    node.span.clone(),
+                    format!("must be a string, not {found}"),
+                );
+                None
+            }
+        }
+    }
+
     fn boolean(&mut self, key: &str, node: &Node) -> Option<bool> {
         match node.kind {
             Kind::Bool(b) => Some(b),
@@ -372,6 +413,69 @@ impl<'a> Validator<'a> {
                     span,
                     format!("`{text}` is not one of \"bandit\", \"ruff\", \"semgrep\", \"sonar\""),
                 );
+            }
+        }
+        out
+    }
+
+    /// `taint-sinks` / `taint-sanitizers`: a table from a kind (`command`, `path`, ...) to
+    /// qualified names; a sink may name its argument (`myapp.files.read:1`,
+    /// `myapp.files.read:path`, `myapp.files.read:1:path`; the first argument by default).
+    fn taint_table(&mut self, key: &str, node: &Node, sinks: bool) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let kinds: Vec<&str> = crate::semantic::SinkKind::CONFIGURABLE
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(
+                if sinks {
+                    &[][..]
+                } else {
+                    &["html", "sql", "redirect", "template"][..]
+                }
+                .iter()
+                .copied(),
+            )
+            .collect();
+        for (kind, span, value) in self.table(key, node) {
+            let entry_key = format!("{key}.{kind}");
+            if !kinds.contains(&kind.as_str()) {
+                self.error(
+                    &entry_key,
+                    span.clone(),
+                    format!("unknown kind; known kinds: {}", kinds.join(", ")),
+                );
+                continue;
+            }
+            for (text, span) in self.strings(&entry_key, value) {
+                let text = text.trim();
+                let (name, argument) = text.split_once(':').unwrap_or((text, ""));
+                let valid_name = !name.is_empty()
+                    && name.split('.').all(|part| {
+                        !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    });
+                let valid_argument = argument.is_empty()
+                    || (sinks
+                        && argument.split(':').count() <= 2
+                        && argument.split(':').all(|a| {
+                            !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        }));
+                if valid_name && valid_argument {
+                    out.push((kind.clone(), text.to_string()));
+                } else if sinks {
+                    self.error(
+                        &entry_key,
+                        span,
+                        format!(
+                            "`{text}` is not a dotted Python name with an optional argument, like `myapp.files.read`, `myapp.files.read:1` or `myapp.files.read:path`"
+                        ),
+                    );
+                } else {
+                    self.error(
+                        &entry_key,
+                        span,
+                        format!("`{text}` is not a dotted Python name like `myapp.module.name`"),
+                    );
+                }
             }
         }
         out
@@ -437,6 +541,8 @@ sanitizers = ["myapp.html.clean"]
 sql-sinks = ["myapp.db.run"]
 request-attributes = ["json"]
 tainted-attributes = ["payload"]
+min-severity = "hint"
+fail-on = "error"
 
 [tool.djsec.severity]
 DJS201 = "warning"
@@ -444,6 +550,13 @@ sql = "info"
 
 [tool.djsec.per-file-ignores]
 "tests/**" = ["DJS1"]
+
+[tool.djsec.taint-sinks]
+command = ["myapp.shell.run"]
+path = ["myapp.files.read:1", "myapp.files.write:1:path"]
+
+[tool.djsec.taint-sanitizers]
+csv = ["myapp.export.cell"]
 "#;
         let layer = match parse("pyproject.toml", text) {
             Ok(Some(layer)) => layer,
@@ -464,6 +577,49 @@ sql = "info"
         assert!(ext.bandit && ext.ruff && !ext.semgrep && !ext.sonar);
         assert_eq!(layer.public_views.len(), 2);
         assert_eq!(layer.request_attributes, vec!["json".to_string()]);
+        assert_eq!(layer.min_severity, Some(Severity::Hint));
+        assert_eq!(layer.fail_on, Some(Severity::Error));
+        assert_eq!(layer.taint_sinks.len(), 3);
+        assert_eq!(
+            layer.taint_sanitizers,
+            vec![("csv".to_string(), "myapp.export.cell".to_string())]
+        );
+    }
+
+    #[test]
+    fn gate_levels_must_be_severities() {
+        let errors = parse("djsec.toml", "min-severity = \"loud\"\nfail-on = 2\n")
+            .err()
+            .unwrap_or_default();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].contains(":1:16: `min-severity`: must be \"error\""),
+            "{shown:?}"
+        );
+        assert!(shown[1].contains(":2:11: `fail-on`: must be"), "{shown:?}");
+    }
+
+    #[test]
+    fn taint_tables_are_checked() {
+        let text = "[taint-sinks]\nshell = [\"a.b\"]\npath = [\"a.b:1:2:3\", \"not a name\"]\n[taint-sanitizers]\nsql = [\"a.b:1\"]\n";
+        let errors = parse("djsec.toml", text).err().unwrap_or_default();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 4, "{shown:?}");
+        assert!(
+            shown[0]
+                .contains("`taint-sinks.shell`: unknown kind; known kinds: command, code, path"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("`a.b:1:2:3` is not a dotted Python name with an optional argument"),
+            "{shown:?}"
+        );
+        assert!(shown[2].contains("`not a name`"), "{shown:?}");
+        assert!(
+            shown[3].contains("`taint-sanitizers.sql`: `a.b:1` is not a dotted Python name"),
+            "{shown:?}"
+        );
     }
 
     #[test]

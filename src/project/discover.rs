@@ -93,11 +93,15 @@ pub fn file_kind(path: &Path) -> FileKind {
     }
 }
 
-/// Python files whose text may set `DJANGO_SETTINGS_MODULE` (read at index time).
+/// Python files whose text may set `DJANGO_SETTINGS_MODULE` (read at index time): scripts,
+/// server entry points, and packages' `__init__.py` (a command-line tool or a Celery package
+/// that points Django at its settings when imported).
 pub fn may_set_settings_module(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    matches!(name, "manage.py" | "conftest.py" | "celery.py")
-        || name.ends_with("wsgi.py")
+    matches!(
+        name,
+        "manage.py" | "conftest.py" | "celery.py" | "__init__.py" | "__main__.py"
+    ) || name.ends_with("wsgi.py")
         || name.ends_with("asgi.py")
 }
 
@@ -115,6 +119,12 @@ pub fn settings_refs(path: &Path, text: &str) -> Vec<SettingsRef> {
     // `DJANGO_SETTINGS_MODULE`, then the first string (or bare value in ini files) after it.
     while let Some(at) = rest.find("DJANGO_SETTINGS_MODULE") {
         let after = &rest[at + "DJANGO_SETTINGS_MODULE".len()..];
+        // A commented-out line (`# os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)`, left
+        // "for visibility" in a `wsgi.py` that loads its settings otherwise) names nothing.
+        if in_comment(text, text.len() - rest.len() + at) {
+            rest = after;
+            continue;
+        }
         // The closing quote of `"DJANGO_SETTINGS_MODULE"` itself.
         let value_part = after.strip_prefix(['"', '\'']).unwrap_or(after);
         let line_end = after.find('\n').unwrap_or(after.len());
@@ -134,6 +144,10 @@ pub fn settings_refs(path: &Path, text: &str) -> Vec<SettingsRef> {
     // pytest-django's `--ds=module` in addopts.
     let mut rest = text;
     while let Some(at) = rest.find("--ds") {
+        if in_comment(text, text.len() - rest.len() + at) {
+            rest = &rest[at + 4..];
+            continue;
+        }
         let after = rest[at + 4..].trim_start_matches([' ', '=']);
         let module: String = after
             .chars()
@@ -150,6 +164,14 @@ pub fn settings_refs(path: &Path, text: &str) -> Vec<SettingsRef> {
     out.sort_by(|a, b| a.module.cmp(&b.module));
     out.dedup();
     out
+}
+
+/// Whether byte `at` of `text` is on a line commented out before it (`#` in Python, TOML and
+/// ini files; `;` in ini files). A `#` inside a string before it is rare enough to ignore.
+fn in_comment(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[start..at];
+    before.contains('#') || before.trim_start().starts_with(';')
 }
 
 fn first_module_string(window: &str) -> Option<String> {
@@ -212,7 +234,79 @@ pub const DEV_WORDS: &[&str] = &[
     "pytest",
     "unittest",
     "selenium",
+    "demo",
+    // Settings that serve no request: a wheel or asset build's (`_build_settings.py`), a
+    // documentation build's (Sphinx needs a `DJANGO_SETTINGS_MODULE`).
+    "build",
+    "doc",
+    "docs",
+    "sphinx",
 ];
+
+/// Whether a directory holds test code: `tests/`, `test/`, `testing/`, `test_utils/`,
+/// `e2e_tests/`, `testutils/`, `testproject/`, `testapp/` (not `testimonials/`).
+pub fn is_test_dir(name: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "", "s", "ing", "util", "utils", "project", "projects", "proj", "app", "apps", "site",
+        "support", "data", "lib", "libs", "case", "cases", "helpers", "runner", "server",
+        "settings", "suite",
+    ];
+    let lower = name.to_ascii_lowercase();
+    words(&lower).any(|w| matches!(w.as_str(), "test" | "tests" | "testing"))
+        || lower
+            .strip_prefix("test")
+            .is_some_and(|rest| SUFFIXES.contains(&rest))
+}
+
+/// Whether a file is test code: a module named `test_*.py`, `*_test(s).py`, `tests.py`,
+/// `conftest.py`, or anything (templates too) under a test directory ([`is_test_dir`]).
+/// `path` should be relative to the project root: a project that lives under a `tests/` folder
+/// is not all tests.
+pub fn is_test_path(path: &Path) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let python = path.extension().is_some_and(|e| e == "py");
+    (python
+        && (stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem.ends_with("_tests")
+            || stem == "tests"
+            || stem == "conftest"))
+        || path
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .filter_map(|c| c.as_os_str().to_str())
+            .any(is_test_dir)
+}
+
+/// Whether a directory holds settings for development, examples or documentation, not for a
+/// deployment: test directories, `examples/`, `sample/`, `sandbox/`, `demo/`, `example_project/`,
+/// `devproject/`, `docs/`.
+pub fn is_dev_dir(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "sandbox",
+        "demo",
+        "demos",
+        "dev",
+        "devel",
+        "development",
+        "doc",
+        "docs",
+    ];
+    const SUFFIXES: &[&str] = &["", "project", "projects", "proj", "site", "app", "server"];
+    let lower = name.to_ascii_lowercase();
+    is_test_dir(&lower)
+        || words(&lower).any(|w| WORDS.contains(&w.as_str()))
+        || ["dev", "example", "sample", "demo"].iter().any(|p| {
+            lower
+                .strip_prefix(p)
+                .is_some_and(|rest| SUFFIXES.contains(&rest))
+        })
+}
 
 /// Words in a module's name that mark settings meant to be inherited.
 pub const BASE_WORDS: &[&str] = &["base", "common", "default", "defaults", "shared", "core"];
@@ -269,6 +363,77 @@ mod tests {
         assert!(
             settings_refs(Path::new("/p/manage.py"), "DJANGO_SETTINGS_MODULE = x\n").is_empty()
         );
+    }
+
+    #[test]
+    fn commented_out_references_name_nothing() {
+        let wsgi = "# This is the Django default left here for visibility:\n# os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"nautobot.core.settings\")\nnautobot.setup()\n";
+        assert!(settings_refs(Path::new("/p/nautobot/core/wsgi.py"), wsgi).is_empty());
+        let ini = "[pytest]\n; DJANGO_SETTINGS_MODULE = old.settings\n# addopts = --ds=older.settings\nDJANGO_SETTINGS_MODULE = new.settings\n";
+        let refs = settings_refs(Path::new("/p/pytest.ini"), ini);
+        assert_eq!(
+            refs.iter().map(|r| r.module.as_str()).collect::<Vec<_>>(),
+            vec!["new.settings"]
+        );
+        let init = "def setup():\n    os.environ[\"DJANGO_SETTINGS_MODULE\"] = \"nautobot_config\"  # see cli\n";
+        assert_eq!(
+            settings_refs(Path::new("/p/nautobot/__init__.py"), init)[0].module,
+            "nautobot_config"
+        );
+        assert!(may_set_settings_module(Path::new(
+            "/p/nautobot/__init__.py"
+        )));
+    }
+
+    #[test]
+    fn test_and_development_folders() {
+        for dir in [
+            "tests",
+            "test",
+            "testing",
+            "test_utils",
+            "testutils",
+            "testproject",
+            "testapp",
+            "e2e_tests",
+            "Tests",
+        ] {
+            assert!(is_test_dir(dir), "{dir}");
+            assert!(is_dev_dir(dir), "{dir}");
+        }
+        for dir in ["testimonials", "contest", "latest", "attestation"] {
+            assert!(!is_test_dir(dir), "{dir}");
+        }
+        for dir in [
+            "examples",
+            "example_project",
+            "devproject",
+            "demo",
+            "sandbox",
+            "docs",
+            "sample",
+        ] {
+            assert!(is_dev_dir(dir), "{dir}");
+        }
+        for dir in [
+            "devices",
+            "developers_portal_x",
+            "builder",
+            "core",
+            "samplers",
+        ] {
+            assert!(!is_dev_dir(dir), "{dir}");
+        }
+        assert!(is_test_path(Path::new("app/tests.py")));
+        assert!(is_test_path(Path::new("app/test_views.py")));
+        assert!(is_test_path(Path::new("conftest.py")));
+        assert!(is_test_path(Path::new("cms/test_utils/project/urls.py")));
+        assert!(is_test_path(Path::new(
+            "cms/test_utils/project/templates/nav.html"
+        )));
+        assert!(!is_test_path(Path::new("app/views.py")));
+        assert!(!is_test_path(Path::new("app/templates/test_page.html")));
+        assert!(!is_test_path(Path::new("testimonials/views.py")));
     }
 
     #[test]

@@ -463,12 +463,39 @@ impl Evaluator<'_> {
         bodies: impl Iterator<Item = &'b [Stmt]>,
         here: Option<Loc>,
     ) {
+        let bodies: Vec<&[Stmt]> = bodies.collect();
         let mut names = Vec::new();
         let mut imports = false;
-        for body in bodies {
+        for body in &bodies {
             collect_bound(body, &mut names, &mut imports, 0);
         }
+        let mut growth: HashMap<String, Growth> = HashMap::new();
+        for body in &bodies {
+            list_growth(body, &mut growth, 0);
+        }
         for name in names {
+            // A list the branches only add to (`MIDDLEWARE.insert(0, ...)`, `.append()`,
+            // `+= [...]`) keeps its known items, with unknown ones where they may go: what it
+            // holds stays known, what it lacks does not.
+            let grown = match growth.get(&name) {
+                Some(Growth::Front) => Some(true),
+                Some(Growth::Back) => Some(false),
+                _ => None,
+            };
+            if let Some(front) = grown
+                && let Some(binding) = ns.names.get_mut(&name)
+                && let Kind::List(items) | Kind::Tuple(items) = &mut binding.value.kind
+            {
+                if !items.last().is_some_and(Value::is_unknown) || front {
+                    let unknown = Value::unknown(here.clone());
+                    if front {
+                        items.insert(0, unknown);
+                    } else {
+                        items.push(unknown);
+                    }
+                }
+                continue;
+            }
             ns.forget(&name, here.clone());
         }
         if imports {
@@ -1137,6 +1164,77 @@ fn collect_bound(body: &[Stmt], names: &mut Vec<String>, imports: &mut bool, dep
             }
             StmtKind::Opaque { binds } => names.extend(binds.iter().cloned()),
             StmtKind::Del(n) => names.extend(n.iter().cloned()),
+        }
+    }
+}
+
+/// How a conditional block changes a list it only adds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Growth {
+    /// `append`, `extend`, `+=`: at the end.
+    Back,
+    /// `insert`: anywhere (so, for what depends on positions, possibly first).
+    Front,
+    /// Any other change (assignment, `remove`, item assignment...).
+    Other,
+}
+
+/// For each name a block changes, whether it only adds to it (see [`Growth`]); the names
+/// changed otherwise are [`Growth::Other`].
+fn list_growth(body: &[Stmt], out: &mut HashMap<String, Growth>, depth: u32) {
+    fn note(out: &mut HashMap<String, Growth>, name: &str, growth: Growth) {
+        let entry = out.entry(name.to_string()).or_insert(growth);
+        *entry = match (*entry, growth) {
+            (Growth::Other, _) | (_, Growth::Other) => Growth::Other,
+            (Growth::Front, _) | (_, Growth::Front) => Growth::Front,
+            _ => Growth::Back,
+        };
+    }
+    if depth > MAX_BLOCK_DEPTH {
+        return;
+    }
+    for stmt in body {
+        match &stmt.kind {
+            StmtKind::Assign { targets, .. } => {
+                for t in targets {
+                    let mut names = Vec::new();
+                    target_names(t, &mut names);
+                    for n in names {
+                        note(out, &n, Growth::Other);
+                    }
+                }
+            }
+            StmtKind::AugAssign { target, op, .. } => {
+                let growth = match (target, op) {
+                    (Target::Name { .. }, BinOp::Add) => Growth::Back,
+                    _ => Growth::Other,
+                };
+                let mut names = Vec::new();
+                target_names(target, &mut names);
+                for n in names {
+                    note(out, &n, growth);
+                }
+            }
+            StmtKind::Expr(e) => {
+                if let ExprKind::Call { func, .. } = &e.kind
+                    && let ExprKind::Attr(object, method) = &func.kind
+                    && let ExprKind::Name(n) = &object.kind
+                {
+                    let growth = match method.as_str() {
+                        "append" | "extend" => Growth::Back,
+                        "insert" => Growth::Front,
+                        _ => Growth::Other,
+                    };
+                    note(out, n, growth);
+                }
+            }
+            StmtKind::If(branches) => {
+                for (_, b) in branches {
+                    list_growth(b, out, depth + 1);
+                }
+            }
+            StmtKind::Try { body, .. } => list_growth(body, out, depth + 1),
+            _ => {}
         }
     }
 }

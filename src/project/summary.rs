@@ -254,15 +254,22 @@ pub enum StmtKind {
 }
 
 /// What a settings module says about its own role, in a comment: `# djsec: settings=production`
-/// (or `development`, `base`).
+/// (or `development`, `base`, `defaults`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Deployed: production-only checks apply.
     Production,
-    /// Development, test, CI or local settings: production-only checks stay silent.
+    /// Development, test, CI or local settings, or settings that serve no request (a docs or
+    /// asset build's): production-only checks stay silent.
     Development,
     /// Inherited by other settings modules, not deployed by itself.
     Base,
+    /// A framework's defaults, extended by each deployment's own settings module outside the
+    /// project (`from nautobot.core.settings import *` in `nautobot_config.py`, dynaconf's
+    /// per-deployment files): judged for the dangerous defaults deployments inherit silently,
+    /// not for the choices each deployment makes (HTTPS, hosts, cookies' `Secure` flag, the
+    /// secret key, the mail server).
+    Defaults,
 }
 
 impl Role {
@@ -271,6 +278,7 @@ impl Role {
             Role::Production => "production",
             Role::Development => "development",
             Role::Base => "base",
+            Role::Defaults => "defaults",
         }
     }
 
@@ -279,6 +287,7 @@ impl Role {
             "production" | "prod" => Some(Role::Production),
             "development" | "dev" | "test" | "local" => Some(Role::Development),
             "base" => Some(Role::Base),
+            "defaults" | "default" => Some(Role::Defaults),
             _ => None,
         }
     }

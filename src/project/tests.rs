@@ -91,8 +91,8 @@ fn single_settings_module_and_reusable_app_settings() {
     assert_eq!(role(&idx, "/p/myapp/settings.py"), None);
     assert_eq!(
         role(&idx, "/p/empty/settings.py"),
-        Some(Role::Production),
-        "named settings.py"
+        None,
+        "an empty settings.py beside real settings modules is a stub"
     );
     assert_eq!(
         role(&idx, "/p/empty/other_settings.py"),
@@ -120,28 +120,31 @@ fn marker_comment_and_options_override() {
         production: vec!["mysite/settings/base.py".into()],
         development: vec![],
         roles: None,
+        tables: None,
     };
     let (r, reason) = role_of(
         Path::new("/p"),
         &opts,
         Path::new("/p/mysite/settings/base.py"),
         &ModuleSummary::parse(BASE),
-        &[],
-        true,
+        RoleFacts {
+            inherited: true,
+            ..RoleFacts::default()
+        },
     );
     assert_eq!((r, reason), (Role::Production, RoleReason::Configured));
     let opts = IndexOptions {
         production: vec![],
         development: vec!["**/settings/*.py".into()],
         roles: None,
+        tables: None,
     };
     let (r, _) = role_of(
         Path::new("/p"),
         &opts,
         Path::new("/p/a/settings/prod.py"),
         &ModuleSummary::parse(BASE),
-        &[],
-        false,
+        RoleFacts::default(),
     );
     assert_eq!(r, Role::Development);
     let opts = IndexOptions {
@@ -155,8 +158,10 @@ fn marker_comment_and_options_override() {
         &opts,
         Path::new("/p/a/settings/qa.py"),
         &ModuleSummary::parse(BASE),
-        &[RefKind::Server],
-        false,
+        RoleFacts {
+            refs: &[RefKind::Server],
+            ..RoleFacts::default()
+        },
     );
     assert_eq!((r, reason), (Role::Development, RoleReason::Configured));
 }
@@ -222,9 +227,26 @@ fn update_replaces_one_summary_and_reports_changes() {
         ("mysite/settings/prod.py", "from .base import *\n"),
         ("mysite/views.py", "def v(r): pass\n"),
     ]);
+    // Same function facts: nothing changes.
     assert!(
-        idx.update_file(Path::new("/p/mysite/views.py"), "def w(r): pass\n")
-            .is_none()
+        idx.update_file(
+            Path::new("/p/mysite/views.py"),
+            "def v(r):\n    pass  # x\n"
+        )
+        .is_none()
+    );
+    // Other function facts: a new snapshot, with the same settings and URL knowledge.
+    let renamed = idx.update_file(Path::new("/p/mysite/views.py"), "def w(r): pass\n");
+    assert!(
+        renamed
+            .as_ref()
+            .is_some_and(|next| next.same_knowledge(&idx))
+    );
+    assert!(
+        renamed
+            .as_ref()
+            .and_then(|next| next.facts(Path::new("/p/mysite/views.py")))
+            .is_some_and(|f| f.functions.contains_key("w") && !f.functions.contains_key("v"))
     );
     // Whitespace only: same knowledge.
     assert!(
@@ -416,7 +438,291 @@ fn code_modules_named_settings_and_djangos_defaults_are_not_settings() {
         ),
     ]);
     assert_eq!(role(&idx, "/p/shop/views/settings.py"), None);
-    // An empty settings.py is still one: Django's defaults apply.
+    // An empty settings.py that is the project's only one is settings: Django's defaults apply.
     assert!(role(&idx, "/p/shop/settings.py").is_some());
     assert_eq!(role(&idx, "/p/django/conf/global_settings.py"), None);
+}
+
+#[test]
+fn settings_under_test_directories_are_development() {
+    let idx = index(&[
+        ("pretix/testutils/settings.py", BASE),
+        ("cms/test_utils/project/settings.py", BASE),
+        ("app/settings.py", BASE),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/pretix/testutils/settings.py"),
+        Some(Role::Development)
+    );
+    assert_eq!(
+        role(&idx, "/p/cms/test_utils/project/settings.py"),
+        Some(Role::Development)
+    );
+    assert_eq!(role(&idx, "/p/app/settings.py"), Some(Role::Production));
+}
+
+/// Seen in pulpcore (`pulp_file/app/settings.py`: one blank line, merged into dynaconf) and
+/// postorius (`doc/settings.py`: a docstring, so Sphinx can set `DJANGO_SETTINGS_MODULE`): an
+/// empty `settings.py` beside the project's settings is a stub. When something names it, or it
+/// is the project's only settings module, it is settings (Django's defaults apply).
+#[test]
+fn empty_settings_stubs() {
+    let files = [
+        ("pulpcore/app/settings.py", BASE),
+        ("pulp_file/app/settings.py", "\n"),
+        (
+            "src/postorius/doc/settings.py",
+            "\"\"\"An empty settings file for Sphinx.\"\"\"\n",
+        ),
+    ];
+    let idx = index(&files);
+    assert_eq!(role(&idx, "/p/pulp_file/app/settings.py"), None);
+    assert_eq!(role(&idx, "/p/src/postorius/doc/settings.py"), None);
+    assert_eq!(
+        role(&idx, "/p/pulpcore/app/settings.py"),
+        Some(Role::Production)
+    );
+    // The buffer's view agrees.
+    assert_eq!(
+        idx.role_for(
+            Path::new("/p/pulp_file/app/settings.py"),
+            &ModuleSummary::parse("\n")
+        ),
+        None
+    );
+    // Alone, or named by manage.py, it is the project's settings.
+    let idx = index(&[("app/settings.py", "\n")]);
+    assert_eq!(role(&idx, "/p/app/settings.py"), Some(Role::Production));
+    assert!(
+        idx.role_for(Path::new("/p/app/settings.py"), &ModuleSummary::parse("\n"))
+            .is_some()
+    );
+    let idx = index(&[
+        ("pulpcore/app/settings.py", BASE),
+        ("pulp_file/app/settings.py", "\n"),
+        (
+            "manage.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'pulp_file.app.settings')\n",
+        ),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/pulp_file/app/settings.py"),
+        Some(Role::Production)
+    );
+}
+
+/// Seen in askbot's `docker/`: `db_settings.py` (only `DATABASES`), `caching_settings.py` (only
+/// `CACHES`) and `extra_settings.py` (`SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY)`,
+/// `MIDDLEWARE = (...) + tuple(MIDDLEWARE)`) are appended to the generated `settings.py` by the
+/// deploy script: fragments, not settings modules of their own.
+#[test]
+fn fragments_are_not_settings_modules() {
+    let extra = "import os\nSECRET_KEY = os.environ.get('SECRET_KEY', SECRET_KEY)\nDEBUG = False\nMIDDLEWARE = ('whitenoise.middleware.WhiteNoiseMiddleware',) + tuple(MIDDLEWARE)\n";
+    let files = [
+        (
+            "docker/db_settings.py",
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'PASSWORD': 'askbot'}}\n",
+        ),
+        (
+            "docker/caching_settings.py",
+            "CACHES = {'default': {'TIMEOUT': 6000}}\nCACHE_MIDDLEWARE_SECONDS = CACHES['default']['TIMEOUT']\n",
+        ),
+        ("docker/extra_settings.py", extra),
+        // The same reads after a star import, or of names bound first, are settings.
+        (
+            "site/settings/prod.py",
+            "from .base import *\nMIDDLEWARE = ('x',) + tuple(MIDDLEWARE)\n",
+        ),
+        ("site/settings/base.py", BASE),
+        (
+            "other/settings.py",
+            "DEBUG = False\nSECRET_KEY = 'k'\nKEY = SECRET_KEY\nif DEBUG:\n    INSTALLED_APPS = []\n",
+        ),
+    ];
+    let idx = index(&files);
+    assert_eq!(role(&idx, "/p/docker/db_settings.py"), None);
+    assert_eq!(role(&idx, "/p/docker/caching_settings.py"), None);
+    assert_eq!(role(&idx, "/p/docker/extra_settings.py"), None);
+    assert_eq!(
+        role(&idx, "/p/site/settings/prod.py"),
+        Some(Role::Production)
+    );
+    assert_eq!(role(&idx, "/p/other/settings.py"), Some(Role::Production));
+    assert_eq!(
+        idx.role_for(
+            Path::new("/p/docker/extra_settings.py"),
+            &ModuleSummary::parse(extra)
+        ),
+        None
+    );
+    // Named by DJANGO_SETTINGS_MODULE, a fragment is what Django loads: settings.
+    let idx = index(&[
+        ("docker/db_settings.py", files[0].1),
+        (
+            "docker/wsgi.py",
+            "os.environ['DJANGO_SETTINGS_MODULE'] = 'docker.db_settings'\n",
+        ),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/docker/db_settings.py"),
+        Some(Role::Production)
+    );
+}
+
+/// Seen in pretix (`_build_settings.py`, for the wheel build), Misago (`devproject/`),
+/// HyperKitty (`example_project/`), django-allauth (`examples/react-spa/backend/backend/`, four
+/// folders down, named by its `wsgi.py`).
+#[test]
+fn build_docs_example_and_dev_project_settings_are_development() {
+    let idx = index(&[
+        ("pretix/_base_settings.py", BASE),
+        (
+            "pretix/_build_settings.py",
+            "from ._base_settings import *\nSECRET_KEY = 'build-time-secret-key'\n",
+        ),
+        ("docs/settings.py", BASE),
+        ("devproject/settings.py", BASE),
+        (
+            "devproject/wsgi.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'devproject.settings')\n",
+        ),
+        ("example_project/settings.py", BASE),
+        ("examples/react-spa/backend/backend/settings.py", BASE),
+        (
+            "examples/react-spa/backend/backend/wsgi.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'backend.settings')\n",
+        ),
+        // Look-alikes that are not development folders.
+        ("testimonials/settings.py", BASE),
+        ("devices/settings.py", BASE),
+        ("builder/settings.py", BASE),
+    ]);
+    for path in [
+        "/p/pretix/_build_settings.py",
+        "/p/docs/settings.py",
+        "/p/devproject/settings.py",
+        "/p/example_project/settings.py",
+        "/p/examples/react-spa/backend/backend/settings.py",
+    ] {
+        assert_eq!(role(&idx, path), Some(Role::Development), "{path}");
+    }
+    for path in [
+        "/p/testimonials/settings.py",
+        "/p/devices/settings.py",
+        "/p/builder/settings.py",
+    ] {
+        assert_eq!(role(&idx, path), Some(Role::Production), "{path}");
+    }
+}
+
+/// Seen in nautobot: `nautobot/core/settings.py` holds the defaults each deployment's
+/// `nautobot_config.py` (written by `nautobot-server init`, not in the project) star-imports; the
+/// package points `DJANGO_SETTINGS_MODULE` at `nautobot_config`, and its `wsgi.py` only mentions
+/// `nautobot.core.settings` in a comment. Seen in pulpcore: `pulpcore/app/settings.py` ends with
+/// `settings = DjangoDynaconf(__name__, ...)`, which loads each deployment's files over it.
+#[test]
+fn framework_defaults_extended_per_deployment() {
+    let idx = index(&[
+        (
+            "nautobot/__init__.py",
+            "def setup():\n    os.environ[\"DJANGO_SETTINGS_MODULE\"] = \"nautobot_config\"\n",
+        ),
+        (
+            "nautobot/core/wsgi.py",
+            "# os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"nautobot.core.settings\")\nnautobot.setup()\n",
+        ),
+        ("nautobot/core/settings.py", BASE),
+        ("nautobot/core/tests/settings.py", BASE),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/nautobot/core/settings.py"),
+        Some(Role::Defaults)
+    );
+    assert_eq!(
+        idx.settings_module(Path::new("/p/nautobot/core/settings.py"))
+            .map(|m| m.reason),
+        Some(RoleReason::ExternalDeployment)
+    );
+    assert_eq!(
+        role(&idx, "/p/nautobot/core/tests/settings.py"),
+        Some(Role::Development)
+    );
+    // When the named module is in the project, it is the deployment's settings.
+    let idx = index(&[
+        (
+            "nautobot/__init__.py",
+            "os.environ[\"DJANGO_SETTINGS_MODULE\"] = \"nautobot_config\"\n",
+        ),
+        (
+            "nautobot_config.py",
+            "from nautobot.core.settings import *\n",
+        ),
+        ("nautobot/core/settings.py", BASE),
+    ]);
+    assert_eq!(role(&idx, "/p/nautobot_config.py"), Some(Role::Production));
+    assert_eq!(role(&idx, "/p/nautobot/core/settings.py"), Some(Role::Base));
+    // dynaconf
+    let pulp = "DEBUG = False\nALLOWED_HOSTS = ['*']\nSECRET_KEY = 'x'\nfrom dynaconf import DjangoDynaconf\nsettings = DjangoDynaconf(__name__, settings_files=['/etc/pulp/settings.py'])\n";
+    let idx = index(&[
+        ("pulpcore/app/settings.py", pulp),
+        (
+            "pulpcore/app/manage.py",
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"pulpcore.app.settings\")\n",
+        ),
+    ]);
+    assert_eq!(
+        role(&idx, "/p/pulpcore/app/settings.py"),
+        Some(Role::Defaults)
+    );
+    assert_eq!(
+        idx.role_for(
+            Path::new("/p/pulpcore/app/settings.py"),
+            &ModuleSummary::parse(pulp)
+        ),
+        Some((Role::Defaults, RoleReason::DeploymentLoader))
+    );
+    // The marker comment says so too.
+    let idx = index(&[(
+        "fw/settings.py",
+        "# djsec: settings=defaults\nDEBUG = False\n",
+    )]);
+    assert_eq!(role(&idx, "/p/fw/settings.py"), Some(Role::Defaults));
+}
+
+/// Seen in django-cms, pretix, Wagtail, Weblate: modules that a *non*-settings module takes
+/// constants from (`from cms.constants import PUBLISHER_STATE_DIRTY` in a reusable app's
+/// `conf/settings.py` that reads `django.conf.settings`) were settings modules "inherited" by it.
+#[test]
+fn imports_of_non_settings_modules_make_no_settings() {
+    let idx = index(&[
+        (
+            "cms/utils/settings.py",
+            "from django.conf import settings\nfrom cms.constants import TEMPLATE_INHERITANCE_MAGIC\n",
+        ),
+        (
+            "cms/constants.py",
+            "TEMPLATE_INHERITANCE_MAGIC = 'INHERIT'\n",
+        ),
+        (
+            "mysite/settings.py",
+            "from .shared import *\nDEBUG = False\n",
+        ),
+        (
+            "mysite/shared.py",
+            "INSTALLED_APPS = []\nfrom .more import *\n",
+        ),
+        ("mysite/more.py", "MIDDLEWARE = []\n"),
+    ]);
+    assert_eq!(role(&idx, "/p/cms/utils/settings.py"), None);
+    assert_eq!(role(&idx, "/p/cms/constants.py"), None);
+    assert_eq!(
+        idx.role_for(
+            Path::new("/p/cms/constants.py"),
+            &ModuleSummary::parse("TEMPLATE_INHERITANCE_MAGIC = 'INHERIT'\n")
+        ),
+        None
+    );
+    // Through settings modules, transitively.
+    assert_eq!(role(&idx, "/p/mysite/shared.py"), Some(Role::Base));
+    assert_eq!(role(&idx, "/p/mysite/more.py"), Some(Role::Base));
 }

@@ -48,6 +48,8 @@ pub struct UrlSummary {
     pub routers: BTreeMap<String, Vec<Registration>>,
     /// Modules this module includes by a dotted string (`include("shop.urls")`), to read.
     pub included_modules: Vec<String>,
+    /// `urlpatterns` is built with Django 1.x's `patterns()`.
+    pub uses_patterns: bool,
 }
 
 /// What an import binds a local name to.
@@ -74,6 +76,11 @@ pub enum PatternTarget {
     /// A view: the dotted expression that names it (`views.home`, `HomeView` for
     /// `HomeView.as_view()`), and the decorators wrapped around it, outermost first.
     View { view: String, wrappers: Vec<String> },
+    /// A view named by a dotted string, Django 1.x style (`url(r'^x/$', 'shop.views.home')`,
+    /// with the `patterns('shop.views', ...)` prefix applied).
+    ViewPath(String),
+    /// Not the project's views: `admin.site.urls`, `static(...)`, `staticfiles_urlpatterns()`.
+    External,
     Include {
         what: Include,
         namespace: Option<String>,
@@ -200,6 +207,9 @@ impl UrlSummary {
                 op: BinOp::Add,
                 value,
             } => {
+                if name == "urlpatterns" {
+                    self.uses_patterns |= calls_patterns(value);
+                }
                 let added = self.pattern_list(value);
                 self.extend_list(name, added);
             }
@@ -231,6 +241,7 @@ impl UrlSummary {
         }
         if name == "urlpatterns" {
             self.defines_urlpatterns = true;
+            self.uses_patterns |= calls_patterns(value);
             self.patterns = self.pattern_list(value);
         } else if matches!(
             value.kind,
@@ -323,11 +334,14 @@ impl UrlSummary {
                     stack.push(b);
                     stack.push(a);
                 }
-                ExprKind::Name(n) => {
-                    if let Some(list) = self.lists.get(n) {
-                        out.extend(list.iter().cloned());
-                    }
-                }
+                ExprKind::Name(n) => match self.lists.get(n) {
+                    Some(list) => out.extend(list.iter().cloned()),
+                    None => out.push(Pattern {
+                        route: None,
+                        name: None,
+                        target: PatternTarget::Unknown,
+                    }),
+                },
                 ExprKind::Attr(object, attr) if attr == "urls" => {
                     if let ExprKind::Name(router) = &object.kind
                         && self.routers.contains_key(router)
@@ -349,7 +363,44 @@ impl UrlSummary {
                         stack.push(first);
                     }
                 }
-                _ => {}
+                // `i18n_patterns(path(...), ...)`: the patterns, under a language prefix.
+                ExprKind::Call { func, args, .. }
+                    if func.dotted().is_some_and(|d| last(&d) == "i18n_patterns") =>
+                {
+                    out.extend(args.iter().map(|i| self.pattern(i, 0)));
+                }
+                // Django 1.x: `patterns('shop.views', url(r'^$', 'home'), ...)`.
+                ExprKind::Call { func, args, .. }
+                    if func.dotted().is_some_and(|d| last(&d) == "patterns") =>
+                {
+                    let prefix = args.first().and_then(string).unwrap_or_default();
+                    out.extend(
+                        args.iter()
+                            .skip(1)
+                            .map(|i| with_view_prefix(self.pattern(i, 0), &prefix)),
+                    );
+                }
+                ExprKind::Call { func, .. }
+                    if func.dotted().is_some_and(|d| {
+                        matches!(
+                            last(&d),
+                            "static" | "staticfiles_urlpatterns" | "debug_toolbar_urls"
+                        )
+                    }) =>
+                {
+                    out.push(Pattern {
+                        route: None,
+                        name: None,
+                        target: PatternTarget::External,
+                    });
+                }
+                // Anything else (`decorate_urlpatterns(...)`, a comprehension, a name that is
+                // not a list of this module): patterns djsec cannot see.
+                _ => out.push(Pattern {
+                    route: None,
+                    name: None,
+                    target: PatternTarget::Unknown,
+                }),
             }
         }
         out
@@ -362,6 +413,17 @@ impl UrlSummary {
             name: None,
             target: PatternTarget::Unknown,
         };
+        // Django 1.x: `(r'^x/$', 'app.views.name')` in `patterns()`.
+        if let ExprKind::Tuple(items) = &item.kind
+            && let [route, view, ..] = items.as_slice()
+            && let Some(route) = string(route)
+        {
+            return Pattern {
+                route: Some(route),
+                name: None,
+                target: self.target(view, depth),
+            };
+        }
         let ExprKind::Call { func, args, kwargs } = &item.kind else {
             return unknown;
         };
@@ -405,8 +467,13 @@ impl UrlSummary {
                         Some(d) if !d.ends_with(".urls") => {
                             PatternTarget::View { view: d, wrappers }
                         }
+                        Some(d) if d.ends_with("site.urls") => PatternTarget::External,
                         _ => PatternTarget::Unknown,
                     };
+                }
+                // Django 1.x: the view as a dotted string.
+                ExprKind::Str(path) if wrappers.is_empty() && !path.is_empty() => {
+                    return PatternTarget::ViewPath(path.clone());
                 }
                 ExprKind::Call { func, args, kwargs } => {
                     // `X.as_view(...)`: the class X.
@@ -496,6 +563,41 @@ fn last(dotted: &str) -> &str {
     dotted.rsplit('.').next().unwrap_or(dotted)
 }
 
+/// Whether a `urlpatterns` value calls Django 1.x's `patterns()` (alone or in a sum).
+fn calls_patterns(value: &Expr) -> bool {
+    let mut stack = vec![value];
+    let mut steps = 0;
+    while let Some(e) = stack.pop() {
+        steps += 1;
+        if steps > 256 {
+            break;
+        }
+        match &e.kind {
+            ExprKind::Call { func, .. }
+                if func.dotted().is_some_and(|d| last(&d) == "patterns") =>
+            {
+                return true;
+            }
+            ExprKind::Binary(_, a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `patterns('shop.views', url(r'^$', 'home'))`: `home` is `shop.views.home`.
+fn with_view_prefix(mut pattern: Pattern, prefix: &str) -> Pattern {
+    if let PatternTarget::ViewPath(path) = &mut pattern.target
+        && !prefix.is_empty()
+    {
+        *path = format!("{}.{path}", prefix.trim_end_matches('.'));
+    }
+    pattern
+}
+
 fn arg<'e>(args: &'e [Expr], kwargs: &'e [(String, Expr)], i: usize, kw: &str) -> Option<&'e Expr> {
     args.get(i)
         .or_else(|| kwargs.iter().find(|(k, _)| k == kw).map(|(_, v)| v))
@@ -544,10 +646,25 @@ struct Frame<'a> {
 
 /// Resolve the routes of the URLconf rooted at `roots` (URL modules).
 pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
+    resolve_complete(index, roots).0
+}
+
+/// [`resolve`], and whether the URLconf was read completely: every entry understood (a view, an
+/// include, a router, Django's admin), every include of a project module found, nothing built
+/// by code djsec does not model (`decorate_urlpatterns(...)`, a comprehension). Then a function
+/// no route reaches is not a view.
+pub fn resolve_complete(index: &ProjectIndex, roots: &[FileId]) -> (Routes, bool) {
+    let mut complete = !roots.is_empty();
     let mut routes: Routes = BTreeMap::new();
     let mut count = 0usize;
     let mut stack: Vec<Frame> = Vec::new();
     for root in roots.iter().rev() {
+        if index
+            .url_summary(root)
+            .is_none_or(|summary| !summary.defines_urlpatterns)
+        {
+            complete = false;
+        }
         if let Some(summary) = index.url_summary(root) {
             stack.push(Frame {
                 file: root.clone(),
@@ -568,7 +685,7 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
         for pattern in frame.patterns {
             if count >= MAX_ROUTES {
                 tracing::warn!("URLconf: more than {MAX_ROUTES} routes; the rest is not resolved");
-                return routes;
+                return (routes, false);
             }
             let route = format!("{}{}", frame.prefix, pattern.route.as_deref().unwrap_or(""));
             let qualify = |name: &str| match &frame.namespace {
@@ -591,6 +708,27 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
                             });
                     }
                 }
+                PatternTarget::ViewPath(path) => {
+                    let Some((module, name)) = path.rsplit_once('.') else {
+                        complete = false;
+                        continue;
+                    };
+                    // A view of an installed package is not the project's.
+                    if let Some(file) = index.resolve_dotted(module) {
+                        count += 1;
+                        routes
+                            .entry(file)
+                            .or_default()
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(ViewRoute {
+                                route,
+                                name: pattern.name.as_deref().map(qualify),
+                                wrappers: Vec::new(),
+                            });
+                    }
+                }
+                PatternTarget::External => {}
                 PatternTarget::Router(router) => {
                     count += add_router(
                         index,
@@ -604,6 +742,7 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
                 }
                 PatternTarget::Include { what, namespace } => {
                     if frame.depth >= MAX_INCLUDE_DEPTH {
+                        complete = false;
                         continue;
                     }
                     let join_ns = |inner: Option<&str>| -> Option<String> {
@@ -654,14 +793,26 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
                                 _ => None,
                             };
                             let Some(target) = target else {
+                                // An installed package's URLconf is not the project's; a name
+                                // bound by nothing djsec sees may be anything.
+                                if let Include::Name(n) = what {
+                                    let first = n.split('.').next().unwrap_or(n);
+                                    if !summary.imports.iter().any(|(l, _)| l == first) {
+                                        complete = false;
+                                    }
+                                }
                                 continue;
                             };
                             if frame.path.contains(&target) {
                                 continue;
                             }
                             let Some(included) = index.url_summary(&target) else {
+                                complete = false;
                                 continue;
                             };
+                            if !included.defines_urlpatterns {
+                                complete = false;
+                            }
                             let ns = namespace.clone().or_else(|| included.app_name.clone());
                             let mut path = frame.path.clone();
                             path.push(target.clone());
@@ -674,10 +825,10 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
                                 depth: frame.depth + 1,
                             });
                         }
-                        Include::Unknown => {}
+                        Include::Unknown => complete = false,
                     }
                 }
-                PatternTarget::Unknown => {}
+                PatternTarget::Unknown => complete = false,
             }
         }
         for child in children.into_iter().rev() {
@@ -700,7 +851,7 @@ pub fn resolve(index: &ProjectIndex, roots: &[FileId]) -> Routes {
             list.dedup();
         }
     }
-    routes
+    (routes, complete)
 }
 
 fn add_router(

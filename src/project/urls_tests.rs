@@ -93,6 +93,8 @@ if settings.DEBUG:\n    urlpatterns += [path('debug/', views.debug)]\n",
             }
             PatternTarget::Router(r) => format!("router {r}"),
             PatternTarget::Unknown => "unknown".to_string(),
+            PatternTarget::ViewPath(path) => format!("view {path}"),
+            PatternTarget::External => "external".to_string(),
         })
         .collect();
     assert_eq!(
@@ -104,7 +106,7 @@ if settings.DEBUG:\n    urlpatterns += [path('debug/', views.debug)]\n",
             "^c/$ views.C [] c",
             "shop/ include Dotted(\"shop.urls\") Some(\"s\")",
             "api/ include Router(\"router\") None",
-            "unknown",
+            "external",
             "k/ shop.views.k [] k",
             "d/ views.d [] -",
             "e/ views.e [] -",
@@ -463,4 +465,86 @@ fn star_imported_views_resolve_to_their_module() {
         ("other/views.py", ""),
     ]);
     assert!(idx.access().routes.is_empty());
+}
+
+#[test]
+fn django_1_patterns_with_string_views_are_routes() {
+    let urls = "from django.conf.urls import patterns, url, include\n\
+urlpatterns = patterns('',\n    url(r'^$', 'shop.views.home', name='home'),\n    url(r'^admin/users/(?P<pk>\\d+)/delete/$', 'shop.views.delete_user'),\n    (r'^legacy/$', 'shop.views.legacy'),\n    url(r'^blog/', include('blog.urls')),\n)\n\
+urlpatterns += patterns('shop.views', url(r'^about/$', 'about'))\n";
+    let blog = "from django.conf.urls import patterns, url\nurlpatterns = patterns('blog.views', url(r'^(?P<slug>[-\\w]+)/$', 'post'))\n";
+    let idx = index(&[
+        (
+            "mysite/settings.py",
+            "MIDDLEWARE_CLASSES = ('django.middleware.csrf.CsrfViewMiddleware',)\nROOT_URLCONF = 'mysite.urls'\n",
+        ),
+        ("mysite/urls.py", urls),
+        ("shop/__init__.py", ""),
+        ("shop/views.py", "def home(request): pass\n"),
+        ("blog/urls.py", blog),
+        ("blog/views.py", "def post(request, slug): pass\n"),
+    ]);
+    assert_eq!(
+        routes_of(&idx, "/p/shop/views.py"),
+        vec![
+            r("about", "^about/$", None, &[]),
+            r(
+                "delete_user",
+                "^admin/users/(?P<pk>\\d+)/delete/$",
+                None,
+                &[]
+            ),
+            r("home", "^$", Some("home"), &[]),
+            r("legacy", "^legacy/$", None, &[]),
+        ]
+    );
+    assert_eq!(
+        routes_of(&idx, "/p/blog/views.py"),
+        vec![r("post", "^blog/^(?P<slug>[-\\w]+)/$", None, &[])]
+    );
+    let access = idx.access();
+    assert!(access.urlconf_complete);
+    let django = idx.django_version().map(|v| (v.major, v.minor));
+    assert_eq!(django, Some((1, None)));
+}
+
+#[test]
+fn the_urlconf_is_complete_only_when_every_pattern_is_understood() {
+    let files = |urls: &'static str| {
+        index(&[
+            ("mysite/settings.py", SETTINGS),
+            ("mysite/urls.py", urls),
+            ("app/views.py", "def a(request): pass\n"),
+        ])
+    };
+    for (urls, complete) in [
+        (
+            "from django.urls import path, include\nfrom django.contrib import admin\nfrom app import views\nurlpatterns = [path('a/', views.a), path('admin/', admin.site.urls), path('accounts/', include('allauth.urls'))]\n",
+            true,
+        ),
+        (
+            "from django.urls import path\nfrom app import views\nurlpatterns = [path('a/', views.a)]\nurlpatterns = decorate_urlpatterns(urlpatterns, require_admin)\n",
+            false,
+        ),
+        (
+            "from django.urls import path, include\nfrom app import views\nurlpatterns = [path('a/', views.a), path('p/', include(get_plugin_urls()))]\n",
+            false,
+        ),
+        (
+            "from django.urls import path\nfrom app import views\nurlpatterns = [path(p, views.a) for p in ('a/', 'b/')]\n",
+            false,
+        ),
+    ] {
+        assert_eq!(files(urls).access().urlconf_complete, complete, "{urls}");
+    }
+    // Without `ROOT_URLCONF`, the roots are guessed: not complete.
+    let guessed = index(&[
+        (
+            "mysite/urls.py",
+            "from django.urls import path\nfrom app import views\nurlpatterns = [path('a/', views.a)]\n",
+        ),
+        ("app/views.py", "def a(request): pass\n"),
+    ]);
+    assert!(!guessed.access().urlconf_complete);
+    assert_eq!(routes_of(&guessed, "/p/app/views.py").len(), 1);
 }

@@ -4,10 +4,15 @@
 //! The rules share one summary of the module's views ([`views::Module`]), built once per
 //! analysis by [`check`], and the project's knowledge of URL routes and settings ([`views::Env`]).
 
+pub mod admin_views;
 pub mod class_views;
 pub mod cookies;
 pub mod csrf_exempt;
+pub mod describe;
+pub mod does;
 pub mod drf;
+pub mod drf_settings;
+pub mod exposure;
 pub mod function_views;
 pub mod host_header;
 pub mod idor;
@@ -16,6 +21,8 @@ pub mod open_redirect;
 #[cfg(test)]
 mod project_tests;
 pub mod public;
+pub mod rate_limit;
+pub mod resolve;
 pub mod sensitive_params;
 #[cfg(test)]
 mod testing;
@@ -67,4 +74,8 @@ pub fn run(checker: &mut PyChecker, env: views::Env, scope: Scope) {
     sensitive_params::check(checker, &module);
     cookies::check(checker, &module);
     mass_assignment::check(checker, &module);
+    admin_views::check(checker, &module);
+    exposure::check(checker, &module);
+    rate_limit::check(checker, &module);
+    drf_settings::check(checker, &module);
 }

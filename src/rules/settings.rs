@@ -69,6 +69,8 @@ const CHECKS: &[fn(&mut Settings, &Production)] = &[
     cors::check,
     passwords::check,
     uploads::check,
+    // `MEDIA_ROOT` / `MEDIA_URL` and uploads (DJS708, DJS709: the auth family).
+    crate::rules::auth::uploads::check_settings,
 ];
 
 /// Whether the module-scoped settings check concerns a file (cheap: its path, and what the index
@@ -114,7 +116,20 @@ pub struct Production {
     pub namespace: Arc<Namespace>,
     /// `SILENCED_SYSTEM_CHECKS`, when known.
     pub silenced: Vec<String>,
+    /// A framework's defaults ([`Role::Defaults`]), not a deployment's settings: what each
+    /// deployment chooses for itself ([`DEPLOYMENT_CHOICES`], a missing `SECRET_KEY`) is not
+    /// reported; the dangerous defaults deployments inherit silently are.
+    pub defaults: bool,
 }
+
+/// What each deployment chooses for itself, not reported on a framework's defaults: HTTPS and
+/// HSTS (they depend on how the deployment terminates TLS), the `Secure` flag of cookies (same),
+/// `ALLOWED_HOSTS` (a framework cannot know the deployment's host names) and the mail backend
+/// (the deployment's mail server). A missing `SECRET_KEY` too (each deployment brings its own;
+/// Django refuses to start without one).
+pub const DEPLOYMENT_CHOICES: &[&str] = &[
+    "DJS404", "DJS408", "DJS409", "DJS410", "DJS412", "DJS417", "DJS418", "DJS423", "DJS432",
+];
 
 impl Production {
     pub fn setting(&self, name: &str) -> Setting<'_> {
@@ -204,22 +219,25 @@ impl<'c, 'a> Settings<'c, 'a> {
             None => index.role_for(&path, &summary)?.0,
         };
         let file = FileId::from(path.as_path());
-        let mut roots: Vec<FileId> = Vec::new();
-        if role == Role::Production {
-            roots.push(file.clone());
+        // The modules judged: production modules, and framework defaults (judged for the
+        // dangerous defaults only, see `Production::defaults`).
+        let mut roots: Vec<(FileId, bool)> = Vec::new();
+        if matches!(role, Role::Production | Role::Defaults) {
+            roots.push((file.clone(), role == Role::Defaults));
         }
         for module in index.settings_modules() {
-            if module.role == Role::Production
+            if matches!(module.role, Role::Production | Role::Defaults)
                 && module.path != file
                 && reaches(&index, &module.path, &file)
             {
-                roots.push(module.path.clone());
+                roots.push((module.path.clone(), module.role == Role::Defaults));
             }
         }
         roots.truncate(MAX_PRODUCTION_MODULES);
         let mut productions = Vec::new();
+        let (roots, defaults): (Vec<FileId>, Vec<bool>) = roots.into_iter().unzip();
         let evaluations = eval::evaluate_many(&index, &roots, Some((&file, &summary)));
-        for (root, evaluation) in roots.into_iter().zip(evaluations) {
+        for ((root, defaults), evaluation) in roots.into_iter().zip(defaults).zip(evaluations) {
             let Some(evaluation) = evaluation else {
                 continue;
             };
@@ -242,6 +260,7 @@ impl<'c, 'a> Settings<'c, 'a> {
                 module: root,
                 namespace: evaluation.namespace,
                 silenced,
+                defaults,
             });
         }
         if productions.is_empty() {
@@ -330,6 +349,12 @@ impl<'c, 'a> Settings<'c, 'a> {
         if django_id.is_some_and(|id| production.silenced.iter().any(|s| s == id)) {
             return;
         }
+        if production.defaults
+            && (DEPLOYMENT_CHOICES.contains(&code)
+                || (code == secrets::WEAK_SECRET_KEY.code && matches!(blame, Blame::Top)))
+        {
+            return;
+        }
         let Some(range) = self.range_of(production, &blame) else {
             return;
         };
@@ -337,7 +362,25 @@ impl<'c, 'a> Settings<'c, 'a> {
             return;
         }
         let mut message = message.into();
-        if production.module != self.file {
+        if production.defaults {
+            let before = message.clone();
+            message = message.replace(
+                "in production settings",
+                "in these defaults, which deployments inherit unless they override it",
+            );
+            message = message.replace(" in these production settings", " in these defaults");
+            if message == before && production.module == self.file {
+                message.push_str(
+                    " (in these defaults, which deployments inherit unless they override it)",
+                );
+            }
+        }
+        if production.module != self.file && production.defaults {
+            message.push_str(&format!(
+                " (inherited by the defaults `{}`, which deployments extend)",
+                self.display(&production.module)
+            ));
+        } else if production.module != self.file {
             message.push_str(&format!(
                 " (inherited by production settings `{}`)",
                 self.display(&production.module)
@@ -399,3 +442,99 @@ pub fn first_line(src: &str, byte: usize) -> Range<usize> {
 
 #[cfg(test)]
 pub mod testing;
+
+/// How each role is judged, over in-memory projects.
+#[cfg(test)]
+mod role_tests {
+    use super::testing::{codes_in, project_findings};
+
+    /// A framework's defaults (nautobot's `core/settings.py`, pulpcore's dynaconf module): the
+    /// dangerous defaults deployments inherit silently are reported; the choices each deployment
+    /// makes (HTTPS, HSTS, cookies' `Secure` flag, hosts, a missing secret key, mail) are not.
+    #[test]
+    fn framework_defaults_report_dangerous_defaults_only() {
+        let defaults = "DEBUG = True\nALLOWED_HOSTS = ['*']\nINSTALLED_APPS = ['django.contrib.auth']\nMIDDLEWARE = ['django.middleware.security.SecurityMiddleware', 'django.middleware.clickjacking.XFrameOptionsMiddleware']\nPASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']\nMAILERS = {'default': {'BACKEND': 'django.core.mail.backends.console.EmailBackend'}}\nDATA_UPLOAD_MAX_NUMBER_FIELDS = None\n";
+        let files = [
+            (
+                "fw/__init__.py",
+                "os.environ['DJANGO_SETTINGS_MODULE'] = 'fw_config'\n",
+            ),
+            ("fw/core/settings.py", defaults),
+        ];
+        let found: Vec<&str> = codes_in(&files, "fw/core/settings.py")
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        for code in ["DJS401", "DJS407", "DJS435", "DJS436", "DJS443"] {
+            assert!(found.contains(&code), "{code} in {found:?}");
+        }
+        for code in [
+            "DJS402", "DJS404", "DJS408", "DJS412", "DJS417", "DJS418", "DJS423", "DJS432",
+        ] {
+            assert!(!found.contains(&code), "{code} in {found:?}");
+        }
+        let debug = project_findings(&files, "fw/core/settings.py")
+            .into_iter()
+            .find(|f| f.code == "DJS401")
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(
+            debug.contains("in these defaults, which deployments inherit"),
+            "{debug}"
+        );
+        let validators = project_findings(&files, "fw/core/settings.py")
+            .into_iter()
+            .find(|f| f.code == "DJS436")
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(
+            validators.ends_with(
+                "(in these defaults, which deployments inherit unless they override it)"
+            ),
+            "{validators}"
+        );
+        // The same module deployed as it is: every finding.
+        let files = [
+            (
+                "fw/wsgi.py",
+                "os.environ['DJANGO_SETTINGS_MODULE'] = 'fw.core.settings'\n",
+            ),
+            ("fw/core/settings.py", defaults),
+        ];
+        let found: Vec<&str> = codes_in(&files, "fw/core/settings.py")
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        for code in ["DJS401", "DJS402", "DJS408", "DJS412", "DJS423", "DJS432"] {
+            assert!(found.contains(&code), "{code} in {found:?}");
+        }
+    }
+
+    /// A fragment appended to the deployment's settings by a script, a stub, a build's
+    /// settings: no finding.
+    #[test]
+    fn fragments_stubs_and_build_settings_are_quiet() {
+        let files = [
+            (
+                "docker/db_settings.py",
+                "DATABASES = {'default': {'PASSWORD': 'askbot'}}\n",
+            ),
+            ("app/settings.py", "DEBUG = False\nSECRET_KEY = 'x'\n"),
+            ("plugin/app/settings.py", "\n"),
+            ("app/_base_settings.py", "INSTALLED_APPS = []\n"),
+            (
+                "app/_build_settings.py",
+                "from ._base_settings import *\nSECRET_KEY = 'build-time-secret-key'\n",
+            ),
+        ];
+        for path in [
+            "docker/db_settings.py",
+            "plugin/app/settings.py",
+            "app/_build_settings.py",
+        ] {
+            assert_eq!(codes_in(&files, path), vec![], "{path}");
+        }
+        // Beside them, the real settings module still gets its findings.
+        assert!(!codes_in(&files, "app/settings.py").is_empty());
+    }
+}

@@ -24,10 +24,14 @@ pub(crate) fn is_reportable(flow: &Flow) -> bool {
     }
 }
 
+/// Request data is exploitable as shown (error); stored text formatted into SQL is second-order
+/// injection (warning); any other value djsec cannot trace — mostly table and column names — is
+/// worth an audit (hint).
 pub(crate) fn severity(flow: &Flow) -> Severity {
     match flow.level {
         Level::Request => Severity::Error,
-        _ => Severity::Warning,
+        _ if flow.stored.is_some() => Severity::Warning,
+        _ => Severity::Hint,
     }
 }
 
@@ -39,7 +43,10 @@ pub(crate) fn describe(flow: &Flow) -> String {
         }
         (Level::Request, Some(source), false) => format!("SQL taken from {source}"),
         (Level::Request, None, _) => "SQL built from request data".to_string(),
-        _ => "SQL built by string formatting with a non-constant value".to_string(),
+        _ => match &flow.stored {
+            Some(field) => format!("SQL built by string formatting with stored text ({field})"),
+            None => "SQL built by string formatting with a value djsec cannot trace".to_string(),
+        },
     }
 }
 

@@ -26,6 +26,7 @@ pub mod url_attribute_var;
 use std::ops::Range;
 
 use crate::analysis::template::TemplateChecker;
+use crate::project::facts::render::{self, Site, Verdict};
 use crate::syntax::template::lexer::slice;
 use crate::syntax::template::{Attribute, Element, ElementKind, FilterExpression, TokenKind};
 
@@ -70,11 +71,16 @@ pub(crate) fn variables(checker: &TemplateChecker) -> std::rc::Rc<[(usize, Filte
     checker.variables()
 }
 
-/// True for plain-text templates (`.txt`, `.eml`, `.md`, …): no HTML, so no HTML-escaping rules.
+/// True for plain-text templates: by their extension (`.txt`, `.eml`, `.md`, …), or because
+/// every render the project makes of them uses the output as plain text (an e-mail text body,
+/// an SMS or chat payload, a `text/plain` response). No HTML, so no HTML-escaping rules.
 pub(crate) fn is_text_template(checker: &TemplateChecker) -> bool {
     let Some(path) = checker.context.path.as_deref() else {
         return false;
     };
+    if render_sites(checker).is_some_and(render::only_text) {
+        return true;
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -84,6 +90,420 @@ pub(crate) fn is_text_template(checker: &TemplateChecker) -> bool {
         ext.as_str(),
         "txt" | "text" | "eml" | "md" | "csv" | "json" | "js" | "css"
     )
+}
+
+/// The places the project renders this template (views, helpers, class-based views), when
+/// the analysis has a project index and some Python file renders it.
+pub(crate) fn render_sites<'a>(checker: &TemplateChecker<'a>) -> Option<&'a [Site]> {
+    let project = checker.context.project.as_ref()?;
+    let path = checker.context.path.as_deref()?;
+    project.template_renders(path)
+}
+
+/// Where the configuration turns autoescaping off for the engine that renders this template
+/// (a Jinja2 backend with `autoescape: False`, or its environment factory).
+pub(crate) fn engine_autoescape_off<'a>(checker: &TemplateChecker<'a>) -> Option<&'a str> {
+    let project = checker.context.project.as_ref()?;
+    let path = checker.context.path.as_deref()?;
+    render::render_map(project).autoescape_off_for(&project.normalize(path))
+}
+
+/// What is known of the data a template variable shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Judgement {
+    /// Request data: `request.GET…` in the template, or a view passes request data under the
+    /// name (the description says which view passes what).
+    User(String),
+    /// Every view passes something safe (a constant, escaped data, a form, the CSRF token).
+    Safe,
+    /// A view passes stored or unknown data (a model object...): the description says which.
+    Stored(String),
+    /// Nothing known.
+    Unknown,
+}
+
+/// Attributes of the request that hold what the client sent.
+const REQUEST_DATA: &[&str] = &[
+    "GET",
+    "POST",
+    "COOKIES",
+    "META",
+    "headers",
+    "body",
+    "path",
+    "path_info",
+    "get_full_path",
+    "build_absolute_uri",
+    "FILES",
+    "data",
+    "query_params",
+];
+
+/// `request.META` keys the server checks or sets itself: the host (validated against
+/// `ALLOWED_HOSTS`), the server's name and port, the client's address.
+const SERVER_META: &[&str] = &["HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR"];
+
+/// How many `{% for %}` / `{% with %}` aliases are followed.
+const MAX_ALIASES: usize = 8;
+
+/// The data a variable shows, from the template itself (`request.GET`) and from the context
+/// the project's views pass (through `{% for x in xs %}` and `{% with a=b %}` aliases).
+pub(crate) fn judge(
+    checker: &TemplateChecker,
+    expr: &FilterExpression,
+    offset: usize,
+) -> Judgement {
+    let text = checker.source;
+    let mut path: Vec<String> = expr
+        .base_text(text)
+        .split('.')
+        .map(str::to_string)
+        .collect();
+    if path.first().is_none_or(String::is_empty) {
+        return Judgement::Unknown;
+    }
+    let written = expr.base_text(text);
+    for _ in 0..MAX_ALIASES {
+        if path.len() >= 2
+            && path[0] == "request"
+            && REQUEST_DATA.contains(&path[1].as_str())
+            && !(path[1] == "META"
+                && path
+                    .get(2)
+                    .is_some_and(|k| SERVER_META.contains(&k.as_str())))
+        {
+            return Judgement::User(format!(
+                "`{}` is request data",
+                path.iter().take(3).cloned().collect::<Vec<_>>().join(".")
+            ));
+        }
+        match alias(checker, &path[0], offset) {
+            Some(target) => {
+                let mut next: Vec<String> = target.split('.').map(str::to_string).collect();
+                next.extend(path.drain(1..));
+                path = next;
+            }
+            None => break,
+        }
+    }
+    let Some(sites) = render_sites(checker) else {
+        return Judgement::Unknown;
+    };
+    let rest: Vec<&str> = path[1..].iter().map(String::as_str).collect();
+    let root_dir = checker
+        .context
+        .project
+        .as_ref()
+        .map(|p| p.root().to_path_buf())
+        .unwrap_or_default();
+    let through = path.join(".");
+    let shown = if through == written {
+        format!("`{written}`")
+    } else {
+        format!("`{written}` (from `{through}`)")
+    };
+    match render::verdict(sites, &shown, &path[0], &rest, &root_dir) {
+        Some(Verdict::UserData(d)) => Judgement::User(d),
+        Some(Verdict::Safe(_)) => Judgement::Safe,
+        Some(Verdict::Unknown(d)) => Judgement::Stored(d),
+        None => Judgement::Unknown,
+    }
+}
+
+/// What `name` stands for at `offset`: the iterable of an enclosing `{% for name in xs %}`,
+/// or the value of `{% with name=value %}` / `{% with value as name %}`.
+fn alias(checker: &TemplateChecker, name: &str, offset: usize) -> Option<String> {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    for block in syntax.enclosing_blocks(offset).take(64) {
+        let Some(tag) = syntax.block_tag(text, block.open) else {
+            continue;
+        };
+        let args: Vec<&str> = tag.args.iter().map(|a| slice(text, a)).collect();
+        match block.name.as_str() {
+            "for" => {
+                let Some(at) = args.iter().position(|a| *a == "in") else {
+                    continue;
+                };
+                let bound = args[..at]
+                    .iter()
+                    .flat_map(|a| a.split(','))
+                    .any(|v| v.trim() == name);
+                if bound {
+                    let iterable = args.get(at + 1)?;
+                    // `d.items`: the values of a dict are what its items hold.
+                    let iterable = iterable
+                        .trim_end_matches(".items")
+                        .trim_end_matches(".values");
+                    return is_path(iterable).then(|| iterable.to_string());
+                }
+            }
+            "with" => {
+                for (i, arg) in args.iter().enumerate() {
+                    if let Some((k, v)) = arg.split_once('=')
+                        && k.trim() == name
+                    {
+                        return is_path(v.trim()).then(|| v.trim().to_string());
+                    }
+                    if *arg == "as" && args.get(i + 1) == Some(&name) && i > 0 {
+                        return is_path(args[i - 1]).then(|| args[i - 1].to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Filters whose output cannot end a JavaScript string or run as code, whatever the input:
+/// JavaScript/JSON escaping, URL encoding, slugs, booleans, numbers and dates.
+const JS_SAFE_FILTERS: &[&str] = &[
+    "tojson",
+    "json_script",
+    "urlencode",
+    "iriencode",
+    "slugify",
+    "as_js_bool",
+    "int",
+    "float",
+    "abs",
+    "round",
+];
+
+/// Filters that do not change what the previous filter made safe.
+const TRANSPARENT_FILTERS: &[&str] = &["safe", "escape", "force_escape", "safeseq"];
+
+/// Whether the expression's value went through a filter that makes it safe in JavaScript
+/// (strings, code and template literals): the last filter that changes the value is one of
+/// [`JS_SAFE_FILTERS`] or makes a number, a date or a fixed word.
+pub(crate) fn js_safe_filtered(text: &str, expr: &FilterExpression) -> bool {
+    // A Jinja2 expression the lexer stops in (`f(x)|as_js_bool`): the last filter as written.
+    if let Some(error) = expr.error {
+        let rest = text.get(error..).unwrap_or("");
+        let end = rest.find("}}").unwrap_or(rest.len());
+        let tail = rest[..end].rsplit('|').next().unwrap_or("");
+        let name: String = tail
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        return rest[..end].contains('|') && JS_SAFE_FILTERS.contains(&name.as_str());
+    }
+    let last = expr
+        .filters
+        .iter()
+        .rev()
+        .find(|f| !TRANSPARENT_FILTERS.contains(&slice(text, &f.name)));
+    let Some(last) = last else {
+        return false;
+    };
+    let name = slice(text, &last.name);
+    if JS_SAFE_FILTERS.contains(&name) {
+        return true;
+    }
+    if INERT_FILTERS.contains(&name) {
+        // `yesno:"a,b"` outputs words of its (constant) argument.
+        return !matches!(name, "yesno" | "pluralize")
+            || last.arg.as_ref().is_none_or(|a| {
+                let arg = slice(text, a);
+                arg.starts_with('"') || arg.starts_with('\'')
+            });
+    }
+    false
+}
+
+/// Names of values the server makes from its configuration (no user data in them).
+const SERVER_NAMES: &[&str] = &[
+    "csrf_token",
+    "LANGUAGE_CODE",
+    "LANGUAGE_BIDI",
+    "STATIC_URL",
+    "MEDIA_URL",
+    "DEBUG",
+    "True",
+    "False",
+    "None",
+    "true",
+    "false",
+    "none",
+];
+
+/// Last parts of a path that the server builds: ids and prefixes of forms and formsets, field
+/// and model metadata, counts, booleans, URLs built by `reverse()`.
+const SERVER_ATTRIBUTES: &[&str] = &[
+    "pk",
+    "id",
+    "count",
+    "auto_id",
+    "id_for_label",
+    "html_name",
+    "prefix",
+    "model_name",
+    "app_label",
+    "object_name",
+    "module_name",
+    "max_length",
+    "min_length",
+    "get_absolute_url",
+    "is_authenticated",
+    "is_anonymous",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+    "total_form_count",
+    "initial_form_count",
+    "max_num",
+    "min_num",
+    "number",
+    "num_pages",
+];
+
+/// Jinja2 global functions whose result the server makes: URLs by `reverse()` (arguments are
+/// percent-encoded), static files, and translations of constant strings.
+const SERVER_FUNCTIONS: &[&str] = &["url", "static", "reverse"];
+const TRANSLATION_FUNCTIONS: &[&str] = &["_", "gettext", "ngettext", "pgettext", "npgettext"];
+
+/// Whether a `{{ … }}` shows a value the server makes from its code and configuration: the
+/// CSRF token, `LANGUAGE_CODE`, `settings.*`, loop counters, ids and prefixes of forms and
+/// formsets, field names, booleans, Jinja2's `url(...)`, `static(...)` and the translation of a
+/// constant string.
+pub(crate) fn is_server_made(text: &str, content: &str, expr: &FilterExpression) -> bool {
+    let base = expr.base_text(text);
+    let content = content.trim();
+    // Jinja2 calls: `url('name', obj.id)`, `_('Hello')`.
+    if let Some((function, args)) = content.split_once('(') {
+        let function = function.trim();
+        if SERVER_FUNCTIONS.contains(&function) {
+            return true;
+        }
+        if TRANSLATION_FUNCTIONS.contains(&function) {
+            let args = args.trim_end();
+            let args = args.strip_suffix(')').unwrap_or(args).trim();
+            return is_quoted(args);
+        }
+    }
+    // Filters with constant arguments (or none) make a server value from a server value.
+    if base.is_empty() || !constant_filter_arguments(text, expr) {
+        return false;
+    }
+    let parts: Vec<&str> = base.split('.').collect();
+    let first = parts.first().copied().unwrap_or("");
+    let last = parts.last().copied().unwrap_or("");
+    SERVER_NAMES.contains(&base)
+        || is_constant_name(base)
+        || first == "settings"
+        || matches!(first, "forloop" | "loop")
+        || (parts.len() > 1 && SERVER_ATTRIBUTES.contains(&last))
+        || (parts.len() > 1 && last.ends_with("_id"))
+        || (parts.len() > 1 && ["is_", "has_", "can_"].iter().any(|p| last.starts_with(p)))
+        || (parts.len() > 1 && last == "name" && parts[parts.len() - 2].contains("field"))
+        || base.starts_with("request.LANGUAGE_CODE")
+}
+
+/// An UPPER_CASE name: a setting or constant a context processor exposes (`CSRF_COOKIE_NAME`).
+fn is_constant_name(base: &str) -> bool {
+    base.len() >= 2
+        && base.starts_with(|c: char| c.is_ascii_uppercase())
+        && base
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether every filter of the chain takes a literal argument or none.
+fn constant_filter_arguments(text: &str, expr: &FilterExpression) -> bool {
+    expr.filters.iter().all(|f| {
+        f.arg.as_ref().is_none_or(|a| {
+            let arg = slice(text, a);
+            arg.starts_with('"')
+                || arg.starts_with('\'')
+                || arg.parse::<f64>().is_ok()
+                || matches!(arg, "True" | "False" | "None")
+        })
+    })
+}
+
+/// A single quoted string (`'x'`, `"x"`), nothing else.
+fn is_quoted(s: &str) -> bool {
+    let s = s.trim();
+    let Some(q) = s.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    s.len() >= 2 && s.ends_with(q) && !s[1..s.len() - 1].contains(q)
+}
+
+/// Text written by the developers of the project, not by its users: form field help texts and
+/// labels, fieldset descriptions, the site's settings.
+pub(crate) fn developer_authored(text: &str, expr: &FilterExpression) -> Option<&'static str> {
+    let base = expr.base_text(text);
+    let parts: Vec<&str> = base.split('.').collect();
+    let last = parts.last().copied().unwrap_or("");
+    if parts.first() == Some(&"settings") || (parts.len() == 1 && is_constant_name(base)) {
+        return Some("site settings, set by the administrators");
+    }
+    if parts.len() < 2 {
+        return None;
+    }
+    let parent = parts[parts.len() - 2];
+    match last {
+        "help_text" => Some("a form field's help text, written in the form's code"),
+        "label" | "label_tag" | "legend" | "verbose_name" | "verbose_name_plural" => {
+            Some("a label written in the code")
+        }
+        "description" if parent.contains("fieldset") => {
+            Some("a fieldset description, written in the admin's code")
+        }
+        _ => None,
+    }
+}
+
+/// Names a Jinja2 template imports macros under: `{% import "m.html" as macros %}`,
+/// `{% from "m.html" import csrf_field, field as f %}`.
+pub(crate) fn imported_macros(checker: &TemplateChecker) -> Vec<String> {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let mut out = Vec::new();
+    for i in syntax.tokens_of(TokenKind::Block) {
+        let name = syntax.block_name(text, i);
+        if !matches!(name, "import" | "from") {
+            continue;
+        }
+        let Some(tag) = syntax.block_tag(text, i) else {
+            continue;
+        };
+        let args: Vec<&str> = tag.args.iter().map(|a| slice(text, a)).collect();
+        match name {
+            "import" => {
+                if let Some(at) = args.iter().position(|a| *a == "as")
+                    && let Some(alias) = args.get(at + 1)
+                {
+                    out.push((*alias).to_string());
+                }
+            }
+            _ => {
+                let Some(at) = args.iter().position(|a| *a == "import") else {
+                    continue;
+                };
+                let names = args[at + 1..].join(" ");
+                for item in names.split(',') {
+                    let item = item.trim();
+                    let local = item.rsplit(" as ").next().unwrap_or(item).trim();
+                    if !local.is_empty() && local != "with" && local != "context" {
+                        out.push(local.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A dotted variable path (`a.b.c`), not a literal or an expression.
+fn is_path(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        && !s.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// A value that cannot carry markup or quotes: a literal, a primary key or count, a loop

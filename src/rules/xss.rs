@@ -23,19 +23,24 @@ use crate::semantic::strings::{Piece, Template};
 use crate::semantic::{Flow, Level, node};
 
 /// Request data reaching the sink is an error; a value of unknown origin a warning.
+/// Request data is exploitable as shown (error); text read from a stored object is likely
+/// markup someone else typed (warning); anything else djsec cannot trace is worth an audit
+/// (hint): numbers, dates, values built elsewhere.
 pub(crate) fn severity(flow: &Flow) -> Severity {
     match flow.level {
         Level::Request => Severity::Error,
-        _ => Severity::Warning,
+        _ if flow.stored.is_some() => Severity::Warning,
+        _ => Severity::Hint,
     }
 }
 
 /// "data from request.GET" or "a non-constant value".
 pub(crate) fn origin(flow: &Flow) -> String {
-    match (&flow.level, &flow.source) {
-        (Level::Request, Some(source)) => format!("data from {source}"),
-        (Level::Request, None) => "request data".to_string(),
-        _ => "a non-constant value".to_string(),
+    match (&flow.level, &flow.source, &flow.stored) {
+        (Level::Request, Some(source), _) => format!("data from {source}"),
+        (Level::Request, None, _) => "request data".to_string(),
+        (_, _, Some(field)) => format!("stored text ({field})"),
+        _ => "a value djsec cannot trace".to_string(),
     }
 }
 

@@ -14,6 +14,12 @@
 //!
 //! It is deliberately local: a call to a project function is [`Level::Unknown`]. Depth and the
 //! number of steps are bounded, so hostile input cannot make it slow.
+//!
+//! A rule that reports request data can ask for the way it took ([`trace_with`]): the same
+//! classification with recording on, which keeps in [`Flow::trace`] the source (widened to the
+//! whole read, `request.GET["f"]`), each name binding, each attribute read off a request-data
+//! name and each project helper the data passes, at most [`MAX_STEPS_KEPT`] steps. Recording costs
+//! nothing when off, and rules turn it on only for a finding they report.
 
 use tree_sitter::Node;
 
@@ -21,6 +27,8 @@ use super::Model;
 use super::index::{Binding, ScopeId};
 use super::node::{self, text, unparenthesize};
 use super::sources::SinkKind;
+use super::strings;
+use super::summary::{self, CallRef, FunctionSummary, Symbolic};
 use crate::syntax::python::{Field, Fields};
 
 /// How much a value can be trusted, from best to worst.
@@ -36,6 +44,18 @@ pub enum Level {
     Request,
 }
 
+/// One step of the way a value takes to a sink: where, and what it is there (`request.GET["f"]`,
+/// the name `name`, the helper `clean()`), for messages and SARIF code flows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Step {
+    pub range: std::ops::Range<usize>,
+    /// Code as written, shortened (`request.GET["file"]`, `name`, `helper()`).
+    pub label: String,
+}
+
+/// The most steps a trace keeps (the source and the last steps before the sink).
+pub const MAX_STEPS_KEPT: usize = 12;
+
 /// The classification of a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
@@ -45,15 +65,20 @@ pub struct Flow {
     /// True when a non-constant value was formatted into a string (f-string, `%`, `.format()`,
     /// `+` with a string, `join`) on the way.
     pub formatted: bool,
+    /// Only while a function is summarised ([`Query::summarize`]): the parameters and unseen
+    /// calls the value is made of, besides what `level` says of the rest.
+    pub symbolic: Option<Box<Symbolic>>,
+    /// When `level` is `Unknown`: a part of the value that reads a text field of a stored
+    /// object (`user.username`, `comment.body`), which whoever edits that object controls.
+    pub stored: Option<String>,
+    /// Only when a trace is asked for ([`trace_with`]): the way request data took, from its
+    /// source to this value.
+    pub trace: Option<Box<Vec<Step>>>,
 }
 
 impl Flow {
     pub fn constant() -> Flow {
-        Flow {
-            level: Level::Constant,
-            source: None,
-            formatted: false,
-        }
+        Flow::of(Level::Constant)
     }
 
     pub fn of(level: Level) -> Flow {
@@ -61,33 +86,100 @@ impl Flow {
             level,
             source: None,
             formatted: false,
+            symbolic: None,
+            stored: None,
+            trace: None,
         }
     }
 
     pub fn request(source: impl Into<String>) -> Flow {
         Flow {
-            level: Level::Request,
             source: Some(source.into()),
-            formatted: false,
+            ..Flow::of(Level::Request)
         }
     }
 
-    /// The worse of two flows.
+    /// The steps recorded for this value (empty unless a trace was asked for).
+    pub fn steps(&self) -> &[Step] {
+        self.trace.as_deref().map_or(&[], |t| t.as_slice())
+    }
+
+    /// Add a step at the end of the trace, when there is one; past [`MAX_STEPS_KEPT`] the
+    /// oldest steps after the source are dropped.
+    fn push_step(&mut self, step: Step) {
+        if let Some(trace) = self.trace.as_deref_mut() {
+            if trace.last().is_some_and(|l| l.range == step.range) {
+                return;
+            }
+            if trace.len() >= MAX_STEPS_KEPT {
+                trace.remove(1);
+            }
+            trace.push(step);
+        }
+    }
+
+    /// A parameter of the function being summarised.
+    fn parameter(index: usize) -> Flow {
+        let bit = if index < summary::MAX_PARAMS {
+            1u64 << index
+        } else {
+            return Flow::of(Level::Unknown);
+        };
+        Flow {
+            symbolic: Some(Box::new(Symbolic {
+                params: bit,
+                ..Symbolic::default()
+            })),
+            ..Flow::constant()
+        }
+    }
+
+    /// The worse of two flows (the symbolic parts are merged).
     pub fn join(self, other: Flow) -> Flow {
         let formatted = self.formatted || other.formatted;
+        let mut complete = true;
+        let symbolic = match (self.symbolic.as_deref(), other.symbolic.as_deref()) {
+            (None, None) => None,
+            (Some(_), None) => self.symbolic.clone(),
+            (None, Some(_)) => other.symbolic.clone(),
+            (Some(a), Some(b)) => {
+                let mut merged = a.clone();
+                complete = merged.join(b);
+                Some(Box::new(merged))
+            }
+        };
+        // The stored text that matters is in the Unknown part: a constant or escaped part has none.
+        let stored = self.stored.clone().or_else(|| other.stored.clone());
         let mut worse = if other.level > self.level {
             other
         } else {
             self
         };
         worse.formatted = formatted;
+        worse.symbolic = symbolic;
+        worse.stored = stored;
+        if !complete && worse.level < Level::Unknown {
+            worse.level = Level::Unknown;
+        }
         worse
     }
 
     /// The flow of a string built by formatting these parts into a constant template.
     fn formatted_from(parts: Flow) -> Flow {
         let formatted = parts.formatted || parts.level > Level::Escaped;
-        Flow { formatted, ..parts }
+        let mut flow = Flow { formatted, ..parts };
+        if let Some(symbolic) = flow.symbolic.as_deref_mut() {
+            symbolic.formatted_params |= symbolic.params;
+        }
+        flow
+    }
+
+    /// The same flow with its symbolic part dropped (a sanitizer or a check made it irrelevant).
+    fn concrete(self) -> Flow {
+        Flow {
+            symbolic: None,
+            ..self
+        }
     }
 
     /// Whether the value may carry attacker- or otherwise non-constant, unescaped data.
@@ -99,6 +191,9 @@ impl Flow {
 /// What the classifier is asked, besides the expression.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'q> {
+    /// Set while summarising a function: its parameters become symbolic, and calls the module
+    /// cannot see through are kept as [`CallRef`]s instead of being looked up.
+    pub summarize: Option<&'q Summarize>,
     /// The sink the value flows into: decides which sanitizers count.
     pub sink: SinkKind,
     /// Parameters to trust, as `(function start byte, name)`: a template filter's input, whose
@@ -114,6 +209,7 @@ pub struct Query<'q> {
 impl Query<'_> {
     pub fn sink(sink: SinkKind) -> Query<'static> {
         Query {
+            summarize: None,
             sink,
             trusted_params: &[],
             calls_propagate: false,
@@ -140,7 +236,26 @@ struct Walker<'m, 'a, 'q> {
     steps: u32,
     /// Bindings being followed, to stop cycles such as `x = x + 1`.
     active: Vec<usize>,
+    /// Set when a decision depended on the sink (a sanitizer for some sinks only, a marker, an
+    /// allow-list check): a summary must then be computed for every sink.
+    sink_sensitive: bool,
+    /// Summaries being applied (module, callee), to stop recursion between helpers.
+    applying: Vec<(Option<std::sync::Arc<std::path::Path>>, String)>,
+    /// Record the way request data takes ([`Flow::trace`]); only when a finding is reported.
+    record: bool,
 }
+
+/// What a summary is being computed for: the function (by its start byte), its parameters and
+/// the class it is a method of.
+#[derive(Debug, Clone, Default)]
+pub struct Summarize {
+    pub function: usize,
+    pub params: Vec<String>,
+    pub class: Option<String>,
+}
+
+/// How many summaries deep a call site looks through helpers calling helpers.
+const MAX_SUMMARY_DEPTH: usize = 6;
 
 /// Classify `expr` for an HTML sink.
 pub fn classify(model: &Model, expr: Node) -> Flow {
@@ -148,26 +263,234 @@ pub fn classify(model: &Model, expr: Node) -> Flow {
 }
 
 pub fn classify_with(model: &Model, expr: Node, query: Query) -> Flow {
-    let mut walker = Walker {
-        model,
-        query,
-        steps: 0,
-        active: Vec::new(),
-    };
+    let mut walker = Walker::new(model, query);
     walker.expr(expr, 0)
 }
 
-impl Walker<'_, '_, '_> {
+/// The way request data takes to `expr`, from its source (`request.GET["f"]`, a URL parameter)
+/// through the names and project helpers it passes: empty when `expr` is not request data.
+/// Classifies `expr` a second time, so call it only for a finding being reported.
+pub fn trace_with(model: &Model, expr: Node, query: Query) -> Vec<Step> {
+    let mut walker = Walker::new(model, query);
+    walker.record = true;
+    let flow = walker.expr(expr, 0);
+    match flow.trace {
+        Some(trace) if flow.level == Level::Request => *trace,
+        _ => Vec::new(),
+    }
+}
+
+/// How a step shows a piece of code: on one line, at most 48 characters.
+pub fn step_label(code: &str) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in code.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    if out.chars().count() > 48 {
+        out = out.chars().take(47).collect::<String>() + "…";
+    }
+    out
+}
+
+/// The flow of a function's return values for `query.sink`, symbolic in its parameters
+/// (`query.summarize` must be set), and whether it depended on the sink.
+pub fn summarize_returns(model: &Model, returns: &[Node], query: Query) -> (Flow, bool) {
+    let mut walker = Walker::new(model, query);
+    let mut flow: Option<Flow> = None;
+    for ret in returns {
+        // `return` alone returns None.
+        let value = ret.named_child(0).filter(|v| v.kind() != "comment");
+        let f = value.map_or_else(Flow::constant, |v| walker.expr(v, 0));
+        flow = Some(match flow {
+            Some(prev) => prev.join(f),
+            None => f,
+        });
+    }
+    (flow.unwrap_or_else(Flow::constant), walker.sink_sensitive)
+}
+
+/// A symbolic flow (computed while summarising a function, see [`Query::summarize`]) made
+/// concrete: its parameters bound to `env` (the flow each parameter receives; `None` is a
+/// default, assumed constant) and its calls looked up with `lookup` as named in `file` (`None`:
+/// the lookup's own buffer). For facts kept symbolic outside return values (the context a
+/// function passes to a template, `project::facts::render`).
+pub fn evaluate(
+    flow: &Flow,
+    lookup: &dyn summary::SummaryLookup,
+    file: Option<std::sync::Arc<std::path::Path>>,
+    env: &[Option<Flow>],
+    sink: SinkKind,
+) -> Flow {
+    if flow.symbolic.is_none() {
+        return flow.clone();
+    }
+    // The walker needs a model only to classify syntax; evaluating does not read it.
+    static EMPTY: std::sync::OnceLock<(super::sources::Tables, tree_sitter::Tree)> =
+        std::sync::OnceLock::new();
+    let (tables, tree) = EMPTY.get_or_init(|| {
+        (
+            super::sources::Tables::default(),
+            crate::syntax::python::parse("", None),
+        )
+    });
+    let model = Model::build("", tree, tables);
+    let mut walker = Walker::new(&model, Query::sink(sink));
+    walker.evaluate(lookup, &file, flow, env, 0)
+}
+
+impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
+    fn new(model: &'m Model<'a>, query: Query<'q>) -> Walker<'m, 'a, 'q> {
+        Walker {
+            model,
+            query,
+            steps: 0,
+            active: Vec::new(),
+            sink_sensitive: false,
+            applying: Vec::new(),
+            record: false,
+        }
+    }
+
+    fn step(&self, node: Node, suffix: &str) -> Step {
+        Step {
+            range: node.byte_range(),
+            label: format!("{}{suffix}", step_label(text(node, self.model.source))),
+        }
+    }
+
+    /// Request data appearing at `node`: the trace starts there (when recording).
+    fn source(&self, flow: Flow, node: Node) -> Flow {
+        if !self.record || flow.level != Level::Request {
+            return flow;
+        }
+        Flow {
+            trace: Some(Box::new(vec![self.step(node, "")])),
+            ..flow
+        }
+    }
+
     fn budget_spent(&mut self, depth: u32) -> bool {
         self.steps += 1;
         depth > MAX_DEPTH || self.steps > MAX_STEPS
     }
 
     fn expr(&mut self, expr: Node, depth: u32) -> Flow {
+        let mut flow = self.expr_inner(expr, depth);
+        // `request.GET` read as `request.GET["f"]` or `request.GET.get("f")`: the source step
+        // is the whole read.
+        if self.record
+            && flow.level == Level::Request
+            && matches!(expr.kind(), "subscript" | "attribute" | "call")
+            && let Some(trace) = flow.trace.as_deref_mut()
+            && let [only] = trace.as_mut_slice()
+            && only.range.start == expr.start_byte()
+            && only.range.end < expr.end_byte()
+        {
+            *only = self.step(expr, "");
+        }
+        flow
+    }
+
+    fn expr_inner(&mut self, expr: Node, depth: u32) -> Flow {
         if self.budget_spent(depth) {
             return Flow::of(Level::Unknown);
         }
         let expr = unparenthesize(expr);
+        if self.query.sink == SinkKind::Redirect {
+            if let Some(flow) = self.redirect_target(expr, depth) {
+                return flow;
+            }
+            let flow = self.expr_kind(expr, depth);
+            // `if url_has_allowed_host_and_scheme(request.GET.get("next")): u = request.GET.get("next")`
+            if flow.level == Level::Request
+                && matches!(expr.kind(), "call" | "subscript" | "attribute")
+                && self.guarded(expr, depth)
+            {
+                return Flow::constant();
+            }
+            return flow;
+        }
+        self.expr_kind(expr, depth)
+    }
+
+    /// Where a redirect goes is decided by the start of its URL: a string built by formatting
+    /// whose start pins the destination (a local path, a scheme and host, a query) goes there
+    /// whatever follows; otherwise what decides is the first value. `None` for other shapes.
+    fn redirect_target(&mut self, expr: Node, depth: u32) -> Option<Flow> {
+        let src = self.model.source;
+        // `"?".join([url, query])`: the first element leads.
+        if expr.kind() == "call"
+            && node::callee_name(expr, src) == Some("join")
+            && let Some(receiver) = node::call_receiver(expr)
+            && receiver.kind() == "string"
+            && !text(receiver, src).starts_with('f')
+            && let Some(items) = node::positional_args(expr).first().copied()
+        {
+            self.sink_sensitive = true;
+            let first = self.leading_element(items);
+            return Some(first.map_or_else(Flow::constant, |e| self.expr(e, depth + 1)));
+        }
+        if !matches!(expr.kind(), "string" | "binary_operator" | "call") {
+            return None;
+        }
+        let template = strings::decompose(expr, src)?;
+        self.sink_sensitive = true;
+        let mut pieces = template.pieces.into_iter();
+        let leading = match pieces.next() {
+            None => return Some(Flow::constant()),
+            Some(strings::Piece::Lit(text)) if strings::pins_destination(&text) => {
+                return Some(Flow::constant());
+            }
+            Some(strings::Piece::Lit(_)) => {
+                match pieces.find_map(|p| match p {
+                    strings::Piece::Value { expr, .. } => Some(expr),
+                    strings::Piece::Lit(_) => None,
+                }) {
+                    Some(value) => value,
+                    None => return Some(Flow::constant()),
+                }
+            }
+            Some(strings::Piece::Value { expr, .. }) => expr,
+        };
+        Some(self.expr(leading, depth + 1))
+    }
+
+    /// The first element of a list literal, or of the list literal a name was last set to
+    /// (`parts = [url]; parts += [...]`).
+    fn leading_element(&self, items: Node<'a>) -> Option<Node<'a>> {
+        let items = unparenthesize(items);
+        let list = match items.kind() {
+            "list" | "tuple" => items,
+            "identifier" => {
+                let index = &self.model.index;
+                let scope = index.scope_at(items);
+                let name = text(items, self.model.source);
+                index
+                    .bindings(scope, name)
+                    .iter()
+                    .rev()
+                    .filter(|b| b.node.end_byte() <= items.start_byte())
+                    .find(|b| !b.augmented)
+                    .and_then(|b| b.value)
+                    .filter(|v| matches!(v.kind(), "list" | "tuple"))?
+            }
+            _ => return Some(items),
+        };
+        let mut cursor = list.walk();
+        list.named_children(&mut cursor)
+            .find(|c| c.kind() != "comment")
+    }
+
+    fn expr_kind(&mut self, expr: Node, depth: u32) -> Flow {
         let src = self.model.source;
         match expr.kind() {
             // A function object carries no data of its own.
@@ -201,6 +524,11 @@ impl Walker<'_, '_, '_> {
                 let joined = self.expr(left, depth + 1).join(self.expr(right, depth + 1));
                 match op {
                     "+" | "%" => Flow::formatted_from(joined),
+                    // `BASE_DIR / name`: a `pathlib` path carries its parts.
+                    "/" if self.query.sink == SinkKind::Path => {
+                        self.sink_sensitive = true;
+                        joined
+                    }
                     // Arithmetic on anything yields a number or fails.
                     _ => Flow {
                         level: joined.level.min(Level::Unknown),
@@ -313,16 +641,37 @@ impl Walker<'_, '_, '_> {
         };
         let attr_name = text(attr, src);
         if tables.request_attributes.iter().any(|a| a == attr_name) && self.is_request(object) {
-            return Flow::request(format!("request.{attr_name}"));
+            if OWN_SITE.contains(&attr_name) {
+                self.sink_sensitive = true;
+                if self.query.sink == SinkKind::Redirect {
+                    return Flow::of(Level::Escaped);
+                }
+            }
+            return self.source(Flow::request(format!("request.{attr_name}")), expr);
         }
         if tables.tainted_attributes.iter().any(|a| a == attr_name) {
-            return Flow::request(format!("{}.{attr_name}", text(object, src)));
+            return self.source(
+                Flow::request(format!("{}.{attr_name}", text(object, src))),
+                expr,
+            );
         }
         if tables.view_attributes.iter().any(|a| a == attr_name)
             && object.kind() == "identifier"
             && text(object, src) == "self"
         {
-            return Flow::request(format!("URL parameters `self.{attr_name}`"));
+            return self.source(
+                Flow::request(format!("URL parameters `self.{attr_name}`")),
+                expr,
+            );
+        }
+        // The project's configuration and its models' metadata are the developers' text.
+        if self
+            .model
+            .qualified_name(expr)
+            .is_some_and(|q| q.starts_with("django.conf.settings."))
+            || is_model_meta(expr, src)
+        {
+            return Flow::of(Level::Escaped);
         }
         // Attributes of request data are request data (`request.GET.dict`). URL parameters are
         // strings and numbers: reading a field of one (`f.title`) means it is an object that
@@ -333,9 +682,19 @@ impl Walker<'_, '_, '_> {
             .as_deref()
             .is_some_and(|s| s.starts_with("URL parameter `"));
         if base.level == Level::Request && !from_url {
+            let mut base = base;
+            // `upload.name`: which attribute of the request data is read matters to some sinks.
+            if self.record && object.kind() == "identifier" {
+                base.push_step(self.step(expr, ""));
+            }
             return base;
         }
-        Flow::of(Level::Unknown)
+        let mut flow = Flow::of(Level::Unknown);
+        if STORED_TEXT.contains(&attr_name) {
+            let shown: String = text(expr, src).chars().take(60).collect();
+            flow.stored = Some(format!("`{shown}`"));
+        }
+        flow
     }
 
     /// Is this expression the request object (`request`, `self.request`)?
@@ -368,6 +727,9 @@ impl Walker<'_, '_, '_> {
         let qualified = self.model.qualified_name(function);
         let bare = (function.kind() == "identifier").then(|| text(function, src));
         if let Some(q) = qualified.as_deref().or(bare) {
+            if tables.is_sink_specific(q) {
+                self.sink_sensitive = true;
+            }
             if tables.is_sanitizer(q, self.query.sink) {
                 return Flow::of(Level::Escaped);
             }
@@ -389,6 +751,13 @@ impl Walker<'_, '_, '_> {
             {
                 return self.args(call, depth, false);
             }
+        }
+        if function.kind() == "attribute"
+            && let Some(method) = function.field(Field::Attribute).map(|a| text(a, src))
+            && tables.safe_method(method, self.query.sink)
+        {
+            self.sink_sensitive |= tables.is_sink_specific_method(method);
+            return Flow::of(Level::Escaped);
         }
         if function.kind() == "attribute" {
             let method = function
@@ -424,7 +793,13 @@ impl Walker<'_, '_, '_> {
                     if self.is_request(receiver)
                         && tables.request_attributes.iter().any(|a| a == method)
                     {
-                        return Flow::request(format!("request.{method}()"));
+                        if OWN_SITE.contains(&method) {
+                            self.sink_sensitive = true;
+                            if self.query.sink == SinkKind::Redirect {
+                                return Flow::of(Level::Escaped);
+                            }
+                        }
+                        return self.source(Flow::request(format!("request.{method}()")), call);
                     }
                     // `CONSTANTS.items()`, `ALLOWED.get(key)`: still from the constants.
                     if base.level == Level::Constant
@@ -445,6 +820,9 @@ impl Walker<'_, '_, '_> {
                 _ => {}
             }
         }
+        if let Some(flow) = self.project_call(call, function, qualified.as_deref(), depth) {
+            return flow;
+        }
         if self.query.calls_propagate {
             // `re.sub(...)`: an imported module is not an input.
             let receiver = match node::call_receiver(call) {
@@ -457,6 +835,213 @@ impl Walker<'_, '_, '_> {
             }
         }
         Flow::of(Level::Unknown)
+    }
+
+    /// A call to a function of the project: kept symbolic while summarising, else looked up and
+    /// applied to the arguments' flows. `None` when the callee cannot be named (`obj.method()`
+    /// on an object of unknown type) or is not a project function with a summary.
+    fn project_call(
+        &mut self,
+        call: Node,
+        function: Node,
+        qualified: Option<&str>,
+        depth: u32,
+    ) -> Option<Flow> {
+        let (callee, bound) = self.callee(call, function, qualified)?;
+        if self.query.summarize.is_some() {
+            let (args, keywords) = self.call_arguments(call, depth);
+            return Some(Flow {
+                symbolic: Some(Box::new(Symbolic {
+                    calls: vec![CallRef {
+                        callee,
+                        bound,
+                        args,
+                        keywords,
+                    }],
+                    ..Symbolic::default()
+                })),
+                ..Flow::constant()
+            });
+        }
+        let lookup = self.model.summaries.clone()?;
+        let (file, summary) = lookup.function(None, &callee)?;
+        let (args, keywords) = self.call_arguments(call, depth);
+        let mut flow = self.apply(&*lookup, file, &summary, bound, args, keywords, 0);
+        if self.record && flow.level == Level::Request {
+            let step = self.step(function, "()");
+            match flow.trace {
+                Some(_) => flow.push_step(step),
+                None => flow.trace = Some(Box::new(vec![step])),
+            }
+        }
+        Some(flow)
+    }
+
+    fn callee(
+        &self,
+        call: Node,
+        function: Node,
+        qualified: Option<&str>,
+    ) -> Option<(String, bool)> {
+        self.model.callee(call, function, qualified)
+    }
+
+    /// The flows of a call's positional and keyword arguments (`*args` and `**kwargs` splats
+    /// count as one positional argument and as no keyword).
+    fn call_arguments(&mut self, call: Node, depth: u32) -> (Vec<Flow>, Vec<(String, Flow)>) {
+        let src = self.model.source;
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        let Some(args) = call.field(Field::Arguments) else {
+            return (positional, keywords);
+        };
+        if args.kind() == "generator_expression" {
+            positional.push(self.expr(args, depth + 1));
+            return (positional, keywords);
+        }
+        let mut cursor = args.walk();
+        let children: Vec<Node> = args.named_children(&mut cursor).collect();
+        for arg in children {
+            match arg.kind() {
+                "comment" => {}
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) =
+                        (arg.field(Field::Name), arg.field(Field::Value))
+                    {
+                        let flow = self.expr(value, depth + 1);
+                        keywords.push((text(name, src).to_string(), flow));
+                    }
+                }
+                "list_splat" | "dictionary_splat" => {
+                    let flow = arg
+                        .named_child(0)
+                        .map_or(Flow::of(Level::Unknown), |v| self.expr(v, depth + 1));
+                    positional.push(flow);
+                }
+                _ => positional.push(self.expr(arg, depth + 1)),
+            }
+        }
+        (positional, keywords)
+    }
+
+    /// The flow of a call to a summarised function, given its arguments' flows.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &mut self,
+        lookup: &dyn summary::SummaryLookup,
+        file: Option<std::sync::Arc<std::path::Path>>,
+        summary: &FunctionSummary,
+        bound_call: bool,
+        args: Vec<Flow>,
+        keywords: Vec<(String, Flow)>,
+        depth: usize,
+    ) -> Flow {
+        let key = (file.clone(), summary.name.clone());
+        if depth >= MAX_SUMMARY_DEPTH || self.applying.contains(&key) {
+            return Flow::of(Level::Unknown);
+        }
+        let Some(returned) = summary
+            .returns
+            .as_ref()
+            .and_then(|r| r.for_sink(self.query.sink))
+            .cloned()
+        else {
+            return Flow::of(Level::Unknown);
+        };
+        // The value each parameter receives: its argument, or its default (assumed constant).
+        let mut env: Vec<Option<Flow>> = vec![None; summary.params.len()];
+        let splat = summary
+            .params
+            .iter()
+            .position(|p| p.starts_with('*') && !p.starts_with("**"));
+        let double_splat = summary.params.iter().position(|p| p.starts_with("**"));
+        for (i, arg) in args.into_iter().enumerate() {
+            let slot = summary.param_index(bound_call, Some(i), None).or(splat);
+            if let Some(slot) = slot
+                && let Some(entry) = env.get_mut(slot)
+            {
+                *entry = Some(match entry.take() {
+                    Some(prev) => prev.join(arg),
+                    None => arg,
+                });
+            }
+        }
+        for (name, arg) in keywords {
+            let slot = summary
+                .param_index(bound_call, None, Some(&name))
+                .or(double_splat);
+            if let Some(slot) = slot
+                && let Some(entry) = env.get_mut(slot)
+            {
+                *entry = Some(match entry.take() {
+                    Some(prev) => prev.join(arg),
+                    None => arg,
+                });
+            }
+        }
+        self.applying.push(key);
+        let mut flow = self.evaluate(lookup, &file, &returned, &env, depth);
+        self.applying.pop();
+        if returned.level == Level::Request
+            && flow.level == Level::Request
+            && let Some(source) = returned.source.as_deref()
+            && flow.source.as_deref() == Some(source)
+        {
+            let name = summary.name.rsplit('.').next().unwrap_or(&summary.name);
+            flow.source = Some(format!("{source} (through `{name}()`)"));
+        }
+        flow
+    }
+
+    /// A symbolic flow with its parameters bound to `env` and its calls looked up from `file`.
+    fn evaluate(
+        &mut self,
+        lookup: &dyn summary::SummaryLookup,
+        file: &Option<std::sync::Arc<std::path::Path>>,
+        flow: &Flow,
+        env: &[Option<Flow>],
+        depth: usize,
+    ) -> Flow {
+        let mut out = flow.clone().concrete();
+        let Some(symbolic) = flow.symbolic.as_deref() else {
+            return out;
+        };
+        for (i, bound) in env.iter().enumerate().take(summary::MAX_PARAMS) {
+            if symbolic.params & (1 << i) == 0 {
+                continue;
+            }
+            let mut arg = bound.clone().unwrap_or_else(Flow::constant).concrete();
+            if symbolic.formatted_params & (1 << i) != 0 {
+                arg = Flow::formatted_from(arg);
+            }
+            out = out.join(arg);
+        }
+        for call in &symbolic.calls {
+            let args: Vec<Flow> = call
+                .args
+                .iter()
+                .map(|a| self.evaluate(lookup, file, a, env, depth + 1))
+                .collect();
+            let keywords: Vec<(String, Flow)> = call
+                .keywords
+                .iter()
+                .map(|(k, a)| (k.clone(), self.evaluate(lookup, file, a, env, depth + 1)))
+                .collect();
+            let result = match lookup.function(file.as_ref(), &call.callee) {
+                Some((inner_file, inner)) => self.apply(
+                    lookup,
+                    inner_file,
+                    &inner,
+                    call.bound,
+                    args,
+                    keywords,
+                    depth + 1,
+                ),
+                None => Flow::of(Level::Unknown),
+            };
+            out = out.join(result);
+        }
+        out
     }
 
     fn args(&mut self, call: Node, depth: u32, include_keywords: bool) -> Flow {
@@ -558,11 +1143,52 @@ impl Walker<'_, '_, '_> {
                     continue;
                 }
                 if binds(left, name, src) {
-                    return Some(self.expr(right, depth + 1));
+                    // `[t for t in fields if t in ALLOWED]`, `[t for t in fields if is_valid(t)]`:
+                    // the body only sees the elements the filter lets through.
+                    if in_body && self.comprehension_filters(comprehension, name, depth) {
+                        return Some(Flow::constant());
+                    }
+                    let mut flow = self.expr(right, depth + 1);
+                    if self.record && flow.level == Level::Request {
+                        flow.push_step(Step {
+                            range: left.byte_range(),
+                            label: step_label(name),
+                        });
+                    }
+                    return Some(flow);
                 }
             }
         }
         None
+    }
+
+    /// Whether an `if` clause of a comprehension checks `name`: membership in a collection (as
+    /// [`Walker::condition_allows`] judges it) or a call to a validator named like one
+    /// (`is_valid(name)`, `term_valid(name)`, `allowed(name)`).
+    fn comprehension_filters(&mut self, comprehension: Node, name: &str, depth: u32) -> bool {
+        let src = self.model.source;
+        let mut cursor = comprehension.walk();
+        let filters: Vec<Node> = comprehension
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() == "if_clause")
+            .filter_map(|c| c.named_child(0))
+            .collect();
+        filters.into_iter().any(|condition| {
+            let condition = unparenthesize(condition);
+            if condition.kind() == "call" {
+                self.sink_sensitive = true;
+                let named_validator = node::callee_name(condition, src).is_some_and(|callee| {
+                    let callee = callee.to_ascii_lowercase();
+                    callee.contains("valid") || callee.contains("allow")
+                });
+                return named_validator
+                    && node::positional_args(condition).first().is_some_and(|a| {
+                        let a = unparenthesize(*a);
+                        a.kind() == "identifier" && text(a, src) == name
+                    });
+            }
+            self.condition_allows(condition, name, true, depth + 1)
+        })
     }
 
     /// Join the bindings of `name` in `scope` that may reach `use_site`: scanning back from the
@@ -606,17 +1232,36 @@ impl Walker<'_, '_, '_> {
             return None;
         }
         let mut flow: Option<Flow> = truncated.then(|| Flow::of(Level::Unknown));
+        // A redirect goes where its URL starts: `url += "?" + query` after a plain assignment of
+        // a non-empty start does not move it.
+        let src = self.model.source;
+        let starts_fixed = self.query.sink == SinkKind::Redirect
+            && selected.last().is_some_and(|b| {
+                !b.augmented
+                    && b.value
+                        .is_some_and(|v| !matches!(text(v, src).trim(), "\"\"" | "''" | "None"))
+            });
         for binding in selected.iter().rev() {
+            if starts_fixed && binding.augmented {
+                self.sink_sensitive = true;
+                continue;
+            }
             let key = binding.node.start_byte();
             let f = if self.active.contains(&key) {
                 Flow::of(Level::Unknown)
             } else {
                 self.active.push(key);
-                let f = match binding.value {
+                let mut f = match binding.value {
                     Some(v) => self.expr(v, depth + 1),
                     None => Flow::of(Level::Unknown),
                 };
                 self.active.pop();
+                if self.record && f.level == Level::Request {
+                    f.push_step(Step {
+                        range: binding.node.byte_range(),
+                        label: step_label(name),
+                    });
+                }
                 f
             };
             let f = if binding.augmented {
@@ -638,9 +1283,10 @@ impl Walker<'_, '_, '_> {
         let src = self.model.source;
         let params = function.field(Field::Parameters)?;
         let mut cursor = params.walk();
-        let names: Vec<&str> = params
-            .named_children(&mut cursor)
-            .filter_map(|p| parameter_name(p, src))
+        let nodes: Vec<Node> = params.named_children(&mut cursor).collect();
+        let names: Vec<&str> = nodes
+            .iter()
+            .filter_map(|p| parameter_name(*p, src))
             .collect();
         if !names.contains(&name) {
             return None;
@@ -654,11 +1300,33 @@ impl Walker<'_, '_, '_> {
             return Some(Flow::of(Level::Escaped));
         }
         let request_params = &self.model.sources.request_params;
-        if request_params.iter().any(|r| r == name) || name == "self" || name == "cls" {
+        if request_params.iter().any(|r| r == name) {
             return Some(Flow::of(Level::Unknown));
         }
-        if is_view_function(&self.model.index, function, &names, request_params, src) {
-            return Some(Flow::request(format!("URL parameter `{name}`")));
+        if let Some(target) = self.query.summarize
+            && target.function == function.start_byte()
+        {
+            return Some(match target.params.iter().position(|p| p == name) {
+                Some(i) => Flow::parameter(i),
+                None => Flow::of(Level::Unknown),
+            });
+        }
+        if name == "self" || name == "cls" {
+            return Some(Flow::of(Level::Unknown));
+        }
+        if is_view_function(self.model, function, &names, request_params)
+            && url_typed(function, name, src)
+        {
+            let flow = Flow::request(format!("URL parameter `{name}`"));
+            return Some(
+                match nodes
+                    .iter()
+                    .find(|p| parameter_name(**p, src) == Some(name))
+                {
+                    Some(param) => self.source(flow, *param),
+                    None => flow,
+                },
+            );
         }
         Some(Flow::of(Level::Unknown))
     }
@@ -738,6 +1406,41 @@ impl Walker<'_, '_, '_> {
         false
     }
 
+    /// Whether `candidate` (a name in a check) was last set to `name` trimmed of a prefix,
+    /// suffix or case (`field = sorting.removeprefix("-")`): checking it checks `name` but for
+    /// that part.
+    fn derived_from(&self, candidate: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let index = &self.model.index;
+        let scope = index.scope_at(candidate);
+        index
+            .bindings(scope, text(candidate, src))
+            .iter()
+            .rev()
+            .find(|b| b.node.end_byte() <= candidate.start_byte())
+            .filter(|b| !b.augmented)
+            .and_then(|b| b.value)
+            .map(unparenthesize)
+            .filter(|v| v.kind() == "call")
+            .is_some_and(|call| {
+                matches!(
+                    node::callee_name(call, src),
+                    Some(
+                        "strip"
+                            | "lstrip"
+                            | "rstrip"
+                            | "removeprefix"
+                            | "removesuffix"
+                            | "lower"
+                            | "upper"
+                            | "casefold"
+                    )
+                ) && node::call_receiver(call)
+                    .map(unparenthesize)
+                    .is_some_and(|r| r.kind() == "identifier" && text(r, src) == name)
+            })
+    }
+
     /// `if name not in ALLOWED: raise ...` (or a body that assigns `name` a constant).
     fn exits_unless_allowed(&mut self, stmt: Node, name: &str, depth: u32) -> bool {
         let (Some(condition), Some(body)) =
@@ -769,6 +1472,8 @@ impl Walker<'_, '_, '_> {
         positive: bool,
         depth: u32,
     ) -> bool {
+        // What a check allows depends on the sink (a URL check cleans only redirect targets).
+        self.sink_sensitive = true;
         let src = self.model.source;
         let condition = unparenthesize(condition);
         match condition.kind() {
@@ -782,7 +1487,27 @@ impl Walker<'_, '_, '_> {
                     .unwrap_or("");
                 // `a and b` true: both hold. `a or b` false: both are false.
                 let either = (op == "and" && positive) || (op == "or" && !positive);
-                if !either || depth > MAX_DEPTH {
+                if depth > MAX_DEPTH {
+                    return false;
+                }
+                // `if url and not is_safe(url): url = None`: the condition is false when the
+                // name is empty (nothing to redirect to) or when the check passed.
+                if op == "and" && !positive {
+                    let (Some(left), Some(right)) =
+                        (condition.field(Field::Left), condition.field(Field::Right))
+                    else {
+                        return false;
+                    };
+                    let is_name = |n: Node| {
+                        let n = unparenthesize(n);
+                        n.kind() == "identifier" && text(n, src) == name
+                    };
+                    return (is_name(left)
+                        && self.condition_allows(right, name, positive, depth + 1))
+                        || (is_name(right)
+                            && self.condition_allows(left, name, positive, depth + 1));
+                }
+                if !either {
                     return false;
                 }
                 [Field::Left, Field::Right].into_iter().any(|side| {
@@ -805,24 +1530,332 @@ impl Walker<'_, '_, '_> {
                     return false;
                 };
                 let op = operators.join(" ");
+                let op = op.split_whitespace().collect::<Vec<_>>().join(" ");
+                // `if token != expected: raise ...`: past the check the value equals one the
+                // client does not control.
+                let equal = if positive { "==" } else { "!=" };
+                if op == equal {
+                    let is_name = |n: &Node| n.kind() == "identifier" && text(*n, src) == name;
+                    let other = if is_name(left) {
+                        right
+                    } else if is_name(right) {
+                        left
+                    } else {
+                        return false;
+                    };
+                    return self.expr(*other, depth + 1).level != Level::Request;
+                }
                 let wanted = if positive { "in" } else { "not in" };
-                let op_ok = op.split_whitespace().collect::<Vec<_>>().join(" ") == wanted;
-                if !op_ok || left.kind() != "identifier" || text(*left, src) != name {
+                if op != wanted
+                    || left.kind() != "identifier"
+                    || (text(*left, src) != name && !self.derived_from(*left, name))
+                {
                     return false;
                 }
                 // For HTML a member of a constant collection is constant. For SQL identifiers
                 // any collection the client does not control is an allow-list
                 // (`if field in {f.name for f in Model._meta.get_fields()}`).
                 let collection = self.expr(*right, depth + 1).level;
+                self.sink_sensitive = true;
                 match self.query.sink {
-                    SinkKind::Html => collection == Level::Constant,
-                    SinkKind::Sql | SinkKind::Code => collection != Level::Request,
+                    SinkKind::Html
+                    | SinkKind::Redirect
+                    | SinkKind::Command
+                    | SinkKind::Url
+                    | SinkKind::Deserialize
+                    | SinkKind::Formula => collection == Level::Constant,
+                    // Names checked against files that exist (`os.listdir(BASE)`), fields of a
+                    // model or the actions a view offers (`self.get_actions()`): anything the
+                    // client does not control.
+                    SinkKind::Sql | SinkKind::Code | SinkKind::Path | SinkKind::Eval => {
+                        collection != Level::Request
+                    }
                 }
+            }
+            // `name.startswith("get_")`: a name looked up (`getattr(obj, name)`) among the
+            // methods of that prefix only.
+            "call"
+                if positive
+                    && self.query.sink == SinkKind::Eval
+                    && prefix_check(condition, name, src) =>
+            {
+                self.sink_sensitive = true;
+                true
+            }
+            // `re.fullmatch(r"[a-z0-9_-]+", name)`: letters, digits, `_` and `-` only.
+            "call" if positive && self.regex_check(condition, name) => {
+                !matches!(self.query.sink, SinkKind::Url | SinkKind::Formula)
+            }
+            "call" if matches!(self.query.sink, SinkKind::Redirect | SinkKind::Url) && positive => {
+                self.sink_sensitive = true;
+                self.url_check_allows(condition, name)
+            }
+            // `url_is_safe = url_has_allowed_host_and_scheme(url=next); if url_is_safe: ...`
+            "identifier" if self.query.sink == SinkKind::Redirect && positive => {
+                let index = &self.model.index;
+                let scope = index.scope_at(condition);
+                let check = index
+                    .bindings(scope, text(condition, src))
+                    .iter()
+                    .rev()
+                    .find(|b| b.node.end_byte() <= condition.start_byte())
+                    .filter(|b| !b.augmented)
+                    .and_then(|b| b.value)
+                    .map(unparenthesize)
+                    .filter(|v| v.kind() == "call");
+                check.is_some_and(|call| self.url_check_allows(call, name))
             }
             _ => false,
         }
     }
+
+    /// Whether `call` matches `name` against a constant regular expression anchored at both ends
+    /// whose every character is a letter, a digit, `_` or `-` (`re.fullmatch(r"\w+", name)`,
+    /// `re.match(r"^[a-z0-9-]+$", name)`): such a value holds no `/`, `.`, quote or shell
+    /// character. The result depends on the sink (an alphanumeric host is still any host).
+    fn regex_check(&mut self, call: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let Some(function) = call.field(Field::Function) else {
+            return false;
+        };
+        let Some(qualified) = self.model.qualified_name(function) else {
+            return false;
+        };
+        let anchored_start = match qualified.as_str() {
+            "re.fullmatch" | "regex.fullmatch" => None,
+            "re.match" | "regex.match" => Some(false),
+            "re.search" | "regex.search" => Some(true),
+            _ => return false,
+        };
+        let args = node::positional_args(call);
+        let (Some(pattern), Some(value)) = (args.first(), args.get(1)) else {
+            return false;
+        };
+        let value = unparenthesize(*value);
+        if value.kind() != "identifier" || text(value, src) != name {
+            return false;
+        }
+        let pattern = unparenthesize(*pattern);
+        if pattern.kind() != "string" || node::is_fstring(pattern) {
+            return false;
+        }
+        let raw = text(pattern, src);
+        let body = raw.trim_start_matches(['r', 'R', 'b', 'B', 'u', 'U']);
+        let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        let Some(inner) = body.get(quote..body.len().saturating_sub(quote)) else {
+            return false;
+        };
+        // Escapes other than `\d` and `\w` are only understood in a raw string.
+        let prefix = &raw[..raw.len() - body.len()];
+        let is_raw = prefix.contains(['r', 'R']);
+        if !is_raw && inner.contains('\\') {
+            return false;
+        }
+        let safe = safe_word_pattern(inner, anchored_start);
+        if safe {
+            self.sink_sensitive = true;
+        }
+        safe
+    }
+
+    /// Whether `call` returns true only when `name` is a URL of this site:
+    /// `url_has_allowed_host_and_scheme(name, ...)` (or the older `is_safe_url`), or a project
+    /// helper whose summary says it checks that argument.
+    fn url_check_allows(&mut self, call: Node, name: &str) -> bool {
+        let src = self.model.source;
+        let Some(function) = call.field(Field::Function) else {
+            return false;
+        };
+        let wanted = normalized_expr(name);
+        let is_name = |n: Option<Node>| {
+            n.map(unparenthesize)
+                .is_some_and(|n| normalized_expr(text(n, src)) == wanted)
+        };
+        let positional = node::positional_args(call);
+        if let Some(called) = node::callee_name(call, src)
+            && URL_CHECKS.contains(&called)
+        {
+            return is_name(positional.first().copied())
+                || is_name(node::keyword_arg(call, "url", src));
+        }
+        if self.query.summarize.is_some() {
+            return false;
+        }
+        let qualified = self.model.qualified_name(function);
+        let Some((callee, bound)) = self.callee(call, function, qualified.as_deref()) else {
+            return false;
+        };
+        let Some(lookup) = self.model.summaries.clone() else {
+            return false;
+        };
+        let Some((_, summary)) = lookup.function(None, &callee) else {
+            return false;
+        };
+        let Some(guard) = summary.guard else {
+            return false;
+        };
+        positional.iter().enumerate().any(|(i, arg)| {
+            summary.param_index(bound, Some(i), None) == Some(guard.param) && is_name(Some(*arg))
+        }) || summary
+            .params
+            .get(guard.param)
+            .is_some_and(|p| is_name(node::keyword_arg(call, p, src)))
+    }
 }
+
+/// Attribute names that hold free text people type into a stored object: what they contain is
+/// up to whoever can edit the object (a user, a staff member, an incoming e-mail).
+const STORED_TEXT: &[&str] = &[
+    "name",
+    "title",
+    "username",
+    "first_name",
+    "last_name",
+    "full_name",
+    "display_name",
+    "nickname",
+    "text",
+    "body",
+    "content",
+    "comment",
+    "message",
+    "description",
+    "summary",
+    "subject",
+    "bio",
+    "about",
+    "note",
+    "notes",
+    "address",
+    "signature",
+    "caption",
+    "email",
+];
+
+/// `model._meta.db_table`, `self.model._meta.pk.column`, `opts.db_table` of a `_meta`: what the
+/// developers declared on the model.
+fn is_model_meta(expr: Node, src: &str) -> bool {
+    let text = text(expr, src);
+    text.contains("._meta.") || text.starts_with("_meta.")
+}
+
+/// An expression's text without whitespace and with one quote style, to tell that
+/// `request.GET.get("next")` in a check is `request.GET.get('next')` in its branch.
+fn normalized_expr(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '\'' { '"' } else { c })
+        .collect()
+}
+
+/// Request attributes that are this site's own address (the host checked against
+/// `ALLOWED_HOSTS`): a redirect to them stays on the site.
+const OWN_SITE: &[&str] = &[
+    "path",
+    "path_info",
+    "get_full_path",
+    "get_full_path_info",
+    "build_absolute_uri",
+    "get_host",
+];
+
+/// `name.startswith("prefix")` (or a tuple of non-empty constant prefixes).
+fn prefix_check(call: Node, name: &str, src: &str) -> bool {
+    let Some(function) = call.field(Field::Function) else {
+        return false;
+    };
+    let is_method = function.kind() == "attribute"
+        && function
+            .field(Field::Attribute)
+            .is_some_and(|a| text(a, src) == "startswith")
+        && function
+            .field(Field::Object)
+            .is_some_and(|o| o.kind() == "identifier" && text(o, src) == name);
+    if !is_method {
+        return false;
+    }
+    let constant_prefix = |n: Node| {
+        n.kind() == "string"
+            && !node::is_fstring(n)
+            && !text(n, src).trim_matches(['"', '\'']).is_empty()
+    };
+    node::positional_args(call).first().is_some_and(|arg| {
+        let arg = unparenthesize(*arg);
+        match arg.kind() {
+            "tuple" => {
+                let mut cursor = arg.walk();
+                let items: Vec<Node> = arg.named_children(&mut cursor).collect();
+                !items.is_empty() && items.iter().all(|i| constant_prefix(*i))
+            }
+            _ => constant_prefix(arg),
+        }
+    })
+}
+
+/// Whether a regular expression matches only whole strings of letters, digits, `_` and `-`:
+/// anchored at both ends (`anchored_start`: `None` for `fullmatch`, `Some(false)` for `match`,
+/// which anchors the start itself, `Some(true)` for `search`, which needs `^`), made of
+/// character classes, `\d`, `\w`, those characters and quantifiers only.
+fn safe_word_pattern(pattern: &str, anchored_start: Option<bool>) -> bool {
+    let mut body = pattern;
+    if anchored_start.is_some() {
+        body = match body.strip_prefix('^').or_else(|| body.strip_prefix("\\A")) {
+            Some(rest) => rest,
+            None if anchored_start == Some(false) => body,
+            None => return false,
+        };
+        body = match body.strip_suffix('$').or_else(|| body.strip_suffix("\\Z")) {
+            Some(rest) => rest,
+            None => return false,
+        };
+    } else {
+        body = body.strip_prefix('^').unwrap_or(body);
+        body = body.strip_suffix('$').unwrap_or(body);
+    }
+    if body.is_empty() {
+        return false;
+    }
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut chars = body.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('d' | 'w') => {}
+                Some('-' | '_') => {}
+                _ => return false,
+            },
+            '[' if !in_class => {
+                if chars.peek() == Some(&'^') {
+                    return false;
+                }
+                in_class = true;
+            }
+            ']' if in_class => in_class = false,
+            '+' | '*' | '?' if !in_class => {}
+            '{' if !in_class => {
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                    if !(d.is_ascii_digit() || d == ',') {
+                        return false;
+                    }
+                }
+            }
+            c if word(c) => {}
+            _ => return false,
+        }
+    }
+    !in_class
+}
+
+/// Django's checks that a URL stays on the site.
+pub const URL_CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];
 
 /// Whether a binding of the name starts between two offsets (the check no longer holds after it).
 fn rebound_between(bindings: &[Binding], after: usize, before: usize) -> bool {
@@ -884,12 +1917,13 @@ pub(crate) fn parameter_name<'s>(param: Node, src: &'s str) -> Option<&'s str> {
 /// is still module-level, hence the second check in `attribute`) is not. Where the function is
 /// comes from the index's scopes (no walk up the tree).
 fn is_view_function(
-    index: &super::index::Index,
+    model: &Model,
     function: Node,
     names: &[&str],
     request_params: &[String],
-    src: &str,
 ) -> bool {
+    let index = &model.index;
+    let src = model.source;
     if function.kind() != "function_definition" {
         return false;
     }
@@ -913,7 +1947,43 @@ fn is_view_function(
         ];
         return HANDLERS.contains(&method) && is_request(names.get(1));
     }
-    outer.is_none() && is_request(names.first())
+    if outer.is_some() || !is_request(names.first()) {
+        return false;
+    }
+    // When the URLconf is known, a function it does not route is a helper: its arguments come
+    // from its callers (model instances, `reverse()` URLs, cleaned form data), not the URL.
+    match &model.routing {
+        super::Routing::Known(routed) => function
+            .field(Field::Name)
+            .is_some_and(|n| routed.contains(text(n, src))),
+        super::Routing::Unknown { views_module } => {
+            *views_module
+                || function
+                    .parent()
+                    .is_some_and(|p| p.kind() == "decorated_definition")
+        }
+    }
+}
+
+/// Whether a parameter's annotation, if any, lets it hold what a URL captures: a string, a
+/// number or a UUID (`obj: Project` is an object its callers pass).
+fn url_typed(function: Node, name: &str, src: &str) -> bool {
+    let Some(params) = function.field(Field::Parameters) else {
+        return true;
+    };
+    let mut cursor = params.walk();
+    let annotation = params
+        .named_children(&mut cursor)
+        .filter(|p| matches!(p.kind(), "typed_parameter" | "typed_default_parameter"))
+        .find(|p| parameter_name(*p, src) == Some(name))
+        .and_then(|p| p.field(Field::Type));
+    let Some(annotation) = annotation else {
+        return true;
+    };
+    let annotation = text(annotation, src);
+    ["str", "int", "UUID", "Any", "slug"]
+        .iter()
+        .any(|t| annotation.contains(t))
 }
 
 /// Whether a binding in `block` runs whenever `use_site` runs (after it): the innermost block
@@ -1140,6 +2210,78 @@ mod tests {
     }
 
     #[test]
+    fn equality_with_a_server_value_is_a_check() {
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != settings.TOKEN:\n        raise Http404\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+        let src = "def v(request):\n    token = request.GET['t']\n    if token == settings.TOKEN:\n        sink(token)";
+        assert_eq!(flow_of(src).level, Level::Constant);
+        // Compared with another request value: still the client's.
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != request.GET['u']:\n        raise Http404\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Request);
+        // No exit: the check guards nothing after it.
+        let src = "def v(request):\n    token = request.GET['t']\n    if token != settings.TOKEN:\n        log(token)\n    sink(token)";
+        assert_eq!(flow_of(src).level, Level::Request);
+    }
+
+    #[test]
+    fn checks_of_a_trimmed_copy_and_comprehension_filters_guard_the_value() {
+        let src = "ALLOWED = {'a', 'b'}\ndef v(request):\n    sorting = request.GET.get('s') or 'a'\n    field = sorting.removeprefix('-')\n    if field not in ALLOWED:\n        return\n    sink(sorting)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        let src = "def v(request):\n    valid = get_valid_fields()\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if t in valid])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        let src = "def v(request):\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if term_valid(t)])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        // Not checks: a filter on something else, a copy made some other way.
+        let src = "def v(request):\n    fields = request.GET['o'].split(',')\n    sink([t for t in fields if t])";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+        let src = "ALLOWED = {'a'}\ndef v(request):\n    sorting = request.GET.get('s')\n    field = other(sorting)\n    if field not in ALLOWED:\n        return\n    sink(sorting)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+    }
+
+    #[test]
+    fn anchored_word_patterns_clean_paths_and_commands() {
+        for (check, safe) in [
+            ("re.fullmatch(r'[a-zA-Z0-9_-]+', name)", true),
+            ("re.match(r'^[a-z0-9]+$', name)", true),
+            ("re.match(r'\\w+\\Z', name)", true),
+            ("re.search(r'^\\d{1,6}$', name)", true),
+            ("re.search(r'[a-z]+$', name)", false),
+            ("re.match(r'^[a-z.]+$', name)", false),
+            ("re.match(r'^[^/]+$', name)", false),
+            ("re.match(r'^[a-z]+', name)", false),
+            ("re.fullmatch(PATTERN, name)", false),
+        ] {
+            let src = format!(
+                "import re\ndef v(request):\n    name = request.GET['f']\n    if {check}:\n        sink(name)"
+            );
+            let expected = if safe {
+                Level::Constant
+            } else {
+                Level::Request
+            };
+            assert_eq!(flow_for(&src, SinkKind::Path).level, expected, "{check}");
+            // An alphanumeric host is still any host.
+            assert_eq!(
+                flow_for(&src, SinkKind::Url).level,
+                Level::Request,
+                "{check}"
+            );
+        }
+        let exits = "import re\ndef v(request):\n    name = request.GET['f']\n    if not re.fullmatch(r'[\\w-]+', name):\n        raise ValueError\n    sink(name)";
+        assert_eq!(flow_for(exits, SinkKind::Command).level, Level::Constant);
+    }
+
+    #[test]
+    fn method_names_checked_by_prefix_or_offered_actions() {
+        let src = "def v(request, d):\n    for method in request.GET.getlist('m'):\n        if not method.startswith('get_'):\n            continue\n        sink(method)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Path).level, Level::Request);
+        let src = "def v(self, request):\n    action = request.POST.get('action', '')\n    actions = self.get_actions()\n    if not actions or action not in actions:\n        return None\n    sink(action)";
+        assert_eq!(flow_for(src, SinkKind::Eval).level, Level::Constant);
+        assert_eq!(flow_for(src, SinkKind::Command).level, Level::Request);
+    }
+
+    #[test]
     fn sql_allow_lists_may_be_computed() {
         let src = "def v(request, view):\n    fields = set(view.get_available_fields())\n    for name, value in request.GET.items():\n        if name in fields:\n            sink(name)";
         assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
@@ -1183,6 +2325,7 @@ mod tests {
         };
         let trusted = [(function.start_byte(), "value")];
         let query = Query {
+            summarize: None,
             sink: SinkKind::Html,
             trusted_params: &trusted,
             calls_propagate: false,

@@ -166,6 +166,14 @@ impl Imports {
             .min()
     }
 
+    /// The module-level bindings, sorted (local name → qualified name).
+    pub fn module_bindings(&self) -> std::collections::BTreeMap<String, String> {
+        self.bindings
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     pub fn is_bound(&self, local: &str) -> bool {
         self.bindings.contains_key(local)
     }

@@ -145,3 +145,27 @@ pub fn line_indent(source: &str, byte: usize) -> &str {
     let len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..len]
 }
+
+/// Visit `root` and its descendants in order, without recursion; `visit` returns whether to
+/// enter the node's children.
+pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let root_id = root.id();
+    let mut cursor = root.walk();
+    loop {
+        let n = cursor.node();
+        if visit(n) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() == root_id {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}

@@ -372,6 +372,32 @@ fn concatenation<'t>(expr: Node<'t>, src: &str) -> Option<Template<'t>> {
     })
 }
 
+/// A literal that is only a URL scheme and its separator: `https://`, `http://`, `//`.
+pub fn is_scheme_prefix(text: &str) -> bool {
+    text.strip_suffix("//")
+        .map(|scheme| scheme.strip_suffix(':').unwrap_or(scheme))
+        .is_some_and(|scheme| {
+            scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+}
+
+/// A literal URL start that fixes the destination: a local path (`/orders/`, not `//host` or
+/// `/\host`), an absolute URL with its host (`https://example.com/`), or a query or fragment.
+pub fn pins_destination(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('/') => chars.next().is_some_and(|c| c != '/' && c != '\\'),
+        Some('?' | '#') => true,
+        _ => text
+            .find("://")
+            .and_then(|i| text.get(i + 3..))
+            .and_then(|rest| rest.find('/'))
+            .is_some_and(|slash| slash > 0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

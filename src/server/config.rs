@@ -323,10 +323,16 @@ mod tests {
             baseline: None,
             write_baseline: None,
             statistics: false,
+            // The editor shows every severity: so must the CLI to agree finding for finding.
+            min_severity: Some(crate::cli::check::Level::Hint),
+            fail_on: None,
             exit_zero: true,
             color: crate::cli::check::ColorChoice::Never,
             no_progress: true,
             threads: None,
+            no_cache: true,
+            cache_dir: None,
+            no_prefilter: false,
         };
         let mut out = Vec::new();
         let mut err = Vec::new();

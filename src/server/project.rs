@@ -143,6 +143,8 @@ impl Backend {
             let state = Arc::clone(&self.state);
             let backend = self.handle();
             tokio::spawn(async move {
+                // Progress reports until the build ends (`server/workspace.rs`).
+                let _progress = backend.index_build(&root);
                 let started = std::time::Instant::now();
                 let build_root = root.clone();
                 // Weak: the index lives in the state; the resolver must not keep the state alive.
@@ -273,6 +275,71 @@ impl Backend {
                 backend.reanalyse_dependents(origin.as_ref());
             }
         });
+    }
+
+    /// The analysis of an open document summarised its functions: hand the summaries to the
+    /// index (the buffer is newer than the disk), and when they changed, analyse again the other
+    /// open documents whose findings looked up a summary of this file. The others keep their
+    /// findings: nothing they used changed.
+    pub(super) fn facts_computed(&self, uri: &Uri, facts: Arc<crate::project::facts::FileFacts>) {
+        let Some(path) = path_of(uri) else {
+            return;
+        };
+        let Some(root) = self.state.project.root_of(&path) else {
+            return;
+        };
+        let (normalized, render_changed) = {
+            let Ok(_guard) = self.state.project.updating.lock() else {
+                return;
+            };
+            let Some(index) = self.state.project.index_for(Some(&path)) else {
+                return;
+            };
+            let normalized = index.normalize(&path);
+            // Where and how the file renders templates: the open templates depend on it.
+            let render_changed = match index.facts(&normalized) {
+                Some(old) => old.render != facts.render,
+                None => !facts.render.is_empty(),
+            };
+            match index.update_facts(&path, facts) {
+                Some(next) => self.state.project.store(&root, Arc::new(next)),
+                None => return,
+            }
+            (normalized, render_changed)
+        };
+        let is_template = |uri: &Uri| {
+            self.state
+                .documents
+                .get(uri)
+                .is_some_and(|d| d.language == crate::syntax::Language::Template)
+        };
+        let uris: Vec<Uri> = self
+            .state
+            .caches
+            .iter()
+            .filter(|e| e.key() != uri)
+            .filter(|e| {
+                (render_changed && is_template(e.key()))
+                    || match e.value().try_lock() {
+                        Ok(cache) => cache.reads_file(&normalized),
+                        // Being analysed now: analyse again to be sure.
+                        Err(_) => true,
+                    }
+            })
+            .map(|e| e.key().clone())
+            .collect();
+        for uri in uris {
+            if self.state.documents.contains_key(&uri)
+                && let Some(snapshot) = self.snapshot(&uri)
+            {
+                tracing::debug!(
+                    "{} uses summaries of {}: analysing it again",
+                    uri.as_str(),
+                    normalized.display()
+                );
+                self.schedule(snapshot);
+            }
+        }
     }
 
     /// Analyse again the open documents whose findings depend on the index, except `skip`.

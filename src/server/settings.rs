@@ -4,10 +4,12 @@
 //! with `enable`, `trace`, and any configuration key in camelCase or kebab-case (`select`,
 //! `ignore`, `extendSelect`, `severity` (`{ "DJS101": "error" }`), `perFileIgnores`, `exclude`,
 //! `externalSuppressions`, ...; see docs/configuration.md). They go over the configuration
-//! files. Unknown keys are ignored (editors send more than we read).
+//! files. Unknown keys are ignored (editors send more than we read). `workspaceDiagnostics`
+//! (`off` / `settings` / `all`) is read by `server/workspace.rs`.
 
 use serde_json::Value;
 
+use super::workspace::Scope;
 use crate::config::{self, Layer};
 
 #[derive(Debug, Clone)]
@@ -15,6 +17,9 @@ pub struct Settings {
     pub enable: bool,
     /// The configuration layer the editor puts over every configuration file.
     pub layer: Layer,
+    /// Which files of the workspace are reported besides the open ones; `None`: the default for
+    /// the client (every file for pull clients, settings modules and URLconfs for the others).
+    pub workspace_diagnostics: Option<Scope>,
 }
 
 impl Default for Settings {
@@ -22,6 +27,7 @@ impl Default for Settings {
         Settings {
             enable: true,
             layer: Layer::default(),
+            workspace_diagnostics: None,
         }
     }
 }
@@ -47,12 +53,33 @@ impl Settings {
             Some(Value::Bool(b)) => *b,
             Some(other) => return Err(format!("`enable` must be a boolean, not {other}")),
         };
+        let workspace = map
+            .get("workspaceDiagnostics")
+            .or_else(|| map.get("workspace-diagnostics"));
+        let workspace_diagnostics = match workspace {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(Value::String(s)) => Some(Scope::parse(s).ok_or_else(|| {
+                format!(
+                    "`workspaceDiagnostics` must be \"off\", \"settings\" or \"all\", not \"{s}\""
+                )
+            })?),
+            Some(other) => {
+                return Err(format!(
+                    "`workspaceDiagnostics` must be \"off\", \"settings\" or \"all\", not {other}"
+                ));
+            }
+        };
         let (layer, errors) = config::layer_from_json(object);
         if !errors.is_empty() {
             let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
             return Err(shown.join("; "));
         }
-        Ok(Settings { enable, layer })
+        Ok(Settings {
+            enable,
+            layer,
+            workspace_diagnostics,
+        })
     }
 }
 
@@ -72,5 +99,28 @@ mod tests {
         );
         assert!(Settings::from_json(&serde_json::json!({"djsec": {"select": "x"}})).is_err());
         assert!(Settings::from_json(&serde_json::json!(null)).is_ok());
+    }
+
+    #[test]
+    fn workspace_diagnostics_scope() {
+        let scope = |v: serde_json::Value| {
+            Settings::from_json(&serde_json::json!({ "settings": v }))
+                .map(|s| s.workspace_diagnostics)
+        };
+        assert_eq!(scope(serde_json::json!({})), Ok(None));
+        assert_eq!(
+            scope(serde_json::json!({"workspaceDiagnostics": "all"})),
+            Ok(Some(Scope::All))
+        );
+        assert_eq!(
+            scope(serde_json::json!({"workspace-diagnostics": "settings"})),
+            Ok(Some(Scope::Settings))
+        );
+        assert_eq!(
+            scope(serde_json::json!({"workspaceDiagnostics": "OFF"})),
+            Ok(Some(Scope::Off))
+        );
+        assert!(scope(serde_json::json!({"workspaceDiagnostics": "some"})).is_err());
+        assert!(scope(serde_json::json!({"workspaceDiagnostics": true})).is_err());
     }
 }

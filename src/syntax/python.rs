@@ -109,12 +109,13 @@ pub enum Field {
     Right,
     Subscript,
     Superclasses,
+    Type,
     TypeConversion,
     Value,
 }
 
 impl Field {
-    const ALL: [Field; 26] = [
+    const ALL: [Field; 27] = [
         Field::Alias,
         Field::Alternative,
         Field::Argument,
@@ -139,6 +140,7 @@ impl Field {
         Field::Right,
         Field::Subscript,
         Field::Superclasses,
+        Field::Type,
         Field::TypeConversion,
         Field::Value,
     ];
@@ -170,6 +172,7 @@ impl Field {
             Field::Right => "right",
             Field::Subscript => "subscript",
             Field::Superclasses => "superclasses",
+            Field::Type => "type",
             Field::TypeConversion => "type_conversion",
             Field::Value => "value",
         }

@@ -207,6 +207,30 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// Whether a message matching `pred` was received (the backlog and whatever arrived
+    /// since), without waiting.
+    pub fn backlog_any(&mut self, pred: impl Fn(&Value) -> bool) -> bool {
+        while let Ok(msg) = self.incoming.try_recv() {
+            self.backlog.push_back(msg);
+        }
+        self.backlog.iter().any(pred)
+    }
+
+    /// The messages waiting in the backlog (for failure messages).
+    pub fn backlog_debug(&self) -> Vec<Value> {
+        self.backlog.iter().cloned().collect()
+    }
+
+    /// Visit every message received so far (the backlog, then what has arrived) and drop them.
+    pub fn drain_into(&mut self, visit: &mut dyn FnMut(&Value)) {
+        for msg in std::mem::take(&mut self.backlog) {
+            visit(&msg);
+        }
+        while let Some(msg) = self.next_message(Instant::now()) {
+            visit(&msg);
+        }
+    }
+
     /// Drop every message received so far.
     pub fn drain(&mut self) {
         self.backlog.clear();

@@ -71,6 +71,11 @@ class LanguagesToml(unittest.TestCase):
                 if name not in self.servers:
                     self.assertIn(name, HELIX_DEFAULTS.get(lang["name"], set()), name)
 
+    def test_order_leaves_hover_to_the_python_servers(self):
+        # The first server offering hover or go-to answers it: ty for Python, djsec for templates.
+        self.assertEqual(server_names(self.languages["python"])[-1], "djsec")
+        self.assertEqual(server_names(self.languages["htmldjango"])[0], "djsec")
+
     def test_templates_glob_and_root(self):
         tpl = self.languages["htmldjango"]
         self.assertIn({"glob": "templates/**/*.html"}, tpl["file-types"])

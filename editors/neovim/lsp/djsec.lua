@@ -2,9 +2,9 @@
 ---
 --- djsec: security diagnostics and quick-fixes for Django code and templates.
 ---
---- Install the server with `cargo install djsec` (or `cargo install --path . --locked` from a
---- checkout), then put this directory on 'runtimepath' (or copy this file into your config's
---- `lsp/` directory) and enable it:
+--- Install the server with `pipx install djsec` or `uv tool install djsec` (`pip install .` or
+--- `cargo install --path . --locked` from a checkout), then put this directory on 'runtimepath'
+--- (or copy this file into your config's `lsp/` directory) and enable it:
 ---
 --- ```lua
 --- vim.lsp.enable('djsec')
@@ -25,6 +25,8 @@
 ---   init_options = { settings = { select = { 'DJS1' }, severity = { DJS101 = 'error' } } },
 --- })
 --- ```
+---
+--- `:checkhealth djsec` (lua/djsec/health.lua beside this directory) tells what is missing.
 
 ---@type vim.lsp.Config
 return {

@@ -4,8 +4,9 @@
 -- blog/templates/blog/greet.html. Uses the shipped lsp/djsec.lua and the README's filetype rule,
 -- waits for DJS101, applies the quick-fix through vim.lsp.buf.code_action and checks the buffer;
 -- then undoes the fix and checks that `enable = false` sent with workspace/didChangeConfiguration
--- clears DJS101 and `enable = true` brings it back. Prints "RESULT <part> PASS|FAIL" per part
--- and exits 1 on any failure.
+-- clears DJS101 and `enable = true` brings it back; that mysite/settings.py, never opened, gets
+-- its DJS401 published (workspace diagnostics of a push client); and that `:checkhealth djsec`
+-- reports no error. Prints "RESULT <part> PASS|FAIL" per part and exits 1 on any failure.
 
 local function log(...)
   io.stdout:write(table.concat(vim.tbl_map(tostring, { ... }), ' ') .. '\n')
@@ -141,8 +142,50 @@ local function settings()
   log('settings: enable=false cleared DJS101, enable=true brought it back')
 end
 
+-- A settings module never opened: its findings are published once the project is indexed.
+local function workspace()
+  local found
+  if not vim.wait(20000, function()
+    for _, d in ipairs(vim.diagnostic.get(nil)) do
+      local name = vim.api.nvim_buf_get_name(d.bufnr)
+      if d.code == 'DJS401' and name:match('mysite/settings%.py$') then
+        found = { d = d, name = name }
+        return true
+      end
+    end
+    return false
+  end, 50) then
+    fail('no DJS401 for mysite/settings.py within 20s; diagnostics: ' .. vim.inspect(vim.diagnostic.get(nil)))
+  end
+  if vim.api.nvim_buf_is_loaded(found.d.bufnr) then
+    fail('mysite/settings.py was loaded, not only published: ' .. found.name)
+  end
+  log(('workspace: DJS401 on line %d of %s (never opened)'):format(found.d.lnum + 1, found.name))
+end
+
+-- `:checkhealth djsec` finds the server and the template rule, and reports no error.
+local function checkhealth()
+  vim.cmd('checkhealth djsec')
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  log('checkhealth:\n' .. report)
+  for _, want in ipairs({ 'djsec: the server', 'OK djsec ', 'templates/**/*.html files are htmldjango', 'root ' }) do
+    if not report:find(want, 1, true) then
+      fail('checkhealth lacks "' .. want .. '"')
+    end
+  end
+  if report:find('ERROR', 1, true) then
+    fail('checkhealth reports an error')
+  end
+  vim.cmd('tabclose')
+end
+
 local code = 0
-for _, part in ipairs({ { 'quick-fix', quick_fix }, { 'settings', settings } }) do
+for _, part in ipairs({
+  { 'quick-fix', quick_fix },
+  { 'settings', settings },
+  { 'workspace', workspace },
+  { 'checkhealth', checkhealth },
+}) do
   local ok, err = xpcall(part[2], debug.traceback)
   if ok then
     log('RESULT ' .. part[1] .. ' PASS')

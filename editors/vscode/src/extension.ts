@@ -6,7 +6,14 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { DOCUMENT_SELECTOR } from "./selector";
-import { findServer, LookupError, notFoundMessage, serverExecutable } from "./server";
+import {
+  findServer,
+  LookupError,
+  notFoundMessage,
+  repairBundled,
+  serverExecutable,
+  SOURCE_LABEL,
+} from "./server";
 import {
   didChangeConfigurationParams,
   initializationOptions,
@@ -41,6 +48,9 @@ async function reportStartFailure(message: string): Promise<void> {
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
+  if (repairBundled(context.extensionPath)) {
+    output.info("Made the bundled djsec binary executable");
+  }
   let found;
   try {
     found = findServer({
@@ -60,7 +70,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     void reportStartFailure(notFoundMessage());
     return;
   }
-  output.info(`Starting ${found.path} server (found via ${found.source})`);
+  // Which binary runs, and why: the first thing to check when diagnostics look wrong.
+  output.info(`Starting ${found.path} server (${SOURCE_LABEL[found.source]})`);
 
   const serverOptions: ServerOptions = serverExecutable(found, process.env);
   const clientOptions: LanguageClientOptions = {
@@ -87,6 +98,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   try {
     await c.start();
     client = c;
+    const info = c.initializeResult?.serverInfo;
+    output.info(`Started ${info?.name ?? "djsec"} ${info?.version ?? "(unknown version)"} from ${SOURCE_LABEL[found.source]}`);
   } catch (err) {
     void reportStartFailure(`djsec: the server at ${found.path} failed to start: ${String(err)}`);
     // Stop its own restart attempts; "djsec: Restart server" or a new djsec.path tries again.

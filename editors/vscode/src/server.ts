@@ -5,10 +5,19 @@ import * as path from "node:path";
 
 export const ENV_VAR = "DJSEC_PATH";
 export const INSTALL_HINT =
-  "Install it with `cargo install djsec` (or `cargo install --path . --locked` from a djsec checkout), " +
-  "or set `djsec.path` to the executable.";
+  "Install the extension built for your platform (it carries the server), or install the server with " +
+  "`pip install djsec` (or `pipx install djsec`, `uv tool install djsec`; from a djsec checkout " +
+  "`pip install .` or `cargo install --path . --locked`), or set `djsec.path` to the executable.";
 
-export type Source = "env" | "setting" | "bundled" | "path";
+export type Source = "setting" | "env" | "bundled" | "path";
+
+/** How the output channel names where the server came from. */
+export const SOURCE_LABEL: Record<Source, string> = {
+  setting: "the djsec.path setting",
+  env: `the ${ENV_VAR} environment variable`,
+  bundled: "the binary bundled with the extension",
+  path: "djsec on PATH",
+};
 
 export interface Found {
   path: string;
@@ -83,22 +92,35 @@ export function pathCandidates(
   return dirs.flatMap((d) => exts.map((e) => join(d, name + e.toLowerCase())));
 }
 
+/** Where a platform-specific build of the extension keeps its server. */
+export function bundledPath(extensionPath: string, platform: NodeJS.Platform = process.platform): string {
+  return path.join(extensionPath, "bundled", exeName(platform));
+}
+
 /**
- * Order: `DJSEC_PATH`, the `djsec.path` setting, the bundled binary, `djsec` on PATH.
+ * Make the bundled binary executable if unpacking the extension lost its mode bits. Returns
+ * whether it had to (for the log); never throws.
+ */
+export function repairBundled(extensionPath: string): boolean {
+  const file = bundledPath(extensionPath);
+  try {
+    if (process.platform === "win32" || !fs.statSync(file).isFile() || isExecutableFile(file)) {
+      return false;
+    }
+    fs.chmodSync(file, 0o755);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Order: the `djsec.path` setting, `DJSEC_PATH`, the bundled binary, `djsec` on PATH.
  * Returns undefined when nothing is found; throws LookupError when an explicit path is unusable.
  */
 export function findServer(input: LookupInput): Found | undefined {
   const platform = input.platform ?? process.platform;
   const ok = input.isExecutable ?? isExecutableFile;
-
-  const fromEnv = input.env[ENV_VAR]?.trim();
-  if (fromEnv) {
-    const p = expandPath(fromEnv, input.env);
-    if (!ok(p)) {
-      throw new LookupError(`${ENV_VAR} is set to "${fromEnv}", which is not an executable file.`);
-    }
-    return { path: p, source: "env" };
-  }
 
   const fromSetting = input.settingPath.trim();
   if (fromSetting) {
@@ -117,7 +139,16 @@ export function findServer(input: LookupInput): Found | undefined {
     return { path: hit, source: "setting" };
   }
 
-  const bundled = path.join(input.extensionPath, "bundled", exeName(platform));
+  const fromEnv = input.env[ENV_VAR]?.trim();
+  if (fromEnv) {
+    const p = expandPath(fromEnv, input.env);
+    if (!ok(p)) {
+      throw new LookupError(`${ENV_VAR} is set to "${fromEnv}", which is not an executable file.`);
+    }
+    return { path: p, source: "env" };
+  }
+
+  const bundled = bundledPath(input.extensionPath, platform);
   if (ok(bundled)) {
     return { path: bundled, source: "bundled" };
   }
@@ -142,5 +173,5 @@ export function serverExecutable(
 }
 
 export function notFoundMessage(): string {
-  return `djsec: the djsec executable was not found (checked ${ENV_VAR}, djsec.path, the bundled binary and PATH). ${INSTALL_HINT}`;
+  return `djsec: the djsec executable was not found (checked djsec.path, ${ENV_VAR}, the bundled binary and PATH). ${INSTALL_HINT}`;
 }

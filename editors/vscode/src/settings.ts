@@ -3,6 +3,8 @@
 
 export type Trace = "off" | "messages" | "verbose";
 export type Severity = "error" | "warning" | "information" | "hint";
+/** Which files besides the open ones the server reports: the Problems panel shows the project. */
+export type WorkspaceScope = "off" | "settings" | "all";
 
 /** The `settings` object the server reads from initializationOptions and didChangeConfiguration. */
 export interface ServerSettings {
@@ -11,6 +13,7 @@ export interface ServerSettings {
   ignore: string[];
   severity: Record<string, Severity>;
   trace: Trace;
+  workspaceDiagnostics: WorkspaceScope;
 }
 
 /** Reads one key of the `djsec` section, e.g. `get("trace.server")`; a WorkspaceConfiguration fits. */
@@ -22,6 +25,7 @@ export interface SettingsSource {
 export const RESTART_KEYS = ["djsec.path"] as const;
 
 const TRACES: readonly Trace[] = ["off", "messages", "verbose"];
+const SCOPES: readonly WorkspaceScope[] = ["off", "settings", "all"];
 const SEVERITIES: Record<string, Severity> = {
   error: "error",
   warning: "warning",
@@ -61,12 +65,14 @@ function severities(value: unknown): Record<string, Severity> {
 export function serverSettings(source: SettingsSource): ServerSettings {
   const enable = source.get("enable");
   const trace = source.get("trace.server");
+  const scope = source.get("workspaceDiagnostics");
   return {
     enable: typeof enable === "boolean" ? enable : true,
     select: codes(source.get("select")),
     ignore: codes(source.get("ignore")),
     severity: severities(source.get("severity")),
     trace: TRACES.includes(trace as Trace) ? (trace as Trace) : "off",
+    workspaceDiagnostics: SCOPES.includes(scope as WorkspaceScope) ? (scope as WorkspaceScope) : "all",
   };
 }
 

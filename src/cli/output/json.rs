@@ -29,6 +29,8 @@ struct Stats {
     fixed: usize,
     fixable: usize,
     baselined: usize,
+    /// Findings below the severity gate (`--min-severity`), by severity.
+    hidden: super::Hidden,
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -45,6 +47,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             fixed: report.fixed,
             fixable: report.fixable(),
             baselined: report.baselined,
+            hidden: report.hidden,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

@@ -1,6 +1,8 @@
 //! `--format sarif`: SARIF 2.1.0, with every rule (help text, default level, tags), results with
-//! locations, fingerprints robust to line moves and fixes. Accepted by GitHub code scanning and
-//! validated in CI by Microsoft's SARIF multitool (`.ci/sarif-validate.sh`).
+//! locations, fingerprints robust to line moves, fixes, and for data-flow findings the way from
+//! the source to the sink as a code flow (`codeFlows`: one thread flow whose locations are the
+//! steps). Accepted by GitHub code scanning and validated in CI by Microsoft's SARIF multitool
+//! (`.ci/sarif-validate.sh`).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -138,6 +140,9 @@ fn result_json(f: &Located, text: &str, root: &Path) -> Value {
     if let (Some(i), Some(obj)) = (index, result.as_object_mut()) {
         obj.insert("ruleIndex".into(), json!(i));
     }
+    if let (false, Some(obj)) = (f.steps.is_empty(), result.as_object_mut()) {
+        obj.insert("codeFlows".into(), code_flows(f, root));
+    }
     if let (Some(fix), Some(obj)) = (&f.fix, result.as_object_mut()) {
         let replacements: Vec<Value> = fix
             .edits
@@ -164,6 +169,46 @@ fn result_json(f: &Located, text: &str, root: &Path) -> Value {
         );
     }
     result
+}
+
+/// The steps of a data-flow finding as one SARIF code flow: a thread flow visiting each step,
+/// the source first and the sink last.
+fn code_flows(f: &Located, root: &Path) -> Value {
+    let last = f.steps.len().saturating_sub(1);
+    let locations: Vec<Value> = f
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let kind = if i == 0 {
+                "source"
+            } else if i == last {
+                "sink"
+            } else {
+                "step"
+            };
+            json!({
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&f.path, root),
+                        "region": region(
+                            (step.start.line, step.start.column),
+                            (step.end.line, step.end.column),
+                        ),
+                    },
+                    "message": { "text": step.label },
+                },
+                "kinds": [kind],
+                "nestingLevel": 0,
+                "executionOrder": i + 1,
+            })
+        })
+        .collect();
+    let path: Vec<String> = f.steps.iter().map(|s| format!("`{}`", s.label)).collect();
+    json!([{
+        "message": { "text": path.join(" → ") },
+        "threadFlows": [{ "locations": locations }],
+    }])
 }
 
 pub fn document(report: &Report, root: &Path) -> Value {
@@ -210,6 +255,48 @@ pub fn write(report: &Report, root: &Path, out: &mut dyn Write) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_flow_findings_carry_a_code_flow() {
+        use crate::analysis::{Context, analyze_text};
+        use crate::syntax::Language;
+
+        let text = "import os\ndef v(request):\n    name = request.GET['f']\n    os.system('cat ' + name)\n";
+        let findings = analyze_text(text, Language::Python, &Context::default());
+        let located = super::super::locate("app/views.py", text, &findings);
+        let report = Report {
+            files: vec![super::super::FileOutput {
+                path: "app/views.py",
+                text,
+                findings: &located,
+            }],
+            errors: &[],
+            checked: 1,
+            fixed: 0,
+            baselined: 0,
+            hidden: Default::default(),
+            unsafe_fixes: false,
+        };
+        let doc = document(&report, Path::new("/srv"));
+        let result = &doc["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "DJS601");
+        let locations = &result["codeFlows"][0]["threadFlows"][0]["locations"];
+        let labels: Vec<&str> = locations
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l["location"]["message"]["text"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(labels, vec!["request.GET['f']", "name", "os.system()"]);
+        assert_eq!(locations[0]["kinds"][0], "source");
+        assert_eq!(locations[2]["kinds"][0], "sink");
+        assert_eq!(
+            locations[0]["location"]["physicalLocation"]["region"]["startLine"],
+            3
+        );
+    }
 
     #[test]
     fn uris_are_encoded() {

@@ -177,6 +177,10 @@ pub fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             plural(report.baselined, "known finding")
         ));
     }
+    if let Some(hidden) = report.hidden.sentence() {
+        line.push(' ');
+        line.push_str(&hidden);
+    }
     writeln!(out, "{line}")
 }
 

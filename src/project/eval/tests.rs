@@ -237,3 +237,27 @@ fn optional_local_settings_missing_from_the_project() {
     ));
     assert_eq!(kind(&ns, "DEBUG"), Kind::Bool(false));
 }
+
+/// Seen in pretix: `MIDDLEWARE.insert(0, "debug_toolbar...")` under `if DEBUG_TOOLBAR:` (a
+/// configuration read djsec cannot know). A list the unknown branches only add to keeps its
+/// known items: what it holds stays known (`contains_str` is `Some(true)`), what it lacks does
+/// not (`None`); an `insert` may put the unknown item first.
+#[test]
+fn lists_that_unknown_branches_only_add_to() {
+    let ns = eval_one(
+        "M = ['a', 'b']\nif read_flag():\n    M.insert(0, 'x')\nL = ['a']\nif read_flag():\n    L.append('y')\n    L += ['z']\nR = ['a']\nif read_flag():\n    R.remove('a')\nS = ['a']\nif read_flag():\n    S.append('q')\nelse:\n    S = []\n",
+    );
+    let m = ns.value("M").expect("M known");
+    assert_eq!(m.contains_str("a"), Some(true));
+    assert_eq!(m.contains_str("x"), None);
+    assert!(m.items().is_some_and(|i| i[0].is_unknown() && i.len() == 3));
+    let l = ns.value("L").expect("L known");
+    assert_eq!(l.contains_str("a"), Some(true));
+    assert!(
+        l.items()
+            .is_some_and(|i| i[0].as_str() == Some("a") && i.len() == 2)
+    );
+    // Removal or reassignment: unknown, as before.
+    assert_eq!(kind(&ns, "R"), Kind::Unknown);
+    assert_eq!(kind(&ns, "S"), Kind::Unknown);
+}

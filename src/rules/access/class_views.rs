@@ -20,27 +20,34 @@ pub const WITHOUT_AUTH: Rule = Rule {
     peers: &[],
     docs: r#"
 ## What it does
-Reports a Django class-based view (deriving from `View`, `TemplateView`, `ListView`,
-`DetailView`, `FormView`, `CreateView`, `UpdateView`, `DeleteView`...) that has none of:
+Reports a Django class-based view (deriving from `View`, `TemplateView`, `FormView`,
+`CreateView`, `UpdateView`, `DeleteView`...) that changes data (`CreateView`, `UpdateView`,
+`DeleteView`, `FormView`, or a `post()`/`put()`/`patch()`/`delete()`/`form_valid()` method) and
+has none of:
 
-- an access mixin: `LoginRequiredMixin`, `PermissionRequiredMixin`, `UserPassesTestMixin`, or a
-  third-party or project mixin named like one (`StaffuserRequiredMixin`, `OwnerRequiredMixin`);
+- an access mixin: Django's (`LoginRequiredMixin`, `PermissionRequiredMixin`,
+  `UserPassesTestMixin`), a known library's (django-braces, django-guardian, django-rules), one
+  listed in `auth-mixins`, a **project mixin or base class whose `dispatch()`,
+  `has_permission()`, `test_func()` or `get_queryset()` checks the user** (djsec follows the
+  project's classes across modules), or one named like an access mixin when djsec cannot read it;
 - `@method_decorator(login_required, name="dispatch")` (or any authentication decorator) on the
   class, or a decorated `dispatch()`; a decorator on `get` alone does not protect a view that
   also accepts POST;
 - a check of the user in its methods (`request.user.is_authenticated`, `has_perm()`,
   `raise PermissionDenied`);
-- a decorator applied in the URLconf (`login_required(ReportView.as_view())`), when djsec knows
-  the project.
+- a decorator applied in the URLconf (`login_required(ReportView.as_view())`).
 
-The finding is a **warning** for views that change data (`CreateView`, `UpdateView`,
-`DeleteView`, `FormView`, or a `post()`/`put()`/`patch()`/`delete()`/`form_valid()` method) and a
-**hint** for read-only views that the project's URLconf routes to (without project knowledge,
-read-only views are not reported). Classes with a base djsec cannot see (a project class from another
-module) are not reported: that base may bring the protection. Views that are public on purpose
-(login, signup, password reset, health...: see DJS301), Django's own authentication views, views
-subclassed in the same module (bases for others), DRF views (DJS305–DJS307) and views in projects
-using `LoginRequiredMiddleware` are not reported.
+It is an **error** when a route reaches the view and it is an `UpdateView` or `DeleteView` that
+overrides nothing that could restrict which objects or who (`get_queryset()`, `get_object()`,
+`dispatch()`, `post()`, `form_valid()`...) and never mentions the user, session or a secret: anyone
+changes or deletes any object by its id. Otherwise a **warning** when a route reaches it, and
+**info** when djsec cannot resolve the URLconf. With the URLconf resolved, a class no route
+reaches (a base class of other views) is not reported. Read-only views are not reported (see
+DJS317). Classes with a base djsec cannot see (a package it cannot read) are not reported: that
+base may bring the protection. Views that are public on purpose (login, signup, password
+reset, health...: see DJS301), Django's own authentication views, views subclassed in the same
+module, DRF views (DJS305–DJS307) and views in projects using `LoginRequiredMiddleware` are not
+reported.
 
 ## Why is this bad?
 A class-based view is as reachable as a function view: anyone who finds the URL can call it. An
@@ -137,10 +144,13 @@ pub const PERMISSION_MISSING: Rule = Rule {
     peers: &["pycharm-security:DJG300"],
     docs: r#"
 ## What it does
-Reports a view that uses `PermissionRequiredMixin` but sets no `permission_required` (or sets it
-to `None`) and does not override `get_permission_required()` or `has_permission()`, here or in a
-base of the same module. Classes with a base djsec cannot see, and classes subclassed in the same
-module, are not reported.
+Reports a view that uses Django's `PermissionRequiredMixin` but sets no `permission_required`
+(or sets it to `None`) and does not override `get_permission_required()` or `has_permission()`,
+here or in a base class — of the same module or of the project (djsec reads the project's mixins:
+a `TeamPermissionRequiredMixin` that defines `has_permission()` gives the permission). A project
+mixin named like one but not derived from Django's (`EventPermissionRequiredMixin` wrapping
+`as_view()` in its own check) is not Django's mixin and is not reported. Classes with a base djsec
+cannot see, and classes subclassed in the same module, are not reported.
 
 ## Why is this bad?
 The mixin has no permission to check: Django raises `ImproperlyConfigured` on every request, so the
@@ -198,29 +208,48 @@ fn without_auth(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         || env.middleware_requires_login()
         || env.routed_with_auth(class.name)
         || env.public_reason(class.name).is_some()
+        || env.unreachable(class.name)
     {
         return;
     }
-    let writes = class.writes();
-    // A read-only view is only worth a hint when the URLconf shows it is reachable.
-    if writes.is_none() && !env.is_routed(class.name) {
+    // A read-only view anyone can call is a public page: silent (the exposure rules look at
+    // what it returns).
+    let Some(writes) = class.writes() else {
         return;
-    }
-    let (severity, message) = match writes {
-        Some(reason) => (
-            Severity::Warning,
+    };
+    let routed = env.is_routed(class.name);
+    let (severity, message) = if !routed {
+        (
+            Severity::Info,
             format!(
-                "`{}` changes data (it {reason}) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                "`{}` changes data (it {writes}) and has no `LoginRequiredMixin`, permission mixin or decorated `dispatch`; djsec could not resolve the URLconf to tell whether a route reaches it",
                 class.name
             ),
-        ),
-        None => (
+        )
+    } else if let Some(middleware) = &module.auth_middleware {
+        (
             Severity::Hint,
             format!(
-                "`{}` is a view anyone can call: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                "`{}` changes data (it {writes}) and has no `LoginRequiredMixin`, permission mixin or decorated `dispatch`: only `{middleware}` (project middleware) may require a login for its route",
                 class.name
             ),
-        ),
+        )
+    } else if let Some(what) = exploitable(checker, class) {
+        (
+            Severity::Error,
+            format!(
+                "`{}` {what} and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                class.name
+            ),
+        )
+    } else {
+        (
+            Severity::Warning,
+            format!(
+                "`{}` changes data (it {writes}) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                class.name
+            ),
+        )
     };
     let fix = add_mixin_fix(checker, class);
     checker.report(
@@ -232,6 +261,51 @@ fn without_auth(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         )
         .with_fix(fix),
     );
+}
+
+/// A generic view that updates or deletes the object its URL names (`UpdateView`,
+/// `DeleteView`), with none of the methods that could restrict which objects or who, and no
+/// mention of the user, session or a secret: exploitable as shown.
+fn exploitable(checker: &PyChecker, class: &ClassInfo) -> Option<String> {
+    let t = class.traits;
+    if !t.writes_by_id || t.overrides_lookup {
+        return None;
+    }
+    if class.defines_any(&[
+        "get_queryset",
+        "get_object",
+        "dispatch",
+        "post",
+        "form_valid",
+        "delete",
+        "test_func",
+        "has_permission",
+        "setup",
+    ]) {
+        return None;
+    }
+    let src = checker.source();
+    let text = node::text(class.def, src);
+    let lower = text.to_ascii_lowercase();
+    if text.contains("request.user")
+        || ["session", "token", "secret", "signature"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        return None;
+    }
+    let generic = class
+        .bases
+        .iter()
+        .find(|b| b.traits.writes_by_id)
+        .map_or("a generic editing view", |b| b.name.as_str());
+    let model = class
+        .attr("model")
+        .map(|m| format!("`{}` objects", node::text(m, src)))
+        .unwrap_or_else(|| "objects".to_string());
+    Some(format!(
+        "is a `{generic}`: it changes or deletes {model} chosen by the id in its URL"
+    ))
 }
 
 /// Add `LoginRequiredMixin` as the leftmost base, with its import.
@@ -354,7 +428,10 @@ fn permission_missing(checker: &mut PyChecker, class: &ClassInfo) {
     let set = class
         .attr("permission_required")
         .is_some_and(|v| node::text(v, src) != "None");
-    if set || class.defines_any(&["get_permission_required", "has_permission"]) {
+    if set
+        || t.permission_given
+        || class.defines_any(&["get_permission_required", "has_permission"])
+    {
         return;
     }
     // A project or third-party access mixin may set the permission itself.
@@ -403,24 +480,37 @@ mod tests {
         let src = format!(
             "{HEAD}class Orders(ListView):\n    model = Order\n\nclass OrderEdit(UpdateView):\n    model = Order\n\nclass Api(View):\n    def post(self, request):\n        pass\n\nfrom django.views import generic\nclass Thing(generic.DeleteView):\n    model = Thing\n"
         );
+        // Without the URLconf, djsec cannot tell whether a route reaches them: info.
         assert_eq!(
             codes_at(&src),
             vec![
-                ("DJS302", 6, 7, "warning"),
-                ("DJS302", 9, 7, "warning"),
-                ("DJS302", 14, 7, "warning"),
+                ("DJS302", 6, 7, "info"),
+                ("DJS302", 9, 7, "info"),
+                ("DJS302", 14, 7, "info"),
             ]
+        );
+        let found = with_env("shop/views.py", &src, |e| {
+            e.urlconf_complete = true;
+            route(e, "Orders", "orders/", &[]);
+            route(e, "OrderEdit", "orders/<int:pk>/edit/", &[]);
+            route(e, "Api", "api/", &[]);
+        });
+        // An `UpdateView` with nothing that restricts it: anyone edits any order; `Thing` is
+        // not routed (not a view); the read-only list is a public page.
+        assert_eq!(
+            found,
+            vec![("DJS302", 6, 7, "error"), ("DJS302", 9, 7, "warning")]
         );
     }
 
     #[test]
-    fn read_only_class_views_get_a_hint_only_when_routed() {
+    fn read_only_class_views_are_silent() {
         let src = format!("{HEAD}class Orders(ListView):\n    model = Order\n");
         assert_eq!(codes_at(&src), vec![]);
         let found = with_env("shop/views.py", &src, |e| {
             route(e, "Orders", "orders/", &[])
         });
-        assert_eq!(found, vec![("DJS302", 3, 7, "hint")]);
+        assert_eq!(found, vec![]);
     }
 
     #[test]
@@ -449,7 +539,7 @@ class NotAView:\n    pass\n"
         let src = format!(
             "{HEAD}from django.utils.decorators import method_decorator\nfrom django.contrib.auth.decorators import login_required\n@method_decorator(login_required, name='get')\nclass Edit(UpdateView):\n    model = X\n@method_decorator(login_required, name='get')\nclass Read(DetailView):\n    model = X\n"
         );
-        assert_eq!(codes_at(&src), vec![("DJS302", 6, 7, "warning")]);
+        assert_eq!(codes_at(&src), vec![("DJS302", 6, 7, "info")]);
     }
 
     #[test]
@@ -457,7 +547,7 @@ class NotAView:\n    pass\n"
         let src = format!("{HEAD}class Orders(UpdateView):\n    model = Order\n");
         assert_eq!(
             codes_for("shop/views.py", &src),
-            vec![("DJS302", 3, 7, "warning")]
+            vec![("DJS302", 3, 7, "info")]
         );
         let found = with_env("shop/views.py", &src, |e| {
             e.login_required_middleware = Some(true)

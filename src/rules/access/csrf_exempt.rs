@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::views::{self, Decorator, DecoratorKind, Module, Scope, last_name};
+use super::views::{self, Access, Decorator, DecoratorKind, Module, Scope, last_name};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
@@ -31,23 +31,25 @@ Reports `csrf_exempt` in all its forms:
 - `csrf_exempt(view)` called directly, typically in `urls.py`
   (`path("hook/", csrf_exempt(views.hook))`).
 
-How loud it is depends on what the view does:
+How loud it is depends on what the view relies on:
 
-- **error** when the view relies on the session: it has a login decorator or access mixin, or
-  reads `request.user` or `request.session`;
-- **warning** when it changes data (accepts POST, calls `.save()`...), and for `csrf_exempt(...)`
-  calls, whose view djsec does not see;
+- **error** when it relies on the session's user: a login decorator or access mixin (Django's,
+  a library's, or a project decorator whose code requires a logged-in user), a check in its body
+  that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
+- **warning** when it only reads the session (`request.user` to tell who is there,
+  `request.session`), or when it changes data (accepts POST, calls `.save()`...), and for
+  `csrf_exempt(...)` calls, whose view djsec does not see;
 - **info** otherwise.
 
-Webhooks that verify a signature (`hmac.compare_digest`, `constant_time_compare`,
-`stripe.Webhook.construct_event`, a `...-Signature` header) are not reported: that is the reason
-CSRF exemption exists. DRF views are not reported either: DRF exempts them itself and enforces CSRF
-in `SessionAuthentication`. Nor are views that enforce CSRF by hand on the requests that need it
-(`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`), SAML logout endpoints
-whose message the library verifies (`process_slo`), and views whose callers authenticate by an
-`Authorization` or API-key header when they have no login decorator or mixin and do not read
-`request.user` or `request.session`: a browser does not attach such a header to a forged
-request.
+Views whose callers authenticate by a credential a browser does not attach by itself are not
+reported: an `Authorization` or API-key header read in the view, or a **project decorator that
+authenticates by a token, an API key or a signature from the request** (not the session), when
+nothing reads `request.user`. Webhooks that verify a signature (`hmac.compare_digest`,
+`constant_time_compare`, `stripe.Webhook.construct_event`, a `...-Signature` header) are not
+reported: that is the reason CSRF exemption exists. DRF views are not reported either: DRF exempts
+them itself and enforces CSRF in `SessionAuthentication`. Nor are views that enforce CSRF by hand
+on the requests that need it (`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`),
+or SAML logout endpoints whose message the library verifies (`process_slo`).
 
 ## Why is this bad?
 Without the CSRF check, any web page a logged-in user visits can make their browser send a forged
@@ -97,7 +99,6 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
     if module.file.tests {
         return;
     }
-    let env = &module.env;
     for view in &module.functions {
         let Some(d) = view
             .decorators
@@ -109,30 +110,15 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         if view.is_drf() || view.facts.signature_check || view.facts.csrf_check {
             continue;
         }
-        if token_only(&view.facts) && view.auth_decorator().is_none() {
+        let access = view.access(checker, module);
+        let by_name = access.unknown && view.auth_decorator().is_some();
+        let Some(reliance) = reliance(&access, &view.facts, by_name) else {
             continue;
-        }
-        let session = if view.auth_decorator().is_some() {
-            Some("has a login decorator".to_string())
-        } else if view.facts.uses_session {
-            Some("reads `request.user` or `request.session`".to_string())
-        } else if env.middleware_requires_login() && !view.has(DecoratorKind::LoginNotRequired) {
-            Some("requires a login through `LoginRequiredMiddleware`".to_string())
-        } else {
-            None
         };
-        report(checker, d, view.name, session, view.writes());
+        report(checker, d, view.name, reliance, view.writes());
     }
     for class in module.class_views() {
         if class.traits.drf || class.facts().signature_check || class.facts().csrf_check {
-            continue;
-        }
-        let protection = class.protection();
-        if token_only(class.facts())
-            && protection
-                .as_deref()
-                .is_none_or(|p| p == views::CHECK_IN_METHODS)
-        {
             continue;
         }
         let Some(d) = class
@@ -143,47 +129,91 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         else {
             continue;
         };
-        let session = if let Some(p) = protection {
-            Some(format!("is protected by {p}"))
-        } else if class.facts().uses_session {
-            Some("reads `request.user` or `request.session`".to_string())
-        } else {
-            None
+        let access = class.access(checker, module);
+        // An access mixin or decorator known by its name only still says "logged in".
+        let by_name = access.unknown
+            && class
+                .protection()
+                .is_some_and(|p| p != views::CHECK_IN_METHODS);
+        let Some(reliance) = reliance(&access, class.facts(), by_name) else {
+            continue;
         };
-        report(checker, d, class.name, session, class.writes());
+        report(checker, d, class.name, reliance, class.writes());
     }
     if module.scope == Scope::Units {
         exempt_calls(checker, module);
     }
 }
 
-/// Callers authenticate by an `Authorization` or API-key header and the view does not read the
-/// session: a forged cross-site request carries no token.
-fn token_only(facts: &views::BodyFacts) -> bool {
-    facts.token_auth && !facts.uses_session
+/// What an exempted view relies on, from its protection and its body.
+enum Reliance {
+    /// The session's user: a forged request acts as them.
+    Session(String),
+    /// The session store only (`request.session[...]`), not who the user is.
+    SessionStore,
+    /// Nothing of the session.
+    Nothing,
+}
+
+/// `None` when callers authenticate by a token or API key and nothing reads the session's user:
+/// a browser does not attach such a credential to a forged cross-site request.
+fn reliance(access: &Access, facts: &views::BodyFacts, by_name: bool) -> Option<Reliance> {
+    let user = access.checks.user() || by_name || facts.reads_user;
+    let token = access.checks.token || facts.token_auth;
+    if token && !user {
+        return None;
+    }
+    Some(if access.checks.user() {
+        match &access.middleware {
+            Some(m) if access.by.is_empty() => {
+                Reliance::Session(format!("requires a login through {m}"))
+            }
+            _ => Reliance::Session(format!(
+                "requires a logged-in user: {}",
+                access.by.join(", ")
+            )),
+        }
+    } else if by_name {
+        Reliance::Session("has a login decorator or access mixin".to_string())
+    } else if facts.acts_as_user {
+        Reliance::Session("acts as the logged-in user through `request.user`".to_string())
+    } else if facts.uses_session {
+        // Reads `request.user` (to tell who is there) or the session store, without requiring
+        // a login or acting as the user: a forged request rides on the session, and what it can
+        // do is not visible here.
+        Reliance::SessionStore
+    } else {
+        Reliance::Nothing
+    })
 }
 
 fn report(
     checker: &mut PyChecker,
     decorator: &Decorator,
     name: &str,
-    session: Option<String>,
+    reliance: Reliance,
     writes: Option<String>,
 ) {
-    let (severity, message) = match (session, writes) {
-        (Some(why), _) => (
+    let (severity, message) = match (reliance, writes) {
+        (Reliance::Session(why), _) => (
             Severity::Error,
             format!(
                 "`{name}` is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it"
             ),
         ),
-        (None, Some(reason)) => (
+        (Reliance::SessionStore, _) => (
+            Severity::Warning,
+            format!(
+                "`{name}` is exempt from CSRF and uses the session (`request.user` or `request.session`): any site can make a visitor's browser call it with their session"
+            ),
+        ),
+        (Reliance::Nothing, Some(reason)) => (
             Severity::Warning,
             format!(
                 "`{name}` is exempt from CSRF and changes data ({reason}): any site can make a visitor's browser call it"
             ),
         ),
-        (None, None) => (
+        (Reliance::Nothing, None) => (
             Severity::Info,
             format!(
                 "`{name}` is exempt from CSRF: fine only if callers authenticate by token or signature"
@@ -203,7 +233,7 @@ fn remove_decorator_fix(checker: &PyChecker, decorator: &Decorator) -> Option<Fi
             && decorator
                 .wrapped
                 .iter()
-                .all(|(k, _)| *k == DecoratorKind::CsrfExempt));
+                .all(|(k, ..)| *k == DecoratorKind::CsrfExempt));
     if !only_csrf {
         return None;
     }
@@ -376,13 +406,36 @@ def csrf_exempt_local(f):\n    return f\n\
 @method_decorator(csrf_exempt, name='dispatch')\nclass B(View):\n    def post(self, request):\n        key = request.headers.get('X-Api-Key')\n        request.session['key'] = key\n\
 @csrf_exempt\ndef c(request):\n    request.user.save()\n    return HttpResponse(get_token(request))\n"
         );
+        // `B` authenticates by an API key and only uses the session as a store: a forged request
+        // carries no key.
         assert_eq!(
             codes_at(&src),
-            vec![
-                ("DJS308", 7, 1, "error"),
-                ("DJS308", 12, 1, "error"),
-                ("DJS308", 17, 1, "error"),
-            ]
+            vec![("DJS308", 7, 1, "error"), ("DJS308", 17, 1, "error")]
+        );
+    }
+
+    #[test]
+    fn project_decorators_tell_session_from_token() {
+        let src = format!(
+            "{HEAD}from functools import wraps\nfrom django.conf import settings\nfrom django.shortcuts import redirect\n\
+def api_key_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if request.headers.get('X-Api-Key') != settings.API_KEY:\n            return HttpResponse(status=401)\n        return view(request, *args, **kwargs)\n    return wrapper\n\
+def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.user.is_authenticated:\n            return redirect('login')\n        return view(request, *args, **kwargs)\n    return wrapper\n\
+@csrf_exempt\n@api_key_required\ndef push(request):\n    Event.objects.create()\n    return HttpResponse()\n\
+@csrf_exempt\n@member_required\ndef vote(request):\n    Vote.objects.create()\n    return HttpResponse()\n\
+@csrf_exempt\ndef store(request):\n    request.session['step'] = 2\n    return HttpResponse()\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS308", 28, 1, "error"), ("DJS308", 33, 1, "warning")]
+        );
+        let messages: Vec<String> = crate::analysis::testing::findings(&src)
+            .into_iter()
+            .filter(|f| f.code == "DJS308")
+            .map(|f| f.message)
+            .collect();
+        assert!(
+            messages[0].contains("`@member_required` (line 16)"),
+            "{messages:?}"
         );
     }
 
@@ -407,6 +460,11 @@ def csrf_exempt_local(f):\n    return f\n\
             fixed.ends_with(
                 "\nclass Api(View):\n    def post(self, request):\n        request.user.save()\n"
             ),
+            "{fixed}"
+        );
+        // Neither `csrf_exempt` nor `method_decorator` is used any more: their imports go.
+        assert!(
+            !fixed.contains("csrf_exempt") && !fixed.contains("method_decorator"),
             "{fixed}"
         );
     }

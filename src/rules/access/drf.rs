@@ -87,6 +87,10 @@ allows any request. It is a **warning** on views that change data and a **hint**
 views. Views meant to be public (see DJS301) and projects using `LoginRequiredMiddleware` are not
 reported. Without project knowledge (a single file, no settings found) nothing is reported.
 
+In a production settings module that sets `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` to
+`AllowAny` itself, the **warning** is also reported at that line: the default opens every API
+view that does not say otherwise.
+
 ## Why is this bad?
 DRF's built-in default is `AllowAny`: a view that forgets `permission_classes` is open to
 anonymous clients, however sensitive the data behind it.
@@ -326,6 +330,51 @@ fn is_empty_sequence(value: Node) -> bool {
     matches!(value.kind(), "list" | "tuple") && value.named_child_count() == 0
 }
 
+/// What a DRF class view's permission classes (or the project's default) let in, in words:
+/// `(authentication, authorization)` for `djsec views` and the hover.
+pub fn describe_class(checker: &PyChecker, module: &Module, class: &ClassInfo) -> (String, String) {
+    let src = checker.source();
+    let authentication = match class.attr("authentication_classes") {
+        Some(v) => format!("DRF `{}`", node::text(v, src)),
+        None => match &module.env.drf_default_authentication {
+            Some(list) => format!(
+                "DRF default ({})",
+                list.iter()
+                    .map(|c| c.rsplit('.').next().unwrap_or(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "DRF default (unknown)".to_string(),
+        },
+    };
+    let (perms, shown) = match class.attr("permission_classes") {
+        Some(v) => (
+            classify_value(checker, v),
+            format!("`{}`", node::text(v, src)),
+        ),
+        None => (
+            default_permissions(&module.env),
+            match &module.env.drf_default_permissions {
+                Some(list) => format!(
+                    "default ({})",
+                    list.iter()
+                        .map(|c| c.rsplit('.').next().unwrap_or(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "default (unknown)".to_string(),
+            },
+        ),
+    };
+    let authorization = match perms.map(|p| under_middleware(p, &module.env)) {
+        Some(p) if p.open => format!("none: anyone ({shown})"),
+        Some(p) if p.login_only => format!("login only ({shown})"),
+        Some(_) => format!("permission classes {shown}"),
+        None => format!("unknown ({shown})"),
+    };
+    (authentication, authorization)
+}
+
 /// The project's default permissions, when known.
 fn default_permissions(env: &Env) -> Option<Permissions> {
     env.drf_default_permissions
@@ -383,8 +432,11 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
             };
             let perms = under_middleware(perms, env);
             if perms.open {
-                if let Some(reason) = &writes {
-                    report_allow_any(checker, value, class.name, reason, auth_disabled);
+                match &writes {
+                    Some(reason) => {
+                        report_allow_any(checker, value, class.name, reason, auth_disabled)
+                    }
+                    None => super::exposure::drf_data(checker, module, class, "`AllowAny`"),
                 }
                 return;
             }
@@ -397,6 +449,14 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
             let perms = under_middleware(perms, env);
             if perms.open {
                 report_default(checker, class.name_node, class.name, writes.as_deref());
+                if writes.is_none() {
+                    super::exposure::drf_data(
+                        checker,
+                        module,
+                        class,
+                        "the project's `AllowAny` default",
+                    );
+                }
                 return;
             }
             object_permission(checker, class, perms);

@@ -23,7 +23,16 @@ pub const RULE: Rule = Rule {
 Reports reading the Host header directly: `request.META["HTTP_HOST"]`,
 `request.META.get("HTTP_HOST")`, `request.headers["Host"]`, `request.headers.get("host")`, and the
 same for `X-Forwarded-Host` (`HTTP_X_FORWARDED_HOST`). Values only passed to a logging call or
-`print()` are not reported.
+`print()` are not reported, nor:
+- reads behind `CommonMiddleware`: when the deployed settings (the production settings modules,
+  or a framework's defaults) put `django.middleware.common.CommonMiddleware` in `MIDDLEWARE`, it
+  calls `request.get_host()` on every request, which refuses a Host outside `ALLOWED_HOSTS`; the
+  `Host` header a view reads is then the validated one (with `USE_X_FORWARDED_HOST = False`; with
+  `True`, `X-Forwarded-Host` is the validated one and `Host` is still reported). Reads in a
+  middleware listed before `CommonMiddleware` are still reported;
+- the host validation itself: a read in a function or class that raises `DisallowedHost` (a
+  multi-domain middleware matching the raw header against its domains);
+- test code (see the README, "Test code").
 
 ## Why is this bad?
 The Host header is whatever the client sent. `request.get_host()` validates it against
@@ -64,7 +73,8 @@ and never returns `None` (`.get()` with a default did).
 
 pub fn check(checker: &mut PyChecker, module: &Module) {
     let src = checker.source();
-    if module.scope != Scope::Units {
+    // Tests read the header of requests they built themselves (see `analysis::test_code`).
+    if module.scope != Scope::Units || module.file.tests {
         return;
     }
     let requests = checker.model.sources.request_params.clone();
@@ -84,6 +94,10 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             true
         });
     }
+    if hits.is_empty() {
+        return;
+    }
+    let validated = Validation::of(checker);
     for (read, container, forwarded) in hits {
         // Setting the header (test code builds requests that way) is not reading it.
         let assigned = read.parent().is_some_and(|p| {
@@ -91,7 +105,10 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
                 && p.child_by_field_name("left")
                     .is_some_and(|l| l.id() == read.id())
         });
-        if assigned || inside_logging(read, src) {
+        if assigned || inside_logging(read, src) || validates_host(read, src) {
+            continue;
+        }
+        if validated.covers(checker, read, forwarded) {
             continue;
         }
         let shown = node::text(read, src);
@@ -117,6 +134,121 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         checker.report(
             Finding::new(RULE.code, read.byte_range(), Severity::Warning, message).with_fix(fix),
         );
+    }
+}
+
+/// Whether the read is part of the host validation itself: its top-level function or class
+/// raises `DisallowedHost` (a multi-domain middleware that matches the raw header against the
+/// configured domains and refuses the others, as `get_host()` does against `ALLOWED_HOSTS`).
+fn validates_host(read: Node, src: &str) -> bool {
+    let mut top = read;
+    while let Some(parent) = top.parent() {
+        if parent.parent().is_none() {
+            break;
+        }
+        top = parent;
+    }
+    if !node::text(top, src).contains("DisallowedHost") {
+        return false;
+    }
+    let mut found = false;
+    walk(top, |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "raise_statement" && node::text(n, src).contains("DisallowedHost") {
+            found = true;
+            return false;
+        }
+        true
+    });
+    found
+}
+
+const COMMON_MIDDLEWARE: &str = "django.middleware.common.CommonMiddleware";
+
+/// What the deployed settings say about the Host header before views run (see
+/// [`crate::project::deployed`]): `CommonMiddleware` calls `request.get_host()` on every request,
+/// which refuses a Host outside `ALLOWED_HOSTS` (`DisallowedHost`, a 400). Behind it, the raw
+/// `Host` header is the validated one — unless `USE_X_FORWARDED_HOST` makes `get_host()` read
+/// `X-Forwarded-Host` instead; then that one is validated and `Host` is not.
+struct Validation {
+    /// Position of `CommonMiddleware` in the deployed `MIDDLEWARE`, when there.
+    common: Option<usize>,
+    /// The deployed `USE_X_FORWARDED_HOST`, when known.
+    forwarded_host: Option<bool>,
+    /// The deployed `MIDDLEWARE` entries before `CommonMiddleware` (they see the raw header).
+    before: Vec<String>,
+}
+
+impl Validation {
+    fn of(checker: &PyChecker) -> Validation {
+        let none = Validation {
+            common: None,
+            forwarded_host: None,
+            before: Vec::new(),
+        };
+        let Some(index) = checker.context.project.as_deref() else {
+            return none;
+        };
+        let Some(Some(position)) =
+            crate::project::deployed::middleware_position(index, COMMON_MIDDLEWARE)
+        else {
+            return none;
+        };
+        let before = crate::project::deployed::value_of(index, "MIDDLEWARE")
+            .and_then(|m| {
+                m.items().map(|items| {
+                    items[..position.min(items.len())]
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        Validation {
+            common: Some(position),
+            forwarded_host: crate::project::deployed::flag(index, "USE_X_FORWARDED_HOST"),
+            before,
+        }
+    }
+
+    /// Whether `CommonMiddleware` validated the header `read` reads before the code runs.
+    fn covers(&self, checker: &PyChecker, read: Node, forwarded: bool) -> bool {
+        if self.common.is_none() {
+            return false;
+        }
+        // `get_host()` reads `X-Forwarded-Host` exactly when `USE_X_FORWARDED_HOST` is on.
+        let validated = self.forwarded_host == Some(forwarded);
+        validated && !self.in_earlier_middleware(checker, read)
+    }
+
+    /// Whether the read is in a class listed in `MIDDLEWARE` before `CommonMiddleware`.
+    fn in_earlier_middleware(&self, checker: &PyChecker, read: Node) -> bool {
+        if self.before.is_empty() {
+            return false;
+        }
+        let src = checker.source();
+        let Some(class) = std::iter::successors(read.parent(), |n| n.parent())
+            .filter(|n| n.kind() == "class_definition")
+            .last()
+            .and_then(|c| c.child_by_field_name("name"))
+            .map(|n| node::text(n, src))
+        else {
+            return false;
+        };
+        let module = checker.context.path.as_deref().and_then(|p| {
+            let index = checker.context.project.as_deref()?;
+            index.dotted_name(&index.normalize(p))
+        });
+        match module {
+            Some(module) => self
+                .before
+                .iter()
+                .any(|m| *m == format!("{module}.{class}")),
+            // Cannot tell where it sits: assume it may run first.
+            None => true,
+        }
     }
 }
 
@@ -216,6 +348,100 @@ mod tests {
         assert_eq!(
             fixed,
             "def v(request):\n    link = f\"https://{request.get_host()}/join\"\n    host = self.request.get_host()\n"
+        );
+    }
+}
+
+#[cfg(test)]
+mod validation {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::analysis::{Context, analyze_text};
+    use crate::project::ProjectIndex;
+    use crate::syntax::Language;
+
+    const VIEW: &str = "def invite(request):\n    return request.META['HTTP_HOST']\n\ndef proxy(request):\n    return request.headers.get('X-Forwarded-Host')\n";
+    const COMMON: &str = "'django.middleware.common.CommonMiddleware'";
+
+    /// Lines of the DJS310 findings of `app/views.py` with these settings.
+    fn lines(settings: &str, extra: &[(&str, &str)], path: &str, src: &str) -> Vec<usize> {
+        let root = Path::new("/proj");
+        let mut files = vec![
+            ("site/settings.py", settings),
+            (
+                "site/wsgi.py",
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+            ),
+            (path, src),
+        ];
+        files.extend_from_slice(extra);
+        let index = ProjectIndex::from_files(root, &files);
+        let context = Context {
+            path: Some(root.join(path)),
+            project: Some(Arc::new(index)),
+            ..Context::default()
+        };
+        let lines = crate::analysis::LineIndex::new(src);
+        analyze_text(src, Language::Python, &context)
+            .into_iter()
+            .filter(|f| f.code == "DJS310")
+            .map(|f| lines.line_col(src, f.range.start).0)
+            .collect()
+    }
+
+    /// Seen in Misago (`core/utils.py` compares the Referer with `HTTP_HOST`) and
+    /// django-allauth's SAML helper: `CommonMiddleware` has validated the Host before any view.
+    #[test]
+    fn common_middleware_validates_the_host_first() {
+        let settings = format!("DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = [{COMMON}]\n");
+        // Host: validated; X-Forwarded-Host: get_host() ignores it.
+        assert_eq!(lines(&settings, &[], "app/views.py", VIEW), vec![5]);
+        // Behind a proxy, get_host() validates X-Forwarded-Host and not Host.
+        let proxied = format!("{settings}USE_X_FORWARDED_HOST = True\n");
+        assert_eq!(lines(&proxied, &[], "app/views.py", VIEW), vec![2]);
+        // Without CommonMiddleware, or when the settings are unknown: both.
+        let bare = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = []\n";
+        assert_eq!(lines(bare, &[], "app/views.py", VIEW), vec![2, 5]);
+        let unknown = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = load_middleware()\n";
+        assert_eq!(lines(unknown, &[], "app/views.py", VIEW), vec![2, 5]);
+        // A middleware that runs before CommonMiddleware sees the raw header.
+        let early = "class HostMiddleware:\n    def __call__(self, request):\n        host = request.META['HTTP_HOST']\n";
+        let settings = format!(
+            "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = ['app.middleware.HostMiddleware', {COMMON}]\n"
+        );
+        assert_eq!(lines(&settings, &[], "app/middleware.py", early), vec![3]);
+        let settings = format!(
+            "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = [{COMMON}, 'app.middleware.HostMiddleware']\n"
+        );
+        assert_eq!(
+            lines(&settings, &[], "app/middleware.py", early),
+            Vec::<usize>::new()
+        );
+    }
+
+    /// Seen in pretix and pretalx: their `MultiDomainMiddleware` reads the raw header to match
+    /// it against the configured domains and raises `DisallowedHost` for the others: it is the
+    /// validation. A look-alike that raises something else is still reported.
+    #[test]
+    fn the_host_validation_itself() {
+        let middleware = "from django.core.exceptions import DisallowedHost\n\nclass MultiDomainMiddleware:\n    def process_request(self, request):\n        host = request.headers['Host']\n        if host not in self.domains():\n            raise DisallowedHost(f'Unknown host: {host}')\n";
+        let bare = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = []\n";
+        assert_eq!(
+            lines(bare, &[], "app/middleware.py", middleware),
+            Vec::<usize>::new()
+        );
+        let other = middleware.replace("raise DisallowedHost", "raise ValueError");
+        assert_eq!(lines(bare, &[], "app/middleware.py", &other), vec![5]);
+    }
+
+    /// Seen in Wagtail's `tests/test_page_model.py`: assertions on requests the test built.
+    #[test]
+    fn silent_in_test_code() {
+        let bare = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = []\n";
+        assert_eq!(
+            lines(bare, &[], "app/tests/test_views.py", VIEW),
+            Vec::<usize>::new()
         );
     }
 }

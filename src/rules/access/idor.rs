@@ -3,9 +3,9 @@
 
 use tree_sitter::Node;
 
-use super::views::{ClassInfo, DecoratorKind, FunctionView, Module};
+use super::views::{Access, ClassInfo, DecoratorKind, FunctionView, Module};
 use crate::analysis::python::PyChecker;
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::{Level, node};
 
@@ -31,15 +31,17 @@ the request, without tying it to the user:
   `PermissionRequiredMixin` (or a decorated `dispatch`): `model = X` or an unscoped
   `queryset = X.objects...`, with no `get_queryset()` or `get_object()` override.
 
-Views with `UserPassesTestMixin` (whose `test_func` can check the object) are not reported.
-Unauthenticated views are left to DJS301/DJS302; DRF viewsets to DJS307.
+Views with `UserPassesTestMixin` (whose `test_func` can check the object) are not reported, nor
+views that require a model permission (`@permission_required("billing.delete_invoice")`,
+`PermissionRequiredMixin`), staff or superuser status, or an object-level check: there, which
+objects a user may reach is what the permission model says, not an oversight. Unauthenticated
+views are left to DJS301/DJS302 and DJS317; DRF viewsets to DJS307.
 
 ## Why is this bad?
 Authentication says who the user is; it does not say which objects they may see or change. When
 the object is looked up by the id in the URL alone, any logged-in user can change the id and read
 or modify someone else's object: an insecure direct object reference (IDOR), OWASP's most common
-access-control flaw. Model permissions (`PermissionRequiredMixin`) do not help: they say "may
-change invoices", not "may change *this* invoice".
+access-control flaw.
 
 ## Example
 ```python
@@ -101,13 +103,24 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         return;
     }
     for view in &module.functions {
-        if authenticated_function(module, view) && !view.facts.object_check {
+        if authenticated_function(module, view)
+            && !view.facts.object_check
+            && !by_permission(&view.access(checker, module))
+        {
             function_lookups(checker, view);
         }
     }
     for class in module.class_views() {
         class_lookup(checker, module, class);
     }
+}
+
+/// A view that requires a model permission, staff or superuser status, or checks objects:
+/// whether any such user may reach any object is what that permission model says, not an
+/// oversight of object scoping.
+fn by_permission(access: &Access) -> bool {
+    let c = access.checks;
+    c.permission || c.staff || c.superuser || c.object
 }
 
 fn authenticated_function(module: &Module, view: &FunctionView) -> bool {
@@ -206,33 +219,75 @@ fn class_lookup(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
         || module.env.routed_with_auth(class.name)
         || (module.env.middleware_requires_login()
             && !class.has_decorator(DecoratorKind::LoginNotRequired));
-    if !authenticated || class.facts().object_check {
+    if !authenticated || class.facts().object_check || by_permission(&class.access(checker, module))
+    {
         return;
     }
     if class.defines_any(&["get_queryset", "get_object"]) {
         return;
     }
     let src = checker.source();
-    let source = match (class.attr("queryset"), class.attr("model")) {
+    let (source, model) = match (class.attr("queryset"), class.attr("model")) {
         (Some(q), _) => {
             let text = node::text(q, src);
             if scoped_query(text) {
                 return;
             }
-            format!("`queryset = {text}`")
+            let model = text
+                .split(".objects")
+                .next()
+                .filter(|m| m.len() < text.len())
+                .map(|m| m.rsplit('.').next().unwrap_or(m).to_string());
+            (format!("`queryset = {text}`"), model)
         }
-        (None, Some(m)) => format!("`model = {}`", node::text(m, src)),
+        (None, Some(m)) => {
+            let text = node::text(m, src);
+            (format!("`model = {text}`"), Some(text.to_string()))
+        }
         (None, None) => return,
     };
-    checker.report(Finding::new(
-        RULE.code,
-        class.name_node.byte_range(),
-        Severity::Hint,
-        format!(
-            "`{}` fetches its object by the URL id from {source} without scoping it to the user: any logged-in user can reach any object; override `get_queryset()`",
-            class.name
-        ),
-    ));
+    let fix = model.and_then(|m| scope_fix(checker, class, &m));
+    checker.report(
+        Finding::new(
+            RULE.code,
+            class.name_node.byte_range(),
+            Severity::Hint,
+            format!(
+                "`{}` fetches its object by the URL id from {source} without scoping it to the user: any logged-in user can reach any object; override `get_queryset()`",
+                class.name
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+/// Add a `get_queryset()` that keeps the objects whose owner field (a foreign key to the user
+/// model, from the model's facts) is the requester.
+fn scope_fix(checker: &PyChecker, class: &ClassInfo, model: &str) -> Option<Fix> {
+    let (facts, _) = super::does::model_facts(checker, model)?;
+    let field = facts.owner_fields.first()?;
+    let src = checker.source();
+    let body = class.def.child_by_field_name("body")?;
+    let first = body.named_child(0)?;
+    if first.start_position().row == class.def.start_position().row {
+        return None;
+    }
+    let indent = node::line_indent(src, first.start_byte());
+    let end = body.end_byte();
+    // After the last statement of the body, on a line of its own.
+    let at = src[end..].find('\n').map_or(src.len(), |i| end + i + 1);
+    let newline = if at == src.len() && !src.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
+    let method = format!(
+        "{newline}\n{indent}def get_queryset(self):\n{indent}{indent}return super().get_queryset().filter({field}=self.request.user)\n"
+    );
+    Some(Fix::unsafe_(
+        format!("Scope `get_queryset()` to `self.request.user` (`{field}`)"),
+        vec![Edit::insert(at, method)],
+    ))
 }
 
 fn is_id_lookup(key: &str) -> bool {
@@ -279,7 +334,7 @@ mod tests {
             "{HEAD}@login_required\ndef invoice(request, pk):\n    obj = get_object_or_404(Invoice, pk=pk)\n    return render(request, 'i.html', {{'o': obj}})\n\
 @login_required\ndef order(request):\n    o = Order.objects.get(id=request.GET['id'])\n    Order.objects.filter(order_id=request.POST['o']).delete()\n    return render(request, 'o.html')\n\
 class InvoiceDetail(LoginRequiredMixin, DetailView):\n    model = Invoice\n\
-class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required = 'billing.change_invoice'\n    queryset = Invoice.objects.all()\n"
+class InvoiceEdit(LoginRequiredMixin, UpdateView):\n    queryset = Invoice.objects.all()\n"
         );
         assert_eq!(
             codes_at(&src),
@@ -291,6 +346,17 @@ class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required
                 ("DJS309", 16, 7, "hint"),
             ]
         );
+    }
+
+    #[test]
+    fn silent_when_a_model_permission_or_staff_is_required() {
+        let src = format!(
+            "{HEAD}from django.contrib.admin.views.decorators import staff_member_required\nfrom django.contrib.auth.decorators import permission_required\n\
+@permission_required('billing.delete_invoice')\ndef delete_invoice(request, pk):\n    get_object_or_404(Invoice, pk=pk).delete()\n    return render(request, 'd.html')\n\
+@staff_member_required\ndef invoice(request, pk):\n    return render(request, 'i.html', {{'o': get_object_or_404(Invoice, pk=pk)}})\n\
+class InvoiceEdit(PermissionRequiredMixin, UpdateView):\n    permission_required = 'billing.change_invoice'\n    queryset = Invoice.objects.all()\n"
+        );
+        assert_eq!(codes_at(&src), vec![]);
     }
 
     #[test]
@@ -309,6 +375,20 @@ class H(LoginRequiredMixin, ListView):\n    model = Invoice\n\
 class I(LoginRequiredMixin, DetailView):\n    queryset = Invoice.objects.filter(team__members=1)\n"
         );
         assert_eq!(codes_at(&src), vec![]);
+    }
+
+    #[test]
+    fn fix_scopes_get_queryset_to_the_owner_field() {
+        let src = "from django.conf import settings\nfrom django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.db import models\nfrom django.views.generic import DetailView\n\nclass Invoice(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n\nclass InvoiceDetail(LoginRequiredMixin, DetailView):\n    model = Invoice\n    template_name = 'invoice.html'\n\nclass Other(LoginRequiredMixin, DetailView):\n    model = Unknown\n";
+        assert_eq!(
+            crate::analysis::testing::fix_applicability(src, "DJS309"),
+            vec!["unsafe", "none"]
+        );
+        let fixed = crate::analysis::testing::assert_fix(src, "DJS309");
+        assert!(
+            fixed.contains("    template_name = 'invoice.html'\n\n    def get_queryset(self):\n        return super().get_queryset().filter(customer=self.request.user)\n\nclass Other"),
+            "{fixed}"
+        );
     }
 
     #[test]

@@ -145,8 +145,47 @@ fn raw_request(flow: &Flow) -> bool {
             .is_some_and(|s| s.starts_with("request.") || s.ends_with(".initial_data"))
 }
 
+/// A dictionary literal whose keys are all written out (`{"comment": text, "ip": ip}`), or a
+/// name only ever bound to such literals: the code, not the client, chooses the fields, whatever
+/// the values are.
+fn fixed_keys(checker: &PyChecker, expr: Node) -> bool {
+    let src = checker.source();
+    let literal = |dict: Node| {
+        dict.kind() == "dictionary" && {
+            let mut cursor = dict.walk();
+            dict.named_children(&mut cursor)
+                .all(|pair| match pair.kind() {
+                    "pair" => pair
+                        .child_by_field_name("key")
+                        .is_some_and(|k| k.kind() == "string"),
+                    "comment" => true,
+                    _ => false,
+                })
+        }
+    };
+    match expr.kind() {
+        "dictionary" => literal(expr),
+        "identifier" => {
+            let index = &checker.model.index;
+            let bindings = index.bindings(index.scope_at(expr), node::text(expr, src));
+            let before: Vec<_> = bindings
+                .iter()
+                .filter(|b| b.node.end_byte() <= expr.start_byte())
+                .collect();
+            !before.is_empty()
+                && before.iter().all(|b| {
+                    !b.augmented && b.value.is_some_and(|v| literal(node::unparenthesize(v)))
+                })
+        }
+        _ => false,
+    }
+}
+
 fn splat_source(checker: &PyChecker, expr: Node) -> Option<String> {
     let expr = node::unparenthesize(expr);
+    if fixed_keys(checker, expr) {
+        return None;
+    }
     let flow = checker.model.flow(expr);
     if raw_request(&flow) {
         return flow.source;
@@ -386,6 +425,12 @@ mod tests {
     fn silent_on_validated_data_and_look_alikes() {
         let src = "def v(request, **kwargs):\n    Profile(**form.cleaned_data)\n    Item.objects.create(**serializer.validated_data)\n    Item.objects.filter(**kwargs)\n    ctx.update(**request.GET)\n    f = ProfileForm(**request.POST)\n    Item(**defaults)\n    Item.objects.create(name=request.POST['name'])\n    for key in ALLOWED:\n        setattr(obj, key, request.POST[key])\n";
         assert_eq!(codes_at(src), vec![]);
+    }
+
+    #[test]
+    fn silent_when_the_code_writes_out_the_keys() {
+        let src = "def v(request):\n    kwargs = {'comment': request.POST['c'], 'ip': request.META['REMOTE_ADDR']}\n    kwargs['agent'] = request.headers.get('User-Agent')\n    Comment.objects.create(**kwargs)\n    Comment.objects.create(**{'text': request.POST['t']})\n    data = {'a': 1}\n    data = request.POST.dict()\n    Item.objects.create(**data)\n";
+        assert_eq!(codes_at(src), vec![("DJS314", 8, 5, "warning")]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::views::{Module, Scope, is_nested_scope, walk};
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
-use crate::semantic::strings::{self, Piece};
+use crate::semantic::strings::{self, Piece, is_scheme_prefix, pins_destination};
 use crate::semantic::{Level, node};
 
 pub const RULE: Rule = Rule {
@@ -35,6 +35,11 @@ Targets built on a constant local path (`f"/orders/{pk}/"`) and names of URL pat
 a constant scheme followed by `request.get_host()` (which Django checks against `ALLOWED_HOSTS`)
 and a path, as in Django's own HTTPS redirect
 `HttpResponsePermanentRedirect("https://%s%s" % (request.get_host(), request.get_full_path()))`.
+
+A redirect back to the `Referer` header is reported as a hint: a page on another site that links
+here gets its visitors sent back to it, where they already were. The target is judged by what it
+is made of: a path built by `reverse()` or `get_absolute_url()`, or a project helper whose summary
+checks the URL (`if _allow_redirect(url): ...`), keeps the redirect on the site.
 
 ## Why is this bad?
 An attacker sends a link to your site that redirects to theirs
@@ -153,17 +158,27 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             continue;
         }
         let fix = wrap_fix(checker, module, site, target);
-        checker.report(
-            Finding::new(
-                RULE.code,
-                site.byte_range(),
+        // Back to the page the user came from: an attacker's page that links here gets its
+        // visitors sent back to it, which is where they were. Worth a look, not an exploit.
+        let referer = node::text(target, checker.source())
+            .to_ascii_lowercase()
+            .contains("referer");
+        let (severity, message) = if referer {
+            (
+                Severity::Hint,
+                format!(
+                    "{sink} sends the user back to the `Referer` header without `url_has_allowed_host_and_scheme()`: a page on another site that links here gets its visitors back; check the URL if the redirect should stay on this site"
+                ),
+            )
+        } else {
+            (
                 Severity::Error,
                 format!(
                     "{sink} sends the user to a URL from {source} without `url_has_allowed_host_and_scheme()`: an open redirect"
                 ),
             )
-            .with_fix(fix),
-        );
+        };
+        checker.report(Finding::new(RULE.code, site.byte_range(), severity, message).with_fix(fix));
     }
 }
 
@@ -197,7 +212,12 @@ fn leading_source(checker: &PyChecker, target: Node) -> Option<String> {
             .filter(|b| !b.augmented && b.node.end_byte() <= target.start_byte())
             .filter_map(|b| b.value)
             .collect();
-        if !plain.is_empty() {
+        // An empty start (`url = ""; url += request.GET["next"]`) leaves the start to what is
+        // appended: judge the name as a whole then.
+        let empty_start = plain
+            .iter()
+            .any(|v| matches!(node::text(*v, src).trim(), "\"\"" | "''"));
+        if !plain.is_empty() && !empty_start {
             return plain.into_iter().find_map(|v| value_source(checker, v));
         }
     }
@@ -240,7 +260,9 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
         }
         None => target,
     };
-    let flow = checker.model.flow(leading);
+    let flow = checker
+        .model
+        .flow_for(leading, crate::semantic::SinkKind::Redirect);
     if flow.level != Level::Request {
         return None;
     }
@@ -249,37 +271,11 @@ fn value_source(checker: &PyChecker, target: Node) -> Option<String> {
     (!OWN_PATH.contains(&source.as_str()) && source != OWN_HOST).then_some(source)
 }
 
-/// A literal that is only a URL scheme and its separator: `https://`, `http://`, `//`.
-fn is_scheme_prefix(text: &str) -> bool {
-    text.strip_suffix("//")
-        .map(|scheme| scheme.strip_suffix(':').unwrap_or(scheme))
-        .is_some_and(|scheme| {
-            scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        })
-}
-
 /// Whether a value is this site's own host: `request.get_host()` (checked against
 /// `ALLOWED_HOSTS` by Django), possibly through a local or `self.redirect_host or ...`.
 fn is_own_host(checker: &PyChecker, expr: Node) -> bool {
     let flow = checker.model.flow(expr);
     flow.level == Level::Request && flow.source.as_deref() == Some(OWN_HOST)
-}
-
-/// A literal URL start that fixes the destination: a local path (`/orders/`, not `//host` or
-/// `/\host`), an absolute URL with its host (`https://example.com/`), or a query or fragment.
-fn pins_destination(text: &str) -> bool {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some('/') => chars.next().is_some_and(|c| c != '/' && c != '\\'),
-        Some('?' | '#') => true,
-        _ => text
-            .find("://")
-            .and_then(|i| text.get(i + 3..))
-            .and_then(|rest| rest.find('/'))
-            .is_some_and(|slash| slash > 0),
-    }
 }
 
 /// Whether the function around `site` calls `url_has_allowed_host_and_scheme()`.
@@ -290,8 +286,22 @@ fn checked_in_function(checker: &PyChecker, calls: &[Node], site: Node) -> bool 
     let src = checker.source();
     calls.iter().any(|c| {
         node::contains(function, *c)
-            && node::callee_name(*c, src).is_some_and(|n| CHECKS.contains(&n))
+            && (node::callee_name(*c, src).is_some_and(|n| CHECKS.contains(&n))
+                || is_project_url_guard(checker, *c))
     })
+}
+
+/// A call to a project helper that checks a URL stays on the site (its summary is a guard:
+/// `url_has_allowed_host_and_scheme()` inside, or a check of the parsed URL's host).
+fn is_project_url_guard(checker: &PyChecker, call: Node) -> bool {
+    checker
+        .model
+        .summary_of_call(call)
+        .is_some_and(|(_, summary)| {
+            summary
+                .guard
+                .is_some_and(|g| g.kind == crate::semantic::summary::GuardKind::SafeUrl)
+        })
 }
 
 /// `url` → `url if url_has_allowed_host_and_scheme(url, ...) else "/"`.
@@ -348,7 +358,7 @@ class V:\n    def get_success_url(self):\n        return self.request.GET['next'
             vec![
                 ("DJS311", 4, 12, "error"),
                 ("DJS311", 7, 12, "error"),
-                ("DJS311", 9, 12, "error"),
+                ("DJS311", 9, 12, "hint"),
                 ("DJS311", 11, 12, "error"),
                 ("DJS311", 14, 9, "error"),
             ]

@@ -59,10 +59,11 @@ fn run(files: &[(String, String)]) -> Vec<(&'static str, usize, &'static str)> {
 fn routed_views_are_reported_and_urlconf_wrappers_protect() {
     let urls = "from django.urls import path\nfrom app import views\n\
 urlpatterns = [path('dash/', views.dashboard), path('items/<int:pk>/delete/', views.delete_item)]\n";
-    // Routed read-only view: a hint; the writing view: a warning; unrouted `status`: nothing.
+    // The routed writing view: a warning (it acts on the user's own items); the routed
+    // read-only view is a page anyone may see; unrouted `status` is not a view.
     assert_eq!(
         run(&project(urls, SETTINGS)),
-        vec![("DJS301", 3, "hint"), ("DJS301", 6, "warning")]
+        vec![("DJS301", 6, "warning")]
     );
     let wrapped = "from django.urls import path\nfrom django.contrib.auth.decorators import login_required, permission_required\nfrom app import views\n\
 urlpatterns = [path('dash/', login_required(views.dashboard)), path('items/<int:pk>/delete/', permission_required('app.delete_item')(views.delete_item))]\n";
@@ -78,22 +79,18 @@ urlpatterns = [path('items/<int:pk>/delete/', csrf_exempt(views.delete_item))]\n
 
 #[test]
 fn public_by_route_or_url_name_stays_quiet() {
-    let urls = "from django.urls import path\nfrom app.views import dashboard, status\n\
-urlpatterns = [path('healthz/', dashboard), path('s/', status, name='health-check')]\n";
+    let urls = "from django.urls import path\nfrom app.views import delete_item\n\
+urlpatterns = [path('healthz/', delete_item)]\n";
+    assert_eq!(run(&project(urls, SETTINGS)), vec![]);
+    let urls = "from django.urls import path\nfrom app.views import delete_item\n\
+urlpatterns = [path('items/x/', delete_item, name='health-check')]\n";
+    assert_eq!(run(&project(urls, SETTINGS)), vec![]);
+    // The same route without public words is reported.
+    let urls = "from django.urls import path\nfrom app.views import delete_item\n\
+urlpatterns = [path('items/x/', delete_item, name='stats')]\n";
     assert_eq!(
         run(&project(urls, SETTINGS)),
         vec![("DJS301", 6, "warning")]
-    );
-    // The same routes without public words are reported.
-    let urls = "from django.urls import path\nfrom app.views import dashboard, status\n\
-urlpatterns = [path('board/', dashboard), path('s/', status, name='stats')]\n";
-    assert_eq!(
-        run(&project(urls, SETTINGS)),
-        vec![
-            ("DJS301", 3, "hint"),
-            ("DJS301", 6, "warning"),
-            ("DJS301", 10, "hint")
-        ]
     );
 }
 
@@ -107,10 +104,7 @@ fn login_required_middleware_silences_missing_login_findings() {
     let off = format!(
         "{SETTINGS}MIDDLEWARE = ['django.contrib.auth.middleware.AuthenticationMiddleware']\n"
     );
-    assert_eq!(
-        run(&project(urls, &off)),
-        vec![("DJS301", 3, "hint"), ("DJS301", 6, "warning")]
-    );
+    assert_eq!(run(&project(urls, &off)), vec![("DJS301", 6, "warning")]);
 }
 
 #[test]
@@ -148,7 +142,7 @@ fn configured_public_views_by_qualified_name() {
             "other.*".to_string(),
         ]);
     });
-    assert_eq!(found, vec![("DJS301", 3, "hint")]);
+    assert_eq!(found, vec![]);
     let found = findings(&borrowed, |c| {
         c.public_views = Arc::from(vec!["app.views.*".to_string()]);
     });
@@ -156,7 +150,7 @@ fn configured_public_views_by_qualified_name() {
     let found = findings(&borrowed, |c| {
         c.public_views = Arc::from(vec!["views.delete".to_string(), "shop.views.*".to_string()]);
     });
-    assert_eq!(found, vec![("DJS301", 3, "hint"), ("DJS301", 6, "warning")]);
+    assert_eq!(found, vec![("DJS301", 6, "warning")]);
 }
 
 #[test]
@@ -196,4 +190,247 @@ urlpatterns = [path('d/', login_required(delete_item))]\n";
         .map(|f| (f.1, f.3))
         .collect();
     assert_eq!(found, vec![(6, "warning")]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project decorators and mixins across modules (the project facts)
+
+const DECORATORS: &str = "from functools import wraps\n\
+from django.conf import settings\n\
+from django.contrib.auth.decorators import login_required, user_passes_test\n\
+from django.core.exceptions import PermissionDenied\n\
+from django.http import HttpResponse\n\
+\n\
+def api_key_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if request.headers.get('X-Api-Key') != settings.API_KEY:\n            return HttpResponse(status=401)\n        return view(request, *args, **kwargs)\n    return wrapper\n\
+\n\
+def user_is_authenticated(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.user.is_authenticated:\n            raise PermissionDenied\n        return view(request, *args, **kwargs)\n    return wrapper\n\
+\n\
+def staff_only(view):\n    return user_is_authenticated(user_passes_test(lambda u: u.is_staff)(view))\n\
+\n\
+def member_of(team):\n    def decorator(view):\n        @wraps(view)\n        @user_is_authenticated\n        def wrapper(request, *args, **kwargs):\n            return view(request, *args, **kwargs)\n        return wrapper\n    return decorator\n\
+\n\
+def timed(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        return view(request, *args, **kwargs)\n    return wrapper\n";
+
+const MIXINS: &str = "from django.contrib.auth.mixins import PermissionRequiredMixin\n\
+from django.core.exceptions import PermissionDenied\n\
+\n\
+class TeamPermissionRequiredMixin(PermissionRequiredMixin):\n    def has_permission(self):\n        return self.request.user.teams.filter(pk=self.kwargs['team']).exists()\n\
+\n\
+class OwnerMixin:\n    def dispatch(self, request, *args, **kwargs):\n        if not request.user.is_authenticated:\n            raise PermissionDenied\n        return super().dispatch(request, *args, **kwargs)\n\
+\n\
+class BareMixin:\n    paginate_by = 20\n";
+
+const PROJECT_VIEWS: &str = "from django.http import HttpResponse\n\
+from django.shortcuts import redirect\n\
+from django.views.decorators.csrf import csrf_exempt\n\
+from django.views.generic import DeleteView, UpdateView\n\
+from django.contrib.auth.mixins import PermissionRequiredMixin\n\
+from core.decorators import api_key_required, user_is_authenticated, staff_only, member_of, timed\n\
+from core import mixins\n\
+from core.mixins import BareMixin\n\
+\n\
+@csrf_exempt\n@api_key_required\ndef push(request):\n    Event.objects.create()\n    return HttpResponse()\n\
+\n\
+@csrf_exempt\n@user_is_authenticated\ndef vote(request):\n    Vote.objects.create()\n    return HttpResponse()\n\
+\n\
+@staff_only\ndef purge(request, pk):\n    Item.objects.filter(pk=pk).delete()\n    return redirect('/')\n\
+\n\
+@member_of('ops')\ndef archive(request, pk):\n    Item.objects.filter(pk=pk).update(archived=True)\n    return redirect('/')\n\
+\n\
+@timed\ndef drop(request, pk):\n    Item.objects.filter(pk=pk).delete()\n    return redirect('/')\n\
+\n\
+def _delete_rows(request, ids):\n    Item.objects.filter(pk__in=ids).delete()\n    return redirect('/')\n\
+\n\
+def helper(request, pk):\n    Item.objects.filter(pk=pk).delete()\n    return redirect('/')\n\
+\n\
+class TeamItemDelete(mixins.TeamPermissionRequiredMixin, DeleteView):\n    model = Item\n\
+\n\
+class ItemEdit(mixins.OwnerMixin, UpdateView):\n    model = Item\n\
+\n\
+class ItemDelete(BareMixin, DeleteView):\n    model = Item\n\
+\n\
+class Audit(PermissionRequiredMixin, DeleteView):\n    model = Item\n";
+
+const PROJECT_URLS: &str = "from django.urls import path\nfrom app import views\n\
+urlpatterns = [\n    path('push/', views.push),\n    path('vote/', views.vote),\n    path('purge/<int:pk>/', views.purge),\n    path('archive/<int:pk>/', views.archive),\n    path('drop/<int:pk>/', views.drop),\n    path('t/<int:pk>/', views.TeamItemDelete.as_view()),\n    path('e/<int:pk>/', views.ItemEdit.as_view()),\n    path('d/<int:pk>/', views.ItemDelete.as_view()),\n    path('a/<int:pk>/', views.Audit.as_view()),\n]\n";
+
+fn across_modules(decorators: &str) -> Vec<(&'static str, usize, &'static str)> {
+    findings(
+        &[
+            ("mysite/settings.py", SETTINGS),
+            ("mysite/urls.py", PROJECT_URLS),
+            ("core/__init__.py", ""),
+            ("core/decorators.py", decorators),
+            ("core/mixins.py", MIXINS),
+            ("app/__init__.py", ""),
+            ("app/views.py", PROJECT_VIEWS),
+        ],
+        |_| {},
+    )
+}
+
+#[test]
+fn project_decorators_and_mixins_across_modules() {
+    let found = across_modules(DECORATORS);
+    assert_eq!(
+        found,
+        vec![
+            // `vote` is exempt from CSRF and its decorator checks the session user; `push`'s
+            // checks an API key from a header: no finding.
+            ("DJS308", 16, "error"),
+            // `member_of` is built on `user_is_authenticated`: a login, and the lookup is not
+            // scoped to the user.
+            ("DJS309", 29, "hint"),
+            // `timed` is a decorator that checks nothing: `drop` deletes by the URL's id.
+            ("DJS301", 33, "error"),
+            // `OwnerMixin.dispatch` checks the login only.
+            ("DJS309", 48, "hint"),
+            // `BareMixin` brings no check.
+            ("DJS302", 51, "error"),
+            // Django's `PermissionRequiredMixin` without a permission; `TeamPermissionRequiredMixin`
+            // defines `has_permission()` itself.
+            ("DJS304", 54, "warning"),
+        ]
+    );
+    // `staff_only` and `member_of` are built on `user_is_authenticated`, `user_passes_test`
+    // (transitively): `purge` and `archive` are protected; `_delete_rows` and `helper` are not
+    // routed in a URLconf djsec read completely: not views.
+}
+
+#[test]
+fn an_edited_project_decorator_changes_the_findings_of_its_users() {
+    // `user_is_authenticated` no longer checks anything: `vote` does not rely on the session,
+    // `staff_only` still checks staff (through `user_passes_test`), `archive` is open.
+    let weakened = DECORATORS.replace(
+        "        if not request.user.is_authenticated:\n            raise PermissionDenied\n",
+        "",
+    );
+    let found = across_modules(&weakened);
+    assert!(found.contains(&("DJS308", 16, "warning")), "{found:?}");
+    assert!(found.contains(&("DJS301", 28, "error")), "{found:?}");
+    assert!(!found.iter().any(|f| f.1 == 23 || f.1 == 24), "{found:?}");
+}
+
+#[test]
+fn an_incremental_analysis_notices_an_edited_decorator_in_another_module() {
+    let views = "from django.shortcuts import redirect\nfrom core.decorators import user_is_authenticated\n\n@user_is_authenticated\ndef archive(request, pk):\n    Item.objects.filter(pk=pk).update(archived=True)\n    return redirect('/')\n";
+    let urls = "from django.urls import path\nfrom app import views\nurlpatterns = [path('a/<int:pk>/', views.archive)]\n";
+    let context = |decorators: &str| Context {
+        project: Some(Arc::new(ProjectIndex::from_files(
+            Path::new("/p"),
+            &[
+                ("mysite/settings.py", SETTINGS),
+                ("mysite/urls.py", urls),
+                ("core/decorators.py", decorators),
+                ("app/views.py", views),
+            ],
+        ))),
+        ..Context::for_path("/p/app/views.py")
+    };
+    let weakened = DECORATORS.replace(
+        "        if not request.user.is_authenticated:\n            raise PermissionDenied\n",
+        "",
+    );
+    let text: Arc<str> = Arc::from(views);
+    let syntax = crate::syntax::Syntax::parse(Language::Python, views);
+    let mut cache = crate::analysis::Cache::default();
+    let mut codes = |decorators: &str| -> Vec<&'static str> {
+        crate::analysis::analyze_incremental(&text, &syntax, &context(decorators), &mut cache)
+            .iter()
+            .map(|f| f.code)
+            .filter(|c| *c == "DJS301")
+            .collect()
+    };
+    assert_eq!(codes(DECORATORS), Vec::<&str>::new());
+    assert_eq!(codes(&weakened), vec!["DJS301"]);
+    assert_eq!(codes(DECORATORS), Vec::<&str>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limiting and DRF defaults at the settings line
+
+const AUTH_VIEWS: &str = "from django.contrib.auth import authenticate, login\n\
+from django.contrib.auth.forms import PasswordResetForm\n\
+from django.contrib.auth.views import LoginView\n\
+from django.shortcuts import redirect, render\n\
+from django_ratelimit.decorators import ratelimit\n\
+\n\
+def sign_in(request):\n    user = authenticate(request, username=request.POST['u'], password=request.POST['p'])\n    login(request, user)\n    return redirect('/')\n\
+\n\
+def forgot(request):\n    form = PasswordResetForm(request.POST)\n    return render(request, 'f.html', {'form': form})\n\
+\n\
+class Login(LoginView):\n    template_name = 'login.html'\n\
+\n\
+def profile(request):\n    return render(request, 'p.html')\n";
+
+fn rate_limit_findings(settings: &str, views: &str) -> Vec<(&'static str, usize, &'static str)> {
+    let urls = "from django.urls import path\nfrom app import views\nurlpatterns = [path('in/', views.sign_in), path('forgot/', views.forgot), path('login/', views.Login.as_view()), path('me/', views.profile)]\n";
+    findings(
+        &[
+            ("mysite/settings.py", settings),
+            ("mysite/urls.py", urls),
+            ("app/__init__.py", ""),
+            ("app/views.py", views),
+        ],
+        |_| {},
+    )
+    .into_iter()
+    .filter(|f| f.0 == "DJS319")
+    .collect()
+}
+
+#[test]
+fn login_views_get_a_hint_when_nothing_limits_rates() {
+    // `ratelimit` is imported by the views module itself: the project has a limiter.
+    let without = AUTH_VIEWS.replace("from django_ratelimit.decorators import ratelimit\n", "");
+    let found = rate_limit_findings(SETTINGS, &without);
+    assert_eq!(
+        found,
+        vec![
+            ("DJS319", 6, "hint"),
+            ("DJS319", 11, "hint"),
+            ("DJS319", 15, "hint")
+        ]
+    );
+    assert_eq!(rate_limit_findings(SETTINGS, AUTH_VIEWS), vec![]);
+    let axes = format!("{SETTINGS}INSTALLED_APPS = ['django.contrib.auth', 'axes']\n");
+    assert_eq!(rate_limit_findings(&axes, &without), vec![]);
+    let throttled = format!(
+        "{SETTINGS}REST_FRAMEWORK = {{'DEFAULT_THROTTLE_CLASSES': ['rest_framework.throttling.AnonRateThrottle']}}\n"
+    );
+    assert_eq!(rate_limit_findings(&throttled, &without), vec![]);
+    // Unknown settings: nothing.
+    let unknown = format!("{SETTINGS}INSTALLED_APPS = load_apps()\n");
+    assert_eq!(rate_limit_findings(&unknown, &without), vec![]);
+}
+
+fn settings_findings(settings: &str) -> Vec<(&'static str, usize, &'static str)> {
+    let index = ProjectIndex::from_files(Path::new("/p"), &[("mysite/settings.py", settings)]);
+    let mut context = Context::for_path("/p/mysite/settings.py");
+    context.project = Some(Arc::new(index));
+    codes_at_with(Language::Python, settings, &context)
+        .into_iter()
+        .filter(|f| matches!(f.0, "DJS306" | "DJS319"))
+        .map(|(code, line, _, severity)| (code, line, severity))
+        .collect()
+}
+
+#[test]
+fn drf_defaults_are_reported_at_the_settings_line() {
+    let open = "SECRET_KEY = 'x'\nREST_FRAMEWORK = {\n    'DEFAULT_AUTHENTICATION_CLASSES': ['rest_framework_simplejwt.authentication.JWTAuthentication'],\n    'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.AllowAny'],\n}\n";
+    assert_eq!(
+        settings_findings(open),
+        vec![("DJS319", 2, "hint"), ("DJS306", 4, "warning")]
+    );
+    let strict = "SECRET_KEY = 'x'\nREST_FRAMEWORK = {\n    'DEFAULT_AUTHENTICATION_CLASSES': ['rest_framework.authentication.SessionAuthentication'],\n    'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated'],\n    'DEFAULT_THROTTLE_CLASSES': ['rest_framework.throttling.UserRateThrottle'],\n}\n";
+    assert_eq!(settings_findings(strict), vec![]);
+    // A development settings module is not what is deployed.
+    let index = ProjectIndex::from_files(Path::new("/p"), &[("mysite/settings/dev.py", open)]);
+    let mut context = Context::for_path("/p/mysite/settings/dev.py");
+    context.project = Some(Arc::new(index));
+    let found: Vec<_> = codes_at_with(Language::Python, open, &context)
+        .into_iter()
+        .filter(|f| matches!(f.0, "DJS306" | "DJS319"))
+        .collect();
+    assert_eq!(found, vec![]);
 }

@@ -24,6 +24,13 @@ pub fn with_env(
     let mut findings = Vec::new();
     for scope in [Scope::Units, Scope::Classes] {
         let mut checker = PyChecker::new(src, &tree, &context);
+        // The module's own facts, as the engine provides them: its decorators and classes.
+        let own = std::sync::Arc::new(crate::project::facts::FileFacts::from_model(&checker.model));
+        checker.model.summaries = Some(std::rc::Rc::new(crate::project::facts::Resolver::new(
+            None,
+            Some(std::path::Path::new(path)),
+            own,
+        )));
         super::run(&mut checker, env.clone(), scope);
         findings.extend(checker.into_findings());
     }

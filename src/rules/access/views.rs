@@ -20,7 +20,10 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::public::PublicViews;
+use super::resolve::{self, Known};
 use crate::analysis::python::PyChecker;
+use crate::project::facts::Resolver;
+use crate::project::facts::access::{self as facts, Checks, Library};
 use crate::semantic::node;
 
 /// Project knowledge the access rules use: what the settings and the URLconf say. Every field
@@ -44,6 +47,18 @@ pub struct Env {
     /// The dotted path of the analysed file (`shop.views`, from its path), to match
     /// `public_names` against.
     pub module: Option<String>,
+    /// The URLconf was read completely from `ROOT_URLCONF`: a function no route reaches is not
+    /// a view.
+    pub urlconf_complete: bool,
+    /// Project middleware in the production `MIDDLEWARE` (dotted paths), which may require a
+    /// login on some paths.
+    pub project_middleware: Vec<String>,
+    /// Whether the project throttles requests (django-axes, django-ratelimit, DRF throttles).
+    pub rate_limited: Option<bool>,
+    /// `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]` is set.
+    pub drf_throttled: Option<bool>,
+    /// The project's root folder, to show paths relative to it.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// What the URLconf says about one route to a view of this module.
@@ -78,6 +93,11 @@ impl Env {
         env.login_required_middleware = facts.login_required_middleware;
         env.drf_default_permissions = facts.drf_default_permissions.clone();
         env.drf_default_authentication = facts.drf_default_authentication.clone();
+        env.urlconf_complete = facts.urlconf_complete;
+        env.project_middleware = facts.project_middleware.clone();
+        env.rate_limited = facts.rate_limited;
+        env.drf_throttled = facts.drf_throttled;
+        env.root = Some(index.root().to_path_buf());
         // Routes to this file's views, and to names its package's `__init__.py` re-exports
         // (`from .views import order_list` with `views/__init__.py` importing `views/orders.py`).
         let package_init = path
@@ -157,6 +177,58 @@ impl Env {
     pub fn is_routed(&self, view_name: &str) -> bool {
         self.routes.get(view_name).is_some_and(|r| !r.is_empty())
     }
+
+    /// What the `urls.py` wrappers of every route to a view check (`None` when some route has
+    /// no authentication wrapper). A wrapper known by its name only counts as a login.
+    pub fn wrapper_checks(&self, view_name: &str) -> Option<(Checks, Vec<String>)> {
+        if !self.routed_with_auth(view_name) {
+            return None;
+        }
+        let mut checks: Option<Checks> = None;
+        let mut names = Vec::new();
+        for route in self.routes.get(view_name).into_iter().flatten() {
+            let mut route_checks = Checks::NONE;
+            for w in &route.wrappers {
+                let c = match w.as_str() {
+                    "login_required" => Checks::SESSION,
+                    "permission_required" => Checks::PERMISSION,
+                    "staff_member_required" => Checks::STAFF,
+                    "user_passes_test" => Checks::PREDICATE,
+                    _ if is_auth_decorator(w) => Checks::SESSION,
+                    _ => Checks::NONE,
+                };
+                route_checks = route_checks.or(c);
+                if c.any() && !names.contains(w) {
+                    names.push(w.clone());
+                }
+            }
+            // Every route must check: the weakest route is what a caller gets.
+            checks = Some(match checks {
+                None => route_checks,
+                Some(c) => weakest(c, route_checks),
+            });
+        }
+        checks.map(|c| (c, names))
+    }
+
+    /// Whether a view is reached in no way djsec can see while the URLconf was read
+    /// completely: then it is not a view.
+    pub fn unreachable(&self, view_name: &str) -> bool {
+        self.urlconf_complete && !self.is_routed(view_name)
+    }
+}
+
+/// The checks two routes to a view both make.
+fn weakest(a: Checks, b: Checks) -> Checks {
+    Checks {
+        session: a.session && b.session,
+        token: a.token && b.token,
+        staff: a.staff && b.staff,
+        superuser: a.superuser && b.superuser,
+        permission: a.permission && b.permission,
+        object: a.object && b.object,
+        predicate: a.predicate && b.predicate,
+    }
 }
 
 /// A file's dotted path without a project root: its directories and stem (`/a/shop/views.py`
@@ -201,6 +273,8 @@ pub enum DecoratorKind {
     AuthenticationClasses,
     /// `method_decorator(...)`: see [`Decorator::wrapped`].
     MethodDecorator,
+    /// django-ratelimit's `@ratelimit`, django-axes' `@axes_dispatch`.
+    RateLimit,
     Other,
 }
 
@@ -215,9 +289,12 @@ pub struct Decorator<'t> {
     /// The call, when the decorator is one (`@require_http_methods(["POST"])`).
     pub call: Option<Node<'t>>,
     pub kind: DecoratorKind,
-    /// For `method_decorator(X, name="m")` and `method_decorator([X, Y])`: the kinds and names
-    /// of what it wraps, and the method it is applied to (`None` on a method itself).
-    pub wrapped: Vec<(DecoratorKind, String)>,
+    /// What it checks, when djsec knows (Django's and the libraries' decorators, the project's
+    /// own through their facts); `None` for one recognised by its name only.
+    pub known: Option<Known>,
+    /// For `method_decorator(X, name="m")` and `method_decorator([X, Y])`: the kinds, names and
+    /// checks of what it wraps, and the method it is applied to (`None` on a method itself).
+    pub wrapped: Vec<(DecoratorKind, String, Option<Known>)>,
     pub method: Option<String>,
     /// The HTTP methods named by `@api_view([...])`, `@action(methods=[...])`,
     /// `@require_http_methods([...])`, upper-case.
@@ -227,7 +304,30 @@ pub struct Decorator<'t> {
 impl Decorator<'_> {
     /// Whether this decorator, or a `method_decorator` wrapping it, is of `kind`.
     pub fn is_or_wraps(&self, kind: DecoratorKind) -> bool {
-        self.kind == kind || self.wrapped.iter().any(|(k, _)| *k == kind)
+        self.kind == kind || self.wrapped.iter().any(|(k, ..)| *k == kind)
+    }
+
+    /// What this decorator (or the authentication decorators a `method_decorator` wraps)
+    /// checks: `None` when one is known by its name only.
+    pub fn auth_known(&self) -> Option<Known> {
+        if self.kind == DecoratorKind::Auth {
+            return self.known.clone();
+        }
+        let mut out = Known {
+            complete: true,
+            ..Known::default()
+        };
+        for (kind, _, known) in &self.wrapped {
+            if *kind != DecoratorKind::Auth {
+                continue;
+            }
+            let known = known.as_ref()?;
+            out.checks = out.checks.or(known.checks);
+            out.complete &= known.complete;
+            out.origin = out.origin.or_else(|| known.origin.clone());
+            out.permission = out.permission.or_else(|| known.permission.clone());
+        }
+        Some(out)
     }
 }
 
@@ -261,7 +361,7 @@ fn decorator<'t>(checker: &PyChecker<'t>, node: Node<'t>) -> Option<Decorator<'t
         Some(imported) if !imported.is_empty() => imported.to_string(),
         _ => last_name(callee, src)?.to_string(),
     };
-    let kind = decorator_kind(&name, call, src);
+    let (kind, known) = classify(checker, callee, qualified.as_deref(), &name, call);
     let mut wrapped = Vec::new();
     let mut method = None;
     if kind == DecoratorKind::MethodDecorator
@@ -293,7 +393,14 @@ fn decorator<'t>(checker: &PyChecker<'t>, node: Node<'t>) -> Option<Decorator<'t
                     _ => last_name(inner_callee, src),
                 };
                 if let Some(n) = n {
-                    wrapped.push((decorator_kind(n, inner_call, src), n.to_string()));
+                    let (k, known) = classify(
+                        checker,
+                        inner_callee,
+                        inner_qualified.as_deref(),
+                        n,
+                        inner_call,
+                    );
+                    wrapped.push((k, n.to_string(), known));
                 }
             }
         }
@@ -320,10 +427,108 @@ fn decorator<'t>(checker: &PyChecker<'t>, node: Node<'t>) -> Option<Decorator<'t
         qualified,
         call,
         kind,
+        known,
         wrapped,
         method,
         action_methods,
     })
+}
+
+/// Names that are never a project decorator worth looking up.
+const BUILTIN_DECORATORS: &[&str] = &[
+    "property",
+    "staticmethod",
+    "classmethod",
+    "cached_property",
+    "abstractmethod",
+    "override",
+    "wraps",
+    "dataclass",
+    "receiver",
+    "register",
+];
+
+/// What a decorator is: by its name for Django's view decorators (`csrf_exempt`,
+/// `require_POST`...), by the library table for Django's and the libraries' authentication
+/// decorators, by the configuration's `auth-decorators`, by the project's facts for the
+/// project's own (a project decorator that checks nothing is not an authentication decorator,
+/// whatever its name), and by its name for the rest.
+fn classify(
+    checker: &PyChecker,
+    callee: Node,
+    qualified: Option<&str>,
+    name: &str,
+    call: Option<Node>,
+) -> (DecoratorKind, Option<Known>) {
+    let src = checker.source();
+    let by_name = decorator_kind(name, call, src);
+    if !matches!(by_name, DecoratorKind::Auth | DecoratorKind::Other) {
+        return (by_name, None);
+    }
+    let permission = call
+        .filter(|_| name.contains("perm"))
+        .and_then(|c| node::positional_args(c).first().copied())
+        .and_then(|a| string_value(a, src));
+    if let Some(q) = qualified {
+        match facts::library(q) {
+            Some(Library::Checks(c)) => {
+                // What `user_passes_test(lambda u: u.is_staff)` tests.
+                let tested = call.map_or(Checks::NONE, |c| lambda_checks(checker, c));
+                return (
+                    DecoratorKind::Auth,
+                    Some(Known {
+                        checks: c.or(tested),
+                        complete: true,
+                        origin: None,
+                        permission,
+                    }),
+                );
+            }
+            Some(Library::RateLimit) => return (DecoratorKind::RateLimit, None),
+            Some(Library::Public) => return (DecoratorKind::LoginNotRequired, None),
+            None => {}
+        }
+    }
+    if resolve::configured(&checker.context.auth_decorators, qualified, name) {
+        return (
+            DecoratorKind::Auth,
+            Some(Known {
+                checks: Checks::SESSION,
+                complete: false,
+                origin: Some("`auth-decorators` in the configuration".to_string()),
+                permission,
+            }),
+        );
+    }
+    if !BUILTIN_DECORATORS.contains(&name)
+        && let Some(resolver) = resolve::resolver(checker)
+    {
+        let named = match qualified {
+            Some(q) => resolve::may_be_project(q).then(|| q.to_string()),
+            None => facts::name_as_module_names(&checker.model, callee),
+        };
+        if let Some(named) = named
+            && let Some(mut known) = resolve::decorator(checker, resolver, None, &named, 0)
+        {
+            known.permission = permission;
+            let kind = if known.checks.any() {
+                DecoratorKind::Auth
+            } else {
+                DecoratorKind::Other
+            };
+            return (kind, Some(known));
+        }
+    }
+    (by_name, None)
+}
+
+/// What the lambdas given to a decorator factory test: `user_passes_test(lambda u: u.is_staff)`.
+fn lambda_checks(checker: &PyChecker, call: Node) -> Checks {
+    node::positional_args(call)
+        .into_iter()
+        .filter(|a| a.kind() == "lambda")
+        .map(|l| facts::Scan::run(&checker.model, l, &[]).checks)
+        .fold(Checks::NONE, Checks::or)
 }
 
 fn decorator_kind(name: &str, call: Option<Node>, src: &str) -> DecoratorKind {
@@ -429,6 +634,12 @@ pub struct BodyFacts {
     pub logs_in: bool,
     /// Reads `request.user` or `request.session`: the view relies on the session cookie.
     pub uses_session: bool,
+    /// Reads `request.user`.
+    pub reads_user: bool,
+    /// Acts as the logged-in user: passes `request.user` as a field value
+    /// (`owner=request.user`), changes it (`request.user.save()`, `request.user.x = ...`), or
+    /// creates or changes objects through it (`request.user.orders.create()`).
+    pub acts_as_user: bool,
     /// Reads `request.POST`, `request.FILES`, `request.body` or `request.data`.
     pub reads_post: bool,
     /// Names an unsafe method (`if request.method == "POST"`): it handles POST, PUT, PATCH or
@@ -465,14 +676,32 @@ impl BodyFacts {
                     .map_or("", |a| node::text(a, src));
                 let object = n.child_by_field_name("object");
                 let on_request = object.is_some_and(|o| is_request_expr(o, src, request_names));
+                // `user.is_staff = True` sets the flag, it does not check it.
+                let flag = matches!(
+                    attr,
+                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser"
+                );
+                // `parent()` searches from the root: only asked of the few flag reads.
+                let assigned = flag
+                    && n.parent().is_some_and(|p| {
+                        p.kind() == "assignment"
+                            && p.child_by_field_name("left")
+                                .is_some_and(|l| l.id() == n.id())
+                    });
                 match attr {
-                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser" => {
+                    "is_authenticated" | "is_anonymous" | "is_staff" | "is_superuser"
+                        if !assigned =>
+                    {
                         self.auth_check = true;
                     }
                     "groups" if object.is_some_and(|o| node::text(o, src).ends_with("user")) => {
                         self.auth_check = true;
                     }
-                    "user" | "session" if on_request => self.uses_session = true,
+                    "user" if on_request => {
+                        self.uses_session = true;
+                        self.reads_user = true;
+                    }
+                    "session" if on_request => self.uses_session = true,
                     "POST" | "FILES" | "body" | "data" if on_request => self.reads_post = true,
                     _ => {}
                 }
@@ -542,6 +771,16 @@ impl BodyFacts {
                 if name == Some("status") && matches!(value, Some("401" | "403")) {
                     self.auth_check = true;
                 }
+                if value.is_some_and(is_request_user) {
+                    self.acts_as_user = true;
+                }
+            }
+            "assignment"
+                if n.child_by_field_name("left").is_some_and(|l| {
+                    l.kind() == "attribute" && is_request_user(node::text(l, src))
+                }) =>
+            {
+                self.acts_as_user = true;
             }
             "call" => self.visit_call(n, src),
             _ => {}
@@ -593,12 +832,20 @@ impl BodyFacts {
         if is_csrf_enforcement(name) {
             self.csrf_check = true;
         }
-        if self.writes.is_none()
-            && let Some(what) = write_call(call, name, src)
-        {
-            self.writes = Some(what);
+        if let Some(what) = write_call(call, name, src) {
+            if node::call_receiver(call).is_some_and(|r| is_request_user(node::text(r, src))) {
+                self.acts_as_user = true;
+            }
+            if self.writes.is_none() {
+                self.writes = Some(what);
+            }
         }
     }
+}
+
+/// `request.user`, `self.request.user`, or something reached through it.
+fn is_request_user(text: &str) -> bool {
+    text.starts_with("request.user") || text.starts_with("self.request.user")
 }
 
 /// Whether a function name enforces CSRF (`enforce_csrf`, `_check_csrf`, `verify_csrf_token`);
@@ -723,6 +970,174 @@ impl FunctionView<'_> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The access model of a view
+
+/// How a view is protected, as far as djsec can tell: what its decorators, mixins, checks in
+/// its body, `urls.py` wrappers and middleware check (see docs/access.md).
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub checks: Checks,
+    /// What protects it, in words: "`@login_required`", "`moderators_only`
+    /// (app/decorators.py:8)", "a check in its body".
+    pub by: Vec<String>,
+    /// Some protection is known by its name only, or is built on something djsec could not
+    /// follow: it may check more than `checks`.
+    pub unknown: bool,
+    /// `LoginRequiredMiddleware` requires the login; or a project middleware that checks the
+    /// user runs on every request (it may exempt some paths).
+    pub middleware: Option<String>,
+    /// The permission a `permission_required(...)` names.
+    pub permission: Option<String>,
+}
+
+impl Access {
+    /// Nothing protects the view.
+    pub fn is_open(&self) -> bool {
+        !self.checks.any() && !self.unknown && self.middleware.is_none()
+    }
+
+    /// A login and nothing more, as far as djsec can see completely.
+    pub fn login_only(&self) -> bool {
+        self.checks.user() && !self.checks.authorizes() && !self.unknown
+    }
+
+    fn add(&mut self, checks: Checks, by: String) {
+        self.checks = self.checks.or(checks);
+        if !self.by.contains(&by) {
+            self.by.push(by);
+        }
+    }
+
+    fn add_decorator(&mut self, d: &Decorator) {
+        match d.auth_known() {
+            Some(known) => {
+                let by = match &known.origin {
+                    Some(o) => format!("`@{}` ({o})", d.name),
+                    None => format!("`@{}`", d.name),
+                };
+                self.add(known.checks, by);
+                self.unknown |= !known.complete;
+                self.permission = self.permission.take().or(known.permission);
+            }
+            None => {
+                self.unknown = true;
+                let by = format!("`@{}`", d.name);
+                if !self.by.contains(&by) {
+                    self.by.push(by);
+                }
+            }
+        }
+    }
+
+    fn add_env(&mut self, env: &Env, name: &str, public_marked: bool, middleware: Option<&str>) {
+        if let Some((checks, names)) = env.wrapper_checks(name) {
+            let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            self.add(checks, format!("{} in urls.py", listed.join(", ")));
+            if names.iter().any(|n| {
+                !matches!(
+                    n.as_str(),
+                    "login_required"
+                        | "permission_required"
+                        | "staff_member_required"
+                        | "user_passes_test"
+                )
+            }) {
+                self.unknown = true;
+            }
+        }
+        if env.middleware_requires_login() && !public_marked {
+            self.checks = self.checks.or(Checks::SESSION);
+            self.middleware = Some("`LoginRequiredMiddleware`".to_string());
+        } else if let Some(m) = middleware
+            && !public_marked
+        {
+            self.middleware = Some(format!("`{m}` (project middleware that checks the user)"));
+        }
+    }
+
+    /// "none", "session", "token", "session or token", or what protects it when djsec knows it
+    /// by name only.
+    pub fn authentication(&self) -> String {
+        let c = self.checks;
+        let base = match (c.user(), c.token) {
+            (true, true) => "session or token",
+            (true, false) => "session",
+            (false, true) => "token",
+            (false, false) if self.unknown => "unknown",
+            (false, false) => "none",
+        };
+        match (&self.middleware, c.any()) {
+            (Some(m), false) => format!("middleware? ({m})"),
+            _ => base.to_string(),
+        }
+    }
+
+    /// "none", "staff", "superuser", "model permission", "object-level", "custom", joined.
+    pub fn authorization(&self) -> String {
+        let c = self.checks;
+        let mut parts: Vec<String> = Vec::new();
+        if c.superuser {
+            parts.push("superuser".to_string());
+        }
+        if c.staff {
+            parts.push("staff".to_string());
+        }
+        if c.permission {
+            parts.push(match &self.permission {
+                Some(p) => format!("model permission (`{p}`)"),
+                None => "model permission".to_string(),
+            });
+        }
+        if c.object {
+            parts.push("object-level".to_string());
+        }
+        if c.predicate {
+            parts.push("custom".to_string());
+        }
+        if parts.is_empty() {
+            return if self.unknown { "unknown" } else { "none" }.to_string();
+        }
+        parts.join(", ")
+    }
+}
+
+impl FunctionView<'_> {
+    /// How the view is protected.
+    pub fn access(&self, checker: &PyChecker, module: &Module) -> Access {
+        let mut access = Access::default();
+        for d in &self.decorators {
+            if d.is_or_wraps(DecoratorKind::Auth) {
+                access.add_decorator(d);
+            }
+        }
+        if let Some(body) = self.def.child_by_field_name("body") {
+            body_checks(checker, body, &self.facts, &mut access);
+        }
+        access.add_env(
+            &module.env,
+            self.name,
+            self.has(DecoratorKind::LoginNotRequired),
+            module.auth_middleware.as_deref(),
+        );
+        access
+    }
+}
+
+/// What the checks written in a body say (`request.user.is_authenticated`, a deny under a
+/// condition on the user, a credential read from a header).
+fn body_checks(checker: &PyChecker, body: Node, facts: &BodyFacts, access: &mut Access) {
+    let mut scan = facts::Scan::run(&checker.model, body, &[]).checks;
+    // A credential named in a body counts when the body facts agree it authenticates by one.
+    scan.token = facts.token_auth || facts.signature_check;
+    if scan.any() {
+        access.add(scan, "a check in its body".to_string());
+    } else if facts.auth_check && !facts.logs_in {
+        access.unknown = true;
+        access.by.push("a check in its body".to_string());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Class-based views
 
 /// What a base class contributes.
@@ -750,6 +1165,13 @@ pub struct Traits {
     pub model_serializer: bool,
     /// An access mixin recognised by its name only (not Django's): its members are unknown.
     pub opaque: bool,
+    /// What its access mixins and project bases are known to check.
+    pub checks: Checks,
+    /// A project base sets the permission a `PermissionRequiredMixin` needs
+    /// (`permission_required`, `get_permission_required()`, `has_permission()`).
+    pub permission_given: bool,
+    /// A project base overrides `get_queryset()` or `get_object()`.
+    pub overrides_lookup: bool,
 }
 
 impl Traits {
@@ -768,6 +1190,9 @@ impl Traits {
             model_form: self.model_form || o.model_form,
             model_serializer: self.model_serializer || o.model_serializer,
             opaque: self.opaque || o.opaque,
+            checks: self.checks.or(o.checks),
+            permission_given: self.permission_given || o.permission_given,
+            overrides_lookup: self.overrides_lookup || o.overrides_lookup,
         }
     }
 }
@@ -842,6 +1267,15 @@ pub fn base_traits(qualified: Option<&str>, bare: &str) -> Traits {
     if q.starts_with("django.contrib.auth.mixins.") {
         return Traits {
             opaque: false,
+            checks: library_checks(q),
+            ..access_mixin_traits(last)
+        };
+    }
+    // A library's access mixin (braces, guardian, rules, two-factor): known checks.
+    if let Some(Library::Checks(c)) = facts::library(q) {
+        return Traits {
+            opaque: false,
+            checks: c,
             ..access_mixin_traits(last)
         };
     }
@@ -895,6 +1329,127 @@ pub fn base_traits(qualified: Option<&str>, bare: &str) -> Traits {
         unknown: true,
         ..Traits::default()
     }
+}
+
+fn library_checks(q: &str) -> Checks {
+    match facts::library(q) {
+        Some(Library::Checks(c)) => c,
+        _ => Checks::NONE,
+    }
+}
+
+/// The traits of a base class that is not of the analysed module: Django's and the libraries'
+/// by their names, a class of the project through its facts (followed through its own bases),
+/// a configured `auth-mixins` entry as a login mixin; what cannot be resolved is unknown.
+pub fn external_base_traits(checker: &PyChecker, qualified: Option<&str>, bare: &str) -> Traits {
+    if resolve::configured(&checker.context.auth_mixins, qualified, bare) {
+        return Traits {
+            access_mixin: true,
+            checks: Checks::SESSION,
+            ..Traits::default()
+        };
+    }
+    if let Some(q) = qualified
+        && resolve::may_be_project(q)
+        && let Some(resolver) = resolve::resolver(checker)
+        && let Some(t) = project_class_traits(checker, resolver, None, q, 0)
+    {
+        return t;
+    }
+    base_traits(qualified, bare)
+}
+
+/// The traits of a class the project defines, as module `from` names it (`None`: the buffer),
+/// through its facts: its bases (followed, bounded), what its access methods and decorators
+/// check, what it defines. `None` when the project has no such class.
+pub fn project_class_traits(
+    checker: &PyChecker,
+    resolver: &Resolver,
+    from: Option<&crate::project::FileId>,
+    named: &str,
+    depth: usize,
+) -> Option<Traits> {
+    let (file, class) = resolver.class(from, named)?;
+    let mut traits = Traits::default();
+    for base in &class.bases {
+        let bare = base
+            .trim_start_matches('@')
+            .rsplit('.')
+            .next()
+            .unwrap_or(base);
+        let t = if base == "?" {
+            Traits {
+                unknown: true,
+                ..Traits::default()
+            }
+        } else if resolve::configured(&checker.context.auth_mixins, Some(base), bare) {
+            Traits {
+                access_mixin: true,
+                checks: Checks::SESSION,
+                ..Traits::default()
+            }
+        } else if let Some(found) = (depth < resolve::MAX_DEPTH
+            && (base.starts_with('@') || resolve::may_be_project(base)))
+        .then(|| project_class_traits(checker, resolver, file.as_ref(), base, depth + 1))
+        .flatten()
+        {
+            found
+        } else if base.starts_with('@') {
+            base_traits(None, bare)
+        } else {
+            base_traits(Some(base), bare)
+        };
+        traits = traits.or(t);
+    }
+    let mut own = class.checks;
+    let mut complete = true;
+    for used in &class.uses {
+        if let Some(Library::Checks(c)) = facts::library(used) {
+            own = own.or(c);
+        } else if let Some(k) =
+            resolve::decorator(checker, resolver, file.as_ref(), used, depth + 1)
+        {
+            own = own.or(k.checks);
+            complete &= k.complete;
+        } else {
+            complete = false;
+        }
+    }
+    if own.any() {
+        traits.access_mixin = true;
+        traits.checks = traits.checks.or(own);
+    } else if !complete || (looks_like_access_mixin(&class.name) && !traits.access_mixin) {
+        // Its name (or a decorator djsec cannot see into) says it checks; djsec did not see
+        // where: an opaque access mixin, as without the facts.
+        let from_bases = traits.permission_mixin;
+        traits = traits.or(access_mixin_traits(&class.name));
+        // Not Django's `PermissionRequiredMixin` unless derived from it.
+        traits.permission_mixin = from_bases;
+    }
+    if [
+        "has_permission",
+        "get_permission_required",
+        "permission_required",
+    ]
+    .iter()
+    .any(|m| class.defines(m))
+    {
+        traits.permission_given = true;
+    }
+    if ["get_queryset", "get_object"]
+        .iter()
+        .any(|m| class.defines(m))
+    {
+        traits.overrides_lookup = true;
+    }
+    if ["post", "put", "patch", "delete", "form_valid"]
+        .iter()
+        .any(|m| class.defines(m))
+        && traits.view
+    {
+        traits.writes = true;
+    }
+    Some(traits)
 }
 
 /// An access mixin by name; `opaque` until shown to be Django's own.
@@ -1072,6 +1627,76 @@ impl<'t> ClassInfo<'t> {
         None
     }
 
+    /// How the view is protected: its access mixins and project bases, decorators on the class
+    /// or on the methods that cover its requests, checks in its access methods (`dispatch`,
+    /// `get_queryset`, `test_func`...), `urls.py` wrappers, middleware.
+    pub fn access(&self, checker: &PyChecker, module: &Module) -> Access {
+        let mut access = Access::default();
+        for b in self.bases.iter().filter(|b| b.traits.access_mixin) {
+            if b.traits.opaque && !b.traits.checks.any() {
+                access.unknown = true;
+                access.by.push(format!("`{}`", b.name));
+            } else {
+                access.add(b.traits.checks, format!("`{}`", b.name));
+            }
+        }
+        // Mixins inherited through classes of this module.
+        if self.traits.access_mixin {
+            access.checks = access.checks.or(self.traits.checks);
+            if self.traits.opaque && !self.traits.checks.any() {
+                access.unknown = true;
+            }
+            if access.by.is_empty() {
+                access.by.push("an inherited access mixin".to_string());
+            }
+        }
+        let writes = self.writes().is_some();
+        let covers = |method: &str| method == "dispatch" || !writes || is_unsafe_method(method);
+        for d in &self.decorators {
+            if d.is_or_wraps(DecoratorKind::Auth)
+                && covers(d.method.as_deref().unwrap_or("dispatch"))
+            {
+                access.add_decorator(d);
+            }
+        }
+        for m in &self.methods {
+            for d in &m.decorators {
+                if d.is_or_wraps(DecoratorKind::Auth) && covers(m.name) {
+                    access.add_decorator(d);
+                }
+            }
+        }
+        // The checks of its own access methods (and those of its bases in this module).
+        let mut own = Checks::NONE;
+        for body in &self.fact_bodies {
+            let Some(class) = body.parent() else {
+                continue;
+            };
+            let statement = class
+                .parent()
+                .filter(|p| p.kind() == "decorated_definition")
+                .unwrap_or(class);
+            for c in facts::of_definition(&checker.model, statement).1 {
+                own = own.or(c.checks);
+            }
+        }
+        // A credential named in a method counts when the body facts agree.
+        own.token = self.facts().token_auth || self.facts().signature_check;
+        if own.any() {
+            access.add(own, "a check in its methods".to_string());
+        } else if self.facts().auth_check && !self.facts().logs_in && access.is_open() {
+            access.unknown = true;
+            access.by.push("a check in its methods".to_string());
+        }
+        access.add_env(
+            &module.env,
+            self.name,
+            self.has_decorator(DecoratorKind::LoginNotRequired),
+            module.auth_middleware.as_deref(),
+        );
+        access
+    }
+
     /// Whether a decorator of `kind` is applied to the class or any of its methods.
     pub fn has_decorator(&self, kind: DecoratorKind) -> bool {
         self.decorators.iter().any(|d| d.is_or_wraps(kind))
@@ -1115,6 +1740,9 @@ pub struct Module<'t> {
     pub functions: Vec<FunctionView<'t>>,
     pub classes: Vec<ClassInfo<'t>>,
     pub env: Env,
+    /// A project middleware of the production settings that checks the user (it may require a
+    /// login on some paths): its name.
+    pub auth_middleware: Option<String>,
 }
 
 impl<'t> Module<'t> {
@@ -1125,12 +1753,18 @@ impl<'t> Module<'t> {
             Scope::Units => (function_views(checker, file, &env), Vec::new()),
             Scope::Classes => (Vec::new(), classes(checker)),
         };
+        let auth_middleware = if functions.is_empty() && classes.is_empty() {
+            None
+        } else {
+            auth_middleware(checker, &env)
+        };
         Module {
             scope,
             file,
             functions,
             classes,
             env,
+            auth_middleware,
         }
     }
 
@@ -1171,6 +1805,21 @@ impl<'t> Module<'t> {
         }
         None
     }
+}
+
+/// The first project middleware of the production settings whose code checks the user
+/// (class-based, or a function middleware factory).
+fn auth_middleware(checker: &PyChecker, env: &Env) -> Option<String> {
+    let resolver = resolve::resolver(checker)?;
+    env.project_middleware.iter().find_map(|dotted| {
+        let checks = match resolver.class(None, dotted) {
+            Some((_, class)) => class.checks,
+            None => resolver.decorator(None, dotted)?.1.checks,
+        };
+        checks
+            .user()
+            .then(|| dotted.rsplit('.').next().unwrap_or(dotted).to_string())
+    })
 }
 
 fn file_kind(checker: &PyChecker) -> FileKind {
@@ -1441,6 +2090,22 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
             }
         }
     }
+    // Traits of the bases of other modules, each looked up once.
+    let mut external: HashMap<(Option<String>, String), Traits> = HashMap::new();
+    for bases in &direct {
+        for b in bases.iter().filter(|b| b.local.is_none()) {
+            let key = (b.qualified.clone(), b.name.clone());
+            external
+                .entry(key)
+                .or_insert_with(|| external_base_traits(checker, b.qualified.as_deref(), &b.name));
+        }
+    }
+    let external_traits = |b: &Direct| -> Traits {
+        external
+            .get(&(b.qualified.clone(), b.name.clone()))
+            .copied()
+            .unwrap_or_else(|| base_traits(b.qualified.as_deref(), &b.name))
+    };
     // Traits of a local class: its non-local bases, and those of its local ancestors.
     let local_traits = |start: usize| -> (Traits, Vec<usize>) {
         let mut traits = Traits::default();
@@ -1458,7 +2123,7 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
             for b in direct.get(i).into_iter().flatten().rev() {
                 match b.local {
                     Some(l) => queue.push(l),
-                    None => traits = traits.or(base_traits(b.qualified.as_deref(), &b.name)),
+                    None => traits = traits.or(external_traits(b)),
                 }
             }
         }
@@ -1483,7 +2148,7 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
                 qualified: b.qualified.clone(),
                 traits: match b.local {
                     Some(l) => local_traits(l).0,
-                    None => base_traits(b.qualified.as_deref(), &b.name),
+                    None => external_traits(b),
                 },
             })
             .collect();
@@ -1535,6 +2200,8 @@ fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
         csrf_check: a.csrf_check || b.csrf_check,
         logs_in: a.logs_in || b.logs_in,
         uses_session: a.uses_session || b.uses_session,
+        reads_user: a.reads_user || b.reads_user,
+        acts_as_user: a.acts_as_user || b.acts_as_user,
         reads_post: a.reads_post || b.reads_post,
         handles_unsafe_method: a.handles_unsafe_method || b.handles_unsafe_method,
         writes: a.writes.or(b.writes),
@@ -1684,29 +2351,7 @@ pub fn starts_line(src: &str, def: Node) -> bool {
         .is_some_and(|prefix| prefix.chars().all(|c| c == ' ' || c == '\t'))
 }
 
-/// Visit `root` and its descendants in order, without recursion; `visit` returns whether to
-/// enter the node's children.
-pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
-    let root_id = root.id();
-    let mut cursor = root.walk();
-    loop {
-        let n = cursor.node();
-        if visit(n) && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node().id() == root_id {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
+pub use crate::semantic::node::walk;
 
 /// Whether `n` is an argument (at any depth within its statement) of a logging or `print` call.
 pub fn inside_logging(n: Node, src: &str) -> bool {

@@ -225,7 +225,7 @@ fn session_id(app: bool, mw: bool, ids: [&'static str; 3]) -> Option<&'static st
 
 pub fn check(settings: &mut Settings, production: &Production) {
     // W016
-    if production.has_middleware(CSRF_MW) == Some(true)
+    if super::middleware::has_middleware(settings, production, CSRF_MW) == Some(true)
         && production
             .value("CSRF_USE_SESSIONS")
             .and_then(|v| v.truthy())
@@ -250,7 +250,7 @@ pub fn check(settings: &mut Settings, production: &Production) {
     // W010-W015
     if let (Some(app), Some(mw)) = (
         production.has_app("django.contrib.sessions"),
-        production.has_middleware(SESSION_MW),
+        super::middleware::has_middleware(settings, production, SESSION_MW),
     ) {
         if production
             .value("SESSION_COOKIE_SECURE")

@@ -64,6 +64,11 @@ entries that match a whole top-level domain, such as `".com"` or `"*.com"` (a le
 domain and all its subdomains). A default of an environment read counts too:
 `os.environ.get("ALLOWED_HOSTS", "*").split(",")` is reported.
 
+When `MIDDLEWARE` holds a middleware of the project whose class raises `DisallowedHost` (a
+multi-domain middleware that matches the Host against the domains it serves, as pretix and
+pretalx have), the wildcard is deliberate: the finding is a hint asking to check that this
+middleware refuses every host it does not serve.
+
 ## Why is this bad?
 `ALLOWED_HOSTS` is Django's defence against Host header attacks: with `"*"` any Host is accepted,
 so links built with `request.get_host()` or `build_absolute_uri()` — password reset e-mails,
@@ -177,22 +182,94 @@ pub fn check(settings: &mut Settings, production: &Production) {
                 } else {
                     Blame::Assignment(binding)
                 };
+                let (severity, message) = match host_validator(settings, production) {
+                    Some(validator) => (
+                        Severity::Hint,
+                        format!(
+                            "`ALLOWED_HOSTS` entry {} {why}{}, but the project's `{validator}` in `MIDDLEWARE` validates the Host itself (it raises `DisallowedHost`): make sure it refuses every host it does not serve",
+                            item.repr(),
+                            Settings::env_note(&value)
+                        ),
+                    ),
+                    None => (
+                        ALLOWED_HOSTS_WILDCARD.severity,
+                        format!(
+                            "`ALLOWED_HOSTS` entry {} {why}{}: links built from the Host header (password resets, redirects) can point anywhere",
+                            item.repr(),
+                            Settings::env_note(&value)
+                        ),
+                    ),
+                };
                 settings.report(
                     production,
                     ALLOWED_HOSTS_WILDCARD.code,
                     None,
                     blame,
-                    ALLOWED_HOSTS_WILDCARD.severity,
-                    format!(
-                        "`ALLOWED_HOSTS` entry {} {why}{}: links built from the Host header (password resets, redirects) can point anywhere",
-                        item.repr(),
-                        Settings::env_note(&value)
-                    ),
+                    severity,
+                    message,
                     fix,
                 );
             }
         }
     }
+}
+
+/// A middleware of the project, in the effective `MIDDLEWARE`, whose class raises
+/// `DisallowedHost`: the project validates the Host itself (a multi-domain middleware that
+/// matches it against the domains it serves), so `ALLOWED_HOSTS = ["*"]` is deliberate. Its
+/// dotted path, as listed.
+fn host_validator(settings: &Settings, production: &Production) -> Option<String> {
+    let middleware = production.value("MIDDLEWARE")?;
+    let index = &settings.index;
+    middleware
+        .items()?
+        .iter()
+        .filter_map(|item| item.as_str())
+        .find(|path| {
+            let Some((module, class)) = path.rsplit_once('.') else {
+                return false;
+            };
+            index
+                .resolve_dotted(module)
+                .is_some_and(|file| raises_disallowed_host(index, &file, class, 0))
+        })
+        .map(str::to_string)
+}
+
+/// Whether `name` in `file` is (or re-exports, `from .domains import X` in a package's
+/// `__init__.py`) a class or function that raises `DisallowedHost`.
+fn raises_disallowed_host(
+    index: &crate::project::ProjectIndex,
+    file: &std::path::Path,
+    name: &str,
+    hops: u32,
+) -> bool {
+    let Some(facts) = index.facts(file) else {
+        return false;
+    };
+    if facts.host_checks.contains(name) {
+        return true;
+    }
+    if hops >= 4 {
+        return false;
+    }
+    let Some(qualified) = facts.imports.get(name) else {
+        return false;
+    };
+    let level = qualified.bytes().take_while(|b| *b == b'.').count();
+    let Some((module, imported)) = qualified[level..].rsplit_once('.').or_else(|| {
+        // `from . import X`: the module is the package itself.
+        (level > 0).then_some(("", &qualified[level..]))
+    }) else {
+        return false;
+    };
+    let module = crate::project::ModuleRef {
+        level: u32::try_from(level).unwrap_or(u32::MAX),
+        module: module.to_string(),
+    };
+    index
+        .resolve(file, &module)
+        .is_some_and(|next| raises_disallowed_host(index, &next, imported, hops + 1))
 }
 
 #[cfg(test)]
@@ -201,6 +278,55 @@ mod tests {
     use super::too_broad;
 
     const HOSTS: &str = "ALLOWED_HOSTS = [\"example.com\"]\n";
+
+    /// Seen in pretix and pretalx: `ALLOWED_HOSTS = ["*"]` beside their own
+    /// `MultiDomainMiddleware`, which raises `DisallowedHost` for the hosts they do not serve
+    /// (pretalx lists it through the package that re-exports it). A hint; a middleware that
+    /// raises nothing of the kind leaves the warning.
+    #[test]
+    fn wildcard_beside_a_host_validating_middleware() {
+        let settings = secure_with(HOSTS, "ALLOWED_HOSTS = ['*']\n").replace(
+            "    \"csp.middleware.CSPMiddleware\",\n",
+            "    \"csp.middleware.CSPMiddleware\",\n    \"shop.common.middleware.MultiDomainMiddleware\",\n",
+        );
+        let validator = "from django.core.exceptions import DisallowedHost\nclass MultiDomainMiddleware:\n    def __call__(self, request):\n        if request.headers['Host'] not in domains():\n            raise DisallowedHost('unknown host')\n";
+        let files = [
+            ("shop/settings.py", settings.as_str()),
+            (
+                "shop/common/middleware/__init__.py",
+                "from .domains import MultiDomainMiddleware\n",
+            ),
+            ("shop/common/middleware/domains.py", validator),
+        ];
+        let found: Vec<_> = project_findings(&files, "shop/settings.py")
+            .into_iter()
+            .filter(|f| f.code == "DJS432")
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity.as_str(), "hint");
+        assert!(
+            found[0]
+                .message
+                .contains("`shop.common.middleware.MultiDomainMiddleware`"),
+            "{}",
+            found[0].message
+        );
+        let other = validator.replace("raise DisallowedHost", "raise ValueError");
+        let files = [
+            ("shop/settings.py", settings.as_str()),
+            (
+                "shop/common/middleware/__init__.py",
+                "from .domains import MultiDomainMiddleware\n",
+            ),
+            ("shop/common/middleware/domains.py", other.as_str()),
+        ];
+        let found: Vec<_> = project_findings(&files, "shop/settings.py")
+            .into_iter()
+            .filter(|f| f.code == "DJS432")
+            .map(|f| f.severity.as_str())
+            .collect();
+        assert_eq!(found, vec!["warning"]);
+    }
 
     #[test]
     fn empty_or_missing() {

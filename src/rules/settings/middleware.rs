@@ -178,9 +178,12 @@ pub const MIDDLEWARE_ORDER: Rule = Rule {
     docs: r#"
 ## What it does
 Reports, in production settings:
-- `SecurityMiddleware` placed after one of Django's own middleware (it belongs at the top, so that
-  the SSL redirect and security headers apply before anything else runs; third-party middleware
-  that must come first, such as CORS or metrics, is allowed before it);
+- `SecurityMiddleware` placed after one of Django's own middleware that can answer a request or
+  replace a response by itself (`CommonMiddleware`'s redirects, the cache middleware's cached
+  pages, `LocaleMiddleware`, the redirects and flatpages fallbacks): those responses skip the SSL
+  redirect and security headers. It belongs at the top; third-party middleware that must come
+  first, such as CORS or metrics, is allowed before it, and so are the Django middleware that
+  only pass requests through (sessions, authentication, messages, CSRF, X-Frame-Options, GZip);
 - `CsrfViewMiddleware` placed after `RemoteUserMiddleware` / `PersistentRemoteUserMiddleware` (they
   can log a user in and rotate the CSRF token before the check);
 - `CsrfViewMiddleware` before `SessionMiddleware` when `CSRF_USE_SESSIONS = True` (the token is
@@ -216,15 +219,53 @@ Unsafe: middleware that ran before it now runs after it.
 "#,
 };
 
+/// The setting that holds the middleware: `MIDDLEWARE`, or Django 1.x's `MIDDLEWARE_CLASSES`
+/// when the settings set only that one and the project targets a Django before 2.0 (or djsec
+/// cannot tell which: then the settings' own choice says it). Django 2.0 and later ignore
+/// `MIDDLEWARE_CLASSES`.
+pub fn middleware_setting(settings: &Settings, production: &Production) -> &'static str {
+    let only_classes = matches!(production.setting("MIDDLEWARE"), Setting::Default)
+        && matches!(production.setting("MIDDLEWARE_CLASSES"), Setting::Set(_));
+    if only_classes && !ignores_middleware_classes(settings) {
+        "MIDDLEWARE_CLASSES"
+    } else {
+        "MIDDLEWARE"
+    }
+}
+
+/// The project targets Django 2.0 or later (known from its requirements).
+fn ignores_middleware_classes(settings: &Settings) -> bool {
+    settings
+        .checker
+        .context
+        .project
+        .as_deref()
+        .and_then(|i| i.django_version())
+        .is_some_and(|v| !v.before(2, 0))
+}
+
+/// Whether the effective middleware setting contains the exact dotted path (`None` when
+/// unknown).
+pub fn has_middleware(settings: &Settings, production: &Production, path: &str) -> Option<bool> {
+    production
+        .value(middleware_setting(settings, production))?
+        .contains_str(path)
+}
+
 pub fn check(settings: &mut Settings, production: &Production) {
-    let setting = production.setting("MIDDLEWARE");
+    let name = middleware_setting(settings, production);
+    // Django 2.0+ with only `MIDDLEWARE_CLASSES`: that list does nothing.
+    let ignored = name == "MIDDLEWARE"
+        && matches!(production.setting("MIDDLEWARE"), Setting::Default)
+        && matches!(production.setting("MIDDLEWARE_CLASSES"), Setting::Set(_));
+    let setting = production.setting(name);
     let binding = match setting {
         Setting::Unknown => return,
         Setting::Set(b) if b.value.is_unknown() => return,
         Setting::Set(b) => Some(b),
         Setting::Default => None,
     };
-    let Some(value) = production.value("MIDDLEWARE") else {
+    let Some(value) = production.value(name) else {
         return;
     };
     // A string `MIDDLEWARE` makes Django test substrings: not modelled.
@@ -269,12 +310,16 @@ pub fn check(settings: &mut Settings, production: &Production) {
         };
         let fix = binding
             .and_then(|_| fixes::insert_str_item(settings, &value, index, path))
-            .map(|e| Fix::unsafe_(format!("Add {} to MIDDLEWARE", short(path)), vec![e]));
+            .map(|e| Fix::unsafe_(format!("Add {} to {name}", short(path)), vec![e]));
         let (blame, what) = match binding {
-            Some(b) => (Blame::Assignment(b), "is not in `MIDDLEWARE`"),
+            Some(b) => (Blame::Assignment(b), format!("is not in `{name}`")),
+            None if ignored => (
+                Blame::Top,
+                "is not in `MIDDLEWARE` (these settings set only `MIDDLEWARE_CLASSES`, which Django 2.0 and later ignore)".to_string(),
+            ),
             None => (
                 Blame::Top,
-                "is not in `MIDDLEWARE` (not set in these production settings)",
+                format!("is not in `{name}` (not set in these production settings)"),
             ),
         };
         settings.report(
@@ -294,6 +339,21 @@ fn short(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
+/// Django middleware that neither answers a request by itself nor replaces the response:
+/// `SecurityMiddleware` after them still redirects to HTTPS and adds its headers to every
+/// response (a rejection from `process_view` goes back through it too).
+const PASS_THROUGH: &[&str] = &[
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.RemoteUserMiddleware",
+    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+];
+
 fn order(settings: &mut Settings, production: &Production, value: &Value, paths: &[Option<&str>]) {
     let Some(items) = value.items() else {
         return;
@@ -303,7 +363,7 @@ fn order(settings: &mut Settings, production: &Production, value: &Value, paths:
         let before = paths[..security]
             .iter()
             .flatten()
-            .find(|p| p.starts_with("django."));
+            .find(|p| p.starts_with("django.") && !PASS_THROUGH.contains(p));
         if let Some(before) = before {
             let item = items[security].clone();
             let fix = move_to_top(settings, value, &item)
@@ -315,7 +375,7 @@ fn order(settings: &mut Settings, production: &Production, value: &Value, paths:
                 Blame::Value(&item),
                 MIDDLEWARE_ORDER.severity,
                 format!(
-                    "`SecurityMiddleware` comes after `{}`: it should be at the top of `MIDDLEWARE`",
+                    "`SecurityMiddleware` comes after `{}`, which can answer a request or replace a response itself (without the SSL redirect and security headers): it should be at the top of `MIDDLEWARE`",
                     short(before)
                 ),
                 fix,
@@ -475,6 +535,17 @@ mod tests {
             &format!("    \"corsheaders.middleware.CorsMiddleware\",\n{SEC}"),
         );
         assert!(only(&cors_first, &["DJS440"]).is_empty());
+        // Seen in nautobot: only SessionMiddleware before it, which answers nothing itself.
+        let session_first = secure_with(SEC, "").replace(
+            "    \"django.contrib.sessions.middleware.SessionMiddleware\",\n",
+            &format!("    \"django.contrib.sessions.middleware.SessionMiddleware\",\n{SEC}"),
+        );
+        assert!(only(&session_first, &["DJS440"]).is_empty());
+        let cache_first = secure_with(
+            SEC,
+            &format!("    \"django.middleware.cache.FetchFromCacheMiddleware\",\n{SEC}"),
+        );
+        assert_eq!(only(&cache_first, &["DJS440"]).len(), 1);
         let remote = secure_with(CSRF, "").replace(
             "    \"django.contrib.auth.middleware.AuthenticationMiddleware\",\n",
             &format!("    \"django.contrib.auth.middleware.AuthenticationMiddleware\",\n    \"django.contrib.auth.middleware.RemoteUserMiddleware\",\n{CSRF}"),
@@ -493,5 +564,59 @@ mod tests {
                 &format!("{CSRF}    \"django.contrib.sessions.middleware.SessionMiddleware\",\n"),
             );
         assert_eq!(only(&sessions, &["DJS440"]).len(), 1);
+    }
+
+    /// A Django 1.x settings module: `MIDDLEWARE_CLASSES` is the middleware list.
+    const DJANGO_1: &str = "DEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\nALLOWED_HOSTS = ['example.com']\nINSTALLED_APPS = ('django.contrib.sessions',)\nMIDDLEWARE_CLASSES = (\n    'django.middleware.security.SecurityMiddleware',\n    'django.contrib.sessions.middleware.SessionMiddleware',\n    'django.middleware.csrf.CsrfViewMiddleware',\n    'django.middleware.clickjacking.XFrameOptionsMiddleware',\n)\nSESSION_COOKIE_HTTPONLY = False\nCSRF_COOKIE_SECURE = False\n";
+
+    #[test]
+    fn django_1_reads_middleware_classes() {
+        // The middleware is there: no DJS405-407; the session and CSRF cookie checks, which
+        // need to know the middleware, speak.
+        let found = codes(DJANGO_1);
+        for missing in ["DJS405", "DJS406", "DJS407"] {
+            assert!(!found.contains(&missing), "{missing}: {found:?}");
+        }
+        for cookie in ["DJS417", "DJS418", "DJS419"] {
+            let rule = crate::rules::by_code(cookie).map(|r| r.name);
+            assert!(
+                found.contains(&cookie),
+                "{cookie} ({rule:?}) expected: {found:?}"
+            );
+        }
+        let message = with_code(DJANGO_1, "DJS419")
+            .first()
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        assert!(!message.is_empty());
+    }
+
+    #[test]
+    fn django_2_and_later_ignore_middleware_classes() {
+        let files = [
+            ("requirements.txt", "Django==3.2.25\n"),
+            ("mysite/settings.py", DJANGO_1),
+        ];
+        let found: Vec<_> = codes_in(&files, "mysite/settings.py")
+            .into_iter()
+            .filter(|f| f.0 == "DJS407")
+            .collect();
+        assert_eq!(found, vec![("DJS407", 1, 1, "warning")]);
+        let message = project_findings(&files, "mysite/settings.py")
+            .into_iter()
+            .find(|f| f.code == "DJS407")
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(message.contains("Django 2.0 and later ignore"), "{message}");
+        // The same settings with Django 1.11 pinned: the list is read.
+        let files = [
+            ("requirements.txt", "Django==1.11.29\n"),
+            ("mysite/settings.py", DJANGO_1),
+        ];
+        assert!(
+            codes_in(&files, "mysite/settings.py")
+                .iter()
+                .all(|f| f.0 != "DJS407")
+        );
     }
 }

@@ -22,7 +22,10 @@ Applies Django's `security.W009` test to the effective `SECRET_KEY` of a product
 module: it is reported when it is missing or empty, shorter than 50 characters, made of fewer than
 5 distinct characters, or starts with `django-insecure-` (the prefix `startproject` gives generated
 development keys). A key read from the environment is judged by its default:
-`os.environ.get("SECRET_KEY", "dev")` is reported; `os.environ["SECRET_KEY"]` is not.
+`os.environ.get("SECRET_KEY", "dev")` is reported; `os.environ["SECRET_KEY"]` is not, and neither
+is an empty default (`os.getenv("SECRET_KEY", "")`): a deployment that forgets the variable gets
+an empty key, which Django refuses to use (`ImproperlyConfigured`), so it fails closed. (Django's
+`check --deploy`, run without the variable, reports W009 there; djsec does not.)
 
 ## Why is this bad?
 The secret key signs sessions, password-reset tokens, messages and anything using Django's signing.
@@ -156,8 +159,10 @@ that are credentials:
   `_ACCESS_KEY` or `_PRIVATE_KEY` (`EMAIL_HOST_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, ...);
 - URLs with a password in them (`redis://:secret@cache:6379/0`).
 
-Empty strings, public keys (`STRIPE_PUBLISHABLE_KEY`, `RECAPTCHA_PUBLIC_KEY`) and values read from
-the environment without a default are not reported.
+Empty strings, public keys (`STRIPE_PUBLISHABLE_KEY`, `RECAPTCHA_PUBLIC_KEY`), values read from
+the environment without a default, URLs and absolute paths (`"/account/password/reset"`, a secret
+file's path) and anything under a name that says URL (`HEADLESS_FRONTEND_URLS =
+{"account_reset_password": ...}` holds routes) are not reported; a password inside a URL is.
 
 ## Why is this bad?
 Credentials in the source are readable by everyone with access to the repository and its history;
@@ -263,6 +268,10 @@ fn secret_key(settings: &mut Settings, production: &Production) {
                 })
             };
             match value_weakness(&value) {
+                // `os.environ.get("SECRET_KEY", "")`: a deployment that forgets the variable
+                // gets an empty key, and Django refuses to run with one (`ImproperlyConfigured`
+                // as soon as the key is used): it fails closed, nothing to forge with.
+                Some(_) if value.env.is_some() && value.truthy() == Some(false) => {}
                 Some(why) => settings.report(
                     production,
                     WEAK_SECRET_KEY.code,
@@ -355,6 +364,29 @@ fn is_secret_name(name: &str) -> bool {
         && !upper.contains("PUBLISHABLE")
 }
 
+/// Whether a name says its values are URLs: a word `URL`, `URLS` or `URI` (`LOGIN_URL`,
+/// `HEADLESS_FRONTEND_URLS`, `redirect_uri`).
+fn names_url(name: &str) -> bool {
+    name.split(['_', '-', '.']).any(|w| {
+        matches!(
+            w.to_ascii_uppercase().as_str(),
+            "URL" | "URLS" | "URI" | "URIS"
+        )
+    })
+}
+
+/// A URL (`https://...`, a password in it is reported separately) or an absolute URL path
+/// (`/account/password/reset`): where a route, not a credential, is configured.
+fn url_or_path(text: &str) -> bool {
+    (text.starts_with('/') && !text.contains(char::is_whitespace))
+        || text.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+}
+
 /// A URL with a password: `scheme://user:password@host`.
 fn url_with_password(text: &str) -> bool {
     let Some(at) = text.find("://") else {
@@ -380,16 +412,22 @@ fn credentials(settings: &mut Settings, production: &Production) {
         let Some(binding) = production.binding(name) else {
             continue;
         };
-        // Values of the setting, with a path for the message, walked to a bounded depth.
-        let mut stack: Vec<(&Value, String, bool, u32)> =
-            vec![(&binding.value, name.clone(), is_secret_name(name), 0)];
-        while let Some((value, path, secret, depth)) = stack.pop() {
+        // Values of the setting, with a path for the message, walked to a bounded depth; and
+        // whether the value is a URL by its names (`HEADLESS_FRONTEND_URLS["..._password"]`).
+        let mut stack: Vec<(&Value, String, bool, bool, u32)> = vec![(
+            &binding.value,
+            name.clone(),
+            is_secret_name(name),
+            names_url(name),
+            0,
+        )];
+        while let Some((value, path, secret, url, depth)) = stack.pop() {
             match &value.kind {
                 Kind::Str(s) if !s.is_empty() => {
-                    if secret {
-                        found.push((value.clone(), format!("`{path}` is written in the source")));
-                    } else if url_with_password(s) {
+                    if url_with_password(s) {
                         found.push((value.clone(), format!("`{path}` has a password in its URL")));
+                    } else if secret && !url && !url_or_path(s) {
+                        found.push((value.clone(), format!("`{path}` is written in the source")));
                     }
                 }
                 Kind::Dict(pairs) if depth < 6 => {
@@ -399,13 +437,14 @@ fn credentials(settings: &mut Settings, production: &Production) {
                             v,
                             format!("{path}[{key:?}]"),
                             is_secret_name(key),
+                            url || names_url(key),
                             depth + 1,
                         ));
                     }
                 }
                 Kind::List(items) | Kind::Tuple(items) if depth < 6 => {
                     for (i, v) in items.iter().enumerate() {
-                        stack.push((v, format!("{path}[{i}]"), false, depth + 1));
+                        stack.push((v, format!("{path}[{i}]"), false, url, depth + 1));
                     }
                 }
                 _ => {}
@@ -571,6 +610,57 @@ mod tests {
             .collect();
         assert!(messages[1].contains("EMAIL_PASSWORD"), "{messages:?}");
         assert!(messages[2].contains("password in its URL"), "{messages:?}");
+    }
+
+    /// Seen in nautobot: `SECRET_KEY = os.getenv("NAUTOBOT_SECRET_KEY", "")`. A deployment that
+    /// forgets the variable runs with an empty key, which Django refuses (it fails closed). A
+    /// constant empty key is still reported, as Django's W009 does.
+    #[test]
+    fn an_empty_environment_default_fails_closed() {
+        for read in [
+            "SECRET_KEY = os.getenv('NAUTOBOT_SECRET_KEY', '')\n",
+            "SECRET_KEY = os.environ.get('SECRET_KEY', '')\n",
+        ] {
+            let src = secure_with("SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n", read);
+            assert!(with_code(&src, "DJS402").is_empty(), "{read}");
+            assert!(with_code(&src, "DJS430").is_empty(), "{read}");
+        }
+        let constant = secure_with(
+            "SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n",
+            "SECRET_KEY = ''\n",
+        );
+        assert_eq!(
+            codes_at(&constant)
+                .into_iter()
+                .filter(|f| f.0 == "DJS402")
+                .collect::<Vec<_>>(),
+            vec![("DJS402", 3, 1, "warning")]
+        );
+        let short = secure_with(
+            "SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n",
+            "SECRET_KEY = os.getenv('SECRET_KEY', 'dev')\n",
+        );
+        assert_eq!(with_code(&short, "DJS402").len(), 1);
+    }
+
+    /// Seen in django-allauth's example: `HEADLESS_FRONTEND_URLS = {"account_reset_password":
+    /// "/account/password/reset"}` names a route, not a credential.
+    #[test]
+    fn urls_and_url_paths_under_secret_names_are_not_credentials() {
+        let src = secure_plus(
+            "HEADLESS_FRONTEND_URLS = {\n    'account_reset_password': '/account/password/reset',\n    'account_reset_password_from_key': 'https://app.example/reset/{key}',\n}\nOIDC = {'client_secret': 'https://vault.example/v1/oidc'}\nPASSWORD_RESET_URLS = {'password': 'reset-password'}\nAPI_TOKEN = '/run/secrets/api_token'\n",
+        );
+        assert!(with_code(&src, "DJS431").is_empty());
+        // Credentials still are, wherever they are: a password in a URL, a lower-case key.
+        let src = secure_plus(
+            "SERVICE_URLS = {'broker': 'amqp://user:hunter2@mq:5672/'}\nCACHES = {'default': {'OPTIONS': {'password': 'hunter2'}}}\nFTP_PASSWORD = 'hunter2'\n",
+        );
+        let found = with_code(&src, "DJS431");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].message.contains("password in its URL"),
+            "{found:?}"
+        );
     }
 
     #[test]

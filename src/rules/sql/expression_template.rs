@@ -264,8 +264,8 @@ mod tests {
         assert_eq!(
             codes_at(src),
             vec![
-                ("DJS204", 4, 16, "warning"),
-                ("DJS204", 7, 25, "warning"),
+                ("DJS204", 4, 16, "hint"),
+                ("DJS204", 7, 25, "hint"),
                 ("DJS204", 11, 56, "error"),
                 ("DJS204", 12, 56, "error"),
                 ("DJS204", 13, 51, "error"),
@@ -278,7 +278,7 @@ mod tests {
         let src = "from django.db.models import Func\nclass Base(Func):\n    pass\nclass Child(Base):\n    template = f'{load()}(%(expressions)s)'\ndef v(request):\n    return Child('x', function=request.GET['f'])\n";
         assert_eq!(
             codes_at(src),
-            vec![("DJS204", 5, 16, "warning"), ("DJS204", 7, 32, "error")]
+            vec![("DJS204", 5, 16, "hint"), ("DJS204", 7, 32, "error")]
         );
     }
 

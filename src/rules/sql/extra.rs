@@ -216,7 +216,7 @@ mod tests {
             codes_at(src),
             vec![
                 ("DJS202", 3, 35, "error"),
-                ("DJS202", 4, 41, "warning"),
+                ("DJS202", 4, 41, "hint"),
                 ("DJS202", 5, 48, "error"),
                 ("DJS202", 5, 70, "error"),
                 ("DJS202", 6, 34, "error"),

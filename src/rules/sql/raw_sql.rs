@@ -289,6 +289,14 @@ mod tests {
     const HEAD: &str = "from django.db import connection\n";
 
     #[test]
+    fn identifiers_and_configuration_are_not_reported_stored_text_is() {
+        let src = format!(
+            "{HEAD}from django.conf import settings\ndef v(obj, table):\n    with connection.cursor() as c:\n        c.execute(f'SELECT * FROM {{obj._meta.db_table}}')\n        c.execute('SELECT * FROM %s' % connection.ops.quote_name(table))\n        c.execute(f'SELECT * FROM {{settings.AUDIT_TABLE}}')\n        c.execute(f\"SELECT * FROM t WHERE name = '{{obj.name}}'\")\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS201", 8, 9, "warning")]);
+    }
+
+    #[test]
     fn flags_formatting_into_execute_and_raw() {
         let src = format!(
             "{HEAD}def v(request, pk):\n    q = request.GET['q']\n    with connection.cursor() as c:\n        c.execute(f\"SELECT * FROM t WHERE name = '{{q}}'\")\n        c.execute('SELECT * FROM t WHERE id = %s' % pk)\n    sql = 'SELECT * FROM t WHERE a = ' + q\n    sql += ' ORDER BY id'\n    connection.cursor().execute(sql)\n    Item.objects.raw('SELECT * FROM t WHERE x = {{}}'.format(q))\n    Item.objects.filter(a=1).raw(f'SELECT {{col()}} FROM t')\n    cursor.executemany('INSERT INTO t VALUES (%s)' % other(), [])\n"
@@ -300,8 +308,8 @@ mod tests {
                 ("DJS201", 6, 9, "error"),
                 ("DJS201", 9, 5, "error"),
                 ("DJS201", 10, 5, "error"),
-                ("DJS201", 11, 5, "warning"),
-                ("DJS201", 12, 5, "warning"),
+                ("DJS201", 11, 5, "hint"),
+                ("DJS201", 12, 5, "hint"),
             ]
         );
     }

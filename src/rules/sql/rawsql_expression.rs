@@ -155,7 +155,7 @@ mod tests {
         );
         assert_eq!(
             codes_at(&src),
-            vec![("DJS203", 5, 33, "error"), ("DJS203", 7, 36, "warning")]
+            vec![("DJS203", 5, 33, "error"), ("DJS203", 7, 36, "hint")]
         );
     }
 

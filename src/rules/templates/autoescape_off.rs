@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Finding, LineIndex, Severity};
-use crate::rules::templates::{self, safe_filter::in_javascript};
+use crate::rules::templates::{self, Judgement, safe_filter::in_javascript};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::syntax::template::TokenKind;
 
@@ -27,8 +27,15 @@ own filters such as `|escape` or `|force_escape`). Templates included inside the
 
 A nested `{% autoescape on %}` turns escaping back on for its content; in a nested
 `{% autoescape off %}`, a variable is reported once, under the innermost block. Variables in JavaScript
-contexts are left to DJS520/DJS521. Plain-text templates (`.txt`, `.eml`, …), where escaping
-has no purpose, are not checked.
+contexts are left to DJS520/DJS521. Plain-text templates (`.txt`, `.eml`, …, and templates the
+project only renders as plain text), where escaping has no purpose, are not checked.
+
+When the settings configure a template engine without autoescaping — a Jinja2 backend with
+`"OPTIONS": {"autoescape": False}`, or an `environment` factory that builds
+`Environment(autoescape=False)` — every variable of that engine's templates (those under a
+`jinja2/` directory) gets the same hint. A hint becomes an **error** when a view that renders
+the template passes request data under the variable's name, and a variable every view passes
+as a constant, escaped data or a form is not reported.
 
 ## Why is this bad?
 Inside the block every variable is inserted into the HTML as is. One value that a user can
@@ -106,8 +113,12 @@ pub fn check(checker: &mut TemplateChecker) {
                 {
                     continue;
                 }
+                let judgement = templates::judge(checker, &expr, token.range.start);
+                if judgement == Judgement::Safe {
+                    continue;
+                }
                 let name = templates::shown(text, &expr);
-                hints.push((block, token.range.clone(), name.clone()));
+                hints.push((block, token.range.clone(), name.clone(), judgement));
                 let entry = governed.entry(block).or_default();
                 if !entry.unescaped.contains(&name) {
                     entry.unescaped.push(name);
@@ -118,7 +129,7 @@ pub fn check(checker: &mut TemplateChecker) {
     }
     let mut findings = Vec::new();
     let mut lines: Option<LineIndex> = None;
-    for (block, range, name) in hints {
+    for (block, range, name, judgement) in hints {
         let Some(open) = syntax
             .blocks
             .blocks
@@ -131,14 +142,11 @@ pub fn check(checker: &mut TemplateChecker) {
             .get_or_insert_with(|| LineIndex::new(text))
             .line(open.range.start)
             + 1;
-        findings.push(Finding::new(
-            RULE.code,
-            range,
-            Severity::Hint,
-            format!(
-                "{name} is rendered without HTML escaping here: inside `{{% autoescape off %}}` (line {line})"
-            ),
-        ));
+        let place = format!("inside `{{% autoescape off %}}` (line {line})");
+        findings.push(unescaped_output(range, &name, &place, judgement));
+    }
+    if let Some(place) = templates::engine_autoescape_off(checker) {
+        engine_outputs(checker, place, &mut findings);
     }
     for (index, block) in syntax.blocks.blocks.iter().enumerate() {
         if block.autoescape != Some((index, false)) {
@@ -168,6 +176,72 @@ pub fn check(checker: &mut TemplateChecker) {
     }
     for finding in findings {
         checker.report(finding);
+    }
+}
+
+/// The finding on one output rendered without escaping: a hint, an error when a view passes
+/// request data under its name.
+fn unescaped_output(
+    range: std::ops::Range<usize>,
+    name: &str,
+    place: &str,
+    judgement: Judgement,
+) -> Finding {
+    match judgement {
+        Judgement::User(why) => Finding::new(
+            RULE.code,
+            range,
+            Severity::Error,
+            format!(
+                "{name} is rendered without HTML escaping ({place}), and {why}: cross-site scripting"
+            ),
+        ),
+        Judgement::Stored(why) => Finding::new(
+            RULE.code,
+            range,
+            Severity::Hint,
+            format!("{name} is rendered without HTML escaping here: {place} ({why})"),
+        ),
+        _ => Finding::new(
+            RULE.code,
+            range,
+            Severity::Hint,
+            format!("{name} is rendered without HTML escaping here: {place}"),
+        ),
+    }
+}
+
+/// With the engine's autoescaping off, every output outside `{% autoescape on %}` (and not in
+/// JavaScript, where DJS520 reports) is rendered unescaped.
+fn engine_outputs(checker: &TemplateChecker, place: &str, findings: &mut Vec<Finding>) {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    for &(index, ref expr) in templates::variables(checker).iter() {
+        let token = &syntax.tokens[index];
+        if syntax.autoescape_at(text, token.range.start).is_some() {
+            // An explicit `{% autoescape %}` block decides (and `off` is reported above).
+            continue;
+        }
+        if expr.base.is_empty()
+            || templates::is_inert(text, expr)
+            || templates::escapes_itself(text, expr)
+            || in_javascript(checker, token.range.start)
+        {
+            continue;
+        }
+        let judgement = templates::judge(checker, expr, token.range.start);
+        let server_made = templates::is_server_made(text, token.content_text(text), expr);
+        if judgement == Judgement::Safe || (server_made && !matches!(judgement, Judgement::User(_)))
+        {
+            continue;
+        }
+        let name = templates::shown(text, expr);
+        findings.push(unescaped_output(
+            token.range.clone(),
+            &name,
+            place,
+            judgement,
+        ));
     }
 }
 

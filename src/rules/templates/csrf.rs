@@ -28,9 +28,12 @@ input, no `{{ csrf_input }}` (Jinja2).
 
 Not reported: forms whose `action` is an absolute URL (`https://…`, `//…`), which post to
 another site that must not receive the token, and forms whose method is built by a template
-tag. Reported as information only, because the token may be added elsewhere: forms containing an
-`{% include %}` (djsec does not read other templates yet) or a `{% block %}` (a child template
-can fill it), and forms that this template does not close.
+tag, and forms whose content can render the token itself: an `{% include %}` (djsec does not
+read other templates yet), a tag that renders a whole form (`{% crispy form %}`,
+`{% bootstrap_form* %}`, `{% fields_for %}`), a Jinja2 macro imported into the template
+(`{{ macros.csrf_field() }}`, `{% call %}`) or any expression that mentions `csrf_token`.
+Reported as information only, because the token may be added elsewhere: forms containing a
+`{% block %}` (a child template can fill it), and forms that this template does not close.
 
 ## Why is this bad?
 With `CsrfViewMiddleware` enabled, Django rejects the submission with "403 Forbidden (CSRF token
@@ -163,11 +166,14 @@ struct Body {
     tags: Vec<Range<usize>>,
     /// Names of the templates included in the form.
     includes: Vec<String>,
+    /// Template tags and macro calls inside the form that render a form of their own, CSRF
+    /// token included (`{% crispy form %}`, `{% bootstrap_form form %}`, a Jinja2 macro).
+    form_tags: Vec<String>,
     /// `{% block %}` tags in the form (a child template may fill them).
     blocks: usize,
 }
 
-fn body(checker: &TemplateChecker, form: &Element) -> Body {
+fn body(checker: &TemplateChecker, form: &Element, macros: &[String]) -> Body {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut out = Body::default();
@@ -189,13 +195,26 @@ fn body(checker: &TemplateChecker, form: &Element) -> Body {
                     out.includes.push(name);
                 }
                 "block" => out.blocks += 1,
+                "call" => out
+                    .form_tags
+                    .push("a Jinja2 `{% call %}` block".to_string()),
+                name if renders_form(name) => out.form_tags.push(format!("`{{% {name} %}}`")),
                 _ => {}
             },
             TokenKind::Variable => {
+                let content = token.content_text(text);
                 if let Some(expr) = syntax.filter_expression(text, i)
                     && matches!(expr.base_text(text), "csrf_token" | "csrf_input")
                 {
                     out.tokens.push(token.range.clone());
+                } else if content.contains("csrf_token") || content.contains("csrf_input") {
+                    // `{{ macros.csrf_middleware_token(csrf_token) }}`: a macro given the token.
+                    out.tokens.push(token.range.clone());
+                } else if let Some((callee, _)) = content.split_once('(') {
+                    let root = callee.trim().split('.').next().unwrap_or("");
+                    if macros.iter().any(|m| m == root) {
+                        out.form_tags.push(format!("the macro `{}`", callee.trim()));
+                    }
                 }
             }
             TokenKind::Text => {
@@ -209,6 +228,17 @@ fn body(checker: &TemplateChecker, form: &Element) -> Body {
         }
     }
     out
+}
+
+/// Template tags that render a whole form with its CSRF token: django-crispy-forms'
+/// `{% crispy %}`, django-bootstrap's and django-mailman3's `{% bootstrap_form* %}`,
+/// Mezzanine's `{% fields_for %}`.
+fn renders_form(tag: &str) -> bool {
+    matches!(tag, "crispy" | "fields_for" | "render_form" | "form_tag")
+        || tag.starts_with("bootstrap_form")
+        || tag.starts_with("bootstrap3_form")
+        || tag.starts_with("bootstrap4_form")
+        || tag.starts_with("bootstrap5_form")
 }
 
 /// An attribute's value, trimmed and lowercased; `None` when absent; `Some(None)` when it is
@@ -227,13 +257,6 @@ pub(crate) fn is_absolute_url(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
 }
 
-/// Whether the included template named `name` (a quoted string in `{% include %}`) renders a
-/// CSRF token. `None`: unknown. Resolving it needs the project's template directories, which
-/// the analysis context does not carry yet; this is where that lookup belongs.
-fn include_provides_token(_checker: &TemplateChecker, _name: &str) -> Option<bool> {
-    None
-}
-
 pub fn check(checker: &mut TemplateChecker) {
     if templates::is_text_template(checker) {
         return;
@@ -241,6 +264,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
+    let macros = templates::imported_macros(checker);
     for (i, form) in syntax.elements.iter().enumerate() {
         if form.name != "form" || !form.start_tag_closed {
             continue;
@@ -258,7 +282,7 @@ pub fn check(checker: &mut TemplateChecker) {
                     && attribute_value(text, e, "formmethod") == Some(Some("post".to_string()))
             });
         let posts = method == "post" || button_posts;
-        let body = body(checker, form);
+        let body = body(checker, form, &macros);
         if !posts {
             if matches!(method.as_str(), "get" | "") {
                 for tag in &body.tags {
@@ -290,32 +314,12 @@ pub fn check(checker: &mut TemplateChecker) {
         if !body.tokens.is_empty() {
             continue;
         }
-        let resolved: Vec<Option<bool>> = body
-            .includes
-            .iter()
-            .map(|name| include_provides_token(checker, name))
-            .collect();
-        if resolved.contains(&Some(true)) {
+        // The token can come from what renders inside the form: an included template, a tag
+        // that renders the form, a macro. Not reported (djsec does not read other templates).
+        if !body.includes.is_empty() || !body.form_tags.is_empty() {
             continue;
         }
-        let unresolved: Vec<&str> = body
-            .includes
-            .iter()
-            .zip(&resolved)
-            .filter(|(_, r)| r.is_none())
-            .map(|(n, _)| n.as_str())
-            .collect();
         let mut maybe = Vec::new();
-        if !unresolved.is_empty() {
-            maybe.push(format!(
-                "the included template {}",
-                unresolved
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
         if body.blocks > 0 {
             maybe.push("a child template filling its `{% block %}`".to_string());
         }
@@ -461,22 +465,40 @@ mod tests {
     }
 
     #[test]
-    fn includes_blocks_and_unclosed_forms_lower_the_severity() {
+    fn blocks_and_unclosed_forms_lower_the_severity() {
         let src = concat!(
-            "<form method=\"post\">\n  {% include \"csrf.html\" %}\n  <input>\n</form>\n",
             "<form method=\"post\">{% block form_body %}{% endblock %}</form>\n",
             "<div><form method=\"post\">\n  <input>\n",
         );
         assert_eq!(
             codes(src),
-            vec![
-                ("DJS510", 1, 1, "info"),
-                ("DJS510", 5, 1, "info"),
-                ("DJS510", 6, 6, "info"),
-            ]
+            vec![("DJS510", 1, 1, "info"), ("DJS510", 2, 6, "info")]
         );
         let f = findings_in(Language::Template, src);
-        assert!(f[0].message.contains("`\"csrf.html\"`"), "{}", f[0].message);
+        assert!(f[0].message.contains("`{% block %}`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn the_token_may_come_from_an_included_template_a_form_tag_or_a_macro() {
+        let src = concat!(
+            "<form method=\"post\">\n  {% include \"csrf.html\" %}\n  <input>\n</form>\n",
+            "<form method=\"post\">{% crispy form %}</form>\n",
+            "<form method=\"post\" action=\"{% url 'edit' %}\">{% bootstrap_form_horizontal form 2 8 'Update' %}</form>\n",
+            "<form method=\"post\">{% bootstrap_form form %}<button>Go</button></form>\n",
+            "<form method=\"post\">{% fields_for form %}</form>\n",
+            // Jinja2: a macro given the token, or any imported macro called inside the form.
+            "{% import \"macros.html\" as macros %}{% from \"forms.html\" import csrf_field, row as r %}\n",
+            "<form method=\"post\">{{ macros.csrf_middleware_token(csrf_token) }}</form>\n",
+            "<form method=\"post\">{{ csrf_field() }}</form>\n",
+            "<form method=\"post\">{{ r(form.name) }}</form>\n",
+            "<form method=\"post\">{% call macros.panel() %}x{% endcall %}</form>\n",
+        );
+        assert_eq!(codes(src), vec![]);
+        // A method call on a value is not a macro: `form.as_table()` renders no token.
+        let src = "{% import \"macros.html\" as macros %}\n<form action=\".\" method=\"POST\">\n{{ form.as_table() }}\n<input type=\"submit\"></form>\n";
+        assert_eq!(codes(src), vec![("DJS510", 2, 1, "warning")]);
+        let src = "<form method=\"post\">{% load crispy_forms_tags %}{{ form|crispy }}</form>";
+        assert_eq!(codes(src), vec![("DJS510", 1, 1, "warning")]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
-use crate::rules::templates::{self, Place, marked_safe};
+use crate::rules::templates::{self, Judgement, Place, marked_safe};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::syntax::template::lexer::slice;
 
@@ -25,11 +25,23 @@ also after other filters: `{{ bio|striptags|safe }}` is reported, because `strip
 escape (its output can still hold `&lt;script&gt;`-style entities and broken-up tags that
 re-form).
 
+The severity says what is known of the value. djsec reads the views and helpers that render
+the template (`render()`, `render_to_string()`, `TemplateResponse`, class-based
+`template_name`, `get_context_data()` and `extra_context`, helpers such as
+`tmpl(name, **ctx)`) and what they pass under each name: request data (or `request.GET…` read
+in the template) is an **error**, a model object or unknown data a **warning** (the message
+says which view passes what), and text the developers write — a form field's `help_text` or
+`label`, a fieldset's `description`, `settings.*` — a **hint**.
+
 Not reported: literals (`{{ "<br>"|safe }}`: the template author wrote that markup), values
+every view passes as constants, escaped data (`format_html()`, a sanitizer, a project helper
+around one), forms and their fields (widgets render escaped HTML) or the CSRF token; values
 escaped before `safe` (`{{ x|escape|safe }}`, `{{ x|force_escape|safe }}`,
-`{{ x|linebreaks|safe }}` with autoescaping on), variables inside `{% autoescape off %}` (DJS502
-reports the block) and variables in JavaScript contexts (DJS520 and DJS521 report those, with a
-fix that fits JavaScript). Plain-text templates (`.txt`, `.eml`, …) are not checked.
+`{{ x|linebreaks|safe }}` with autoescaping on), variables inside `{% autoescape off %}` or
+rendered by an engine without autoescaping (DJS502 reports those) and variables in JavaScript
+contexts (DJS520 and DJS521 report those, with a fix that fits JavaScript). Plain-text templates
+(`.txt`, `.eml`, …, and templates the project only renders as plain text: e-mail text bodies,
+SMS or chat payloads, `text/plain` responses) are not checked.
 
 ## Why is this bad?
 `safe` tells Django the value is already HTML. If any part of it comes from a user — a profile
@@ -68,6 +80,10 @@ pub fn check(checker: &mut TemplateChecker) {
     if templates::is_text_template(checker) {
         return;
     }
+    // With the engine's autoescaping off every output is unescaped: DJS502 reports them.
+    if templates::engine_autoescape_off(checker).is_some() {
+        return;
+    }
     let text = checker.source;
     let syntax = checker.syntax;
     for &(index, ref expr) in templates::variables(checker).iter() {
@@ -95,21 +111,54 @@ pub fn check(checker: &mut TemplateChecker) {
             .map(|f| format!("`|{}`", slice(text, &f.name)))
             .collect::<Vec<_>>()
             .join(" and ");
+        let shown = templates::shown(text, expr);
+        let (severity, message) = match templates::judge(checker, expr, token.range.start) {
+            Judgement::Safe => continue,
+            Judgement::User(why) => (
+                Severity::Error,
+                format!(
+                    "{names} renders {shown} without HTML escaping, and {why}: cross-site scripting"
+                ),
+            ),
+            judgement => {
+                let why = match &judgement {
+                    Judgement::Stored(why) => format!(": {why}"),
+                    _ => String::new(),
+                };
+                if let Some(what) = templates::developer_authored(text, expr) {
+                    (
+                        Severity::Hint,
+                        format!(
+                            "{names} renders {shown} without HTML escaping; it is {what}, so this is safe while it stays developer-written (audit note){why}"
+                        ),
+                    )
+                } else if templates::is_server_made(text, token.content_text(text), expr) {
+                    // An id, a count, a boolean, a URL the server builds.
+                    continue;
+                } else if why.is_empty() {
+                    (
+                        RULE.severity,
+                        format!(
+                            "{names} renders {shown} without HTML escaping: if it can hold user data, this is cross-site scripting"
+                        ),
+                    )
+                } else {
+                    (
+                        RULE.severity,
+                        format!(
+                            "{names} renders {shown} without HTML escaping{why}; if it can hold what users typed, this is cross-site scripting"
+                        ),
+                    )
+                }
+            }
+        };
         let edits = filters
             .iter()
             .map(|f| Edit::delete(f.range.clone()))
             .collect();
         checker.report(
-            Finding::new(
-                RULE.code,
-                token.range.clone(),
-                RULE.severity,
-                format!(
-                    "{names} renders {} without HTML escaping: if it can hold user data, this is cross-site scripting",
-                    templates::shown(text, expr)
-                ),
-            )
-            .with_fix(Some(Fix::unsafe_(format!("Remove {names}"), edits))),
+            Finding::new(RULE.code, token.range.clone(), severity, message)
+                .with_fix(Some(Fix::unsafe_(format!("Remove {names}"), edits))),
         );
     }
 }
@@ -173,6 +222,45 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![("DJS501", 1, 11, "warning"), ("DJS501", 1, 77, "warning")]
+        );
+    }
+
+    #[test]
+    fn developer_authored_text_is_an_audit_hint() {
+        let src = concat!(
+            "{{ field.help_text|safe }}{{ form.email.label|safe }}\n",
+            "{{ fieldset.description|safe }}{{ settings.BANNER|safe }}\n",
+            // A description of anything else (a product, an offer) may be user-written.
+            "{{ product.description|safe }}{{ help_text|safe }}\n",
+            // A setting a context processor exposes; an id is no text at all.
+            "{{ SITE_BANNER|safe }}{{ plugin.id|safe }}{{ obj.pk|safe }}\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS501", 1, 1, "hint"),
+                ("DJS501", 1, 27, "hint"),
+                ("DJS501", 2, 1, "hint"),
+                ("DJS501", 2, 32, "hint"),
+                ("DJS501", 3, 1, "warning"),
+                ("DJS501", 3, 31, "warning"),
+                ("DJS501", 4, 1, "hint"),
+            ]
+        );
+    }
+
+    #[test]
+    fn request_data_read_in_the_template_is_an_error() {
+        let src = "<p>{{ request.GET.q|safe }}</p><p>{{ request.user.username|safe }}</p>";
+        assert_eq!(
+            codes(src),
+            vec![("DJS501", 1, 4, "error"), ("DJS501", 1, 35, "warning")]
+        );
+        // Headers are request data; the host is checked against `ALLOWED_HOSTS` first.
+        let src = "{{ request.META.HTTP_USER_AGENT|safe }}\n{{ request.META.HTTP_HOST|safe }}\n";
+        assert_eq!(
+            codes(src),
+            vec![("DJS501", 1, 1, "error"), ("DJS501", 2, 1, "warning")]
         );
     }
 

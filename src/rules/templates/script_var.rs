@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
-use crate::rules::templates::{self, Js, Place};
+use crate::rules::templates::{self, Js, Judgement, Place};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::syntax::template::lexer::slice;
 use crate::syntax::template::{Element, FilterExpression, Token};
@@ -25,12 +25,27 @@ Finds `{{ … }}` variables inside `<script>` blocks that run as JavaScript (no 
 JavaScript type or `module`; not `application/json`, `text/template` and other data types).
 
 Reported: values in code (`var n = {{ n }};`), in template literals (`` `${…}` `` runs even
-through `|escapejs`), and in quoted strings without `|escapejs`. With `|safe` or under
-`{% autoescape off %}` the finding is an error, otherwise a warning.
+through `|escapejs`), in quoted strings without `|escapejs`, and values without any escaping
+(`|safe`, `{% autoescape off %}`, a template engine configured with `autoescape: False`).
+
+The severity says what is known of the value. djsec reads the views and helpers that render the
+template (`render()`, `render_to_string()`, `TemplateResponse`, class-based `template_name` and
+`get_context_data()`, …) and what they pass under each name:
+
+- **error**: request data (`request.GET…` in the template, or a view passing request data) in
+  code, in a template literal or without escaping;
+- **warning**: unknown or stored data in those places, or request data in a quoted string (a
+  backslash or a line break can end the string);
+- **hint**: unknown or stored data in a quoted string with HTML escaping on, where only a
+  backslash or a line break can end the string early (audit information).
 
 Not reported: `"{{ value|escapejs }}"` inside a quoted string (what `escapejs` is for), literals,
-values that cannot hold quotes or code (`|length`, `|date:"Y"`, `.pk`, `.id`, `.count`,
-`forloop.counter`, `csrf_token`), and variables in JavaScript comments.
+values that cannot hold quotes or code (`|length`, `|date:"Y"`, `|tojson`, `|urlencode`,
+`|slugify`, `|yesno`, `|as_js_bool`, `.pk`, `.id`, `forloop.counter`, `csrf_token`), values the
+server makes (`{{ url(...) }}` and `{{ static(...) }}` in Jinja2, `settings.*`,
+`LANGUAGE_CODE`, form and formset ids, prefixes and field names, the translation of a constant
+string), values every view passes as constants, escaped data or forms, templates the project
+only renders as plain text, and variables in JavaScript comments.
 
 ## Why is this bad?
 Django's autoescaping is HTML escaping. In a script it does not stop a value from being code:
@@ -101,6 +116,9 @@ pub fn check(checker: &mut TemplateChecker) {
         return;
     }
     let ids = Ids::collect(checker);
+    let macros = templates::imported_macros(checker);
+    let engine_off_where = templates::engine_autoescape_off(checker);
+    let engine_off = engine_off_where.is_some();
     let mut findings = Vec::new();
     for (element, vars) in by_script {
         let script = &syntax.elements[element];
@@ -112,15 +130,53 @@ pub fn check(checker: &mut TemplateChecker) {
         let states = templates::js_states(text, script.content.clone(), &skip, &offsets);
         for ((index, expr), state) in vars.into_iter().zip(states) {
             let token = &syntax.tokens[index];
+            if matches!(state, Js::LineComment | Js::BlockComment) {
+                continue;
+            }
             let has_escapejs = expr.has_filter(text, "escapejs");
-            let unescaped = templates::marked_safe(text, expr, false)
+            let unescaped = engine_off
+                || templates::marked_safe(text, expr, false)
                 || syntax
                     .autoescape_at(text, token.range.start)
                     .is_some_and(|(_, on)| !on);
+            if matches!(state, Js::String(_) | Js::Regex) && has_escapejs && !unescaped {
+                continue;
+            }
+            // Values that cannot end a string or run as code: JavaScript-safe filters (JSON
+            // escaping leaves `${` of a template literal as it is).
+            if templates::js_safe_filtered(text, expr)
+                && (state != Js::Template
+                    || expr
+                        .filter_names(text)
+                        .any(|n| matches!(n, "urlencode" | "slugify" | "as_js_bool")))
+            {
+                continue;
+            }
+            // A Jinja2 macro writes template code into the script by design.
+            if let Some((callee, _)) = token.content_text(text).split_once('(')
+                && macros
+                    .iter()
+                    .any(|m| callee.trim().split('.').next() == Some(m.as_str()))
+            {
+                continue;
+            }
+            let judgement = templates::judge(checker, expr, token.range.start);
+            // Values the server makes (`{% url %}`-like calls, settings, form ids and
+            // prefixes), unless a view says the name holds request data.
+            if !matches!(judgement, Judgement::User(_))
+                && templates::is_server_made(text, token.content_text(text), expr)
+            {
+                continue;
+            }
+            let (user, why) = match &judgement {
+                Judgement::Safe => continue,
+                Judgement::User(why) => (true, Some(why.as_str())),
+                Judgement::Stored(why) => (false, Some(why.as_str())),
+                Judgement::Unknown => (false, None),
+            };
             let name = templates::shown(text, expr);
-            let message = match state {
-                Js::LineComment | Js::BlockComment => continue,
-                Js::String(_) | Js::Regex if has_escapejs && !unescaped => continue,
+            let in_string = matches!(state, Js::String(_) | Js::Regex);
+            let mut message = match state {
                 _ if unescaped => format!(
                     "{name} is inserted into a `<script>` without any escaping: a `</script>` or a quote in it takes over the page; pass the value with `json_script`"
                 ),
@@ -133,14 +189,23 @@ pub fn check(checker: &mut TemplateChecker) {
                 Js::Code if has_escapejs => format!(
                     "{name} is inserted into JavaScript code: `|escapejs` only protects a value inside a quoted string; pass the value with `json_script`"
                 ),
-                Js::Code => format!(
+                _ => format!(
                     "{name} is inserted into JavaScript code: HTML escaping does not stop it from running as code; pass the value with `json_script`"
                 ),
             };
-            let severity = if unescaped {
-                Severity::Error
-            } else {
-                Severity::Warning
+            if let Some(why) = why {
+                message.push_str(&format!(" ({why})"));
+            }
+            if let Some(off) = engine_off_where.filter(|_| unescaped) {
+                message.push_str(&format!("; {off}"));
+            }
+            // In a quoted string with HTML escaping on, only a backslash or a line break can
+            // end the string early: an audit hint unless the value is known to be user text.
+            let severity = match (in_string && !unescaped, user) {
+                (true, true) => Severity::Warning,
+                (true, false) => Severity::Hint,
+                (false, true) => Severity::Error,
+                (false, false) => Severity::Warning,
             };
             let fix = json_script_fix(checker, &ids, script, token, expr, state);
             findings.push(
@@ -426,10 +491,13 @@ mod tests {
             codes(src),
             vec![
                 ("DJS520", 2, 11, "warning"),
-                ("DJS520", 3, 12, "warning"),
-                ("DJS520", 4, 12, "warning"),
+                // In a quoted string with escaping on, only a backslash or a line break can end
+                // the string: an audit hint while nothing says the value is user text.
+                ("DJS520", 3, 12, "hint"),
+                ("DJS520", 4, 12, "hint"),
                 ("DJS520", 5, 23, "warning"),
-                ("DJS520", 6, 11, "error"),
+                // Unescaped, but nothing says what the value holds: a warning.
+                ("DJS520", 6, 11, "warning"),
                 ("DJS520", 7, 11, "warning"),
                 ("DJS520", 9, 50, "warning"),
             ]
@@ -455,6 +523,52 @@ mod tests {
             "{% verbatim %}<script>var v = {{ vue }};</script>{% endverbatim %}\n",
         );
         assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn javascript_safe_filters_and_server_made_values() {
+        let src = concat!(
+            "<script>\n",
+            // Filters whose output cannot end a string or run as code.
+            "  var a = {{ config|tojson }}, b = \"{{ q|urlencode }}\", c = \"{{ title|slugify }}\";\n",
+            "  var d = {{ flag|as_js_bool }}, e = {{ n|length }}, f = \"{{ on|yesno:'a,b' }}\";\n",
+            "  var g = `${x} {{ query|urlencode }}`;\n",
+            // Values the server makes: URLs, settings, form ids and prefixes, translations.
+            "  var h = \"{{ url('home') }}\", i = \"{{ settings.STATIC_URL }}\", j = {{ settings.MAX }};\n",
+            "  var k = \"{{ form.prefix }}\", l = \"{{ field.auto_id }}\", m = \"{{ field.field.name }}\";\n",
+            "  var n = \"{{ LANGUAGE_CODE }}\", o = {{ request.user.is_authenticated }}, p = \"{{ _('Save') }}\";\n",
+            "  var q = {{ obj.get_absolute_url }}, r = {{ loop.index }}, s = {{ True }};\n",
+            "  {{ macros.autocomplete_js() }}\n",
+            // Filters with constant arguments keep a server value one; constants of context
+            // processors; booleans; a Jinja2 call through a JavaScript-safe filter.
+            "  var t = `<td>{{ True|render_boolean }}</td>`, u = {{ CSRF_COOKIE_NAME|safe }};\n",
+            "  var v = {{ f.max_length|default_if_none:\"50\"|unlocalize }}, w = {{ user.is_staff }};\n",
+            "  var x = {{ request.user.can_edit()|as_js_bool }}, y = {{ settings.TAGS|lower|split(\" \")|as_json }};\n",
+            "</script>\n",
+            "{% import \"macros.html\" as macros %}\n",
+        );
+        assert_eq!(codes(src), vec![]);
+        // Look-alikes that stay reported: a translation with an argument, a user's name, a
+        // filter that adds text after a safe one, `escapejs` in a template literal.
+        let src = concat!(
+            "<script>\n",
+            "  var a = \"{{ _('Hi %(n)s', n=user.name) }}\";\n",
+            "  var b = {{ user.name }};\n",
+            "  var c = {{ n|length|add:x }};\n",
+            "  var d = `{{ q|tojson }}`;\n",
+            "  var e = \"{{ settings.NAME|default:user.name }}\";\n",
+            "</script>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS520", 2, 12, "hint"),
+                ("DJS520", 3, 11, "warning"),
+                ("DJS520", 4, 11, "warning"),
+                ("DJS520", 5, 12, "warning"),
+                ("DJS520", 6, 12, "hint"),
+            ]
+        );
     }
 
     #[test]

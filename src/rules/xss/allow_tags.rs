@@ -2,8 +2,10 @@
 
 use crate::analysis::python::PyChecker;
 use crate::analysis::{Edit, Finding, Fix, Severity};
+use crate::project::django_version::{self, DjangoVersions};
 use crate::rules::{Family, FixAvailability, Rule};
-use crate::semantic::node;
+use crate::semantic::flow::Flow;
+use crate::semantic::{SinkKind, node};
 use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
@@ -12,13 +14,22 @@ pub const RULE: Rule = Rule {
     family: Family::Xss,
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
-    summary: "`allow_tags = True` on an admin method: it rendered raw HTML before Django 2.0 and is ignored since.",
+    summary: "`allow_tags = True` on an admin method: it renders raw HTML before Django 2.0 and is ignored since.",
     django_checks: &[],
     peers: &[],
     docs: r#"
 ## What it does
 Reports `some_method.allow_tags = True` (usually on a `ModelAdmin` display method or a model
 method shown in `list_display`).
+
+Severity follows the Django version the project runs on, as its imports tell
+(`project::django_version`: importing `django.core.urlresolvers` and never `django.urls` means
+before 2.0; importing `django.urls.path` means 2.0 or later):
+- **2.0 or later**: a hint — the attribute is ignored and the output escaped;
+- **before 2.0, or unknown**: a warning when the method (in the same class) returns something
+  that can hold HTML, such as a model field formatted into markup (an error when it is request
+  data); a hint when it returns only constants and escaped values. A module-level function is not
+  looked at: a warning when the project is known to run on Django < 2.0, else a hint.
 
 ## Why is this bad?
 Before Django 2.0, `allow_tags` told the admin to render the method's output without escaping, so
@@ -68,6 +79,8 @@ is escaped); on current versions the line has no effect.
 pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
     let statements = checker.model.index.attribute_assignments.clone();
+    // Computed once per analysis, and only for a module that sets `allow_tags`.
+    let mut versions: Option<DjangoVersions> = None;
     for stmt in statements {
         let (Some(left), Some(right)) = (stmt.field(Field::Left), stmt.field(Field::Right)) else {
             continue;
@@ -78,17 +91,108 @@ pub fn check(checker: &mut PyChecker) {
         if attr != "allow_tags" || node::text(right, src) != "True" {
             continue;
         }
-        let fix = delete_line_fix(src, stmt);
-        checker.report(
-            Finding::new(
-                RULE.code,
-                stmt.byte_range(),
-                Severity::Warning,
-                "`allow_tags = True` rendered this method's HTML unescaped before Django 2.0 and is ignored since; build the output with `format_html()`",
+        let versions = versions.get_or_insert_with(|| {
+            checker
+                .context
+                .project
+                .as_deref()
+                .map(django_version::of)
+                .unwrap_or_default()
+        });
+        let method = left
+            .field(Field::Object)
+            .filter(|o| o.kind() == "identifier")
+            .map(|o| node::text(o, src));
+        let output = method.and_then(|name| method_output(checker, stmt, name));
+        let name = method.unwrap_or("this method");
+        let (severity, message) = if versions.is_at_least((2, 0)) {
+            let why = versions.at_least.as_ref().map_or("", |(_, w)| w.as_str());
+            (
+                Severity::Hint,
+                format!(
+                    "`allow_tags` has no effect since Django 2.0, which this project runs on ({why}): the admin escapes `{name}()`'s output; remove it, and build any HTML with `format_html()`"
+                ),
             )
-            .with_fix(fix),
-        );
+        } else {
+            let when = match &versions.below {
+                Some((_, why)) => format!("this project runs on Django before 2.0 ({why}), where"),
+                None => "before Django 2.0 (ignored since)".to_string(),
+            };
+            match &output {
+                Some(Some(flow)) => (
+                    crate::rules::xss::severity(flow),
+                    format!(
+                        "{when} `allow_tags = True` renders `{name}()`'s output in the admin unescaped, and it holds {}: build it with `format_html()`",
+                        crate::rules::xss::origin(flow)
+                    ),
+                ),
+                // Constants and escaped values only.
+                Some(None) => (
+                    Severity::Hint,
+                    format!(
+                        "{when} `allow_tags = True` renders `{name}()`'s output in the admin unescaped; it is built from constants and escaped values, but `format_html()` keeps it so"
+                    ),
+                ),
+                // The method is not found here: judge by the version alone.
+                None => (
+                    if versions.is_below((2, 0)) {
+                        Severity::Warning
+                    } else {
+                        Severity::Hint
+                    },
+                    format!(
+                        "{when} `allow_tags = True` renders `{name}()`'s output in the admin unescaped; build it with `format_html()`"
+                    ),
+                ),
+            }
+        };
+        let fix = delete_line_fix(src, stmt);
+        checker.report(Finding::new(RULE.code, stmt.byte_range(), severity, message).with_fix(fix));
     }
+}
+
+/// What the method `name` (defined in the same class body as the `allow_tags` statement)
+/// returns: `Some(Some(flow))` when a returned value is not safe in HTML (the most severe one),
+/// `Some(None)` when every return is safe (constants, escaped values), `None` when the method is
+/// not found. A module-level function is another top-level unit, which an incremental analysis
+/// of this statement may not hold: not looked at (`None`).
+fn method_output<'t>(
+    checker: &PyChecker<'t>,
+    stmt: tree_sitter::Node<'t>,
+    name: &str,
+) -> Option<Option<Flow>> {
+    let src = checker.source();
+    let block = std::iter::successors(stmt.parent(), |n| n.parent())
+        .find(|n| matches!(n.kind(), "block" | "module"))
+        .filter(|b| b.parent().is_some_and(|c| c.kind() == "class_definition"))?;
+    let mut cursor = block.walk();
+    let function = block
+        .named_children(&mut cursor)
+        .filter_map(node::definition)
+        .filter(|d| d.kind() == "function_definition")
+        .filter(|d| {
+            d.field(Field::Name)
+                .is_some_and(|n| node::text(n, src) == name)
+        })
+        .last()?;
+    let returns = checker.model.index.returns(function).to_vec();
+    let mut worst: Option<Flow> = None;
+    for ret in returns {
+        let Some(value) = crate::rules::xss::mark_safe_decorator::return_value(ret) else {
+            continue;
+        };
+        let flow = checker.model.flow_for(value, SinkKind::Html);
+        if !flow.is_dangerous() {
+            continue;
+        }
+        let more_severe = worst
+            .as_ref()
+            .is_none_or(|w| crate::rules::xss::severity(&flow) < crate::rules::xss::severity(w));
+        if more_severe {
+            worst = Some(flow);
+        }
+    }
+    Some(worst)
 }
 
 /// Delete the statement's line when nothing else is on it.
@@ -115,12 +219,86 @@ fn delete_line_fix(src: &str, stmt: tree_sitter::Node) -> Option<Fix> {
 mod tests {
     use crate::analysis::testing::{assert_fix, codes_at, findings};
 
+    /// Without a known Django version: a warning when the method's output can hold HTML (it
+    /// would be rendered raw on Django < 2.0), a hint when it is made of constants and escaped
+    /// values, or cannot be looked at (a module-level function).
     #[test]
     fn flags_allow_tags() {
-        let src = "class A(admin.ModelAdmin):\n    def name(self, obj):\n        return obj.name\n    name.allow_tags = True\ndef f(o):\n    return o\nf.allow_tags = True\n";
+        let src = "from django.utils.html import escape\nclass A(admin.ModelAdmin):\n    def name(self, obj):\n        return obj.name\n    name.allow_tags = True\n    def safe(self, obj):\n        return '<b>%s</b>' % escape(obj.name)\n    safe.allow_tags = True\ndef f(o):\n    return o\nf.allow_tags = True\n";
         assert_eq!(
             codes_at(src),
-            vec![("DJS111", 4, 5, "warning"), ("DJS111", 7, 1, "warning")]
+            vec![
+                ("DJS111", 5, 5, "warning"),
+                ("DJS111", 8, 5, "hint"),
+                ("DJS111", 11, 1, "hint")
+            ]
+        );
+    }
+
+    /// `(line, severity, message)` of DJS111 in `app/models.py` of a project.
+    fn in_project(files: &[(&str, &str)], src: &str) -> Vec<(usize, &'static str, String)> {
+        use std::path::Path;
+        use std::sync::Arc;
+        let root = Path::new("/proj");
+        let mut all = files.to_vec();
+        all.push(("app/models.py", src));
+        let context = crate::analysis::Context {
+            path: Some(root.join("app/models.py")),
+            project: Some(Arc::new(crate::project::ProjectIndex::from_files(
+                root, &all,
+            ))),
+            ..crate::analysis::Context::default()
+        };
+        let lines = crate::analysis::LineIndex::new(src);
+        crate::analysis::analyze_text(src, crate::syntax::Language::Python, &context)
+            .into_iter()
+            .filter(|f| f.code == "DJS111")
+            .map(|f| {
+                (
+                    lines.line_col(src, f.range.start).0,
+                    f.severity.as_str(),
+                    f.message,
+                )
+            })
+            .collect()
+    }
+
+    /// Seen in Mezzanine 4.3 (Django 1.8–1.11: it imports `django.core.urlresolvers` and never
+    /// `django.urls`): there `allow_tags` still renders raw HTML. On Django 2.0 and later it is
+    /// ignored: audit information only.
+    #[test]
+    fn severity_follows_the_projects_django_version() {
+        let src = "class Link(models.Model):\n    def admin_link(self):\n        return '<a href=\"%s\">%s</a>' % (self.url, self.title)\n    admin_link.allow_tags = True\ndef thumb(obj):\n    return obj.image\nthumb.allow_tags = True\n";
+        let old = in_project(
+            &[(
+                "blog/models.py",
+                "from django.core.urlresolvers import reverse\n",
+            )],
+            src,
+        );
+        assert_eq!(
+            old.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![(4, "warning"), (7, "warning")]
+        );
+        assert!(
+            old[0].2.contains("runs on Django before 2.0"),
+            "{}",
+            old[0].2
+        );
+        assert!(
+            old[0].2.contains("django.core.urlresolvers"),
+            "{}",
+            old[0].2
+        );
+        let new = in_project(&[("urls.py", "from django.urls import path\n")], src);
+        assert_eq!(
+            new.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![(4, "hint"), (7, "hint")]
+        );
+        assert!(
+            new[0].2.contains("has no effect since Django 2.0"),
+            "{}",
+            new[0].2
         );
     }
 

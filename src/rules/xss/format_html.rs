@@ -178,11 +178,11 @@ mod tests {
             vec![
                 ("DJS103", 4, 9, "error"),
                 ("DJS103", 5, 9, "error"),
-                ("DJS103", 6, 9, "warning"),
+                ("DJS103", 6, 9, "hint"),
                 ("DJS103", 8, 9, "error"),
                 ("DJS103", 9, 9, "error"),
                 ("DJS103", 10, 9, "error"),
-                ("DJS103", 11, 9, "warning"),
+                ("DJS103", 11, 9, "hint"),
             ]
         );
     }

@@ -40,8 +40,16 @@ Concatenating safe HTML with unsafe data gives a plain `str` in Django, which te
 marking the result safe again (`mark_safe(mark_safe("<b>") + name)`) is reported here.
 `@mark_safe` used as a decorator is DJS102; Jinja2's `Markup()` is DJS109.
 
+A value is judged by what it is made of, through the project's own helpers too (a helper that
+wraps `bleach.clean()` sanitizes; one that returns `request.GET[...]` is request data): escaped
+parts, sanitizer output, numbers and dates and their formatting (`isoformat()`, `naturalday()`,
+`date_format()`), URLs Django builds (`reverse()`, `get_absolute_url()`), the project's settings
+and constants are safe.
+
 The finding is an **error** when the value comes from the request (`request.GET`, `request.POST`,
-URL parameters, `form.cleaned_data`, ...) and a **warning** when its origin is unknown.
+URL parameters of a routed view, `form.cleaned_data`, ...), a **warning** when it holds text read
+from a stored object that people type into (`user.username`, `comment.body`, `category.name`:
+whoever can edit it controls the markup), and a **hint** (audit) when djsec cannot trace the value.
 
 ## Why is this bad?
 `mark_safe` tells Django's templates not to escape a string. When any part of that string comes
@@ -123,8 +131,12 @@ pub fn check(checker: &mut PyChecker) {
                 "`{callee}()` marks {} as safe HTML: it reaches the page unescaped (XSS)",
                 xss::origin(&flow)
             ),
+            _ if flow.stored.is_some() => format!(
+                "`{callee}()` marks {} as safe HTML without escaping it: whoever edits that text can put markup in the page; escape it or use `format_html()`",
+                xss::origin(&flow)
+            ),
             _ => format!(
-                "`{callee}()` on a non-constant value: anything in it reaches the page unescaped; escape it or use `format_html()`"
+                "`{callee}()` on a value djsec cannot trace (audit): make sure every part of it is escaped, or use `format_html()`"
             ),
         };
         let fix = format_html_fix(checker, call, arg);
@@ -156,6 +168,26 @@ mod tests {
     const IMPORT: &str = "from django.utils.safestring import mark_safe\n";
 
     #[test]
+    fn stored_text_is_a_warning_other_unknown_values_a_hint() {
+        let src = format!(
+            "{IMPORT}from django.conf import settings\ndef label(user, order):\n    a = mark_safe(f'<b>{{user.username}}</b>')\n    b = mark_safe('<i>' + order.total_display + '</i>')\n    c = mark_safe(settings.BANNER_HTML)\n    d = mark_safe(f'<td>{{order._meta.verbose_name}}</td>')\n    return a, b, c, d\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS101", 4, 9, "warning"), ("DJS101", 5, 9, "hint")]
+        );
+        let message = findings(&src)
+            .into_iter()
+            .map(|f| f.message)
+            .next()
+            .unwrap_or_default();
+        assert!(
+            message.contains("stored text (`user.username`)"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn flags_formatting_variables_and_calls() {
         let src = format!(
             "{IMPORT}def v(request, slug):\n    name = request.GET.get('n')\n    a = mark_safe(f'<b>{{name}}</b>')\n    b = mark_safe('<i>%s</i>' % slug)\n    c = mark_safe('<p>{{}}</p>'.format(get_text()))\n    d = mark_safe('<a>' + name)\n    e = mark_safe(name)\n    return mark_safe(load())\n"
@@ -165,10 +197,10 @@ mod tests {
             vec![
                 ("DJS101", 4, 9, "error"),
                 ("DJS101", 5, 9, "error"),
-                ("DJS101", 6, 9, "warning"),
+                ("DJS101", 6, 9, "hint"),
                 ("DJS101", 7, 9, "error"),
                 ("DJS101", 8, 9, "error"),
-                ("DJS101", 9, 12, "warning"),
+                ("DJS101", 9, 12, "hint"),
             ]
         );
     }
@@ -269,7 +301,8 @@ mod tests {
         let fixed = assert_fix(&src, "DJS101");
         assert_eq!(
             fixed,
-            "from django.utils.safestring import mark_safe\nfrom django.utils.html import format_html\n\ndef greet(request):\n    name = request.GET.get('name', '')\n    return format_html(\"<b>{}</b> {{x}}\", name)\n"
+            "from django.utils.html import format_html\n\ndef greet(request):\n    name = request.GET.get('name', '')\n    return format_html(\"<b>{}</b> {{x}}\", name)\n",
+            "the last use of `mark_safe` is gone, and so is its import"
         );
     }
 
@@ -285,5 +318,6 @@ mod tests {
             fixed.contains("format_html('<i>{}</i> 100% {{b}}', a)"),
             "{fixed}"
         );
+        assert!(!fixed.contains("mark_safe"), "{fixed}");
     }
 }

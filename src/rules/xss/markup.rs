@@ -129,7 +129,7 @@ mod tests {
             codes_at(src),
             vec![
                 ("DJS109", 4, 9, "error"),
-                ("DJS109", 5, 9, "warning"),
+                ("DJS109", 5, 9, "hint"),
                 ("DJS109", 6, 9, "error"),
             ]
         );

@@ -122,15 +122,55 @@ pub fn check(checker: &mut PyChecker) {
             continue;
         }
         let class = qualified.rsplit('.').next().unwrap_or("HttpResponse");
+        // Reflecting a POST body takes a cross-site POST, which CSRF protection stops unless the
+        // view is exempt: likely a bug, not exploitable as shown.
+        let posted =
+            flow.source.as_deref().is_some_and(is_post_body) && !csrf_exempt(checker, call);
+        let (severity, note) = if posted {
+            (
+                Severity::Warning,
+                " (a cross-site POST is needed, which CSRF protection blocks; escape it anyway)",
+            )
+        } else {
+            (Severity::Error, "")
+        };
         let message = format!(
-            "{} is written unescaped into an HTML `{class}`: reflected XSS; escape it or render a template",
+            "{} is written unescaped into an HTML `{class}`: reflected XSS{note}; escape it or render a template",
             xss::origin(&flow)
         );
         let fix = escape_fix(checker, content);
-        checker.report(
-            Finding::new(RULE.code, content.byte_range(), Severity::Error, message).with_fix(fix),
-        );
+        checker
+            .report(Finding::new(RULE.code, content.byte_range(), severity, message).with_fix(fix));
     }
+}
+
+/// Sources that only a POST request carries.
+fn is_post_body(source: &str) -> bool {
+    [
+        "request.POST",
+        "request.body",
+        "request.FILES",
+        "request.data",
+    ]
+    .iter()
+    .any(|s| source.starts_with(s))
+}
+
+/// Whether the function around `call` is decorated with `csrf_exempt`.
+fn csrf_exempt(checker: &PyChecker, call: Node) -> bool {
+    let Some(function) = checker.model.index.enclosing_function(call) else {
+        return false;
+    };
+    let Some(decorated) = function
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+    else {
+        return false;
+    };
+    node::text(decorated, checker.source())
+        .lines()
+        .take_while(|l| l.trim_start().starts_with('@'))
+        .any(|l| l.contains("csrf_exempt"))
 }
 
 /// `headers={"Content-Type": "..."}` given as a dictionary literal.
@@ -198,9 +238,22 @@ mod tests {
                 ("DJS108", 4, 22, "error"),
                 ("DJS108", 5, 32, "error"),
                 ("DJS108", 6, 22, "error"),
-                ("DJS108", 7, 30, "error"),
+                // A POST body: CSRF protection stops the cross-site POST it takes.
+                ("DJS108", 7, 30, "warning"),
             ]
         );
+    }
+
+    #[test]
+    fn a_csrf_exempt_view_reflecting_its_post_body_is_an_error() {
+        let src = format!(
+            "{HEAD}from django.views.decorators.csrf import csrf_exempt\n@csrf_exempt\ndef v(request):\n    return HttpResponse(request.POST['q'])\n"
+        );
+        let got: Vec<_> = codes_at(&src)
+            .into_iter()
+            .filter(|c| c.0 == "DJS108")
+            .collect();
+        assert_eq!(got, vec![("DJS108", 5, 25, "error")]);
     }
 
     #[test]

@@ -32,10 +32,19 @@ The input itself is not reported: Django marks the result safe only when the inp
 safe, so returning a transformed input (`value.upper()`, `value + "<br>"`) is what `is_safe=True`
 is for.
 
+Severity: a **warning** when the filter builds HTML of its own around that data (a string literal
+with a tag in the returned value: `f"{value} <span>{arg}</span>"`); such a filter is meant for
+safe input, so its output is marked safe and the data reaches the page unescaped. A **hint** when
+it returns a new string without markup (a number, a date, a format result, an error message):
+with unsafe input Django escapes the output as usual, and with safe input it matters only if that
+string can hold HTML.
+
 ## Why is this bad?
 With `is_safe=True`, Django marks the filter's output safe whenever its input was safe, without
-escaping it. Anything else the filter added — the argument, a database value — reaches the page
-unescaped: cross-site scripting through a filter that looks harmless in the template.
+escaping it (and escapes it as usual when the input was not: Django's docs require such a filter
+not to introduce HTML-unsafe characters that were not in its input). Anything else the filter
+added — the argument, a database value — reaches the page unescaped when the input is safe:
+cross-site scripting through a filter that looks harmless in the template.
 
 ## Example
 ```python
@@ -131,6 +140,7 @@ fn check_filter(checker: &mut PyChecker, function: Node) {
         .map_or("filter", |n| node::text(n, src));
     let trusted = [(function.start_byte(), input)];
     let query = Query {
+        summarize: None,
         sink: SinkKind::Html,
         trusted_params: &trusted,
         calls_propagate: true,
@@ -144,16 +154,65 @@ fn check_filter(checker: &mut PyChecker, function: Node) {
         if !flow.is_dangerous() {
             continue;
         }
+        let (severity, message) = if builds_markup(value, src) {
+            (
+                // Markup of its own around untraced data is what the filter is for: likely.
+                match xss::severity(&flow) {
+                    Severity::Error => Severity::Error,
+                    _ => Severity::Warning,
+                },
+                format!(
+                    "filter `{fname}` is registered with `is_safe=True` and builds HTML around {} that is not its input and is not escaped: whenever its input is safe, Django marks this output safe and it reaches the page as HTML; escape it with `conditional_escape()`",
+                    xss::origin(&flow)
+                ),
+            )
+        } else {
+            (
+                Severity::Hint,
+                format!(
+                    "filter `{fname}` is registered with `is_safe=True` and returns {} that is not its input: when its input is already safe, Django marks this output safe too; make sure it cannot hold HTML",
+                    xss::origin(&flow)
+                ),
+            )
+        };
         checker.report(Finding::new(
             RULE.code,
             value.byte_range(),
-            xss::severity(&flow),
-            format!(
-                "filter `{fname}` is registered with `is_safe=True` but returns {} that is not its input and is not escaped: it reaches the page as HTML; escape it with `conditional_escape()`",
-                xss::origin(&flow)
-            ),
+            severity,
+            message,
         ));
     }
+}
+
+/// Whether a returned value writes HTML markup of its own: a string literal in it holds a tag
+/// (`f"{value} <span>{arg}</span>"`, `"<%s>%s" % (arg, value)`). A filter that builds HTML is
+/// meant to be used on safe input, whose output Django then marks safe: what it inserts
+/// unescaped reaches the page. One that returns a new string without markup (a number, a date,
+/// a format result, an error message) only matters if that string can hold HTML.
+fn builds_markup(value: Node, src: &str) -> bool {
+    let mut found = false;
+    let mut seen = 0;
+    node::walk(value, |n| {
+        seen += 1;
+        if found || seen > 2_000 {
+            return false;
+        }
+        if matches!(n.kind(), "string_content" | "string") {
+            let text = node::text(n, src);
+            if text.contains('<')
+                && text.split('<').skip(1).any(|after| {
+                    after.starts_with(|c: char| {
+                        c.is_ascii_alphabetic() || c == '/' || c == '%' || c == '{'
+                    })
+                })
+            {
+                found = true;
+                return false;
+            }
+        }
+        true
+    });
+    found
 }
 
 /// A function defined at module level with this name.
@@ -194,13 +253,41 @@ mod tests {
         let src = format!(
             "{HEAD}@register.filter(is_safe=True)\ndef label(value, arg):\n    return f'{{value}} <span>{{arg}}</span>'\n\n@register.filter('badge', is_safe=True)\ndef badge(value):\n    return value + load_badge()\n\ndef tag(value, arg):\n    return '<%s>%s' % (arg, value)\nregister.filter('tag', tag, is_safe=True)\n\ndef old(value, arg=''):\n    return value + arg\nold.is_safe = True\n"
         );
+        // Building HTML around unescaped data: a warning. A new string without markup of its
+        // own: audit information (it matters only if it can hold HTML).
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS106", 5, 12, "warning"),
+                ("DJS106", 9, 12, "hint"),
+                ("DJS106", 12, 12, "warning"),
+                ("DJS106", 16, 12, "hint"),
+            ]
+        );
+    }
+
+    /// Seen in Django (`stringformat`, `pprint`'s error message, `intcomma`), HyperKitty
+    /// (`num_comments`, a regex edit of urlize output) and Weblate (`naturaltime` strings):
+    /// Django marks the output of an `is_safe=True` filter safe only when its input was safe;
+    /// a new string without markup is not a likely problem.
+    #[test]
+    fn new_strings_without_markup_are_hints() {
+        let src = format!(
+            "{HEAD}from pprint import pformat\n@register.filter(is_safe=True)\ndef stringformat(value, arg):\n    return ('%' + str(arg)) % value\n\n@register.filter(is_safe=True)\ndef pprint(value):\n    try:\n        return pformat(value)\n    except Exception as e:\n        return 'Error in formatting: %s: %s' % (e.__class__.__name__, e)\n\n@register.filter(is_safe=True)\ndef compare(value, arg):\n    return 'a < b' if arg else value\n"
+        );
+        let found = codes_at(&src);
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|f| f.3 == "hint"), "{found:?}");
+        // Markup in a format string, a concatenation, a `format()` template: warnings.
+        let src = format!(
+            "{HEAD}@register.filter(is_safe=True)\ndef a(value, arg):\n    return '<b>%s</b>%s' % (arg, value)\n\n@register.filter(is_safe=True)\ndef b(value, arg):\n    return value + '</span>' + arg\n\n@register.filter(is_safe=True)\ndef c(value, arg):\n    return '<a href=\"{{}}\">{{}}</a>'.format(arg, value)\n"
+        );
         assert_eq!(
             codes_at(&src),
             vec![
                 ("DJS106", 5, 12, "warning"),
                 ("DJS106", 9, 12, "warning"),
-                ("DJS106", 12, 12, "warning"),
-                ("DJS106", 16, 12, "warning"),
+                ("DJS106", 13, 12, "warning"),
             ]
         );
     }
@@ -215,7 +302,7 @@ mod tests {
         let src = format!(
             "{HEAD}@register.filter(is_safe=True)\ndef wrap(value, arg):\n    return wrap_with(value, arg)\n"
         );
-        assert_eq!(codes_at(&src), vec![("DJS106", 5, 12, "warning")]);
+        assert_eq!(codes_at(&src), vec![("DJS106", 5, 12, "hint")]);
     }
 
     #[test]

@@ -164,7 +164,7 @@ mod tests {
                 ("DJS110", 5, 18, "error"),
                 ("DJS110", 6, 39, "error"),
                 ("DJS110", 7, 42, "error"),
-                ("DJS110", 8, 25, "warning"),
+                ("DJS110", 8, 25, "hint"),
             ]
         );
     }

@@ -1,13 +1,16 @@
 // End-to-end test in a real VS Code workbench: code-server (from npm) driven by Debian's Chromium
-// through playwright-core. Installs the packaged .vsix into a throw-away profile, opens a copy of
-// test/fixture, waits for djsec's DJS101 in the Problems panel, turns djsec.enable off and on in
-// the Settings editor (DJS101 must go and come back), applies the quick-fix with Ctrl+. and checks
-// the file on disk and that the template opens as Django HTML. Screenshots and logs go to test/artifacts/ (gitignored).
+// through playwright-core. Installs the platform .vsix (the server inside, bundled/djsec) alone into
+// a throw-away profile, on a machine where no djsec is on PATH and no djsec.path or DJSEC_PATH is
+// set, and opens a copy of test/fixture. Parts: the extension started its bundled server; the
+// Problems panel lists the settings findings of mysite/settings.py, never opened (workspace
+// diagnostics); DJS101 in views.py and its quick-fix through Ctrl+. (file checked on disk, the
+// template opens as Django HTML); djsec.enable off and on in the Settings editor; with the bundled
+// binary removed, "djsec: Restart server" shows the "not found" error. Screenshots and logs go to
+// test/artifacts/ (gitignored).
 //
 // Environment:
 //   CODE_SERVER  code-server executable (run with Node 24 first on PATH)        [required]
-//   DJSEC_BIN    the djsec executable, given to the extension as djsec.path      [required]
-//   VSIX         the packaged extension                        [default ../../djsec.vsix]
+//   VSIX         the platform extension             [default ../../djsec-linux-x64.vsix]
 //   CHROMIUM     browser                                        [default /usr/bin/chromium]
 //   ARTIFACTS    screenshots and logs                           [default ../artifacts]
 //   E2E_TIMEOUT  seconds for the whole run                      [default 240]
@@ -22,8 +25,7 @@ import { chromium } from "playwright-core";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const EXT_ROOT = path.resolve(HERE, "..", "..");
 const CODE_SERVER = mustEnv("CODE_SERVER");
-const DJSEC_BIN = path.resolve(mustEnv("DJSEC_BIN"));
-const VSIX = path.resolve(process.env.VSIX ?? path.join(EXT_ROOT, "djsec.vsix"));
+const VSIX = path.resolve(process.env.VSIX ?? path.join(EXT_ROOT, "djsec-linux-x64.vsix"));
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS ?? path.join(EXT_ROOT, "test", "artifacts"));
 const TOTAL_SECONDS = Number(process.env.E2E_TIMEOUT ?? 240);
@@ -31,8 +33,7 @@ const STEP_MS = 60_000;
 const SETTINGS = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8")).contributes
   .configuration.properties;
 const ENABLE_DESCRIPTION = SETTINGS["djsec.enable"].description;
-// The rendered markdown loses the backticks: match the words before the first one.
-const PATH_DESCRIPTION = SETTINGS["djsec.path"].markdownDescription.split("`")[0].trim();
+const VERSION = JSON.parse(fs.readFileSync(path.join(EXT_ROOT, "package.json"), "utf8")).version;
 
 const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-code-server-"));
@@ -41,6 +42,8 @@ const extensions = path.join(tmp, "extensions");
 const project = path.join(tmp, "project");
 const config = path.join(tmp, "code-server.yaml"); // not ~/.config/code-server/config.yaml
 let server; // code-server child (its own process group)
+let extensionDir; // the installed extension
+let bundled; // its bundled/djsec
 let browser;
 let page;
 
@@ -65,7 +68,7 @@ async function shot(name) {
 
 /**
  * code-server's environment: no DJSEC_PATH and no PATH entry holding a `djsec`, so the extension
- * finds the server only through the djsec.path setting (and finds none once it is cleared).
+ * can only start the server it carries (and finds none once that is removed).
  */
 function serverEnv() {
   const env = { ...process.env };
@@ -196,33 +199,7 @@ async function toggleSetting(id, description) {
   const before = await checkbox.getAttribute("aria-checked");
   await checkbox.click();
   await waitFor(`${id} to change`, async () => (await checkbox.getAttribute("aria-checked")) !== before);
-  await shot(`02-settings-${id}-${before === "true" ? "off" : "on"}`);
-}
-
-/** Replace the value of a string setting in the Settings editor's Remote tab ("" clears it). */
-async function setRemoteStringSetting(id, description, value) {
-  step(`setting ${id} to "${value}" in the Settings editor (Remote)`);
-  await page.keyboard.press("Control+,");
-  const remoteTab = page.locator(".settings-editor .settings-tabs-widget .action-label", { hasText: "Remote" }).first();
-  await remoteTab.waitFor({ timeout: STEP_MS });
-  await remoteTab.click();
-  const search = page.locator(".settings-editor .suggest-input-container .monaco-editor").first();
-  await search.waitFor({ timeout: STEP_MS });
-  await search.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.type(id);
-  const item = page.locator(".settings-editor .monaco-list-row", { hasText: description }).first();
-  await item.waitFor({ timeout: STEP_MS });
-  const input = item.locator("input").first();
-  await input.click();
-  await page.keyboard.press("Control+A");
-  if (value) {
-    await page.keyboard.type(value);
-  } else {
-    await page.keyboard.press("Delete");
-  }
-  await page.keyboard.press("Tab");
-  await waitFor(`${id} to read "${value}"`, async () => (await input.inputValue()) === value);
+  await shot(`07-settings-${id}-${before === "true" ? "off" : "on"}`);
 }
 
 async function languageMode() {
@@ -233,7 +210,6 @@ async function languageMode() {
 async function setUp() {
   for (const [what, p] of [
     ["code-server", CODE_SERVER],
-    ["djsec", DJSEC_BIN],
     ["vsix", VSIX],
     ["chromium", CHROMIUM],
   ]) {
@@ -248,13 +224,10 @@ async function setUp() {
   fs.cpSync(path.join(EXT_ROOT, "test", "fixture"), project, { recursive: true });
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
   writeUserSettings({});
-  // djsec.path is machine-overridable: VS Code reads it from the machine the server runs on,
-  // which for code-server is the "Remote" settings file, not the browser-side User one.
-  fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, "Machine", "settings.json"),
-    JSON.stringify({ "djsec.path": DJSEC_BIN }, null, 2),
-  );
+  const leaked = serverEnv().PATH.split(path.delimiter).filter((d) => fs.existsSync(path.join(d, "djsec")));
+  if (leaked.length > 0 || serverEnv().DJSEC_PATH) {
+    throw new Error(`djsec is reachable without the extension: ${leaked}`);
+  }
 
   step(`installing ${path.basename(VSIX)}`);
   const install = spawnSync(
@@ -270,6 +243,12 @@ async function setUp() {
   if (installed.length !== 1) {
     throw new Error(`expected one djsec extension in ${extensions}, found ${installed}`);
   }
+  extensionDir = path.join(extensions, installed[0]);
+  bundled = path.join(extensionDir, "bundled", "djsec");
+  if (!fs.existsSync(bundled)) {
+    throw new Error(`the installed extension has no bundled server: ${fs.readdirSync(extensionDir)}`);
+  }
+  step(`installed ${installed[0]} with ${path.relative(extensions, bundled)}`);
 
   const port = await freePort();
   step(`starting code-server on 127.0.0.1:${port}`);
@@ -323,10 +302,13 @@ async function quickFix() {
     return /DJS101/.test(text) && /djsec/.test(text) ? text : "";
   });
   step(`Problems panel: ${problems.replace(/\s+/g, " ").trim()}`);
-  if (!/Ln 5/.test(problems)) {
-    throw new Error(`DJS101 is not reported on line 5:\n${problems}`);
+  const row = (await page.locator(".markers-panel .monaco-list-row", { hasText: "DJS101" }).first().innerText())
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!/Ln 5\b/.test(row)) {
+    throw new Error(`DJS101 is not reported on line 5: ${row}`);
   }
-  await shot("02-problems-djs101");
+  await shot("03-problems-djs101");
 
   step("Ctrl+. on line 5");
   // Put the cursor inside the mark_safe call: Ctrl+G 5, then a few columns in.
@@ -351,7 +333,7 @@ async function quickFix() {
   if (!/Suppress DJS101/.test(menu)) {
     throw new Error(`"Suppress DJS101 on this line" is missing from the menu: ${menu}`);
   }
-  await shot("03-quick-fix-menu");
+  await shot("04-quick-fix-menu");
   await fix.click();
 
   step("saving and checking the file");
@@ -375,12 +357,12 @@ async function quickFix() {
   }
   step("DJS101 should be gone");
   await waitFor("DJS101 to disappear", async () => !/DJS101/.test(await problemsText()));
-  await shot("04-fixed");
+  await shot("05-fixed");
 
   step("opening a template");
   await openFile("blog/templates/blog/greet.html");
   await waitFor("language mode Django HTML", async () => (await languageMode()) === "Django HTML");
-  await shot("05-template-mode");
+  await shot("06-template-mode");
 
   fs.writeFileSync(path.join(ARTIFACTS, "views.py.after"), after);
   step("views.py after the fix:\n" + after.trimEnd());
@@ -402,8 +384,11 @@ async function settings() {
   await waitFor("DJS101 back after undoing the fix", async () => /DJS101/.test(await problemsText()), ms);
   await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
   await waitFor("DJS101 to go with djsec.enable off", async () => !/DJS101/.test(await problemsText()), ms);
+  // The workspace findings follow the settings too (the client pulls them every two seconds).
+  await waitFor("settings.py's DJS401 to go with djsec.enable off", async () => !/DJS401/.test(await problemsText()), ms);
   await toggleSetting("djsec.enable", ENABLE_DESCRIPTION);
   await waitFor("DJS101 to come back with djsec.enable on", async () => /DJS101/.test(await problemsText()), ms);
+  await waitFor("DJS401 to come back with djsec.enable on", async () => /DJS401/.test(await problemsText()), ms);
 }
 
 const guard = setTimeout(async () => {
@@ -421,26 +406,97 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
   });
 }
 
-// Each part prints "RESULT <part> PASS|FAIL"; .ci/editors/test.sh turns them into its lines.
+/** The extension's output channel (a log file in the profile's logs). */
+function outputLog() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(p);
+      } else if (entry.name === "djsec.log") {
+        found.push(p);
+      }
+    }
+  };
+  try {
+    walk(path.join(userData, "logs"));
+  } catch {}
+  return found.map((f) => fs.readFileSync(f, "utf8")).join("\n");
+}
+
+/** The extension started the server it carries and says so in its output channel. */
+async function bundledServer() {
+  const log = await waitFor("the djsec output channel to say which server started", () => {
+    const text = outputLog();
+    return /Started djsec /.test(text) ? text : "";
+  });
+  const starting = log.split("\n").find((l) => l.includes("Starting ")) ?? "";
+  step(`output channel: ${starting.trim()}`);
+  if (!starting.includes(bundled) || !starting.includes("(the binary bundled with the extension)")) {
+    throw new Error(`the extension did not start its bundled server:\n${log}`);
+  }
+  if (!log.includes(`Started djsec ${VERSION} from the binary bundled with the extension`)) {
+    throw new Error(`no "Started djsec ${VERSION}" line:\n${log}`);
+  }
+}
+
 /**
- * With djsec.path cleared (and no DJSEC_PATH, bundled binary or djsec on PATH), the extension
- * restarts and tells the user how to install the server.
+ * Before any file is opened, the Problems panel lists the findings of mysite/settings.py, which
+ * is never opened (VS Code pulls `workspace/diagnostic`).
+ */
+async function workspace() {
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel").first().waitFor({ timeout: STEP_MS });
+  const problems = await waitFor("settings.py's DJS401 in the Problems panel", async () => {
+    const text = await problemsText();
+    return /settings\.py/.test(text) && /DJS401/.test(text) ? text : "";
+  });
+  step(`Problems panel: ${problems.replace(/\s+/g, " ").trim()}`);
+  const row = (await page.locator(".markers-panel .monaco-list-row", { hasText: "DJS401" }).first().innerText())
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!/DEBUG/.test(row) || !/Ln 5\b/.test(row)) {
+    throw new Error(`DJS401 is not the DEBUG finding on line 5 of settings.py: ${row}`);
+  }
+  const tabs = await page.locator(".tabs-container .tab").allInnerTexts();
+  if (tabs.some((t) => /settings\.py/.test(t))) {
+    throw new Error(`settings.py was opened: tabs ${tabs}`);
+  }
+  await shot("02-problems-workspace");
+}
+
+/**
+ * With the bundled binary gone (and no djsec.path, DJSEC_PATH or djsec on PATH), "djsec: Restart
+ * server" tells the user how to install the server.
  */
 async function notFound() {
-  await setRemoteStringSetting("djsec.path", PATH_DESCRIPTION, "");
+  fs.rmSync(bundled);
+  step("removed the bundled server; running djsec: Restart server");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: STEP_MS });
+  await input.fill(">djsec: Restart server");
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: "Restart server" }).first();
+  await row.waitFor({ timeout: STEP_MS });
+  await row.click();
   const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "was not found" }).first();
   await toast.waitFor({ timeout: 20_000 });
   const message = (await toast.innerText()).replace(/\s+/g, " ").trim();
   step(`notification: ${message}`);
-  for (const needle of ["cargo install djsec", "cargo install --path . --locked"]) {
+  for (const needle of ["pip install djsec", "djsec.path"]) {
     if (!message.includes(needle)) {
       throw new Error(`the notification lacks "${needle}": ${message}`);
     }
   }
-  await shot("06-server-not-found");
+  await shot("08-server-not-found");
 }
 
+// Each part prints "RESULT <part> PASS|FAIL"; .ci/editors/test.sh turns them into its lines.
 const PARTS = [
+  ["bundled-server", bundledServer],
+  ["workspace-diagnostics", workspace],
   ["quick-fix", quickFix],
   ["settings", settings],
   ["server-not-found", notFound],

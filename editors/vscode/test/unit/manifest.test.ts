@@ -45,12 +45,19 @@ describe("package.json", () => {
     const defaults = serverSettings({
       get: (key) => properties[`djsec.${key}`]?.default,
     });
-    assert.deepEqual(defaults, { enable: true, select: [], ignore: [], severity: {}, trace: "off" });
+    assert.deepEqual(defaults, {
+      enable: true,
+      select: [],
+      ignore: [],
+      severity: {},
+      trace: "off",
+      workspaceDiagnostics: "all",
+    });
   });
 
   it("has a setting for each key the client reads", () => {
     const read = [...extensionSource.matchAll(/config\(\)\.get<[^>]+>\("([^"]+)"\)/g)].map((m) => m[1]);
-    const mapped = ["enable", "select", "ignore", "severity", "trace.server"];
+    const mapped = ["enable", "select", "ignore", "severity", "trace.server", "workspaceDiagnostics"];
     for (const key of [...read, ...mapped]) {
       assert.ok(properties[`djsec.${key}`], `djsec.${key} is read but not contributed`);
     }

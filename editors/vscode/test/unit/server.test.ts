@@ -4,13 +4,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import {
+  bundledPath,
   expandPath,
   findServer,
   INSTALL_HINT,
   LookupError,
   notFoundMessage,
   pathCandidates,
+  repairBundled,
   serverExecutable,
+  SOURCE_LABEL,
 } from "../../src/server";
 
 const EXT = "/ext";
@@ -32,13 +35,12 @@ describe("findServer order", () => {
   const all = ["/env/djsec", "/setting/djsec", BUNDLED, "/usr/bin/djsec"];
   const env = { DJSEC_PATH: "/env/djsec", PATH: "/usr/bin", HOME: "/home/u" };
 
-  it("prefers DJSEC_PATH over everything", () => {
-    assert.deepEqual(lookup(all, env, "/setting/djsec"), { path: "/env/djsec", source: "env" });
+  it("prefers the djsec.path setting over everything", () => {
+    assert.deepEqual(lookup(all, env, "/setting/djsec"), { path: "/setting/djsec", source: "setting" });
   });
 
-  it("then the djsec.path setting", () => {
-    const { DJSEC_PATH: _, ...noEnv } = env;
-    assert.deepEqual(lookup(all, noEnv, "/setting/djsec"), { path: "/setting/djsec", source: "setting" });
+  it("then DJSEC_PATH", () => {
+    assert.deepEqual(lookup(all, env), { path: "/env/djsec", source: "env" });
   });
 
   it("then the bundled binary", () => {
@@ -156,7 +158,15 @@ describe("the real file check", () => {
 describe("the not-found message", () => {
   it("names every place checked and both install commands", () => {
     const m = notFoundMessage();
-    for (const needle of ["DJSEC_PATH", "djsec.path", "bundled", "PATH", "cargo install djsec", "cargo install --path . --locked"]) {
+    for (const needle of [
+      "DJSEC_PATH",
+      "djsec.path",
+      "bundled",
+      "PATH",
+      "pip install djsec",
+      "uv tool install djsec",
+      "cargo install --path . --locked",
+    ]) {
       assert.ok(m.includes(needle), `missing ${needle}: ${m}`);
     }
     assert.ok(m.includes(INSTALL_HINT));
@@ -169,5 +179,34 @@ describe("the server command", () => {
     assert.deepEqual(exe, { command: "/usr/bin/djsec", args: ["server"], options: { env: { HOME: "/h" } } });
     // A `transport` of TransportKind.stdio would make vscode-languageclient add `--stdio`.
     assert.ok(!("transport" in exe));
+  });
+});
+
+describe("the bundled binary", () => {
+  it("lives in bundled/ and is made executable when unpacking lost the mode bits", () => {
+    const ext = fs.mkdtempSync(path.join(os.tmpdir(), "djsec-ext-"));
+    try {
+      assert.equal(repairBundled(ext), false, "nothing to repair without a bundled binary");
+      fs.mkdirSync(path.join(ext, "bundled"));
+      const exe = bundledPath(ext);
+      assert.equal(exe, path.join(ext, "bundled", process.platform === "win32" ? "djsec.exe" : "djsec"));
+      fs.writeFileSync(exe, "#!/bin/sh\n", { mode: 0o644 });
+      if (process.platform !== "win32") {
+        assert.equal(repairBundled(ext), true);
+        assert.equal(fs.statSync(exe).mode & 0o111, 0o111);
+        assert.equal(repairBundled(ext), false, "already executable");
+      }
+      assert.deepEqual(findServer({ env: { PATH: "" }, settingPath: "", extensionPath: ext }), {
+        path: exe,
+        source: "bundled",
+      });
+    } finally {
+      fs.rmSync(ext, { recursive: true, force: true });
+    }
+  });
+
+  it("every source has a label for the output channel", () => {
+    assert.deepEqual(Object.keys(SOURCE_LABEL).sort(), ["bundled", "env", "path", "setting"]);
+    assert.match(SOURCE_LABEL.bundled, /bundled with the extension/);
   });
 });

@@ -20,6 +20,7 @@ describe("serverSettings", () => {
       ignore: [],
       severity: {},
       trace: "off",
+      workspaceDiagnostics: "all",
     });
   });
 
@@ -31,6 +32,7 @@ describe("serverSettings", () => {
         ignore: ["DJS101"],
         severity: { DJS101: "error", DJS201: "hint" },
         "trace.server": "verbose",
+        workspaceDiagnostics: "settings",
         path: "/usr/bin/djsec",
       }),
     );
@@ -40,6 +42,7 @@ describe("serverSettings", () => {
       ignore: ["DJS101"],
       severity: { DJS101: "error", DJS201: "hint" },
       trace: "verbose",
+      workspaceDiagnostics: "settings",
     });
     assert.ok(!("path" in s), "djsec.path is the client's business only");
   });
@@ -58,9 +61,22 @@ describe("serverSettings", () => {
 
   it("falls back on wrong types", () => {
     const s = serverSettings(
-      source({ enable: "yes", select: "DJS101", severity: ["DJS101"], "trace.server": "loud" }),
+      source({
+        enable: "yes",
+        select: "DJS101",
+        severity: ["DJS101"],
+        "trace.server": "loud",
+        workspaceDiagnostics: "everything",
+      }),
     );
-    assert.deepEqual(s, { enable: true, select: [], ignore: [], severity: {}, trace: "off" });
+    assert.deepEqual(s, {
+      enable: true,
+      select: [],
+      ignore: [],
+      severity: {},
+      trace: "off",
+      workspaceDiagnostics: "all",
+    });
   });
 });
 

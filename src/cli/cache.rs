@@ -1,0 +1,416 @@
+//! `djsec check`'s persistent cache, like Ruff's `.ruff_cache`: the findings of each file, kept
+//! between runs under a key of everything they depend on, so a re-run reads and hashes files
+//! but analyses only those whose key changed.
+//!
+//! The key of a file ([`key`]) hashes (xxh3, 128 bits):
+//! - the file's content and language;
+//! - the djsec version and the build (the executable's size and modification time, so that a
+//!   rebuilt binary with different rules never reads an older build's findings);
+//! - the effective configuration of the file: every field of its `analysis::Context` but the
+//!   project (path, rule selection with per-file ignores and severities, source and sink tables,
+//!   settings role, auth decorators and mixins, public views, external suppressions);
+//! - `ProjectIndex::fingerprint_for(path)`: the project facts its findings depend on (settings
+//!   values and roles, the URLconf's routes and access facts), so that an edit of `settings.py`
+//!   or `urls.py` invalidates exactly the files that read it.
+//!
+//! One file holds the cache (`check-v{FORMAT}.json` in the cache folder): a header line with the
+//! format, the djsec version and a checksum of the body, then the entries as JSON, one per file
+//! path (a path's new entry replaces its old one, so the cache does not grow with edits).
+//! Anything unexpected — a missing, truncated, corrupt or foreign-version file, a checksum that
+//! does not match, an unknown rule code, a range outside the file — is a miss: the file is
+//! analysed again and the cache rewritten. It is written to a temporary file and renamed into
+//! place, so a crash or a concurrent run never leaves half a cache. The folder gets a
+//! `.gitignore` (`*`) and a `CACHEDIR.TAG`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Applicability, Context, Edit, Finding, Fix, Severity};
+use crate::syntax::Language;
+
+/// Bumped when the layout of the cache file or of the key changes.
+pub const FORMAT: u32 = 2;
+
+/// The default cache folder, under the project root.
+pub const DEFAULT_DIR: &str = ".djsec_cache";
+
+/// The cache of one run: what was loaded, and what this run computed.
+pub struct Cache {
+    file: PathBuf,
+    dir: PathBuf,
+    loaded: BTreeMap<String, Stored>,
+    /// Why the loaded cache was discarded, if it was (for logs and tests).
+    pub discarded: Option<String>,
+    build: u128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    entries: BTreeMap<String, Stored>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Stored {
+    /// The key, as 32 hex digits.
+    key: String,
+    findings: Vec<StoredFinding>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct StoredFinding {
+    code: String,
+    start: usize,
+    end: usize,
+    severity: String,
+    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fix: Option<StoredFix>,
+    /// The taint path: `(start, end, label)` per step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    steps: Vec<(usize, usize, String)>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct StoredFix {
+    title: String,
+    safe: bool,
+    edits: Vec<(usize, usize, String)>,
+}
+
+impl StoredFinding {
+    fn from_finding(f: &Finding) -> StoredFinding {
+        StoredFinding {
+            code: f.code.to_string(),
+            start: f.range.start,
+            end: f.range.end,
+            severity: f.severity.as_str().to_string(),
+            message: f.message.clone(),
+            fix: f.fix.as_ref().map(|fix| StoredFix {
+                title: fix.title.clone(),
+                safe: fix.applicability == Applicability::Safe,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| (e.range.start, e.range.end, e.new_text.clone()))
+                    .collect(),
+            }),
+            steps: f
+                .steps
+                .iter()
+                .map(|s| (s.range.start, s.range.end, s.label.clone()))
+                .collect(),
+        }
+    }
+
+    /// The finding, when it is valid for `text` (a known code, ranges inside the text on
+    /// character boundaries).
+    fn to_finding(&self, text: &str) -> Option<Finding> {
+        let valid = |start: usize, end: usize| {
+            start <= end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end)
+        };
+        let rule = crate::rules::by_code(&self.code)?;
+        if !valid(self.start, self.end) {
+            return None;
+        }
+        let fix = match &self.fix {
+            None => None,
+            Some(fix) => {
+                let mut edits = Vec::with_capacity(fix.edits.len());
+                for (start, end, new_text) in &fix.edits {
+                    if !valid(*start, *end) {
+                        return None;
+                    }
+                    edits.push(Edit::replace(*start..*end, new_text.clone()));
+                }
+                Some(Fix {
+                    title: fix.title.clone(),
+                    applicability: if fix.safe {
+                        Applicability::Safe
+                    } else {
+                        Applicability::Unsafe
+                    },
+                    edits,
+                })
+            }
+        };
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (start, end, label) in &self.steps {
+            if !valid(*start, *end) {
+                return None;
+            }
+            steps.push(crate::analysis::Step {
+                range: *start..*end,
+                label: label.clone(),
+            });
+        }
+        Some(Finding {
+            code: rule.code,
+            range: self.start..self.end,
+            severity: Severity::parse(&self.severity)?,
+            message: self.message.clone(),
+            fix,
+            steps,
+        })
+    }
+}
+
+/// What identifies this build of djsec: the version, the cache format and the executable.
+fn build_id() -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&FORMAT.to_le_bytes());
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
+        h.update(&meta.len().to_le_bytes());
+        if let Some(since) = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        {
+            h.update(&since.as_nanos().to_le_bytes());
+        }
+    }
+    h.digest128()
+}
+
+/// The configuration part of a file's key: every field of its context but the project (which
+/// the fingerprint covers). Destructures the context, so a new field cannot be forgotten here.
+///
+/// The source tables are large and shared by every file of a configuration: their hash is
+/// computed once per `Arc` (the memo holds a clone, so an address is never reused for other
+/// tables while it is remembered).
+pub fn config_key(context: &Context) -> u128 {
+    type Memo = Vec<(std::sync::Arc<crate::semantic::sources::Tables>, u128)>;
+    thread_local! {
+        static TABLES: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let tables_key = TABLES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((_, key)) = memo
+            .iter()
+            .find(|(t, _)| std::sync::Arc::ptr_eq(t, &context.tables))
+        {
+            return *key;
+        }
+        let key = xxhash_rust::xxh3::xxh3_128(format!("{:?}", context.tables).as_bytes());
+        if memo.len() >= 16 {
+            memo.remove(0);
+        }
+        memo.push((std::sync::Arc::clone(&context.tables), key));
+        key
+    });
+    config_key_with(context, tables_key)
+}
+
+fn config_key_with(context: &Context, tables_key: u128) -> u128 {
+    let Context {
+        path,
+        tables: _,
+        rules,
+        external_suppressions,
+        settings_role,
+        auth_decorators,
+        auth_mixins,
+        public_views,
+        project: _,
+    } = context;
+    let text = format!(
+        "{path:?}\u{1}{tables_key:x}\u{1}{rules:?}\u{1}{external_suppressions:?}\u{1}{settings_role:?}\u{1}{auth_decorators:?}\u{1}{auth_mixins:?}\u{1}{public_views:?}"
+    );
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+impl Cache {
+    /// Load the cache kept in `dir` (a missing or unreadable one is empty).
+    pub fn load(dir: &Path) -> Cache {
+        let file = dir.join(format!("check-v{FORMAT}.json"));
+        let build = build_id();
+        let mut cache = Cache {
+            file,
+            dir: dir.to_path_buf(),
+            loaded: BTreeMap::new(),
+            discarded: None,
+            build,
+        };
+        let bytes = match std::fs::read(&cache.file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
+            Err(e) => {
+                cache.discarded = Some(format!("unreadable: {e}"));
+                return cache;
+            }
+        };
+        match parse(&bytes, build) {
+            Ok(entries) => cache.loaded = entries,
+            Err(why) => {
+                tracing::debug!("cache {}: {why}; rebuilding it", cache.file.display());
+                cache.discarded = Some(why);
+            }
+        }
+        cache
+    }
+
+    /// The key of a file: content, language, build, configuration and project fingerprint.
+    pub fn key(&self, text: &str, language: Language, config: u128, fingerprint: u128) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&self.build.to_le_bytes());
+        h.update(&[language as u8]);
+        h.update(&config.to_le_bytes());
+        h.update(&fingerprint.to_le_bytes());
+        h.update(&xxhash_rust::xxh3::xxh3_128(text.as_bytes()).to_le_bytes());
+        h.digest128()
+    }
+
+    /// The cached findings of the file at `path` when its key is `key` and they are valid for
+    /// `text`.
+    pub fn get(&self, path: &Path, key: u128, text: &str) -> Option<Vec<Finding>> {
+        let stored = self.loaded.get(path.to_str()?)?;
+        if stored.key != format!("{key:032x}") {
+            return None;
+        }
+        stored.findings.iter().map(|f| f.to_finding(text)).collect()
+    }
+
+    /// Write the cache: this run's entries over the loaded ones; loaded entries of files that no
+    /// longer exist are dropped (`seen`: the files this run read, which need no check). Errors
+    /// are returned for a warning, never fatal.
+    pub fn save(
+        self,
+        fresh: Vec<(PathBuf, u128, Vec<Finding>)>,
+        seen: impl Fn(&str) -> bool,
+    ) -> std::io::Result<()> {
+        let mut entries = self.loaded;
+        entries.retain(|path, _| seen(path) || Path::new(path).is_file());
+        for (path, key, findings) in fresh {
+            let Some(path) = path.to_str() else { continue };
+            entries.insert(
+                path.to_string(),
+                Stored {
+                    key: format!("{key:032x}"),
+                    findings: findings.iter().map(StoredFinding::from_finding).collect(),
+                },
+            );
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let gitignore = self.dir.join(".gitignore");
+        if !gitignore.exists() {
+            std::fs::write(&gitignore, "# Created by djsec automatically.\n*\n")?;
+        }
+        let tag = self.dir.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            std::fs::write(
+                &tag,
+                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by djsec.\n",
+            )?;
+        }
+        let body = serde_json::to_vec(&Body { entries }).map_err(std::io::Error::other)?;
+        let mut out = header(self.build, &body).into_bytes();
+        out.extend_from_slice(&body);
+        let tmp = self
+            .dir
+            .join(format!(".check-v{FORMAT}.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, &out)?;
+        std::fs::rename(&tmp, &self.file).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+}
+
+/// `djsec-cache FORMAT VERSION BUILD CHECKSUM\n`.
+fn header(build: u128, body: &[u8]) -> String {
+    format!(
+        "djsec-cache {FORMAT} {} {build:032x} {:032x}\n",
+        env!("CARGO_PKG_VERSION"),
+        xxhash_rust::xxh3::xxh3_128(body)
+    )
+}
+
+/// The entries of a cache file, or why it cannot be used.
+fn parse(bytes: &[u8], build: u128) -> Result<BTreeMap<String, Stored>, String> {
+    let newline = memchr::memchr(b'\n', bytes).ok_or("no header line (truncated?)")?;
+    let (head, body) = (&bytes[..newline + 1], &bytes[newline + 1..]);
+    let head = std::str::from_utf8(head).map_err(|_| "the header is not text")?;
+    if head != header(build, body) {
+        let fields: Vec<&str> = head.split_whitespace().collect();
+        return Err(match fields.as_slice() {
+            ["djsec-cache", format, ..] if *format != FORMAT.to_string() => {
+                format!("cache format {format}, not {FORMAT}")
+            }
+            ["djsec-cache", _, version, ..] if *version != env!("CARGO_PKG_VERSION") => {
+                format!("written by djsec {version}")
+            }
+            ["djsec-cache", _, _, b, ..] if *b != format!("{build:032x}") => {
+                "written by another build of djsec".to_string()
+            }
+            ["djsec-cache", ..] => "checksum mismatch (corrupt or truncated)".to_string(),
+            _ => "not a djsec cache file".to_string(),
+        });
+    }
+    let parsed: Body =
+        serde_json::from_slice(body).map_err(|e| format!("unreadable entries: {e}"))?;
+    Ok(parsed.entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding() -> Finding {
+        Finding::new("DJS101", 2..5, Severity::Error, "msg")
+            .with_fix(Some(Fix::safe("fix it", vec![Edit::replace(2..5, "x")])))
+    }
+
+    #[test]
+    fn round_trip_and_corruption() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "a = mark_safe(b)\n";
+        let cache = Cache::load(dir.path());
+        let key = cache.key(text, Language::Python, 1, 2);
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cache.get(&path, key, text).is_none());
+        cache
+            .save(vec![(path.clone(), key, vec![finding()])], |_| false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(dir.path().join(".gitignore").is_file());
+        let cache = Cache::load(dir.path());
+        assert_eq!(cache.get(&path, key, text), Some(vec![finding()]));
+        // Another key, or a text the ranges do not fit, is a miss.
+        assert_eq!(cache.get(&path, key ^ 1, text), None);
+        assert_eq!(cache.get(&path, key, "ab"), None);
+        // A flipped byte in the body is caught by the checksum.
+        let file = dir.path().join(format!("check-v{FORMAT}.json"));
+        let mut bytes = std::fs::read(&file).unwrap_or_default();
+        let at = bytes.len() - 10;
+        bytes[at] ^= 0x20;
+        std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let cache = Cache::load(dir.path());
+        assert!(cache.discarded.is_some());
+        assert_eq!(cache.get(&path, key, text), None);
+    }
+
+    #[test]
+    fn the_config_key_sees_every_setting() {
+        let a = Context::for_path("a.py");
+        let mut b = Context::for_path("a.py");
+        assert_eq!(config_key(&a), config_key(&b));
+        b.public_views = std::sync::Arc::from(vec!["x.y".to_string()]);
+        assert_ne!(config_key(&a), config_key(&b));
+        assert_ne!(config_key(&a), config_key(&Context::for_path("b.py")));
+        let mut tables = (*a.tables).clone();
+        tables.sql_sinks.push("app.db.run".into());
+        let c = Context {
+            tables: std::sync::Arc::new(tables),
+            ..Context::for_path("a.py")
+        };
+        assert_ne!(config_key(&a), config_key(&c));
+        assert_eq!(config_key(&c), config_key(&c.clone()));
+    }
+}

@@ -1,0 +1,880 @@
+//! Project-wide facts about functions: a [`FileFacts`] per Python file, with the summary of every
+//! function and method ([`FunctionSummary`]: what its result is made of, whether it is a guard),
+//! and the names its module imports (so that `app.helpers.clean`, re-exported by
+//! `app/__init__.py`, is found).
+//!
+//! Facts are a pure function of one file's text (and the source/sanitizer tables): a call to
+//! another function stays symbolic in the summary and is looked up when a call site applies it
+//! ([`Resolver`]). So the index rebuilds the facts of a changed file only, and a file's findings
+//! depend on exactly the summaries its call sites looked up ([`Read`], recorded by the resolver:
+//! the server re-analyses an open file when one of those changes, and an incremental analysis
+//! checks them before reusing findings).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+pub mod access;
+
+use super::{FileId, ModuleRef, ProjectIndex};
+use crate::semantic::flow::{self, Query, Summarize};
+use crate::semantic::node::{self, text};
+use crate::semantic::sources::{SinkKind, Tables};
+use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
+use crate::semantic::{Index, Model};
+use crate::syntax::python::{Field, Fields, ModuleTree};
+use access::{ClassFacts, DecoratorFacts};
+
+pub mod render;
+
+/// What the project knows of one Python file's functions.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    /// Summaries by name: `helper`, or `Class.method` for methods of module-level classes.
+    pub functions: BTreeMap<String, Arc<FunctionSummary>>,
+    /// Module-level imports: local name → qualified name as written (`.utils.clean` for a
+    /// relative import), to follow re-exports.
+    pub imports: BTreeMap<String, String>,
+    /// Module-level classes and functions that raise `DisallowedHost`: the project's own Host
+    /// validation (a multi-domain middleware), read by DJS432 through `MIDDLEWARE`.
+    pub host_checks: BTreeSet<String>,
+    /// Decorators defined in the file, by name: what their wrapper checks ([`access`]).
+    pub decorators: BTreeMap<String, Arc<DecoratorFacts>>,
+    /// Module-level classes by name: bases, access checks, owner fields ([`access`]).
+    pub classes: BTreeMap<String, Arc<ClassFacts>>,
+    /// Where the file renders templates, how, and with what context ([`render`]).
+    pub render: render::RenderFacts,
+    /// A hash of the text the facts were computed from ([`source_hash`]), so that an analysis
+    /// of the same text reuses them; not part of what the facts say (two versions of a file
+    /// that differ in a comment have equal facts).
+    pub source: u64,
+    /// A stable hash of what the facts say ([`FileFacts::digest`]), computed once.
+    digest: std::sync::OnceLock<u128>,
+}
+
+impl PartialEq for FileFacts {
+    fn eq(&self, other: &FileFacts) -> bool {
+        self.functions == other.functions
+            && self.imports == other.imports
+            && self.host_checks == other.host_checks
+            && self.render == other.render
+            && self.decorators == other.decorators
+            && self.classes == other.classes
+    }
+}
+
+impl Eq for FileFacts {}
+
+/// The hash [`FileFacts::source`] holds.
+pub fn source_hash(source: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6a73_6563).hash_one(source)
+}
+
+impl FileFacts {
+    /// A hash of the summaries and imports, stable across processes (for `djsec check`'s
+    /// persistent cache: a file's cached findings hold while the facts it can look up hash the
+    /// same).
+    pub fn digest(&self) -> u128 {
+        *self.digest.get_or_init(|| {
+            let text = format!(
+                "{:?}{:?}{:?}{:?}{:?}{:?}",
+                self.functions,
+                self.imports,
+                self.host_checks,
+                self.render,
+                self.decorators,
+                self.classes
+            );
+            xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+        })
+    }
+
+    /// Parse and summarise a whole file.
+    pub fn build(source: &str, tables: &Tables) -> FileFacts {
+        let tree = crate::syntax::python::parse(source, None);
+        let model = Model::build(source, &tree, tables);
+        FileFacts::from_model(&model)
+    }
+
+    /// The function summaries and imports of a module whose whole text `model` indexes, without
+    /// the render facts (what an analysis of the module itself needs to look its helpers up).
+    pub fn summaries_of(model: &Model) -> FileFacts {
+        let statements: Vec<Node> = model.tree.named_top_level();
+        let mut functions = BTreeMap::new();
+        let mut decorators = BTreeMap::new();
+        let mut classes = BTreeMap::new();
+        // Module-level assignments first, then definitions (as `Memo` composes them).
+        for statement in statements
+            .iter()
+            .filter(|s| node::definition(**s).is_none())
+        {
+            if let Some(d) = access::of_assignment(model, *statement) {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+        }
+        for &statement in &statements {
+            for summary in summarize_definition(model, statement) {
+                functions.insert(summary.name.clone(), Arc::new(summary));
+            }
+            let (decos, cls) = access::of_definition(model, statement);
+            for d in decos {
+                decorators.insert(d.name.clone(), Arc::new(d));
+            }
+            for c in cls {
+                classes.insert(c.name.clone(), Arc::new(c));
+            }
+        }
+        FileFacts {
+            functions,
+            imports: model.imports.module_bindings(),
+            decorators,
+            classes,
+            render: render::RenderFacts::default(),
+            source: source_hash(model.source),
+            digest: Default::default(),
+            host_checks: host_checks(&statements, model.source),
+        }
+    }
+
+    /// The facts of a module whose whole text `model` indexes: its summaries, access facts and
+    /// render facts.
+    pub fn from_model(model: &Model) -> FileFacts {
+        let mut render = render::RenderFacts::default();
+        for statement in model.tree.named_top_level() {
+            render.append(render::of_statement(model, statement));
+        }
+        render.finish();
+        FileFacts {
+            render,
+            ..FileFacts::summaries_of(model)
+        }
+    }
+
+    /// The names whose summary differs between two versions of a file (added, removed or
+    /// changed), and whether the imports or the Host validations changed (then any name may
+    /// resolve differently, and settings that name a middleware may mean something else).
+    pub fn changed_names(&self, other: &FileFacts) -> (Vec<String>, bool) {
+        let mut names: Vec<String> = Vec::new();
+        for (name, summary) in &self.functions {
+            if other
+                .functions
+                .get(name)
+                .is_none_or(|o| !Arc::ptr_eq(o, summary) && **o != **summary)
+            {
+                names.push(name.clone());
+            }
+        }
+        for name in other.functions.keys() {
+            if !self.functions.contains_key(name) {
+                names.push(name.clone());
+            }
+        }
+        // Another Host validation changes what other modules' settings mean, like imports do.
+        let context = self.imports != other.imports || self.host_checks != other.host_checks;
+        (names, context)
+    }
+}
+
+/// The module-level classes and functions (by name) whose body raises `DisallowedHost`.
+fn host_checks(statements: &[Node], src: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if !src.contains("DisallowedHost") {
+        return out;
+    }
+    for &statement in statements {
+        let Some(definition) = node::definition(statement) else {
+            continue;
+        };
+        if !text(definition, src).contains("DisallowedHost") {
+            continue;
+        }
+        let mut raises = false;
+        node::walk(definition, |n| {
+            if raises {
+                return false;
+            }
+            if n.kind() == "raise_statement" && text(n, src).contains("DisallowedHost") {
+                raises = true;
+            }
+            !raises
+        });
+        if raises && let Some(name) = definition.field(Field::Name) {
+            out.insert(text(name, src).to_string());
+        }
+    }
+    out
+}
+
+/// The summaries of one top-level statement: a function, or the methods of a class.
+fn summarize_definition(model: &Model, statement: Node) -> Vec<FunctionSummary> {
+    let Some(definition) = node::definition(statement) else {
+        return Vec::new();
+    };
+    let src = model.source;
+    match definition.kind() {
+        "function_definition" => summarize_function(model, statement, definition, None)
+            .into_iter()
+            .collect(),
+        "class_definition" => {
+            let Some(class) = definition.field(Field::Name).map(|n| text(n, src)) else {
+                return Vec::new();
+            };
+            let Some(body) = definition.field(Field::Body) else {
+                return Vec::new();
+            };
+            let mut cursor = body.walk();
+            let members: Vec<Node> = body.named_children(&mut cursor).collect();
+            members
+                .into_iter()
+                .filter_map(|member| {
+                    let def = node::definition(member)?;
+                    (def.kind() == "function_definition")
+                        .then(|| summarize_function(model, member, def, Some(class)))
+                        .flatten()
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Parameter names in order, `*args` and `**kwargs` with their stars.
+fn parameters(def: Node, src: &str) -> Vec<String> {
+    let Some(params) = def.field(Field::Parameters) else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .filter_map(|p| {
+            let name = flow::parameter_name(p, src)?;
+            Some(match p.kind() {
+                "list_splat_pattern" => format!("*{name}"),
+                "dictionary_splat_pattern" => format!("**{name}"),
+                _ => name.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn decorated_with(statement: Node, name: &str, src: &str) -> bool {
+    if statement.kind() != "decorated_definition" {
+        return false;
+    }
+    let mut cursor = statement.walk();
+    statement
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "decorator")
+        .any(|d| text(d, src).trim_start_matches('@').trim() == name)
+}
+
+fn summarize_function(
+    model: &Model,
+    statement: Node,
+    def: Node,
+    class: Option<&str>,
+) -> Option<FunctionSummary> {
+    let src = model.source;
+    let name = text(def.field(Field::Name)?, src);
+    let params = parameters(def, src);
+    let bound = class.is_some() && !decorated_with(statement, "staticmethod", src);
+    let target = Summarize {
+        function: def.start_byte(),
+        params: params
+            .iter()
+            .map(|p| p.trim_start_matches('*').to_string())
+            .collect(),
+        class: class.map(str::to_string),
+    };
+    let returns = if is_generator(def) {
+        None
+    } else {
+        let returns = model.index.returns(def).to_vec();
+        let query = |sink| Query {
+            summarize: Some(&target),
+            ..Query::sink(sink)
+        };
+        let (html, sensitive) = flow::summarize_returns(model, &returns, query(SinkKind::Html));
+        // A redirect target is judged by other means than HTML (where its URL starts, URL
+        // checks), which an HTML walk cannot tell apart: it gets its own walk when it could
+        // differ.
+        let redirect = if sensitive || html.is_dangerous() || html.symbolic.is_some() {
+            Some(flow::summarize_returns(model, &returns, query(SinkKind::Redirect)).0)
+        } else {
+            None
+        };
+        Some(match redirect {
+            Some(redirect) if sensitive || redirect != html => Returns::PerSink(
+                SinkKind::ALL
+                    .iter()
+                    .map(|&sink| {
+                        let flow = match sink {
+                            SinkKind::Html => html.clone(),
+                            SinkKind::Redirect => redirect.clone(),
+                            _ if sensitive => {
+                                flow::summarize_returns(model, &returns, query(sink)).0
+                            }
+                            _ => html.clone(),
+                        };
+                        (sink, flow)
+                    })
+                    .collect(),
+            ),
+            _ => Returns::Same(html),
+        })
+    };
+    let guard = url_guard(model, def, &params);
+    Some(FunctionSummary {
+        name: match class {
+            Some(c) => format!("{c}.{name}"),
+            None => name.to_string(),
+        },
+        params,
+        bound,
+        returns,
+        guard,
+        line: u32::try_from(def.start_position().row).unwrap_or(u32::MAX),
+    })
+}
+
+/// Whether a function body yields (its result is a generator, not what it returns).
+fn is_generator(def: Node) -> bool {
+    let Some(body) = def.field(Field::Body) else {
+        return false;
+    };
+    let mut found = false;
+    node::walk(body, |n| {
+        if n.kind() == "yield" {
+            found = true;
+        }
+        !found
+            && !matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+    });
+    found
+}
+
+/// Calls that parse a URL into parts.
+const URL_PARSERS: &[&str] = &["urlparse", "urlsplit"];
+
+/// A function that returns whether a URL argument stays on this site: it returns only booleans,
+/// and checks the parameter with `url_has_allowed_host_and_scheme()` / `is_safe_url()`, or parses
+/// it and reads the host (`urlparse(url).netloc`), or resolves its path (`resolve()`), or looks
+/// it up in an allow-list.
+fn url_guard(model: &Model, def: Node, params: &[String]) -> Option<Guard> {
+    let src = model.source;
+    let returns = model.index.returns(def);
+    if returns.is_empty() {
+        return None;
+    }
+    let boolean = returns.iter().all(|r| {
+        r.named_child(0)
+            .filter(|v| v.kind() != "comment")
+            .map(node::unparenthesize)
+            .is_some_and(|v| {
+                matches!(
+                    v.kind(),
+                    "true"
+                        | "false"
+                        | "comparison_operator"
+                        | "not_operator"
+                        | "boolean_operator"
+                        | "call"
+                )
+            })
+    });
+    if !boolean {
+        return None;
+    }
+    let calls = model.index.calls_in(def);
+    let mentions = |arg: Option<Node>, param: &str| {
+        arg.is_some_and(|a| {
+            let mut found = false;
+            node::walk(a, |n| {
+                if n.kind() == "identifier" && text(n, src) == param {
+                    found = true;
+                }
+                !found
+            });
+            found
+        })
+    };
+    let reads_netloc = src
+        .get(def.byte_range())
+        .is_some_and(|body| body.contains(".netloc") || body.contains(".hostname"));
+    for (i, param) in params.iter().enumerate() {
+        if matches!(param.as_str(), "self" | "cls" | "request") || param.starts_with('*') {
+            continue;
+        }
+        let checked = calls.iter().any(|call| {
+            let Some(name) = node::callee_name(*call, src) else {
+                return false;
+            };
+            let first = node::positional_args(*call).first().copied();
+            if flow::URL_CHECKS.contains(&name) {
+                return mentions(first, param)
+                    || mentions(node::keyword_arg(*call, "url", src), param);
+            }
+            if URL_PARSERS.contains(&name) {
+                return reads_netloc && mentions(first, param);
+            }
+            name == "resolve" && mentions(first, param)
+        });
+        if checked {
+            return Some(Guard {
+                param: i,
+                kind: GuardKind::SafeUrl,
+            });
+        }
+    }
+    None
+}
+
+/// What a lookup asks for: a function's summary, or the access facts of a decorator or class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Function,
+    Decorator,
+    Class,
+}
+
+/// The answer of a lookup.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Function(Arc<FunctionSummary>),
+    Decorator(Arc<DecoratorFacts>),
+    Class(Arc<ClassFacts>),
+}
+
+impl Fact {
+    fn same(&self, other: &Fact) -> bool {
+        match (self, other) {
+            (Fact::Function(a), Fact::Function(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Decorator(a), Fact::Decorator(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Fact::Class(a), Fact::Class(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            _ => false,
+        }
+    }
+}
+
+/// A summary (or access fact) looked up by a call site or an access rule, as the resolver
+/// answered it (for validation and invalidation: the same question asked of a newer index must
+/// get the same answer).
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// The module the callee was named in (`None`: the analysed buffer).
+    pub from: Option<FileId>,
+    pub callee: String,
+    pub kind: Kind,
+    /// The module it was found in and what was found there.
+    pub found: Option<(Option<FileId>, Fact)>,
+    /// The project modules the lookup looked into (found or not).
+    pub probed: Vec<FileId>,
+}
+
+impl Read {
+    fn same_answer(&self, other: &Option<(Option<FileId>, Fact)>) -> bool {
+        match (&self.found, other) {
+            (None, None) => true,
+            (Some((fa, a)), Some((fb, b))) => fa == fb && a.same(b),
+            _ => false,
+        }
+    }
+
+    /// Whether two reads ask the same question (the later answer replaces the earlier).
+    pub fn same_question(&self, other: &Read) -> bool {
+        self.from == other.from && self.kind == other.kind && self.callee == other.callee
+    }
+
+    /// Whether the answer may change when `path`'s facts change.
+    pub fn involves(&self, path: &Path) -> bool {
+        self.from.as_deref() == Some(path) || self.probed.iter().any(|p| p.as_ref() == path)
+    }
+}
+
+/// Looks summaries up for the data flow, and access facts for the access rules: the analysed
+/// buffer's own facts first, then the project index. Records every answer ([`Read`]).
+pub struct Resolver {
+    index: Option<Arc<ProjectIndex>>,
+    /// The analysed buffer's path, normalised as the index stores it.
+    own_path: Option<FileId>,
+    own: Arc<FileFacts>,
+    reads: RefCell<Vec<Read>>,
+}
+
+/// How many re-exports (`from .x import f` in a package's `__init__.py`) a lookup follows.
+const MAX_HOPS: usize = 4;
+
+impl Resolver {
+    pub fn new(
+        index: Option<Arc<ProjectIndex>>,
+        path: Option<&Path>,
+        own: Arc<FileFacts>,
+    ) -> Resolver {
+        let own_path = match (&index, path) {
+            (Some(index), Some(path)) => Some(FileId::from(index.normalize(path).as_path())),
+            (None, Some(path)) => Some(FileId::from(path)),
+            _ => None,
+        };
+        Resolver {
+            index,
+            own_path,
+            own,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The answers given so far.
+    pub fn take_reads(&self) -> Vec<Read> {
+        self.reads.take()
+    }
+
+    /// The project index lookups go to.
+    pub fn index(&self) -> Option<&Arc<ProjectIndex>> {
+        self.index.as_ref()
+    }
+
+    /// The path of a module in an answer (`None` is the analysed buffer).
+    pub fn path_of(&self, file: Option<&FileId>) -> Option<FileId> {
+        file.or(self.own_path.as_ref()).cloned()
+    }
+
+    fn facts_of(&self, file: &Option<FileId>) -> Option<Arc<FileFacts>> {
+        match file {
+            None => Some(Arc::clone(&self.own)),
+            Some(f) if Some(f) == self.own_path.as_ref() => Some(Arc::clone(&self.own)),
+            Some(f) => self.index.as_ref()?.facts(f).cloned(),
+        }
+    }
+
+    fn lookup(
+        &self,
+        from: &Option<FileId>,
+        callee: &str,
+        kind: Kind,
+        hops: usize,
+        probed: &mut Vec<FileId>,
+    ) -> Option<(Option<FileId>, Fact)> {
+        let get = |facts: &FileFacts, name: &str| -> Option<Fact> {
+            match kind {
+                Kind::Function => facts.functions.get(name).cloned().map(Fact::Function),
+                Kind::Decorator => facts.decorators.get(name).cloned().map(Fact::Decorator),
+                Kind::Class => facts.classes.get(name).cloned().map(Fact::Class),
+            }
+        };
+        let facts = self.facts_of(from)?;
+        if let Some(local) = callee.strip_prefix('@') {
+            if let Some(found) = get(&facts, local) {
+                return Some((self.canonical(from), found));
+            }
+            // An imported name used as `@name` by a summary: follow the import.
+            let (head, rest) = match local.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None if kind != Kind::Function => (local, None),
+                None => return None,
+            };
+            let qualified = facts.imports.get(head)?;
+            let next = match rest {
+                Some(r) => format!("{qualified}.{r}"),
+                None => qualified.clone(),
+            };
+            return self.lookup(from, &next, kind, hops + 1, probed);
+        }
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let index = self.index.as_ref()?;
+        let from_path: &Path = from.as_ref().or(self.own_path.as_ref())?;
+        let level = callee.bytes().take_while(|b| *b == b'.').count();
+        let dotted = &callee[level..];
+        // `app.utils.clean` is `clean` of `app/utils.py`, or `Cls.clean` of `app/__init__.py`...
+        let parts: Vec<&str> = dotted.split('.').collect();
+        for split in (1..parts.len()).rev().take(2) {
+            let module = ModuleRef {
+                level: u32::try_from(level).unwrap_or(u32::MAX),
+                module: parts[..split].join("."),
+            };
+            let name = parts[split..].join(".");
+            let Some(file) = index.resolve(from_path, &module) else {
+                continue;
+            };
+            if probed.len() < 16 {
+                probed.push(file.clone());
+            }
+            let file = Some(file);
+            let Some(target) = self.facts_of(&file) else {
+                continue;
+            };
+            if let Some(found) = get(&target, &name) {
+                return Some((self.canonical(&file), found));
+            }
+            // Re-exported: `from .helpers import clean` in the module.
+            let (head, rest) = match name.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None => (name.as_str(), None),
+            };
+            if let Some(qualified) = target.imports.get(head) {
+                let next = match rest {
+                    Some(r) => format!("{qualified}.{r}"),
+                    None => qualified.clone(),
+                };
+                return self.lookup(&file, &next, kind, hops + 1, probed);
+            }
+        }
+        None
+    }
+
+    /// The buffer's own path is `None` in answers, whatever way it was reached.
+    fn canonical(&self, file: &Option<FileId>) -> Option<FileId> {
+        match file {
+            Some(f) if Some(f) == self.own_path.as_ref() => None,
+            other => other.clone(),
+        }
+    }
+
+    /// Look `callee` up as `kind`, named in module `from` (`None`: the buffer), and record the
+    /// answer.
+    fn ask(
+        &self,
+        from: Option<&FileId>,
+        callee: &str,
+        kind: Kind,
+    ) -> Option<(Option<FileId>, Fact)> {
+        let from = from.cloned();
+        let mut probed = Vec::new();
+        let found = self.lookup(&from, callee, kind, 0, &mut probed);
+        if let Ok(mut reads) = self.reads.try_borrow_mut()
+            && reads.len() < 10_000
+        {
+            reads.push(Read {
+                from,
+                callee: callee.to_string(),
+                kind,
+                found: found.clone(),
+                probed,
+            });
+        }
+        found
+    }
+
+    /// The access facts of the project decorator `name` names in module `from` (`None`: the
+    /// buffer): an imported qualified name, `.mod.name`, or `@name` for one of that module.
+    pub fn decorator(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<DecoratorFacts>)> {
+        match self.ask(from, name, Kind::Decorator)? {
+            (file, Fact::Decorator(d)) => Some((file, d)),
+            _ => None,
+        }
+    }
+
+    /// The access facts of the project class `name` names in module `from` (see
+    /// [`Resolver::decorator`]).
+    pub fn class(
+        &self,
+        from: Option<&FileId>,
+        name: &str,
+    ) -> Option<(Option<FileId>, Arc<ClassFacts>)> {
+        match self.ask(from, name, Kind::Class)? {
+            (file, Fact::Class(c)) => Some((file, c)),
+            _ => None,
+        }
+    }
+}
+
+impl SummaryLookup for Resolver {
+    fn function(
+        &self,
+        from: Option<&Arc<Path>>,
+        callee: &str,
+    ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)> {
+        match self.ask(from, callee, Kind::Function)? {
+            (file, Fact::Function(f)) => Some((file, f)),
+            _ => None,
+        }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+/// Whether the answers recorded in `reads` still hold with `resolver` (a newer index, or newer
+/// own facts).
+pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
+    reads.iter().all(|read| {
+        let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
+        read.same_answer(&answer)
+    })
+}
+
+/// The facts (summaries, access facts, render facts) of each definition of a module, kept
+/// between versions of a buffer: a definition whose text and module-level context did not change
+/// keeps them, so a keystroke summarises only the definition it is in.
+#[derive(Debug, Default, Clone)]
+pub struct Memo {
+    units: HashMap<u64, Arc<Unit>>,
+    /// What the module-level statements contribute, with the hash of their text.
+    context: Option<ModuleLevel>,
+    facts: Option<Arc<FileFacts>>,
+}
+
+/// The hash of the module-level statements and what they make: imports, decorators made by
+/// assignment (`staff_only = user_passes_test(...)`), render facts (`as_view(template_name=...)`
+/// in a URLconf).
+#[derive(Debug, Clone)]
+struct ModuleLevel {
+    key: u64,
+    imports: BTreeMap<String, String>,
+    decorators: Vec<Arc<DecoratorFacts>>,
+    render: Arc<render::RenderFacts>,
+}
+
+/// What one top-level definition contributes to its module's facts.
+#[derive(Debug, Default)]
+struct Unit {
+    functions: Vec<Arc<FunctionSummary>>,
+    decorators: Vec<Arc<DecoratorFacts>>,
+    classes: Vec<Arc<ClassFacts>>,
+    render: render::RenderFacts,
+}
+
+impl Memo {
+    /// The facts of the buffer (`tree` parses `source`), summarising only the definitions the
+    /// memo does not hold. The module-level statements are the context of every definition:
+    /// when one changes, every definition is summarised again.
+    pub fn facts<'t>(
+        &mut self,
+        source: &str,
+        tree: impl Into<ModuleTree<'t>>,
+        tables: &Tables,
+    ) -> Arc<FileFacts> {
+        let state = foldhash::fast::FixedState::with_seed(0x6a73_6563);
+        let tree = tree.into();
+        let statements: Vec<Node> = tree.named_top_level();
+        let module_level = || {
+            statements
+                .iter()
+                .filter(|s| node::definition(**s).is_none())
+                .copied()
+        };
+        let mut hasher = state.build_hasher();
+        for statement in module_level() {
+            node::text(statement, source).hash(&mut hasher);
+        }
+        let context = hasher.finish();
+        let module = match &self.context {
+            Some(module) if module.key == context => module.clone(),
+            _ => {
+                let index = Index::build_statements(module_level(), source);
+                let model = Model::with_index(source, tree, tables, index);
+                let mut render = render::RenderFacts::default();
+                for statement in module_level() {
+                    render.append(render::of_statement(&model, statement));
+                }
+                ModuleLevel {
+                    key: context,
+                    imports: model.imports.module_bindings(),
+                    decorators: module_level()
+                        .filter_map(|s| access::of_assignment(&model, s))
+                        .map(Arc::new)
+                        .collect(),
+                    render: Arc::new(render),
+                }
+            }
+        };
+        let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
+        let mut missing: Vec<(u64, Node)> = Vec::new();
+        let mut order: Vec<u64> = Vec::new();
+        for statement in statements
+            .iter()
+            .filter(|s| node::definition(**s).is_some())
+        {
+            let mut hasher = state.build_hasher();
+            context.hash(&mut hasher);
+            node::text(*statement, source).hash(&mut hasher);
+            let key = hasher.finish();
+            order.push(key);
+            if units.contains_key(&key) {
+                continue;
+            }
+            match self.units.get(&key) {
+                Some(found) => {
+                    units.insert(key, Arc::clone(found));
+                }
+                None => missing.push((key, *statement)),
+            }
+        }
+        if !missing.is_empty() {
+            let index = Index::build_statements(
+                module_level().chain(missing.iter().map(|(_, s)| *s)),
+                source,
+            );
+            let model = Model::with_index(source, tree, tables, index);
+            for (key, statement) in &missing {
+                let (decorators, classes) = access::of_definition(&model, *statement);
+                let unit = Unit {
+                    functions: summarize_definition(&model, *statement)
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect(),
+                    decorators: decorators.into_iter().map(Arc::new).collect(),
+                    classes: classes.into_iter().map(Arc::new).collect(),
+                    render: render::of_statement(&model, *statement),
+                };
+                units.insert(*key, Arc::new(unit));
+            }
+        }
+        // In source order: a later definition of a name replaces an earlier one.
+        let mut functions = BTreeMap::new();
+        let mut decorators: BTreeMap<String, Arc<DecoratorFacts>> = module
+            .decorators
+            .iter()
+            .map(|d| (d.name.clone(), Arc::clone(d)))
+            .collect();
+        let mut classes = BTreeMap::new();
+        let mut render = render::RenderFacts::clone(&module.render);
+        for unit in order.iter().filter_map(|key| units.get(key)) {
+            for summary in &unit.functions {
+                functions.insert(summary.name.clone(), Arc::clone(summary));
+            }
+            for d in &unit.decorators {
+                decorators.insert(d.name.clone(), Arc::clone(d));
+            }
+            for c in &unit.classes {
+                classes.insert(c.name.clone(), Arc::clone(c));
+            }
+            render.extend(&unit.render);
+        }
+        render.finish();
+        let facts = FileFacts {
+            functions,
+            imports: module.imports.clone(),
+            host_checks: host_checks(&statements, source),
+            decorators,
+            classes,
+            render,
+            source: source_hash(source),
+            digest: Default::default(),
+        };
+        self.units = units;
+        self.context = Some(module);
+        let facts = match &self.facts {
+            Some(previous) if **previous == facts => Arc::clone(previous),
+            _ => Arc::new(facts),
+        };
+        self.facts = Some(Arc::clone(&facts));
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,448 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::analysis::testing::{project_codes, project_codes_only};
+use crate::semantic::Level;
+
+fn facts(src: &str) -> FileFacts {
+    FileFacts::build(src, &Tables::default())
+}
+
+fn summary(src: &str, name: &str) -> Arc<FunctionSummary> {
+    match facts(src).functions.get(name) {
+        Some(s) => Arc::clone(s),
+        None => panic!("no summary of {name}"),
+    }
+}
+
+fn returns(summary: &FunctionSummary, sink: SinkKind) -> Flow {
+    match summary.returns.as_ref().and_then(|r| r.for_sink(sink)) {
+        Some(f) => f.clone(),
+        None => panic!("{} has no returns for {sink:?}", summary.name),
+    }
+}
+
+use crate::semantic::Flow;
+
+#[test]
+fn a_helper_that_reads_the_request_is_a_source() {
+    let s = summary(
+        "def next_url(request):\n    return request.GET.get('next', '/')\n",
+        "next_url",
+    );
+    let f = returns(&s, SinkKind::Html);
+    assert_eq!(f.level, Level::Request);
+    assert_eq!(f.source.as_deref(), Some("request.GET"));
+    assert!(f.symbolic.is_none());
+}
+
+#[test]
+fn parameters_stay_symbolic_and_sanitizers_depend_on_the_sink() {
+    let s = summary("def bold(x):\n    return '<b>' + x + '</b>'\n", "bold");
+    let f = returns(&s, SinkKind::Sql);
+    assert_eq!(f.level, Level::Constant);
+    let sym = f.symbolic.as_deref().cloned().unwrap_or_default();
+    assert_eq!((sym.params, sym.formatted_params), (1, 1));
+    // As a redirect target only its start counts: `x` itself, not formatted into a string.
+    let redirect = returns(&s, SinkKind::Redirect);
+    assert_eq!(
+        redirect
+            .symbolic
+            .as_deref()
+            .map(|x| (x.params, x.formatted_params)),
+        Some((1, 0))
+    );
+    let plain = summary("def first(x, y):\n    return x or y\n", "first");
+    assert!(matches!(plain.returns, Some(Returns::Same(_))));
+
+    let s = summary(
+        "import bleach\ndef clean_html(value):\n    return bleach.clean(value, tags=['b'])\n",
+        "clean_html",
+    );
+    assert_eq!(returns(&s, SinkKind::Html).level, Level::Escaped);
+    assert!(returns(&s, SinkKind::Html).symbolic.is_none());
+    let sql = returns(&s, SinkKind::Sql);
+    assert_eq!(sql.symbolic.as_deref().map(|x| x.params), Some(1));
+}
+
+#[test]
+fn methods_calls_and_generators() {
+    let src = "from .utils import clean\nclass Card:\n    def render(self, text):\n        return self.wrap(clean(text))\n    @staticmethod\n    def wrap(x):\n        return x\n    def items(self):\n        yield 1\n";
+    let f = facts(src);
+    let render = f.functions.get("Card.render").cloned();
+    let Some(render) = render else {
+        panic!("no Card.render: {:?}", f.functions.keys());
+    };
+    assert!(render.bound);
+    assert_eq!(render.params, ["self", "text"]);
+    let flow = returns(&render, SinkKind::Html);
+    let calls = flow
+        .symbolic
+        .as_deref()
+        .map(|s| s.calls.clone())
+        .unwrap_or_default();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].callee, "@Card.wrap");
+    assert!(calls[0].bound);
+    let inner = calls[0].args[0]
+        .symbolic
+        .as_deref()
+        .map(|s| s.calls[0].callee.clone());
+    assert_eq!(inner.as_deref(), Some(".utils.clean"));
+    assert!(f.functions.get("Card.wrap").is_some_and(|w| !w.bound));
+    assert!(
+        f.functions
+            .get("Card.items")
+            .is_some_and(|i| i.returns.is_none())
+    );
+    assert_eq!(
+        f.imports.get("clean").map(String::as_str),
+        Some(".utils.clean")
+    );
+}
+
+#[test]
+fn url_guards() {
+    for (src, expected) in [
+        (
+            "from django.utils.http import url_has_allowed_host_and_scheme\ndef safe(url, request):\n    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})\n",
+            Some(0),
+        ),
+        (
+            "from urllib.parse import urlparse\ndef _allow_redirect(url):\n    parsed = urlparse(url)\n    if parsed.netloc:\n        return False\n    return True\n",
+            Some(0),
+        ),
+        (
+            "from django.urls import resolve, Resolver404\ndef local(path):\n    try:\n        resolve(path)\n    except Resolver404:\n        return False\n    return True\n",
+            Some(0),
+        ),
+        // Not guards: returns a value, or checks nothing about the URL.
+        (
+            "from urllib.parse import urlparse\ndef host(url):\n    return urlparse(url).netloc\n",
+            None,
+        ),
+        ("def ok(url):\n    return url.startswith('/')\n", None),
+    ] {
+        let f = facts(src);
+        let guard = f.functions.values().next().and_then(|s| s.guard);
+        assert_eq!(guard.map(|g| g.param), expected, "{src}");
+    }
+}
+
+#[test]
+fn facts_of_a_buffer_are_the_same_summarised_whole_or_by_definition() {
+    let v1 = "import bleach\nX = 1\ndef a(x):\n    return bleach.clean(x)\ndef b(request):\n    return request.GET['q']\n";
+    let v2 = "import bleach\nX = 1\ndef a(x):\n    return x\ndef b(request):\n    return request.GET['q']\n";
+    let tables = Tables::default();
+    let mut memo = Memo::default();
+    for src in [v1, v2, v1] {
+        let tree = crate::syntax::python::parse(src, None);
+        let incremental = memo.facts(src, &tree, &tables);
+        assert_eq!(*incremental, facts(src), "{src}");
+    }
+}
+
+/// A project: `views.py` calls helpers of `utils.py`, `app/__init__.py` re-exports one,
+/// `links.py` calls a helper of `utils.py` from its own helper.
+const UTILS: &str = r#"import bleach
+from urllib.parse import urlparse
+from django.utils.html import escape
+
+def clean_html(value):
+    return bleach.clean(value, tags=["b", "i"])
+
+def next_param(request):
+    return request.GET.get("next", "")
+
+def passthrough(text):
+    return text.strip()
+
+def badge(label):
+    return f"<span>{escape(label)}</span>"
+
+def _allow_redirect(url):
+    parsed = urlparse(url)
+    if parsed.netloc or parsed.scheme:
+        return False
+    return True
+"#;
+
+fn project(views: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
+    let views: &'static str = Box::leak(views.to_string().into_boxed_str());
+    project_codes_only(
+        &[
+            ("app/__init__.py", "from .utils import clean_html\n"),
+            ("app/utils.py", UTILS),
+            (
+                "app/links.py",
+                "from .utils import passthrough\n\ndef label(x):\n    return passthrough(x)\n",
+            ),
+            ("app/views.py", views),
+        ],
+        "app/views.py",
+        &["DJS101", "DJS311"],
+    )
+}
+
+#[test]
+fn xss_sees_through_project_helpers() {
+    // Sanitizer helper (imported from the module, and re-exported by the package).
+    let safe = "from django.utils.safestring import mark_safe\nfrom app.utils import clean_html, badge\nfrom app import clean_html as c2\n\ndef v(request):\n    a = mark_safe(clean_html(request.POST['body']))\n    b = mark_safe(badge(request.GET['q']))\n    c = mark_safe(c2(request.POST['body']))\n    return a + b + c\n";
+    assert_eq!(project(safe), vec![]);
+    // Source helper, pass-through helper (two modules deep): request data reaches the sink.
+    let unsafe_ = "from django.utils.safestring import mark_safe\nfrom .utils import next_param, passthrough\nfrom .links import label\n\ndef v(request):\n    a = mark_safe(next_param(request))\n    b = mark_safe(passthrough(request.GET['q']))\n    c = mark_safe(label(request.GET['q']))\n    return a + b + c\n";
+    assert_eq!(
+        project(unsafe_),
+        vec![
+            ("DJS101", 6, 9, "error"),
+            ("DJS101", 7, 9, "error"),
+            ("DJS101", 8, 9, "error"),
+        ]
+    );
+    // A constant through a pass-through helper is a constant.
+    let constant = "from django.utils.safestring import mark_safe\nfrom .utils import passthrough\n\ndef v(request):\n    return mark_safe(passthrough('<b>hi</b>'))\n";
+    assert_eq!(project(constant), vec![]);
+}
+
+#[test]
+fn open_redirect_honours_guard_helpers() {
+    let guarded = "from django.shortcuts import redirect\nfrom .utils import _allow_redirect\n\ndef v(request):\n    url = request.GET.get('next')\n    if url and _allow_redirect(url):\n        return redirect(url)\n    return redirect('/')\n";
+    assert_eq!(project(guarded), vec![]);
+    let unguarded = "from django.shortcuts import redirect\nfrom .utils import passthrough\n\ndef v(request):\n    url = request.GET.get('next')\n    if url and passthrough(url):\n        return redirect(url)\n    return redirect('/')\n";
+    assert_eq!(project(unguarded), vec![("DJS311", 7, 16, "error")]);
+}
+
+#[test]
+fn the_message_names_the_helper() {
+    let files = [
+        ("app/utils.py", UTILS),
+        (
+            "app/views.py",
+            "from django.utils.safestring import mark_safe\nfrom .utils import next_param\n\ndef v(request):\n    return mark_safe(next_param(request))\n",
+        ),
+    ];
+    let index = crate::project::ProjectIndex::from_files(Path::new("/p"), &files);
+    let context = crate::analysis::Context {
+        project: Some(Arc::new(index)),
+        ..crate::analysis::Context::for_path("/p/app/views.py")
+    };
+    let findings =
+        crate::analysis::analyze_text(files[1].1, crate::syntax::Language::Python, &context);
+    let message = findings
+        .first()
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    assert!(message.contains("through `next_param()`"), "{message}");
+}
+
+#[test]
+fn without_a_project_a_module_sees_its_own_helpers() {
+    let src = "from django.utils.safestring import mark_safe\nimport bleach\n\ndef clean(x):\n    return bleach.clean(x)\n\ndef q(request):\n    return request.GET['q']\n\ndef v(request):\n    return mark_safe(clean(q(request))) + mark_safe(q(request))\n";
+    let got: Vec<_> = crate::analysis::testing::codes_at(src)
+        .into_iter()
+        .filter(|c| c.0 == "DJS101")
+        .collect();
+    assert_eq!(got, vec![("DJS101", 11, 43, "error")]);
+}
+
+#[test]
+fn an_incremental_analysis_notices_a_changed_helper_in_another_module() {
+    let views = "from django.utils.safestring import mark_safe\nfrom .utils import helper\n\ndef v(request):\n    return mark_safe(helper(request.GET['q']))\n";
+    let safe = "import bleach\ndef helper(x):\n    return bleach.clean(x)\n";
+    let unsafe_ = "def helper(x):\n    return x\n";
+    let context = |utils: &str| crate::analysis::Context {
+        project: Some(Arc::new(crate::project::ProjectIndex::from_files(
+            Path::new("/p"),
+            &[("app/utils.py", utils), ("app/views.py", views)],
+        ))),
+        ..crate::analysis::Context::for_path("/p/app/views.py")
+    };
+    let text: Arc<str> = Arc::from(views);
+    let syntax = crate::syntax::Syntax::parse(crate::syntax::Language::Python, views);
+    let mut cache = crate::analysis::Cache::default();
+    let mut codes = |utils: &str| -> Vec<&'static str> {
+        crate::analysis::analyze_incremental(&text, &syntax, &context(utils), &mut cache)
+            .iter()
+            .map(|f| f.code)
+            .filter(|c| *c == "DJS101")
+            .collect()
+    };
+    assert_eq!(codes(safe), Vec::<&str>::new());
+    assert_eq!(codes(unsafe_), vec!["DJS101"]);
+    assert_eq!(codes(safe), Vec::<&str>::new());
+}
+
+#[test]
+fn project_codes_sees_other_rules_too() {
+    // The helper works for any rule: a whole-project analysis of a clean file finds nothing.
+    let got = project_codes(&[("app/utils.py", UTILS)], "app/utils.py");
+    assert!(got.iter().all(|c| c.3 != "error"), "{got:?}");
+}
+
+#[test]
+fn only_routed_functions_take_url_parameters_when_the_urlconf_is_known() {
+    let views = "from django.shortcuts import redirect\nfrom django.utils.safestring import mark_safe\n\ndef routed(request, next_url):\n    return redirect(next_url)\n\ndef helper(request, next_url):\n    return redirect(next_url)\n\ndef typed(request, obj: Project):\n    return mark_safe(obj)\n";
+    let files = |urls: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            (
+                "manage.py",
+                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
+            ),
+            (
+                "site_settings.py",
+                "ROOT_URLCONF = 'app.urls'\nSECRET_KEY = 'x'\n",
+            ),
+            ("app/__init__.py", ""),
+            ("app/urls.py", urls),
+            (
+                "app/views.py",
+                Box::leak(views.to_string().into_boxed_str()),
+            ),
+        ]
+    };
+    let routed = files(
+        "from django.urls import path\nfrom . import views\nurlpatterns = [path('go/<str:next_url>/', views.routed)]\n",
+    );
+    let got: Vec<_> = project_codes_only(&routed, "app/views.py", &["DJS311", "DJS101"])
+        .into_iter()
+        .map(|c| (c.0, c.1, c.3))
+        .collect();
+    // `helper` is not routed: its `next_url` comes from its callers. `obj: Project` is no string.
+    assert_eq!(got, vec![("DJS311", 5, "error"), ("DJS101", 11, "hint")]);
+    // An unresolvable URLconf says nothing: every function that takes the request first may be
+    // a view.
+    let unknown = files("urlpatterns = build_patterns()\n");
+    let got: Vec<_> = project_codes_only(&unknown, "app/views.py", &["DJS311"])
+        .into_iter()
+        .map(|c| (c.0, c.1))
+        .collect();
+    assert_eq!(got, vec![("DJS311", 5), ("DJS311", 8)]);
+}
+
+#[test]
+fn helpers_that_check_the_url_they_return_are_safe_redirect_targets() {
+    let helpers = r#"from django.utils.http import url_has_allowed_host_and_scheme
+
+def get_valid_next_url_from_request(request):
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if not next_url or not url_has_allowed_host_and_scheme(url=next_url, allowed_hosts={request.get_host()}):
+        return ""
+    return next_url
+
+def safe_referrer(request, default):
+    referrer = request.META.get("HTTP_REFERER")
+    if referrer and url_has_allowed_host_and_scheme(referrer, request.get_host()):
+        return referrer
+    return default
+
+def next_of(request):
+    if "next" in request.GET and url_has_allowed_host_and_scheme(request.GET.get("next"), allowed_hosts=None):
+        u = request.GET.get('next')
+    else:
+        u = "/"
+    return u
+
+def with_query(request, url):
+    parts = [url]
+    if request.GET.urlencode():
+        parts += [request.GET.urlencode()]
+    return "?".join(parts)
+
+def here(request):
+    return request.get_full_path()
+
+def unchecked(request):
+    return request.GET.get("next", "/")
+"#;
+    let views = r#"from django.shortcuts import redirect
+from django.urls import reverse
+from .helpers import get_valid_next_url_from_request, safe_referrer, next_of, with_query, here, unchecked
+
+def a(request):
+    return redirect(get_valid_next_url_from_request(request))
+
+def b(request):
+    return redirect(safe_referrer(request, "/"))
+
+def c(request):
+    return redirect(next_of(request))
+
+def d(request):
+    return redirect(with_query(request, reverse("list")))
+
+def e(request):
+    return redirect(here(request))
+
+def f(request):
+    return redirect(unchecked(request))
+
+def g(request):
+    return redirect(with_query(request, request.GET["to"]))
+"#;
+    let got: Vec<_> = project_codes_only(
+        &[("app/helpers.py", helpers), ("app/views.py", views)],
+        "app/views.py",
+        &["DJS311"],
+    )
+    .into_iter()
+    .map(|c| (c.1, c.3))
+    .collect();
+    assert_eq!(got, vec![(21, "error"), (24, "error")]);
+}
+
+#[test]
+fn url_checks_kept_in_a_variable_or_reset_on_failure_guard_the_url() {
+    let helpers = r#"from django.utils.http import url_has_allowed_host_and_scheme
+
+class RedirectURLMixin:
+    def get_redirect_url(self):
+        redirect_to = self.request.POST.get("next", self.request.GET.get("next"))
+        url_is_safe = url_has_allowed_host_and_scheme(url=redirect_to, allowed_hosts=None)
+        return redirect_to if url_is_safe else ""
+
+def get_next_redirect_url(request):
+    redirect_to = request.GET.get("next")
+    if redirect_to and not get_adapter().is_safe_url(redirect_to):
+        redirect_to = None
+    return redirect_to
+
+def unchecked_kept(request):
+    redirect_to = request.GET.get("next")
+    url_is_safe = len(redirect_to) > 3
+    return redirect_to if url_is_safe else ""
+"#;
+    let views = r#"from django.shortcuts import redirect
+from django.urls import reverse
+from urllib.parse import urlencode
+from .helpers import RedirectURLMixin, get_next_redirect_url, unchecked_kept
+
+class Done(RedirectURLMixin):
+    def post(self, request):
+        return redirect(self.get_redirect_url())
+
+def a(request):
+    return redirect(get_next_redirect_url(request))
+
+def b(request):
+    target = reverse("logout")
+    target += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(target)
+
+def c(request):
+    return redirect(unchecked_kept(request))
+
+def d(request):
+    target = ""
+    target += request.GET["next"]
+    return redirect(target)
+"#;
+    let got: Vec<_> = project_codes_only(
+        &[("app/helpers.py", helpers), ("app/views.py", views)],
+        "app/views.py",
+        &["DJS311"],
+    )
+    .into_iter()
+    .map(|c| (c.1, c.3))
+    .collect();
+    assert_eq!(got, vec![(19, "error"), (24, "error")]);
+}
