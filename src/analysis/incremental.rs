@@ -13,8 +13,11 @@
 //! module-level names it defines. What an edit changed is a set of names: those defined by the
 //! module-level statements in the middle (before and after the edit), the names of definitions
 //! added, removed, renamed or whose header (decorators, parameters, bases) changed, and, for a
-//! definition whose body alone changed, nothing, unless a caller says otherwise
-//! ([`Plan::mark_changed`]: a function's summary changed). The set is closed over the module:
+//! definition whose body alone changed, nothing, unless its facts say otherwise
+//! ([`Plan::mark_summaries_changed`]: a function's summary or access facts changed, as
+//! [`Cache::summaries`] finds; everything that mentions such a name, transitively, changes
+//! too, since a summary answer leads on to the summaries its function calls). A changed answer
+//! of the project index forgets every kept finding. The set is closed over the module:
 //! a module-level statement that mentions a changed name changes what it defines, a definition
 //! whose header mentions one changes its interface.
 //!
@@ -1321,5 +1324,54 @@ mod tests {
             module_work(VIEWS, &VIEWS.replace("x = 1", "x = \"\"\"1")),
             Some(vec![])
         );
+    }
+
+    /// A helper's summary changes with its body alone: the views that call it, directly or
+    /// through another helper, are checked again (and find what a fresh analysis finds); the
+    /// units that call nothing changed keep their findings.
+    #[test]
+    fn a_changed_summary_rechecks_its_callers_transitively() {
+        let before = "from django.utils.safestring import mark_safe\n\ndef clean(x):\n    return 'fixed'\n\ndef wrap(x):\n    return clean(x)\n\ndef other(request):\n    return mark_safe(request.GET['a'])\n\ndef view(request):\n    return mark_safe(wrap(request.GET['q']))\n";
+        let after = before.replace("return 'fixed'", "return x");
+        let context = Context::default();
+        let mut cache = cache_after(before);
+        let text: Arc<str> = Arc::from(after.as_str());
+        let syntax = Syntax::parse(Language::Python, &after);
+        let incremental = analyze_incremental(&text, &syntax, &context, &mut cache);
+        let fresh = crate::analysis::analyze(&after, &syntax, &context);
+        assert_eq!(incremental, fresh);
+        let line_of = |needle: &str| after[..after.find(needle).unwrap_or(0)].lines().count();
+        let view_line = line_of("mark_safe(wrap(");
+        assert!(
+            fresh.iter().any(|f| f.code == "DJS101"
+                && after[..f.range.start].lines().count() == view_line
+                && f.severity == crate::analysis::Severity::Error),
+            "the view passes request data through the helpers: {fresh:?}"
+        );
+        assert!(
+            !crate::analysis::analyze(before, &Syntax::parse(Language::Python, before), &context)
+                .iter()
+                .any(|f| f.code == "DJS101"
+                    && before[..f.range.start].contains("def view")
+                    && f.severity == crate::analysis::Severity::Error),
+            "before the edit the helper returns a constant"
+        );
+        // What the plan re-checks: the edited helper and its callers, not `other`.
+        let mut cache = cache_after(before);
+        let Syntax::Python(tree) = &syntax else {
+            return;
+        };
+        let (_, changed) = cache.summaries(&after, tree.into(), &context);
+        assert_eq!(changed, ["clean"]);
+        let mut plan = Plan::new(&after, tree.into(), &context, &mut cache);
+        plan.mark_summaries_changed(&changed);
+        plan.resolve();
+        let checked: Vec<String> = plan
+            .to_check()
+            .filter_map(crate::semantic::node::definition)
+            .filter_map(|d| d.child_by_field_name("name"))
+            .map(|n| after[n.byte_range()].to_string())
+            .collect();
+        assert_eq!(checked, ["clean", "wrap", "view"]);
     }
 }
