@@ -9,13 +9,21 @@
 //!
 //! Workloads: `parse-python`, `analyze-python` (parse + analyse from scratch, as `djsec check`
 //! does per file), `parse-template`, `analyze-template`, and `keystroke-SPOT` with SPOT one of
-//! `end_of_line`, `in_string`, `statement_start` (REPEAT keystrokes — typing a word and deleting
-//! it — in an open document: rope edit, incremental reparse, `analyze_incremental`; prefixed
-//! `template-`, the same in a generated template), and
-//! `reparse-SPOT` (the same keystrokes with tree-sitter alone on a `String`: the floor). Only the
-//! function `measured` is meant to be counted (`--toggle-collect=*measured*`): generating the
-//! input and opening the document are not; `measure_update` and `measure_analysis` split a
-//! keystroke into the document update (rope, `InputEdit`, reparse) and the analysis.
+//! the spots of `benches/gen` (`in_string`, `function_statement`, `module_statement`,
+//! `import_top`, `decorator`, `class_attribute`, `delete_function`, `paste`, `undo_paste`, and the
+//! earlier `end_of_line`, `statement_start`, `in_method`): REPEAT counted edits of the spot's
+//! script (typing a word or a statement and deleting it; deleting a function; pasting 200 lines
+//! and undoing it) in an open document, after one uncounted cycle of warm-up: rope edit,
+//! incremental reparse, `analyze_incremental`. Prefixed `template-`, typing in a generated
+//! template. `reparse-SPOT` applies the same edits with tree-sitter alone on a `String` (the
+//! floor). Python files above 6,000 lines are the 6,000-line module padded with clean code
+//! (`generate::python_module_sized`: the same findings).
+//!
+//! Under callgrind count `--toggle-collect=instructions::measured_edit` (one counted edit:
+//! `measure_update` is the document update — rope, `InputEdit`, reparse — and
+//! `measure_analysis` the analysis), `instructions::measured_raw_edit` for the reparse floor (its `measure_raw_parse` is tree-sitter's reparse alone), and
+//! `instructions::measured` for the whole-file workloads. Generating the input, opening the
+//! document and the uncounted edits are not counted.
 
 #[path = "gen/mod.rs"]
 mod generate;
@@ -25,7 +33,7 @@ use std::hint::black_box;
 use djsec::analysis::{self, Cache, Context};
 use djsec::document::{Change, Document, Position, PositionEncoding};
 use djsec::syntax::{Language, Syntax};
-use generate::Spot;
+use generate::{Script, ScriptEdit, Spot};
 
 enum Work {
     Parse(Language, String),
@@ -33,32 +41,26 @@ enum Work {
     Keystrokes {
         doc: Box<Document>,
         cache: Cache,
-        at: Position,
+        script: Script,
         repeat: usize,
     },
-    /// The same keystrokes applied with tree-sitter alone (a `String`, an `InputEdit`, a reparse
-    /// with the old tree): the floor for what a keystroke can cost.
+    /// The same edits applied with tree-sitter alone (a `String`, an `InputEdit`, a reparse with
+    /// the old tree): the floor for what an edit can cost.
     Raw {
         text: String,
         tree: tree_sitter::Tree,
-        at: usize,
+        script: Script,
         repeat: usize,
     },
 }
 
-const WORD: &str = "value_id";
-
-/// The `i`-th keystroke of typing `WORD` and deleting it again, given the characters typed so
-/// far: (offset from the spot, deleted characters, inserted text).
-fn keystroke(i: usize, typed: &mut u32) -> (u32, u32, &'static str) {
-    let step = i % (2 * WORD.len());
-    if step < WORD.len() {
-        let at = *typed;
-        *typed += 1;
-        (at, 0, &WORD[step..step + 1])
-    } else {
-        *typed -= 1;
-        (*typed, 1, "")
+fn change(edit: &ScriptEdit) -> Change {
+    Change {
+        range: Some((
+            Position::new(edit.start.0, edit.start.1),
+            Position::new(edit.end.0, edit.end.1),
+        )),
+        text: edit.text.clone(),
     }
 }
 
@@ -73,14 +75,42 @@ fn measure_analysis(doc: &Document, cache: &mut Cache, context: &Context) -> usi
     analysis::analyze_incremental(&doc.text(), &doc.syntax, context, cache).len()
 }
 
+/// One edit the benchmark counts: what the server does for a `didChange` (under callgrind,
+/// `--toggle-collect=instructions::measured_edit`).
 #[inline(never)]
-fn measure_raw_reparse(
-    text: &mut String,
-    tree: &mut tree_sitter::Tree,
-    at: usize,
-    deleted: usize,
-    inserted: &str,
-) {
+fn measured_edit(doc: &mut Document, cache: &mut Cache, context: &Context, edit: Change) -> usize {
+    measure_update(doc, edit);
+    measure_analysis(doc, cache, context)
+}
+
+/// An edit that puts the text back (the paste spots' removal, a deleted function's
+/// re-insertion), or a warm-up edit: done the same way, not counted.
+#[inline(never)]
+fn unmeasured_edit(
+    doc: &mut Document,
+    cache: &mut Cache,
+    context: &Context,
+    edit: Change,
+) -> usize {
+    // Not the same machine code as `measured_edit`: the linker would fold the two functions
+    // into one, and callgrind would count the uncounted edits too.
+    black_box(0xE);
+    measure_update(doc, edit);
+    measure_analysis(doc, cache, context)
+}
+
+/// A byte offset from a (line, byte column) position (the generated Python is ASCII).
+fn byte_at(text: &str, (line, column): (u32, u32)) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize)
+        .map(str::len)
+        .sum();
+    (start + column as usize).min(text.len())
+}
+
+#[inline(never)]
+fn measure_raw_reparse(text: &mut String, tree: &mut tree_sitter::Tree, edit: &ScriptEdit) {
     // Vectorised line counting, as the document's rope does it: a `str::matches` count here
     // would cost more than the reparse it is measured with.
     let point = |text: &str, byte: usize| {
@@ -89,18 +119,25 @@ fn measure_raw_reparse(
         let column = byte - memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
         tree_sitter::Point { row, column }
     };
+    let (at, end) = (byte_at(text, edit.start), byte_at(text, edit.end));
     let start_position = point(text, at);
-    let old_end_position = point(text, at + deleted);
-    text.replace_range(at..at + deleted, inserted);
+    let old_end_position = point(text, end);
+    text.replace_range(at..end, &edit.text);
     tree.edit(&tree_sitter::InputEdit {
         start_byte: at,
-        old_end_byte: at + deleted,
-        new_end_byte: at + inserted.len(),
+        old_end_byte: end,
+        new_end_byte: at + edit.text.len(),
         start_position,
         old_end_position,
-        new_end_position: point(text, at + inserted.len()),
+        new_end_position: point(text, at + edit.text.len()),
     });
     *tree = measure_raw_parse(text, tree);
+}
+
+/// One counted edit with tree-sitter alone (`--toggle-collect=instructions::measured_raw_edit`).
+#[inline(never)]
+fn measured_raw_edit(text: &mut String, tree: &mut tree_sitter::Tree, edit: &ScriptEdit) {
+    measure_raw_reparse(text, tree, edit);
 }
 
 /// The reparse alone (what `benches/callgrind.sh` reports as the tree-sitter floor).
@@ -120,40 +157,45 @@ fn measured(work: &mut Work) -> usize {
         Work::Keystrokes {
             doc,
             cache,
-            at,
+            script,
             repeat,
         } => {
-            let mut typed = 0u32;
             let mut findings = 0;
-            for i in 0..*repeat {
-                let (offset, deleted, inserted) = keystroke(i, &mut typed);
-                let start = Position::new(at.line, at.character + offset);
-                let end = Position::new(at.line, at.character + offset + deleted);
-                let change = Change {
-                    range: Some((start, end)),
-                    text: inserted.to_string(),
-                };
-                measure_update(doc, change);
-                findings += measure_analysis(doc, cache, &context);
+            // One cycle of warm-up, then `repeat` counted edits (and the uncounted ones between
+            // them).
+            let warmup = script.cycle.len();
+            let mut counted = 0;
+            let mut i = 0;
+            while counted < *repeat {
+                let edit = script.edit(i);
+                if i >= warmup && edit.measured {
+                    findings += measured_edit(doc, cache, &context, change(edit));
+                    counted += 1;
+                } else {
+                    findings += unmeasured_edit(doc, cache, &context, change(edit));
+                }
+                i += 1;
             }
             findings
         }
         Work::Raw {
             text,
             tree,
-            at,
+            script,
             repeat,
         } => {
-            let mut typed = 0u32;
-            for i in 0..*repeat {
-                let (offset, deleted, inserted) = keystroke(i, &mut typed);
-                measure_raw_reparse(
-                    text,
-                    tree,
-                    *at + offset as usize,
-                    deleted as usize,
-                    inserted,
-                );
+            let warmup = script.cycle.len();
+            let mut counted = 0;
+            let mut i = 0;
+            while counted < *repeat {
+                let edit = script.edit(i).clone();
+                if i >= warmup && edit.measured {
+                    measured_raw_edit(text, tree, &edit);
+                    counted += 1;
+                } else {
+                    measure_raw_reparse(text, tree, &edit);
+                }
+                i += 1;
             }
             tree.root_node().child_count()
         }
@@ -206,7 +248,7 @@ fn main() {
         return;
     };
     let repeat = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(16);
-    let python = || generate::python_module(lines, 7);
+    let python = || generate::python_module_sized(lines, 7);
     let template = || generate::template(lines, 7);
     let mut work = match workload.as_str() {
         "parse-python" => Work::Parse(Language::Python, python()),
@@ -218,19 +260,13 @@ fn main() {
                 eprintln!("instructions: unknown workload {other}");
                 std::process::exit(2);
             };
-            let text = python();
-            let (line, column) = generate::spot(&text, spot);
-            let at = text
-                .split_inclusive('\n')
-                .take(line as usize)
-                .map(str::len)
-                .sum::<usize>()
-                + column as usize;
+            let script = generate::script(&python(), spot);
+            let text = script.text.clone();
             let tree = djsec::syntax::python::parse(&text, None);
             Work::Raw {
                 text,
                 tree,
-                at,
+                script,
                 repeat,
             }
         }
@@ -243,12 +279,15 @@ fn main() {
                 eprintln!("instructions: unknown workload {other}");
                 std::process::exit(2);
             };
-            let text = match language {
-                Language::Python => python(),
-                Language::Template => template(),
+            let script = match language {
+                Language::Python => generate::script(&python(), spot),
+                Language::Template => {
+                    let text = template();
+                    let (line, column) = generate::spot(&text, spot);
+                    generate::typing_script(text, line, column, generate::WORD)
+                }
             };
-            let (line, column) = generate::spot(&text, spot);
-            let doc = Document::new(&text, 1, language);
+            let doc = Document::new(&script.text, 1, language);
             let mut cache = Cache::default();
             let _ = analysis::analyze_incremental(
                 &doc.text(),
@@ -259,7 +298,7 @@ fn main() {
             Work::Keystrokes {
                 doc: Box::new(doc),
                 cache,
-                at: Position::new(line, column),
+                script,
                 repeat,
             }
         }

@@ -1,20 +1,25 @@
 //! End-to-end keystroke latency over stdio: a client starts `djsec server`, opens a generated
-//! `views.py`, then types into it one character per `didChange` and measures the time from
-//! writing each `didChange` to reading the `publishDiagnostics` of that version.
+//! `views.py`, then edits it one `didChange` at a time and measures the time from writing each
+//! `didChange` to reading the `publishDiagnostics` of that version. When Ruff is installed
+//! (`RUFF_BIN`, or `ruff` on the `PATH`; `pip install ruff` in a venv), `ruff server` gets the
+//! same session right after djsec, and the bench prints djsec/Ruff ratios of p50 and p99.
 //!
 //! ```text
-//! cargo bench --bench latency                          # 6,000 lines, every spot
-//! cargo bench --bench latency -- --lines 1000,50000    # the size ratio
-//! cargo bench --bench latency -- --spot in_string --keystrokes 1000
+//! cargo bench --bench latency                          # 6,000 lines, the nine spots of issue 16
+//! cargo bench --bench latency -- --lines 6000,50000    # and the growth to 50,000 lines
+//! cargo bench --bench latency -- --spot in_string,paste --keystrokes 1000
 //! cargo bench --bench latency -- --file tests.py     # the same text as a test module
-//! cargo bench --bench latency -- --file page.html    # a generated template of that size
-//! DJSEC_BIN=target/release/djsec cargo bench --bench latency   # another binary
+//! cargo bench --bench latency -- --file page.html    # a generated template (djsec alone)
+//! cargo bench --bench latency -- --no-ruff           # djsec alone
+//! DJSEC_BIN=target/release/djsec RUFF_BIN=/venv/bin/ruff cargo bench --bench latency
 //! ```
 //!
-//! Typing is closed-loop: the next character is sent when the diagnostics of the previous one
-//! arrived (a person types a character every 100 ms or so, far slower than the server). Each
-//! round types a word and deletes it with backspaces, so the file keeps its size. Besides
-//! wall-clock percentiles it prints the server's CPU time per keystroke (from
+//! The spots and their edits are `benches/gen`'s scripts (typing a word or a statement one
+//! character at a time and deleting it, deleting a function, pasting 200 lines, undoing the
+//! paste); files above 6,000 lines carry the 6,000-line file's findings plus clean code.
+//! Editing is closed-loop: the next edit is sent when the diagnostics of the previous one
+//! arrived (a person types a character every 100 ms or so, far slower than either server).
+//! Besides wall-clock percentiles it prints each server's CPU time per counted edit (from
 //! `/proc/PID/stat`), which depends much less on the machine's load.
 
 #[path = "gen/mod.rs"]
@@ -25,12 +30,10 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use generate::Spot;
+use generate::{Script, Spot};
 use serde_json::{Value, json};
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-/// What is typed at each spot, then deleted again.
-const WORD: &str = "value_id";
+const TIMEOUT: Duration = Duration::from_secs(120);
 
 struct Options {
     lines: Vec<usize>,
@@ -41,6 +44,20 @@ struct Options {
     /// The file name typed into (`views.py`; `tests.py` is outside the access rules'
     /// module-scoped check, which shows what that check costs per keystroke).
     file: String,
+    /// `ruff` to run beside djsec, if any.
+    ruff: Option<String>,
+}
+
+/// `RUFF_BIN`, else `ruff` when it is on the `PATH`.
+fn find_ruff() -> Option<String> {
+    if let Ok(bin) = std::env::var("RUFF_BIN") {
+        return Some(bin);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("ruff"))
+        .find(|candidate| candidate.is_file())
+        .map(|p| p.to_string_lossy().into_owned())
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -51,6 +68,7 @@ fn parse_args() -> Result<Options, String> {
         spots: Spot::ALL.to_vec(),
         utf8: false,
         file: "views.py".to_string(),
+        ruff: find_ruff(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -79,6 +97,8 @@ fn parse_args() -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--utf8" => options.utf8 = true,
+            "--no-ruff" => options.ruff = None,
+            "--ruff" => options.ruff = Some(value("--ruff")?),
             "--file" => options.file = value("--file")?,
             // `cargo bench` passes `--bench`; ignore it and any filter it forwards.
             "--bench" => {}
@@ -123,10 +143,29 @@ fn read_message(reader: &mut impl BufRead) -> Option<(Instant, Vec<u8>)> {
     Some((Instant::now(), body))
 }
 
+/// Which language server a session talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tool {
+    Djsec,
+    Ruff,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Djsec => "djsec",
+            Tool::Ruff => "ruff",
+        }
+    }
+}
+
 impl Server {
-    fn start() -> Result<Server, String> {
-        let binary =
-            std::env::var("DJSEC_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_djsec").to_string());
+    fn start(tool: Tool, options: &Options) -> Result<Server, String> {
+        let binary = match tool {
+            Tool::Djsec => std::env::var("DJSEC_BIN")
+                .unwrap_or_else(|_| env!("CARGO_BIN_EXE_djsec").to_string()),
+            Tool::Ruff => options.ruff.clone().ok_or("no ruff")?,
+        };
         let mut child = Command::new(&binary)
             .arg("server")
             .env("DJSEC_LOG", "warn")
@@ -237,6 +276,7 @@ impl Server {
 }
 
 struct Run {
+    tool: Tool,
     lines: usize,
     spot: Spot,
     latencies: Vec<Duration>,
@@ -257,23 +297,26 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Type `keystrokes` characters at `spot` of a `lines`-line views.py.
-fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
-    // A `.html` file name types into a generated Django template instead.
-    let template = options.file.ends_with(".html");
-    let text = if template {
-        generate::template(lines, 7)
+/// Run `spot`'s script on a `lines`-line views.py with `tool`: `options.keystrokes` counted
+/// edits after `options.warmup` edits (at least one cycle of the script). A `.html` file name
+/// types a word at the spot's place in a generated Django template instead.
+fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Run, String> {
+    let template = is_template(options);
+    let script: Script = if template {
+        let text = generate::template(lines, 7);
+        let (line, column) = generate::spot(&text, spot);
+        generate::typing_script(text, line, column, generate::WORD)
     } else {
-        generate::python_module(lines, 7)
+        generate::script(&generate::python_module_sized(lines, 7), spot)
     };
+    let text = &script.text;
     let (folder, language) = if template {
         ("shop/templates/shop", "django-html")
     } else {
         ("shop", "python")
     };
     let lines = text.lines().count();
-    let (line, column) = generate::spot(&text, spot);
-    let mut server = Server::start()?;
+    let mut server = Server::start(tool, options)?;
     let encodings = if options.utf8 {
         json!(["utf-8", "utf-16"])
     } else {
@@ -309,43 +352,35 @@ fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
         .as_array()
         .map_or(0, Vec::len);
 
-    let word: Vec<char> = WORD.chars().collect();
-    let mut offset = 0u32; // characters typed so far in the current word
     let mut version = 1i64;
     let mut latencies = Vec::with_capacity(options.keystrokes);
-    let total = options.warmup + options.keystrokes;
+    let warmup = options.warmup.max(script.cycle.len());
     let mut cpu_start = None;
-    for i in 0..total {
-        if i == options.warmup {
+    let mut i = 0;
+    while latencies.len() < options.keystrokes {
+        if i == warmup {
             cpu_start = server.cpu_time();
         }
+        let edit = script.edit(i);
         version += 1;
-        // Type the word, then delete it character by character.
-        let cycle = 2 * word.len();
-        let step = i % cycle;
-        let change = if step < word.len() {
-            let at = json!({"line": line, "character": column + offset});
-            offset += 1;
-            json!({"range": {"start": at, "end": at}, "text": word[step].to_string()})
-        } else {
-            offset -= 1;
-            json!({
-                "range": {
-                    "start": {"line": line, "character": column + offset},
-                    "end": {"line": line, "character": column + offset + 1},
-                },
-                "text": "",
-            })
-        };
+        let range = json!({
+            "start": {"line": edit.start.0, "character": edit.start.1},
+            "end": {"line": edit.end.0, "character": edit.end.1},
+        });
         let sent = server.notify(
             "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": range, "text": edit.text}],
+            }),
         )?;
         let (received, _) = server.wait_for(is_version(version))?;
-        if i >= options.warmup {
+        if i >= warmup && edit.measured {
             latencies.push(received.saturating_duration_since(sent));
         }
+        i += 1;
     }
+    // CPU time of every edit since the warm-up (counted or not), per counted edit.
     let cpu_per_keystroke = match (cpu_start, server.cpu_time()) {
         (Some(a), Some(b)) => Some(b.saturating_sub(a) / options.keystrokes as u32),
         _ => None,
@@ -354,6 +389,7 @@ fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
     server.stop();
     latencies.sort();
     Ok(Run {
+        tool,
         lines,
         spot,
         latencies,
@@ -361,6 +397,27 @@ fn measure(options: &Options, lines: usize, spot: Spot) -> Result<Run, String> {
         diagnostics,
         rss_kib,
     })
+}
+
+/// Whether the bench edits a generated template (`--file page.html`) rather than Python.
+fn is_template(options: &Options) -> bool {
+    options.file.ends_with(".html")
+}
+
+fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn p50(r: &Run) -> f64 {
+    ms(percentile(&r.latencies, 50.0))
+}
+
+fn p99(r: &Run) -> f64 {
+    ms(percentile(&r.latencies, 99.0))
 }
 
 fn main() {
@@ -371,79 +428,121 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut tools = vec![Tool::Djsec];
+    match &options.ruff {
+        // Ruff does not read templates.
+        Some(_) if is_template(&options) => println!("beside: no ruff (a template)"),
+        Some(ruff) => {
+            let version = Command::new(ruff)
+                .arg("--version")
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .unwrap_or_default();
+            println!("beside: {version} ({ruff} server, default settings)");
+            tools.push(Tool::Ruff);
+        }
+        None => println!("beside: no ruff (set RUFF_BIN or put ruff on the PATH)"),
+    }
     println!(
-        "djsec keystroke latency: didChange -> publishDiagnostics of that version, {} keystrokes after {} warm-up, {}",
+        "keystroke latency: didChange -> publishDiagnostics of that version, {} counted edits per spot after a warm-up of max({}, one cycle) edits, {}",
         options.keystrokes,
         options.warmup,
         if options.utf8 { "UTF-8" } else { "UTF-16" }
     );
+    println!("load average: {}", load_average());
     println!(
-        "load average: {}",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    println!(
-        "{:>7} {:<16} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}",
-        "lines", "spot", "diags", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu ms/ks", "rss MiB"
+        "{:>7} {:<18} {:<5} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}",
+        "lines",
+        "spot",
+        "tool",
+        "diags",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "cpu ms/ed",
+        "rss MiB"
     );
     let mut runs = Vec::new();
     for &lines in &options.lines {
         for &spot in &options.spots {
-            match measure(&options, lines, spot) {
-                Ok(run) => {
-                    let l = &run.latencies;
-                    println!(
-                        "{:>7} {:<16} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>9} {:>8}",
-                        run.lines,
-                        run.spot.name(),
-                        run.diagnostics,
-                        ms(percentile(l, 50.0)),
-                        ms(percentile(l, 90.0)),
-                        ms(percentile(l, 99.0)),
-                        ms(percentile(l, 100.0)),
-                        run.cpu_per_keystroke
-                            .map_or("?".to_string(), |d| format!("{:.3}", ms(d))),
-                        run.rss_kib
-                            .map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
-                    );
-                    runs.push(run);
-                }
-                Err(e) => {
-                    eprintln!("latency: {lines} lines, {spot}: {e}");
-                    std::process::exit(1);
+            for &tool in &tools {
+                match measure(&options, tool, lines, spot) {
+                    Ok(run) => {
+                        let l = &run.latencies;
+                        println!(
+                            "{:>7} {:<18} {:<5} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>9} {:>8}",
+                            run.lines,
+                            run.spot.name(),
+                            run.tool.name(),
+                            run.diagnostics,
+                            ms(percentile(l, 50.0)),
+                            ms(percentile(l, 90.0)),
+                            ms(percentile(l, 99.0)),
+                            ms(percentile(l, 100.0)),
+                            run.cpu_per_keystroke
+                                .map_or("?".to_string(), |d| format!("{:.3}", ms(d))),
+                            run.rss_kib
+                                .map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
+                        );
+                        runs.push(run);
+                    }
+                    Err(e) => {
+                        eprintln!("latency: {} {lines} lines, {spot}: {e}", tool.name());
+                        std::process::exit(1);
+                    }
                 }
             }
         }
     }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "load average after: {}",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    // The size ratio: the largest file against the smallest, per spot.
-    if options.lines.len() > 1 {
+    println!("load average after: {}", load_average());
+    let find = |tool: Tool, lines: usize, spot: Spot| {
+        runs.iter()
+            .find(|r| r.tool == tool && r.lines == lines && r.spot == spot)
+    };
+    let mut sizes: Vec<usize> = runs.iter().map(|r| r.lines).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    if tools.contains(&Tool::Ruff) {
+        println!();
+        println!("djsec / ruff (targets at 6,000 lines: p50 <= 0.3, p99 <= 0.5)");
+        for &lines in &sizes {
+            for &spot in &options.spots {
+                if let (Some(d), Some(r)) = (
+                    find(Tool::Djsec, lines, spot),
+                    find(Tool::Ruff, lines, spot),
+                ) {
+                    let (a, b) = (p50(d) / p50(r).max(1e-9), p99(d) / p99(r).max(1e-9));
+                    println!(
+                        "{:>7} {:<18} p50 {:>5.2} {:<4} p99 {:>5.2} {}",
+                        lines,
+                        spot.name(),
+                        a,
+                        if a <= 0.3 { "ok" } else { "MISS" },
+                        b,
+                        if b <= 0.5 { "ok" } else { "MISS" },
+                    );
+                }
+            }
+        }
+    }
+    // Growth: the largest file against the smallest, per spot and tool (target: <= 1.5).
+    if let (Some(&small), Some(&large)) = (sizes.first(), sizes.last())
+        && small != large
+    {
+        println!();
+        println!("growth {large}/{small} lines (target for djsec: <= 1.5)");
         for &spot in &options.spots {
-            let of_spot: Vec<&Run> = runs.iter().filter(|r| r.spot == spot).collect();
-            if let (Some(small), Some(large)) = (
-                of_spot.iter().min_by_key(|r| r.lines),
-                of_spot.iter().max_by_key(|r| r.lines),
-            ) {
-                let p50 = |r: &Run| ms(percentile(&r.latencies, 50.0));
-                let p99 = |r: &Run| ms(percentile(&r.latencies, 99.0));
-                println!(
-                    "ratio {}/{} lines, {}: p50 x{:.2}, p99 x{:.2}",
-                    large.lines,
-                    small.lines,
-                    spot.name(),
-                    p50(large) / p50(small).max(1e-9),
-                    p99(large) / p99(small).max(1e-9),
-                );
+            for &tool in &tools {
+                if let (Some(s), Some(l)) = (find(tool, small, spot), find(tool, large, spot)) {
+                    println!(
+                        "{:<18} {:<5} p50 x{:.2}, p99 x{:.2}",
+                        spot.name(),
+                        tool.name(),
+                        p50(l) / p50(s).max(1e-9),
+                        p99(l) / p99(s).max(1e-9),
+                    );
+                }
             }
         }
     }

@@ -69,7 +69,10 @@ fn main() {
         })
     );
     let syntax = Syntax::parse(Language::Python, &text);
-    if let Syntax::Python(tree) = &syntax {
+    if let Some(tree) = match &syntax {
+        Syntax::Python(tree) => tree.single(),
+        Syntax::Template(_) => None,
+    } {
         println!(
             "summary: {:?} CPU",
             per(runs, || {

@@ -25,11 +25,13 @@ use crate::semantic::Index;
 
 use crate::rules::{self, meta::suppression};
 use crate::syntax::Syntax;
+use crate::syntax::python::ModuleTree;
 
 /// Analyse one buffer. Findings are sorted by position, then code.
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
+            let tree = ModuleTree::from(tree);
             let mut findings = python_findings(source, tree, context);
             python::tidy_fix_imports(source, tree, &mut findings);
             (findings, python::suppression_comments(source, tree))
@@ -54,7 +56,7 @@ fn external_comments(
         return Vec::new();
     }
     let lower = source.to_ascii_lowercase();
-    let root = tree.root_node();
+    let root = ModuleTree::from(tree);
     let mut at: Vec<usize> = ["nosec", "noqa", "nosemgrep", "nosonar"]
         .iter()
         .flat_map(|marker| lower.match_indices(marker).map(|(i, _)| i))
@@ -85,11 +87,18 @@ pub fn analyze_incremental(
 ) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
-            let lookup = cache.summaries(source, tree, context);
+            let tree = ModuleTree::from(tree);
+            let (lookup, summaries_changed) = cache.summaries(source, tree, context);
             let mut plan = incremental::Plan::new(source, tree, context, cache);
-            let fresh = python_unit_findings(source, tree, context, &plan, &lookup);
-            let module = python_module_findings(source, tree, context, &mut plan, &lookup);
-            let mut findings = plan.finish(source, context, fresh, &module, cache);
+            // Names whose meaning changed without their definition's header changing: the
+            // buffer's own facts (a function's summary) that differ from the previous version's.
+            plan.mark_summaries_changed(&summaries_changed);
+            plan.resolve();
+            let (fresh, mut asked) = python_unit_findings(source, tree, context, &plan, &lookup);
+            let (module, module_asked) =
+                python_module_findings(source, tree, context, &mut plan, &lookup);
+            asked.extend(module_asked);
+            let mut findings = plan.finish(source, context, fresh, &module, asked, cache);
             findings.extend(module);
             // On the output only: the cache keeps the rules' own fixes, and whether an import
             // is still used is decided on the whole text every time.
@@ -108,7 +117,7 @@ pub fn analyze_incremental(
 
 /// Every check over the whole module: the unit-scoped and the module-scoped checks share one
 /// checker, so the module is indexed once (indexing is a large part of a full analysis).
-fn python_findings(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<Finding> {
+fn python_findings(source: &str, tree: ModuleTree, context: &Context) -> Vec<Finding> {
     let mut checker = python::PyChecker::new(source, tree, context);
     // `djsec check` summarised every file when it built the index: the same text has the same
     // facts.
@@ -142,39 +151,39 @@ fn resolver(context: &Context, own: Arc<crate::project::facts::FileFacts>) -> Re
 
 fn python_unit_findings(
     source: &str,
-    tree: &tree_sitter::Tree,
+    tree: ModuleTree,
     context: &Context,
     plan: &incremental::Plan,
     lookup: &std::rc::Rc<Resolver>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let index = Index::build_statements(plan.to_check(), source);
     let mut checker = python::PyChecker::with_index(source, tree, context, index);
     checker.model.summaries = Some(lookup.clone());
     for check in rules::PYTHON_CHECKS {
         check(&mut checker);
     }
-    checker.into_findings()
+    checker.into_parts()
 }
 
 /// The module-scoped checks, over what the edit may have changed (see `analysis::incremental`).
 fn python_module_findings<'t>(
     source: &'t str,
-    tree: &'t tree_sitter::Tree,
+    tree: ModuleTree<'t>,
     context: &Context,
     plan: &mut incremental::Plan<'t>,
     lookup: &std::rc::Rc<Resolver>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<python::ImportAsked>) {
     let applicable: Vec<&rules::ModuleCheck> = rules::PYTHON_MODULE_CHECKS
         .iter()
         .filter(|m| (m.applies)(context))
         .collect();
     if applicable.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let reads = |s: tree_sitter::Node| applicable.iter().any(|m| (m.indexes)(s));
     let by_class = applicable.iter().all(|m| m.by_class);
     let index = match plan.module_work(reads, by_class) {
-        incremental::ModuleWork::Reuse(findings) => return findings,
+        incremental::ModuleWork::Reuse(findings) => return (findings, Vec::new()),
         incremental::ModuleWork::Recheck(statements) => Index::build_statements(statements, source),
         incremental::ModuleWork::Full => Index::build_filtered(tree, source, reads),
     };
@@ -183,7 +192,8 @@ fn python_module_findings<'t>(
     for module_check in applicable {
         (module_check.check)(&mut checker);
     }
-    plan.merge_module(checker.into_findings())
+    let (findings, asked) = checker.into_parts();
+    (plan.merge_module(findings), asked)
 }
 
 fn template_findings(

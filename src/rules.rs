@@ -160,9 +160,12 @@ pub const DOCS_BASE_URL: &str = "https://github.com/djsec/djsec/blob/main/docs/r
 /// The unit-scoped checks run on Python modules. A check may report several related codes.
 ///
 /// A unit-scoped check reports a finding from what it sees in the top-level definition the
-/// finding is in and in module-level statements (imports, constants), nothing else: incremental
-/// analysis re-runs it only on the definitions that changed (`analysis::incremental`). Its checker
-/// sees only those parts of the module in `model.index`.
+/// finding is in and in module-level statements (imports, constants), reached through the names
+/// the definition mentions, and in the headers (decorators, bases) of the definitions it names;
+/// nothing else (module-level names read without being named are listed in
+/// [`NAMES_READ_EVERYWHERE`]). Incremental analysis re-runs it only on the definitions that
+/// changed or that name something that changed (`analysis::incremental`). Its checker sees only
+/// those parts of the module in `model.index`.
 pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
     xss::mark_safe::check,
     xss::mark_safe_decorator::check,
@@ -184,6 +187,12 @@ pub static PYTHON_CHECKS: &[fn(&mut PyChecker)] = &[
     injection::check,
     auth::check,
 ];
+
+/// Module-level names that checks read without the statement they report on naming them:
+/// incremental analysis checks every statement again when an edit changes what one of them
+/// stands for. `urlpatterns` makes a module a URL module for the access rules
+/// (`access::views::file_kind`).
+pub const NAMES_READ_EVERYWHERE: &[&str] = &["urlpatterns"];
 
 /// A check that needs the whole module at once (e.g. "a setting is missing from this settings
 /// module"). It runs on every analysis over a full index, but only when `applies` says the module

@@ -22,14 +22,12 @@ pub use sources::SinkKind;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use tree_sitter::Tree;
-
-use crate::syntax::python::{Field, Fields};
+use crate::syntax::python::{Field, Fields, ModuleTree};
 
 /// Everything the Python rules need about one module.
 pub struct Model<'a> {
     pub source: &'a str,
-    pub tree: &'a Tree,
+    pub tree: ModuleTree<'a>,
     pub imports: Imports,
     pub index: Index<'a>,
     pub sources: &'a sources::Tables,
@@ -45,21 +43,26 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
-    pub fn build(source: &'a str, tree: &'a Tree, sources: &'a sources::Tables) -> Model<'a> {
+    pub fn build(
+        source: &'a str,
+        tree: impl Into<ModuleTree<'a>>,
+        sources: &'a sources::Tables,
+    ) -> Model<'a> {
+        let tree = tree.into();
         Model::with_index(source, tree, sources, Index::build(tree, source))
     }
 
     /// A model over an index of part of the module (see [`Index::build_filtered`]).
     pub fn with_index(
         source: &'a str,
-        tree: &'a Tree,
+        tree: impl Into<ModuleTree<'a>>,
         sources: &'a sources::Tables,
         index: Index<'a>,
     ) -> Model<'a> {
         let imports = Imports::collect(&index, source);
         Model {
             source,
-            tree,
+            tree: tree.into(),
             imports,
             index,
             sources,

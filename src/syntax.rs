@@ -10,8 +10,9 @@ pub mod template;
 
 use std::path::Path;
 
-use tree_sitter::{InputEdit, Tree};
+use tree_sitter::InputEdit;
 
+pub use python::PyTree;
 pub use template::TemplateSyntax;
 
 /// The languages djsec analyses.
@@ -72,7 +73,7 @@ pub fn is_under_templates_dir(path: &Path) -> bool {
 /// A parsed buffer.
 #[derive(Debug, Clone)]
 pub enum Syntax {
-    Python(Tree),
+    Python(PyTree),
     Template(TemplateSyntax),
 }
 
@@ -80,7 +81,7 @@ impl Syntax {
     /// Parse `text` from scratch.
     pub fn parse(language: Language, text: &str) -> Syntax {
         match language {
-            Language::Python => Syntax::Python(python::parse(text, None)),
+            Language::Python => Syntax::Python(PyTree::parse(text)),
             Language::Template => Syntax::Template(template::parse(text, None)),
         }
     }
@@ -96,7 +97,7 @@ impl Syntax {
     /// Parse the new `text`, reusing this (edited) syntax.
     pub fn reparse(&self, text: &str) -> Syntax {
         match self {
-            Syntax::Python(old) => Syntax::Python(python::parse(text, Some(old))),
+            Syntax::Python(old) => Syntax::Python(old.reparse(text)),
             Syntax::Template(old) => Syntax::Template(template::parse(text, Some(old))),
         }
     }
@@ -111,7 +112,7 @@ impl Syntax {
     /// A printable form of the tree(s), used to compare incremental and fresh parses.
     pub fn to_sexp(&self) -> String {
         match self {
-            Syntax::Python(tree) => tree.root_node().to_sexp(),
+            Syntax::Python(tree) => tree.to_sexp(),
             Syntax::Template(t) => t.to_sexp(),
         }
     }

@@ -1,5 +1,11 @@
 //! Property test: random edit scripts applied incrementally (rope + `InputEdit` + reparse with the
-//! old tree) give the same text, the same syntax tree and the same findings as a fresh parse.
+//! old tree) give the same text, the same syntax tree and the same findings as a fresh parse:
+//! typing, random edits, module-level edits (whole lines: imports, constants, decorators,
+//! definitions added and deleted), and pasting 200 lines of a generated views module and
+//! undoing the paste.
+
+#[path = "../benches/gen/mod.rs"]
+mod generate;
 
 use djsec::analysis::{self, Context};
 use djsec::document::{Change, Document, Position, PositionEncoding};
@@ -179,6 +185,249 @@ fn byte_of(text: &str, pos: Position, encoding: PositionEncoding) -> usize {
     text.len()
 }
 
+/// Whole lines that module-level edits insert: imports (new names, rebinding names the seeds
+/// use, a star import), constants read by views, decorators, definitions, a name every check
+/// reads, a module-level statement that names a view.
+const LINES: &[&str] = &[
+    "import os\n",
+    "from django.utils.safestring import mark_safe\n",
+    "from django.utils.safestring import mark_safe as ms\n",
+    "from django.utils.html import format_html, escape\n",
+    "from django.contrib.auth.mixins import LoginRequiredMixin\n",
+    "from django.utils.safestring import *\n",
+    "mark_safe = str\n",
+    "TITLE = request.GET['t']\n",
+    "PAGE_SIZE = 20\n",
+    "@csrf_exempt\n",
+    "@login_required\n",
+    "def format_html(request):\n    return mark_safe(request.GET['q'])\n\n",
+    "class OrderForm(forms.ModelForm):\n    class Meta:\n        fields = '__all__'\n\n",
+    "class Child(BaseOrderView):\n    pass\n\n",
+    "urlpatterns = []\n",
+    "search.allow_tags = True\n",
+    "\n",
+    "",
+];
+
+/// A module-level edit: at the start of line `line` (modulo the line count), delete `delete`
+/// whole lines and insert `LINES[insert]`.
+#[derive(Debug, Clone)]
+struct LineOp {
+    line: usize,
+    delete: usize,
+    insert: usize,
+}
+
+fn line_strategy() -> impl Strategy<Value = Vec<LineOp>> {
+    proptest::collection::vec(
+        (0usize..10_000, 0usize..4, 0usize..LINES.len()).prop_map(|(line, delete, insert)| {
+            LineOp {
+                line,
+                delete: if delete == 3 { 0 } else { delete },
+                insert,
+            }
+        }),
+        1..16,
+    )
+}
+
+/// The byte offset of the start of line `line` of `text` (its end when past the last line).
+fn line_start(text: &str, line: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 1)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+/// Apply whole-line edits through the document and the incremental analysis; after each,
+/// compare with a full analysis of the text.
+fn check_line_script(seed: &str, ops: &[LineOp]) {
+    let mut doc = Document::new(seed, 1, Language::Python);
+    let context = Context::default();
+    let mut cache = analysis::Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let mut text = seed.to_string();
+    for (i, op) in ops.iter().enumerate() {
+        let lines = text.matches('\n').count() + 1;
+        let line = op.line % lines;
+        let end_line = (line + op.delete).min(lines);
+        let (start, end) = (line_start(&text, line), line_start(&text, end_line));
+        let change = Change {
+            range: Some((
+                Position::new(line as u32, 0),
+                position(&text, text[..end].chars().count(), PositionEncoding::Utf16),
+            )),
+            text: LINES[op.insert].to_string(),
+        };
+        doc.apply_changes(
+            std::slice::from_ref(&change),
+            i as i32 + 2,
+            PositionEncoding::Utf16,
+        );
+        text.replace_range(start..end, LINES[op.insert]);
+        assert_eq!(&*doc.text(), text.as_str(), "text differs");
+        let incremental =
+            analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+        let full = analysis::analyze_text(&text, Language::Python, &context);
+        assert_eq!(
+            incremental, full,
+            "incremental analysis differs after:\n{text}"
+        );
+    }
+}
+
+/// A generated views module of about 900 lines (views, class-based views, models, forms,
+/// helpers, the patterns djsec reports).
+fn generated_seed() -> String {
+    generate::python_module(900, 3)
+}
+
+/// The starts of the top-level definitions of `text` (byte offsets of whole lines).
+fn definition_starts(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut previous = "";
+    for line in text.split_inclusive('\n') {
+        let starts =
+            line.starts_with("def ") || line.starts_with("class ") || line.starts_with('@');
+        if starts && !previous.starts_with('@') {
+            out.push(offset);
+        }
+        previous = line;
+        offset += line.len();
+    }
+    out
+}
+
+/// Paste the definitions from the `from`-th definition on (about `PASTE_LINES` lines) before
+/// the `to`-th, analyse, then undo the paste and analyse again: both incremental analyses equal
+/// full ones.
+fn check_paste(seed: &str, from: usize, to: usize) {
+    let starts = definition_starts(seed);
+    let from = starts[from % starts.len()];
+    let end = starts
+        .iter()
+        .copied()
+        .filter(|&e| e > from)
+        .min_by_key(|&e| {
+            seed[from..e]
+                .matches('\n')
+                .count()
+                .abs_diff(generate::PASTE_LINES)
+        })
+        .unwrap_or(seed.len());
+    let block = &seed[from..end];
+    let at = starts[to % starts.len()];
+    let at_position = position(seed, seed[..at].chars().count(), PositionEncoding::Utf16);
+    let context = Context::default();
+    let mut doc = Document::new(seed, 1, Language::Python);
+    let mut cache = analysis::Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let paste = Change {
+        range: Some((at_position, at_position)),
+        text: block.to_string(),
+    };
+    doc.apply_changes(&[paste], 2, PositionEncoding::Utf16);
+    let pasted = format!("{}{block}{}", &seed[..at], &seed[at..]);
+    assert_eq!(&*doc.text(), pasted.as_str());
+    let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    assert_eq!(
+        incremental,
+        analysis::analyze_text(&pasted, Language::Python, &context),
+        "paste of {} lines at byte {at}",
+        block.matches('\n').count()
+    );
+    let block_end = position(
+        &pasted,
+        pasted[..at + block.len()].chars().count(),
+        PositionEncoding::Utf16,
+    );
+    let undo = Change {
+        range: Some((at_position, block_end)),
+        text: String::new(),
+    };
+    doc.apply_changes(&[undo], 3, PositionEncoding::Utf16);
+    assert_eq!(&*doc.text(), seed);
+    let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    assert_eq!(
+        incremental,
+        analysis::analyze_text(seed, Language::Python, &context),
+        "undoing the paste at byte {at}"
+    );
+}
+
+/// The top-level statements of a syntax with their byte ranges and positions, and its s-expression:
+/// what a block reparse must give as a whole-file parse does.
+/// A statement's byte range, start and end (row, column).
+type Placed = (usize, usize, (usize, usize), (usize, usize));
+
+fn shape(syntax: &Syntax) -> (String, Vec<Placed>) {
+    let Syntax::Python(tree) = syntax else {
+        return (syntax.to_sexp(), Vec::new());
+    };
+    let statements = tree
+        .named_top_level()
+        .iter()
+        .map(|n| {
+            let (s, e) = (n.start_position(), n.end_position());
+            (
+                n.start_byte(),
+                n.end_byte(),
+                (s.row, s.column),
+                (e.row, e.column),
+            )
+        })
+        .collect();
+    (tree.to_sexp(), statements)
+}
+
+/// Keystrokes and whole-line edits on a generated module, the syntax reparsed block by block:
+/// after every edit that leaves no syntax error, the same statements at the same places as a
+/// whole-file parse; and the blocks are used.
+fn check_blocks(seed: &str, ops: &[(usize, usize, usize)]) -> usize {
+    let mut doc = Document::new(seed, 1, Language::Python);
+    let mut text = seed.to_string();
+    let mut blocks_used = 0;
+    for (i, &(at, delete, insert)) in ops.iter().enumerate() {
+        let chars = text.chars().count();
+        let start = at % (chars + 1);
+        let end = (start + delete).min(chars);
+        let snippet = if insert % 2 == 0 {
+            SNIPPETS[insert / 2 % SNIPPETS.len()]
+        } else {
+            LINES[insert / 2 % LINES.len()]
+        };
+        let change = Change {
+            range: Some((
+                position(&text, start, PositionEncoding::Utf16),
+                position(&text, end, PositionEncoding::Utf16),
+            )),
+            text: snippet.to_string(),
+        };
+        doc.apply_changes(&[change], i as i32 + 2, PositionEncoding::Utf16);
+        let (s, e) = (byte_index(&text, start), byte_index(&text, end));
+        text.replace_range(s..e, snippet);
+        let Syntax::Python(tree) = &doc.syntax else {
+            continue;
+        };
+        if tree.has_error() {
+            continue;
+        }
+        blocks_used += usize::from(tree.tree_count() > 1);
+        let fresh = Syntax::parse(Language::Python, &text);
+        assert_eq!(shape(&doc.syntax), shape(&fresh), "after edit {i}:\n{text}");
+    }
+    blocks_used
+}
+
+fn byte_index(text: &str, char_idx: usize) -> usize {
+    text.char_indices()
+        .nth(char_idx)
+        .map_or(text.len(), |(b, _)| b)
+}
+
 /// 48 random edit scripts per test, from a fixed seed so that CI is deterministic; set
 /// `PROPTEST_RNG_SEED` (a number) to explore other scripts. Failures found that way go to
 /// `tests/incremental.proptest-regressions` and are replayed first on every run.
@@ -218,6 +467,28 @@ proptest! {
     }
 
     #[test]
+    fn module_level_edits_class_views(ops in line_strategy()) {
+        check_line_script(CLASS_VIEWS_SEED, &ops);
+    }
+
+    #[test]
+    fn module_level_edits_views(ops in line_strategy()) {
+        check_line_script(PYTHON_SEED, &ops);
+    }
+
+    #[test]
+    fn blocks_reparse_like_the_whole_file(
+        ops in proptest::collection::vec((0usize..40_000, 0usize..30, 0usize..80), 1..40)
+    ) {
+        check_blocks(&generate::python_module(700, 5), &ops);
+    }
+
+    #[test]
+    fn paste_and_undo_200_lines(from in 0usize..1000, to in 0usize..1000) {
+        check_paste(&generated_seed(), from, to);
+    }
+
+    #[test]
     fn template_edits_utf16(ops in proptest::collection::vec(edit_strategy(), 1..40)) {
         check_script(Language::Template, TEMPLATE_SEED, &ops, PositionEncoding::Utf16);
     }
@@ -253,4 +524,40 @@ fn every_keystroke_in_class_views_matches_a_full_analysis() {
         }
     }
     assert_eq!(checked, 2 * boundaries.len());
+}
+
+/// Typing in one definition after another reparses blocks (and gives the whole-file parse's
+/// tree).
+#[test]
+fn typing_uses_blocks() {
+    let seed = generate::python_module(700, 5);
+    // Inside each docstring (the text is ASCII: bytes are chars), from the last to the first so
+    // that the earlier offsets stay right.
+    let mut ops: Vec<(usize, usize, usize)> = seed
+        .match_indices("\"\"\"")
+        .step_by(2)
+        .map(|(i, _)| (i + 3, 0, 2))
+        .collect();
+    ops.reverse();
+    assert!(ops.len() > 20);
+    // All but the edit that finds the blocks too many and parses the whole file again.
+    assert!(check_blocks(&seed, &ops) >= ops.len() - ops.len() / 16);
+}
+
+/// The clean code the large benchmark modules are padded with has no findings, so that a
+/// 50,000-line benchmark file carries the findings of the 6,000-line one and nothing more.
+#[test]
+fn benchmark_padding_is_clean() {
+    let text = generate::clean_module(1_500, 7);
+    let findings = analysis::analyze_text(&text, Language::Python, &Context::default());
+    assert_eq!(findings, Vec::new());
+    assert!(text.matches('\n').count() >= 1_500);
+    // The padded module and the text each benchmark spot opens parse without a syntax error.
+    let sized = generate::python_module_sized(generate::CORE_LINES + 1_500, 7);
+    for spot in generate::Spot::EVERY {
+        let script = generate::script(&sized, spot);
+        let tree = djsec::syntax::python::parse(&script.text, None);
+        assert!(!tree.root_node().has_error(), "{spot}");
+        assert!(script.measured_per_cycle() > 0, "{spot}");
+    }
 }

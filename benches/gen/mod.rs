@@ -181,29 +181,31 @@ logger = logging.getLogger(__name__)
 
 /// One top-level definition of a views module (a function view, a class-based view, a model, a
 /// form or a helper), ending with two blank lines.
-fn python_unit(rng: &mut Rng, index: usize, out: &mut String) {
+fn python_unit(rng: &mut Rng, index: usize, clean: bool, out: &mut String) {
     let noun = rng.pick(NOUNS);
     let kind = rng.below(10);
     match kind {
-        0..=3 => function_view(rng, noun, index, out),
-        4 | 5 => class_view(rng, noun, index, out),
-        6 => model(rng, noun, index, out),
+        0..=3 => function_view(rng, noun, index, clean, out),
+        4 | 5 => class_view(rng, noun, index, clean, out),
+        6 => model(rng, noun, index, clean, out),
         7 => form(rng, noun, index, out),
         _ => helper(rng, noun, index, out),
     }
     out.push_str("\n\n");
 }
 
-fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
+/// With `clean`, the same random choices are made (so the stream of the generator does not
+/// change) but the vulnerable variants are written as their safe look-alikes.
+fn function_view(rng: &mut Rng, noun: &str, index: usize, clean: bool, out: &mut String) {
     let verb = rng.pick(VERBS);
     let model = camel(noun);
-    if rng.chance(60) {
+    if rng.chance(60) || clean {
         out.push_str("@login_required\n");
     }
     if rng.chance(30) {
         out.push_str("@require_http_methods([\"GET\", \"POST\"])\n");
     }
-    if rng.chance(5) {
+    if rng.chance(5) && !clean {
         out.push_str("@csrf_exempt\n");
     }
     let _ = writeln!(out, "def {noun}_{verb}_{index}(request, pk=None):");
@@ -295,7 +297,7 @@ fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
             }
             6 => {
                 // A vulnerable line now and then, as in real code bases.
-                if rng.chance(40) {
+                if rng.chance(40) && !clean {
                     let _ = writeln!(
                         out,
                         "    banner = mark_safe(f\"<div class='note'>{{{param}}}</div>\")"
@@ -309,7 +311,7 @@ fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
             }
             7 => {
                 let field = rng.pick(FIELDS);
-                if rng.chance(40) {
+                if rng.chance(40) && !clean {
                     let _ = writeln!(
                         out,
                         "    sql = \"SELECT id, {field} FROM app_{noun} WHERE {field} = '%s'\" % {param}"
@@ -340,9 +342,10 @@ fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
             }
             9 => {
                 let _ = writeln!(out, "    with transaction.atomic():");
+                let scope = if clean { ", owner=request.user" } else { "" };
                 let _ = writeln!(
                     out,
-                    "        {model}.objects.filter(pk=pk).update(updated_at=timezone.now())"
+                    "        {model}.objects.filter(pk=pk{scope}).update(updated_at=timezone.now())"
                 );
             }
             10 => {
@@ -383,7 +386,7 @@ fn function_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
     }
 }
 
-fn class_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
+fn class_view(rng: &mut Rng, noun: &str, index: usize, clean: bool, out: &mut String) {
     let model = camel(noun);
     let (base, suffix) = match rng.below(4) {
         0 => ("ListView", "List"),
@@ -442,7 +445,7 @@ fn class_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
             camel(noun),
             suffix
         );
-        if rng.chance(25) {
+        if rng.chance(25) && !clean {
             let _ = writeln!(
                 out,
                 "        context[\"help\"] = mark_safe(self.request.GET.get(\"help\", \"\"))"
@@ -467,7 +470,7 @@ fn class_view(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
     }
 }
 
-fn model(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
+fn model(rng: &mut Rng, noun: &str, index: usize, clean: bool, out: &mut String) {
     let model = camel(noun);
     let _ = writeln!(out, "class {model}{index}(models.Model):");
     let fields = rng.range(3, 10);
@@ -498,7 +501,7 @@ fn model(rng: &mut Rng, noun: &str, index: usize, out: &mut String) {
         out.push('\n');
         let _ = writeln!(out, "    @property");
         let _ = writeln!(out, "    def label(self):");
-        if rng.chance(30) {
+        if rng.chance(30) && !clean {
             let _ = writeln!(
                 out,
                 "        return mark_safe(\"<span class='tag'>%s</span>\" % self.pk)"
@@ -593,11 +596,75 @@ pub fn python_module(lines: usize, seed: u64) -> String {
     let mut count = out.matches('\n').count();
     while count < lines {
         let before = out.len();
-        python_unit(&mut rng, index, &mut out);
+        python_unit(&mut rng, index, false, &mut out);
         index += 1;
         count += out[before..].matches('\n').count();
     }
     out
+}
+
+/// The size of the part of a large benchmark module that holds its findings
+/// ([`python_module_sized`]).
+pub const CORE_LINES: usize = 6_000;
+
+/// A views module of about `lines` lines. Up to [`CORE_LINES`] it is [`python_module`]; above,
+/// it is the [`CORE_LINES`]-line module with clean code around its definitions (the same kinds of
+/// views, models, forms and helpers, written in their safe variants, half before and half
+/// after), so that it has the same findings as the smaller one: a keystroke in it measures the
+/// cost of the larger file, not of publishing more diagnostics. The middle of the file (where
+/// [`spot`] looks) is the middle of the core.
+pub fn python_module_sized(lines: usize, seed: u64) -> String {
+    if lines <= CORE_LINES {
+        return python_module(lines, seed);
+    }
+    let core = python_module(CORE_LINES, seed);
+    let mut header = String::new();
+    python_header(&mut Rng::new(seed), &mut header);
+    let body = core.get(header.len()..).unwrap_or("");
+    let padding = lines.saturating_sub(core.matches('\n').count());
+    let mut clean = CleanUnits::new(seed);
+    let mut out = String::with_capacity(lines * 48);
+    out.push_str(&header);
+    clean.write(padding / 2, &mut out);
+    out.push_str(body);
+    clean.write(padding - padding / 2, &mut out);
+    out
+}
+
+/// A views module of about `lines` lines of clean code only (what [`python_module_sized`] pads
+/// with): djsec reports nothing in it.
+pub fn clean_module(lines: usize, seed: u64) -> String {
+    let mut out = String::new();
+    python_header(&mut Rng::new(seed), &mut out);
+    let header_lines = out.matches('\n').count();
+    CleanUnits::new(seed).write(lines.saturating_sub(header_lines), &mut out);
+    out
+}
+
+/// Definitions in their safe variants, named apart from [`python_module`]'s.
+struct CleanUnits {
+    rng: Rng,
+    index: usize,
+}
+
+impl CleanUnits {
+    fn new(seed: u64) -> CleanUnits {
+        CleanUnits {
+            rng: Rng::new(seed ^ 0xC1EA_C0DE),
+            index: 100_000,
+        }
+    }
+
+    /// About `lines` lines of definitions.
+    fn write(&mut self, lines: usize, out: &mut String) {
+        let mut count = 0;
+        while count < lines {
+            let before = out.len();
+            python_unit(&mut self.rng, self.index, true, out);
+            self.index += 1;
+            count += out[before..].matches('\n').count();
+        }
+    }
 }
 
 /// A Django template of about `lines` lines.
@@ -954,13 +1021,35 @@ urlpatterns = [
 ]
 ";
 
-/// Where in a file a benchmark types.
+/// Where in a file a benchmark edits. The first nine are the spots of issue 16 (a benchmark's
+/// default); the last three are the spots of earlier sessions, kept so that their figures can be
+/// re-measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spot {
-    /// At the end of a line in the middle of the file (typing new code).
-    EndOfLine,
-    /// Inside a string literal (editing a message, a URL name, a query).
+    /// Inside a string literal of a function view (editing a message, a URL name, a query).
     InString,
+    /// A new statement in a function body (`value_id = 1`, typed on a new line).
+    FunctionStatement,
+    /// A new module-level statement between two definitions (`value_id = 1`).
+    ModuleStatement,
+    /// A new import at the top of the module (`import value_id`, on a new line before the
+    /// first import).
+    ImportTop,
+    /// A new decorator line above a function view (`@value_id`).
+    Decorator,
+    /// A new class attribute in a class-based view (`value_id = 1`).
+    ClassAttribute,
+    /// Deleting a whole function view (selected and deleted at once; putting it back is not
+    /// measured).
+    DeleteFunction,
+    /// Pasting about 200 lines of whole definitions (copied from the top of the module) between
+    /// two definitions; removing them again is not measured.
+    Paste,
+    /// Undoing that paste (removing the 200 lines at once; pasting them is not measured).
+    UndoPaste,
+    /// At the end of a line in the middle of the file (typing `value_id` after a `)`: a syntax
+    /// error on every keystroke).
+    EndOfLine,
     /// At the first column of an indented statement (before `return`): the case where
     /// tree-sitter-python's external scanner (indentation) makes the reparse costlier.
     StatementStart,
@@ -970,24 +1059,54 @@ pub enum Spot {
 }
 
 impl Spot {
-    pub const ALL: [Spot; 4] = [
-        Spot::EndOfLine,
+    /// The spots of issue 16, in its order.
+    pub const ALL: [Spot; 9] = [
         Spot::InString,
+        Spot::FunctionStatement,
+        Spot::ModuleStatement,
+        Spot::ImportTop,
+        Spot::Decorator,
+        Spot::ClassAttribute,
+        Spot::DeleteFunction,
+        Spot::Paste,
+        Spot::UndoPaste,
+    ];
+
+    /// Every spot, including those of earlier sessions.
+    pub const EVERY: [Spot; 12] = [
+        Spot::InString,
+        Spot::FunctionStatement,
+        Spot::ModuleStatement,
+        Spot::ImportTop,
+        Spot::Decorator,
+        Spot::ClassAttribute,
+        Spot::DeleteFunction,
+        Spot::Paste,
+        Spot::UndoPaste,
+        Spot::EndOfLine,
         Spot::StatementStart,
         Spot::InMethod,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Spot::EndOfLine => "end_of_line",
             Spot::InString => "in_string",
+            Spot::FunctionStatement => "function_statement",
+            Spot::ModuleStatement => "module_statement",
+            Spot::ImportTop => "import_top",
+            Spot::Decorator => "decorator",
+            Spot::ClassAttribute => "class_attribute",
+            Spot::DeleteFunction => "delete_function",
+            Spot::Paste => "paste",
+            Spot::UndoPaste => "undo_paste",
+            Spot::EndOfLine => "end_of_line",
             Spot::StatementStart => "statement_start",
             Spot::InMethod => "in_method",
         }
     }
 
     pub fn parse(name: &str) -> Option<Spot> {
-        Spot::ALL.into_iter().find(|s| s.name() == name)
+        Spot::EVERY.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -997,7 +1116,238 @@ impl std::fmt::Display for Spot {
     }
 }
 
-/// The zero-based line and UTF-16 column of the `spot` nearest the middle of `text`.
+/// What is typed at the typing spots, then deleted again.
+pub const WORD: &str = "value_id";
+
+/// One edit of a [`Script`], in LSP coordinates of the text it applies to (zero-based line,
+/// UTF-16 column; the generated Python is ASCII, so also a byte column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptEdit {
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+    pub text: String,
+    /// Whether a benchmark counts this edit (the other edits of the cycle put the text back).
+    pub measured: bool,
+}
+
+/// A benchmark session at one spot: the text to open, and a cycle of edits that ends with that
+/// text again (so the cycle can be repeated for as long as the benchmark runs).
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub text: String,
+    pub cycle: Vec<ScriptEdit>,
+}
+
+impl Script {
+    /// The `i`-th edit of the session (cycling).
+    pub fn edit(&self, i: usize) -> &ScriptEdit {
+        &self.cycle[i % self.cycle.len()]
+    }
+
+    /// How many edits of a cycle are measured.
+    pub fn measured_per_cycle(&self) -> usize {
+        self.cycle.iter().filter(|e| e.measured).count()
+    }
+}
+
+/// Type `word` one character at a time at `(line, column)`, then delete it with backspaces.
+pub fn typing_script(text: String, line: u32, column: u32, word: &str) -> Script {
+    let mut cycle = Vec::new();
+    for (i, c) in word.chars().enumerate() {
+        let at = (line, column + i as u32);
+        cycle.push(ScriptEdit {
+            start: at,
+            end: at,
+            text: c.to_string(),
+            measured: true,
+        });
+    }
+    for i in (0..word.chars().count()).rev() {
+        cycle.push(ScriptEdit {
+            start: (line, column + i as u32),
+            end: (line, column + i as u32 + 1),
+            text: String::new(),
+            measured: true,
+        });
+    }
+    Script { text, cycle }
+}
+
+/// Insert `lines` (whole lines) before line `at`, and remove them again: `insert_measured`
+/// says which of the two is measured.
+fn insert_and_remove(text: String, at: usize, lines: &str, insert_measured: bool) -> Script {
+    let count = lines.matches('\n').count();
+    let at = at as u32;
+    let insert = ScriptEdit {
+        start: (at, 0),
+        end: (at, 0),
+        text: lines.to_string(),
+        measured: insert_measured,
+    };
+    let remove = ScriptEdit {
+        start: (at, 0),
+        end: (at + count as u32, 0),
+        text: String::new(),
+        measured: !insert_measured,
+    };
+    let cycle = if insert_measured {
+        vec![insert, remove]
+    } else {
+        vec![remove, insert]
+    };
+    Script { text, cycle }
+}
+
+/// The text with `line` inserted (with its `\n`) before line `at`.
+fn with_line(lines: &[&str], at: usize, line: &str) -> String {
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i == at {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// The line nearest the middle of `lines` for which `pick` is true.
+fn nearest_middle(lines: &[&str], pick: impl Fn(usize) -> bool) -> Option<usize> {
+    let middle = lines.len() / 2;
+    (0..lines.len())
+        .flat_map(|d| [middle + d, middle.saturating_sub(d)])
+        .find(|&i| i < lines.len() && pick(i))
+}
+
+/// Whether line `i` starts a top-level definition (its first decorator or its `def`/`class`).
+fn starts_unit(lines: &[&str], i: usize) -> bool {
+    let line = lines[i];
+    let first = ["def ", "class ", "@"].iter().any(|p| line.starts_with(p));
+    first && (i == 0 || !lines[i - 1].starts_with('@'))
+}
+
+/// The session of `spot` in `text` (a generated module: [`python_module`] or
+/// [`python_module_sized`]), near its middle.
+pub fn script(text: &str, spot: Spot) -> Script {
+    let lines: Vec<&str> = text.lines().collect();
+    let fallback = || typing_script(text.to_string(), (lines.len() / 2) as u32, 0, WORD);
+    match spot {
+        Spot::InString | Spot::EndOfLine | Spot::StatementStart | Spot::InMethod => {
+            let (line, column) = self::spot(text, spot);
+            typing_script(text.to_string(), line, column, WORD)
+        }
+        Spot::FunctionStatement => {
+            // After the docstring of a function view: a new indented line.
+            let found = nearest_middle(&lines, |i| {
+                i > 0 && lines[i - 1].starts_with("def ") && lines[i].starts_with("    \"\"\"")
+            });
+            match found {
+                Some(i) => typing_script(
+                    with_line(&lines, i + 1, "    "),
+                    (i + 1) as u32,
+                    4,
+                    "value_id = 1",
+                ),
+                None => fallback(),
+            }
+        }
+        Spot::ModuleStatement => {
+            // The blank line just before a definition, two blank lines after the previous one.
+            let found = nearest_middle(&lines, |i| {
+                i >= 2
+                    && starts_unit(&lines, i)
+                    && lines[i - 1].is_empty()
+                    && lines[i - 2].is_empty()
+            });
+            match found {
+                Some(i) => typing_script(text.to_string(), (i - 1) as u32, 0, "value_id = 1"),
+                None => fallback(),
+            }
+        }
+        Spot::ImportTop => match lines.iter().position(|l| l.starts_with("import ")) {
+            Some(i) => typing_script(with_line(&lines, i, ""), (i) as u32, 0, "import value_id"),
+            None => fallback(),
+        },
+        Spot::Decorator => {
+            let found = nearest_middle(&lines, |i| {
+                lines[i].starts_with("def ") && lines[i].contains("(request")
+            });
+            match found {
+                Some(i) => typing_script(with_line(&lines, i, ""), (i) as u32, 0, "@value_id"),
+                None => fallback(),
+            }
+        }
+        Spot::ClassAttribute => {
+            let found = nearest_middle(&lines, |i| {
+                lines[i].starts_with("class ") && lines[i].contains("View")
+            });
+            match found {
+                Some(i) => typing_script(
+                    with_line(&lines, i + 1, "    "),
+                    (i + 1) as u32,
+                    4,
+                    "value_id = 1",
+                ),
+                None => fallback(),
+            }
+        }
+        Spot::DeleteFunction => {
+            let found = nearest_middle(&lines, |i| {
+                starts_unit(&lines, i)
+                    && lines[i..]
+                        .iter()
+                        .find(|l| l.starts_with("def "))
+                        .is_some_and(|l| l.contains("(request"))
+            });
+            let Some(start) = found else {
+                return fallback();
+            };
+            let end = (start + 1..lines.len())
+                .find(|&j| starts_unit(&lines, j))
+                .unwrap_or(lines.len());
+            let function: String = lines[start..end].iter().map(|l| format!("{l}\n")).collect();
+            insert_and_remove(text.to_string(), start, &function, false)
+        }
+        Spot::Paste | Spot::UndoPaste => {
+            // Whole definitions from the top of the module, about 200 lines, pasted before a
+            // definition in the middle.
+            let Some(first) = (0..lines.len()).find(|&i| starts_unit(&lines, i)) else {
+                return fallback();
+            };
+            let starts: Vec<usize> = (first..lines.len())
+                .filter(|&i| starts_unit(&lines, i))
+                .collect();
+            let end = starts
+                .iter()
+                .copied()
+                .min_by_key(|&e| (e - first).abs_diff(PASTE_LINES))
+                .unwrap_or(first);
+            let block: String = lines[first..end].iter().map(|l| format!("{l}\n")).collect();
+            let Some(at) = nearest_middle(&lines, |i| starts_unit(&lines, i)) else {
+                return fallback();
+            };
+            if spot == Spot::Paste {
+                insert_and_remove(text.to_string(), at, &block, true)
+            } else {
+                // Undoing starts from the text with the paste in it.
+                let pasted: String = lines[..at]
+                    .iter()
+                    .map(|l| format!("{l}\n"))
+                    .chain(std::iter::once(block.clone()))
+                    .chain(lines[at..].iter().map(|l| format!("{l}\n")))
+                    .collect();
+                insert_and_remove(pasted, at, &block, false)
+            }
+        }
+    }
+}
+
+/// How many lines the paste spots paste (to the nearest whole definition).
+pub const PASTE_LINES: usize = 200;
+
+/// The zero-based line and UTF-16 column of a typing spot nearest the middle of `text` (the
+/// spots whose position is one place in the text: `InString` and those of earlier sessions).
 pub fn spot(text: &str, spot: Spot) -> (u32, u32) {
     let lines: Vec<&str> = text.lines().collect();
     let middle = lines.len() / 2;
@@ -1022,6 +1372,8 @@ pub fn spot(text: &str, spot: Spot) -> (u32, u32) {
             Spot::InMethod => {
                 (indent >= 8 && line.trim_end().ends_with(')')).then_some(line.trim_end().len())
             }
+            // Not one place in the text: see [`script`].
+            _ => None,
         }
     };
     // For `InMethod`, the line must be in a class: the nearest line before it at indentation 0

@@ -14,8 +14,9 @@ pub fn findings(src: &str) -> Vec<Finding> {
 }
 
 /// Analyse `src`, and check on the way that incremental analysis gives the same findings from
-/// caches primed with other versions of the text (one shifted by an insertion at the start, one
-/// with a character deleted in the middle, and the text itself).
+/// caches primed with other versions of the text: one shifted by an insertion at the start, one
+/// with a character deleted in the middle, the text itself, and for Python module-level edits
+/// ([`module_level_edits`]: statements and definitions deleted, duplicated, a new statement).
 pub fn findings_in(language: Language, src: &str) -> Vec<Finding> {
     findings_with(language, src, &Context::default())
 }
@@ -33,7 +34,11 @@ pub fn findings_with(language: Language, src: &str, context: &Context) -> Vec<Fi
     if middle < cut.len() {
         cut.remove(middle);
     }
-    for previous in [format!("\n{src}"), cut, src.to_string()] {
+    let mut previous_versions = vec![format!("\n{src}"), cut, src.to_string()];
+    if language == Language::Python {
+        previous_versions.extend(module_level_edits(src));
+    }
+    for previous in previous_versions {
         let mut cache = Cache::default();
         let prev_text: Arc<str> = Arc::from(previous.as_str());
         let prev_syntax = Syntax::parse(language, &previous);
@@ -41,10 +46,52 @@ pub fn findings_with(language: Language, src: &str, context: &Context) -> Vec<Fi
         let incremental = analyze_incremental(&text, &syntax, context, &mut cache);
         assert_eq!(
             incremental, full,
-            "incremental analysis differs from a full one"
+            "incremental analysis differs from a full one, after:\n{previous}"
         );
     }
     full
+}
+
+/// Versions of `src` one module-level edit away: each of its first top-level statements
+/// deleted (so that going to `src` adds it: an import, a constant, a definition) or duplicated
+/// (a paste undone), and a new module-level statement before its last definition.
+fn module_level_edits(src: &str) -> Vec<String> {
+    let tree = crate::syntax::python::parse(src, None);
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    // Whole lines: a statement from the start of its line to the end of its last line.
+    let lines: Vec<std::ops::Range<usize>> = root
+        .named_children(&mut cursor)
+        .filter(|s| s.kind() != "comment")
+        .map(|s| {
+            let start = src[..s.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+            let end = src[s.end_byte()..]
+                .find('\n')
+                .map_or(src.len(), |i| s.end_byte() + i + 1);
+            start..end
+        })
+        .filter(|r| src[r.start..].starts_with(|c: char| !c.is_whitespace()))
+        .take(8)
+        .collect();
+    let mut out = Vec::new();
+    for r in &lines {
+        let text = &src[r.clone()];
+        out.push(format!("{}{}", &src[..r.start], &src[r.end..]));
+        let newline = if text.ends_with('\n') { "" } else { "\n" };
+        out.push(format!(
+            "{}{text}{newline}{text}{}",
+            &src[..r.start],
+            &src[r.end..]
+        ));
+    }
+    if let Some(last) = lines.last() {
+        out.push(format!(
+            "{}_djsec_probe = 1\n{}",
+            &src[..last.start],
+            &src[last.start..]
+        ));
+    }
+    out
 }
 
 /// `(code, line, column, severity)` of each finding, one-based, columns in characters.
@@ -142,7 +189,7 @@ pub fn assert_fix_by(
         assert_ne!(next, text, "fix {:?} changed nothing", fix.title);
         if let Syntax::Python(tree) = Syntax::parse(language, &next) {
             assert!(
-                !tree.root_node().has_error(),
+                !tree.has_error(),
                 "fix {:?} produced a syntax error:\n{next}",
                 fix.title
             );

@@ -42,7 +42,7 @@ pub fn choose_edits(findings: &[Finding], include_unsafe: bool) -> (Vec<Edit>, u
 
 fn has_errors(syntax: &Syntax) -> bool {
     match syntax {
-        Syntax::Python(tree) => tree.root_node().has_error(),
+        Syntax::Python(tree) => tree.has_error(),
         Syntax::Template(_) => false,
     }
 }

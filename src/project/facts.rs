@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 pub mod access;
 
@@ -26,7 +26,7 @@ use crate::semantic::node::{self, text};
 use crate::semantic::sources::{SinkKind, Tables};
 use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
 use crate::semantic::{Index, Model};
-use crate::syntax::python::{Field, Fields};
+use crate::syntax::python::{Field, Fields, ModuleTree};
 use access::{ClassFacts, DecoratorFacts};
 
 pub mod render;
@@ -103,9 +103,7 @@ impl FileFacts {
     /// The function summaries and imports of a module whose whole text `model` indexes, without
     /// the render facts (what an analysis of the module itself needs to look its helpers up).
     pub fn summaries_of(model: &Model) -> FileFacts {
-        let root = model.tree.root_node();
-        let mut cursor = root.walk();
-        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let statements: Vec<Node> = model.tree.named_top_level();
         let mut functions = BTreeMap::new();
         let mut decorators = BTreeMap::new();
         let mut classes = BTreeMap::new();
@@ -118,7 +116,7 @@ impl FileFacts {
                 decorators.insert(d.name.clone(), Arc::new(d));
             }
         }
-        for statement in statements {
+        for &statement in &statements {
             for summary in summarize_definition(model, statement) {
                 functions.insert(summary.name.clone(), Arc::new(summary));
             }
@@ -138,17 +136,15 @@ impl FileFacts {
             render: render::RenderFacts::default(),
             source: source_hash(model.source),
             digest: Default::default(),
-            host_checks: host_checks(model.tree.root_node(), model.source),
+            host_checks: host_checks(&statements, model.source),
         }
     }
 
     /// The facts of a module whose whole text `model` indexes: its summaries, access facts and
     /// render facts.
     pub fn from_model(model: &Model) -> FileFacts {
-        let root = model.tree.root_node();
-        let mut cursor = root.walk();
         let mut render = render::RenderFacts::default();
-        for statement in root.named_children(&mut cursor) {
+        for statement in model.tree.named_top_level() {
             render.append(render::of_statement(model, statement));
         }
         render.finish();
@@ -184,13 +180,12 @@ impl FileFacts {
 }
 
 /// The module-level classes and functions (by name) whose body raises `DisallowedHost`.
-fn host_checks(root: Node, src: &str) -> BTreeSet<String> {
+fn host_checks(statements: &[Node], src: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if !src.contains("DisallowedHost") {
         return out;
     }
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
+    for &statement in statements {
         let Some(definition) = node::definition(statement) else {
             continue;
         };
@@ -756,11 +751,15 @@ impl Memo {
     /// The facts of the buffer (`tree` parses `source`), summarising only the definitions the
     /// memo does not hold. The module-level statements are the context of every definition:
     /// when one changes, every definition is summarised again.
-    pub fn facts(&mut self, source: &str, tree: &Tree, tables: &Tables) -> Arc<FileFacts> {
+    pub fn facts<'t>(
+        &mut self,
+        source: &str,
+        tree: impl Into<ModuleTree<'t>>,
+        tables: &Tables,
+    ) -> Arc<FileFacts> {
         let state = foldhash::fast::FixedState::with_seed(0x6a73_6563);
-        let root = tree.root_node();
-        let mut cursor = root.walk();
-        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let tree = tree.into();
+        let statements: Vec<Node> = tree.named_top_level();
         let module_level = || {
             statements
                 .iter()
@@ -859,7 +858,7 @@ impl Memo {
         let facts = FileFacts {
             functions,
             imports: module.imports.clone(),
-            host_checks: host_checks(root, source),
+            host_checks: host_checks(&statements, source),
             decorators,
             classes,
             render,

@@ -139,9 +139,11 @@ impl Builtins {
     fn is_defined(&mut self, checker: &PyChecker, name: &str) -> bool {
         let defined = self.defined.get_or_insert_with(|| {
             let src = checker.source();
-            let root = checker.model.tree.root_node();
-            let mut cursor = root.walk();
-            root.named_children(&mut cursor)
+            checker
+                .model
+                .tree
+                .named_top_level()
+                .into_iter()
                 .filter_map(node::definition)
                 .filter_map(|d| d.field(Field::Name))
                 .map(|n| node::text(n, src).to_string())

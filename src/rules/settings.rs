@@ -202,7 +202,16 @@ impl<'c, 'a> Settings<'c, 'a> {
         if !candidate {
             return None;
         }
-        let summary = Arc::new(ModuleSummary::build(checker.model.tree, checker.source()));
+        // An open document whose edited blocks were reparsed alone has no one tree: parse it.
+        let whole;
+        let tree = match checker.model.tree.single() {
+            Some(tree) => tree,
+            None => {
+                whole = crate::syntax::python::parse(checker.source(), None);
+                &whole
+            }
+        };
+        let summary = Arc::new(ModuleSummary::build(tree, checker.source()));
         // The configuration's `production-settings` / `development-settings` win.
         let role = match context.settings_role {
             Some(crate::analysis::context::SettingsRole::Production) => Role::Production,

@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use super::node;
-use crate::syntax::python::{Field, Fields};
+use crate::syntax::python::{Field, Fields, ModuleTree};
 
 /// What the index collects, by node kind id.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -215,7 +215,7 @@ impl<'t> Index<'t> {
     }
 
     /// Index the whole module.
-    pub fn build(tree: &'t Tree, source: &'t str) -> Index<'t> {
+    pub fn build(tree: impl Into<ModuleTree<'t>>, source: &'t str) -> Index<'t> {
         Index::build_filtered(tree, source, |_| true)
     }
 
@@ -223,13 +223,12 @@ impl<'t> Index<'t> {
     /// others are skipped). Incremental analysis indexes module-level statements and the
     /// definitions that changed, and reuses the findings of the rest.
     pub fn build_filtered(
-        tree: &'t Tree,
+        tree: impl Into<ModuleTree<'t>>,
         source: &'t str,
         keep: impl Fn(Node<'t>) -> bool,
     ) -> Index<'t> {
-        let root = tree.root_node();
-        let mut top = root.walk();
-        Index::build_statements(root.children(&mut top).filter(|s| keep(*s)), source)
+        let top = tree.into().top_level();
+        Index::build_statements(top.into_iter().filter(|s| keep(*s)), source)
     }
 
     /// Index the given top-level statements (in order).
@@ -685,6 +684,7 @@ pub fn scope_of(n: Node) -> ScopeId {
 mod tests {
     use super::*;
     use crate::syntax::python;
+    use tree_sitter::Tree;
 
     fn find<'t>(tree: &'t Tree, src: &str, needle: &str) -> Option<Node<'t>> {
         let at = src.find(needle)?;

@@ -1,9 +1,73 @@
 //! tree-sitter-python parsing with a parser per thread.
 
+pub mod blocks;
+
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use tree_sitter::{Node, Parser, Tree};
+
+pub use blocks::PyTree;
+
+/// A Python module's syntax as the analysis reads it: one tree (a file parsed whole) or a
+/// [`PyTree`] (an open document, whose edited blocks may have been reparsed alone).
+#[derive(Debug, Clone, Copy)]
+pub enum ModuleTree<'a> {
+    Single(&'a Tree),
+    Blocks(&'a PyTree),
+}
+
+impl<'a> From<&'a Tree> for ModuleTree<'a> {
+    fn from(tree: &'a Tree) -> Self {
+        ModuleTree::Single(tree)
+    }
+}
+
+impl<'a> From<&'a PyTree> for ModuleTree<'a> {
+    fn from(tree: &'a PyTree) -> Self {
+        match tree.single() {
+            Some(single) => ModuleTree::Single(single),
+            None => ModuleTree::Blocks(tree),
+        }
+    }
+}
+
+impl<'a> ModuleTree<'a> {
+    /// The top-level statements (and comments between them), in order.
+    pub fn top_level(self) -> Vec<Node<'a>> {
+        match self {
+            ModuleTree::Single(tree) => {
+                let root = tree.root_node();
+                let mut cursor = root.walk();
+                root.children(&mut cursor).collect()
+            }
+            ModuleTree::Blocks(tree) => tree.top_level(),
+        }
+    }
+
+    /// The named top-level statements (and comments), in order.
+    pub fn named_top_level(self) -> Vec<Node<'a>> {
+        let mut out = self.top_level();
+        out.retain(|n| n.is_named());
+        out
+    }
+
+    /// The smallest node spanning `start..end`.
+    pub fn descendant_for_byte_range(self, start: usize, end: usize) -> Option<Node<'a>> {
+        match self {
+            ModuleTree::Single(tree) => tree.root_node().descendant_for_byte_range(start, end),
+            ModuleTree::Blocks(tree) => tree.descendant_for_byte_range(start, end),
+        }
+    }
+
+    /// The one tree of the module, when it is one.
+    pub fn single(self) -> Option<&'a Tree> {
+        match self {
+            ModuleTree::Single(tree) => Some(tree),
+            ModuleTree::Blocks(tree) => tree.single(),
+        }
+    }
+}
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
@@ -164,6 +228,28 @@ pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
                     .unwrap_or_else(|| unreachable_empty_tree(parser))
             }
         }
+    })
+}
+
+/// Parse the part `range` of `text` alone (node offsets and positions are those of `text`),
+/// reusing `old` (already `edit`ed), a tree of the same part. `None` if tree-sitter refuses the
+/// range.
+pub fn parse_range(text: &str, range: tree_sitter::Range, old: Option<&Tree>) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut parser = Parser::new();
+            let _ = parser.set_language(&language());
+            parser
+        });
+        parser.set_included_ranges(&[range]).ok()?;
+        let tree = parser.parse(text, old);
+        // The whole text again for the next parse.
+        let _ = parser.set_included_ranges(&[]);
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
     })
 }
 

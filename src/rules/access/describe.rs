@@ -13,6 +13,7 @@ use super::views::{self, ClassInfo, DecoratorKind, Env, FunctionView, Module, Sc
 use crate::analysis::Context;
 use crate::analysis::python::PyChecker;
 use crate::project::facts::{FileFacts, Resolver};
+use crate::syntax::python::ModuleTree;
 
 /// One view of a module.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -46,7 +47,12 @@ pub struct Route {
 }
 
 /// The views of a module (not of a test module), in source order.
-pub fn describe(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Vec<ViewSummary> {
+pub fn describe<'t>(
+    source: &'t str,
+    tree: impl Into<ModuleTree<'t>>,
+    context: &Context,
+) -> Vec<ViewSummary> {
+    let tree = tree.into();
     let mut out = Vec::new();
     for scope in [Scope::Units, Scope::Classes] {
         let mut checker = PyChecker::new(source, tree, context);
@@ -72,9 +78,9 @@ pub fn describe(source: &str, tree: &tree_sitter::Tree, context: &Context) -> Ve
 }
 
 /// The view whose `def`/`class` line holds the byte `at`.
-pub fn at(
-    source: &str,
-    tree: &tree_sitter::Tree,
+pub fn at<'t>(
+    source: &'t str,
+    tree: impl Into<ModuleTree<'t>>,
     context: &Context,
     at: usize,
 ) -> Option<ViewSummary> {

@@ -74,9 +74,7 @@ pub fn origin(
 /// The (zero-based) line of the top-level definition or assignment of `name` in the buffer.
 fn buffer_line(checker: &PyChecker, name: &str) -> Option<u32> {
     let src = checker.source();
-    let root = checker.model.tree.root_node();
-    let mut cursor = root.walk();
-    let statements: Vec<tree_sitter::Node> = root.named_children(&mut cursor).collect();
+    let statements: Vec<tree_sitter::Node> = checker.model.tree.named_top_level();
     statements.into_iter().rev().find_map(|s| {
         let named = match crate::semantic::node::definition(s) {
             Some(d) => d.child_by_field_name("name"),

@@ -12,8 +12,11 @@ use crate::semantic::node;
 
 /// The node spanning exactly `range` in the file being analysed (the outermost such node).
 pub fn node_at<'t>(settings: &Settings<'_, 't>, range: std::ops::Range<usize>) -> Option<Node<'t>> {
-    let root = settings.checker.model.tree.root_node();
-    let mut n = root.descendant_for_byte_range(range.start, range.end)?;
+    let mut n = settings
+        .checker
+        .model
+        .tree
+        .descendant_for_byte_range(range.start, range.end)?;
     if n.byte_range() != range {
         return None;
     }
@@ -80,9 +83,7 @@ pub fn env_api(settings: &Settings) -> EnvApi {
 /// docstring and leading comments.
 fn import_os(settings: &Settings) -> Edit {
     let src = settings.source();
-    let root = settings.checker.model.tree.root_node();
-    let mut cursor = root.walk();
-    let top: Vec<Node> = root.named_children(&mut cursor).collect();
+    let top: Vec<Node> = settings.checker.model.tree.named_top_level();
     if let Some(first_import) = top.iter().find(|s| {
         matches!(s.kind(), "import_statement" | "import_from_statement")
             && s.start_position().column == 0

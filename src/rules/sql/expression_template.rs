@@ -125,9 +125,11 @@ fn has_base_named(class: Node, names: &HashSet<&str>, src: &str) -> bool {
 /// The top-level classes of the module (decorated or not), read from the tree, not the index:
 /// the index may cover only the definitions that changed, and a subclass may live in another.
 fn top_level_classes<'t>(checker: &PyChecker<'t>) -> Vec<Node<'t>> {
-    let root = checker.model.tree.root_node();
-    let mut cursor = root.walk();
-    root.named_children(&mut cursor)
+    checker
+        .model
+        .tree
+        .named_top_level()
+        .into_iter()
         .filter_map(node::definition)
         .filter(|c| c.kind() == "class_definition")
         .collect()
