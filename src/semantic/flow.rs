@@ -799,6 +799,18 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                                 return Flow::of(Level::Escaped);
                             }
                         }
+                        // `request.build_absolute_uri(reverse("x"))`: a host Django checked
+                        // against `ALLOWED_HOSTS` (no quotes nor brackets pass its validation)
+                        // and a path the site built: nothing the client typed.
+                        if method == "build_absolute_uri"
+                            && let Some(location) = node::positional_args(call).first()
+                            && matches!(
+                                self.expr(*location, depth + 1).level,
+                                Level::Constant | Level::Escaped
+                            )
+                        {
+                            return Flow::of(Level::Escaped);
+                        }
                         return self.source(Flow::request(format!("request.{method}()")), call);
                     }
                     // `CONSTANTS.items()`, `ALLOWED.get(key)`: still from the constants.
@@ -1373,7 +1385,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     if g.kind() == "if_statement"
                         && before
                         && dominates(guard.block, ident)
-                        && !rebound_between(bindings, g.end_byte(), ident.start_byte())
+                        && !self.rebound_between(bindings, g.end_byte(), ident.start_byte(), depth)
                         && self.exits_unless_allowed(g, name, depth)
                     {
                         return true;
@@ -1383,7 +1395,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     let before = g.end_byte() <= ident.start_byte();
                     if before
                         && dominates(guard.block, ident)
-                        && !rebound_between(bindings, g.end_byte(), ident.start_byte())
+                        && !self.rebound_between(bindings, g.end_byte(), ident.start_byte(), depth)
                         && g.named_child(0)
                             .is_some_and(|c| self.condition_allows(c, name, true, depth))
                     {
@@ -1404,6 +1416,27 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             }
         }
         false
+    }
+
+    /// Whether the name is bound again between a check and a use to something other than a
+    /// constant (`if mode == "thread": mode = "thread_order"` keeps the check's verdict: the
+    /// value is the checked one or a constant).
+    fn rebound_between(
+        &mut self,
+        bindings: &[Binding],
+        after: usize,
+        before: usize,
+        depth: u32,
+    ) -> bool {
+        let first = bindings.partition_point(|b| b.node.start_byte() < after);
+        bindings[first.min(bindings.len())..]
+            .iter()
+            .take_while(|b| b.node.start_byte() < before)
+            .any(|b| {
+                b.augmented
+                    || b.value
+                        .is_none_or(|v| self.expr(v, depth + 1).level != Level::Constant)
+            })
     }
 
     /// Whether `candidate` (a name in a check) was last set to `name` trimmed of a prefix,
@@ -1544,6 +1577,21 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                         return false;
                     };
                     return self.expr(*other, depth + 1).level != Level::Request;
+                }
+                // `if os.path.sep in name: raise ...`: past the check the name holds no
+                // directory separator, one file name in whatever folder it is joined to.
+                if !positive
+                    && op == "in"
+                    && self.query.sink == SinkKind::Path
+                    && right.kind() == "identifier"
+                    && text(*right, src) == name
+                    && matches!(
+                        text(*left, src),
+                        "os.path.sep" | "os.sep" | "'/'" | "\"/\"" | "sep"
+                    )
+                {
+                    self.sink_sensitive = true;
+                    return true;
                 }
                 let wanted = if positive { "in" } else { "not in" };
                 if op != wanted
@@ -1856,14 +1904,6 @@ fn safe_word_pattern(pattern: &str, anchored_start: Option<bool>) -> bool {
 
 /// Django's checks that a URL stays on the site.
 pub const URL_CHECKS: &[&str] = &["url_has_allowed_host_and_scheme", "is_safe_url"];
-
-/// Whether a binding of the name starts between two offsets (the check no longer holds after it).
-fn rebound_between(bindings: &[Binding], after: usize, before: usize) -> bool {
-    let first = bindings.partition_point(|b| b.node.start_byte() < after);
-    bindings
-        .get(first)
-        .is_some_and(|b| b.node.start_byte() < before)
-}
 
 /// Whether a block assigns a constant to `name` (`if x not in OK: x = "default"`).
 fn body_assigns_constant(walker: &mut Walker, body: Node, name: &str, depth: u32) -> bool {
@@ -2269,6 +2309,45 @@ mod tests {
         }
         let exits = "import re\ndef v(request):\n    name = request.GET['f']\n    if not re.fullmatch(r'[\\w-]+', name):\n        raise ValueError\n    sink(name)";
         assert_eq!(flow_for(exits, SinkKind::Command).level, Level::Constant);
+    }
+
+    #[test]
+    fn absolute_uris_of_the_sites_own_paths_are_not_client_text() {
+        let src = "from django.urls import reverse\ndef v(request):\n    sink(request.build_absolute_uri(reverse('source')))";
+        assert_eq!(flow_for(src, SinkKind::Html).level, Level::Escaped);
+        let src = "def v(request):\n    sink(request.build_absolute_uri())";
+        assert_eq!(flow_for(src, SinkKind::Html).level, Level::Request);
+        let src = "def v(request):\n    sink(request.build_absolute_uri(request.GET['p']))";
+        assert_eq!(flow_for(src, SinkKind::Html).level, Level::Request);
+    }
+
+    #[test]
+    fn a_constant_rebinding_after_a_check_keeps_it() {
+        let src = "def v(request):\n    mode = request.GET.get('sort', 'thread')\n    if mode not in ('date', 'thread'):\n        raise SuspiciousOperation\n    if mode == 'thread':\n        mode = 'thread_order'\n    sink(mode)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Constant);
+        // Bound again to request data: the check says nothing of it.
+        let src = "def v(request):\n    mode = request.GET.get('sort', 'thread')\n    if mode not in ('date', 'thread'):\n        raise SuspiciousOperation\n    if mode == 'thread':\n        mode = request.GET['other']\n    sink(mode)";
+        assert_eq!(flow_for(src, SinkKind::Sql).level, Level::Request);
+    }
+
+    #[test]
+    fn a_name_without_a_separator_stays_in_its_folder() {
+        for check in ["os.path.sep in name", "'/' in name", "os.sep in name"] {
+            let src = format!(
+                "import os\ndef v(request, name):\n    name = request.GET['f']\n    if {check}:\n        raise PermissionDenied\n    sink(name)"
+            );
+            assert_eq!(
+                flow_for(&src, SinkKind::Path).level,
+                Level::Constant,
+                "{check}"
+            );
+            // Not a check for other sinks, nor a check of something else.
+            assert_eq!(flow_for(&src, SinkKind::Command).level, Level::Request);
+        }
+        let src = "import os\ndef v(request):\n    name = request.GET['f']\n    if '..' in name:\n        raise PermissionDenied\n    sink(name)";
+        assert_eq!(flow_for(src, SinkKind::Path).level, Level::Request);
+        let src = "import os\ndef v(request):\n    name = request.GET['f']\n    if os.path.sep in name:\n        log(name)\n    sink(name)";
+        assert_eq!(flow_for(src, SinkKind::Path).level, Level::Request);
     }
 
     #[test]

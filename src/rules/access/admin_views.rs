@@ -25,8 +25,10 @@ Reports a view whose only protection is a login — `@login_required`, `LoginReq
 
 - **error** when its code manages users or their permissions: it deletes or changes `User`
   objects chosen by the request, sets `is_staff`, `is_superuser` or `is_admin` on a user, adds
-  groups or permissions to a user, creates superusers, or lists every user;
-- **warning** when it sits in an admin area: a route under `admin/` (not Django's admin site), a
+  groups or permissions to a user, or creates superusers;
+- **error** too when it lists every user and is an admin page by its route, name or template;
+- **warning** when it lists every user outside an admin area (a member directory is common and
+  changes nothing), or when it sits in an admin area: a route under `admin/` (not Django's admin site), a
   name like `admin_*` or `*_admin`, a template under `admin/`.
 
 Views that require more than a login are not reported: staff or superuser status
@@ -169,11 +171,12 @@ fn report(
     );
 }
 
-/// What makes a view an admin function: its code (error), or where it sits (warning).
+/// What [`super::does`] says of a view that lists every user.
+pub(crate) const LISTS_USERS: &str = "lists every user";
+
+/// What makes a view an admin function: its code (error; a warning when it only lists users),
+/// or where it sits (warning).
 fn evidence(module: &Module, name: &str, does: &Does) -> Option<(Severity, String)> {
-    if let Some(what) = &does.manages_users {
-        return Some((Severity::Error, what.clone()));
-    }
     let in_admin_route = module
         .env
         .routes
@@ -181,6 +184,18 @@ fn evidence(module: &Module, name: &str, does: &Does) -> Option<(Severity, Strin
         .into_iter()
         .flatten()
         .find(|r| admin_route(&r.route));
+    if let Some(what) = &does.manages_users {
+        // Listing users changes nothing and member directories are common (the names are
+        // often public on the site): an error only when the view is also an admin page by
+        // its route, name or template; otherwise likely worth a look.
+        let admin_page = in_admin_route.is_some() || admin_name(name) || does.admin_template;
+        let severity = if what == LISTS_USERS && !admin_page {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        return Some((severity, what.clone()));
+    }
     if let Some(route) = in_admin_route {
         return Some((
             Severity::Warning,
@@ -368,7 +383,7 @@ class UserEdit(LoginRequiredMixin, UpdateView):\n    model = User\n    fields = 
             vec![
                 ("DJS316", 7, 5, "error"),
                 ("DJS316", 11, 5, "error"),
-                ("DJS316", 17, 5, "error"),
+                ("DJS316", 17, 5, "warning"),
                 ("DJS316", 19, 7, "error"),
             ]
         );

@@ -37,7 +37,9 @@ How loud it is depends on what the view relies on:
   a library's, or a project decorator whose code requires a logged-in user), a check in its body
   that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
 - **warning** when it only reads the session (`request.user` to tell who is there,
-  `request.session`);
+  `request.session`), or relies on the session's user in a class that answers only PUT, PATCH
+  or DELETE (a cross-site form cannot send those; a cross-site `fetch()` needs the site's CORS
+  consent);
 - **warning** for `csrf_exempt(...)` calls, whose view djsec does not see;
 - **info** otherwise (audit notes): a view that changes data but reads no session (a forged
   request can do nothing its sender could not do directly; on real projects these are OAuth,
@@ -140,6 +142,17 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         let Some(reliance) = reliance(&access, class.facts(), by_name) else {
             continue;
         };
+        // Only `put()`, `patch()` or `delete()`: a cross-site form cannot send those, and a
+        // cross-site `fetch()` of them needs a CORS preflight the site must allow.
+        let answers = |m: &str| class.methods.iter().any(|method| method.name == m);
+        let unsafe_without_post = !class.traits.writes
+            && !answers("post")
+            && !answers("dispatch")
+            && ["put", "patch", "delete"].iter().any(|m| answers(m));
+        let reliance = match reliance {
+            Reliance::Session(why) if unsafe_without_post => Reliance::SessionNoForm(why),
+            other => other,
+        };
         report(checker, d, class.name, reliance, class.writes());
     }
     if module.scope == Scope::Units {
@@ -151,6 +164,8 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
 enum Reliance {
     /// The session's user: a forged request acts as them.
     Session(String),
+    /// The session's user, in a class that answers only PUT, PATCH or DELETE.
+    SessionNoForm(String),
     /// The session store only (`request.session[...]`), not who the user is.
     SessionStore,
     /// Nothing of the session.
@@ -201,6 +216,12 @@ fn report(
             Severity::Error,
             format!(
                 "`{name}` is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it"
+            ),
+        ),
+        (Reliance::SessionNoForm(why), _) => (
+            Severity::Warning,
+            format!(
+                "`{name}` is exempt from CSRF but relies on the session (it {why}); it answers only PUT, PATCH or DELETE, which a cross-site form cannot send, so it is open only if the site allows cross-origin requests (CORS) with credentials"
             ),
         ),
         (Reliance::SessionStore, _) => (
@@ -360,6 +381,16 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
                 ("DJS308", 17, 1, "error"),
                 ("DJS308", 22, 5, "info"),
             ]
+        );
+    }
+
+    #[test]
+    fn session_views_that_answer_no_form_method_are_warnings() {
+        let src = "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.utils.decorators import method_decorator\nfrom django.views import View\nfrom django.views.decorators.csrf import csrf_exempt\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkUpdate(LoginRequiredMixin, View):\n    def patch(self, request, pk):\n        Talk.objects.filter(pk=pk).update(room=request.body)\n\n    def delete(self, request, pk):\n        Talk.objects.filter(pk=pk).delete()\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkList(LoginRequiredMixin, View):\n    def post(self, request):\n        Talk.objects.create(room=request.body)\n";
+        let found = codes_for("app/views.py", src);
+        assert_eq!(
+            found,
+            vec![("DJS308", 6, 1, "warning"), ("DJS308", 14, 1, "error")]
         );
     }
 

@@ -232,7 +232,7 @@ impl Does {
             && let Some((_, range)) = does.lists.iter().find(|(m, _)| is_user_model(m))
         {
             let _ = range;
-            does.manages_users = Some("lists every user".to_string());
+            does.manages_users = Some(super::admin_views::LISTS_USERS.to_string());
         }
         does
     }
