@@ -26,9 +26,10 @@ Reports a view whose only protection is a login — `@login_required`, `LoginReq
 - **error** when its code manages users or their permissions: it deletes or changes `User`
   objects chosen by the request, sets `is_staff`, `is_superuser` or `is_admin` on a user, adds
   groups or permissions to a user, or creates superusers;
-- **error** too when it lists every user and is an admin page by its route, name or template;
-- **warning** when it lists every user outside an admin area (a member directory is common and
-  changes nothing), or when it sits in an admin area: a route under `admin/` (not Django's admin site), a
+- **error** too when it lists or shows users and is an admin page by its route, name or
+  template;
+- **warning** when it lists or shows users outside an admin area (a member directory is common
+  and changes nothing), or when it sits in an admin area: a route under `admin/` (not Django's admin site), a
   name like `admin_*` or `*_admin`, a template under `admin/`.
 
 Views that require more than a login are not reported: staff or superuser status
@@ -189,7 +190,8 @@ fn evidence(module: &Module, name: &str, does: &Does) -> Option<(Severity, Strin
         // often public on the site): an error only when the view is also an admin page by
         // its route, name or template; otherwise likely worth a look.
         let admin_page = in_admin_route.is_some() || admin_name(name) || does.admin_template;
-        let severity = if what == LISTS_USERS && !admin_page {
+        let read_only = what == LISTS_USERS || what.starts_with("shows `");
+        let severity = if read_only && !admin_page {
             Severity::Warning
         } else {
             Severity::Error
@@ -368,6 +370,17 @@ mod tests {
 
     fn codes_at(src: &str) -> Vec<(&'static str, usize, usize, &'static str)> {
         codes_of(src, &["DJS316"])
+    }
+
+    #[test]
+    fn user_directories_are_warnings_outside_admin_pages() {
+        let src = format!(
+            "{HEAD}class Members(LoginRequiredMixin, ListView):\n    model = User\n\nclass AdminMembers(LoginRequiredMixin, ListView):\n    model = User\n    template_name = 'admin/members.html'\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS316", 6, 7, "warning"), ("DJS316", 9, 7, "error")]
+        );
     }
 
     #[test]

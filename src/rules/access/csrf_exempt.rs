@@ -145,9 +145,21 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         // Only `put()`, `patch()` or `delete()`: a cross-site form cannot send those, and a
         // cross-site `fetch()` of them needs a CORS preflight the site must allow.
         let answers = |m: &str| class.methods.iter().any(|method| method.name == m);
+        // `dispatch()` overridden only to carry the decorator (`return super().dispatch(...)`)
+        // answers what the handlers answer.
+        let src = checker.source();
+        let own_dispatch = class.methods.iter().any(|m| {
+            m.name == "dispatch"
+                && m.def.child_by_field_name("body").is_none_or(|body| {
+                    body.named_child_count() != 1
+                        || !node::text(body, src)
+                            .trim_start()
+                            .starts_with("return super().dispatch(")
+                })
+        });
         let unsafe_without_post = !class.traits.writes
             && !answers("post")
-            && !answers("dispatch")
+            && !own_dispatch
             && ["put", "patch", "delete"].iter().any(|m| answers(m));
         let reliance = match reliance {
             Reliance::Session(why) if unsafe_without_post => Reliance::SessionNoForm(why),
@@ -386,11 +398,11 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
 
     #[test]
     fn session_views_that_answer_no_form_method_are_warnings() {
-        let src = "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.utils.decorators import method_decorator\nfrom django.views import View\nfrom django.views.decorators.csrf import csrf_exempt\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkUpdate(LoginRequiredMixin, View):\n    def patch(self, request, pk):\n        Talk.objects.filter(pk=pk).update(room=request.body)\n\n    def delete(self, request, pk):\n        Talk.objects.filter(pk=pk).delete()\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkList(LoginRequiredMixin, View):\n    def post(self, request):\n        Talk.objects.create(room=request.body)\n";
+        let src = "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.utils.decorators import method_decorator\nfrom django.views import View\nfrom django.views.decorators.csrf import csrf_exempt\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkUpdate(LoginRequiredMixin, View):\n    @csrf_exempt\n    def dispatch(self, request, *args, **kwargs):\n        return super().dispatch(request, *args, **kwargs)\n\n    def patch(self, request, pk):\n        Talk.objects.filter(pk=pk).update(room=request.body)\n\n    def delete(self, request, pk):\n        Talk.objects.filter(pk=pk).delete()\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkList(LoginRequiredMixin, View):\n    def post(self, request):\n        Talk.objects.create(room=request.body)\n";
         let found = codes_for("app/views.py", src);
         assert_eq!(
             found,
-            vec![("DJS308", 6, 1, "warning"), ("DJS308", 14, 1, "error")]
+            vec![("DJS308", 6, 1, "warning"), ("DJS308", 18, 1, "error")]
         );
     }
 

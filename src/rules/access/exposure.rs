@@ -31,7 +31,9 @@ the user, `urls.py` wrapper or `LoginRequiredMiddleware`; for DRF, `AllowAny` or
   field pointing at the user model (`owner = ForeignKey(User)`), with no scoping to the
   requester and no secret (a token, a signature) in the lookup;
 - **warning** when it lists every object of such a model (`Invoice.objects.all()` in the
-  response, a `ListView`, a DRF list endpoint).
+  response, a `ListView`, a DRF list endpoint), and when a function view returns a `User` chosen
+  by the request while its code names no private field (`email`, `phone`, `address`, a token):
+  a public profile page, common on forums and communities, is fine if it shows nothing private.
 
 Public data is not reported: a catalogue of products, published posts, any model djsec cannot
 see pointing at a user. With the URLconf resolved, only views a route reaches are reported; a
@@ -151,7 +153,8 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         {
             continue;
         }
-        data(checker, view.name, &does);
+        let private = mentions_private_field(node::text(view.def, checker.source()));
+        data(checker, view.name, &does, private);
     }
     for class in module.class_views() {
         let t = class.traits;
@@ -223,7 +226,18 @@ fn owned(checker: &PyChecker, model: &str) -> Option<String> {
     ))
 }
 
-fn data(checker: &mut PyChecker, name: &str, does: &Does) {
+/// Whether a view's code names a field that is private to its user (an e-mail address, a phone
+/// number, a postal address, a password, a token).
+fn mentions_private_field(code: &str) -> bool {
+    let lower = code.to_ascii_lowercase();
+    [
+        "email", "phone", "address", "password", "token", "birth", "ssn", "iban",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+fn data(checker: &mut PyChecker, name: &str, does: &Does, private: bool) {
     if does.mentions_identity {
         return;
     }
@@ -236,12 +250,23 @@ fn data(checker: &mut PyChecker, name: &str, does: &Does) {
         } else {
             format!("returns the `{model}` chosen by `{}`", lookup.key)
         };
+        // A user's public profile is what forums and communities show to anyone: an error when
+        // the view names a private field, else worth a look.
+        let public_profile = super::does::is_user_model(model) && !private && !does.serves_file;
+        let (severity, note) = if public_profile {
+            (
+                Severity::Warning,
+                " (it names no private field: a public profile page is fine if it shows nothing private)",
+            )
+        } else {
+            (Severity::Error, "")
+        };
         checker.report(Finding::new(
             DATA.code,
             lookup.call.clone(),
-            Severity::Error,
+            severity,
             format!(
-                "`{name}` {shown} to anyone, without authentication: {why}; require a login and scope the lookup to the user"
+                "`{name}` {shown} to anyone, without authentication: {why}; require a login and scope the lookup to the user{note}"
             ),
         ));
         return;
@@ -394,6 +419,26 @@ mod tests {
                 ("DJS317", 35, 7, "error"),
                 ("DJS317", 38, 7, "warning"),
             ]
+        );
+    }
+
+    #[test]
+    fn public_profiles_are_warnings_private_fields_errors() {
+        let urls = "from django.urls import path\nfrom billing import views\nurlpatterns = [\n    path('u/<int:pk>/', views.profile),\n    path('c/<int:pk>/', views.account_card),\n]\n";
+        let views = "from django.contrib.auth.models import User\nfrom django.http import JsonResponse\nfrom django.shortcuts import get_object_or_404, render\n\ndef profile(request, pk):\n    return render(request, 'u.html', {'u': get_object_or_404(User, pk=pk)})\n\ndef account_card(request, pk):\n    return render(request, 'c.html', {'u': get_object_or_404(User, pk=pk), 'show_email': True})\n";
+        let found = project_codes_only(
+            &[
+                ("mysite/settings.py", SETTINGS),
+                ("mysite/urls.py", urls),
+                ("billing/__init__.py", ""),
+                ("billing/views.py", views),
+            ],
+            "billing/views.py",
+            &["DJS317"],
+        );
+        assert_eq!(
+            found,
+            vec![("DJS317", 6, 44, "warning"), ("DJS317", 9, 44, "error")]
         );
     }
 
