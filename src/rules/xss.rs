@@ -28,10 +28,22 @@ use crate::semantic::{Flow, Level, node};
 /// (hint): numbers, dates, values built elsewhere.
 pub(crate) fn severity(flow: &Flow) -> Severity {
     match flow.level {
+        // The request's path is what the URL patterns let through (often ids and slugs only):
+        // likely, not exploitable as shown.
+        Level::Request if is_path_only(flow) => Severity::Warning,
         Level::Request => Severity::Error,
         _ if flow.stored.is_some() => Severity::Warning,
         _ => Severity::Hint,
     }
+}
+
+/// Whether the request data is the URL's path alone (`request.path`, `request.path_info`),
+/// which reaches a view only through a URL pattern.
+fn is_path_only(flow: &Flow) -> bool {
+    matches!(
+        flow.source.as_deref(),
+        Some("request.path" | "request.path_info")
+    )
 }
 
 /// "data from request.GET" or "a non-constant value".

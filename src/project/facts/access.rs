@@ -43,6 +43,9 @@ pub struct Checks {
     /// Another condition on the user (`user_passes_test`, a role or group check) that denies the
     /// request (`PermissionDenied`, a 403) when it fails.
     pub predicate: bool,
+    /// Not an access check: the view answers only requests carrying a header a cross-site
+    /// form cannot set (`X-Requested-With`, an `is_ajax()` test that raises `Http404`).
+    pub custom_header: bool,
 }
 
 impl Checks {
@@ -54,6 +57,7 @@ impl Checks {
         permission: false,
         object: false,
         predicate: false,
+        custom_header: false,
     };
     pub const SESSION: Checks = Checks {
         session: true,
@@ -99,12 +103,16 @@ impl Checks {
             permission: self.permission || o.permission,
             object: self.object || o.object,
             predicate: self.predicate || o.predicate,
+            custom_header: self.custom_header || o.custom_header,
         }
     }
 
-    /// Whether anything is checked.
+    /// Whether anything about the caller is checked (a required header is not).
     pub fn any(self) -> bool {
-        self != Checks::NONE
+        Checks {
+            custom_header: false,
+            ..self
+        } != Checks::NONE
     }
 
     /// Whether the user behind the session is checked (logged in, or more).
@@ -1134,6 +1142,23 @@ impl Scan {
                 && DENIALS.contains(&text(value, src).rsplit('.').next().unwrap_or(""))
         };
         if !denies {
+            // `if not is_ajax(request): raise Http404`: the view answers only requests that
+            // carry a header a cross-site form cannot set (no authentication, but no forged
+            // form either).
+            let refusal = matches!(
+                text(value, src).rsplit('.').next().unwrap_or(""),
+                "Http404" | "SuspiciousOperation"
+            ) || (value.kind() == "call"
+                && matches!(
+                    node::callee_name(value, src),
+                    Some("Http404" | "HttpResponseBadRequest" | "HttpResponseNotFound")
+                ));
+            if refusal
+                && let Some((condition, _)) = enclosing_condition(n)
+                && mentions_ajax_header(condition, src)
+            {
+                self.checks.custom_header = true;
+            }
             return false;
         }
         if let Some((condition, when_true)) = enclosing_condition(n) {
@@ -1361,6 +1386,13 @@ fn calls_with_request(n: Node, src: &str) -> bool {
 }
 
 /// Whether an expression looks at a credential of the request: a header, the client address.
+/// `is_ajax(request)`, `request.headers.get("X-Requested-With")`,
+/// `request.META["HTTP_X_REQUESTED_WITH"]`.
+fn mentions_ajax_header(n: Node, src: &str) -> bool {
+    let t = text(n, src).to_ascii_lowercase();
+    t.contains("is_ajax") || t.contains("x_requested_with") || t.contains("x-requested-with")
+}
+
 fn mentions_credential(n: Node, src: &str) -> bool {
     let t = text(n, src).to_ascii_lowercase();
     t.contains("meta")

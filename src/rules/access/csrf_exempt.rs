@@ -38,7 +38,8 @@ How loud it is depends on what the view relies on:
   that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
 - **warning** when it only reads the session (`request.user` to tell who is there,
   `request.session`), or relies on the session's user in a class that answers only PUT, PATCH
-  or DELETE (a cross-site form cannot send those; a cross-site `fetch()` needs the site's CORS
+  or DELETE, or behind a decorator that answers only requests with an `X-Requested-With`
+  header (a cross-site form cannot send those; a cross-site `fetch()` needs the site's CORS
   consent);
 - **warning** for `csrf_exempt(...)` calls, whose view djsec does not see;
 - **info** otherwise (audit notes): a view that changes data but reads no session (a forged
@@ -119,6 +120,17 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         let Some(reliance) = reliance(&access, &view.facts, by_name) else {
             continue;
         };
+        let ajax_only = access.checks.custom_header
+            || view.decorators.iter().any(|d| {
+                d.known.as_ref().is_some_and(|k| k.checks.custom_header)
+                    || d.wrapped
+                        .iter()
+                        .any(|(_, _, k)| k.as_ref().is_some_and(|k| k.checks.custom_header))
+            });
+        let reliance = match reliance {
+            Reliance::Session(why) if ajax_only => Reliance::SessionHeader(why),
+            other => other,
+        };
         report(checker, d, view.name, reliance, view.writes());
     }
     for class in module.class_views() {
@@ -163,6 +175,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             && ["put", "patch", "delete"].iter().any(|m| answers(m));
         let reliance = match reliance {
             Reliance::Session(why) if unsafe_without_post => Reliance::SessionNoForm(why),
+            Reliance::Session(why) if access.checks.custom_header => Reliance::SessionHeader(why),
             other => other,
         };
         report(checker, d, class.name, reliance, class.writes());
@@ -178,6 +191,9 @@ enum Reliance {
     Session(String),
     /// The session's user, in a class that answers only PUT, PATCH or DELETE.
     SessionNoForm(String),
+    /// The session's user, in a view that answers only requests with a header a cross-site
+    /// form cannot set (`X-Requested-With`).
+    SessionHeader(String),
     /// The session store only (`request.session[...]`), not who the user is.
     SessionStore,
     /// Nothing of the session.
@@ -234,6 +250,12 @@ fn report(
             Severity::Warning,
             format!(
                 "`{name}` is exempt from CSRF but relies on the session (it {why}); it answers only PUT, PATCH or DELETE, which a cross-site form cannot send, so it is open only if the site allows cross-origin requests (CORS) with credentials"
+            ),
+        ),
+        (Reliance::SessionHeader(why), _) => (
+            Severity::Warning,
+            format!(
+                "`{name}` is exempt from CSRF but relies on the session (it {why}); it answers only requests with an `X-Requested-With` header, which a cross-site form cannot set, so it is open only if the site allows cross-origin requests (CORS) with credentials"
             ),
         ),
         (Reliance::SessionStore, _) => (
@@ -393,6 +415,25 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
                 ("DJS308", 17, 1, "error"),
                 ("DJS308", 22, 5, "info"),
             ]
+        );
+    }
+
+    #[test]
+    fn session_views_behind_an_ajax_only_decorator_are_warnings() {
+        let decorators = "import functools\nfrom django.http import Http404\n\ndef ajax_only(view):\n    @functools.wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.headers.get('X-Requested-With') == 'XMLHttpRequest':\n            raise Http404\n        return view(request, *args, **kwargs)\n    return wrapper\n";
+        let views = "from django.contrib.auth.decorators import login_required\nfrom django.views.decorators.csrf import csrf_exempt\nfrom core.decorators import ajax_only\n\n@csrf_exempt\n@login_required\n@ajax_only\ndef save(request):\n    Item.objects.create(owner=request.user)\n\n@csrf_exempt\n@login_required\ndef save_form(request):\n    Item.objects.create(owner=request.user)\n";
+        let found = crate::analysis::testing::project_codes_only(
+            &[
+                ("core/__init__.py", ""),
+                ("core/decorators.py", decorators),
+                ("app/views.py", views),
+            ],
+            "app/views.py",
+            &["DJS308"],
+        );
+        assert_eq!(
+            found,
+            vec![("DJS308", 5, 1, "warning"), ("DJS308", 11, 1, "error")]
         );
     }
 

@@ -228,6 +228,7 @@ fn weakest(a: Checks, b: Checks) -> Checks {
         permission: a.permission && b.permission,
         object: a.object && b.object,
         predicate: a.predicate && b.predicate,
+        custom_header: a.custom_header && b.custom_header,
     }
 }
 

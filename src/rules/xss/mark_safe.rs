@@ -206,6 +206,19 @@ mod tests {
     }
 
     #[test]
+    fn the_requests_path_is_a_warning() {
+        // A path reaches the view only through a URL pattern (often ids and slugs): likely, not
+        // shown; a query parameter is the client's to write.
+        let src = format!(
+            "{IMPORT}def v(request):\n    a = mark_safe('<a href=\"%s\">' % request.path)\n    b = mark_safe('<a href=\"%s\">' % request.GET['next'])\n    return a, b\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS101", 3, 9, "warning"), ("DJS101", 4, 9, "error")]
+        );
+    }
+
+    #[test]
     fn resolves_aliases_and_other_modules() {
         let src = "from django.utils.html import mark_safe as ms\nfrom django.utils import safestring\nfrom django.utils.safestring import SafeString\ndef v(x):\n    ms(x)\n    safestring.mark_safe(x)\n    SafeString(x)\n";
         assert_eq!(findings(src).len(), 3);
