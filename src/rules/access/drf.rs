@@ -30,7 +30,10 @@ unsafe `@action`, or an `@api_view` accepting POST, PUT, PATCH or DELETE. The me
 Read-only views with `AllowAny` are not reported (a public catalogue is a legitimate choice), nor
 are views meant to be public by name or route (token obtain, registration, password reset,
 webhooks: see DJS301), nor views in projects using `LoginRequiredMiddleware`, which then requires
-a session login for them.
+a session login for them. Nor are views that decide permissions themselves: a
+`get_permissions()` or `check_permissions()` of their own or of a base in the same module, or a
+project base class whose methods check the user (its `permission_classes` are then not where the
+protection is).
 
 ## Why is this bad?
 `AllowAny` (and an empty list, which checks nothing) lets anonymous clients create, change and
@@ -418,7 +421,9 @@ fn under_middleware(perms: Permissions, env: &Env) -> Permissions {
 
 fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
     let env = &module.env;
-    if class.defines_any(&["get_permissions"]) || env.public_reason(class.name).is_some() {
+    if class.defines_any(&["get_permissions", "check_permissions"])
+        || env.public_reason(class.name).is_some()
+    {
         return;
     }
     // A project base or method checks access itself (`check_permissions()`, `initial()`,
@@ -642,6 +647,8 @@ class Register(generics.CreateAPIView):\n    permission_classes = [AllowAny]\n\
 class Notes(viewsets.ModelViewSet):\n    permission_classes = [IsAuthenticated]\n    def get_queryset(self):\n        return Note.objects.filter(owner=self.request.user)\n\
 class Admin(viewsets.ModelViewSet):\n    queryset = Note.objects.all()\n    permission_classes = [IsAdminUser]\n\
 class Dynamic(viewsets.ModelViewSet):\n    def get_permissions(self):\n        return [AllowAny()]\n\
+class OwnChecks(viewsets.ModelViewSet):\n    permission_classes = []\n    def check_permissions(self, request):\n        if not request.user.has_perms(self.required):\n            self.permission_denied(request)\n\
+class InheritsChecks(OwnChecks):\n    pass\n\
 class Forms(APIView):\n    permission_classes = PERMS\n    def post(self, request):\n        pass\n\
 @api_view(['GET'])\n@permission_classes([AllowAny])\ndef catalogue(request):\n    pass\n\
 @api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef transfer(request):\n    pass\n\
