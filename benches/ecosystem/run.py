@@ -271,6 +271,13 @@ def djsec_flags(binary: Path) -> list[str]:
 
 
 def run_djsec(binary: Path, flags: list[str], root: Path, threads: int | None) -> dict:
+    # djsec takes the nearest folder above the checked path that holds `manage.py` or
+    # `pyproject.toml` as the project's root. The unpacked projects keep no `pyproject.toml`, so
+    # under a cache inside a repository (CI's `target/ecosystem-cache`) the root would be that
+    # repository: mark each project's folder as its own root, wherever the cache is.
+    marker = root / "pyproject.toml"
+    if not marker.exists():
+        marker.write_text("# written by benches/ecosystem/run.py: this folder is the project's root\n")
     cmd = [str(binary), "check", *flags]
     if threads:
         cmd += ["--threads", str(threads)]
