@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::Client;
 use serde_json::{Value, json};
@@ -38,30 +38,25 @@ const VIEWS: &str = "from django.utils.safestring import mark_safe\n\nfrom .util
 /// Unrelated to `utils.py`: a finding of its own, so that any re-analysis would publish.
 const OTHER: &str = "from django.utils.safestring import mark_safe\n\n\ndef banner(request):\n    return mark_safe(request.GET[\"b\"])\n";
 
-/// Error severity in LSP.
-const ERROR: u64 = 1;
-
-#[test]
-fn editing_a_helper_re_analyses_exactly_the_open_files_that_use_it() {
+/// A project with settings, an `app` package and `files`, and a server initialised on it.
+fn project_server(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, Client) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().canonicalize().expect("canonical root");
-    let write = |rel: &str, text: &str| {
+    let base = [
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
+        ),
+        ("site_settings.py", "SECRET_KEY = 'x' * 60\nDEBUG = False\n"),
+        ("app/__init__.py", ""),
+    ];
+    for (rel, text) in base.iter().chain(files) {
         let path = root.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::fs::write(&path, text).expect("write");
-    };
-    write(
-        "manage.py",
-        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
-    );
-    write("site_settings.py", "SECRET_KEY = 'x' * 60\nDEBUG = False\n");
-    write("app/__init__.py", "");
-    write("app/utils.py", UTILS_SAFE);
-    write("app/views.py", VIEWS);
-    write("app/other.py", OTHER);
-
+    }
     let mut client = Client::start();
     client.request(
         "initialize",
@@ -73,6 +68,19 @@ fn editing_a_helper_re_analyses_exactly_the_open_files_that_use_it() {
         }),
     );
     client.notify("initialized", json!({}));
+    (dir, root, client)
+}
+
+/// Error severity in LSP.
+const ERROR: u64 = 1;
+
+#[test]
+fn editing_a_helper_re_analyses_exactly_the_open_files_that_use_it() {
+    let (_dir, root, mut client) = project_server(&[
+        ("app/utils.py", UTILS_SAFE),
+        ("app/views.py", VIEWS),
+        ("app/other.py", OTHER),
+    ]);
     let views = uri_of(&root.join("app/views.py"));
     let other = uri_of(&root.join("app/other.py"));
     let utils = uri_of(&root.join("app/utils.py"));
@@ -114,36 +122,11 @@ const HOOK_VIEWS: &str = "from django.http import HttpResponse\nfrom django.view
 
 #[test]
 fn editing_a_decorator_re_analyses_exactly_the_open_views_that_use_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().canonicalize().expect("canonical root");
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(&path, text).expect("write");
-    };
-    write(
-        "manage.py",
-        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_settings')\n",
-    );
-    write("site_settings.py", "SECRET_KEY = 'x' * 60\nDEBUG = False\n");
-    write("app/__init__.py", "");
-    write("app/decorators.py", DECORATOR_TOKEN);
-    write("app/views.py", HOOK_VIEWS);
-    write("app/other.py", OTHER);
-
-    let mut client = Client::start();
-    client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": uri_of(&root),
-            "workspaceFolders": [{"uri": uri_of(&root), "name": "p"}],
-            "capabilities": {},
-        }),
-    );
-    client.notify("initialized", json!({}));
+    let (_dir, root, mut client) = project_server(&[
+        ("app/decorators.py", DECORATOR_TOKEN),
+        ("app/views.py", HOOK_VIEWS),
+        ("app/other.py", OTHER),
+    ]);
     let views = uri_of(&root.join("app/views.py"));
     let other = uri_of(&root.join("app/other.py"));
     let decorators = uri_of(&root.join("app/decorators.py"));

@@ -4,6 +4,22 @@ use tree_sitter::Node;
 
 use crate::syntax::python::{Field, Fields};
 
+/// `name = value` as a statement of its own (module level or a class body): the target name's
+/// node and the value. `None` for any other statement (targets that are attributes, subscripts
+/// or tuples included).
+pub fn name_assignment(statement: Node) -> Option<(Node, Node)> {
+    if statement.kind() != "expression_statement" {
+        return None;
+    }
+    let assignment = statement
+        .named_child(0)
+        .filter(|a| a.kind() == "assignment")?;
+    let left = assignment
+        .field(Field::Left)
+        .filter(|l| l.kind() == "identifier")?;
+    Some((left, assignment.field(Field::Right)?))
+}
+
 /// The `def` or `class` a statement defines, through its decorators; `None` for any other
 /// statement.
 pub fn definition(statement: Node) -> Option<Node> {

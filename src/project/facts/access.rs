@@ -484,12 +484,9 @@ pub fn of_definition(model: &Model, statement: Node) -> (Vec<DecoratorFacts>, Ve
 /// `team_required = project_factory("team")`.
 pub fn of_assignment(model: &Model, statement: Node) -> Option<DecoratorFacts> {
     let src = model.source;
-    let assignment = statement
-        .named_child(0)
-        .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")?;
-    let left = assignment.field(Field::Left)?;
-    let right = node::unparenthesize(assignment.field(Field::Right)?);
-    if left.kind() != "identifier" || right.kind() != "call" {
+    let (left, right) = node::name_assignment(statement)?;
+    let right = node::unparenthesize(right);
+    if right.kind() != "call" {
         return None;
     }
     // `f(...)` or `f(...)(...)`: the factory is the innermost callee.
@@ -727,21 +724,9 @@ fn class_facts(model: &Model, statement: Node, def: Node) -> Option<ClassFacts> 
             app_label = meta_app_label(member, src);
             continue;
         }
-        let Some(assignment) = member
-            .named_child(0)
-            .filter(|a| member.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
+        let Some((left, right)) = node::name_assignment(member) else {
             continue;
         };
-        let (Some(left), Some(right)) = (
-            assignment.field(Field::Left),
-            assignment.field(Field::Right),
-        ) else {
-            continue;
-        };
-        if left.kind() != "identifier" {
-            continue;
-        }
         let attr = text(left, src);
         if MEMBERS.contains(&attr) && text(right, src) != "None" {
             push_unique(&mut defines, attr);

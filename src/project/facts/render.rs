@@ -1453,21 +1453,11 @@ fn class_facts(model: &Model, class: Node, out: &mut RenderFacts) {
             }
             continue;
         }
-        let Some(assignment) = member
-            .named_child(0)
-            .filter(|a| member.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
+        let Some((left, right)) = node::name_assignment(*member) else {
             continue;
         };
-        let (Some(left), Some(right)) = (
-            assignment.field(Field::Left),
-            assignment.field(Field::Right),
-        ) else {
-            continue;
-        };
-        if left.kind() != "identifier" {
-            continue;
-        }
+        // The `assignment` node (the statement's only child).
+        let assignment = member.named_child(0).unwrap_or(*member);
         let attr = text(left, src);
         let how = match attr {
             "template_name" => How::Html,

@@ -22,13 +22,10 @@ pub fn rest_framework_assignment<'t>(checker: &PyChecker<'t>) -> Option<Node<'t>
     // The statements this analysis indexed: an incremental re-check of one class leaves the
     // module-level statements (and their findings) alone.
     checker.model.index.statements.iter().rev().find_map(|s| {
-        let s = *s;
-        let a = s
-            .named_child(0)
-            .filter(|a| s.kind() == "expression_statement" && a.kind() == "assignment")?;
-        let left = a.child_by_field_name("left")?;
-        let right = a.child_by_field_name("right")?;
-        (node::text(left, src) == "REST_FRAMEWORK" && right.kind() == "dictionary").then_some(a)
+        let (left, right) = node::name_assignment(*s)?;
+        (node::text(left, src) == "REST_FRAMEWORK" && right.kind() == "dictionary")
+            .then(|| s.named_child(0))
+            .flatten()
     })
 }
 

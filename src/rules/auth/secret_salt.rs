@@ -7,7 +7,6 @@ use crate::analysis::python::PyChecker;
 use crate::analysis::{Finding, Severity};
 use crate::rules::{Family, FixAvailability, Rule};
 use crate::semantic::node;
-use crate::syntax::python::{Field, Fields};
 
 pub const RULE: Rule = Rule {
     code: "DJS704",
@@ -121,16 +120,7 @@ pub fn check(checker: &mut PyChecker) {
     // `HASHID_FIELD_SALT = SECRET_KEY` in settings.
     let statements = checker.model.index.statements.clone();
     for statement in statements {
-        let Some(assignment) = statement
-            .named_child(0)
-            .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
-            continue;
-        };
-        let (Some(left), Some(right)) = (
-            assignment.field(Field::Left),
-            assignment.field(Field::Right),
-        ) else {
+        let Some((left, right)) = node::name_assignment(statement) else {
             continue;
         };
         if node::text(left, src) == "HASHID_FIELD_SALT" && mentions_secret_key(checker, right, 0) {
