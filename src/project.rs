@@ -430,7 +430,10 @@ impl ProjectIndex {
     /// `__init__.py` too), or `None` when the URLconf is not known (no `ROOT_URLCONF` found, or
     /// it resolves to no route at all): then nothing can be said of a function that is not
     /// routed.
-    pub fn routed_views(&self, path: &Path) -> Option<HashSet<String>> {
+    ///
+    /// Each name maps to what its routes capture: the parameters the URL fills in
+    /// ([`urls::Captures`], the union over its routes).
+    pub fn routed_views(&self, path: &Path) -> Option<BTreeMap<String, urls::Captures>> {
         let access = &self.derived.access;
         if !access.root_from_settings || access.routes.is_empty() {
             return None;
@@ -440,16 +443,21 @@ impl ProjectIndex {
             .parent()
             .map(|dir| dir.join("__init__.py"))
             .filter(|init| *init != path);
-        let mut names = HashSet::new();
+        let mut names: BTreeMap<String, urls::Captures> = BTreeMap::new();
         for file in std::iter::once(path.clone()).chain(package_init) {
-            for name in access
-                .routes
-                .get(file.as_path())
-                .into_iter()
-                .flatten()
-                .map(|(n, _)| n)
-            {
-                names.insert(name.clone());
+            for (name, routes) in access.routes.get(file.as_path()).into_iter().flatten() {
+                let entry = names
+                    .entry(name.clone())
+                    .or_insert_with(|| Some(Default::default()));
+                for route in routes {
+                    *entry = match (entry.take(), urls::captures(&route.route)) {
+                        (Some(mut all), Some(more)) => {
+                            all.extend(more);
+                            Some(all)
+                        }
+                        _ => None,
+                    };
+                }
             }
         }
         // The URLconf says something of this module only when it routes views of this module's

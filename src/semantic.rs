@@ -217,8 +217,9 @@ impl<'a> Model<'a> {
 /// What is known of the routes to a module's functions.
 #[derive(Debug, Clone)]
 pub enum Routing {
-    /// The URLconf is known: these functions of the module are routed, no other is a view.
-    Known(std::sync::Arc<std::collections::HashSet<String>>),
+    /// The URLconf is known: these functions of the module are routed, no other is a view;
+    /// each with the names its routes capture (`None`: some passed positionally).
+    Known(std::sync::Arc<std::collections::BTreeMap<String, crate::project::urls::Captures>>),
     /// The URLconf is not known. In a views module (`views.py`, `views/*.py`, `viewsets.py`)
     /// any module-level function that takes the request first may be a view; elsewhere only a
     /// decorated one (`@require_POST`, `@api_view`...).

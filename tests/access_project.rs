@@ -206,12 +206,15 @@ fn check_reports_the_shop_project() {
             "warning",
         ),
         ("orders/views.py", "@csrf_exempt", 0, "DJS308", "error"),
+        // Judged at the view, whose code acts as the user and changes the order; the call in
+        // urls.py, where the view's code is not seen, is an audit note.
+        ("orders/views.py", "def save_note(", 0, "DJS308", "error"),
         (
             "orders/urls.py",
             "csrf_exempt(views.save_note)",
             0,
             "DJS308",
-            "warning",
+            "info",
         ),
         // `order_receipt` is protected in urls.py, and looks its order up by id only.
         ("orders/views.py", "def order_receipt(", 2, "DJS309", "hint"),

@@ -150,12 +150,8 @@ impl ProjectIndex {
         }
         // Which functions are views (the data flow's URL parameters) depends on the routes of
         // the whole folder.
-        let mut routed: Option<Vec<String>> = self
-            .routed_views(&path)
-            .map(|names| names.into_iter().collect());
-        if let Some(names) = routed.as_mut() {
-            names.sort();
-        }
+        // (A `BTreeMap`: its order, and so the digest, is the same in every process.)
+        let routed = self.routed_views(&path);
         digest.field("routed_views", &routed);
         // The function summaries its call sites can look up: those of the modules it imports,
         // and of theirs, as deep as summaries compose.

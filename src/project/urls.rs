@@ -629,6 +629,54 @@ pub struct ViewRoute {
     pub wrappers: Vec<String>,
 }
 
+/// What the URLconf passes a routed view as keyword arguments: the names its routes capture
+/// (`<int:pk>`, `(?P<pk>...)`), or `None` when a route passes something positionally (a regex
+/// group without a name) or a route could not be read.
+pub type Captures = Option<std::collections::BTreeSet<String>>;
+
+/// The names one route captures ([`Captures`]). A route mixes include prefixes of both syntaxes:
+/// `path()`'s `<converter:name>` and `re_path()`'s `(?P<name>...)`; as in Django, a regex with a
+/// named group ignores its unnamed ones, and one with only unnamed groups passes positional
+/// arguments (`None`).
+pub fn captures(route: &str) -> Captures {
+    let mut names = std::collections::BTreeSet::new();
+    let mut unnamed = false;
+    let bytes = route.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'(' if route[i..].starts_with("(?P<") => {
+                let rest = &route[i + 4..];
+                let end = rest.find('>')?;
+                names.insert(rest[..end].to_string());
+                i += 4 + end;
+            }
+            // `(?:...)`, `(?i)`, lookarounds: not captures.
+            b'(' if bytes.get(i + 1) == Some(&b'?') => {}
+            b'(' => unnamed = true,
+            b'<' => {
+                let rest = &route[i + 1..];
+                let end = rest.find('>')?;
+                let inner = &rest[..end];
+                let name = inner.rsplit(':').next().unwrap_or(inner);
+                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return None;
+                }
+                names.insert(name.to_string());
+                i += end + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if names.is_empty() && unnamed {
+        None
+    } else {
+        Some(names)
+    }
+}
+
 /// The routed views of the project: file → view name → routes.
 pub type Routes = BTreeMap<FileId, BTreeMap<String, Vec<ViewRoute>>>;
 

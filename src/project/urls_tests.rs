@@ -548,3 +548,23 @@ fn the_urlconf_is_complete_only_when_every_pattern_is_understood() {
     assert!(!guessed.access().urlconf_complete);
     assert_eq!(routes_of(&guessed, "/p/app/views.py").len(), 1);
 }
+
+#[test]
+fn captures_read_both_route_syntaxes() {
+    use super::urls::captures;
+    let set = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect());
+    assert_eq!(captures("register/"), set(&[]));
+    assert_eq!(captures("shop/<int:pk>/<slug>/"), set(&["pk", "slug"]));
+    assert_eq!(captures(r"^(?P<year>[0-9]{4})/(?:a|b)/$"), set(&["year"]));
+    // An include prefix of one syntax and a route of the other.
+    assert_eq!(
+        captures(r"^team/(?P<team>\w+)/member/<int:pk>/"),
+        set(&["team", "pk"])
+    );
+    // Django ignores unnamed groups when there are named ones; alone they pass positionally.
+    assert_eq!(captures(r"^(?P<a>\d+)/(\d+)/$"), set(&["a"]));
+    assert_eq!(captures(r"^old/(.+)/$"), None);
+    // An escaped parenthesis is not a group; a converter that cannot be read is unknown.
+    assert_eq!(captures(r"^a\(b\)/$"), set(&[]));
+    assert_eq!(captures("a/<int:pk"), None);
+}

@@ -1083,7 +1083,10 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
 
     fn name(&mut self, ident: Node, depth: u32) -> Flow {
         let flow = self.name_unguarded(ident, depth);
-        if flow.is_dangerous() && self.guarded(ident, depth) {
+        // While summarising, a value made of a parameter or of an unseen call (`symbolic`) is
+        // checked like one already known to be dangerous: the check holds whatever the caller
+        // passes (`x = get_param(request); if x and not is_safe(x): x = None`).
+        if (flow.is_dangerous() || flow.symbolic.is_some()) && self.guarded(ident, depth) {
             return Flow::constant();
         }
         flow
@@ -1328,6 +1331,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         }
         if is_view_function(self.model, function, &names, request_params)
             && url_typed(function, name, src)
+            && may_capture(self.model, function, name)
         {
             let flow = Flow::request(format!("URL parameter `{name}`"));
             return Some(
@@ -1995,13 +1999,29 @@ fn is_view_function(
     match &model.routing {
         super::Routing::Known(routed) => function
             .field(Field::Name)
-            .is_some_and(|n| routed.contains(text(n, src))),
+            .is_some_and(|n| routed.contains_key(text(n, src))),
         super::Routing::Unknown { views_module } => {
             *views_module
                 || function
                     .parent()
                     .is_some_and(|p| p.kind() == "decorated_definition")
         }
+    }
+}
+
+/// Whether the URLconf may fill in parameter `name` of the routed view `function`: unless its
+/// routes are known and none captures `name` (`def register(request, redirect_url=None)`
+/// routed at `register/`: its callers pass `redirect_url`, the URL never does).
+fn may_capture(model: &Model, function: Node, name: &str) -> bool {
+    let super::Routing::Known(routed) = &model.routing else {
+        return true;
+    };
+    let Some(view) = function.field(Field::Name).map(|n| text(n, model.source)) else {
+        return true;
+    };
+    match routed.get(view) {
+        Some(Some(captured)) => captured.contains(name),
+        _ => true,
     }
 }
 

@@ -1156,6 +1156,9 @@ impl Scan {
     /// What the view requires when it runs only if `condition` is false (`denied_when_true`)
     /// or true.
     fn requirement(&mut self, condition: Node, src: &str, denied_when_true: bool) {
+        if denied_when_true && conditional_on_configuration(condition, src) {
+            return;
+        }
         match flag_requirement(condition, src, denied_when_true) {
             Some(required) => self.checks = self.checks.or(required),
             None if flag_condition(condition, src) => {}
@@ -1167,6 +1170,40 @@ impl Scan {
             None => {}
         }
     }
+}
+
+/// A denial under `<test of the request> and <something about neither the request nor the
+/// user>` (`not request.user.is_authenticated and settings.REDIRECT_TO_LOGIN`): whether the view
+/// requires anything depends on configuration, so it requires nothing definite.
+fn conditional_on_configuration(condition: Node, src: &str) -> bool {
+    let condition = node::unparenthesize(condition);
+    if condition.kind() != "boolean_operator"
+        || condition.field(Field::Operator).map(|o| text(o, src)) != Some("and")
+    {
+        return false;
+    }
+    let mut conjuncts = Vec::new();
+    let mut stack = vec![condition];
+    while let Some(n) = stack.pop() {
+        if conjuncts.len() > 8 {
+            return false;
+        }
+        let n = node::unparenthesize(n);
+        let is_and = n.kind() == "boolean_operator"
+            && n.field(Field::Operator).map(|o| text(o, src)) == Some("and");
+        match (is_and, n.field(Field::Left), n.field(Field::Right)) {
+            (true, Some(l), Some(r)) => {
+                stack.push(l);
+                stack.push(r);
+            }
+            _ => conjuncts.push(n),
+        }
+    }
+    conjuncts.iter().any(|c| {
+        !text(*c, src).contains("request")
+            && !mentions_user(*c, src)
+            && !mentions_credential(*c, src)
+    })
 }
 
 /// The user flags a condition tests, when it is nothing else: `not u.is_authenticated`,

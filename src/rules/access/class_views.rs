@@ -40,8 +40,11 @@ has none of:
 It is an **error** when a route reaches the view and it is an `UpdateView` or `DeleteView` that
 overrides nothing that could restrict which objects or who (`get_queryset()`, `get_object()`,
 `dispatch()`, `post()`, `form_valid()`...) and never mentions the user, session or a secret: anyone
-changes or deletes any object by its id. Otherwise a **warning** when a route reaches it, and
-**info** when djsec cannot resolve the URLconf. With the URLconf resolved, a class no route
+changes or deletes any object by its id. A **warning** when a route reaches such a view that
+overrides one of those methods but still never mentions the user, session or a secret. An
+**info** audit note when a route reaches a view that only creates objects or handles a form (what
+public forms do: sign-up, password recovery, contact), or that mentions the user, session or a
+secret; and when djsec cannot resolve the URLconf. With the URLconf resolved, a class no route
 reaches (a base class of other views) is not reported. Read-only views are not reported (see
 DJS317). Classes with a base djsec cannot see (a package it cannot read) are not reported: that
 base may bring the protection. Views that are public on purpose (login, signup, password
@@ -242,11 +245,23 @@ fn without_auth(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
                 class.name
             ),
         )
-    } else {
+    } else if class.traits.writes_by_id && !mentions_identity(checker, class) {
+        // Changes or deletes objects by their URL id, with an override djsec does not judge
+        // (`get_queryset()`, `post()`...) and no mention of who calls it.
         (
             Severity::Warning,
             format!(
-                "`{}` changes data (it {writes}) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                "`{}` changes data (it {writes}: objects chosen by the id in its URL) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`",
+                class.name
+            ),
+        )
+    } else {
+        // Creating things or handling a form: what public forms do (sign-up, password
+        // recovery, contact). Audit information.
+        (
+            Severity::Info,
+            format!(
+                "`{}` changes data (it {writes}) and anyone can call it: no `LoginRequiredMixin`, permission mixin or decorated `dispatch`; fine for a public form (sign-up, password recovery, contact), so check that it is meant to be public (audit note)",
                 class.name
             ),
         )
@@ -266,6 +281,17 @@ fn without_auth(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
 /// A generic view that updates or deletes the object its URL names (`UpdateView`,
 /// `DeleteView`), with none of the methods that could restrict which objects or who, and no
 /// mention of the user, session or a secret: exploitable as shown.
+/// Whether the class mentions the current user, the session or a secret: it acts for someone,
+/// or checks something djsec does not classify.
+fn mentions_identity(checker: &PyChecker, class: &ClassInfo) -> bool {
+    let text = node::text(class.def, checker.source());
+    let lower = text.to_ascii_lowercase();
+    text.contains("request.user")
+        || ["session", "token", "secret", "signature"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 fn exploitable(checker: &PyChecker, class: &ClassInfo) -> Option<String> {
     let t = class.traits;
     if !t.writes_by_id || t.overrides_lookup {
@@ -284,16 +310,10 @@ fn exploitable(checker: &PyChecker, class: &ClassInfo) -> Option<String> {
     ]) {
         return None;
     }
-    let src = checker.source();
-    let text = node::text(class.def, src);
-    let lower = text.to_ascii_lowercase();
-    if text.contains("request.user")
-        || ["session", "token", "secret", "signature"]
-            .iter()
-            .any(|w| lower.contains(w))
-    {
+    if mentions_identity(checker, class) {
         return None;
     }
+    let src = checker.source();
     let generic = class
         .bases
         .iter()
@@ -495,11 +515,26 @@ mod tests {
             route(e, "OrderEdit", "orders/<int:pk>/edit/", &[]);
             route(e, "Api", "api/", &[]);
         });
-        // An `UpdateView` with nothing that restricts it: anyone edits any order; `Thing` is
-        // not routed (not a view); the read-only list is a public page.
+        // An `UpdateView` with nothing that restricts it: anyone edits any order; `Api` only
+        // handles a form (an audit note); `Thing` is not routed (not a view); the read-only
+        // list is a public page.
         assert_eq!(
             found,
-            vec![("DJS302", 6, 7, "error"), ("DJS302", 9, 7, "warning")]
+            vec![("DJS302", 6, 7, "error"), ("DJS302", 9, 7, "info")]
+        );
+        // An `UpdateView` whose `get_queryset()` djsec does not judge, mentioning nobody: a
+        // warning; one that scopes by `request.user`: an audit note.
+        let src = format!(
+            "{HEAD}class OrderEdit(UpdateView):\n    model = Order\n    def get_queryset(self):\n        return Order.objects.filter(open=True)\n\nclass MyOrderEdit(UpdateView):\n    model = Order\n    def get_queryset(self):\n        return Order.objects.filter(owner=self.request.user)\n"
+        );
+        let found = with_env("shop/views.py", &src, |e| {
+            e.urlconf_complete = true;
+            route(e, "OrderEdit", "orders/<int:pk>/edit/", &[]);
+            route(e, "MyOrderEdit", "mine/<int:pk>/edit/", &[]);
+        });
+        assert_eq!(
+            found,
+            vec![("DJS302", 3, 7, "warning"), ("DJS302", 8, 7, "info")]
         );
     }
 

@@ -31,20 +31,26 @@ Reports `csrf_exempt` in all its forms:
 - `csrf_exempt(view)` called directly, typically in `urls.py`
   (`path("hook/", csrf_exempt(views.hook))`).
 
-How loud it is depends on what the view relies on:
+How loud it is depends on what the view relies on and what it does:
 
-- **error** when it relies on the session's user: a login decorator or access mixin (Django's,
-  a library's, or a project decorator whose code requires a logged-in user), a check in its body
-  that requires one, or it acts as the user (`owner=request.user`, `request.user.save()`);
-- **warning** when it only reads the session (`request.user` to tell who is there,
-  `request.session`), or relies on the session's user in a class that answers only PUT, PATCH
-  or DELETE, or behind a decorator that answers only requests with an `X-Requested-With`
-  header (a cross-site form cannot send those; a cross-site `fetch()` needs the site's CORS
-  consent);
-- **warning** for `csrf_exempt(...)` calls, whose view djsec does not see;
-- **info** otherwise (audit notes): a view that changes data but reads no session (a forged
-  request can do nothing its sender could not do directly; on real projects these are OAuth,
-  webhook and token endpoints), and the rest.
+- **error** when it relies on the session's user (a login decorator or access mixin, Django's,
+  a library's, or a project decorator whose code requires a logged-in user; a check in its body
+  that requires one; or it acts as the user: `owner=request.user`, `request.user.save()`) **and**
+  it changes data (handles POST, calls `.save()`, `.delete()`, `send_mail()`..., takes uploaded
+  files, is a generic editing view or defines `post()`);
+- **warning** when it relies on the session's user but djsec sees no change of data (a forged
+  request that only reads gets an answer the forging site cannot see; a change made through a
+  helper is not seen), or when it changes data and reads the session (`request.user` to tell
+  who is there, `request.session`) without requiring a login;
+- **info** (audit notes) when a cross-site request cannot reach it without the site's CORS
+  consent (a class that answers only PUT, PATCH or DELETE, a decorator that answers only
+  requests with an `X-Requested-With` header), when it reads the session but changes nothing,
+  for `csrf_exempt(...)` calls, whose view djsec does not see, and for views that change data but
+  read no session (a forged request can do nothing its sender could not do directly; on real
+  projects these are OAuth, webhook and token endpoints).
+
+A login check that depends on configuration (`if not request.user.is_authenticated and
+settings.LOGIN_BY_DEFAULT`) is not a requirement: such a view serves anonymous users too.
 
 Views whose callers authenticate by a credential a browser does not attach by itself are not
 reported: an `Authorization` or API-key header read in the view, or a **project decorator that
@@ -54,7 +60,9 @@ nothing reads `request.user`. Webhooks that verify a signature (`hmac.compare_di
 reported: that is the reason CSRF exemption exists. DRF views are not reported either: DRF exempts
 them itself and enforces CSRF in `SessionAuthentication`. Nor are views that enforce CSRF by hand
 on the requests that need it (`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`),
-or SAML logout endpoints whose message the library verifies (`process_slo`).
+SAML logout endpoints whose message the library verifies (`process_slo`), or OAuth callbacks
+completed by python-social-auth's `do_complete`, which checks the `state` the provider sends
+back against the session.
 
 ## Why is this bad?
 Without the CSRF check, any web page a logged-in user visits can make their browser send a forged
@@ -105,10 +113,15 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
         return;
     }
     for view in &module.functions {
-        let Some(d) = view
+        let decorator = view
             .decorators
             .iter()
-            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt))
+            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt));
+        // `path("note/", csrf_exempt(views.save_note))`: judged here, where the view's code is.
+        let in_urlconf = exempt_in_urlconf(module, view.name);
+        let Some(site) = decorator
+            .map(Site::Decorator)
+            .or_else(|| in_urlconf.map(|route| Site::UrlConf(view.name_node, route)))
         else {
             continue;
         };
@@ -131,17 +144,26 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             Reliance::Session(why) if ajax_only => Reliance::SessionHeader(why),
             other => other,
         };
-        report(checker, d, view.name, reliance, view.writes());
+        let effect = view.writes().or_else(|| {
+            view.facts
+                .reads_files
+                .then(|| "takes uploaded files".to_string())
+        });
+        report(checker, &site, view.name, reliance, effect);
     }
     for class in module.class_views() {
         if class.traits.drf || class.facts().signature_check || class.facts().csrf_check {
             continue;
         }
-        let Some(d) = class
+        let decorator = class
             .decorators
             .iter()
             .chain(class.methods.iter().flat_map(|m| m.decorators.iter()))
-            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt))
+            .find(|d| d.is_or_wraps(DecoratorKind::CsrfExempt));
+        let in_urlconf = exempt_in_urlconf(module, class.name);
+        let Some(site) = decorator
+            .map(Site::Decorator)
+            .or_else(|| in_urlconf.map(|route| Site::UrlConf(class.name_node, route)))
         else {
             continue;
         };
@@ -178,7 +200,17 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             Reliance::Session(why) if access.checks.custom_header => Reliance::SessionHeader(why),
             other => other,
         };
-        report(checker, d, class.name, reliance, class.writes());
+        let facts = class.facts();
+        let effect = class.writes().or_else(|| {
+            if facts.handles_unsafe_method {
+                Some("handles POST requests".to_string())
+            } else {
+                facts
+                    .reads_files
+                    .then(|| "takes uploaded files".to_string())
+            }
+        });
+        report(checker, &site, class.name, reliance, effect);
     }
     if module.scope == Scope::Units {
         exempt_calls(checker, module);
@@ -232,36 +264,76 @@ fn reliance(access: &Access, facts: &views::BodyFacts, by_name: bool) -> Option<
     })
 }
 
+/// Where a view is exempted: a decorator on it, or a `csrf_exempt(...)` around it in the URLconf
+/// (the view's name, and the route).
+enum Site<'a, 't> {
+    Decorator(&'a Decorator<'t>),
+    UrlConf(Node<'t>, String),
+}
+
+/// The route of a view that the URLconf wraps in `csrf_exempt(...)`, when one does.
+fn exempt_in_urlconf(module: &Module, view: &str) -> Option<String> {
+    module
+        .env
+        .routes
+        .get(view)?
+        .iter()
+        .find(|r| r.wrappers.iter().any(|w| w == "csrf_exempt"))
+        .map(|r| r.route.clone())
+}
+
 fn report(
     checker: &mut PyChecker,
-    decorator: &Decorator,
-    name: &str,
+    site: &Site,
+    view: &str,
     reliance: Reliance,
     writes: Option<String>,
 ) {
+    let subject = match site {
+        Site::Decorator(_) => format!("`{view}`"),
+        Site::UrlConf(_, route) => {
+            format!("`{view}` (wrapped in `csrf_exempt()` in the URLconf, route `{route}`)")
+        }
+    };
     let (severity, message) = match (reliance, writes) {
-        (Reliance::Session(why), _) => (
+        (Reliance::Session(why), Some(what)) => (
             Severity::Error,
             format!(
-                "`{name}` is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it"
+                "{subject} is exempt from CSRF but relies on the session (it {why}) and changes data ({what}): any site can make a logged-in user's browser call it"
             ),
         ),
-        (Reliance::SessionNoForm(why), _) => (
+        // Exploitable as shown needs an effect: a forged request that only reads gets an answer
+        // the forging site cannot see. djsec may miss a change made through a helper.
+        (Reliance::Session(why), None) => (
             Severity::Warning,
             format!(
-                "`{name}` is exempt from CSRF but relies on the session (it {why}); it answers only PUT, PATCH or DELETE, which a cross-site form cannot send, so it is open only if the site allows cross-origin requests (CORS) with credentials"
+                "{subject} is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it; djsec sees no change of data in it, so check that nothing it calls changes any"
+            ),
+        ),
+        // A cross-site form cannot send these requests, and a cross-site `fetch()` of them
+        // needs a CORS preflight the site must answer: audit information.
+        (Reliance::SessionNoForm(why), _) => (
+            Severity::Info,
+            format!(
+                "{subject} is exempt from CSRF but relies on the session (it {why}); it answers only PUT, PATCH or DELETE, which a cross-site form cannot send, so it is open only if the site allows cross-origin requests (CORS) with credentials (audit note)"
             ),
         ),
         (Reliance::SessionHeader(why), _) => (
-            Severity::Warning,
+            Severity::Info,
             format!(
-                "`{name}` is exempt from CSRF but relies on the session (it {why}); it answers only requests with an `X-Requested-With` header, which a cross-site form cannot set, so it is open only if the site allows cross-origin requests (CORS) with credentials"
+                "{subject} is exempt from CSRF but relies on the session (it {why}); it answers only requests with an `X-Requested-With` header, which a cross-site form cannot set, so it is open only if the site allows cross-origin requests (CORS) with credentials (audit note)"
             ),
         ),
-        (Reliance::SessionStore, _) => (
+        (Reliance::SessionStore, Some(what)) => (
             Severity::Warning,
             format!(
-                "`{name}` is exempt from CSRF and uses the session (`request.user` or `request.session`): any site can make a visitor's browser call it with their session"
+                "{subject} is exempt from CSRF, changes data ({what}) and uses the session (`request.user` or `request.session`): any site can make a visitor's browser call it with their session"
+            ),
+        ),
+        (Reliance::SessionStore, None) => (
+            Severity::Info,
+            format!(
+                "{subject} is exempt from CSRF and reads the session (`request.user` or `request.session`) but djsec sees no change of data in it: check that a request forged by another site cannot do anything on the visitor's behalf (audit note)"
             ),
         ),
         // Without a session or cookie the view trusts, a forged cross-site request can do
@@ -270,20 +342,21 @@ fn report(
         (Reliance::Nothing, Some(reason)) => (
             Severity::Info,
             format!(
-                "`{name}` is exempt from CSRF and changes data ({reason}): fine when callers authenticate by token or signature, as it reads no session (audit note)"
+                "{subject} is exempt from CSRF and changes data ({reason}): fine when callers authenticate by token or signature, as it reads no session (audit note)"
             ),
         ),
         (Reliance::Nothing, None) => (
             Severity::Info,
             format!(
-                "`{name}` is exempt from CSRF: fine only if callers authenticate by token or signature"
+                "{subject} is exempt from CSRF: fine only if callers authenticate by token or signature"
             ),
         ),
     };
-    let fix = remove_decorator_fix(checker, decorator);
-    checker.report(
-        Finding::new(RULE.code, decorator.node.byte_range(), severity, message).with_fix(fix),
-    );
+    let (range, fix) = match site {
+        Site::Decorator(d) => (d.node.byte_range(), remove_decorator_fix(checker, d)),
+        Site::UrlConf(name, _) => (name.byte_range(), None),
+    };
+    checker.report(Finding::new(RULE.code, range, severity, message).with_fix(fix));
 }
 
 /// Delete a `@csrf_exempt` line (or a `method_decorator` that wraps only `csrf_exempt`).
@@ -363,10 +436,12 @@ fn judge_call(view_name: &str, module: &Module) -> (Severity, String) {
             format!("{shown} is exempt from CSRF: make sure it verifies the caller's signature"),
         );
     }
+    // The view's body is elsewhere: what it relies on is not seen here (on real projects these
+    // wrap token endpoints, embeddable widgets and framework views that check CSRF themselves).
     (
-        Severity::Warning,
+        Severity::Info,
         format!(
-            "{shown} is exempt from CSRF: any site can make a visitor's browser call it; keep the exemption only for endpoints that authenticate callers by token or signature"
+            "{shown} is exempt from CSRF: any site can make a visitor's browser call it; keep the exemption only if it authenticates callers by token or signature (audit note: djsec does not see the view's code here)"
         ),
     )
 }
@@ -409,7 +484,8 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
         assert_eq!(
             codes_at(&src),
             vec![
-                ("DJS308", 6, 1, "error"),
+                // Requires a login but changes nothing djsec can see.
+                ("DJS308", 6, 1, "warning"),
                 ("DJS308", 10, 1, "info"),
                 ("DJS308", 14, 1, "info"),
                 ("DJS308", 17, 1, "error"),
@@ -419,7 +495,7 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
     }
 
     #[test]
-    fn session_views_behind_an_ajax_only_decorator_are_warnings() {
+    fn session_views_behind_an_ajax_only_decorator_are_audit_notes() {
         let decorators = "import functools\nfrom django.http import Http404\n\ndef ajax_only(view):\n    @functools.wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.headers.get('X-Requested-With') == 'XMLHttpRequest':\n            raise Http404\n        return view(request, *args, **kwargs)\n    return wrapper\n";
         let views = "from django.contrib.auth.decorators import login_required\nfrom django.views.decorators.csrf import csrf_exempt\nfrom core.decorators import ajax_only\n\n@csrf_exempt\n@login_required\n@ajax_only\ndef save(request):\n    Item.objects.create(owner=request.user)\n\n@csrf_exempt\n@login_required\ndef save_form(request):\n    Item.objects.create(owner=request.user)\n";
         let found = crate::analysis::testing::project_codes_only(
@@ -433,17 +509,17 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
         );
         assert_eq!(
             found,
-            vec![("DJS308", 5, 1, "warning"), ("DJS308", 11, 1, "error")]
+            vec![("DJS308", 5, 1, "info"), ("DJS308", 11, 1, "error")]
         );
     }
 
     #[test]
-    fn session_views_that_answer_no_form_method_are_warnings() {
+    fn session_views_that_answer_no_form_method_are_audit_notes() {
         let src = "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.utils.decorators import method_decorator\nfrom django.views import View\nfrom django.views.decorators.csrf import csrf_exempt\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkUpdate(LoginRequiredMixin, View):\n    @csrf_exempt\n    def dispatch(self, request, *args, **kwargs):\n        return super().dispatch(request, *args, **kwargs)\n\n    def patch(self, request, pk):\n        Talk.objects.filter(pk=pk).update(room=request.body)\n\n    def delete(self, request, pk):\n        Talk.objects.filter(pk=pk).delete()\n\n@method_decorator(csrf_exempt, name='dispatch')\nclass TalkList(LoginRequiredMixin, View):\n    def post(self, request):\n        Talk.objects.create(room=request.body)\n";
         let found = codes_for("app/views.py", src);
         assert_eq!(
             found,
-            vec![("DJS308", 6, 1, "warning"), ("DJS308", 18, 1, "error")]
+            vec![("DJS308", 6, 1, "info"), ("DJS308", 18, 1, "error")]
         );
     }
 
@@ -453,9 +529,9 @@ class Other(View):\n    @method_decorator(csrf_exempt)\n    def dispatch(self, *
         assert_eq!(
             codes_for("app/urls.py", src),
             vec![
-                ("DJS308", 5, 18, "warning"),
+                ("DJS308", 5, 18, "info"),
                 ("DJS308", 6, 19, "info"),
-                ("DJS308", 7, 18, "warning"),
+                ("DJS308", 7, 18, "info"),
             ]
         );
     }
@@ -499,7 +575,7 @@ def csrf_exempt_local(f):\n    return f\n\
         // carries no key.
         assert_eq!(
             codes_at(&src),
-            vec![("DJS308", 7, 1, "error"), ("DJS308", 17, 1, "error")]
+            vec![("DJS308", 7, 1, "warning"), ("DJS308", 17, 1, "error")]
         );
     }
 
@@ -515,7 +591,7 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
         );
         assert_eq!(
             codes_at(&src),
-            vec![("DJS308", 28, 1, "error"), ("DJS308", 33, 1, "warning")]
+            vec![("DJS308", 28, 1, "error"), ("DJS308", 33, 1, "info")]
         );
         let messages: Vec<String> = crate::analysis::testing::findings(&src)
             .into_iter()
@@ -526,6 +602,82 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
             messages[0].contains("`@member_required` (line 16)"),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn severity_follows_what_the_view_changes() {
+        // Relying on the session is an error only with a change djsec sees; reading the
+        // session is a warning with one and an audit note without.
+        let src = format!(
+            "{HEAD}@csrf_exempt\n@login_required\ndef export(request):\n    return HttpResponse(request.user.email)\n\
+@csrf_exempt\n@login_required\ndef rename(request):\n    request.user.first_name = request.POST['name']\n    request.user.save()\n    return HttpResponse()\n\
+@csrf_exempt\ndef remember(request):\n    request.session['step'] = request.POST['step']\n    Step.objects.create()\n    return HttpResponse()\n\
+@csrf_exempt\ndef peek(request):\n    return HttpResponse(request.session.get('step'))\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS308", 6, 1, "warning"),
+                ("DJS308", 10, 1, "error"),
+                ("DJS308", 16, 1, "warning"),
+                ("DJS308", 21, 1, "info"),
+            ]
+        );
+        let messages: Vec<String> = crate::analysis::testing::findings(&src)
+            .into_iter()
+            .filter(|f| f.code == "DJS308")
+            .map(|f| f.message)
+            .collect();
+        assert!(
+            messages[0].contains("sees no change of data"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("changes data (calls `.save()`)"),
+            "{messages:?}"
+        );
+        assert!(messages[3].contains("audit note"), "{messages:?}");
+    }
+
+    #[test]
+    fn uploads_and_post_branches_are_changes() {
+        // Seen in askbot (an AJAX upload stored through a helper) and django-allauth (a class
+        // whose helper method branches on `request.method == "POST"`).
+        let src = format!(
+            "{HEAD}@csrf_exempt\ndef upload(request):\n    if request.user.is_anonymous:\n        raise PermissionDenied\n    url = store_file(request.FILES['file'])\n    return HttpResponse(url)\n\
+@method_decorator(login_required, name='dispatch')\n@method_decorator(csrf_exempt, name='dispatch')\nclass Confirm(View):\n    def get(self, request):\n        return self._confirm(request)\n    def _confirm(self, request):\n        if request.method == 'POST':\n            confirm_code(request.user, request.POST['code'])\n        return HttpResponse()\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS308", 6, 1, "error"), ("DJS308", 13, 1, "error")]
+        );
+    }
+
+    #[test]
+    fn a_login_check_that_depends_on_configuration_is_not_a_requirement() {
+        // `not is_authenticated and SETTING`: the view admits anonymous users unless the site
+        // is configured otherwise; it still reads the session, and changes data.
+        let src = format!(
+            "{HEAD}from django.conf import settings\nfrom django.shortcuts import redirect\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Embedded(View):\n    def dispatch(self, request, *args, **kwargs):\n        if not request.user.is_authenticated and settings.LOGIN_BY_DEFAULT:\n            return redirect('login')\n        return super().dispatch(request, *args, **kwargs)\n    def post(self, request):\n        Ticket.objects.create(title=request.POST['title'])\n        return HttpResponse()\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Always(View):\n    def dispatch(self, request, *args, **kwargs):\n        if not request.user.is_authenticated and request.method == 'POST':\n            return redirect('login')\n        return super().dispatch(request, *args, **kwargs)\n    def post(self, request):\n        Ticket.objects.create(title=request.POST['title'])\n        return HttpResponse()\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS308", 8, 1, "warning"), ("DJS308", 17, 1, "error")]
+        );
+    }
+
+    #[test]
+    fn silent_on_oauth_callbacks_that_check_the_state() {
+        // python-social-auth's `do_complete` checks the callback's `state` against the session;
+        // a callback that does not is still reported.
+        let src = format!(
+            "{HEAD}from social_core.actions import do_complete\n\
+@csrf_exempt\ndef complete(request, backend):\n    return do_complete(request.backend, do_login, user=request.user, request=request)\n\
+@csrf_exempt\ndef my_complete(request, backend):\n    request.user.social.create(uid=request.GET['uid'])\n    return HttpResponse()\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS308", 10, 1, "error")]);
     }
 
     #[test]

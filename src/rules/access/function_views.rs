@@ -41,7 +41,12 @@ How loud it is depends on what djsec knows:
 - **error** when a route reaches the view and it changes or deletes an object chosen by a value
   of the request (`Invoice.objects.filter(pk=pk).delete()`) without ever looking at who calls it
   (no `request.user`, session, token or secret in its body): exploitable as shown;
-- **warning** when a route reaches it and it changes data otherwise;
+- **warning** when a route reaches it and it changes or deletes existing objects otherwise (not
+  chosen by the request) without ever looking at who calls it;
+- **info** (an audit note) when a route reaches it and it only creates objects, handles a form,
+  sends mail, or mentions the user, session or a secret (a check djsec cannot classify may be
+  there): what public forms do (sign-up, comments, password reset, the language switch), so only
+  you can tell whether it is meant to be public;
 - **info** when djsec cannot resolve the URLconf (no project, or `urlpatterns` built by code it
   does not model) and no route it read reaches the function: it may be a helper of other views.
 
@@ -154,11 +159,24 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
                     describe_write(w)
                 ),
             )
-        } else {
+        } else if let Some(w) = changes_existing(&does) {
             (
                 Severity::Warning,
                 format!(
-                    "`{}` changes data ({writes}) and anyone can call it: no `@login_required`, permission decorator or check of `request.user`",
+                    "`{}` {} and anyone can call it: no `@login_required`, permission decorator or check of `request.user`",
+                    view.name,
+                    describe_write(w)
+                ),
+            )
+        } else {
+            // Creating things, handling a form, sending mail, or acting for the user or a
+            // secret it reads: what public forms do (sign-up, comments, password reset, the
+            // language switch). Audit information: djsec cannot know the view is not meant to
+            // be public.
+            (
+                Severity::Info,
+                format!(
+                    "`{}` changes data ({writes}) and anyone can call it: no `@login_required`, permission decorator or check of `request.user`; fine for a public form (sign-up, comments, contact), so check that it is meant to be public (audit note)",
                     view.name
                 ),
             )
@@ -179,6 +197,18 @@ pub fn exploitable(does: &Does) -> Option<&ObjectWrite> {
     does.writes
         .iter()
         .find(|w| w.by_request && matches!(w.action, Action::Delete | Action::Change))
+}
+
+/// A change or deletion of existing objects by a view that never looks at who calls it (no
+/// user, session, token or secret): likely a problem, though the objects are not chosen by the
+/// request (then it is [`exploitable`]).
+pub fn changes_existing(does: &Does) -> Option<&ObjectWrite> {
+    if does.mentions_identity {
+        return None;
+    }
+    does.writes
+        .iter()
+        .find(|w| matches!(w.action, Action::Delete | Action::Change))
 }
 
 /// "deletes the `Invoice` chosen by `pk`".
@@ -247,7 +277,7 @@ mod tests {
 
     const HEAD: &str = "from django.shortcuts import render, redirect\nfrom django.contrib.auth.decorators import login_required, permission_required\n";
 
-    const WRITERS: &str = "def dashboard(request):\n    return render(request, 'd.html')\n\nasync def delete_invoice(request, pk):\n    Invoice.objects.filter(pk=pk).delete()\n    return redirect('invoices')\n\ndef edit(request):\n    if request.method == 'POST':\n        pass\n    return render(request, 'e.html')\n\ndef notify(request):\n    send_mail('s', 'b', 'a@b.c', ['x@y.z'])\n    return redirect('/')\n\ndef like(request, pk):\n    Post.objects.filter(pk=pk).update(liked_by=request.user)\n    return redirect('/')\n";
+    const WRITERS: &str = "def dashboard(request):\n    return render(request, 'd.html')\n\nasync def delete_invoice(request, pk):\n    Invoice.objects.filter(pk=pk).delete()\n    return redirect('invoices')\n\ndef edit(request):\n    if request.method == 'POST':\n        pass\n    return render(request, 'e.html')\n\ndef notify(request):\n    send_mail('s', 'b', 'a@b.c', ['x@y.z'])\n    return redirect('/')\n\ndef like(request, pk):\n    Post.objects.filter(pk=pk).update(liked_by=request.user)\n    return redirect('/')\n\ndef reset_all(request):\n    Counter.objects.all().update(n=0)\n    return redirect('/')\n";
 
     #[test]
     fn without_the_urlconf_writing_views_are_info() {
@@ -259,12 +289,13 @@ mod tests {
                 ("DJS301", 10, 5, "info"),
                 ("DJS301", 15, 5, "info"),
                 ("DJS301", 19, 5, "info"),
+                ("DJS301", 23, 5, "info"),
             ]
         );
     }
 
     #[test]
-    fn routed_writing_views_are_warnings_and_errors_when_exploitable_as_shown() {
+    fn routed_writing_views_are_judged_by_what_they_change() {
         let src = format!("{HEAD}{WRITERS}");
         let found = with_env("app/views.py", &src, |env| {
             env.urlconf_complete = true;
@@ -274,19 +305,23 @@ mod tests {
                 ("edit", "e/"),
                 ("notify", "n/"),
                 ("like", "p/<int:pk>/like/"),
+                ("reset_all", "reset/"),
             ] {
                 route(env, view, at, &[]);
             }
         });
-        // `delete_invoice` deletes the invoice the URL names and never looks at who asks; `like`
-        // acts for `request.user`: a warning.
+        // `delete_invoice` deletes the invoice the URL names and never looks at who asks: an
+        // error; `reset_all` changes existing objects and never looks either: a warning. A form
+        // handler, a mail and `like` (it acts for `request.user`) are what public views do too:
+        // audit notes.
         assert_eq!(
             found,
             vec![
                 ("DJS301", 6, 11, "error"),
-                ("DJS301", 10, 5, "warning"),
-                ("DJS301", 15, 5, "warning"),
-                ("DJS301", 19, 5, "warning"),
+                ("DJS301", 10, 5, "info"),
+                ("DJS301", 15, 5, "info"),
+                ("DJS301", 19, 5, "info"),
+                ("DJS301", 23, 5, "warning"),
             ]
         );
     }
@@ -298,7 +333,7 @@ mod tests {
             env.urlconf_complete = true;
             route(env, "edit", "e/", &[]);
         });
-        assert_eq!(found, vec![("DJS301", 10, 5, "warning")]);
+        assert_eq!(found, vec![("DJS301", 10, 5, "info")]);
         // The same URLconf read in part (a pattern djsec cannot see): the others are info.
         let found = with_env("app/views.py", &src, |env| {
             route(env, "edit", "e/", &[]);
@@ -307,9 +342,10 @@ mod tests {
             found,
             vec![
                 ("DJS301", 6, 11, "info"),
-                ("DJS301", 10, 5, "warning"),
+                ("DJS301", 10, 5, "info"),
                 ("DJS301", 15, 5, "info"),
                 ("DJS301", 19, 5, "info"),
+                ("DJS301", 23, 5, "info"),
             ]
         );
     }
@@ -436,7 +472,7 @@ def outer():\n    def inner(request):\n        return render(request, 'x')\n    
             route(env, "reports", "reports/", &["login_required"]);
             route(env, "reports", "r/", &[]);
         });
-        assert_eq!(found, vec![("DJS301", 2, 5, "warning")]);
+        assert_eq!(found, vec![("DJS301", 2, 5, "info")]);
     }
 
     #[test]

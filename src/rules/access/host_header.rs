@@ -30,6 +30,10 @@ same for `X-Forwarded-Host` (`HTTP_X_FORWARDED_HOST`). Values only passed to a l
   `Host` header a view reads is then the validated one (with `USE_X_FORWARDED_HOST = False`; with
   `True`, `X-Forwarded-Host` is the validated one and `Host` is still reported). Reads in a
   middleware listed before `CommonMiddleware` are still reported;
+- (as an **info** audit note, not a warning) `Host` reads when djsec does not know the deployed
+  `MIDDLEWARE` (a library, or settings it cannot read): `CommonMiddleware` is in Django's default
+  settings, so the header is most likely validated already; `X-Forwarded-Host` reads stay
+  warnings, as `USE_X_FORWARDED_HOST` is off by default;
 - the host validation itself: a read in a function or class that raises `DisallowedHost` (a
   multi-domain middleware matching the raw header against its domains);
 - test code (see the README, "Test code").
@@ -112,9 +116,22 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
             continue;
         }
         let shown = node::text(read, src);
+        // Without the deployed `MIDDLEWARE` (a library, settings djsec cannot read), the Host
+        // header is most likely validated already: `CommonMiddleware` is in Django's default
+        // settings and calls `get_host()` on every request. `X-Forwarded-Host` is not, unless
+        // `USE_X_FORWARDED_HOST` is on (off by default).
+        let severity = if !forwarded && !validated.known {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
         let message = if forwarded {
             format!(
                 "`{shown}` is a header the client can forge: use `request.get_host()` with `USE_X_FORWARDED_HOST` behind a trusted proxy"
+            )
+        } else if severity == Severity::Info {
+            format!(
+                "`{shown}` is the raw Host header: djsec does not know the deployed `MIDDLEWARE`; with `CommonMiddleware` (in Django's default settings) it was checked against `ALLOWED_HOSTS` before this code runs, without it it was not: `request.get_host()` says so explicitly (audit note)"
             )
         } else {
             format!(
@@ -131,9 +148,7 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
                 )],
             )
         });
-        checker.report(
-            Finding::new(RULE.code, read.byte_range(), Severity::Warning, message).with_fix(fix),
-        );
+        checker.report(Finding::new(RULE.code, read.byte_range(), severity, message).with_fix(fix));
     }
 }
 
@@ -173,6 +188,9 @@ const COMMON_MIDDLEWARE: &str = "django.middleware.common.CommonMiddleware";
 /// `Host` header is the validated one — unless `USE_X_FORWARDED_HOST` makes `get_host()` read
 /// `X-Forwarded-Host` instead; then that one is validated and `Host` is not.
 struct Validation {
+    /// Whether the deployed `MIDDLEWARE` is known (a project, its production settings, every
+    /// entry readable).
+    known: bool,
     /// Position of `CommonMiddleware` in the deployed `MIDDLEWARE`, when there.
     common: Option<usize>,
     /// The deployed `USE_X_FORWARDED_HOST`, when known.
@@ -184,6 +202,7 @@ struct Validation {
 impl Validation {
     fn of(checker: &PyChecker) -> Validation {
         let none = Validation {
+            known: false,
             common: None,
             forwarded_host: None,
             before: Vec::new(),
@@ -191,10 +210,16 @@ impl Validation {
         let Some(index) = checker.context.project.as_deref() else {
             return none;
         };
-        let Some(Some(position)) =
+        let Some(position) =
             crate::project::deployed::middleware_position(index, COMMON_MIDDLEWARE)
         else {
             return none;
+        };
+        let Some(position) = position else {
+            return Validation {
+                known: true,
+                ..none
+            };
         };
         let before = crate::project::deployed::value_of(index, "MIDDLEWARE")
             .and_then(|m| {
@@ -207,6 +232,7 @@ impl Validation {
             })
             .unwrap_or_default();
         Validation {
+            known: true,
             common: Some(position),
             forwarded_host: crate::project::deployed::flag(index, "USE_X_FORWARDED_HOST"),
             before,
@@ -320,11 +346,13 @@ mod tests {
         let src = "def v(request):\n    a = request.META['HTTP_HOST']\n    b = request.META.get('HTTP_HOST', 'x')\n    c = request.headers['Host']\n    d = self.request.headers.get('host')\n    e = request.META['HTTP_X_FORWARDED_HOST']\n    f = request.headers.get('X-Forwarded-Host')\n";
         assert_eq!(
             codes_at(src),
+            // No project: the Host reads are audit notes (CommonMiddleware, in Django's default
+            // settings, validates the header); the forwarded host is a warning.
             vec![
-                ("DJS310", 2, 9, "warning"),
-                ("DJS310", 3, 9, "warning"),
-                ("DJS310", 4, 9, "warning"),
-                ("DJS310", 5, 9, "warning"),
+                ("DJS310", 2, 9, "info"),
+                ("DJS310", 3, 9, "info"),
+                ("DJS310", 4, 9, "info"),
+                ("DJS310", 5, 9, "info"),
                 ("DJS310", 6, 9, "warning"),
                 ("DJS310", 7, 9, "warning"),
             ]
@@ -357,7 +385,7 @@ mod validation {
     use std::path::Path;
     use std::sync::Arc;
 
-    use crate::analysis::{Context, analyze_text};
+    use crate::analysis::{Context, Severity, analyze_text};
     use crate::project::ProjectIndex;
     use crate::syntax::Language;
 
@@ -390,6 +418,28 @@ mod validation {
             .collect()
     }
 
+    fn severities(settings: &str, path: &str, src: &str) -> Vec<Severity> {
+        let root = Path::new("/proj");
+        let files = [
+            ("site/settings.py", settings),
+            (
+                "site/wsgi.py",
+                "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+            ),
+            (path, src),
+        ];
+        let context = Context {
+            path: Some(root.join(path)),
+            project: Some(Arc::new(ProjectIndex::from_files(root, &files))),
+            ..Context::default()
+        };
+        analyze_text(src, Language::Python, &context)
+            .into_iter()
+            .filter(|f| f.code == "DJS310")
+            .map(|f| f.severity)
+            .collect()
+    }
+
     /// Seen in Misago (`core/utils.py` compares the Referer with `HTTP_HOST`) and
     /// django-allauth's SAML helper: `CommonMiddleware` has validated the Host before any view.
     #[test]
@@ -403,8 +453,17 @@ mod validation {
         // Without CommonMiddleware, or when the settings are unknown: both.
         let bare = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = []\n";
         assert_eq!(lines(bare, &[], "app/views.py", VIEW), vec![2, 5]);
+        assert_eq!(
+            severities(bare, "app/views.py", VIEW),
+            vec![Severity::Warning, Severity::Warning]
+        );
         let unknown = "DEBUG = False\nSECRET_KEY = 'x'\nMIDDLEWARE = load_middleware()\n";
         assert_eq!(lines(unknown, &[], "app/views.py", VIEW), vec![2, 5]);
+        // Unknown: the Host read is an audit note, the forwarded host a warning.
+        assert_eq!(
+            severities(unknown, "app/views.py", VIEW),
+            vec![Severity::Info, Severity::Warning]
+        );
         // A middleware that runs before CommonMiddleware sees the raw header.
         let early = "class HostMiddleware:\n    def __call__(self, request):\n        host = request.META['HTTP_HOST']\n";
         let settings = format!(

@@ -643,6 +643,8 @@ pub struct BodyFacts {
     pub acts_as_user: bool,
     /// Reads `request.POST`, `request.FILES`, `request.body` or `request.data`.
     pub reads_post: bool,
+    /// Reads `request.FILES`: takes an upload, to store it.
+    pub reads_files: bool,
     /// Names an unsafe method (`if request.method == "POST"`): it handles POST, PUT, PATCH or
     /// DELETE requests.
     pub handles_unsafe_method: bool,
@@ -703,7 +705,11 @@ impl BodyFacts {
                         self.reads_user = true;
                     }
                     "session" if on_request => self.uses_session = true,
-                    "POST" | "FILES" | "body" | "data" if on_request => self.reads_post = true,
+                    "FILES" if on_request => {
+                        self.reads_post = true;
+                        self.reads_files = true;
+                    }
+                    "POST" | "body" | "data" if on_request => self.reads_post = true,
                     _ => {}
                 }
                 if is_password_name(attr) {
@@ -823,7 +829,10 @@ impl BodyFacts {
             | "unsign"
             | "check_token"
             // python3-saml: validates the IdP's logout message.
-            | "process_slo" => {
+            | "process_slo"
+            // python-social-auth: completes an OAuth/OpenID login after checking the `state`
+            // the request carries against the session (the callback's CSRF protection).
+            | "do_complete" => {
                 self.signature_check = true;
                 self.auth_check = true;
             }
@@ -2204,6 +2213,7 @@ fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
         reads_user: a.reads_user || b.reads_user,
         acts_as_user: a.acts_as_user || b.acts_as_user,
         reads_post: a.reads_post || b.reads_post,
+        reads_files: a.reads_files || b.reads_files,
         handles_unsafe_method: a.handles_unsafe_method || b.handles_unsafe_method,
         writes: a.writes.or(b.writes),
         checks_redirect: a.checks_redirect || b.checks_redirect,

@@ -22,11 +22,12 @@ pub const RULE: Rule = Rule {
 Reports `==` and `!=` between request data (a header, a parameter, a cookie, a form's
 `cleaned_data`; followed through local variables and the project's helpers) and a secret the
 server holds: a value whose name ends with token, secret, signature, digest, HMAC, password, OTP
-or API/secret/private key (`settings.WEBHOOK_SECRET`, `user.api_token`, `session["oauth_token"]`,
-`order.secret.lower()`), or an HMAC or hash digest computed just before
+or API/secret/private key (`settings.WEBHOOK_SECRET`, `user.api_token`, `order.secret.lower()`), or an HMAC or hash digest computed just before
 (`expected = hmac.new(...).hexdigest()`).
 
-Not reported: comparisons with constants (`== "true"`) and choice constants
+Not reported: values read from the requester's own session (`request.session["oauth_state"]`,
+an OAuth request token kept there): only the holder of that session cookie can probe them, and
+they received the value in the first place; comparisons with constants (`== "true"`) and choice constants
 (`Restriction.PASSWORD`), between two request values, with values whose names say nothing secret
 (an ETag, `token_endpoint_auth_method`: only the last word of a name counts);
 `hmac.compare_digest()` and `constant_time_compare()`.
@@ -256,6 +257,46 @@ fn is_secret(checker: &PyChecker, expr: Node, depth: u32) -> bool {
     false
 }
 
+/// Whether a value is read from the requester's own session (`request.session["oauth_state"]`,
+/// or a name assigned from it): only someone holding that session cookie can probe it, and the
+/// session's owner is the one who received the value (an OAuth `state`, a request token) in the
+/// first place. Timing reveals nothing they do not have.
+fn from_own_session(checker: &PyChecker, expr: Node, depth: u32) -> bool {
+    let src = checker.source();
+    let mut base = node::unparenthesize(expr);
+    // `session_token["oauth_token"]`, `request.session.pop("state")`: down to what is read.
+    for _ in 0..8 {
+        let next = match base.kind() {
+            "subscript" => base.field(Field::Value),
+            "call" => base
+                .field(Field::Function)
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.field(Field::Object)),
+            _ => None,
+        };
+        match next {
+            Some(n) => base = node::unparenthesize(n),
+            None => break,
+        }
+    }
+    let text = node::text(base, src);
+    if text == "request.session" || text == "self.request.session" {
+        return true;
+    }
+    if base.kind() == "identifier" && depth < 2 {
+        let index = &checker.model.index;
+        let bindings = index.bindings(index.scope_at(base), text);
+        if let Some(value) = bindings
+            .iter()
+            .rfind(|b| b.node.end_byte() <= base.start_byte())
+            .and_then(|b| b.value)
+        {
+            return from_own_session(checker, value, depth + 1);
+        }
+    }
+    false
+}
+
 pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
     let statements = checker.model.index.statements.clone();
@@ -309,7 +350,7 @@ pub fn check(checker: &mut PyChecker) {
         if !matches!(other_level, Level::Unknown | Level::Escaped) {
             continue;
         }
-        if !is_secret(checker, other, 0) {
+        if !is_secret(checker, other, 0) || from_own_session(checker, other, 0) {
             continue;
         }
         let flow = if lf.level == Level::Request { lf } else { rf };
@@ -420,6 +461,14 @@ mod tests {
     fn silent_on_constants_plain_values_and_constant_time() {
         let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request, content):\n    etag = hashlib.md5(content).hexdigest()\n    if request.headers.get('If-None-Match') == etag:\n        return 5\n    if request.POST.get('restriction_type') == Restriction.PASSWORD:\n        return 6\n    if request.POST['token_endpoint_auth_method'] == method:\n        return 7\n    stripped = strip_signature(request.POST['body'])\n    if stripped == request.POST['body']:\n        return 8\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
         assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn silent_on_values_from_the_requesters_own_session() {
+        // Seen in askbot and pretix: an OAuth `state` or request token kept in the session.
+        let src = "def done(request):\n    state = request.GET.get('state')\n    expected_token = request.session.pop('oauth2_csrf_token', None)\n    if state != expected_token:\n        return 1\n    session_oauth_token = request.session['oauth_token']\n    if request.GET['oauth_token'] == session_oauth_token['oauth_token']:\n        return 2\n    if request.GET.get('state') != request.session['payment_oauth_token']:\n        return 3\n    if request.GET.get('token') != settings.API_TOKEN:\n        return 4\n";
+        // The one secret the server holds for everyone is still reported.
+        assert_eq!(codes(src), vec![("DJS703", 11, 8, "warning")]);
     }
 
     #[test]
