@@ -26,8 +26,8 @@ Not reported: `'{{ value|escapejs }}'` inside a quoted JavaScript string, litera
 cannot hold quotes or code (`|length`, `.pk`, `forloop.counter`, …), values the server makes
 (form and widget metadata: `field.name`, `field.auto_id`, `widget.name`, `widget.attrs.id`, ids
 such as a widget template's `image_id`; `settings.*`; `{{ url(...) }}`) unless a view passes
-request data under the name, and values every view passes as constants or escaped data. The
-finding is an error with `|safe`, under `{% autoescape off %}`, or when the value is request
+request data under the name (a value a view escapes for HTML is still reported: the browser
+decodes the escapes before it runs the handler). The finding is an error with `|safe`, under `{% autoescape off %}`, or when the value is request
 data (`request.GET…` in the template, or a view passing request data): the browser decodes the
 escaped quotes before running the handler.
 
@@ -116,10 +116,11 @@ pub fn check(checker: &mut TemplateChecker) {
         {
             continue;
         }
+        // What a view passes as "safe" for HTML (escaped text) is not safe here: the browser
+        // decodes the escapes before it runs the handler.
         let why = match &judgement {
-            Judgement::Safe => continue,
             Judgement::User(why) | Judgement::Stored(why) => Some(why.clone()),
-            Judgement::Unknown => None,
+            Judgement::Safe | Judgement::Unknown => None,
         };
         let user = matches!(judgement, Judgement::User(_));
         let name = templates::shown(text, expr);
