@@ -366,7 +366,7 @@ const TRANSLATION_FUNCTIONS: &[&str] = &["_", "gettext", "ngettext", "pgettext",
 
 /// Whether a `{{ … }}` shows a value the server makes from its code and configuration: the
 /// CSRF token, `LANGUAGE_CODE`, `settings.*`, loop counters, ids and prefixes of forms and
-/// formsets, field names, booleans, Jinja2's `url(...)`, `static(...)` and the translation of a
+/// formsets, field and widget names, ids (`*_id`, a widget template's `image_id`), booleans, Jinja2's `url(...)`, `static(...)` and the translation of a
 /// constant string.
 pub(crate) fn is_server_made(text: &str, content: &str, expr: &FilterExpression) -> bool {
     let base = expr.base_text(text);
@@ -395,9 +395,13 @@ pub(crate) fn is_server_made(text: &str, content: &str, expr: &FilterExpression)
         || first == "settings"
         || matches!(first, "forloop" | "loop")
         || (parts.len() > 1 && SERVER_ATTRIBUTES.contains(&last))
-        || (parts.len() > 1 && last.ends_with("_id"))
+        || last.ends_with("_id")
         || (parts.len() > 1 && ["is_", "has_", "can_"].iter().any(|p| last.starts_with(p)))
-        || (parts.len() > 1 && last == "name" && parts[parts.len() - 2].contains("field"))
+        || (parts.len() > 1
+            && last == "name"
+            && ["field", "widget"]
+                .iter()
+                .any(|p| parts[parts.len() - 2].contains(p)))
         || base.starts_with("request.LANGUAGE_CODE")
 }
 

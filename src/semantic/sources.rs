@@ -700,6 +700,11 @@ impl Default for Tables {
             "bleach.clean",
             "bleach.linkify",
             "nh3.clean",
+            // readme_renderer renders Markdown, reStructuredText and plain text to HTML and
+            // cleans the result with an allow-list (nh3, bleach in older versions).
+            "readme_renderer.markdown.render",
+            "readme_renderer.rst.render",
+            "readme_renderer.txt.render",
             // URLs Django builds from a pattern: every argument is percent-encoded.
             "django.urls.reverse",
             "django.core.urlresolvers.reverse",
@@ -879,6 +884,11 @@ mod tests {
         assert!(tables.is_sanitizer("int", SinkKind::Html));
         assert!(!tables.is_sanitizer("json.dumps", SinkKind::Html));
         assert!(!tables.is_sanitizer("django.utils.html.strip_tags", SinkKind::Html));
+        // readme_renderer cleans its HTML with an allow-list; a bare Markdown renderer does not.
+        assert!(tables.is_sanitizer("readme_renderer.markdown.render", SinkKind::Html));
+        assert!(tables.is_sanitizer("readme_renderer.rst.render", SinkKind::Html));
+        assert!(!tables.is_sanitizer("readme_renderer.markdown.render", SinkKind::Sql));
+        assert!(!tables.is_sanitizer("markdown.markdown", SinkKind::Html));
     }
 
     #[test]

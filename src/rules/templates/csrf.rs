@@ -32,8 +32,15 @@ tag, and forms whose content can render the token itself: an `{% include %}` (dj
 read other templates yet), a tag that renders a whole form (`{% crispy form %}`,
 `{% bootstrap_form* %}`, `{% fields_for %}`), a Jinja2 macro imported into the template
 (`{{ macros.csrf_field() }}`, `{% call %}`) or any expression that mentions `csrf_token`.
-Reported as information only, because the token may be added elsewhere: forms containing a
-`{% block %}` (a child template can fill it), and forms that this template does not close.
+Reported as information only, because the token may be added elsewhere or not be needed:
+forms containing a `{% block %}` (a child template can fill it), forms that this template does
+not close, forms whose `action` starts with a template tag or a variable that djsec cannot
+resolve to this site (`{{ event.urls.auth }}`, a project's `{% abs_url … %}`: it may be another
+site, which must not receive the token — `{% url %}`, Jinja2's `url()`, `request.path` and
+relative URLs are this site), and forms with no field and no submit button (no `<input>` other
+than hidden ones, no `<button>` that submits, no `<select>` or `<textarea>`, nothing that may
+render one, no button elsewhere naming the form in its `form` attribute): only a script can
+submit those, and it may send the token in an `X-CSRFToken` header.
 
 ## Why is this bad?
 With `CsrfViewMiddleware` enabled, Django rejects the submission with "403 Forbidden (CSRF token
@@ -171,7 +178,72 @@ struct Body {
     form_tags: Vec<String>,
     /// `{% block %}` tags in the form (a child template may fill them).
     blocks: usize,
+    /// Something in the form's text that may render a field or a button: a template tag djsec
+    /// does not know, or a variable that names a form, a field or a widget, or goes through a
+    /// filter.
+    may_render_control: bool,
 }
+
+/// Template tags (Django's and Jinja2's) that render no HTML control: control flow,
+/// translations, URLs, static files, comments.
+const TAGS_WITHOUT_CONTROLS: &[&str] = &[
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "for",
+    "empty",
+    "endfor",
+    "with",
+    "endwith",
+    "trans",
+    "translate",
+    "blocktrans",
+    "blocktranslate",
+    "endblocktrans",
+    "endblocktranslate",
+    "plural",
+    "load",
+    "comment",
+    "endcomment",
+    "url",
+    "static",
+    "now",
+    "spaceless",
+    "endspaceless",
+    "csrf_token",
+    "firstof",
+    "cycle",
+    "ifchanged",
+    "endifchanged",
+    "verbatim",
+    "endverbatim",
+    "autoescape",
+    "endautoescape",
+    "filter",
+    "endfilter",
+    "set",
+    "endset",
+    "localize",
+    "endlocalize",
+    "localtime",
+    "endlocaltime",
+    "timezone",
+    "endtimezone",
+    "get_current_language",
+    "language",
+    "endlanguage",
+    "lorem",
+    "regroup",
+    "templatetag",
+    "widthratio",
+    "endblock",
+];
+
+/// Words in a variable (or the loop it comes from) that say it may render a form control.
+const CONTROL_WORDS: &[&str] = &[
+    "form", "field", "widget", "input", "button", "select", "control", "captcha", "html",
+];
 
 fn body(checker: &TemplateChecker, form: &Element, macros: &[String]) -> Body {
     let text = checker.source;
@@ -199,6 +271,7 @@ fn body(checker: &TemplateChecker, form: &Element, macros: &[String]) -> Body {
                     .form_tags
                     .push("a Jinja2 `{% call %}` block".to_string()),
                 name if renders_form(name) => out.form_tags.push(format!("`{{% {name} %}}`")),
+                name if !TAGS_WITHOUT_CONTROLS.contains(&name) => out.may_render_control = true,
                 _ => {}
             },
             TokenKind::Variable => {
@@ -215,6 +288,9 @@ fn body(checker: &TemplateChecker, form: &Element, macros: &[String]) -> Body {
                     if macros.iter().any(|m| m == root) {
                         out.form_tags.push(format!("the macro `{}`", callee.trim()));
                     }
+                    out.may_render_control = true;
+                } else if !out.may_render_control && may_render_control(checker, i) {
+                    out.may_render_control = true;
                 }
             }
             TokenKind::Text => {
@@ -228,6 +304,135 @@ fn body(checker: &TemplateChecker, form: &Element, macros: &[String]) -> Body {
         }
     }
     out
+}
+
+/// Whether the `{{ … }}` token `i` may render a form control: in the text of the form (not in
+/// an attribute), with a filter (`{{ form|crispy }}`, `{{ html|safe }}`) or a name (its own,
+/// or the iterable or value of the `{% for %}` / `{% with %}` it comes from) that says form,
+/// field, widget, button...
+fn may_render_control(checker: &TemplateChecker, i: usize) -> bool {
+    let text = checker.source;
+    let syntax = checker.syntax;
+    let token = &syntax.tokens[i];
+    if syntax.start_tag_at(token.range.start).is_some()
+        || syntax.raw_text_at(token.range.start).is_some()
+    {
+        return false;
+    }
+    let Some(expr) = syntax.filter_expression(text, i) else {
+        return true;
+    };
+    if !expr.filters.is_empty() && !templates::is_inert(text, &expr) {
+        return true;
+    }
+    let names = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        CONTROL_WORDS.iter().any(|w| s.contains(w))
+    };
+    if names(expr.base_text(text)) {
+        return true;
+    }
+    syntax
+        .enclosing_blocks(token.range.start)
+        .take(64)
+        .filter(|b| matches!(b.name.as_str(), "for" | "with"))
+        .any(|b| {
+            syntax
+                .tokens
+                .get(b.open)
+                .is_some_and(|t| names(t.content_text(text)))
+        })
+}
+
+/// Where a form posts, as far as the template tells.
+enum Target {
+    /// This site: no `action`, an empty or relative one, `{% url %}`, Jinja2's `url()`, the
+    /// request's own path.
+    ThisSite,
+    /// Built by a template tag or a variable djsec cannot resolve (another site's URL, as
+    /// often as not): the text that builds it.
+    Unresolved(String),
+}
+
+/// The target of a form from its raw `action` value (absolute literals are handled before).
+fn target(text: &str, checker: &TemplateChecker, form: &Element) -> Target {
+    let syntax = checker.syntax;
+    let Some(value) = form.attribute("action").and_then(|a| a.value.clone()) else {
+        return Target::ThisSite;
+    };
+    // The first thing the value outputs, skipping tags that output nothing themselves.
+    for i in syntax.tokens_in(value.clone()) {
+        let token = &syntax.tokens[i];
+        match token.kind {
+            TokenKind::Comment => {}
+            TokenKind::Text => {
+                let start = token.range.start.max(value.start);
+                let end = token.range.end.min(value.end);
+                if text.get(start..end).is_some_and(|t| t.trim().is_empty()) {
+                    continue;
+                }
+                return Target::ThisSite;
+            }
+            TokenKind::Block => match syntax.block_name(text, i) {
+                "url" => return Target::ThisSite,
+                "if" | "elif" | "else" | "endif" | "with" | "endwith" | "spaceless"
+                | "endspaceless" => {}
+                _ => return Target::Unresolved(short(slice(text, &token.range))),
+            },
+            TokenKind::Variable => {
+                let content = token.content_text(text).trim();
+                let this_site = content.starts_with("url(")
+                    || content.starts_with("reverse(")
+                    || syntax.filter_expression(text, i).is_some_and(|e| {
+                        matches!(
+                            e.base_text(text),
+                            "request.path"
+                                | "request.path_info"
+                                | "request.get_full_path"
+                                | "request.get_full_path_info"
+                        )
+                    });
+                return if this_site {
+                    Target::ThisSite
+                } else {
+                    Target::Unresolved(short(slice(text, &token.range)))
+                };
+            }
+        }
+    }
+    Target::ThisSite
+}
+
+/// Whether a form has a control a user can submit it with, or that holds what it submits:
+/// a button that is not `type="button"`/`"reset"`, an input that is not hidden, a `<select>`,
+/// a `<textarea>`, or a button elsewhere in the template whose `form` attribute names it.
+fn has_control(text: &str, elements: &[Element], at: usize) -> bool {
+    let form = &elements[at];
+    let inside = elements[at + 1..]
+        .iter()
+        .take_while(|e| e.range.start < form.range.end)
+        .any(|e| match e.name.as_str() {
+            "button" => !matches!(
+                attribute_value(text, e, "type"),
+                Some(Some(t)) if t == "button" || t == "reset"
+            ),
+            "input" => {
+                !(matches!(attribute_value(text, e, "type"), Some(Some(t)) if t == "hidden")
+                    || e.attribute("hidden").is_some())
+            }
+            "select" | "textarea" => true,
+            _ => false,
+        });
+    inside
+        || form
+            .attribute_value(text, "id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .is_some_and(|id| {
+                elements
+                    .iter()
+                    .any(|e| e.attribute_value(text, "form").map(str::trim) == Some(id))
+            })
 }
 
 /// Template tags that render a whole form with its CSRF token: django-crispy-forms'
@@ -320,13 +525,28 @@ pub fn check(checker: &mut TemplateChecker) {
             continue;
         }
         let mut maybe = Vec::new();
+        let mut why_info = None;
+        if let Target::Unresolved(action) = target(text, checker, form) {
+            why_info = Some(format!(
+                "it posts to `{action}`, which djsec cannot resolve: a form that posts to another site needs no token (and must not send this one); if it is this site, Django rejects its submissions (403)"
+            ));
+        } else if !body.may_render_control && !has_control(text, &syntax.elements, i) {
+            why_info = Some(
+                "it has no field and no submit button, so only a script can submit it, and a script may send the token in a header (not checked)".to_string(),
+            );
+        }
         if body.blocks > 0 {
             maybe.push("a child template filling its `{% block %}`".to_string());
         }
         if form.end_tag.is_none() {
             maybe.push("the template that closes it".to_string());
         }
-        let (severity, message) = if maybe.is_empty() {
+        let (severity, message) = if let Some(why) = why_info.filter(|_| maybe.is_empty()) {
+            (
+                Severity::Info,
+                format!("POST form without `{{% csrf_token %}}`, but {why}"),
+            )
+        } else if maybe.is_empty() {
             (
                 MISSING_CSRF_TOKEN.severity,
                 "POST form without `{% csrf_token %}`: Django's CSRF check rejects its submissions (403), and exempting the view instead opens it to cross-site request forgery".to_string(),
@@ -499,6 +719,87 @@ mod tests {
         assert_eq!(codes(src), vec![("DJS510", 2, 1, "warning")]);
         let src = "<form method=\"post\">{% load crispy_forms_tags %}{{ form|crispy }}</form>";
         assert_eq!(codes(src), vec![("DJS510", 1, 1, "warning")]);
+    }
+
+    #[test]
+    fn forms_posting_to_an_unresolved_target_are_information() {
+        let src = concat!(
+            // A project tag or a variable: may be another site.
+            "<form action=\"{% eventurl request.event 'presale:event.auth' %}\" method=\"post\"><input type=\"hidden\" name=\"session\" value=\"{{ s }}\"><button>Go</button></form>\n",
+            "<form action=\"{{ request.event.urls.auth.full }}\" method=\"post\"><button>Go</button></form>\n",
+            "<form action=\"{% if a %}{{ target }}{% endif %}\" method=\"post\"><button>Go</button></form>\n",
+            // This site: `{% url %}`, Jinja2's `url()`, the request's path, relative URLs.
+            "<form action=\"{% url 'save' %}\" method=\"post\"><button>Go</button></form>\n",
+            "<form action=\"{{ url('delete_bulk_tag_subscription') }}\" method=\"POST\"><button type=\"submit\">x</button></form>\n",
+            "<form action=\"{{ request.get_full_path }}\" method=\"post\"><button>Go</button></form>\n",
+            "<form action=\"/items/{{ item.pk }}/delete/\" method=\"post\"><button>Go</button></form>\n",
+            "<form action=\"{% if a %}/x/{% else %}/y/{% endif %}\" method=\"post\"><button>Go</button></form>\n",
+            "<form action=\".\" method=\"post\"><button>Go</button></form>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS510", 1, 1, "info"),
+                ("DJS510", 2, 1, "info"),
+                ("DJS510", 3, 1, "info"),
+                ("DJS510", 4, 1, "warning"),
+                ("DJS510", 5, 1, "warning"),
+                ("DJS510", 6, 1, "warning"),
+                ("DJS510", 7, 1, "warning"),
+                ("DJS510", 8, 1, "warning"),
+                ("DJS510", 9, 1, "warning"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(
+            f[0].message
+                .contains("`{% eventurl request.event 'presale:event.auth' %}`")
+                && f[0].message.contains("cannot resolve"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn forms_without_a_field_or_a_submit_button_are_information() {
+        let src = concat!(
+            // Nothing a user can submit: an error box, hidden inputs only, a plain button.
+            "<form action=\"\" method=\"post\">\n  <h3>{% trans \"Error:\" %} {{ error.error }}</h3>\n  <p>{{ error.description }}</p>\n</form>\n",
+            "<form method=\"post\"><input type=\"hidden\" name=\"a\" value=\"{{ a }}\"><input type=\"checkbox\" name=\"b\" hidden><button type=\"button\">x</button></form>\n",
+            // A field, a submit button, a select, a button elsewhere naming the form.
+            "<form method=\"post\"><input name=\"q\"></form>\n",
+            "<form method=\"post\"><input type=\"hidden\" name=\"a\"><button>Delete</button></form>\n",
+            "<form method=\"post\"><select name=\"s\"></select></form>\n",
+            "<form method=\"post\" id=\"logout\"></form><button form=\"logout\">Log out</button>\n",
+            // Something that may render a control: a form, a field, a filter, a project tag.
+            "<form method=\"post\">{{ form }}</form>\n",
+            "<form method=\"post\">{% for f in wizard.form %}{{ f }}{% endfor %}</form>\n",
+            "<form method=\"post\">{{ extra|safe }}</form>\n",
+            "<form method=\"post\">{% render_field form.name %}</form>\n",
+            "<form method=\"post\">{% component sessions_list %}</form>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS510", 1, 1, "info"),
+                ("DJS510", 5, 1, "info"),
+                ("DJS510", 6, 1, "warning"),
+                ("DJS510", 7, 1, "warning"),
+                ("DJS510", 8, 1, "warning"),
+                ("DJS510", 9, 1, "warning"),
+                ("DJS510", 10, 1, "warning"),
+                ("DJS510", 11, 1, "warning"),
+                ("DJS510", 12, 1, "warning"),
+                ("DJS510", 13, 1, "warning"),
+                ("DJS510", 14, 1, "warning"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(
+            f[0].message.contains("no field and no submit button"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::analysis::template::TemplateChecker;
 use crate::analysis::{Finding, Severity};
-use crate::rules::templates::{self, Js, Place};
+use crate::rules::templates::{self, Js, Judgement, Place};
 use crate::rules::{Family, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -23,8 +23,13 @@ Finds `{{ … }}` variables in attributes whose value runs as JavaScript: event 
 URLs in any attribute.
 
 Not reported: `'{{ value|escapejs }}'` inside a quoted JavaScript string, literals, values that
-cannot hold quotes or code (`|length`, `.pk`, `forloop.counter`, …). With `|safe` or under
-`{% autoescape off %}` the finding is an error.
+cannot hold quotes or code (`|length`, `.pk`, `forloop.counter`, …), values the server makes
+(form and widget metadata: `field.name`, `field.auto_id`, `widget.name`, `widget.attrs.id`, ids
+such as a widget template's `image_id`; `settings.*`; `{{ url(...) }}`) unless a view passes
+request data under the name (a value a view escapes for HTML is still reported: the browser
+decodes the escapes before it runs the handler). The finding is an error with `|safe`, under `{% autoescape off %}`, or when the value is request
+data (`request.GET…` in the template, or a view passing request data): the browser decodes the
+escaped quotes before running the handler.
 
 ## Why is this bad?
 The browser HTML-decodes an attribute's value before running it, so HTML escaping is undone
@@ -103,20 +108,38 @@ pub fn check(checker: &mut TemplateChecker) {
         {
             continue;
         }
+        // Values the server makes (form and widget names and ids, settings, URLs), unless a
+        // view says the name holds request data.
+        let judgement = templates::judge(checker, expr, token.range.start);
+        if !matches!(judgement, Judgement::User(_))
+            && templates::is_server_made(text, token.content_text(text), expr)
+        {
+            continue;
+        }
+        // What a view passes as "safe" for HTML (escaped text) is not safe here: the browser
+        // decodes the escapes before it runs the handler.
+        let why = match &judgement {
+            Judgement::User(why) | Judgement::Stored(why) => Some(why.clone()),
+            Judgement::Safe | Judgement::Unknown => None,
+        };
+        let user = matches!(judgement, Judgement::User(_));
         let name = templates::shown(text, expr);
         let what = if js_url {
             "a `javascript:` URL".to_string()
         } else {
             format!("the `{}` attribute", attribute.name_lower)
         };
-        let message = if unescaped {
+        let mut message = if unescaped {
             format!("{name} is inserted unescaped into {what}, which runs as JavaScript")
         } else {
             format!(
                 "{name} is inserted into {what}, which runs as JavaScript: the browser decodes HTML escapes before running it, so escaping does not protect it; keep the value in a `data-` attribute"
             )
         };
-        let severity = if unescaped {
+        if let Some(why) = why {
+            message.push_str(&format!(" ({why})"));
+        }
+        let severity = if unescaped || user {
             Severity::Error
         } else {
             RULE.severity
@@ -162,6 +185,30 @@ mod tests {
                 ("DJS521", 4, 27, "warning"),
                 ("DJS521", 5, 20, "warning"),
                 ("DJS521", 6, 15, "error"),
+            ]
+        );
+    }
+
+    #[test]
+    fn form_and_widget_metadata_is_server_made() {
+        let src = concat!(
+            "<img onload=\"$('#upload_button_{{ image_id }}').hide()\" onerror=\"$('#b_{{ widget.attrs.id }}').show()\">\n",
+            "<button hx-on:htmx:trigger=\"start({ targetFieldName: '{{ field.name }}' })\">x</button>\n",
+            "<a onclick=\"f('{{ field.auto_id }}', '{{ widget.name }}', '{{ form.prefix }}')\">x</a>\n",
+        );
+        assert_eq!(codes(src), vec![]);
+        // Look-alikes that stay reported: a name that is not a field's or a widget's, request
+        // data (an error: the decoded quotes end the string).
+        let src = concat!(
+            "<a onclick=\"f('{{ item.name }}', '{{ author.name }}')\">x</a>\n",
+            "<a onclick=\"f('{{ request.GET.next }}')\">x</a>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS521", 1, 16, "warning"),
+                ("DJS521", 1, 35, "warning"),
+                ("DJS521", 2, 16, "error"),
             ]
         );
     }

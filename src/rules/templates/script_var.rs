@@ -36,16 +36,24 @@ template (`render()`, `render_to_string()`, `TemplateResponse`, class-based `tem
   code, in a template literal or without escaping;
 - **warning**: unknown or stored data in those places, or request data in a quoted string (a
   backslash or a line break can end the string);
+- **info**: a value marked safe on purpose (`|safe`, `{% autoescape off %}`) and spliced into
+  code (`var config = {{ config_json|safe }};`, JSON built by the server as often as not), when
+  djsec cannot trace where it comes from (audit information: check that no user text reaches
+  it);
 - **hint**: unknown or stored data in a quoted string with HTML escaping on, where only a
-  backslash or a line break can end the string early (audit information).
+  backslash or a line break can end the string early, and request data in such a string when
+  more of the string follows the value (`"?sort={{ sort }}&page=2"`): a backslash at the
+  value's end then escapes that text, not the closing quote, and a line break only makes a
+  syntax error (audit information).
 
 Not reported: `"{{ value|escapejs }}"` inside a quoted string (what `escapejs` is for), literals,
 values that cannot hold quotes or code (`|length`, `|date:"Y"`, `|tojson`, `|urlencode`,
 `|slugify`, `|yesno`, `|as_js_bool`, `.pk`, `.id`, `forloop.counter`, `csrf_token`), values the
 server makes (`{{ url(...) }}` and `{{ static(...) }}` in Jinja2, `settings.*`,
-`LANGUAGE_CODE`, form and formset ids, prefixes and field names, the translation of a constant
-string), values every view passes as constants, escaped data or forms, templates the project
-only renders as plain text, and variables in JavaScript comments.
+`LANGUAGE_CODE`, form and formset ids, prefixes, field and widget names, ids such as
+`{{ tab_id }}`, the translation of a constant string), values every view passes as constants,
+escaped data or forms, templates the project only renders as plain text, and variables in
+JavaScript comments.
 
 ## Why is this bad?
 Django's autoescaping is HTML escaping. In a script it does not stop a value from being code:
@@ -206,11 +214,42 @@ pub fn check(checker: &mut TemplateChecker) {
             // nearly every time, so an audit hint.
             let untraced_code =
                 matches!(judgement, Judgement::Unknown) && !unescaped && matches!(state, Js::Code);
+            // Marked safe on purpose (`|safe`, `{% autoescape off %}`, not an engine without
+            // autoescaping) and spliced into code: a structure built to be code (JSON, a
+            // literal), from data djsec cannot trace: audit information.
+            let deliberate_untraced_code = matches!(judgement, Judgement::Unknown)
+                && unescaped
+                && !engine_off
+                && matches!(state, Js::Code);
+            // HTML-escaped in a quoted string, followed by more of the string: a backslash at
+            // its end escapes that text, not the closing quote, and a line break only makes a
+            // syntax error, so the value cannot end the string.
+            let string_stays_closed = in_string
+                && !unescaped
+                && match state {
+                    Js::String(q) => text
+                        .as_bytes()
+                        .get(token.range.end)
+                        .is_some_and(|&b| b != q && b != b'{' && b != b'\\' && b != b'\n'),
+                    _ => false,
+                };
+            if string_stays_closed && user {
+                message.push_str(
+                    "; the string goes on after it, so a backslash at its end cannot reach the closing quote and a line break only stops the script: audit information",
+                );
+            }
+            if deliberate_untraced_code {
+                message.push_str(
+                    " (djsec cannot tell where it comes from: check that no user text reaches it)",
+                );
+            }
             let severity = match (in_string && !unescaped, user) {
+                (true, true) if string_stays_closed => Severity::Hint,
                 (true, true) => Severity::Warning,
                 (true, false) => Severity::Hint,
                 (false, true) => Severity::Error,
                 (false, false) if untraced_code => Severity::Hint,
+                (false, false) if deliberate_untraced_code => Severity::Info,
                 (false, false) => Severity::Warning,
             };
             let fix = json_script_fix(checker, &ids, script, token, expr, state);
@@ -502,11 +541,76 @@ mod tests {
                 ("DJS520", 3, 12, "hint"),
                 ("DJS520", 4, 12, "hint"),
                 ("DJS520", 5, 23, "warning"),
-                // Unescaped, but nothing says what the value holds: a warning.
-                ("DJS520", 6, 11, "warning"),
+                // Marked safe and spliced into code on purpose, from data djsec cannot
+                // trace (a JSON structure as often as not): audit information.
+                ("DJS520", 6, 11, "info"),
                 ("DJS520", 7, 11, "hint"),
                 ("DJS520", 9, 50, "hint"),
             ]
+        );
+    }
+
+    #[test]
+    fn untraced_values_marked_safe_in_code_are_information() {
+        let src = concat!(
+            "<script>initDateChooser(\"{{ widget.attrs.id|escapejs }}\", {{ widget.config_json|safe }});</script>\n",
+            "<script>const t = {{ data_types|default:\"{}\"|safe }};</script>\n",
+            "{% autoescape off %}<script>var c = {{ config }};</script>{% endautoescape %}\n",
+            // Look-alikes that stay reported: request data, unescaped in a string or a template
+            // literal, untraced text in a template literal.
+            "<script>var q = {{ request.GET.q|safe }};</script>\n",
+            "<script>var s = \"{{ name|safe }}\";</script>\n",
+            "<script>var t = `{{ query.name }}`, u = `{{ object.query|escapejs }}`;</script>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS520", 1, 59, "info"),
+                ("DJS520", 2, 19, "info"),
+                ("DJS520", 3, 37, "info"),
+                ("DJS520", 4, 17, "error"),
+                ("DJS520", 5, 18, "warning"),
+                ("DJS520", 6, 18, "warning"),
+                ("DJS520", 6, 42, "warning"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(
+            f[0].message
+                .contains("djsec cannot tell where it comes from"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn request_data_in_a_string_that_goes_on_after_it_is_a_hint() {
+        let src = concat!(
+            "<script>\n",
+            // The string goes on after the value: a backslash cannot reach the closing quote.
+            "  load(\"/replies?sort={{ request.GET.sort }}&last={{ last|date:'U' }}\");\n",
+            "  var a = 'x{{ request.GET.a }}y';\n",
+            // The value ends the string, or another value follows right after: a warning.
+            "  var b = \"{{ request.GET.b }}\";\n",
+            "  var c = \"{{ request.GET.c }}{{ request.GET.d }}\", d = \"{{ request.GET.e }}\";\n",
+            "</script>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS520", 2, 23, "hint"),
+                ("DJS520", 3, 13, "hint"),
+                ("DJS520", 4, 12, "warning"),
+                ("DJS520", 5, 12, "warning"),
+                ("DJS520", 5, 31, "warning"),
+                ("DJS520", 5, 58, "warning"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(
+            f[0].message.contains("audit information"),
+            "{}",
+            f[0].message
         );
     }
 

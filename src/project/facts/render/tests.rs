@@ -421,6 +421,54 @@ fn script_variables_are_judged_by_what_the_view_passes() {
 }
 
 #[test]
+fn event_handler_variables_are_judged_by_what_the_view_passes() {
+    let template = concat!(
+        "<a onclick=\"f('{{ q }}')\">x</a>\n",
+        "<a onclick=\"f('{{ comment.body }}')\">x</a>\n",
+        "<a onclick=\"f('{{ cleaned }}')\">x</a>\n",
+        "<a onclick=\"f('{{ form.body.auto_id }}', '{{ field.name }}')\">x</a>\n",
+    );
+    assert_eq!(
+        thread_codes(template, &["DJS521"]),
+        vec![
+            // Request data: the browser decodes the escaped quotes first, an error.
+            ("DJS521", 1, 16, "error"),
+            // Stored data: a warning that says which view passes it.
+            ("DJS521", 2, 16, "warning"),
+            // Escaped for HTML (sanitised) is not escaped for an event handler.
+            ("DJS521", 3, 16, "warning"),
+        ]
+    );
+    let findings = project_findings(template);
+    let first = findings.iter().find(|f| f.code == "DJS521");
+    let message = first.map(|f| f.message.clone()).unwrap_or_default();
+    assert!(message.contains("`q` comes from request.GET"), "{message}");
+}
+
+#[test]
+fn script_variables_with_a_view_keep_their_severity_by_origin() {
+    let template = concat!(
+        "<script>\n",
+        // Request data in a string that goes on after it: it cannot end the string.
+        "  load(\"/replies?sort={{ q }}&page=2\");\n",
+        // Marked safe and spliced into code: by origin.
+        "  var a = {{ q|safe }};\n",
+        "  var b = {{ comment.body|safe }};\n",
+        "  var c = {{ unknown_json|safe }};\n",
+        "</script>\n",
+    );
+    assert_eq!(
+        thread_codes(template, &["DJS520"]),
+        vec![
+            ("DJS520", 2, 23, "hint"),
+            ("DJS520", 3, 11, "error"),
+            ("DJS520", 4, 11, "warning"),
+            ("DJS520", 5, 11, "info"),
+        ]
+    );
+}
+
+#[test]
 fn templates_rendered_only_as_text_get_no_html_rules() {
     let notify = r#"from django.template.loader import render_to_string
 import requests
