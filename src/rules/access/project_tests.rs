@@ -59,16 +59,20 @@ fn run(files: &[(String, String)]) -> Vec<(&'static str, usize, &'static str)> {
 fn routed_views_are_reported_and_urlconf_wrappers_protect() {
     let urls = "from django.urls import path\nfrom app import views\n\
 urlpatterns = [path('dash/', views.dashboard), path('items/<int:pk>/delete/', views.delete_item)]\n";
-    // The routed writing view: a warning (it acts on the user's own items); the routed
+    // The routed writing view: an audit note (it acts on the user's own items); the routed
     // read-only view is a page anyone may see; unrouted `status` is not a view.
     assert_eq!(run(&project(urls, SETTINGS)), vec![("DJS301", 6, "info")]);
     let wrapped = "from django.urls import path\nfrom django.contrib.auth.decorators import login_required, permission_required\nfrom app import views\n\
 urlpatterns = [path('dash/', login_required(views.dashboard)), path('items/<int:pk>/delete/', permission_required('app.delete_item')(views.delete_item))]\n";
     assert_eq!(run(&project(wrapped, SETTINGS)), vec![]);
-    // `csrf_exempt` is not an authentication wrapper.
+    // `csrf_exempt` is not an authentication wrapper; it exposes the view, which deletes the
+    // caller's items, to forged requests (DJS308 at the view).
     let exempt = "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\nfrom app import views\n\
 urlpatterns = [path('items/<int:pk>/delete/', csrf_exempt(views.delete_item))]\n";
-    assert_eq!(run(&project(exempt, SETTINGS)), vec![("DJS301", 6, "info")]);
+    assert_eq!(
+        run(&project(exempt, SETTINGS)),
+        vec![("DJS301", 6, "info"), ("DJS308", 6, "error")]
+    );
 }
 
 #[test]
