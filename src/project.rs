@@ -438,6 +438,26 @@ impl ProjectIndex {
         if !access.root_from_settings || access.routes.is_empty() {
             return None;
         }
+        let names = self.reached_views(path);
+        let path = self.normalize(path);
+        // The URLconf says something of this module only when it routes views of this module's
+        // folder: an app it never reaches may be mounted some other way (a plugin, another
+        // project in the same tree).
+        let dir = path.parent();
+        let reaches_folder = !names.is_empty()
+            || access
+                .routes
+                .iter()
+                .any(|(file, views)| !views.is_empty() && file.parent() == dir);
+        reaches_folder.then_some(names)
+    }
+
+    /// The views of `path` (and its package's `__init__.py`) that the URLconf djsec read
+    /// reaches, from `ROOT_URLCONF` or, without it, from the URL modules no other includes;
+    /// each with what its routes capture. Unlike [`Self::routed_views`], a function missing
+    /// here may still be a view (mounted some other way).
+    pub fn reached_views(&self, path: &Path) -> BTreeMap<String, urls::Captures> {
+        let access = &self.derived.access;
         let path = self.normalize(path);
         let package_init = path
             .parent()
@@ -460,16 +480,7 @@ impl ProjectIndex {
                 }
             }
         }
-        // The URLconf says something of this module only when it routes views of this module's
-        // folder: an app it never reaches may be mounted some other way (a plugin, another
-        // project in the same tree).
-        let dir = path.parent();
-        let reaches_folder = !names.is_empty()
-            || access
-                .routes
-                .iter()
-                .any(|(file, views)| !views.is_empty() && file.parent() == dir);
-        reaches_folder.then_some(names)
+        names
     }
 
     /// The function facts of a Python file.

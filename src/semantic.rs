@@ -222,13 +222,20 @@ pub enum Routing {
     Known(std::sync::Arc<std::collections::BTreeMap<String, crate::project::urls::Captures>>),
     /// The URLconf is not known. In a views module (`views.py`, `views/*.py`, `viewsets.py`)
     /// any module-level function that takes the request first may be a view; elsewhere only a
-    /// decorated one (`@require_POST`, `@api_view`...).
-    Unknown { views_module: bool },
+    /// decorated one (`@require_POST`, `@api_view`...). `reached`: the functions some URL
+    /// module djsec read routes anyway, with what their routes capture.
+    Unknown {
+        views_module: bool,
+        reached: std::sync::Arc<std::collections::BTreeMap<String, crate::project::urls::Captures>>,
+    },
 }
 
 impl Default for Routing {
     fn default() -> Self {
-        Routing::Unknown { views_module: true }
+        Routing::Unknown {
+            views_module: true,
+            reached: Default::default(),
+        }
     }
 }
 
@@ -252,6 +259,9 @@ impl Routing {
             .unwrap_or("");
         Routing::Unknown {
             views_module: matches!(stem, "views" | "viewsets") || parent == "views",
+            reached: std::sync::Arc::new(
+                project.map(|p| p.reached_views(path)).unwrap_or_default(),
+            ),
         }
     }
 }

@@ -1332,6 +1332,7 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         if is_view_function(self.model, function, &names, request_params)
             && url_typed(function, name, src)
             && may_capture(self.model, function, name)
+            && !used_as_object(function, name, src)
         {
             let flow = Flow::request(format!("URL parameter `{name}`"));
             return Some(
@@ -2000,7 +2001,7 @@ fn is_view_function(
         super::Routing::Known(routed) => function
             .field(Field::Name)
             .is_some_and(|n| routed.contains_key(text(n, src))),
-        super::Routing::Unknown { views_module } => {
+        super::Routing::Unknown { views_module, .. } => {
             *views_module
                 || function
                     .parent()
@@ -2009,12 +2010,80 @@ fn is_view_function(
     }
 }
 
-/// Whether the URLconf may fill in parameter `name` of the routed view `function`: unless its
-/// routes are known and none captures `name` (`def register(request, redirect_url=None)`
+/// Methods of what a URL captures (a string, a number, a UUID): the only attributes a URL
+/// parameter is used with.
+const CAPTURE_METHODS: &[&str] = &[
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "split",
+    "rsplit",
+    "startswith",
+    "endswith",
+    "replace",
+    "encode",
+    "format",
+    "isdigit",
+    "isnumeric",
+    "isalnum",
+    "isalpha",
+    "casefold",
+    "title",
+    "capitalize",
+    "partition",
+    "rpartition",
+    "find",
+    "rfind",
+    "index",
+    "count",
+    "join",
+    "zfill",
+    "removeprefix",
+    "removesuffix",
+    "hex",
+    "int",
+    "urn",
+    "bytes",
+    "version",
+];
+
+/// Whether `function` uses parameter `name` as an object with attributes a URL capture does not
+/// have (`chosen_ticket.id`, `ticket.save()`): its callers pass a model instance, the URL never
+/// does. Bounded walk.
+fn used_as_object(function: Node, name: &str, src: &str) -> bool {
+    let Some(body) = function.field(Field::Body) else {
+        return false;
+    };
+    let mut found = false;
+    let mut seen = 0usize;
+    node::walk(body, |n| {
+        seen += 1;
+        if found || seen > 20_000 {
+            return false;
+        }
+        if n.kind() == "attribute"
+            && n.field(Field::Object)
+                .is_some_and(|o| o.kind() == "identifier" && text(o, src) == name)
+            && n.field(Field::Attribute)
+                .is_some_and(|a| !CAPTURE_METHODS.contains(&text(a, src)))
+        {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// Whether the URLconf may fill in parameter `name` of the view `function`: unless the routes
+/// that reach it are known (from `ROOT_URLCONF`, or from URL modules djsec read without it) and
+/// none captures `name` (`def register(request, redirect_url=None)`
 /// routed at `register/`: its callers pass `redirect_url`, the URL never does).
 fn may_capture(model: &Model, function: Node, name: &str) -> bool {
-    let super::Routing::Known(routed) = &model.routing else {
-        return true;
+    let routed = match &model.routing {
+        super::Routing::Known(routed) => routed,
+        super::Routing::Unknown { reached, .. } => reached,
     };
     let Some(view) = function.field(Field::Name).map(|n| text(n, model.source)) else {
         return true;
@@ -2108,6 +2177,17 @@ mod tests {
             .level,
             Level::Constant
         );
+    }
+
+    #[test]
+    fn a_parameter_used_as_an_object_is_not_url_data() {
+        // A URL captures text, a number or a UUID: a parameter with other attributes is an
+        // object the callers pass (a helper taking the request first).
+        let f = flow_of("def merge(request, ticket):\n    ticket.save()\n    sink(ticket)");
+        assert_ne!(f.level, Level::Request);
+        let f = flow_of("def v(request, slug):\n    sink(slug.lower().strip())");
+        assert_eq!(f.level, Level::Request);
+        assert_eq!(f.source.as_deref(), Some("URL parameter `slug`"));
     }
 
     #[test]

@@ -1930,7 +1930,7 @@ fn caller_env(
         } else {
             match crate::semantic::Routing::of(Some(index), Some(file)) {
                 crate::semantic::Routing::Known(routed) => routed.contains_key(&summary.name),
-                crate::semantic::Routing::Unknown { views_module } => views_module,
+                crate::semantic::Routing::Unknown { views_module, .. } => views_module,
             }
         };
     summary

@@ -516,3 +516,27 @@ urlpatterns = [\n    path('n/<int:pk>/', csrf_exempt(views.NoteView.as_view())),
         .collect();
     assert_eq!(found, vec![("DJS308", 5, "error")]);
 }
+
+#[test]
+fn without_root_urlconf_the_routes_read_still_say_what_a_view_captures() {
+    // No ROOT_URLCONF: djsec reads the URL module no other includes. `register` is routed at
+    // `register/` (nothing captured): its `redirect_url` comes from its callers; `go` captures
+    // `to`.
+    let views = "from django.http import HttpResponseRedirect\n\
+\n\
+def register(request, redirect_url=None):\n    return HttpResponseRedirect(redirect_url)\n\
+\n\
+def go(request, to):\n    return HttpResponseRedirect(to)\n";
+    let urls = "from django.urls import path\nfrom app import views\n\
+urlpatterns = [\n    path('register/', views.register),\n    path('go/<path:to>/', views.go),\n]\n";
+    let files = vec![
+        ("app/__init__.py".to_string(), String::new()),
+        ("app/urls.py".to_string(), urls.to_string()),
+        ("app/views.py".to_string(), views.to_string()),
+    ];
+    let found: Vec<_> = run(&files)
+        .into_iter()
+        .filter(|f| f.0 == "DJS311")
+        .collect();
+    assert_eq!(found, vec![("DJS311", 7, "warning")]);
+}
