@@ -60,7 +60,9 @@ nothing reads `request.user`. Webhooks that verify a signature (`hmac.compare_di
 reported: that is the reason CSRF exemption exists. DRF views are not reported either: DRF exempts
 them itself and enforces CSRF in `SessionAuthentication`. Nor are views that enforce CSRF by hand
 on the requests that need it (`enforce_csrf(request)`, `CsrfViewMiddleware(...).process_view(...)`),
-SAML logout endpoints whose message the library verifies (`process_slo`), or OAuth callbacks
+SAML logout endpoints whose message the library verifies (`process_slo`), views that load the
+session whose key the request carries (`SessionStore(request.POST["session"])`, a cross-domain
+hand-off: the key is the credential), or OAuth callbacks
 completed by python-social-auth's `do_complete`, which checks the `state` the provider sends
 back against the session.
 
@@ -666,6 +668,19 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
             codes_at(&src),
             vec![("DJS308", 8, 1, "warning"), ("DJS308", 17, 1, "error")]
         );
+    }
+
+    #[test]
+    fn silent_on_views_authenticated_by_a_session_key_in_the_body() {
+        // Seen in pretix and pretalx: a cross-domain session hand-off loads the session whose
+        // key the POST carries; a view storing a value in the visitor's own session is still
+        // reported.
+        let src = format!(
+            "{HEAD}from django.contrib.sessions.backends.db import SessionStore\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass EventAuth(View):\n    def post(self, request):\n        store = SessionStore(request.POST.get('session'))\n        data = store.load()\n        request.session['access'] = data.get('parent')\n        return HttpResponse()\n\
+@method_decorator(csrf_exempt, name='dispatch')\nclass Remember(View):\n    def post(self, request):\n        store = SessionStore()\n        request.session['access'] = request.POST['parent']\n        return HttpResponse()\n"
+        );
+        assert_eq!(codes_at(&src), vec![("DJS308", 14, 1, "warning")]);
     }
 
     #[test]

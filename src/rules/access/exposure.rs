@@ -31,9 +31,10 @@ the user, `urls.py` wrapper or `LoginRequiredMiddleware`; for DRF, `AllowAny` or
   field pointing at the user model (`owner = ForeignKey(User)`), with no scoping to the
   requester and no secret (a token, a signature) in the lookup;
 - **warning** when it lists every object of such a model (`Invoice.objects.all()` in the
-  response, a `ListView`, a DRF list endpoint), and when a function view returns a `User` chosen
-  by the request while its code names no private field (`email`, `phone`, `address`, a token):
-  a public profile page, common on forums and communities, is fine if it shows nothing private.
+  response, a `ListView`, a DRF list endpoint);
+- **info** (an audit note) when a function view returns a `User` chosen by the request while its
+  code names no private field (`email`, `phone`, `address`, a token): a public profile page,
+  common on forums and communities, is fine if it shows nothing private.
 
 Public data is not reported: a catalogue of products, published posts, any model djsec cannot
 see pointing at a user. With the URLconf resolved, only views a route reaches are reported; a
@@ -251,12 +252,13 @@ fn data(checker: &mut PyChecker, name: &str, does: &Does, private: bool) {
             format!("returns the `{model}` chosen by `{}`", lookup.key)
         };
         // A user's public profile is what forums and communities show to anyone: an error when
-        // the view names a private field, else worth a look.
+        // the view names a private field, else an audit note (on real projects these were
+        // profile cards and avatar redirects).
         let public_profile = super::does::is_user_model(model) && !private && !does.serves_file;
         let (severity, note) = if public_profile {
             (
-                Severity::Warning,
-                " (it names no private field: a public profile page is fine if it shows nothing private)",
+                Severity::Info,
+                " (it names no private field: a public profile page is fine if it shows nothing private; audit note)",
             )
         } else {
             (Severity::Error, "")
@@ -423,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn public_profiles_are_warnings_private_fields_errors() {
+    fn public_profiles_are_audit_notes_private_fields_errors() {
         let urls = "from django.urls import path\nfrom billing import views\nurlpatterns = [\n    path('u/<int:pk>/', views.profile),\n    path('c/<int:pk>/', views.account_card),\n]\n";
         let views = "from django.contrib.auth.models import User\nfrom django.http import JsonResponse\nfrom django.shortcuts import get_object_or_404, render\n\ndef profile(request, pk):\n    return render(request, 'u.html', {'u': get_object_or_404(User, pk=pk)})\n\ndef account_card(request, pk):\n    return render(request, 'c.html', {'u': get_object_or_404(User, pk=pk), 'show_email': True})\n";
         let found = project_codes_only(
@@ -438,7 +440,7 @@ mod tests {
         );
         assert_eq!(
             found,
-            vec![("DJS317", 6, 44, "warning"), ("DJS317", 9, 44, "error")]
+            vec![("DJS317", 6, 44, "info"), ("DJS317", 9, 44, "error")]
         );
     }
 

@@ -837,6 +837,16 @@ impl BodyFacts {
                 self.auth_check = true;
             }
             "url_has_allowed_host_and_scheme" | "is_safe_url" => self.checks_redirect = true,
+            // `SessionStore(request.POST["session"])`: the request carries the key of a session
+            // as its credential (a cross-domain hand-off), which a forged request lacks.
+            "SessionStore"
+                if node::positional_args(call)
+                    .first()
+                    .is_some_and(|a| node::text(*a, src).contains("request.")) =>
+            {
+                self.token_auth = true;
+                self.auth_check = true;
+            }
             _ => {}
         }
         if is_csrf_enforcement(name) {
