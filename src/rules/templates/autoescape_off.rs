@@ -20,7 +20,9 @@ pub const RULE: Rule = Rule {
     peers: &["semgrep:template-autoescape-off"],
     docs: r#"
 ## What it does
-Reports the opening tag of every `{% autoescape off %}` block, and adds a hint on each variable
+Reports the opening tag of every `{% autoescape off %}` block — a **warning** when a variable
+inside holds stored text or request data, or the block includes other templates, an **info**
+audit note when djsec does not know where its values come from — and adds a hint on each variable
 inside it that is rendered unescaped (not a literal, a number or count, and not escaped by its
 own filters such as `|escape` or `|force_escape`). Templates included inside the block
 (`{% include %}`) inherit the setting, so the opening tag says when the block includes any.
@@ -118,8 +120,9 @@ pub fn check(checker: &mut TemplateChecker) {
                     continue;
                 }
                 let name = templates::shown(text, &expr);
-                hints.push((block, token.range.clone(), name.clone(), judgement));
                 let entry = governed.entry(block).or_default();
+                entry.traced |= matches!(judgement, Judgement::User(_) | Judgement::Stored(_));
+                hints.push((block, token.range.clone(), name.clone(), judgement));
                 if !entry.unescaped.contains(&name) {
                     entry.unescaped.push(name);
                 }
@@ -155,22 +158,35 @@ pub fn check(checker: &mut TemplateChecker) {
         let Some(open) = syntax.tokens.get(block.open) else {
             continue;
         };
-        let what = governed
-            .get(&index)
-            .map_or_else(Vec::new, Governed::describe);
+        let block_facts = governed.get(&index);
+        let what = block_facts.map_or_else(Vec::new, Governed::describe);
+        // Likely a problem when something inside holds stored text or request data, or comes
+        // from included templates djsec does not judge here; values of unknown origin (or none:
+        // a custom tag's output) make it audit information, as for `|safe` (DJS501).
+        let severity = if block_facts.is_some_and(|g| g.traced || g.includes > 0) {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        let audit = if severity == Severity::Info {
+            " (audit note: djsec does not know where the values come from)"
+        } else {
+            ""
+        };
         let message = if what.is_empty() {
-            "`{% autoescape off %}` turns off HTML escaping for everything rendered in this block"
-                .to_string()
+            format!(
+                "`{{% autoescape off %}}` turns off HTML escaping for everything rendered in this block{audit}"
+            )
         } else {
             format!(
-                "`{{% autoescape off %}}` renders {} without HTML escaping: if any of it can hold user data, this is cross-site scripting",
+                "`{{% autoescape off %}}` renders {} without HTML escaping: if any of it can hold user data, this is cross-site scripting{audit}",
                 what.join(" and ")
             )
         };
         findings.push(Finding::new(
             RULE.code,
             open.range.clone(),
-            RULE.severity,
+            severity,
             message,
         ));
     }
@@ -251,6 +267,9 @@ fn engine_outputs(checker: &TemplateChecker, place: &str, findings: &mut Vec<Fin
 struct Governed {
     unescaped: Vec<String>,
     includes: usize,
+    /// Some output inside holds stored text or request data (from the views that render the
+    /// template, or a stored object's text field).
+    traced: bool,
 }
 
 impl Governed {
@@ -310,9 +329,9 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![
-                ("DJS502", 1, 1, "warning"),
+                ("DJS502", 1, 1, "info"),
                 ("DJS502", 1, 21, "hint"),
-                ("DJS502", 2, 1, "warning"),
+                ("DJS502", 2, 1, "info"),
                 ("DJS502", 2, 21, "hint"),
             ]
         );
@@ -326,7 +345,7 @@ mod tests {
         );
         let outer = all
             .iter()
-            .find(|f| f.severity.as_str() == "warning" && f.range.start == 0);
+            .find(|f| f.severity.as_str() == "info" && f.range.start == 0);
         assert!(
             outer.is_some_and(|f| f.message.contains("`a`") && !f.message.contains("`b`")),
             "{all:?}"
@@ -344,13 +363,36 @@ mod tests {
         let src = "{% autoescape off %}\n{{ x }}";
         assert_eq!(
             codes(src),
-            vec![("DJS502", 1, 1, "warning"), ("DJS502", 2, 1, "hint")]
+            vec![("DJS502", 1, 1, "info"), ("DJS502", 2, 1, "hint")]
         );
     }
 
     #[test]
     fn javascript_contexts_are_left_to_other_rules() {
         let src = "{% autoescape off %}<script>var a = {{ a }};</script>{% endautoescape %}";
-        assert_eq!(codes(src), vec![("DJS502", 1, 1, "warning")]);
+        assert_eq!(codes(src), vec![("DJS502", 1, 1, "info")]);
+    }
+
+    #[test]
+    fn the_block_is_a_warning_when_something_inside_is_traced_to_users() {
+        // Request data (or, with the project, text the rendering views take from stored
+        // objects): the block is a warning. Values of unknown origin and a custom tag's output
+        // (postorius' `{% markdown_value %}`): audit notes, as `|safe` on them is (DJS501).
+        let traced = "{% autoescape off %}<p>{{ request.GET.q }}</p>{% endautoescape %}";
+        assert_eq!(
+            codes(traced),
+            vec![("DJS502", 1, 1, "warning"), ("DJS502", 1, 24, "error")]
+        );
+        let unknown = "{% autoescape off %}<p>{{ panel.rendered_html }}</p>{% endautoescape %}";
+        assert_eq!(codes(unknown)[0], ("DJS502", 1, 1, "info"));
+        let tag =
+            "{% load markdown %}{% autoescape off %}{% markdown_value text %}{% endautoescape %}";
+        assert_eq!(codes(tag), vec![("DJS502", 1, 20, "info")]);
+        let message = findings_in(Language::Template, tag)
+            .into_iter()
+            .find(|f| f.code == "DJS502")
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(message.contains("audit note"), "{message}");
     }
 }
