@@ -22,7 +22,7 @@ pub mod access;
 
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
-use crate::semantic::names::{Kind as NameKind, Name, Names};
+use crate::semantic::names::{Kind as NameKind, Name, NameSet, Names};
 use crate::semantic::node::{self, text};
 use crate::semantic::sources::{SinkKind, Tables};
 use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
@@ -733,6 +733,10 @@ pub struct Memo {
     units: HashMap<u64, Arc<Unit>>,
     /// The names of the module-level statements, by the hash of their text.
     names: HashMap<u64, Arc<Names>>,
+    /// The hashes of the module-level statements' texts, in order.
+    module: Vec<u64>,
+    /// The hashes of the definitions' texts, in order.
+    order: Vec<u64>,
     /// What the module-level statements contribute, with the hash of their text.
     context: Option<Arc<ModuleLevel>>,
     facts: Option<Arc<FileFacts>>,
@@ -792,6 +796,8 @@ struct Unit {
     context: u64,
     /// What the definition mentions (`semantic::names`).
     mentions: Box<[Name]>,
+    /// How many module-level statements came before it when `context` was made.
+    before: usize,
     /// The line the definition started on when these facts were made.
     row: u32,
     functions: Vec<Arc<FunctionSummary>>,
@@ -810,6 +816,7 @@ impl Unit {
         Unit {
             context: self.context,
             mentions: self.mentions.clone(),
+            before: self.before,
             row,
             functions: self.functions.clone(),
             decorators: self
@@ -843,7 +850,7 @@ struct Context<'n> {
     /// The names of each module-level statement, in order, and the hash of its text.
     statements: Vec<(&'n Names, u64)>,
     /// The module-level statements that define a name.
-    defining: HashMap<Name, Vec<u32>>,
+    defining: HashMap<Name, Vec<u32>, foldhash::fast::FixedState>,
     /// The `from m import *` statements: they may define any name.
     stars: Vec<u32>,
     /// Scratch space of [`Context::of`]: the statements seen, by the number of the call.
@@ -853,7 +860,7 @@ struct Context<'n> {
 
 impl<'n> Context<'n> {
     fn new(statements: Vec<(&'n Names, u64)>) -> Context<'n> {
-        let mut defining: HashMap<Name, Vec<u32>> = HashMap::new();
+        let mut defining: HashMap<Name, Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
         let mut stars = Vec::new();
         for (i, (names, _)) in statements.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
@@ -914,6 +921,55 @@ impl<'n> Context<'n> {
 }
 
 impl Memo {
+    /// The names whose module-level statements changed since the previous version (`None`:
+    /// any name may have): what the statements between the unchanged first and last ones
+    /// define, before and after, and what the statements that mention one of those define,
+    /// transitively. A definition that mentions none of them, with as many module-level
+    /// statements before it as before, depends on the same statements as before.
+    fn changed_names(&self, hashes: &[u64], names: &HashMap<u64, Arc<Names>>) -> Option<NameSet> {
+        if self.context.is_none() {
+            return None;
+        }
+        let old = &self.module;
+        let prefix = old.iter().zip(hashes).take_while(|(a, b)| a == b).count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(hashes[prefix..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut changed = NameSet::default();
+        let edited = old[prefix..old.len() - suffix]
+            .iter()
+            .map(|h| self.names.get(h))
+            .chain(
+                hashes[prefix..hashes.len() - suffix]
+                    .iter()
+                    .map(|h| names.get(h)),
+            );
+        for statement in edited {
+            let statement = statement?;
+            if statement.kind == NameKind::StarImport {
+                return None;
+            }
+            changed.extend(&statement.defines);
+        }
+        // What mentions a changed name changes what it defines.
+        let mut grew = !changed.is_empty();
+        while grew {
+            grew = false;
+            for hash in hashes {
+                if let Some(statement) = names.get(hash)
+                    && !statement.defines.is_empty()
+                    && changed.meets(&statement.mentions)
+                {
+                    grew |= changed.extend(&statement.defines);
+                }
+            }
+        }
+        Some(changed)
+    }
+
     /// How many definitions this memo summarised (computed facts for) so far.
     pub fn summarised(&self) -> usize {
         self.summarised
@@ -982,12 +1038,18 @@ impl Memo {
                 })
             }
         };
-        let mut context = Context::new(
-            module
-                .iter()
-                .map(|(_, hash)| (names.get(hash).map_or(&*EMPTY_NAMES, |n| &**n), *hash))
-                .collect(),
-        );
+        let hashes: Vec<u64> = module.iter().map(|(_, hash)| *hash).collect();
+        let names_of = |hash: &u64| names.get(hash).map_or(&*EMPTY_NAMES, |n| &**n);
+        let moved = self.changed_names(&hashes, &names);
+        // Built when a definition needs it (not on a keystroke inside a definition).
+        let mut context: Option<Context> = None;
+        let mut depends_of = |mentions: &[Name], before: usize| {
+            context
+                .get_or_insert_with(|| {
+                    Context::new(hashes.iter().map(|h| (names_of(h), *h)).collect())
+                })
+                .of(mentions, before)
+        };
         let mut units: HashMap<u64, Arc<Unit>> = HashMap::with_capacity(definitions.len());
         // Definitions to summarise: the statement, its text hash, its context and mentions.
         let mut missing: Vec<(Node, u64, u64, Box<[Name]>)> = Vec::new();
@@ -998,23 +1060,37 @@ impl Memo {
                 continue;
             }
             match self.units.get(&hash) {
+                // Nothing it depends on changed, and no module-level statement crossed it.
+                Some(found)
+                    if found.before == before
+                        && moved.as_ref().is_some_and(|m| !m.meets(&found.mentions)) =>
+                {
+                    let unit = match row(statement) {
+                        r if r == found.row => Arc::clone(found),
+                        r => Arc::new(found.moved(r)),
+                    };
+                    units.insert(hash, unit);
+                }
                 Some(found) => {
-                    let depends = context.of(&found.mentions, before);
+                    let depends = depends_of(&found.mentions, before);
                     if depends != found.context {
                         missing.push((statement, hash, depends, found.mentions.clone()));
-                    } else if found.row == row(statement) {
-                        units.insert(hash, Arc::clone(found));
                     } else {
-                        units.insert(hash, Arc::new(found.moved(row(statement))));
+                        let unit = Unit {
+                            before,
+                            ..found.moved(row(statement))
+                        };
+                        units.insert(hash, Arc::new(unit));
                     }
                 }
                 None => {
                     let mentions = Names::of(statement, source).mentions;
-                    let depends = context.of(&mentions, before);
+                    let depends = depends_of(&mentions, before);
                     missing.push((statement, hash, depends, mentions));
                 }
             }
         }
+        let befores: HashMap<u64, usize> = definitions.iter().map(|d| (d.1, d.2)).collect();
         if !missing.is_empty() {
             // In source order, as an index must be (it looks calls up by position).
             let wanted: std::collections::HashSet<usize> =
@@ -1032,6 +1108,7 @@ impl Memo {
                 let unit = Unit {
                     context: depends,
                     mentions,
+                    before: befores.get(&hash).copied().unwrap_or_default(),
                     row: row(statement),
                     functions: summarize_definition(&model, statement)
                         .into_iter()
@@ -1044,6 +1121,25 @@ impl Memo {
                 self.summarised += 1;
                 units.insert(hash, Arc::new(unit));
             }
+        }
+        // Nothing summarised or moved: the previous facts hold.
+        let host = host_checks(&statements, source);
+        let same = order == self.order
+            && self
+                .context
+                .as_ref()
+                .is_some_and(|previous| Arc::ptr_eq(previous, &level))
+            && units.iter().all(|(hash, unit)| {
+                self.units
+                    .get(hash)
+                    .is_some_and(|previous| Arc::ptr_eq(previous, unit))
+            });
+        if same && let Some(previous) = self.facts.as_ref().filter(|f| f.host_checks == host) {
+            let previous = Arc::clone(previous);
+            self.units = units;
+            self.names = names;
+            self.module = hashes;
+            return previous;
         }
         // In source order: a later definition of a name replaces an earlier one. A text that
         // occurs twice has the facts of one occurrence (its lines).
@@ -1081,7 +1177,7 @@ impl Memo {
         let facts = FileFacts {
             functions,
             imports: level.imports.clone(),
-            host_checks: host_checks(&statements, source),
+            host_checks: host,
             decorators,
             classes,
             render,
@@ -1090,6 +1186,8 @@ impl Memo {
         };
         self.units = units;
         self.names = names;
+        self.module = hashes;
+        self.order = order;
         self.context = Some(level);
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
