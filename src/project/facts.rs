@@ -927,9 +927,8 @@ impl Memo {
     /// transitively. A definition that mentions none of them, with as many module-level
     /// statements before it as before, depends on the same statements as before.
     fn changed_names(&self, hashes: &[u64], names: &HashMap<u64, Arc<Names>>) -> Option<NameSet> {
-        if self.context.is_none() {
-            return None;
-        }
+        // The first version: everything is computed anyway.
+        self.context.as_ref()?;
         let old = &self.module;
         let prefix = old.iter().zip(hashes).take_while(|(a, b)| a == b).count();
         let suffix = old[prefix..]
