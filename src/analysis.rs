@@ -31,7 +31,8 @@ use crate::syntax::python::ModuleTree;
 pub fn analyze(source: &str, syntax: &Syntax, context: &Context) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
-            let tree = ModuleTree::from(tree);
+            let listed = crate::syntax::python::Listed::new(ModuleTree::from(tree));
+            let tree = ModuleTree::Listed(&listed);
             let mut findings = python_findings(source, tree, context);
             python::tidy_fix_imports(source, tree, &mut findings);
             (findings, python::suppression_comments(source, tree))
@@ -87,7 +88,8 @@ pub fn analyze_incremental(
 ) -> Vec<Finding> {
     let (findings, comments) = match syntax {
         Syntax::Python(tree) => {
-            let tree = ModuleTree::from(tree);
+            let listed = crate::syntax::python::Listed::new(ModuleTree::from(tree));
+            let tree = ModuleTree::Listed(&listed);
             let (lookup, summaries_changed) = cache.summaries(source, tree, context);
             let mut plan = incremental::Plan::new(source, tree, context, cache);
             // Names whose meaning changed without their definition's header changing: the

@@ -5,10 +5,13 @@
 //! - [`flow`]: where a value comes from within its function: constant, escaped, request data or unknown.
 //! - [`sources`]: the tables of request sources and sanitizers (data, so configuration can extend them).
 //! - [`summary`]: function summaries, so the data flow sees through the project's own helpers.
+//! - [`names`]: what each top-level statement mentions and defines, by name (the dependencies of
+//!   incremental analysis and of the project facts memo).
 
 pub mod flow;
 pub mod imports;
 pub mod index;
+pub mod names;
 pub mod node;
 pub mod sources;
 pub mod strings;

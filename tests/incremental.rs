@@ -157,6 +157,53 @@ fn check_script(language: Language, seed: &str, ops: &[EditOp], encoding: Positi
     );
     // The server's path: analysis reusing the findings of the previous versions.
     assert_eq!(analysed_incrementally, full, "incremental analysis differs");
+    if language == Language::Python {
+        assert_same_facts(&cache, &expected, &doc.syntax, &context);
+    }
+}
+
+/// The buffer's project facts (function summaries, access and render facts, with their lines)
+/// that the incremental analysis kept and computed equal those of a whole-file summary of the
+/// same tree (around syntax errors an incremental reparse may give another tree than a fresh
+/// parse): the server hands them to the project index.
+fn assert_same_facts(cache: &analysis::Cache, text: &str, syntax: &Syntax, context: &Context) {
+    let Some(own) = cache.own_facts() else {
+        panic!("no facts after a Python analysis");
+    };
+    let Syntax::Python(tree) = syntax else {
+        panic!("not Python");
+    };
+    let model = djsec::semantic::Model::build(text, tree, &context.tables);
+    let whole = djsec::project::facts::FileFacts::from_model(&model);
+    if **own == whole {
+        return;
+    }
+    // Name what differs: the whole facts are long.
+    fn differ<V: PartialEq + std::fmt::Debug>(
+        what: &str,
+        a: &std::collections::BTreeMap<String, V>,
+        b: &std::collections::BTreeMap<String, V>,
+    ) -> Vec<String> {
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| format!("{what} {k}: {:?} != {:?}", a.get(k), b.get(k)))
+            .collect()
+    }
+    let mut diffs = differ("function", &own.functions, &whole.functions);
+    diffs.extend(differ("decorator", &own.decorators, &whole.decorators));
+    diffs.extend(differ("class", &own.classes, &whole.classes));
+    diffs.extend(differ("import", &own.imports, &whole.imports));
+    if own.render != whole.render {
+        diffs.push(format!("render: {:?} != {:?}", own.render, whole.render));
+    }
+    if own.host_checks != whole.host_checks {
+        diffs.push("host checks".to_string());
+    }
+    panic!(
+        "facts differ from a whole-file summary (incremental != whole):\n{}\nof:\n{text}",
+        diffs.join("\n")
+    );
 }
 
 /// Reference conversion of a position to a byte offset (clamping like the server does).
@@ -275,6 +322,7 @@ fn check_line_script(seed: &str, ops: &[LineOp]) {
             incremental, full,
             "incremental analysis differs after:\n{text}"
         );
+        assert_same_facts(&cache, &text, &doc.syntax, &context);
     }
 }
 
@@ -339,6 +387,7 @@ fn check_paste(seed: &str, from: usize, to: usize) {
         "paste of {} lines at byte {at}",
         block.matches('\n').count()
     );
+    assert_same_facts(&cache, &pasted, &doc.syntax, &context);
     let block_end = position(
         &pasted,
         pasted[..at + block.len()].chars().count(),
@@ -356,6 +405,7 @@ fn check_paste(seed: &str, from: usize, to: usize) {
         analysis::analyze_text(seed, Language::Python, &context),
         "undoing the paste at byte {at}"
     );
+    assert_same_facts(&cache, seed, &doc.syntax, &context);
 }
 
 /// The top-level statements of a syntax with their byte ranges and positions, and its s-expression:
@@ -520,6 +570,7 @@ fn every_keystroke_in_class_views_matches_a_full_analysis() {
             let text: std::sync::Arc<str> = std::sync::Arc::from(edited.as_str());
             let incremental = analysis::analyze_incremental(&text, &syntax, &context, &mut cache);
             assert_eq!(incremental, full, "keystroke at byte {at}:\n{edited}");
+            assert_same_facts(&cache, &edited, &syntax, &context);
             checked += 1;
         }
     }

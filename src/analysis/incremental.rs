@@ -9,7 +9,7 @@
 //! of the module parses (an unclosed bracket or string, a changed indentation), a change of
 //! context, or no previous version means a full check.
 //!
-//! **Dependencies by name** ([`names`]). Each statement records the names it mentions and the
+//! **Dependencies by name** ([`names`](crate::semantic::names)). Each statement records the names it mentions and the
 //! module-level names it defines. What an edit changed is a set of names: those defined by the
 //! module-level statements in the middle (before and after the edit), the names of definitions
 //! added, removed, renamed or whose header (decorators, parameters, bases) changed, and, for a
@@ -45,8 +45,6 @@
 //! test (with module-level edits), property tests over random edit scripts (typing, module-level
 //! edits, paste and undo), and exhaustive tests of every one-character edit of two modules.
 
-mod names;
-
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -56,11 +54,11 @@ use super::context::Context;
 use super::finding::Finding;
 use super::python::ImportAsked;
 use crate::project::facts;
+use crate::semantic::names::{self, Kind, NameSet, Names};
 use crate::semantic::{Imports, Index};
 use crate::syntax::python::ModuleTree;
-use names::{Kind, NameSet, Names};
 
-pub use names::{Name, name};
+pub use crate::semantic::names::{Name, name};
 
 /// What a previous analysis of the same document left behind.
 #[derive(Debug, Default, Clone)]
@@ -160,15 +158,19 @@ const MAX_READS: usize = 4_096;
 /// The module-level names whose facts differ between two versions of the buffer's own facts:
 /// a function or method summary (`Class.method` gives `Class`), an access fact of a decorator or
 /// class, an import, a host check. The render facts are left out: they are read for templates,
-/// not by the module's own checks.
+/// not by the module's own checks. So is the line of a class: only a decorator's line is in
+/// messages (`@staff_only` (line 12)), so a definition that only moved changes nothing else.
 fn changed_facts(before: &facts::FileFacts, after: &facts::FileFacts) -> Vec<String> {
-    fn differ<V: PartialEq>(
+    fn differ<V>(
         a: &std::collections::BTreeMap<String, V>,
         b: &std::collections::BTreeMap<String, V>,
         out: &mut Vec<String>,
-    ) {
+    ) where
+        V: std::ops::Deref,
+        V::Target: Same,
+    {
         for (name, value) in a {
-            if b.get(name) != Some(value) {
+            if !b.get(name).is_some_and(|v| v.same(value)) {
                 out.push(name.clone());
             }
         }
@@ -197,6 +199,51 @@ fn changed_facts(before: &facts::FileFacts, after: &facts::FileFacts) -> Vec<Str
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Equality of facts as the module's own checks read them.
+trait Same {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Same for crate::semantic::summary::FunctionSummary {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+impl Same for facts::access::DecoratorFacts {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+
+impl Same for facts::access::ClassFacts {
+    fn same(&self, other: &Self) -> bool {
+        let facts::access::ClassFacts {
+            name,
+            bases,
+            checks,
+            uses,
+            defines,
+            owner_fields,
+            app_label,
+            line: _,
+        } = self;
+        *name == other.name
+            && *bases == other.bases
+            && *checks == other.checks
+            && *uses == other.uses
+            && *defines == other.defines
+            && *owner_fields == other.owner_fields
+            && *app_label == other.app_label
+    }
+}
+
+impl Same for str {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
 }
 
 /// Whether a top-level statement is a unit (a definition).
@@ -1373,5 +1420,38 @@ mod tests {
             .map(|n| after[n.byte_range()].to_string())
             .collect();
         assert_eq!(checked, ["clean", "wrap", "view"]);
+    }
+
+    /// A finding that cites a decorator of the module by its line (`@member_required` (line
+    /// 9)) is checked again when the decorator moves, by a body edit above it or a new
+    /// module-level statement: the facts keep lines right and a moved decorator counts as
+    /// changed.
+    #[test]
+    fn a_moved_decorator_is_cited_at_its_new_line() {
+        let before = "from django.http import HttpResponse\nfrom django.views.decorators.csrf import csrf_exempt\nfrom functools import wraps\nfrom django.shortcuts import redirect\n\ndef helper(x):\n    return x\n\ndef member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **kwargs):\n        if not request.user.is_authenticated:\n            return redirect('login')\n        return view(request, *args, **kwargs)\n    return wrapper\n\n@csrf_exempt\n@member_required\ndef vote(request):\n    Vote.objects.create()\n    return HttpResponse()\n";
+        let context = Context::default();
+        let edits = [
+            before.replace("    return x\n", "    y = 1\n\n    return x\n"),
+            before.replace("\ndef helper", "\nX = 1\ndef helper"),
+            before.replace("\ndef helper", "\n\n\n\ndef helper"),
+        ];
+        for after in edits {
+            let mut cache = cache_after(before);
+            let text: Arc<str> = Arc::from(after.as_str());
+            let syntax = Syntax::parse(Language::Python, &after);
+            let incremental = analyze_incremental(&text, &syntax, &context, &mut cache);
+            let fresh = crate::analysis::analyze(&after, &syntax, &context);
+            let line = after[..after.find("def member_required").unwrap_or(0)]
+                .lines()
+                .count()
+                + 1;
+            assert!(
+                fresh
+                    .iter()
+                    .any(|f| f.message.contains(&format!("(line {line})"))),
+                "{fresh:?}"
+            );
+            assert_eq!(incremental, fresh, "{after}");
+        }
     }
 }

@@ -287,6 +287,13 @@ pub fn tidy_fix_imports(source: &str, tree: ModuleTree, findings: &mut [Finding]
     }
 }
 
+/// The identifiers of `text` (maximal runs of alphanumeric characters and `_`): `word` is one
+/// of them exactly when [`has_word`] finds it (cheaper for many words over a short text).
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
 fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
     let replaced: Vec<std::ops::Range<usize>> = fix
         .edits
@@ -294,12 +301,15 @@ fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
         .filter(|e| !e.range.is_empty())
         .map(|e| e.range.clone())
         .collect();
+    let replaced_words: std::collections::HashSet<&str> = replaced
+        .iter()
+        .filter_map(|r| source.get(r.clone()))
+        .flat_map(identifiers)
+        .collect();
     let unused: Vec<&Imported> = imports
         .iter()
         .filter(|i| {
-            replaced
-                .iter()
-                .any(|r| source.get(r.clone()).is_some_and(|t| has_word(t, &i.local)))
+            replaced_words.contains(i.local.as_str())
                 && !fix.edits.iter().any(|e| has_word(&e.new_text, &i.local))
                 && word_positions(source, &i.local).all(|at| {
                     let in_import = i.statement.byte_range().contains(&at);

@@ -22,6 +22,7 @@ pub mod access;
 
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
+use crate::semantic::names::{Kind as NameKind, Name, NameSet, Names};
 use crate::semantic::node::{self, text};
 use crate::semantic::sources::{SinkKind, Tables};
 use crate::semantic::summary::{FunctionSummary, Guard, GuardKind, Returns, SummaryLookup};
@@ -337,7 +338,6 @@ fn summarize_function(
         bound,
         returns,
         guard,
-        line: u32::try_from(def.start_position().row).unwrap_or(u32::MAX),
     })
 }
 
@@ -717,14 +717,31 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
 }
 
 /// The facts (summaries, access facts, render facts) of each definition of a module, kept
-/// between versions of a buffer: a definition whose text and module-level context did not change
-/// keeps them, so a keystroke summarises only the definition it is in.
+/// between versions of a buffer: a definition keeps its facts while its own text and the
+/// module-level statements it depends on are unchanged, so a keystroke summarises only the
+/// definition it is in, and a keystroke at module level only the definitions that mention a
+/// name the edited statement defines.
+///
+/// A definition depends on the module-level statements that define a name it mentions
+/// (`semantic::names`: every word of its text), then on those that define a name one of these
+/// mentions, and so on, on every `from m import *`, and on which of them come before it. Lines
+/// do not decide anything: facts are kept with the line their statement started on and moved
+/// with it ([`Memo::summarised`] counts the definitions summarised, for tests).
 #[derive(Debug, Default, Clone)]
 pub struct Memo {
+    /// The facts of each definition, by the hash of its text.
     units: HashMap<u64, Arc<Unit>>,
+    /// The names of the module-level statements, by the hash of their text.
+    names: HashMap<u64, Arc<Names>>,
+    /// The hashes of the module-level statements' texts, in order.
+    module: Vec<u64>,
+    /// The hashes of the definitions' texts, in order.
+    order: Vec<u64>,
     /// What the module-level statements contribute, with the hash of their text.
-    context: Option<ModuleLevel>,
+    context: Option<Arc<ModuleLevel>>,
     facts: Option<Arc<FileFacts>>,
+    /// How many definitions were summarised so far.
+    summarised: usize,
 }
 
 /// The hash of the module-level statements and what they make: imports, decorators made by
@@ -733,24 +750,232 @@ pub struct Memo {
 #[derive(Debug, Clone)]
 struct ModuleLevel {
     key: u64,
+    /// The line each module-level statement started on when these facts were made.
+    rows: Vec<u32>,
     imports: BTreeMap<String, String>,
     decorators: Vec<Arc<DecoratorFacts>>,
     render: Arc<render::RenderFacts>,
 }
 
+impl ModuleLevel {
+    /// The same facts for module-level statements (with the same texts) that now start on
+    /// `rows`.
+    fn moved(&self, rows: Vec<u32>) -> ModuleLevel {
+        let (old, new) = (&self.rows, &rows);
+        // A line of the facts lies in the last statement that starts on or before it.
+        let map = |line: u32| {
+            let i = old.partition_point(|r| *r <= line).saturating_sub(1);
+            match (old.get(i), new.get(i)) {
+                (Some(o), Some(n)) => (line - o.min(&line)).saturating_add(*n),
+                _ => line,
+            }
+        };
+        ModuleLevel {
+            key: self.key,
+            imports: self.imports.clone(),
+            decorators: self
+                .decorators
+                .iter()
+                .map(|d| {
+                    Arc::new(DecoratorFacts {
+                        line: map(d.line),
+                        ..DecoratorFacts::clone(d)
+                    })
+                })
+                .collect(),
+            render: Arc::new(self.render.map_lines(map)),
+            rows,
+        }
+    }
+}
+
 /// What one top-level definition contributes to its module's facts.
 #[derive(Debug, Default)]
 struct Unit {
+    /// The hash of the module-level statements the facts depend on ([`Context::of`]).
+    context: u64,
+    /// What the definition mentions (`semantic::names`).
+    mentions: Box<[Name]>,
+    /// How many module-level statements came before it when `context` was made.
+    before: usize,
+    /// The line the definition started on when these facts were made.
+    row: u32,
     functions: Vec<Arc<FunctionSummary>>,
     decorators: Vec<Arc<DecoratorFacts>>,
     classes: Vec<Arc<ClassFacts>>,
     render: render::RenderFacts,
 }
 
+impl Unit {
+    /// The same facts for the same text starting on line `row`.
+    fn moved(&self, row: u32) -> Unit {
+        let map = |line: u32| {
+            let shifted = i64::from(line) - i64::from(self.row) + i64::from(row);
+            u32::try_from(shifted.max(0)).unwrap_or(u32::MAX)
+        };
+        Unit {
+            context: self.context,
+            mentions: self.mentions.clone(),
+            before: self.before,
+            row,
+            functions: self.functions.clone(),
+            decorators: self
+                .decorators
+                .iter()
+                .map(|d| {
+                    Arc::new(DecoratorFacts {
+                        line: map(d.line),
+                        ..DecoratorFacts::clone(d)
+                    })
+                })
+                .collect(),
+            classes: self
+                .classes
+                .iter()
+                .map(|c| {
+                    Arc::new(ClassFacts {
+                        line: map(c.line),
+                        ..ClassFacts::clone(c)
+                    })
+                })
+                .collect(),
+            render: self.render.map_lines(map),
+        }
+    }
+}
+
+/// The module-level statements of one version, by the names they define: what a definition's
+/// facts depend on.
+struct Context<'n> {
+    /// The names of each module-level statement, in order, and the hash of its text.
+    statements: Vec<(&'n Names, u64)>,
+    /// The module-level statements that define a name.
+    defining: HashMap<Name, Vec<u32>, foldhash::fast::FixedState>,
+    /// The `from m import *` statements: they may define any name.
+    stars: Vec<u32>,
+    /// Scratch space of [`Context::of`]: the statements seen, by the number of the call.
+    seen: Vec<u32>,
+    calls: u32,
+}
+
+impl<'n> Context<'n> {
+    fn new(statements: Vec<(&'n Names, u64)>) -> Context<'n> {
+        let mut defining: HashMap<Name, Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
+        let mut stars = Vec::new();
+        for (i, (names, _)) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if names.kind == NameKind::StarImport {
+                stars.push(i);
+            }
+            for name in names.defines.iter() {
+                defining.entry(*name).or_default().push(i);
+            }
+        }
+        Context {
+            seen: vec![0; statements.len()],
+            statements,
+            defining,
+            stars,
+            calls: 0,
+        }
+    }
+
+    /// The hash of the module-level statements a definition that mentions `mentions` and
+    /// comes after the first `before` module-level statements depends on: their texts, in
+    /// order, and whether each comes before the definition.
+    fn of(&mut self, mentions: &[Name], before: usize) -> u64 {
+        self.calls += 1;
+        let call = self.calls;
+        let mut stack: Vec<u32> = self.stars.clone();
+        for name in mentions {
+            if let Some(found) = self.defining.get(name) {
+                stack.extend_from_slice(found);
+            }
+        }
+        let mut depends: Vec<u32> = Vec::new();
+        while let Some(i) = stack.pop() {
+            let Some(seen) = self.seen.get_mut(i as usize) else {
+                continue;
+            };
+            if *seen == call {
+                continue;
+            }
+            *seen = call;
+            depends.push(i);
+            if let Some((names, _)) = self.statements.get(i as usize) {
+                for name in names.mentions.iter() {
+                    if let Some(found) = self.defining.get(name) {
+                        stack.extend(found.iter().filter(|j| self.seen[**j as usize] != call));
+                    }
+                }
+            }
+        }
+        depends.sort_unstable();
+        let mut hasher = foldhash::fast::FixedState::with_seed(0x6a73_6563).build_hasher();
+        for i in depends {
+            let hash = self.statements.get(i as usize).map_or(0, |(_, h)| *h);
+            (hash, (i as usize) < before).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+}
+
 impl Memo {
+    /// The names whose module-level statements changed since the previous version (`None`:
+    /// any name may have): what the statements between the unchanged first and last ones
+    /// define, before and after, and what the statements that mention one of those define,
+    /// transitively. A definition that mentions none of them, with as many module-level
+    /// statements before it as before, depends on the same statements as before.
+    fn changed_names(&self, hashes: &[u64], names: &HashMap<u64, Arc<Names>>) -> Option<NameSet> {
+        // The first version: everything is computed anyway.
+        self.context.as_ref()?;
+        let old = &self.module;
+        let prefix = old.iter().zip(hashes).take_while(|(a, b)| a == b).count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(hashes[prefix..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut changed = NameSet::default();
+        let edited = old[prefix..old.len() - suffix]
+            .iter()
+            .map(|h| self.names.get(h))
+            .chain(
+                hashes[prefix..hashes.len() - suffix]
+                    .iter()
+                    .map(|h| names.get(h)),
+            );
+        for statement in edited {
+            let statement = statement?;
+            if statement.kind == NameKind::StarImport {
+                return None;
+            }
+            changed.extend(&statement.defines);
+        }
+        // What mentions a changed name changes what it defines.
+        let mut grew = !changed.is_empty();
+        while grew {
+            grew = false;
+            for hash in hashes {
+                if let Some(statement) = names.get(hash)
+                    && !statement.defines.is_empty()
+                    && changed.meets(&statement.mentions)
+                {
+                    grew |= changed.extend(&statement.defines);
+                }
+            }
+        }
+        Some(changed)
+    }
+
+    /// How many definitions this memo summarised (computed facts for) so far.
+    pub fn summarised(&self) -> usize {
+        self.summarised
+    }
+
     /// The facts of the buffer (`tree` parses `source`), summarising only the definitions the
-    /// memo does not hold. The module-level statements are the context of every definition:
-    /// when one changes, every definition is summarised again.
+    /// memo does not hold for their text and the module-level statements they depend on.
     pub fn facts<'t>(
         &mut self,
         source: &str,
@@ -760,19 +985,39 @@ impl Memo {
         let state = foldhash::fast::FixedState::with_seed(0x6a73_6563);
         let tree = tree.into();
         let statements: Vec<Node> = tree.named_top_level();
-        let module_level = || {
-            statements
-                .iter()
-                .filter(|s| node::definition(**s).is_none())
-                .copied()
-        };
-        let mut hasher = state.build_hasher();
-        for statement in module_level() {
-            node::text(statement, source).hash(&mut hasher);
+        let row = |n: Node| u32::try_from(n.start_position().row).unwrap_or(u32::MAX);
+        // Each statement's text hash, and for a definition how many module-level statements
+        // come before it.
+        let mut module: Vec<(Node, u64)> = Vec::new();
+        let mut definitions: Vec<(Node, u64, usize)> = Vec::new();
+        for &statement in &statements {
+            let hash = state.hash_one(node::text(statement, source));
+            if node::definition(statement).is_some() {
+                definitions.push((statement, hash, module.len()));
+            } else {
+                module.push((statement, hash));
+            }
         }
-        let context = hasher.finish();
-        let module = match &self.context {
-            Some(module) if module.key == context => module.clone(),
+        let module_level = || module.iter().map(|(s, _)| *s);
+        let mut names: HashMap<u64, Arc<Names>> = HashMap::with_capacity(module.len());
+        for &(statement, hash) in &module {
+            let found = match self.names.get(&hash) {
+                Some(found) => Arc::clone(found),
+                None => Arc::new(Names::of(statement, source)),
+            };
+            names.insert(hash, found);
+        }
+        let key = {
+            let mut hasher = state.build_hasher();
+            for (_, hash) in &module {
+                hash.hash(&mut hasher);
+            }
+            hasher.finish()
+        };
+        let rows: Vec<u32> = module_level().map(row).collect();
+        let level = match &self.context {
+            Some(level) if level.key == key && level.rows == rows => Arc::clone(level),
+            Some(level) if level.key == key => Arc::new(level.moved(rows)),
             _ => {
                 let index = Index::build_statements(module_level(), source);
                 let model = Model::with_index(source, tree, tables, index);
@@ -780,69 +1025,142 @@ impl Memo {
                 for statement in module_level() {
                     render.append(render::of_statement(&model, statement));
                 }
-                ModuleLevel {
-                    key: context,
+                Arc::new(ModuleLevel {
+                    key,
+                    rows,
                     imports: model.imports.module_bindings(),
                     decorators: module_level()
                         .filter_map(|s| access::of_assignment(&model, s))
                         .map(Arc::new)
                         .collect(),
                     render: Arc::new(render),
-                }
+                })
             }
         };
-        let mut units: HashMap<u64, Arc<Unit>> = HashMap::new();
-        let mut missing: Vec<(u64, Node)> = Vec::new();
-        let mut order: Vec<u64> = Vec::new();
-        for statement in statements
-            .iter()
-            .filter(|s| node::definition(**s).is_some())
-        {
-            let mut hasher = state.build_hasher();
-            context.hash(&mut hasher);
-            node::text(*statement, source).hash(&mut hasher);
-            let key = hasher.finish();
-            order.push(key);
-            if units.contains_key(&key) {
+        let hashes: Vec<u64> = module.iter().map(|(_, hash)| *hash).collect();
+        let names_of = |hash: &u64| names.get(hash).map_or(&*EMPTY_NAMES, |n| &**n);
+        let moved = self.changed_names(&hashes, &names);
+        // Built when a definition needs it (not on a keystroke inside a definition).
+        let mut context: Option<Context> = None;
+        let mut depends_of = |mentions: &[Name], before: usize| {
+            context
+                .get_or_insert_with(|| {
+                    Context::new(hashes.iter().map(|h| (names_of(h), *h)).collect())
+                })
+                .of(mentions, before)
+        };
+        let mut units: HashMap<u64, Arc<Unit>> = HashMap::with_capacity(definitions.len());
+        // Definitions to summarise: the statement, its text hash, its context and mentions.
+        let mut missing: Vec<(Node, u64, u64, Box<[Name]>)> = Vec::new();
+        let mut order: Vec<u64> = Vec::with_capacity(definitions.len());
+        for &(statement, hash, before) in &definitions {
+            order.push(hash);
+            if units.contains_key(&hash) || missing.iter().any(|m| m.1 == hash) {
                 continue;
             }
-            match self.units.get(&key) {
-                Some(found) => {
-                    units.insert(key, Arc::clone(found));
+            match self.units.get(&hash) {
+                // Nothing it depends on changed, and no module-level statement crossed it.
+                Some(found)
+                    if found.before == before
+                        && moved.as_ref().is_some_and(|m| !m.meets(&found.mentions)) =>
+                {
+                    let unit = match row(statement) {
+                        r if r == found.row => Arc::clone(found),
+                        r => Arc::new(found.moved(r)),
+                    };
+                    units.insert(hash, unit);
                 }
-                None => missing.push((key, *statement)),
+                Some(found) => {
+                    let depends = depends_of(&found.mentions, before);
+                    if depends != found.context {
+                        missing.push((statement, hash, depends, found.mentions.clone()));
+                    } else {
+                        let unit = Unit {
+                            before,
+                            ..found.moved(row(statement))
+                        };
+                        units.insert(hash, Arc::new(unit));
+                    }
+                }
+                None => {
+                    let mentions = Names::of(statement, source).mentions;
+                    let depends = depends_of(&mentions, before);
+                    missing.push((statement, hash, depends, mentions));
+                }
             }
         }
+        let befores: HashMap<u64, usize> = definitions.iter().map(|d| (d.1, d.2)).collect();
         if !missing.is_empty() {
+            // In source order, as an index must be (it looks calls up by position).
+            let wanted: std::collections::HashSet<usize> =
+                missing.iter().map(|m| m.0.start_byte()).collect();
             let index = Index::build_statements(
-                module_level().chain(missing.iter().map(|(_, s)| *s)),
+                statements
+                    .iter()
+                    .copied()
+                    .filter(|s| wanted.contains(&s.start_byte()) || node::definition(*s).is_none()),
                 source,
             );
             let model = Model::with_index(source, tree, tables, index);
-            for (key, statement) in &missing {
-                let (decorators, classes) = access::of_definition(&model, *statement);
+            for (statement, hash, depends, mentions) in missing {
+                let (decorators, classes) = access::of_definition(&model, statement);
                 let unit = Unit {
-                    functions: summarize_definition(&model, *statement)
+                    context: depends,
+                    mentions,
+                    before: befores.get(&hash).copied().unwrap_or_default(),
+                    row: row(statement),
+                    functions: summarize_definition(&model, statement)
                         .into_iter()
                         .map(Arc::new)
                         .collect(),
                     decorators: decorators.into_iter().map(Arc::new).collect(),
                     classes: classes.into_iter().map(Arc::new).collect(),
-                    render: render::of_statement(&model, *statement),
+                    render: render::of_statement(&model, statement),
                 };
-                units.insert(*key, Arc::new(unit));
+                self.summarised += 1;
+                units.insert(hash, Arc::new(unit));
             }
         }
-        // In source order: a later definition of a name replaces an earlier one.
+        // Nothing summarised or moved: the previous facts hold.
+        let host = host_checks(&statements, source);
+        let same = order == self.order
+            && self
+                .context
+                .as_ref()
+                .is_some_and(|previous| Arc::ptr_eq(previous, &level))
+            && units.iter().all(|(hash, unit)| {
+                self.units
+                    .get(hash)
+                    .is_some_and(|previous| Arc::ptr_eq(previous, unit))
+            });
+        if same && let Some(previous) = self.facts.as_ref().filter(|f| f.host_checks == host) {
+            let previous = Arc::clone(previous);
+            self.units = units;
+            self.names = names;
+            self.module = hashes;
+            return previous;
+        }
+        // In source order: a later definition of a name replaces an earlier one. A text that
+        // occurs twice has the facts of one occurrence (its lines).
         let mut functions = BTreeMap::new();
-        let mut decorators: BTreeMap<String, Arc<DecoratorFacts>> = module
+        let mut decorators: BTreeMap<String, Arc<DecoratorFacts>> = level
             .decorators
             .iter()
             .map(|d| (d.name.clone(), Arc::clone(d)))
             .collect();
         let mut classes = BTreeMap::new();
-        let mut render = render::RenderFacts::clone(&module.render);
-        for unit in order.iter().filter_map(|key| units.get(key)) {
+        let mut render = render::RenderFacts::clone(&level.render);
+        for (&(statement, _, _), hash) in definitions.iter().zip(&order) {
+            let Some(unit) = units.get(hash) else {
+                continue;
+            };
+            let moved;
+            let unit = if unit.row == row(statement) {
+                &**unit
+            } else {
+                moved = unit.moved(row(statement));
+                &moved
+            };
             for summary in &unit.functions {
                 functions.insert(summary.name.clone(), Arc::clone(summary));
             }
@@ -857,8 +1175,8 @@ impl Memo {
         render.finish();
         let facts = FileFacts {
             functions,
-            imports: module.imports.clone(),
-            host_checks: host_checks(&statements, source),
+            imports: level.imports.clone(),
+            host_checks: host,
             decorators,
             classes,
             render,
@@ -866,7 +1184,10 @@ impl Memo {
             digest: Default::default(),
         };
         self.units = units;
-        self.context = Some(module);
+        self.names = names;
+        self.module = hashes;
+        self.order = order;
+        self.context = Some(level);
         let facts = match &self.facts {
             Some(previous) if **previous == facts => Arc::clone(previous),
             _ => Arc::new(facts),
@@ -875,6 +1196,9 @@ impl Memo {
         facts
     }
 }
+
+/// The names of a statement that has none (a module-level statement whose names are missing).
+static EMPTY_NAMES: std::sync::LazyLock<Names> = std::sync::LazyLock::new(Names::default);
 
 #[cfg(test)]
 mod tests;

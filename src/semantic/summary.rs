@@ -124,8 +124,6 @@ pub struct FunctionSummary {
     pub returns: Option<Returns>,
     /// Set when the function checks an argument and returns whether it passed.
     pub guard: Option<Guard>,
-    /// The line of the `def` (zero-based), for messages.
-    pub line: u32,
 }
 
 impl FunctionSummary {

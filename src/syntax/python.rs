@@ -15,6 +15,25 @@ pub use blocks::PyTree;
 pub enum ModuleTree<'a> {
     Single(&'a Tree),
     Blocks(&'a PyTree),
+    /// One of the others with its top-level statements listed once: an analysis asks for them
+    /// many times, and walking the root's children of a large module is not free.
+    Listed(&'a Listed<'a>),
+}
+
+/// A module's syntax and its top-level statements (see [`ModuleTree::Listed`]).
+#[derive(Debug)]
+pub struct Listed<'a> {
+    tree: ModuleTree<'a>,
+    top: Vec<Node<'a>>,
+}
+
+impl<'a> Listed<'a> {
+    pub fn new(tree: ModuleTree<'a>) -> Listed<'a> {
+        Listed {
+            tree,
+            top: tree.top_level(),
+        }
+    }
 }
 
 impl<'a> From<&'a Tree> for ModuleTree<'a> {
@@ -42,6 +61,7 @@ impl<'a> ModuleTree<'a> {
                 root.children(&mut cursor).collect()
             }
             ModuleTree::Blocks(tree) => tree.top_level(),
+            ModuleTree::Listed(listed) => listed.top.clone(),
         }
     }
 
@@ -57,6 +77,7 @@ impl<'a> ModuleTree<'a> {
         match self {
             ModuleTree::Single(tree) => tree.root_node().descendant_for_byte_range(start, end),
             ModuleTree::Blocks(tree) => tree.descendant_for_byte_range(start, end),
+            ModuleTree::Listed(listed) => listed.tree.descendant_for_byte_range(start, end),
         }
     }
 
@@ -65,6 +86,7 @@ impl<'a> ModuleTree<'a> {
         match self {
             ModuleTree::Single(tree) => Some(tree),
             ModuleTree::Blocks(tree) => tree.single(),
+            ModuleTree::Listed(listed) => listed.tree.single(),
         }
     }
 }

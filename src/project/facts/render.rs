@@ -184,6 +184,19 @@ impl RenderFacts {
         self.name_builders.append(&mut other.name_builders);
     }
 
+    /// The same facts with every line passed through `map` (the facts of a statement that
+    /// moved: its text, so what it says, is the same).
+    pub fn map_lines(&self, map: impl Fn(u32) -> u32) -> RenderFacts {
+        let mut out = self.clone();
+        for render in &mut out.renders {
+            render.line = map(render.line);
+        }
+        for call in &mut out.calls {
+            call.line = map(call.line);
+        }
+        out
+    }
+
     /// Source order (by line), whatever order the statements were added in, and the limits.
     pub fn finish(&mut self) {
         self.renders.sort_by_key(|r| r.line);

@@ -142,6 +142,133 @@ fn facts_of_a_buffer_are_the_same_summarised_whole_or_by_definition() {
     }
 }
 
+/// A module with imports, a constant, a decorator made by assignment, helpers, a class and a
+/// render, for the memo tests.
+const MEMO_MODULE: &str = r#"import bleach
+from django.shortcuts import render
+from django.contrib.auth.decorators import user_passes_test
+
+TEMPLATE = "shop/base.html"
+staff_only = user_passes_test(lambda u: u.is_staff)
+
+
+def clean(x):
+    return bleach.clean(x)
+
+
+def raw(request):
+    return request.GET["q"]
+
+
+@staff_only
+def page(request):
+    return render(request, "shop/page.html", {"q": raw(request), "t": TEMPLATE})
+
+
+class Base:
+    def dispatch(self, request):
+        return clean(request.GET["a"])
+"#;
+
+/// The memo's facts for each version in turn, checked against a whole-file summary, and how
+/// many definitions each version summarised.
+fn memo_counts(versions: &[&str]) -> Vec<usize> {
+    let tables = Tables::default();
+    let mut memo = Memo::default();
+    let mut counts = Vec::new();
+    for src in versions {
+        let before = memo.summarised();
+        let tree = crate::syntax::python::parse(src, None);
+        let incremental = memo.facts(src, &tree, &tables);
+        assert_eq!(*incremental, facts(src), "{src}");
+        counts.push(memo.summarised() - before);
+    }
+    counts
+}
+
+/// A module-level edit summarises again only the definitions that mention a name it defines
+/// (directly or through the module-level statements that mention it); lines moving summarise
+/// nothing and the facts keep their lines right.
+#[test]
+fn a_module_level_edit_summarises_only_what_reads_what_it_changed() {
+    let v = MEMO_MODULE;
+    // Four definitions the first time.
+    assert_eq!(memo_counts(&[v]), [4]);
+    // A new constant nobody reads, typed between two definitions (no line moves), then on a
+    // new line (every definition after it moves): nothing summarised again.
+    let typed = v.replace("\n\n\ndef raw", "\n\nvalue_id = 1\ndef raw");
+    let new_line = v.replace("\n\n\ndef raw", "\n\nvalue_id = 1\n\ndef raw");
+    assert_eq!(memo_counts(&[v, &typed, &new_line, v]), [4, 0, 0, 0]);
+    // An import at the top: only what mentions the name it binds.
+    let import = format!("import value_id\n{v}");
+    let import_used = format!("import raw\n{v}");
+    assert_eq!(memo_counts(&[v, &import]), [4, 0]);
+    assert_eq!(memo_counts(&[v, &import_used]), [4, 1]);
+    // Changing a constant summarises its readers: `page` reads `TEMPLATE`.
+    let constant = v.replace("shop/base.html", "shop/other.html");
+    assert_eq!(memo_counts(&[v, &constant]), [4, 1]);
+    // An import a helper reads (`bleach`) changing: `clean` only.
+    let bleach = v.replace("import bleach\n", "import bleach as other\n");
+    assert_eq!(memo_counts(&[v, &bleach]), [4, 1]);
+    // Through a module-level statement: `staff_only` is made of `user_passes_test`, which
+    // `page` does not mention itself.
+    let decorator = v.replace(
+        "from django.contrib.auth.decorators import user_passes_test",
+        "from app.auth import user_passes_test",
+    );
+    assert_eq!(memo_counts(&[v, &decorator]), [4, 1]);
+    // A star import may define any name: everything again.
+    let star = format!("from app.helpers import *\n{v}");
+    assert_eq!(memo_counts(&[v, &star]), [4, 4]);
+    // A comment or a docstring at module level defines nothing.
+    let comment = v.replace(
+        "\n\n\ndef raw",
+        "\n\n# a comment\n\"\"\"Doc.\"\"\"\ndef raw",
+    );
+    assert_eq!(memo_counts(&[v, &comment]), [4, 0]);
+    // A body edit: that definition alone (and again when undone: the memo keeps the current
+    // version's definitions only).
+    let body = v.replace(
+        "return request.GET[\"q\"]",
+        "return request.GET[\"q\"].strip()",
+    );
+    assert_eq!(memo_counts(&[v, &body, v]), [4, 1, 1]);
+}
+
+/// A definition that only moved keeps its summary (the same `Arc`), so nothing that reads it
+/// looks changed; its access and render facts carry the new lines.
+#[test]
+fn a_moved_definition_keeps_its_summary_and_gets_its_new_lines() {
+    let tables = Tables::default();
+    let mut memo = Memo::default();
+    let first = {
+        let tree = crate::syntax::python::parse(MEMO_MODULE, None);
+        memo.facts(MEMO_MODULE, &tree, &tables)
+    };
+    let moved = MEMO_MODULE.replace("TEMPLATE = ", "\n\n\nTEMPLATE = ");
+    let tree = crate::syntax::python::parse(&moved, None);
+    let second = memo.facts(&moved, &tree, &tables);
+    for (name, summary) in &first.functions {
+        assert!(
+            second
+                .functions
+                .get(name)
+                .is_some_and(|s| Arc::ptr_eq(s, summary)),
+            "{name}"
+        );
+    }
+    assert_eq!(second.classes["Base"].line, first.classes["Base"].line + 3);
+    assert_eq!(
+        second.render.renders[0].line,
+        first.render.renders[0].line + 3
+    );
+    assert_eq!(
+        second.decorators["staff_only"].line,
+        first.decorators["staff_only"].line + 3
+    );
+    assert_eq!(*second, facts(&moved));
+}
+
 /// A project: `views.py` calls helpers of `utils.py`, `app/__init__.py` re-exports one,
 /// `links.py` calls a helper of `utils.py` from its own helper.
 const UTILS: &str = r#"import bleach
