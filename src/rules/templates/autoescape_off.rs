@@ -80,7 +80,8 @@ pub fn check(checker: &mut TemplateChecker) {
     // more than flat ones and an output is reported once.
     let mut governed: BTreeMap<usize, Governed> = BTreeMap::new();
     let mut hints = Vec::new();
-    for (i, token) in syntax.tokens.iter().enumerate() {
+    for i in checker.token_indices() {
+        let token = &syntax.tokens[i];
         if !matches!(token.kind, TokenKind::Variable | TokenKind::Block) {
             continue;
         }
@@ -155,6 +156,9 @@ pub fn check(checker: &mut TemplateChecker) {
         let Some(open) = syntax.tokens.get(block.open) else {
             continue;
         };
+        if !checker.in_scope(open.range.start) {
+            continue;
+        }
         let what = governed
             .get(&index)
             .map_or_else(Vec::new, Governed::describe);
