@@ -314,18 +314,33 @@ fn tree_sexp(tree: &Tree) -> String {
 pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
     let tokens = lexer::tokenize(text);
     let (hidden, blanked) = html::hidden_and_blanked(text, &tokens);
+    let mut blanking = Vec::new();
     let old_tree = old.filter(|old| old.html_complete).map(|old| {
         // The old tree knows about the edits; also tell it where blanking changed (typing the
         // `}}` that turns `{{ x` from text into a variable changes bytes before the edit).
         let mut tree = old.html.clone();
-        for e in html::blanking_edits(text, &old.hidden, &old.edits, &hidden) {
-            tree.edit(&e);
+        blanking = html::blanking_edits(text, &old.hidden, &old.edits, &hidden);
+        for e in &blanking {
+            tree.edit(e);
         }
         tree
     });
     let parsed = html::parse(&blanked, old_tree.as_ref());
     let tree = parsed.tree;
-    let elements = html::elements(text, &tree, &tokens);
+    // The elements of subtrees that neither the edits, nor a change of blanking, nor the
+    // reparse touched are the old ones, shifted.
+    let reuse = match (old, &old_tree) {
+        (Some(old), Some(old_tree)) if parsed.complete => {
+            let mut dirty: Vec<Range<usize>> = old_tree
+                .changed_ranges(&tree)
+                .map(|r| r.start_byte..r.end_byte)
+                .collect();
+            dirty.extend(blanking.iter().map(|e| e.start_byte..e.new_end_byte));
+            Some(html::Reuse::new(&old.elements, &old.edits, dirty))
+        }
+        _ => None,
+    };
+    let elements = html::elements_reusing(text, &tree, &tokens, reuse.as_ref());
     let blocks = BlockStructure::build(text, &tokens);
     TemplateSyntax {
         tokens,
