@@ -36,7 +36,7 @@ use crate::analysis::finding::Finding;
 use crate::analysis::template::TemplateChecker;
 use crate::rules;
 use crate::syntax::TemplateSyntax;
-use crate::syntax::template::{Element, ElementKind, TokenKind, lexer};
+use crate::syntax::template::{Element, ElementKind, Token, TokenKind, lexer};
 
 /// What the previous analysis of a template left.
 #[derive(Debug, Clone)]
@@ -197,11 +197,12 @@ fn reuse(
     let line_end = |bytes: &[u8], from: usize| {
         memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i)
     };
-    let window = Window {
+    let lines = Window {
         start,
         old_end: line_end(old_bytes, diff.old_suffix),
         new_end: line_end(new_bytes, diff.new_suffix),
     };
+    let window = lines;
     let old_lines = old.text.get(window.start..window.old_end)?;
     let new_lines = source.get(window.start..window.new_end)?;
     for lines in [old_lines, new_lines] {
@@ -220,15 +221,16 @@ fn reuse(
     {
         return None;
     }
-    // The `{% … %}` tags of the window (Django's lexer reads a line on its own).
-    let tags = |lines: &'_ str| -> Vec<Range<usize>> {
-        lexer::tokenize(lines)
-            .into_iter()
+    // The `{% … %}` tags of the edited lines (Django's lexer reads a line on its own).
+    let (old_tokens, new_tokens) = (lexer::tokenize(old_lines), lexer::tokenize(new_lines));
+    let tags = |tokens: &[Token]| -> Vec<Range<usize>> {
+        tokens
+            .iter()
             .filter(|t| t.kind == TokenKind::Block)
-            .map(|t| t.range)
+            .map(|t| t.range.clone())
             .collect()
     };
-    let (old_tags, new_tags) = (tags(old_lines), tags(new_lines));
+    let (old_tags, new_tags) = (tags(&old_tokens), tags(&new_tokens));
     if old_tags.len() != new_tags.len()
         || old_tags
             .iter()
@@ -241,6 +243,7 @@ fn reuse(
     if newlines(old_lines) != newlines(new_lines) && autoescape_off_after(syntax, window.start) {
         return None;
     }
+    let window = narrowed(&lines, &diff, &old_tokens, &new_tokens);
     let element = around(syntax, &window)?;
     if !same_elements_outside(&old.elements, elements, &window, element) {
         return None;
@@ -261,6 +264,53 @@ fn reuse(
             .filter(|f| scope.contains(&f.range.start)),
     );
     Some((out, scope))
+}
+
+/// The edited bytes, widened to the Django tokens they change (`{{ x` becomes a variable when
+/// `}}` is typed after it): the edited lines' tokens outside are the same, at the same places.
+/// Text between tokens is no rule's subject, so the window does not widen to a text token.
+fn narrowed(lines: &Window, diff: &Diff, old: &[Token], new: &[Token]) -> Window {
+    let (old_len, new_len) = (lines.old_end - lines.start, lines.new_end - lines.start);
+    let prefix = diff.prefix - lines.start;
+    let (old_suffix, new_suffix) = (diff.old_suffix - lines.start, diff.new_suffix - lines.start);
+    let same_before = old
+        .iter()
+        .zip(new)
+        .take_while(|(a, b)| a.kind == b.kind && a.range == b.range && a.range.end <= prefix)
+        .count();
+    let same_after = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take_while(|(a, b)| {
+            a.kind == b.kind
+                && old_len - a.range.start == new_len - b.range.start
+                && old_len - a.range.end == new_len - b.range.end
+                && a.range.start >= old_suffix
+        })
+        .count();
+    let middle = |tokens: &'_ [Token]| -> Vec<Range<usize>> {
+        let end = tokens.len().saturating_sub(same_after).max(same_before);
+        tokens[same_before.min(end)..end]
+            .iter()
+            .filter(|t| t.kind != TokenKind::Text)
+            .map(|t| t.range.clone())
+            .collect()
+    };
+    let (mut start, mut after) = (prefix, 0);
+    for r in middle(old) {
+        start = start.min(r.start);
+        after = after.max(r.end.saturating_sub(old_suffix));
+    }
+    for r in middle(new) {
+        start = start.min(r.start);
+        after = after.max(r.end.saturating_sub(new_suffix));
+    }
+    Window {
+        start: lines.start + start,
+        old_end: (lines.start + old_suffix + after).min(lines.old_end),
+        new_end: (lines.start + new_suffix + after).min(lines.new_end),
+    }
 }
 
 /// Whether an `{% autoescape off %}` tag starts at or after `offset`.
