@@ -645,6 +645,13 @@ fn check_template_edits(seed: &str, ops: &[EditOp]) -> usize {
         scoped += usize::from(cache.template_scope().is_some());
         let full = analysis::analyze(&text, &doc.syntax, &context);
         assert_eq!(incremental, full, "after edit {i} ({change:?}):\n{text}");
+        if let Syntax::Template(t) = &doc.syntax {
+            assert_eq!(
+                t.tokens,
+                djsec::syntax::template::lexer::tokenize(&text),
+                "tokens after edit {i} ({change:?}):\n{text}"
+            );
+        }
     }
     let text = doc.text();
     let fresh = Syntax::parse(Language::Template, &text);
@@ -801,5 +808,49 @@ fn typing_in_a_generated_template_rechecks_a_small_scope() {
                 now.len()
             );
         }
+    }
+}
+
+/// Lexing the edited lines again and keeping the other tokens gives the tokens of a whole lex,
+/// for any edit of a template without `{% comment %}` or `{% verbatim %}`.
+fn check_relex(seed: &str, at: usize, len: usize, snippet: &str) {
+    use djsec::syntax::template::{lexer, relex};
+    let start = byte_index(seed, at % (seed.chars().count() + 1));
+    let end = byte_index(seed, (at % (seed.chars().count() + 1)) + len).max(start);
+    let edited = format!("{}{}{}", &seed[..start], snippet, &seed[end..]);
+    if [seed, edited.as_str()]
+        .iter()
+        .any(|t| t.contains("comment") || t.contains("verbatim"))
+    {
+        return;
+    }
+    let point = |text: &str, byte: usize| djsec::syntax::template::html::point_at(text, byte);
+    let edit = tree_sitter::InputEdit {
+        start_byte: start,
+        old_end_byte: end,
+        new_end_byte: start + snippet.len(),
+        start_position: point(seed, start),
+        old_end_position: point(seed, end),
+        new_end_position: point(&edited, start + snippet.len()),
+    };
+    let relexed = relex(&edited, &lexer::tokenize(seed), &[edit]);
+    assert_eq!(
+        relexed,
+        Some(lexer::tokenize(&edited)),
+        "edit {start}..{end} -> {snippet:?}:\n{edited}"
+    );
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn relex_equals_a_whole_lex(
+        at in 0usize..20_000,
+        len in 0usize..40,
+        snippet in 0usize..TEMPLATE_SNIPPETS.len(),
+    ) {
+        check_relex(TEMPLATE_RULES_SEED, at, len, TEMPLATE_SNIPPETS[snippet]);
+        check_relex(&generate::template(120, 3), at, len, TEMPLATE_SNIPPETS[snippet]);
     }
 }

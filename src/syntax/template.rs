@@ -44,6 +44,9 @@ pub struct TemplateSyntax {
     /// False when the HTML parse ran over its work budget (pathological markup, see
     /// [`html::Budget`]): `html` is then an empty document and `elements` is empty.
     pub html_complete: bool,
+    /// Whether the text mentions `comment` or `verbatim`: tags that make tokens span lines, so
+    /// that the next parse lexes the whole text again (see [`relex`]).
+    pub multiline_tags: bool,
 }
 
 impl TemplateSyntax {
@@ -312,7 +315,13 @@ fn tree_sexp(tree: &Tree) -> String {
 
 /// Parse a template, reusing `old` (already [`TemplateSyntax::edit`]ed) when given.
 pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
-    let tokens = lexer::tokenize(text);
+    let multiline_tags = ["comment", "verbatim"]
+        .iter()
+        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some());
+    let tokens = old
+        .filter(|old| !old.multiline_tags && !multiline_tags)
+        .and_then(|old| relex(text, &old.tokens, &old.edits))
+        .unwrap_or_else(|| lexer::tokenize(text));
     let (hidden, blanked) = html::hidden_and_blanked(text, &tokens);
     let mut blanking = Vec::new();
     let old_tree = old.filter(|old| old.html_complete).map(|old| {
@@ -350,6 +359,115 @@ pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
         hidden,
         edits: Vec::new(),
         html_complete: parsed.complete,
+        multiline_tags,
+    }
+}
+
+/// The tokens of the edited text from the old tokens: the edited lines are lexed again, the
+/// tokens before and after them are kept (shifted). Django's lexer reads a tag within its line,
+/// so outside `{% comment %}` and `{% verbatim %}` (which the caller rules out) a line boundary
+/// is a token boundary, except inside text, whose pieces are merged again here. `None` when
+/// the edits do not fit the old tokens.
+pub fn relex(text: &str, old: &[Token], edits: &[InputEdit]) -> Option<Vec<Token>> {
+    let old_len = old.last().map_or(0, |t| t.range.end);
+    if old.first().is_some_and(|t| t.range.start != 0) {
+        return None;
+    }
+    // The edited span, in the new text: each edit's new bytes, the span so far carried
+    // through the later edits.
+    let mut span: Option<(usize, usize)> = None;
+    for e in edits {
+        let forward = |p: usize| {
+            if p <= e.start_byte {
+                p
+            } else if p >= e.old_end_byte {
+                p - e.old_end_byte + e.new_end_byte
+            } else {
+                e.new_end_byte
+            }
+        };
+        span = Some(match span {
+            None => (e.start_byte, e.new_end_byte),
+            Some((lo, hi)) => (lo.min(e.start_byte), forward(hi).max(e.new_end_byte)),
+        });
+    }
+    let (lo, hi) = span?;
+    let bytes = text.as_bytes();
+    if hi > bytes.len() || lo > hi {
+        return None;
+    }
+    // Whole lines: from the start of `lo`'s line to just after the newline ending `hi`'s.
+    let start = memchr::memrchr(b'\n', &bytes[..lo]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[hi..]).map_or(bytes.len(), |i| hi + i + 1);
+    // After `end` the text is the old text shifted.
+    let old_end = (end + old_len).checked_sub(bytes.len())?;
+    if old_end < start || old_end > old_len {
+        return None;
+    }
+    let shift = |r: &Range<usize>| r.start + end - old_end..r.end + end - old_end;
+    let mut tokens: Vec<Token> = Vec::with_capacity(old.len() + 8);
+    let push = |tokens: &mut Vec<Token>, token: Token| {
+        if token.range.is_empty() {
+            return;
+        }
+        if let Some(last) = tokens.last_mut()
+            && last.kind == TokenKind::Text
+            && token.kind == TokenKind::Text
+        {
+            last.range.end = token.range.end;
+            last.content = last.range.clone();
+            return;
+        }
+        tokens.push(token);
+    };
+    let before = old.partition_point(|t| t.range.end <= start);
+    tokens.extend_from_slice(&old[..before]);
+    if let Some(t) = old.get(before).filter(|t| t.range.start < start) {
+        // Only text crosses a line boundary.
+        if t.kind != TokenKind::Text {
+            return None;
+        }
+        push(&mut tokens, text_token(t.range.start..start));
+    }
+    for t in lexer::tokenize(text.get(start..end)?) {
+        let range = t.range.start + start..t.range.end + start;
+        let content = t.content.start + start..t.content.end + start;
+        push(
+            &mut tokens,
+            Token {
+                kind: t.kind,
+                range,
+                content,
+            },
+        );
+    }
+    let after = old.partition_point(|t| t.range.end <= old_end);
+    let mut rest = old[after..].iter();
+    if let Some(t) = old.get(after).filter(|t| t.range.start < old_end) {
+        if t.kind != TokenKind::Text {
+            return None;
+        }
+        push(&mut tokens, text_token(shift(&(old_end..t.range.end))));
+        rest.next();
+    }
+    for t in rest {
+        push(
+            &mut tokens,
+            Token {
+                kind: t.kind,
+                range: shift(&t.range),
+                content: shift(&t.content),
+            },
+        );
+    }
+    (tokens.last().map_or(0, |t| t.range.end) == bytes.len()).then_some(tokens)
+}
+
+fn text_token(range: Range<usize>) -> Token {
+    Token {
+        kind: TokenKind::Text,
+        content: range.clone(),
+        range,
     }
 }
 
