@@ -818,10 +818,16 @@ fn check_relex(seed: &str, at: usize, len: usize, snippet: &str) {
     let start = byte_index(seed, at % (seed.chars().count() + 1));
     let end = byte_index(seed, (at % (seed.chars().count() + 1)) + len).max(start);
     let edited = format!("{}{}{}", &seed[..start], snippet, &seed[end..]);
-    if [seed, edited.as_str()]
+    if [seed, edited.as_str()].iter().any(|t| {
+        [
+            "{% comment",
+            "{% endcomment",
+            "{% verbatim",
+            "{% endverbatim",
+        ]
         .iter()
-        .any(|t| t.contains("comment") || t.contains("verbatim"))
-    {
+        .any(|w| t.contains(w))
+    }) {
         return;
     }
     let point = |text: &str, byte: usize| djsec::syntax::template::html::point_at(text, byte);

@@ -44,8 +44,9 @@ pub struct TemplateSyntax {
     /// False when the HTML parse ran over its work budget (pathological markup, see
     /// [`html::Budget`]): `html` is then an empty document and `elements` is empty.
     pub html_complete: bool,
-    /// Whether the text mentions `comment` or `verbatim`: tags that make tokens span lines, so
-    /// that the next parse lexes the whole text again (see [`relex`]).
+    /// Whether the text has a `{% comment %}` or `{% verbatim %}` tag (or their end tags): tags
+    /// that make tokens span lines, so that the next parse lexes the whole text again (see
+    /// [`relex`]).
     pub multiline_tags: bool,
 }
 
@@ -315,13 +316,14 @@ fn tree_sexp(tree: &Tree) -> String {
 
 /// Parse a template, reusing `old` (already [`TemplateSyntax::edit`]ed) when given.
 pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
-    let multiline_tags = ["comment", "verbatim"]
-        .iter()
-        .any(|w| memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some());
-    let tokens = old
-        .filter(|old| !old.multiline_tags && !multiline_tags)
+    // Lex the edited lines only when neither version has a tag that makes tokens span lines:
+    // the old one had none, and the new one has none in the relexed lines (nor, then, anywhere).
+    let relexed = old
+        .filter(|old| !old.multiline_tags)
         .and_then(|old| relex(text, &old.tokens, &old.edits))
-        .unwrap_or_else(|| lexer::tokenize(text));
+        .filter(|tokens| !multiline_tags(text, tokens));
+    let tokens = relexed.unwrap_or_else(|| lexer::tokenize(text));
+    let multiline_tags = multiline_tags(text, &tokens);
     let (hidden, blanked) = html::hidden_and_blanked(text, &tokens);
     let mut blanking = Vec::new();
     let old_tree = old.filter(|old| old.html_complete).map(|old| {
@@ -461,6 +463,23 @@ pub fn relex(text: &str, old: &[Token], edits: &[InputEdit]) -> Option<Vec<Token
         );
     }
     (tokens.last().map_or(0, |t| t.range.end) == bytes.len()).then_some(tokens)
+}
+
+/// Whether a `{% comment %}`, `{% verbatim %}` or an end tag of theirs is among `tokens` (the
+/// tokens of `text`).
+fn multiline_tags(text: &str, tokens: &[Token]) -> bool {
+    ["comment", "verbatim"].iter().any(|word| {
+        memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).any(|at| {
+            let i = tokens.partition_point(|t| t.range.end <= at);
+            tokens.get(i).is_some_and(|t| {
+                t.kind == TokenKind::Block
+                    && matches!(
+                        lexer::block_name(text, t),
+                        "comment" | "endcomment" | "verbatim" | "endverbatim"
+                    )
+            })
+        })
+    })
 }
 
 fn text_token(range: Range<usize>) -> Token {
