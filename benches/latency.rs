@@ -306,6 +306,8 @@ impl Server {
 
 struct Run {
     tool: Tool,
+    /// The size asked for (`--lines`); `lines` is the generated file's.
+    size: usize,
     lines: usize,
     spot: What,
     latencies: Vec<Duration>,
@@ -330,7 +332,8 @@ fn ms(d: Duration) -> f64 {
 /// edits after `options.warmup` edits (at least one cycle of the script). A template spot
 /// types its word at its place in a generated Django template (`options.file` if it is a
 /// `.html` name) instead.
-fn measure(options: &Options, tool: Tool, lines: usize, spot: What) -> Result<Run, String> {
+fn measure(options: &Options, tool: Tool, size: usize, spot: What) -> Result<Run, String> {
+    let lines = size;
     let template = matches!(spot, What::Template(_));
     let script: Script = match spot {
         What::Template(spot) => {
@@ -426,6 +429,7 @@ fn measure(options: &Options, tool: Tool, lines: usize, spot: What) -> Result<Ru
     latencies.sort();
     Ok(Run {
         tool,
+        size,
         lines,
         spot,
         latencies,
@@ -561,9 +565,9 @@ fn main() {
     println!("load average after: {}", load_average());
     let find = |tool: Tool, lines: usize, spot: What| {
         runs.iter()
-            .find(|r| r.tool == tool && r.lines == lines && r.spot == spot)
+            .find(|r| r.tool == tool && r.size == lines && r.spot == spot)
     };
-    let mut sizes: Vec<usize> = runs.iter().map(|r| r.lines).collect();
+    let mut sizes: Vec<usize> = runs.iter().map(|r| r.size).collect();
     sizes.sort_unstable();
     sizes.dedup();
     if tools.contains(&Tool::Ruff) && is_template(&options) {
