@@ -4,6 +4,7 @@
 #
 #   benches/callgrind.sh                                   # 6,000 and 50,000 lines, every spot
 #   SIZES="6000" SPOTS="in_string paste" EDITS=32 benches/callgrind.sh
+#   SIZES="6000" SPOTS="" TEMPLATE_SPOTS="in_variable in_text" benches/callgrind.sh
 #   INSTRUCTIONS_BIN=/tmp/instructions-old OUT=/tmp/old benches/callgrind.sh
 #
 # Prints, per file size and spot, millions of instructions per counted edit (`benches/gen`'s
@@ -11,11 +12,14 @@
 # edit, the document update (rope edit + InputEdit + incremental reparse), the analysis
 # (analyze_incremental), tree-sitter's incremental reparse alone of the same edits on a String
 # (the floor), and once per size a full parse + analysis of the file (what `djsec check` does).
+# Then the same per keystroke typed into a generated template of the same size
+# (TEMPLATE_SPOTS, `benches/gen/template_spots.rs`), with a full parse + analysis of it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZES="${SIZES:-6000 50000}"
-SPOTS="${SPOTS:-in_string function_statement module_statement import_top decorator class_attribute delete_function paste undo_paste}"
+SPOTS="${SPOTS-in_string function_statement module_statement import_top decorator class_attribute delete_function paste undo_paste}"
+TEMPLATE_SPOTS="${TEMPLATE_SPOTS-in_variable in_text in_attribute new_tag}"
 EDITS="${EDITS:-24}"
 OUT="${OUT:-${TMPDIR:-/tmp}/djsec-callgrind}"
 mkdir -p "$OUT"
@@ -64,5 +68,25 @@ for lines in $SIZES; do
       "$(per "$total" "$EDITS")" "$(per "$update" "$EDITS")" "$(per "$analysis" "$EDITS")" \
       "$(per "$floor" "$EDITS")" "$( [ -n "$full_ir" ] && per "$full_ir" 1 )"
     full_ir=""  # printed once per size
+  done
+done
+
+[ -n "$TEMPLATE_SPOTS" ] || exit 0
+echo
+echo "templates: millions of instructions per keystroke ($EDITS after one cycle of warm-up), and per full analysis"
+echo
+echo "| lines | spot | keystroke | update | analysis | full parse+analysis |"
+echo "|------:|------|----------:|-------:|---------:|--------------------:|"
+for lines in $SIZES; do
+  full=$(run "full-template-$lines" 'instructions::measured' analyze-template "$lines")
+  full_ir=$(inclusive 'instructions::measured' "$full")
+  for spot in $TEMPLATE_SPOTS; do
+    ks=$(run "ks-template-$spot-$lines" 'instructions::measured_edit' "template-keystroke-$spot" "$lines" "$EDITS")
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$lines" "$spot" \
+      "$(per "$(inclusive 'instructions::measured_edit' "$ks")" "$EDITS")" \
+      "$(per "$(inclusive 'instructions::measure_update' "$ks")" "$EDITS")" \
+      "$(per "$(inclusive 'instructions::measure_analysis' "$ks")" "$EDITS")" \
+      "$( [ -n "$full_ir" ] && per "$full_ir" 1 )"
+    full_ir=""
   done
 done

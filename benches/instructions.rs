@@ -15,7 +15,8 @@
 //! script (typing a word or a statement and deleting it; deleting a function; pasting 200 lines
 //! and undoing it) in an open document, after one uncounted cycle of warm-up: rope edit,
 //! incremental reparse, `analyze_incremental`. Prefixed `template-`, typing in a generated
-//! template. `reparse-SPOT` applies the same edits with tree-sitter alone on a `String` (the
+//! template, where SPOT may also be `in_variable`, `in_text`, `in_attribute` or `new_tag` (see
+//! `benches/gen/template_spots.rs`). `reparse-SPOT` applies the same edits with tree-sitter alone on a `String` (the
 //! floor). Python files above 6,000 lines are the 6,000-line module padded with clean code
 //! (`generate::python_module_sized`: the same findings).
 //!
@@ -33,6 +34,7 @@ use std::hint::black_box;
 use djsec::analysis::{self, Cache, Context};
 use djsec::document::{Change, Document, Position, PositionEncoding};
 use djsec::syntax::{Language, Syntax};
+use generate::template_spots::TemplateSpot;
 use generate::{Script, ScriptEdit, Spot};
 
 enum Work {
@@ -248,6 +250,9 @@ fn main() {
         return;
     };
     let repeat = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(16);
+    // Under valgrind a parse runs some 50 times slower than natively: a large template's first
+    // parse would pass the HTML parser's wall-clock limit and leave the document without a tree.
+    djsec::syntax::template::html::set_wall_clock_limit(false);
     let python = || generate::python_module_sized(lines, 7);
     let template = || generate::template(lines, 7);
     let mut work = match workload.as_str() {
@@ -275,16 +280,24 @@ fn main() {
                 Some(rest) => (Language::Template, rest),
                 None => (Language::Python, other),
             };
-            let Some(spot) = spot.strip_prefix("keystroke-").and_then(Spot::parse) else {
-                eprintln!("instructions: unknown workload {other}");
-                std::process::exit(2);
-            };
-            let script = match language {
-                Language::Python => generate::script(&python(), spot),
-                Language::Template => {
+            let name = spot.strip_prefix("keystroke-").unwrap_or("");
+            let template_spot =
+                TemplateSpot::parse(name).filter(|_| language == Language::Template);
+            let script = match (language, Spot::parse(name), template_spot) {
+                (_, _, Some(spot)) => {
+                    let text = template();
+                    let (line, column) = spot.locate(&text);
+                    generate::typing_script(text, line, column, spot.word())
+                }
+                (Language::Python, Some(spot), _) => generate::script(&python(), spot),
+                (Language::Template, Some(spot), _) => {
                     let text = template();
                     let (line, column) = generate::spot(&text, spot);
                     generate::typing_script(text, line, column, generate::WORD)
+                }
+                _ => {
+                    eprintln!("instructions: unknown workload {other}");
+                    std::process::exit(2);
                 }
             };
             let doc = Document::new(&script.text, 1, language);

@@ -9,7 +9,8 @@
 //! cargo bench --bench latency -- --lines 6000,50000    # and the growth to 50,000 lines
 //! cargo bench --bench latency -- --spot in_string,paste --keystrokes 1000
 //! cargo bench --bench latency -- --file tests.py     # the same text as a test module
-//! cargo bench --bench latency -- --file page.html    # a generated template (djsec alone)
+//! cargo bench --bench latency -- --file page.html    # a generated template, its four spots
+//! cargo bench --bench latency -- --file page.html --spot in_variable,in_text
 //! cargo bench --bench latency -- --no-ruff           # djsec alone
 //! DJSEC_BIN=target/release/djsec RUFF_BIN=/venv/bin/ruff cargo bench --bench latency
 //! ```
@@ -30,7 +31,24 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use generate::template_spots::TemplateSpot;
 use generate::{Script, Spot};
+
+/// What a run types into: a Python spot in `views.py`, or a template spot in a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    Python(Spot),
+    Template(TemplateSpot),
+}
+
+impl What {
+    fn name(self) -> &'static str {
+        match self {
+            What::Python(spot) => spot.name(),
+            What::Template(spot) => spot.name(),
+        }
+    }
+}
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -40,6 +58,8 @@ struct Options {
     keystrokes: usize,
     warmup: usize,
     spots: Vec<Spot>,
+    /// The spots typed into when `file` is a template (`--spot` names of `TemplateSpot`).
+    template_spots: Vec<TemplateSpot>,
     utf8: bool,
     /// The file name typed into (`views.py`; `tests.py` is outside the access rules'
     /// module-scoped check, which shows what that check costs per keystroke).
@@ -66,6 +86,7 @@ fn parse_args() -> Result<Options, String> {
         keystrokes: 400,
         warmup: 32,
         spots: Spot::ALL.to_vec(),
+        template_spots: TemplateSpot::ALL.to_vec(),
         utf8: false,
         file: "views.py".to_string(),
         ruff: find_ruff(),
@@ -91,10 +112,18 @@ fn parse_args() -> Result<Options, String> {
                     .map_err(|e| format!("--warmup: {e}"))?;
             }
             "--spot" => {
-                options.spots = value("--spot")?
-                    .split(',')
-                    .map(|s| Spot::parse(s.trim()).ok_or(format!("unknown spot {s}")))
-                    .collect::<Result<_, _>>()?;
+                let names = value("--spot")?;
+                options.spots = Vec::new();
+                options.template_spots = Vec::new();
+                for name in names.split(',').map(str::trim) {
+                    if let Some(spot) = Spot::parse(name) {
+                        options.spots.push(spot);
+                    } else if let Some(spot) = TemplateSpot::parse(name) {
+                        options.template_spots.push(spot);
+                    } else {
+                        return Err(format!("unknown spot {name}"));
+                    }
+                }
             }
             "--utf8" => options.utf8 = true,
             "--no-ruff" => options.ruff = None,
@@ -277,8 +306,10 @@ impl Server {
 
 struct Run {
     tool: Tool,
+    /// The size asked for (`--lines`); `lines` is the generated file's.
+    size: usize,
     lines: usize,
-    spot: Spot,
+    spot: What,
     latencies: Vec<Duration>,
     cpu_per_keystroke: Option<Duration>,
     diagnostics: usize,
@@ -298,16 +329,24 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Run `spot`'s script on a `lines`-line views.py with `tool`: `options.keystrokes` counted
-/// edits after `options.warmup` edits (at least one cycle of the script). A `.html` file name
-/// types a word at the spot's place in a generated Django template instead.
-fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Run, String> {
-    let template = is_template(options);
-    let script: Script = if template {
-        let text = generate::template(lines, 7);
-        let (line, column) = generate::spot(&text, spot);
-        generate::typing_script(text, line, column, generate::WORD)
-    } else {
-        generate::script(&generate::python_module_sized(lines, 7), spot)
+/// edits after `options.warmup` edits (at least one cycle of the script). A template spot
+/// types its word at its place in a generated Django template (`options.file` if it is a
+/// `.html` name) instead.
+fn measure(options: &Options, tool: Tool, size: usize, spot: What) -> Result<Run, String> {
+    let lines = size;
+    let template = matches!(spot, What::Template(_));
+    let script: Script = match spot {
+        What::Template(spot) => {
+            let text = generate::template(lines, 7);
+            let (line, column) = spot.locate(&text);
+            generate::typing_script(text, line, column, spot.word())
+        }
+        What::Python(spot) => generate::script(&generate::python_module_sized(lines, 7), spot),
+    };
+    let file = match (template, is_template(options)) {
+        (true, true) | (false, false) => options.file.as_str(),
+        (true, false) => "page.html",
+        (false, true) => "views.py",
     };
     let text = &script.text;
     let (folder, language) = if template {
@@ -334,7 +373,7 @@ fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Ru
         }),
     )?;
     server.notify("initialized", json!({}))?;
-    let uri = format!("file:///bench/{folder}/{}", options.file);
+    let uri = format!("file:///bench/{folder}/{file}");
     let uri = uri.as_str();
     server.notify(
         "textDocument/didOpen",
@@ -390,6 +429,7 @@ fn measure(options: &Options, tool: Tool, lines: usize, spot: Spot) -> Result<Ru
     latencies.sort();
     Ok(Run {
         tool,
+        size,
         lines,
         spot,
         latencies,
@@ -430,15 +470,21 @@ fn main() {
     };
     let mut tools = vec![Tool::Djsec];
     match &options.ruff {
-        // Ruff does not read templates.
-        Some(_) if is_template(&options) => println!("beside: no ruff (a template)"),
         Some(ruff) => {
             let version = Command::new(ruff)
                 .arg("--version")
                 .output()
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
                 .unwrap_or_default();
-            println!("beside: {version} ({ruff} server, default settings)");
+            if is_template(&options) {
+                // Ruff does not read templates: it types into the Python file (`in_string`) as
+                // the reference the template targets compare with.
+                println!(
+                    "beside: {version} ({ruff} server, default settings) on the same-size views.py, in_string"
+                );
+            } else {
+                println!("beside: {version} ({ruff} server, default settings)");
+            }
             tools.push(Tool::Ruff);
         }
         None => println!("beside: no ruff (set RUFF_BIN or put ruff on the PATH)"),
@@ -463,10 +509,27 @@ fn main() {
         "cpu ms/ed",
         "rss MiB"
     );
-    let mut runs = Vec::new();
-    for &lines in &options.lines {
+    // What each size runs: every spot with every tool; for a template, djsec on the template
+    // spots and Ruff once on the Python file.
+    let mut jobs: Vec<(What, Tool)> = Vec::new();
+    if is_template(&options) {
+        for &spot in &options.template_spots {
+            jobs.push((What::Template(spot), Tool::Djsec));
+        }
+        if tools.contains(&Tool::Ruff) {
+            jobs.push((What::Python(Spot::InString), Tool::Ruff));
+        }
+    } else {
         for &spot in &options.spots {
             for &tool in &tools {
+                jobs.push((What::Python(spot), tool));
+            }
+        }
+    }
+    let mut runs = Vec::new();
+    for &lines in &options.lines {
+        for &(spot, tool) in &jobs {
+            {
                 match measure(&options, tool, lines, spot) {
                     Ok(run) => {
                         let l = &run.latencies;
@@ -488,7 +551,11 @@ fn main() {
                         runs.push(run);
                     }
                     Err(e) => {
-                        eprintln!("latency: {} {lines} lines, {spot}: {e}", tool.name());
+                        eprintln!(
+                            "latency: {} {lines} lines, {}: {e}",
+                            tool.name(),
+                            spot.name()
+                        );
                         std::process::exit(1);
                     }
                 }
@@ -496,21 +563,45 @@ fn main() {
         }
     }
     println!("load average after: {}", load_average());
-    let find = |tool: Tool, lines: usize, spot: Spot| {
+    let find = |tool: Tool, lines: usize, spot: What| {
         runs.iter()
-            .find(|r| r.tool == tool && r.lines == lines && r.spot == spot)
+            .find(|r| r.tool == tool && r.size == lines && r.spot == spot)
     };
-    let mut sizes: Vec<usize> = runs.iter().map(|r| r.lines).collect();
+    let mut sizes: Vec<usize> = runs.iter().map(|r| r.size).collect();
     sizes.sort_unstable();
     sizes.dedup();
-    if tools.contains(&Tool::Ruff) {
+    if tools.contains(&Tool::Ruff) && is_template(&options) {
+        println!();
+        println!(
+            "djsec on the template / ruff on the same-size views.py (in_string) (targets at 6,000 lines: p50 <= 0.3, p99 <= 0.5)"
+        );
+        for &lines in &sizes {
+            let Some(r) = find(Tool::Ruff, lines, What::Python(Spot::InString)) else {
+                continue;
+            };
+            for &spot in &options.template_spots {
+                if let Some(d) = find(Tool::Djsec, lines, What::Template(spot)) {
+                    let (a, b) = (p50(d) / p50(r).max(1e-9), p99(d) / p99(r).max(1e-9));
+                    println!(
+                        "{:>7} {:<18} p50 {:>5.2} {:<4} p99 {:>5.2} {}",
+                        lines,
+                        spot.name(),
+                        a,
+                        if a <= 0.3 { "ok" } else { "MISS" },
+                        b,
+                        if b <= 0.5 { "ok" } else { "MISS" },
+                    );
+                }
+            }
+        }
+    } else if tools.contains(&Tool::Ruff) {
         println!();
         println!("djsec / ruff (targets at 6,000 lines: p50 <= 0.3, p99 <= 0.5)");
         for &lines in &sizes {
             for &spot in &options.spots {
                 if let (Some(d), Some(r)) = (
-                    find(Tool::Djsec, lines, spot),
-                    find(Tool::Ruff, lines, spot),
+                    find(Tool::Djsec, lines, What::Python(spot)),
+                    find(Tool::Ruff, lines, What::Python(spot)),
                 ) {
                     let (a, b) = (p50(d) / p50(r).max(1e-9), p99(d) / p99(r).max(1e-9));
                     println!(
@@ -532,8 +623,8 @@ fn main() {
     {
         println!();
         println!("growth {large}/{small} lines (target for djsec: <= 1.5)");
-        for &spot in &options.spots {
-            for &tool in &tools {
+        for &(spot, tool) in &jobs {
+            {
                 if let (Some(s), Some(l)) = (find(tool, small, spot), find(tool, large, spot)) {
                     println!(
                         "{:<18} {:<5} p50 x{:.2}, p99 x{:.2}",

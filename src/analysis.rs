@@ -109,8 +109,9 @@ pub fn analyze_incremental(
             (findings, python::suppression_comments(source, tree))
         }
         Syntax::Template(template) => {
-            cache.clear();
-            template_findings(source, template, context)
+            let findings =
+                incremental::template::findings(source, template, context, cache.template_slot());
+            (findings, template::comment_ranges(source))
         }
     };
     let external = external_comments(source, syntax, context);
@@ -203,11 +204,8 @@ fn template_findings(
     template: &crate::syntax::TemplateSyntax,
     context: &Context,
 ) -> (Vec<Finding>, Vec<std::ops::Range<usize>>) {
-    let mut checker = template::TemplateChecker::new(source, template, context);
-    for check in rules::TEMPLATE_CHECKS {
-        check(&mut checker);
-    }
-    (checker.into_findings(), template::comment_ranges(source))
+    let findings = incremental::template::run(source, template, context, None);
+    (findings, template::comment_ranges(source))
 }
 
 /// Suppressions, rule selection, order.

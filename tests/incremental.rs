@@ -612,3 +612,302 @@ fn benchmark_padding_is_clean() {
         assert!(script.measured_per_cycle() > 0, "{spot}");
     }
 }
+
+/// Template pieces for edits at tag, block, script, style, form, comment and attribute
+/// boundaries (and the words that make incremental template analysis start over).
+const TEMPLATE_SNIPPETS: &[&str] = &[
+    "",
+    "x",
+    " ",
+    "\n",
+    "\"",
+    "'",
+    "<",
+    ">",
+    "=",
+    "{",
+    "}",
+    "%",
+    "{{ ",
+    " }}",
+    "{{ x|safe }}",
+    "{{ request.GET.q }}",
+    "{% if x %}",
+    "{% endif %}",
+    "{% for item in items %}",
+    "{% endfor %}",
+    "{% with a=request.GET.q %}",
+    "{% endwith %}",
+    "{% autoescape off %}",
+    "{% endautoescape %}",
+    "{% csrf_token %}",
+    "{% debug %}",
+    "{% comment %}",
+    "{% endcomment %}",
+    "{% verbatim %}",
+    "{% endverbatim %}",
+    "{# djsec: ignore[DJS501] #}",
+    "{# c #}",
+    "<!-- ",
+    " -->",
+    "<script>",
+    "</script>",
+    "<style>",
+    "</style>",
+    "<form method=\"post\">",
+    "</form>",
+    "<div>",
+    "</div>",
+    "<a href=\"",
+    "\" target=\"_blank\">",
+    "onclick=\"f({{ x }})\"",
+    "{{ v|json_script:\"v-data\" }}",
+    "é",
+];
+
+/// A template with every construct the template rules read, for the exhaustive test.
+const TEMPLATE_RULES_SEED: &str = "{% extends 'base.html' %}\n{% block content %}\n<form method=\"post\" action=\"/x\">\n  <input name=\"q\" value=\"{{ request.GET.q }}\">\n</form>\n<form method=\"get\">{% csrf_token %}</form>\n{% autoescape off %}\n  <p>{{ body }}</p>\n  {% include 'x.html' %}\n{% endautoescape %}\n<script>\n  var a = \"{{ name }}\";\n  var b = {{ data|safe }};\n</script>\n<style>p { color: {{ color }}; }</style>\n<a href=\"{{ url }}\" target=\"_blank\" onclick=\"go({{ id }})\">{{ label|safe }}</a>\n<div class={{ cls }}>{{ text|escapejs }}</div>\n{% for item in items %}<li>{{ item.html|safe }}</li>{% endfor %}\n{% with q=request.GET.q %}<b>{{ q|safe }}</b>{% endwith %}\n{% filter upper|safe %}x{% endfilter %}\n<script src=\"http://cdn.example.com/x.js\"></script>\n{% debug %}\n{# djsec: ignore[DJS501] #}{{ z|safe }}\n{% endblock %}\n";
+
+/// Apply template edits one at a time; after each, incremental analysis (reusing the previous
+/// version's findings) gives the findings of a full analysis of the same syntax; at the end,
+/// those of a fresh parse too. Returns how many analyses kept findings outside a scope.
+fn check_template_edits(seed: &str, ops: &[EditOp]) -> usize {
+    let encoding = PositionEncoding::Utf16;
+    let mut doc = Document::new(seed, 1, Language::Template);
+    let context = Context::default();
+    let mut cache = analysis::Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let mut scoped = 0;
+    for (i, op) in ops.iter().enumerate() {
+        let text = doc.text();
+        let chars = text.chars().count();
+        let start = op.start % (chars + 1);
+        let end = (start + op.len).min(chars);
+        let change = Change {
+            range: Some((
+                position(&text, start, encoding),
+                position(&text, end, encoding),
+            )),
+            text: TEMPLATE_SNIPPETS[op.snippet % TEMPLATE_SNIPPETS.len()].to_string(),
+        };
+        doc.apply_changes(std::slice::from_ref(&change), i as i32 + 2, encoding);
+        let text = doc.text();
+        let incremental = analysis::analyze_incremental(&text, &doc.syntax, &context, &mut cache);
+        scoped += usize::from(cache.template_scope().is_some());
+        let full = analysis::analyze(&text, &doc.syntax, &context);
+        assert_eq!(incremental, full, "after edit {i} ({change:?}):\n{text}");
+        if let Syntax::Template(t) = &doc.syntax {
+            assert_eq!(
+                t.tokens,
+                djsec::syntax::template::lexer::tokenize(&text),
+                "tokens after edit {i} ({change:?}):\n{text}"
+            );
+        }
+    }
+    let text = doc.text();
+    let fresh = Syntax::parse(Language::Template, &text);
+    // The elements of unchanged subtrees are taken from the previous parse: the same as a fresh
+    // parse's (where error recovery placed no ERROR node differently).
+    let fresh_tree = fresh.to_sexp();
+    if !fresh_tree.contains("(ERROR") && !fresh_tree.contains("(MISSING") {
+        assert_eq!(doc.syntax.to_sexp(), fresh_tree, "syntax differs:\n{text}");
+    }
+    assert_eq!(
+        analysis::analyze_incremental(&text, &doc.syntax, &context, &mut cache),
+        analysis::analyze(&text, &fresh, &context),
+        "differs from a fresh parse:\n{text}"
+    );
+    scoped
+}
+
+fn template_edit_strategy() -> impl Strategy<Value = EditOp> {
+    (0usize..20_000, 0usize..12, 0usize..TEMPLATE_SNIPPETS.len()).prop_map(
+        |(start, len, snippet)| EditOp {
+            start,
+            len,
+            snippet,
+        },
+    )
+}
+
+/// Typing at one spot with template pieces.
+fn template_typing_strategy() -> impl Strategy<Value = Vec<EditOp>> {
+    (
+        0usize..20_000,
+        proptest::collection::vec(
+            (0usize..4, 0usize..2, 0usize..TEMPLATE_SNIPPETS.len()),
+            1..40,
+        ),
+    )
+        .prop_map(|(spot, keys)| {
+            keys.into_iter()
+                .map(|(offset, len, snippet)| EditOp {
+                    start: spot + offset,
+                    len,
+                    snippet,
+                })
+                .collect()
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn template_rules_seed_edits(ops in proptest::collection::vec(template_edit_strategy(), 1..40)) {
+        check_template_edits(TEMPLATE_RULES_SEED, &ops);
+    }
+
+    #[test]
+    fn template_rules_seed_typing(ops in template_typing_strategy()) {
+        check_template_edits(TEMPLATE_RULES_SEED, &ops);
+    }
+
+    #[test]
+    fn generated_template_typing(ops in template_typing_strategy()) {
+        check_template_edits(&generate::template(120, 3), &ops);
+    }
+
+    #[test]
+    fn generated_template_edits(ops in proptest::collection::vec(template_edit_strategy(), 1..20)) {
+        check_template_edits(&generate::template(120, 3), &ops);
+    }
+}
+
+/// Every single keystroke in a template with every rule's constructs (a character typed
+/// before each character, and each character deleted), analysed with the cache of the seed,
+/// gives the findings of a full analysis; and those inside elements re-check a scope, not the
+/// whole template.
+#[test]
+fn every_keystroke_in_a_template_matches_a_full_analysis() {
+    let context = Context::default();
+    let seed_text: std::sync::Arc<str> = std::sync::Arc::from(TEMPLATE_RULES_SEED);
+    let mut primed = analysis::Cache::default();
+    let seed_syntax = Syntax::parse(Language::Template, TEMPLATE_RULES_SEED);
+    let _ = analysis::analyze_incremental(&seed_text, &seed_syntax, &context, &mut primed);
+    let boundaries: Vec<usize> = TEMPLATE_RULES_SEED.char_indices().map(|(i, _)| i).collect();
+    let mut scoped = 0;
+    for &at in &boundaries {
+        let next = TEMPLATE_RULES_SEED[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        let typed = format!(
+            "{}x{}",
+            &TEMPLATE_RULES_SEED[..at],
+            &TEMPLATE_RULES_SEED[at..]
+        );
+        let deleted = format!(
+            "{}{}",
+            &TEMPLATE_RULES_SEED[..at],
+            &TEMPLATE_RULES_SEED[next..]
+        );
+        for edited in [typed, deleted] {
+            let syntax = Syntax::parse(Language::Template, &edited);
+            let full = analysis::analyze(&edited, &syntax, &context);
+            let mut cache = primed.clone();
+            let text: std::sync::Arc<str> = std::sync::Arc::from(edited.as_str());
+            let incremental = analysis::analyze_incremental(&text, &syntax, &context, &mut cache);
+            assert_eq!(incremental, full, "keystroke at byte {at}:\n{edited}");
+            scoped += usize::from(cache.template_scope().is_some());
+        }
+    }
+    // Most lines of the seed are inside `{% block content %}` but in no element: typing there
+    // re-checks everything. Inside elements (a form, the script, the `<p>`) it does not.
+    assert!(
+        scoped > boundaries.len() / 10,
+        "{scoped} of {}",
+        2 * boundaries.len()
+    );
+}
+
+/// Typing a word into each kind of spot of a generated 600-line template re-checks a scope of
+/// a few lines, not the template.
+#[test]
+fn typing_in_a_generated_template_rechecks_a_small_scope() {
+    use generate::template_spots::TemplateSpot;
+    let text = generate::template(600, 7);
+    for spot in [
+        TemplateSpot::InVariable,
+        TemplateSpot::InText,
+        TemplateSpot::InAttribute,
+    ] {
+        let (line, column) = spot.locate(&text);
+        let script = generate::typing_script(text.clone(), line, column, spot.word());
+        let mut doc = Document::new(&script.text, 1, Language::Template);
+        let context = Context::default();
+        let mut cache = analysis::Cache::default();
+        let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+        for (i, edit) in script.cycle.iter().enumerate() {
+            let change = Change {
+                range: Some((
+                    Position::new(edit.start.0, edit.start.1),
+                    Position::new(edit.end.0, edit.end.1),
+                )),
+                text: edit.text.clone(),
+            };
+            doc.apply_changes(&[change], i as i32 + 2, PositionEncoding::Utf16);
+            let now = doc.text();
+            let incremental =
+                analysis::analyze_incremental(&now, &doc.syntax, &context, &mut cache);
+            assert_eq!(incremental, analysis::analyze(&now, &doc.syntax, &context));
+            let scope = cache.template_scope();
+            assert!(
+                scope.as_ref().is_some_and(|s| s.len() < now.len() / 20),
+                "{} edit {i}: scope {scope:?} of {} bytes",
+                spot.name(),
+                now.len()
+            );
+        }
+    }
+}
+
+/// Lexing the edited lines again and keeping the other tokens gives the tokens of a whole lex,
+/// for any edit of a template without `{% comment %}` or `{% verbatim %}`.
+fn check_relex(seed: &str, at: usize, len: usize, snippet: &str) {
+    use djsec::syntax::template::{lexer, relex};
+    let start = byte_index(seed, at % (seed.chars().count() + 1));
+    let end = byte_index(seed, (at % (seed.chars().count() + 1)) + len).max(start);
+    let edited = format!("{}{}{}", &seed[..start], snippet, &seed[end..]);
+    if [seed, edited.as_str()].iter().any(|t| {
+        [
+            "{% comment",
+            "{% endcomment",
+            "{% verbatim",
+            "{% endverbatim",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    }) {
+        return;
+    }
+    let point = |text: &str, byte: usize| djsec::syntax::template::html::point_at(text, byte);
+    let edit = tree_sitter::InputEdit {
+        start_byte: start,
+        old_end_byte: end,
+        new_end_byte: start + snippet.len(),
+        start_position: point(seed, start),
+        old_end_position: point(seed, end),
+        new_end_position: point(&edited, start + snippet.len()),
+    };
+    let relexed = relex(&edited, &lexer::tokenize(seed), &[edit]);
+    assert_eq!(
+        relexed,
+        Some(lexer::tokenize(&edited)),
+        "edit {start}..{end} -> {snippet:?}:\n{edited}"
+    );
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn relex_equals_a_whole_lex(
+        at in 0usize..20_000,
+        len in 0usize..40,
+        snippet in 0usize..TEMPLATE_SNIPPETS.len(),
+    ) {
+        check_relex(TEMPLATE_RULES_SEED, at, len, TEMPLATE_SNIPPETS[snippet]);
+        check_relex(&generate::template(120, 3), at, len, TEMPLATE_SNIPPETS[snippet]);
+    }
+}

@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod template_spots;
+
 use std::fmt::Write as _;
 use std::io;
 use std::path::Path;

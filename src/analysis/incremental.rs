@@ -45,6 +45,8 @@
 //! test (with module-level edits), property tests over random edit scripts (typing, module-level
 //! edits, paste and undo), and exhaustive tests of every one-character edit of two modules.
 
+pub mod template;
+
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -71,6 +73,8 @@ pub struct Cache {
     reads: Vec<facts::Read>,
     /// The project snapshot those answers came from: the same snapshot gives the same answers.
     project: Option<std::sync::Weak<crate::project::ProjectIndex>>,
+    /// What the previous analysis of a template left (`template`).
+    template: Option<Box<template::State>>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +94,19 @@ struct State {
 impl Cache {
     pub fn clear(&mut self) {
         self.state = None;
+        self.template = None;
+    }
+
+    /// For a template: the range the last analysis re-checked, when it kept the findings
+    /// outside it (`None`: it checked the whole template).
+    pub fn template_scope(&self) -> Option<Range<usize>> {
+        self.template.as_ref().and_then(|t| t.scope())
+    }
+
+    /// The template state, the Python state dropped (a document is one or the other).
+    pub fn template_slot(&mut self) -> &mut Option<Box<template::State>> {
+        self.state = None;
+        &mut self.template
     }
 
     /// The buffer's function facts (summarising only the definitions that changed), a resolver

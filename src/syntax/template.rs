@@ -44,6 +44,10 @@ pub struct TemplateSyntax {
     /// False when the HTML parse ran over its work budget (pathological markup, see
     /// [`html::Budget`]): `html` is then an empty document and `elements` is empty.
     pub html_complete: bool,
+    /// Whether the text has a `{% comment %}` or `{% verbatim %}` tag (or their end tags): tags
+    /// that make tokens span lines, so that the next parse lexes the whole text again (see
+    /// [`relex`]).
+    pub multiline_tags: bool,
 }
 
 impl TemplateSyntax {
@@ -312,20 +316,42 @@ fn tree_sexp(tree: &Tree) -> String {
 
 /// Parse a template, reusing `old` (already [`TemplateSyntax::edit`]ed) when given.
 pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
-    let tokens = lexer::tokenize(text);
+    // Lex the edited lines only when neither version has a tag that makes tokens span lines:
+    // the old one had none, and the new one has none in the relexed lines (nor, then, anywhere).
+    let relexed = old
+        .filter(|old| !old.multiline_tags)
+        .and_then(|old| relex(text, &old.tokens, &old.edits))
+        .filter(|tokens| !multiline_tags(text, tokens));
+    let tokens = relexed.unwrap_or_else(|| lexer::tokenize(text));
+    let multiline_tags = multiline_tags(text, &tokens);
     let (hidden, blanked) = html::hidden_and_blanked(text, &tokens);
+    let mut blanking = Vec::new();
     let old_tree = old.filter(|old| old.html_complete).map(|old| {
         // The old tree knows about the edits; also tell it where blanking changed (typing the
         // `}}` that turns `{{ x` from text into a variable changes bytes before the edit).
         let mut tree = old.html.clone();
-        for e in html::blanking_edits(text, &old.hidden, &old.edits, &hidden) {
-            tree.edit(&e);
+        blanking = html::blanking_edits(text, &old.hidden, &old.edits, &hidden);
+        for e in &blanking {
+            tree.edit(e);
         }
         tree
     });
     let parsed = html::parse(&blanked, old_tree.as_ref());
     let tree = parsed.tree;
-    let elements = html::elements(text, &tree, &tokens);
+    // The elements of subtrees that neither the edits, nor a change of blanking, nor the
+    // reparse touched are the old ones, shifted.
+    let reuse = match (old, &old_tree) {
+        (Some(old), Some(old_tree)) if parsed.complete => {
+            let mut dirty: Vec<Range<usize>> = old_tree
+                .changed_ranges(&tree)
+                .map(|r| r.start_byte..r.end_byte)
+                .collect();
+            dirty.extend(blanking.iter().map(|e| e.start_byte..e.new_end_byte));
+            Some(html::Reuse::new(&old.elements, &old.edits, dirty))
+        }
+        _ => None,
+    };
+    let elements = html::elements_reusing(text, &tree, &tokens, reuse.as_ref());
     let blocks = BlockStructure::build(text, &tokens);
     TemplateSyntax {
         tokens,
@@ -335,6 +361,132 @@ pub fn parse(text: &str, old: Option<&TemplateSyntax>) -> TemplateSyntax {
         hidden,
         edits: Vec::new(),
         html_complete: parsed.complete,
+        multiline_tags,
+    }
+}
+
+/// The tokens of the edited text from the old tokens: the edited lines are lexed again, the
+/// tokens before and after them are kept (shifted). Django's lexer reads a tag within its line,
+/// so outside `{% comment %}` and `{% verbatim %}` (which the caller rules out) a line boundary
+/// is a token boundary, except inside text, whose pieces are merged again here. `None` when
+/// the edits do not fit the old tokens.
+pub fn relex(text: &str, old: &[Token], edits: &[InputEdit]) -> Option<Vec<Token>> {
+    let old_len = old.last().map_or(0, |t| t.range.end);
+    if old.first().is_some_and(|t| t.range.start != 0) {
+        return None;
+    }
+    // The edited span, in the new text: each edit's new bytes, the span so far carried
+    // through the later edits.
+    let mut span: Option<(usize, usize)> = None;
+    for e in edits {
+        let forward = |p: usize| {
+            if p <= e.start_byte {
+                p
+            } else if p >= e.old_end_byte {
+                p - e.old_end_byte + e.new_end_byte
+            } else {
+                e.new_end_byte
+            }
+        };
+        span = Some(match span {
+            None => (e.start_byte, e.new_end_byte),
+            Some((lo, hi)) => (lo.min(e.start_byte), forward(hi).max(e.new_end_byte)),
+        });
+    }
+    let (lo, hi) = span?;
+    let bytes = text.as_bytes();
+    if hi > bytes.len() || lo > hi {
+        return None;
+    }
+    // Whole lines: from the start of `lo`'s line to just after the newline ending `hi`'s.
+    let start = memchr::memrchr(b'\n', &bytes[..lo]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[hi..]).map_or(bytes.len(), |i| hi + i + 1);
+    // After `end` the text is the old text shifted.
+    let old_end = (end + old_len).checked_sub(bytes.len())?;
+    if old_end < start || old_end > old_len {
+        return None;
+    }
+    let shift = |r: &Range<usize>| r.start + end - old_end..r.end + end - old_end;
+    let mut tokens: Vec<Token> = Vec::with_capacity(old.len() + 8);
+    let push = |tokens: &mut Vec<Token>, token: Token| {
+        if token.range.is_empty() {
+            return;
+        }
+        if let Some(last) = tokens.last_mut()
+            && last.kind == TokenKind::Text
+            && token.kind == TokenKind::Text
+        {
+            last.range.end = token.range.end;
+            last.content = last.range.clone();
+            return;
+        }
+        tokens.push(token);
+    };
+    let before = old.partition_point(|t| t.range.end <= start);
+    tokens.extend_from_slice(&old[..before]);
+    if let Some(t) = old.get(before).filter(|t| t.range.start < start) {
+        // Only text crosses a line boundary.
+        if t.kind != TokenKind::Text {
+            return None;
+        }
+        push(&mut tokens, text_token(t.range.start..start));
+    }
+    for t in lexer::tokenize(text.get(start..end)?) {
+        let range = t.range.start + start..t.range.end + start;
+        let content = t.content.start + start..t.content.end + start;
+        push(
+            &mut tokens,
+            Token {
+                kind: t.kind,
+                range,
+                content,
+            },
+        );
+    }
+    let after = old.partition_point(|t| t.range.end <= old_end);
+    let mut rest = old[after..].iter();
+    if let Some(t) = old.get(after).filter(|t| t.range.start < old_end) {
+        if t.kind != TokenKind::Text {
+            return None;
+        }
+        push(&mut tokens, text_token(shift(&(old_end..t.range.end))));
+        rest.next();
+    }
+    for t in rest {
+        push(
+            &mut tokens,
+            Token {
+                kind: t.kind,
+                range: shift(&t.range),
+                content: shift(&t.content),
+            },
+        );
+    }
+    (tokens.last().map_or(0, |t| t.range.end) == bytes.len()).then_some(tokens)
+}
+
+/// Whether a `{% comment %}`, `{% verbatim %}` or an end tag of theirs is among `tokens` (the
+/// tokens of `text`).
+fn multiline_tags(text: &str, tokens: &[Token]) -> bool {
+    ["comment", "verbatim"].iter().any(|word| {
+        memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).any(|at| {
+            let i = tokens.partition_point(|t| t.range.end <= at);
+            tokens.get(i).is_some_and(|t| {
+                t.kind == TokenKind::Block
+                    && matches!(
+                        lexer::block_name(text, t),
+                        "comment" | "endcomment" | "verbatim" | "endverbatim"
+                    )
+            })
+        })
+    })
+}
+
+fn text_token(range: Range<usize>) -> Token {
+    Token {
+        kind: TokenKind::Text,
+        content: range.clone(),
+        range,
     }
 }
 

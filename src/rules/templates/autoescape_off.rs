@@ -82,7 +82,8 @@ pub fn check(checker: &mut TemplateChecker) {
     // more than flat ones and an output is reported once.
     let mut governed: BTreeMap<usize, Governed> = BTreeMap::new();
     let mut hints = Vec::new();
-    for (i, token) in syntax.tokens.iter().enumerate() {
+    for i in checker.token_indices() {
+        let token = &syntax.tokens[i];
         if !matches!(token.kind, TokenKind::Variable | TokenKind::Block) {
             continue;
         }
@@ -158,6 +159,9 @@ pub fn check(checker: &mut TemplateChecker) {
         let Some(open) = syntax.tokens.get(block.open) else {
             continue;
         };
+        if !checker.in_scope(open.range.start) {
+            continue;
+        }
         let block_facts = governed.get(&index);
         let what = block_facts.map_or_else(Vec::new, Governed::describe);
         // Likely a problem when something inside holds stored text or request data, or comes

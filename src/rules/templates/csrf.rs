@@ -470,7 +470,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let syntax = checker.syntax;
     let mut findings = Vec::new();
     let macros = templates::imported_macros(checker);
-    for (i, form) in syntax.elements.iter().enumerate() {
+    for (i, form) in checker.elements() {
         if form.name != "form" || !form.start_tag_closed {
             continue;
         }

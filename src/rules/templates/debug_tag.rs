@@ -50,7 +50,7 @@ pub fn check(checker: &mut TemplateChecker) {
     let text = checker.source;
     let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for i in syntax.tokens_of(TokenKind::Block) {
+    for i in checker.tokens_of(TokenKind::Block) {
         if syntax.block_name(text, i) != "debug" {
             continue;
         }

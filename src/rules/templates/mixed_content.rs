@@ -57,7 +57,7 @@ pub fn check(checker: &mut TemplateChecker) {
     }
     let text = checker.source;
     let mut findings = Vec::new();
-    for element in &checker.syntax.elements {
+    for (_, element) in checker.elements() {
         let attribute = match element.name.as_str() {
             "script" | "iframe" => "src",
             "link" if loads_code(text, element) => "href",

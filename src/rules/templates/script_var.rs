@@ -388,7 +388,9 @@ impl<'a> Ids<'a> {
     fn collect(checker: &TemplateChecker<'a>) -> Ids<'a> {
         let text: &'a str = checker.source;
         let mut json_script = HashMap::new();
-        for (_, expr) in templates::variables(checker).iter() {
+        // Every output of the template, not only those in the checker's scope: the ids chosen
+        // must not clash with any.
+        for (_, expr) in checker.all_variables().iter() {
             let Some(at) = expr
                 .filters
                 .iter()

@@ -61,9 +61,8 @@ pub fn check(checker: &mut TemplateChecker) {
         return;
     }
     let text = checker.source;
-    let syntax = checker.syntax;
     let mut findings = Vec::new();
-    for element in &syntax.elements {
+    for (_, element) in checker.elements() {
         if !matches!(element.name.as_str(), "a" | "area") || !element.start_tag_closed {
             continue;
         }
