@@ -310,6 +310,10 @@ fuzz_target!(|script: Script| {
         // Everywhere else the trees must be the same; text and findings always.
         let (incremental_tree, fresh_tree) = (doc.syntax.to_sexp(), fresh.to_sexp());
         if !fresh_tree.contains("(ERROR") && !fresh_tree.contains("(MISSING") {
+            if incremental_tree != fresh_tree && std::env::var_os("DJSEC_FUZZ_DEBUG").is_some() {
+                eprintln!("BEFORE-UNDO-LIST {:?}", undo.last());
+                eprintln!("TEXT {expected:?}");
+            }
             assert_eq!(
                 incremental_tree, fresh_tree,
                 "incremental tree differs from a fresh parse after edit {i}"

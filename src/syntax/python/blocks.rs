@@ -306,8 +306,16 @@ impl View {
     /// This view with the statements that `dirty` touches parsed again alone, as a block;
     /// `None` when that block has a syntax error or its boundaries do not hold.
     fn with_block(&self, text: &str, dirty: Range<usize>) -> Option<View> {
-        let statements = self.statements();
         let bytes = text.as_bytes();
+        // The block boundaries below count lines by `\n`. A lone `\r` (a line break for
+        // tree-sitter's scanner too) or a form feed (which resets the indentation) makes them
+        // disagree with the parser's: parse the whole file then (found by the `edit_script`
+        // fuzz target: a `\r` replacing a definition moved the next line into the previous
+        // function for a fresh parse, not for the block).
+        if has_odd_line_breaks(bytes) {
+            return None;
+        }
+        let statements = self.statements();
         // The first statement the edit may have changed (one that ends where the edit starts
         // may: a character typed at its end), and the first one after the edit.
         let mut first = statements.partition_point(|s| s.end < dirty.start);
@@ -412,6 +420,12 @@ impl View {
             blocks,
         })
     }
+}
+
+/// Whether `bytes` hold a carriage return not followed by a line feed, or a form feed.
+fn has_odd_line_breaks(bytes: &[u8]) -> bool {
+    memchr::memchr(b'\x0c', bytes).is_some()
+        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
 }
 
 fn push_children<'t>(tree: &'t Tree, out: &mut Vec<Node<'t>>) {
@@ -528,6 +542,22 @@ mod tests {
         edit(&mut tree, &mut text, start, end - start, "");
         same_as_fresh(&tree, &text);
         assert!(!tree.has_error());
+    }
+
+    #[test]
+    fn a_lone_carriage_return_or_form_feed_reparses_the_whole_file() {
+        // Found by the `edit_script` fuzz target: a definition replaced by `\r` leaves the
+        // next function's body line after it; a fresh parse puts that line in the previous
+        // function, and so must the edited tree.
+        for insert in ["\r", "\x0c"] {
+            let mut text = "def card(request, slug):\n    return format_html(\"<div>{}</div>\", slug)\n\n\ndef search(request):\n    q = request.GET[\"q\"]\n    with connection.cursor() as cursor:\n        rows = cursor.fetchall()\n    return render(request, \"search.html\", {\"rows\": rows})\n\n\ndef report(request):\n    return 3\n".to_string();
+            let mut tree = PyTree::parse(&text);
+            let start = text.find("\ndef search").unwrap_or(0);
+            let end = text.find("    return render").unwrap_or(0);
+            edit(&mut tree, &mut text, start, end - start, insert);
+            same_as_fresh_or_errors(&tree, &text);
+            assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp(), "{text:?}");
+        }
     }
 
     #[test]
