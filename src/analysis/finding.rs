@@ -101,6 +101,13 @@ impl Fix {
         }
     }
 
+    /// Whether no two edits overlap (they are sorted by start).
+    pub fn is_disjoint(&self) -> bool {
+        self.edits
+            .windows(2)
+            .all(|pair| pair[0].range.end <= pair[1].range.start)
+    }
+
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
         Fix::new(title, Applicability::Safe, edits)
     }
@@ -152,8 +159,11 @@ impl Finding {
         }
     }
 
+    /// Attach `fix`, unless its edits overlap (an import inserted inside the replaced call, in
+    /// code a syntax error scrambled: found by the `analyze_python` fuzz target): a client
+    /// rejects such an edit, so the finding goes without a fix.
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
-        self.fix = fix;
+        self.fix = fix.filter(Fix::is_disjoint);
         self
     }
 
@@ -210,5 +220,27 @@ mod tests {
         let text = "é";
         assert_eq!(apply_edits(text, &[Edit::insert(1, "x")]), "é");
         assert_eq!(apply_edits(text, &[Edit::insert(10, "x")]), "é");
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use crate::analysis::{Context, analyze_text};
+    use crate::syntax::Language;
+
+    /// Found by the `analyze_python` fuzz target: in code a syntax error scrambled, the
+    /// `mark_safe` → `format_html` fix inserted its import inside the call it replaced. Such a
+    /// fix is dropped; the finding stays.
+    #[test]
+    fn fixes_with_overlapping_edits_are_dropped() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz-overlapping-fix.bin");
+        let text = String::from_utf8_lossy(bytes);
+        let findings = analyze_text(&text, Language::Python, &Context::default());
+        assert!(findings.iter().any(|f| f.code == "DJS101"), "{findings:?}");
+        for f in &findings {
+            if let Some(fix) = &f.fix {
+                assert!(fix.is_disjoint(), "{}: {:?}", f.code, fix.edits);
+            }
+        }
     }
 }
