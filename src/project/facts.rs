@@ -773,20 +773,27 @@ impl ModuleLevel {
         ModuleLevel {
             key: self.key,
             imports: self.imports.clone(),
-            decorators: self
-                .decorators
-                .iter()
-                .map(|d| {
-                    Arc::new(DecoratorFacts {
-                        line: map(d.line),
-                        ..DecoratorFacts::clone(d)
-                    })
-                })
-                .collect(),
+            decorators: moved_decorators(&self.decorators, map),
             render: Arc::new(self.render.map_lines(map)),
             rows,
         }
     }
+}
+
+/// `decorators` with their lines mapped by `map` (the definitions moved).
+fn moved_decorators(
+    decorators: &[Arc<DecoratorFacts>],
+    map: impl Fn(u32) -> u32,
+) -> Vec<Arc<DecoratorFacts>> {
+    decorators
+        .iter()
+        .map(|d| {
+            Arc::new(DecoratorFacts {
+                line: map(d.line),
+                ..DecoratorFacts::clone(d)
+            })
+        })
+        .collect()
 }
 
 /// What one top-level definition contributes to its module's facts.
@@ -819,16 +826,7 @@ impl Unit {
             before: self.before,
             row,
             functions: self.functions.clone(),
-            decorators: self
-                .decorators
-                .iter()
-                .map(|d| {
-                    Arc::new(DecoratorFacts {
-                        line: map(d.line),
-                        ..DecoratorFacts::clone(d)
-                    })
-                })
-                .collect(),
+            decorators: moved_decorators(&self.decorators, map),
             classes: self
                 .classes
                 .iter()

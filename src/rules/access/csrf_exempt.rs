@@ -474,6 +474,14 @@ mod tests {
         codes_of(src, &["DJS308"])
     }
 
+    fn messages_of(src: &str) -> Vec<String> {
+        crate::analysis::testing::findings(src)
+            .into_iter()
+            .filter(|f| f.code == "DJS308")
+            .map(|f| f.message)
+            .collect()
+    }
+
     #[test]
     fn flags_decorator_forms_by_severity() {
         let src = format!(
@@ -595,11 +603,7 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
             codes_at(&src),
             vec![("DJS308", 28, 1, "error"), ("DJS308", 33, 1, "info")]
         );
-        let messages: Vec<String> = crate::analysis::testing::findings(&src)
-            .into_iter()
-            .filter(|f| f.code == "DJS308")
-            .map(|f| f.message)
-            .collect();
+        let messages = messages_of(&src);
         assert!(
             messages[0].contains("`@member_required` (line 16)"),
             "{messages:?}"
@@ -625,11 +629,7 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
                 ("DJS308", 21, 1, "info"),
             ]
         );
-        let messages: Vec<String> = crate::analysis::testing::findings(&src)
-            .into_iter()
-            .filter(|f| f.code == "DJS308")
-            .map(|f| f.message)
-            .collect();
+        let messages = messages_of(&src);
         assert!(
             messages[0].contains("sees no change of data"),
             "{messages:?}"

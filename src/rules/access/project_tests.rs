@@ -47,6 +47,15 @@ fn project(urls: &str, settings: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// The settings, a URLconf and `app/views.py`.
+fn app_project(urls: &str, views: &str) -> Vec<(String, String)> {
+    let mut files = project(urls, SETTINGS);
+    if let Some(v) = files.iter_mut().find(|(p, _)| p == "app/views.py") {
+        v.1 = views.to_string();
+    }
+    files
+}
+
 fn run(files: &[(String, String)]) -> Vec<(&'static str, usize, &'static str)> {
     let borrowed: Vec<(&str, &str)> = files
         .iter()
@@ -443,12 +452,7 @@ def go(request, to):\n    return HttpResponseRedirect(to)\n\
 def old(request, to):\n    return HttpResponseRedirect(to)\n";
     let urls = "from django.urls import path, re_path\nfrom app import views\n\
 urlpatterns = [\n    path('register/', views.register),\n    path('go/<path:to>/', views.go),\n    re_path(r'^old/(.+)/$', views.old),\n]\n";
-    let files = vec![
-        ("mysite/settings.py".to_string(), SETTINGS.to_string()),
-        ("mysite/urls.py".to_string(), urls.to_string()),
-        ("app/__init__.py".to_string(), String::new()),
-        ("app/views.py".to_string(), views.to_string()),
-    ];
+    let files = app_project(urls, views);
     let found: Vec<_> = run(&files)
         .into_iter()
         .filter(|f| f.0 == "DJS311")
@@ -504,12 +508,7 @@ def hook(request):\n    if request.headers.get('Authorization') != 'Bearer ' + K
 class PlainView(LoginRequiredMixin, View):\n    def post(self, request):\n        Note.objects.create(owner=request.user)\n        return HttpResponse()\n";
     let urls = "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\nfrom app import views\n\
 urlpatterns = [\n    path('n/<int:pk>/', csrf_exempt(views.NoteView.as_view())),\n    path('hook/', csrf_exempt(views.hook)),\n    path('p/', views.PlainView.as_view()),\n]\n";
-    let files = vec![
-        ("mysite/settings.py".to_string(), SETTINGS.to_string()),
-        ("mysite/urls.py".to_string(), urls.to_string()),
-        ("app/__init__.py".to_string(), String::new()),
-        ("app/views.py".to_string(), views.to_string()),
-    ];
+    let files = app_project(urls, views);
     let found: Vec<_> = run(&files)
         .into_iter()
         .filter(|f| f.0 == "DJS308")
