@@ -20,6 +20,10 @@
 //! floor). Python files above 6,000 lines are the 6,000-line module padded with clean code
 //! (`generate::python_module_sized`: the same findings).
 //!
+//! `trace-SPOT LINES N` is for reading, not counting: it prints each of N edits of the spot's
+//! script with its wall-clock update and analysis times and the syntax's state (a syntax error,
+//! how many trees), and with `TRACE_TREE=1` the top-level statements around the edit.
+//!
 //! Under callgrind count `--toggle-collect=instructions::measured_edit` (one counted edit:
 //! `measure_update` is the document update — rope, `InputEdit`, reparse — and
 //! `measure_analysis` the analysis), `instructions::measured_raw_edit` for the reparse floor (its `measure_raw_parse` is tree-sitter's reparse alone), and
@@ -233,6 +237,58 @@ fn parse_files(dir: &std::path::Path) {
     println!("parsed {} .py files, {bytes} bytes", files.len());
 }
 
+/// `trace-SPOT LINES N`: N edits of the spot's script (after one cycle of warm-up), each
+/// printed with its wall-clock document update and analysis times and the state of the syntax
+/// (whether the whole-file tree has an error, how many trees make it up): which keystrokes of a
+/// script are the slow ones, and why.
+fn trace(spot: Spot, lines: usize, repeat: usize) {
+    use std::time::Instant;
+    let script = generate::script(&generate::python_module_sized(lines, 7), spot);
+    let context = Context::default();
+    let mut doc = Document::new(&script.text, 1, Language::Python);
+    let mut cache = Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let warmup = script.cycle.len();
+    for i in 0..warmup + repeat {
+        let edit = script.edit(i);
+        let started = Instant::now();
+        measure_update(&mut doc, change(edit));
+        let updated = Instant::now();
+        let findings = measure_analysis(&doc, &mut cache, &context);
+        let analysed = Instant::now();
+        if i < warmup {
+            continue;
+        }
+        if std::env::var_os("TRACE_TREE").is_some()
+            && let Syntax::Python(tree) = &doc.syntax
+        {
+            let top = tree.top_level();
+            let row = edit.start.0 as usize;
+            let at = top.partition_point(|n| n.end_position().row < row);
+            for n in top.iter().skip(at.saturating_sub(1)).take(3) {
+                let sexp = n.to_sexp();
+                println!(
+                    "     {} rows {}..{} {}",
+                    top.len(),
+                    n.start_position().row,
+                    n.end_position().row,
+                    sexp.get(..200).unwrap_or(&sexp)
+                );
+            }
+        }
+        let (error, trees) = match &doc.syntax {
+            Syntax::Python(tree) => (tree.has_error(), tree.tree_count()),
+            Syntax::Template(_) => (false, 1),
+        };
+        println!(
+            "{i:4} {:>14} update {:8.2} ms  analysis {:8.2} ms  error {error:5}  trees {trees:2}  findings {findings}",
+            format!("{:?}", edit.text.chars().take(12).collect::<String>()),
+            (updated - started).as_secs_f64() * 1e3,
+            (analysed - updated).as_secs_f64() * 1e3,
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -250,6 +306,10 @@ fn main() {
         return;
     };
     let repeat = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(16);
+    if let Some(spot) = workload.strip_prefix("trace-").and_then(Spot::parse) {
+        trace(spot, lines, repeat);
+        return;
+    }
     // Under valgrind a parse runs some 50 times slower than natively: a large template's first
     // parse would pass the HTML parser's wall-clock limit and leave the document without a tree.
     djsec::syntax::template::html::set_wall_clock_limit(false);
