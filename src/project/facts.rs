@@ -814,6 +814,15 @@ struct Unit {
 }
 
 impl Unit {
+    /// Whether the two say the same about the file (what [`FileFacts`] is built from).
+    fn same_facts(&self, other: &Unit) -> bool {
+        self.row == other.row
+            && self.functions == other.functions
+            && self.decorators == other.decorators
+            && self.classes == other.classes
+            && self.render == other.render
+    }
+
     /// The same facts for the same text starting on line `row`.
     fn moved(&self, row: u32) -> Unit {
         let map = |line: u32| {
@@ -1121,21 +1130,29 @@ impl Memo {
         }
         // Nothing summarised or moved: the previous facts hold.
         let host = host_checks(&statements, source);
-        let same = order == self.order
+        // The same facts in the same order: a definition summarised again (its text changed)
+        // that says the same as the one in its place before (a keystroke in a string or a
+        // comment) changes nothing either, and building the file's facts again costs as much
+        // as the file is long.
+        let same = order.len() == self.order.len()
             && self
                 .context
                 .as_ref()
                 .is_some_and(|previous| Arc::ptr_eq(previous, &level))
-            && units.iter().all(|(hash, unit)| {
-                self.units
-                    .get(hash)
-                    .is_some_and(|previous| Arc::ptr_eq(previous, unit))
+            && order.iter().zip(&self.order).all(|(new, old)| {
+                match (units.get(new), self.units.get(old)) {
+                    (Some(unit), Some(previous)) => {
+                        Arc::ptr_eq(previous, unit) || unit.same_facts(previous)
+                    }
+                    _ => false,
+                }
             });
         if same && let Some(previous) = self.facts.as_ref().filter(|f| f.host_checks == host) {
             let previous = Arc::clone(previous);
             self.units = units;
             self.names = names;
             self.module = hashes;
+            self.order = order;
             return previous;
         }
         // In source order: a later definition of a name replaces an earlier one. A text that

@@ -23,16 +23,45 @@ pub fn name_assignment(statement: Node) -> Option<(Node, Node)> {
 /// The `def` or `class` a statement defines, through its decorators; `None` for any other
 /// statement.
 pub fn definition(statement: Node) -> Option<Node> {
-    let definition = if statement.kind() == "decorated_definition" {
+    let definition = if definition_kind(statement) == DefinitionKind::Decorated {
         statement.field(Field::Definition)?
     } else {
         statement
     };
-    matches!(
-        definition.kind(),
-        "function_definition" | "class_definition"
-    )
-    .then_some(definition)
+    (definition_kind(definition) == DefinitionKind::Definition).then_some(definition)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DefinitionKind {
+    Decorated,
+    Definition,
+    Other,
+}
+
+/// What [`definition`] makes of a node's kind, by its kind id (looked up in a table made once
+/// from tree-sitter-python's kind names: comparing the names costs more, and this runs for
+/// every top-level statement on every keystroke).
+fn definition_kind(node: Node) -> DefinitionKind {
+    static KINDS: std::sync::OnceLock<Vec<DefinitionKind>> = std::sync::OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        let language = crate::syntax::python::language();
+        (0..language.node_kind_count())
+            .map(|id| {
+                match u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                {
+                    Some("decorated_definition") => DefinitionKind::Decorated,
+                    Some("function_definition" | "class_definition") => DefinitionKind::Definition,
+                    _ => DefinitionKind::Other,
+                }
+            })
+            .collect()
+    });
+    kinds
+        .get(usize::from(node.kind_id()))
+        .copied()
+        .unwrap_or(DefinitionKind::Other)
 }
 
 /// The source text of a node ("" when the node's range is not valid for `source`).
