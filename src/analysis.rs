@@ -100,11 +100,14 @@ pub fn analyze_incremental(
             let (module, module_asked) =
                 python_module_findings(source, tree, context, &mut plan, &lookup);
             asked.extend(module_asked);
+            let edit = plan.edit_bounds();
             let mut findings = plan.finish(source, context, fresh, &module, asked, cache);
             findings.extend(module);
             // On the output only: the cache keeps the rules' own fixes, and whether an import
-            // is still used is decided on the whole text every time.
-            python::tidy_fix_imports(source, tree, &mut findings);
+            // is still used is decided on the whole text every time (from the occurrences of
+            // its name, kept between versions and found again around the edit).
+            cache.words.advance(source, edit);
+            python::tidy_fix_imports_with(source, tree, &mut findings, &mut cache.words);
             cache.record_reads(lookup.take_reads());
             (findings, python::suppression_comments(source, tree))
         }

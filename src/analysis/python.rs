@@ -253,12 +253,16 @@ fn has_word(text: &str, word: &str) -> bool {
 }
 
 fn word_positions<'s>(text: &'s str, word: &'s str) -> impl Iterator<Item = usize> + 's {
+    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes())
+        .filter(move |&at| is_whole_word(text, at, word))
+}
+
+/// Whether the occurrence of `word` at `at` in `text` is not part of a longer identifier.
+fn is_whole_word(text: &str, at: usize, word: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).filter(move |&at| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
+    let before = text.get(..at).and_then(|t| t.chars().next_back());
+    let after = text.get(at + word.len()..).and_then(|t| t.chars().next());
+    !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
 }
 
 /// A fix that replaces the last use of an imported name also removes the import (Ruff's F401
@@ -271,6 +275,17 @@ fn word_positions<'s>(text: &'s str, word: &'s str) -> impl Iterator<Item = usiz
 /// mention in a comment, a string or `__all__` keeps it). An import line the fix extends
 /// (`ensure_import` appending `, format_html`) is rewritten as one edit.
 pub fn tidy_fix_imports(source: &str, tree: ModuleTree, findings: &mut [Finding]) {
+    tidy_fix_imports_with(source, tree, findings, &mut Words::default());
+}
+
+/// [`tidy_fix_imports`] with the positions of the imported names kept from the previous
+/// version of the buffer (`words`, brought up to date by [`Words::advance`]).
+pub fn tidy_fix_imports_with(
+    source: &str,
+    tree: ModuleTree,
+    findings: &mut [Finding],
+    words: &mut Words,
+) {
     let mut imports: Option<Vec<Imported>> = None;
     for finding in findings.iter_mut() {
         let Some(fix) = finding.fix.as_mut() else {
@@ -283,7 +298,87 @@ pub fn tidy_fix_imports(source: &str, tree: ModuleTree, findings: &mut [Finding]
         if imports.is_empty() {
             return;
         }
-        tidy_fix(source, imports, fix);
+        tidy_fix(source, imports, fix, words);
+    }
+}
+
+/// The whole-word occurrences ([`word_positions`]) of the names [`tidy_fix_imports`] asked
+/// about, for one version of a buffer. Finding them scans the whole text, once per imported
+/// name a fix replaces: on a large module that is most of a keystroke's cost, so an incremental
+/// analysis keeps them and, after an edit, scans again only around the edited bytes.
+#[derive(Debug, Default, Clone)]
+pub struct Words {
+    /// The length of the text the positions are for (with `advance`'s check of the edit).
+    len: Option<usize>,
+    positions: std::collections::HashMap<String, Vec<usize>>,
+}
+
+/// Past this many words the kept positions are dropped (each costs a little per edit).
+const MAX_WORDS: usize = 256;
+
+impl Words {
+    /// Bring the positions to a new version of the text: `edit` is the previous version's
+    /// unchanged prefix length and where the unchanged suffix starts in the previous and the
+    /// new text (`None`: unknown, forget everything). Positions around the edit are dropped and
+    /// found again on the next ask.
+    pub fn advance(&mut self, text: &str, edit: Option<(usize, usize, usize)>) {
+        let (Some(old_len), Some((prefix, old_suffix, new_suffix))) = (self.len, edit) else {
+            self.positions.clear();
+            self.len = Some(text.len());
+            return;
+        };
+        let consistent = prefix <= old_suffix
+            && old_suffix <= old_len
+            && prefix <= new_suffix
+            && new_suffix <= text.len()
+            && old_len - old_suffix == text.len() - new_suffix;
+        if !consistent || self.positions.len() > MAX_WORDS {
+            self.positions.clear();
+            self.len = Some(text.len());
+            return;
+        }
+        let bytes = text.as_bytes();
+        for (word, positions) in &mut self.positions {
+            let reach = word.len() + 4;
+            let mut kept: Vec<usize> = positions
+                .iter()
+                .filter_map(|&p| {
+                    if p + reach <= prefix {
+                        Some(p)
+                    } else if p >= old_suffix + 4 {
+                        Some(p - old_suffix + new_suffix)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            // What the edit may have made or unmade: the occurrences that overlap the edited
+            // bytes or touch them (a neighbouring character decides a whole word).
+            let start = prefix.saturating_sub(reach);
+            let end = new_suffix.saturating_add(reach).min(bytes.len());
+            if let Some(region) = bytes.get(start..end) {
+                kept.extend(
+                    memchr::memmem::find_iter(region, word.as_bytes())
+                        .map(|at| start + at)
+                        .filter(|&at| is_whole_word(text, at, word)),
+                );
+            }
+            kept.sort_unstable();
+            kept.dedup();
+            *positions = kept;
+        }
+        self.len = Some(text.len());
+    }
+
+    /// The whole-word occurrences of `word` in `text` (the text of the last `advance`).
+    fn of(&mut self, text: &str, word: &str) -> &[usize] {
+        if self.len != Some(text.len()) {
+            self.positions.clear();
+            self.len = Some(text.len());
+        }
+        self.positions
+            .entry(word.to_string())
+            .or_insert_with(|| word_positions(text, word).collect())
     }
 }
 
@@ -294,7 +389,7 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
+fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix, words: &mut Words) {
     let replaced: Vec<std::ops::Range<usize>> = fix
         .edits
         .iter()
@@ -311,7 +406,7 @@ fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
         .filter(|i| {
             replaced_words.contains(i.local.as_str())
                 && !fix.edits.iter().any(|e| has_word(&e.new_text, &i.local))
-                && word_positions(source, &i.local).all(|at| {
+                && words.of(source, &i.local).iter().all(|&at| {
                     let in_import = i.statement.byte_range().contains(&at);
                     let in_replaced = replaced.iter().any(|r| r.contains(&at));
                     in_import || in_replaced
@@ -400,6 +495,56 @@ fn tidy_fix(source: &str, imports: &[Imported], fix: &mut super::finding::Fix) {
 #[cfg(test)]
 mod tests {
     use crate::analysis::testing::{assert_fix, findings};
+
+    /// The kept word positions, brought up to date around each edit, are those a scan of the
+    /// whole new text finds: words made or unmade by a neighbouring character, by a deletion
+    /// that joins two words, by multi-byte characters next to them, at both ends of the text.
+    #[test]
+    fn kept_word_positions_are_those_of_a_fresh_scan() {
+        use super::{Words, word_positions};
+        let words = ["mark_safe", "os", "é"];
+        let mut text =
+            String::from("import os\nfrom x import mark_safe\nmark_safe(os)\n# mark_safeé os_\n");
+        let mut kept = Words::default();
+        kept.advance(&text, None);
+        for word in words {
+            let _ = kept.of(&text, word);
+        }
+        // (at, deleted, inserted), each applied to the text as it is then.
+        let edits: [(usize, usize, &str); 12] = [
+            (0, 0, "x"),
+            (1, 0, " "),
+            (9, 1, ""),
+            (12, 0, "é"),
+            (20, 3, "mark_safe"),
+            (3, 0, "os "),
+            (0, 2, ""),
+            (30, 0, "_"),
+            (30, 1, ""),
+            (5, 10, "os\nos"),
+            (0, 0, "mark_safe"),
+            (40, 2, ""),
+        ];
+        for (at, deleted, inserted) in edits {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + deleted).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let old_len = text.len();
+            text.replace_range(at..end, inserted);
+            // The bounds the incremental plan computes: here the edit's own.
+            kept.advance(&text, Some((at, end, at + inserted.len())));
+            assert_eq!(text.len() - (at + inserted.len()), old_len - end);
+            for word in words {
+                let fresh: Vec<usize> = word_positions(&text, word).collect();
+                assert_eq!(kept.of(&text, word), fresh.as_slice(), "{word} in {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_last_use_takes_its_import_along() {
