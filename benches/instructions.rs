@@ -46,7 +46,7 @@ enum Work {
     Analyze(Language, String),
     Keystrokes {
         doc: Box<Document>,
-        cache: Cache,
+        cache: Box<Cache>,
         script: Script,
         repeat: usize,
     },
@@ -370,7 +370,7 @@ fn main() {
             );
             Work::Keystrokes {
                 doc: Box::new(doc),
-                cache,
+                cache: Box::new(cache),
                 script,
                 repeat,
             }
