@@ -302,6 +302,9 @@ fuzz_target!(|script: Script| {
         if !edit.analyse {
             continue;
         }
+        if std::env::var_os("DJSEC_FUZZ_DEBUG").is_some() {
+            eprintln!("STEP {i} {expected:?}");
+        }
         let incremental =
             analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
         let fresh = Syntax::parse(language, &expected);
@@ -321,6 +324,15 @@ fuzz_target!(|script: Script| {
         }
         let full = analysis::analyze(&expected, &fresh, &context);
         common::check_findings(&expected, &full);
+        if incremental != full && std::env::var_os("DJSEC_FUZZ_DEBUG").is_some() {
+            eprintln!("TEXT {expected:?}");
+            eprintln!("FRESH-TREE-HAS-ERROR {}", fresh_tree.contains("(ERROR"));
+            eprintln!("SAME-TREES {}", incremental_tree == fresh_tree);
+            eprintln!(
+                "FULL-ON-INCREMENTAL-TREE-EQUALS-INCREMENTAL {}",
+                analysis::analyze(&expected, &doc.syntax, &context) == incremental
+            );
+        }
         assert_eq!(
             incremental, full,
             "analyze_incremental differs from analyze after edit {i}"

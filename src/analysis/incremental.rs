@@ -348,13 +348,15 @@ fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
 
 /// A top-level statement of one version of the module: where it is and what kind of node.
 /// Statements outside the edited middle have the same text in both versions, so the same range
-/// (shifted) and kind mean the same statement.
+/// (shifted), kind and, for a statement with a syntax error, parse
+/// ([`error_shape`](crate::syntax::python::error_shape)) mean the same statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TopLevel {
     start: usize,
     end: usize,
     kind: u16,
     unit: bool,
+    shape: u64,
 }
 
 impl TopLevel {
@@ -364,6 +366,7 @@ impl TopLevel {
             end: statement.end_byte(),
             kind: statement.kind_id(),
             unit: is_unit(statement),
+            shape: crate::syntax::python::error_shape(statement),
         }
     }
 

@@ -989,7 +989,12 @@ impl Memo {
         let mut module: Vec<(Node, u64)> = Vec::new();
         let mut definitions: Vec<(Node, u64, usize)> = Vec::new();
         for &statement in &statements {
-            let hash = state.hash_one(node::text(statement, source));
+            // The text, and how it was parsed when it has a syntax error (the same text may
+            // be parsed otherwise when an error elsewhere in the file changes).
+            let hash = state.hash_one((
+                node::text(statement, source),
+                crate::syntax::python::error_shape(statement),
+            ));
             if node::definition(statement).is_some() {
                 definitions.push((statement, hash, module.len()));
             } else {
