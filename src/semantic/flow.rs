@@ -641,6 +641,11 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         };
         let attr_name = text(attr, src);
         if tables.request_attributes.iter().any(|a| a == attr_name) && self.is_request(object) {
+            // `request.GET = {"email": request.user.email}` earlier in the block: the view
+            // replaced the request's data with its own.
+            if let Some(value) = self.replaced_attribute(expr) {
+                return self.expr(value, depth + 1);
+            }
             if OWN_SITE.contains(&attr_name) {
                 self.sink_sensitive = true;
                 if self.query.sink == SinkKind::Redirect {
@@ -695,6 +700,31 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             flow.stored = Some(format!("`{shown}`"));
         }
         flow
+    }
+
+    /// The value last assigned to the attribute `expr` reads (`request.GET = {...}`) before it,
+    /// in the same function, by an assignment whose block holds `expr` (so it ran).
+    fn replaced_attribute(&self, expr: Node) -> Option<Node<'a>> {
+        let src = self.model.source;
+        let index = &self.model.index;
+        let target = text(expr, src);
+        let function = node::enclosing_function(expr);
+        index
+            .attribute_assignments
+            .iter()
+            .take_while(|a| a.end_byte() <= expr.start_byte())
+            .filter(|a| {
+                a.kind() == "assignment"
+                    && a.field(Field::Left).is_some_and(|l| text(l, src) == target)
+                    && node::enclosing_function(**a) == function
+                    && a.parent()
+                        .and_then(|statement| statement.parent())
+                        .is_some_and(|block| {
+                            dominates((block.start_byte(), block.end_byte()), expr)
+                        })
+            })
+            .last()
+            .and_then(|a| a.field(Field::Right))
     }
 
     /// Is this expression the request object (`request`, `self.request`)?
@@ -772,6 +802,23 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     let base = self.expr(receiver, depth + 1);
                     let args = self.args(call, depth, true);
                     return Flow::formatted_from(base.join(args));
+                }
+                // `text.replace("<", "&lt;")`: what is left cannot open a tag. With the quotes
+                // replaced too (and `&` first), it is HTML-escaped; with `<` alone it is safe
+                // in element content but not in an attribute: audit information, whatever the
+                // text was.
+                "replace" if self.query.sink == SinkKind::Html => {
+                    match html_replacements(call, src) {
+                        Some(replaced) if replaced.escapes_all() => {
+                            self.sink_sensitive = true;
+                            return Flow::of(Level::Escaped);
+                        }
+                        Some(replaced) if replaced.lt => {
+                            self.sink_sensitive = true;
+                            return Flow::of(Level::Unknown);
+                        }
+                        _ => return self.expr(receiver, depth + 1),
+                    }
                 }
                 // String methods keep the taint of the string; container views keep the taint
                 // of the container.
@@ -2120,6 +2167,68 @@ fn url_typed(function: Node, name: &str, src: &str) -> bool {
 /// same body, not uses after the `if`.
 fn dominates(block: (usize, usize), use_site: Node) -> bool {
     block.0 <= use_site.start_byte() && use_site.end_byte() <= block.1
+}
+
+/// The HTML-special characters a chain of `.replace(char, entity)` calls ending at `call`
+/// replaces by an entity (`x.replace("&", "&amp;").replace("<", "&lt;")`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Replaced {
+    amp: bool,
+    lt: bool,
+    gt: bool,
+    quote: bool,
+    apostrophe: bool,
+}
+
+impl Replaced {
+    fn escapes_all(self) -> bool {
+        self.amp && self.lt && self.gt && self.quote && self.apostrophe
+    }
+}
+
+/// [`Replaced`] for the chain ending at `call` (a `.replace()` call), `None` when the last call
+/// replaces no special character by its entity.
+fn html_replacements(call: Node, src: &str) -> Option<Replaced> {
+    let mut replaced = Replaced::default();
+    let mut current = Some(call);
+    let mut last = true;
+    let mut links = 0;
+    while let Some(c) = current.filter(|c| c.kind() == "call") {
+        links += 1;
+        let function = c
+            .field(Field::Function)
+            .filter(|f| f.kind() == "attribute")?;
+        if function.field(Field::Attribute).map(|a| text(a, src)) != Some("replace") || links > 16 {
+            break;
+        }
+        let args = node::positional_args(c);
+        let literal = |i: usize| {
+            args.get(i)
+                .and_then(|a| super::strings::plain_literal(*a, src))
+                .and_then(|t| match t.pieces.as_slice() {
+                    [super::strings::Piece::Lit(text)] => Some(text.clone()),
+                    [] => Some(String::new()),
+                    _ => None,
+                })
+        };
+        let pair = literal(0).zip(literal(1));
+        let flag = match pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str())) {
+            Some(("&", "&amp;")) => Some(&mut replaced.amp),
+            Some(("<", "&lt;" | "&#60;" | "&#x3c;")) => Some(&mut replaced.lt),
+            Some((">", "&gt;" | "&#62;" | "&#x3e;")) => Some(&mut replaced.gt),
+            Some(("\"", "&quot;" | "&#34;" | "&#x22;")) => Some(&mut replaced.quote),
+            Some(("'", "&#39;" | "&#x27;" | "&apos;")) => Some(&mut replaced.apostrophe),
+            _ => None,
+        };
+        match flag {
+            Some(flag) => *flag = true,
+            None if last => return None,
+            None => {}
+        }
+        last = false;
+        current = function.field(Field::Object);
+    }
+    Some(replaced)
 }
 
 #[cfg(test)]
