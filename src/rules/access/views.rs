@@ -900,7 +900,8 @@ fn is_session_store(session: Node, src: &str) -> bool {
 fn token_lookup(call: Node, src: &str) -> Option<String> {
     let args = call.child_by_field_name("arguments")?;
     let mut cursor = args.walk();
-    let found = args.named_children(&mut cursor).find_map(|arg| {
+    let keywords: Vec<Node> = args.named_children(&mut cursor).collect();
+    keywords.into_iter().find_map(|arg| {
         if arg.kind() != "keyword_argument" {
             return None;
         }
@@ -915,8 +916,7 @@ fn token_lookup(call: Node, src: &str) -> Option<String> {
             .iter()
             .any(|s| value.contains(s));
         (secret && sent).then(|| name.to_string())
-    });
-    found
+    })
 }
 
 /// `request.user`, `self.request.user`, or something reached through it.
