@@ -314,14 +314,14 @@ fn made_from(checker: &PyChecker, secret: Node, sent: Node, depth: u32) -> bool 
                 return false;
             };
             let mut cursor = args.walk();
-            let found = args.named_children(&mut cursor).any(|a| {
+            let arguments: Vec<Node> = args.named_children(&mut cursor).collect();
+            arguments.into_iter().any(|a| {
                 let value = match a.kind() {
                     "keyword_argument" => a.child_by_field_name("value"),
                     _ => Some(a),
                 };
                 value.is_some_and(|v| node::text(v, src) == node::text(sent, src))
-            });
-            found
+            })
         }
         "identifier" => {
             let index = &checker.model.index;
