@@ -19,6 +19,7 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 pub mod access;
+pub mod cleaners;
 
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
@@ -442,6 +443,8 @@ pub enum Kind {
     Function,
     Decorator,
     Class,
+    /// The `clean_<field>()` methods of the buffer and the project, for a field name.
+    Cleaners,
 }
 
 /// The answer of a lookup.
@@ -450,11 +453,13 @@ pub enum Fact {
     Function(Arc<FunctionSummary>),
     Decorator(Arc<DecoratorFacts>),
     Class(Arc<ClassFacts>),
+    Cleaners(Vec<Arc<FunctionSummary>>),
 }
 
 impl Fact {
     fn same(&self, other: &Fact) -> bool {
         match (self, other) {
+            (Fact::Cleaners(a), Fact::Cleaners(b)) => a == b,
             (Fact::Function(a), Fact::Function(b)) => Arc::ptr_eq(a, b) || **a == **b,
             (Fact::Decorator(a), Fact::Decorator(b)) => Arc::ptr_eq(a, b) || **a == **b,
             (Fact::Class(a), Fact::Class(b)) => Arc::ptr_eq(a, b) || **a == **b,
@@ -561,11 +566,15 @@ impl Resolver {
         hops: usize,
         probed: &mut Vec<FileId>,
     ) -> Option<(Option<FileId>, Fact)> {
+        if kind == Kind::Cleaners {
+            return self.cleaners(callee, probed);
+        }
         let get = |facts: &FileFacts, name: &str| -> Option<Fact> {
             match kind {
                 Kind::Function => facts.functions.get(name).cloned().map(Fact::Function),
                 Kind::Decorator => facts.decorators.get(name).cloned().map(Fact::Decorator),
                 Kind::Class => facts.classes.get(name).cloned().map(Fact::Class),
+                Kind::Cleaners => None,
             }
         };
         let facts = self.facts_of(from)?;
@@ -628,6 +637,30 @@ impl Resolver {
             }
         }
         None
+    }
+
+    /// The `clean_<field>()` methods of the buffer and of the other files of the project (the
+    /// index's facts of the buffer's own path are the buffer's, as they were last saved).
+    fn cleaners(&self, field: &str, probed: &mut Vec<FileId>) -> Option<(Option<FileId>, Fact)> {
+        let mut found: Vec<Arc<FunctionSummary>> = self
+            .own
+            .functions
+            .iter()
+            .filter(|(name, _)| cleaners::field_of(name) == Some(field))
+            .map(|(_, summary)| Arc::clone(summary))
+            .collect();
+        if let Some(index) = &self.index {
+            for (file, summary) in cleaners::cleaner_map(index).get(field) {
+                if Some(file) == self.own_path.as_ref() {
+                    continue;
+                }
+                if !probed.contains(file) {
+                    probed.push(file.clone());
+                }
+                found.push(Arc::clone(summary));
+            }
+        }
+        (!found.is_empty()).then_some((None, Fact::Cleaners(found)))
     }
 
     /// The buffer's own path is `None` in answers, whatever way it was reached.
@@ -699,6 +732,13 @@ impl SummaryLookup for Resolver {
         match self.ask(from, callee, Kind::Function)? {
             (file, Fact::Function(f)) => Some((file, f)),
             _ => None,
+        }
+    }
+
+    fn field_cleaners(&self, field: &str) -> Vec<Arc<FunctionSummary>> {
+        match self.ask(None, field, Kind::Cleaners) {
+            Some((_, Fact::Cleaners(found))) => found,
+            _ => Vec::new(),
         }
     }
 
