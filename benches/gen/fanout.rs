@@ -9,8 +9,11 @@
 //! deleting a word in the function's docstring changes no summary, and deleting the `#` puts the
 //! sanitizer back.
 //!
-//! Included by `benches/latency.rs` as `#[path = "gen/fanout.rs"] mod fanout;`, next to
+//! Included by `benches/latency.rs` and `benches/instructions.rs` as
+//! `#[path = "gen/fanout.rs"] mod fanout;`, next to
 //! `gen/mod.rs` as `generate` (whose modules it reuses as the bulk of each file).
+
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 use std::io;
@@ -121,6 +124,23 @@ pub fn helper_module(lines: usize, seed: u64) -> String {
     insert_after(&body, "CACHE_SECONDS", &format!("\n\n{CLEAN_TEXT}"))
 }
 
+/// [`helper_module`]'s text with `clean_text()`'s `escape()` commented out (what the first edit
+/// of [`cycle`] makes of it).
+pub fn unsafe_helper(text: &str) -> String {
+    text.replacen("    text = escape(text)", "    #text = escape(text)", 1)
+}
+
+/// A view module of about `lines` lines that imports `clean_text()` and calls it on request data
+/// in its last view, `fanout_banner`.
+pub fn dependent_module(lines: usize, seed: u64) -> String {
+    let module = generate::python_module(lines, seed);
+    insert_after(
+        &module,
+        "from django import forms",
+        "\nfrom shop.helpers import clean_text\n",
+    ) + BANNER_VIEW
+}
+
 /// The cycle typed into `text` (a [`helper_module`]).
 pub fn cycle(text: &str) -> Vec<FanoutEdit> {
     let lines: Vec<&str> = text.lines().collect();
@@ -200,12 +220,7 @@ pub fn write(
     let mut dependent_files = Vec::new();
     for i in 0..dependents {
         let size = rng.range(150, 600);
-        let module = generate::python_module(size, rng.next_u64());
-        let text = insert_after(
-            &module,
-            "from django import forms",
-            "\nfrom shop.helpers import clean_text\n",
-        ) + BANNER_VIEW;
+        let text = dependent_module(size, rng.next_u64());
         let rel = format!("shop/views_{i:02}.py");
         write(&rel, &text)?;
         let _ = writeln!(urls, "    views_{i:02},");
