@@ -102,6 +102,10 @@ impl Default for BackgroundLane {
     }
 }
 
+/// How long after publishing a document's diagnostics its function facts go to the index
+/// (and its dependents are analysed again): see [`Backend::schedule`].
+const FACTS_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Why a document is analysed: it changed (or was opened), or what it reads changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Priority {
@@ -238,10 +242,16 @@ impl Backend {
                     .await;
             }
             // The analysis summarised the buffer's functions: the project index takes them, and
-            // the open documents that use a summary that changed are analysed again (after this
-            // document's diagnostics went out: they do not wait for its dependents).
+            // the open documents that use a summary that changed are analysed again. After this
+            // document's diagnostics went out, and a moment later, so that the writer sends them
+            // before the dependents take the cores, and a burst of keystrokes hands over only
+            // its last version's facts (an older version's never overwrite a newer one's).
             let facts = cache.lock().ok().and_then(|c| c.own_facts().cloned());
             if let Some(facts) = facts {
+                tokio::time::sleep(FACTS_DELAY).await;
+                if !latest(&state) {
+                    return;
+                }
                 Backend {
                     client: client.clone(),
                     state: Arc::clone(&state),
