@@ -17,7 +17,11 @@
 //! ([`Plan::mark_summaries_changed`]: a function's summary or access facts changed, as
 //! [`Cache::summaries`] finds; everything that mentions such a name, transitively, changes
 //! too, since a summary answer leads on to the summaries its function calls). A changed answer
-//! of the project index forgets every kept finding. The set is closed over the module:
+//! of the project index to a lookup the buffer made (a helper of another module whose summary
+//! changed) changes the names that reach it the same way (`facts::take_changed_reads`: the
+//! callee's dotted parts and the imports it goes through); a changed answer to a lookup made
+//! while composing another module's summary forgets every kept finding. The set is closed over
+//! the module:
 //! a module-level statement that mentions a changed name changes what it defines, a definition
 //! whose header mentions one changes its interface.
 //!
@@ -132,11 +136,24 @@ impl Cache {
             _ => false,
         };
         let mut changed = Vec::new();
-        if !same_project && !facts::reads_hold(&self.reads, &resolver) {
+        let project_changed = if same_project {
+            facts::ChangedReads::None
+        } else {
+            facts::take_changed_reads(&mut self.reads, &resolver)
+        };
+        if project_changed == facts::ChangedReads::All {
             self.state = None;
             self.reads.clear();
-        } else if let Some(before) = self.own.as_ref().filter(|o| !Arc::ptr_eq(o, &own)) {
-            changed = changed_facts(before, &own);
+        } else {
+            // A changed answer of the index is a changed summary of the names that reach it.
+            if let facts::ChangedReads::Names(names) = project_changed {
+                changed = names;
+            }
+            if let Some(before) = self.own.as_ref().filter(|o| !Arc::ptr_eq(o, &own)) {
+                changed.extend(changed_facts(before, &own));
+                changed.sort_unstable();
+                changed.dedup();
+            }
         }
         self.own = Some(own);
         self.project = context.project.as_ref().map(Arc::downgrade);

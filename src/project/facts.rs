@@ -756,6 +756,68 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
     })
 }
 
+/// What a newer index (or newer own facts) changed among the answers an analysis recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangedReads {
+    /// Every answer holds.
+    None,
+    /// Some answers changed, all of lookups the buffer made itself: the module-level names of
+    /// the buffer through which those callees were reached (the callee's dotted parts, and the
+    /// local names of the imports it goes through). What mentions none of them read no changed
+    /// answer.
+    Names(Vec<String>),
+    /// An answer changed that the buffer's names do not lead to (a lookup made while composing
+    /// the summary of another module's function): every kept finding may depend on it.
+    All,
+}
+
+/// Which answers in `reads` no longer hold with `resolver`, as [`ChangedReads`]; with
+/// [`ChangedReads::Names`] the changed reads are removed from `reads` (the analysis that checks
+/// again what mentions the names records their new answers).
+pub fn take_changed_reads(reads: &mut Vec<Read>, resolver: &Resolver) -> ChangedReads {
+    let holds = |read: &Read| {
+        let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
+        read.same_answer(&answer)
+    };
+    let changed: Vec<usize> = (0..reads.len()).filter(|&i| !holds(&reads[i])).collect();
+    if changed.is_empty() {
+        return ChangedReads::None;
+    }
+    let mut names = Vec::new();
+    for &i in &changed {
+        let read = &reads[i];
+        if read.from.is_some() {
+            return ChangedReads::All;
+        }
+        let dotted = read.callee.trim_start_matches('@').trim_start_matches('.');
+        names.extend(
+            dotted
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+        );
+        let callee = read.callee.as_str();
+        for (local, qualified) in &resolver.own.imports {
+            let through = callee == qualified
+                || callee
+                    .strip_prefix(qualified.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'));
+            if through {
+                names.push(local.clone());
+            }
+        }
+    }
+    let mut i = 0;
+    reads.retain(|_| {
+        let keep = !changed.contains(&i);
+        i += 1;
+        keep
+    });
+    names.sort_unstable();
+    names.dedup();
+    ChangedReads::Names(names)
+}
+
 /// The facts (summaries, access facts, render facts) of each definition of a module, kept
 /// between versions of a buffer: a definition keeps its facts while its own text and the
 /// module-level statements it depends on are unchanged, so a keystroke summarises only the
