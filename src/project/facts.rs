@@ -786,7 +786,10 @@ pub fn take_changed_reads(reads: &mut Vec<Read>, resolver: &Resolver) -> Changed
     let mut names = Vec::new();
     for &i in &changed {
         let read = &reads[i];
-        if read.from.is_some() {
+        // A field's cleaners are also read while applying a summary that names the field
+        // (a helper returning `form.cleaned_data["next"]`): the units that read them need not
+        // mention the field.
+        if read.from.is_some() || read.kind == Kind::Cleaners {
             return ChangedReads::All;
         }
         let dotted = read.callee.trim_start_matches('@').trim_start_matches('.');
