@@ -644,3 +644,46 @@ fn a_changed_helper_in_another_module_rechecks_only_the_units_that_reach_it() {
     let after = crate::analysis::analyze(views, &syntax, &context(&unsafe_index));
     assert_eq!(lines(&after), vec![6, 9, 12]);
 }
+
+#[test]
+fn a_changed_field_cleaner_in_another_module_changes_the_kept_findings() {
+    // The view reads `cleaned_data["next"]` itself and through its own helper method (whose
+    // summary names the field): when `clean_next()` in forms.py stops checking the URL, both
+    // redirects are reported, as a fresh analysis reports them, and not before.
+    let views = "from django.shortcuts import redirect\n\nclass Done(FormView):\n    def next_of(self, form):\n        return form.cleaned_data['next']\n\n    def form_valid(self, form):\n        return redirect(self.next_of(form))\n\ndef done(request, form):\n    return redirect(form.cleaned_data.get('next'))\n";
+    let checked = "from django import forms\nfrom django.utils.http import url_has_allowed_host_and_scheme\n\nclass F(forms.Form):\n    def clean_next(self):\n        url = self.cleaned_data['next']\n        if url_has_allowed_host_and_scheme(url, None):\n            return url\n        return '/'\n";
+    let unchecked = "from django import forms\n\nclass F(forms.Form):\n    def clean_next(self):\n        return self.cleaned_data['next']\n";
+    let checked_index = Arc::new(crate::project::ProjectIndex::from_files(
+        Path::new("/p"),
+        &[("app/forms.py", checked), ("app/views.py", views)],
+    ));
+    let Some(unchecked_index) = checked_index.update_file(Path::new("/p/app/forms.py"), unchecked)
+    else {
+        panic!("the cleaner's facts changed");
+    };
+    let unchecked_index = Arc::new(unchecked_index);
+    let context = |index: &Arc<crate::project::ProjectIndex>| crate::analysis::Context {
+        project: Some(Arc::clone(index)),
+        ..crate::analysis::Context::for_path("/p/app/views.py")
+    };
+    let text: Arc<str> = Arc::from(views);
+    let syntax = crate::syntax::Syntax::parse(crate::syntax::Language::Python, views);
+    let redirects = |findings: &[crate::analysis::Finding]| {
+        findings.iter().filter(|f| f.code == "DJS311").count()
+    };
+    let mut cache = crate::analysis::Cache::default();
+    let first =
+        crate::analysis::analyze_incremental(&text, &syntax, &context(&checked_index), &mut cache);
+    assert_eq!(redirects(&first), 0, "{first:?}");
+    for (index, expected) in [
+        (&unchecked_index, 2),
+        (&checked_index, 0),
+        (&unchecked_index, 2),
+    ] {
+        let incremental =
+            crate::analysis::analyze_incremental(&text, &syntax, &context(index), &mut cache);
+        let fresh = crate::analysis::analyze(views, &syntax, &context(index));
+        assert_eq!(incremental, fresh);
+        assert_eq!(redirects(&fresh), expected, "{fresh:?}");
+    }
+}
