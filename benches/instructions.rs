@@ -24,6 +24,14 @@
 //! script with its wall-clock update and analysis times and the syntax's state (a syntax error,
 //! how many trees), and with `TRACE_TREE=1` the top-level statements around the edit.
 //!
+//! `fanout-dependent LINES REPEAT` (issue 19): a `LINES`-line view module that calls the
+//! sanitizer `clean_text()` of `shop/helpers.py` (`benches/gen/fanout.rs`), analysed again as the
+//! server does when the helper's summary changes (its text unchanged, a new index snapshot whose
+//! `clean_text()` alternately escapes and does not), REPEAT times after one uncounted round;
+//! `fanout-dependent-full` does the same from a cleared cache (every finding computed again, the
+//! function-facts memo kept), as the server did before a changed answer re-checked only the
+//! units that reach the callee. Count `--toggle-collect=instructions::measured_dependent`.
+//!
 //! Under callgrind count `--toggle-collect=instructions::measured_edit` (one counted edit:
 //! `measure_update` is the document update — rope, `InputEdit`, reparse — and
 //! `measure_analysis` the analysis), `instructions::measured_raw_edit` for the reparse floor (its `measure_raw_parse` is tree-sitter's reparse alone), and
@@ -32,6 +40,9 @@
 
 #[path = "gen/mod.rs"]
 mod generate;
+
+#[path = "gen/fanout.rs"]
+mod fanout;
 
 use std::hint::black_box;
 
@@ -49,6 +60,16 @@ enum Work {
         cache: Box<Cache>,
         script: Script,
         repeat: usize,
+    },
+    /// A dependent module analysed again under each index in turn (`fanout-dependent`).
+    Dependent {
+        text: std::sync::Arc<str>,
+        syntax: Syntax,
+        contexts: Vec<Context>,
+        cache: Cache,
+        repeat: usize,
+        /// Clear the cache before each analysis (the behaviour before per-name invalidation).
+        clear: bool,
     },
     /// The same edits applied with tree-sitter alone (a `String`, an `InputEdit`, a reparse with
     /// the old tree): the floor for what an edit can cost.
@@ -152,6 +173,34 @@ fn measure_raw_parse(text: &str, old: &tree_sitter::Tree) -> tree_sitter::Tree {
     djsec::syntax::python::parse(text, Some(old))
 }
 
+/// One re-analysis of a dependent after the helper's summary changed
+/// (`--toggle-collect=instructions::measured_dependent`).
+#[inline(never)]
+fn measured_dependent(
+    text: &std::sync::Arc<str>,
+    syntax: &Syntax,
+    context: &Context,
+    cache: &mut Cache,
+    clear: bool,
+) -> usize {
+    if clear {
+        cache.clear();
+    }
+    analysis::analyze_incremental(text, syntax, context, cache).len()
+}
+
+/// The same, uncounted (warm-up).
+#[inline(never)]
+fn unmeasured_dependent(
+    text: &std::sync::Arc<str>,
+    syntax: &Syntax,
+    context: &Context,
+    cache: &mut Cache,
+) -> usize {
+    black_box(0xF);
+    analysis::analyze_incremental(text, syntax, context, cache).len()
+}
+
 #[inline(never)]
 fn measured(work: &mut Work) -> usize {
     let context = Context::default();
@@ -181,6 +230,24 @@ fn measured(work: &mut Work) -> usize {
                     findings += unmeasured_edit(doc, cache, &context, change(edit));
                 }
                 i += 1;
+            }
+            findings
+        }
+        Work::Dependent {
+            text,
+            syntax,
+            contexts,
+            cache,
+            repeat,
+            clear,
+        } => {
+            let mut findings = 0;
+            for context in contexts.iter() {
+                findings += unmeasured_dependent(text, syntax, context, cache);
+            }
+            for i in 0..*repeat {
+                let context = &contexts[i % contexts.len()];
+                findings += measured_dependent(text, syntax, context, cache, *clear);
             }
             findings
         }
@@ -320,6 +387,9 @@ fn main() {
         "analyze-python" => Work::Analyze(Language::Python, python()),
         "parse-template" => Work::Parse(Language::Template, template()),
         "analyze-template" => Work::Analyze(Language::Template, template()),
+        "fanout-dependent" | "fanout-dependent-full" => {
+            dependent_work(lines, repeat, workload == "fanout-dependent-full")
+        }
         other if other.starts_with("reparse-") => {
             let Some(spot) = other.strip_prefix("reparse-").and_then(Spot::parse) else {
                 eprintln!("instructions: unknown workload {other}");
@@ -378,4 +448,59 @@ fn main() {
     };
     let result = measured(&mut work);
     println!("{workload} {lines}: {result}");
+}
+
+/// `fanout-dependent`: a dependent of `clean_text()` and the index snapshots it is analysed
+/// under, alternately with the sanitizing and the non-sanitizing helper. Each snapshot derives
+/// from the previous one by the helper's new facts, as in the server (the same settings and
+/// URLconf: only the recorded answers tell the change), so that consecutive analyses see a new
+/// snapshot every time.
+fn dependent_work(lines: usize, repeat: usize, clear: bool) -> Work {
+    use std::path::Path;
+    use std::sync::Arc;
+    let root = Path::new("/p");
+    let helper = fanout::helper_module(600, 7);
+    let unsafe_helper = fanout::unsafe_helper(&helper);
+    let dependent = fanout::dependent_module(lines, 11);
+    let settings = "DEBUG = False\nROOT_URLCONF = 'shop.urls'\n";
+    let urls = "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('b/', views.fanout_banner)]\n";
+    let files = [
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n",
+        ),
+        ("settings.py", settings),
+        ("shop/__init__.py", ""),
+        ("shop/urls.py", urls),
+        (fanout::HELPER, helper.as_str()),
+        ("shop/views.py", dependent.as_str()),
+    ];
+    let mut index = djsec::project::ProjectIndex::from_files(root, &files);
+    let helper_path = root.join(fanout::HELPER);
+    let mut contexts = Vec::new();
+    for text in [&unsafe_helper, &helper, &unsafe_helper, &helper] {
+        if let Some(next) = index.update_file(&helper_path, text) {
+            index = next;
+        }
+        contexts.push(Context {
+            project: Some(Arc::new(index.clone())),
+            ..Context::for_path(root.join("shop/views.py"))
+        });
+    }
+    let text: Arc<str> = Arc::from(dependent.as_str());
+    let syntax = Syntax::parse(Language::Python, &dependent);
+    let mut cache = Cache::default();
+    let first = Context {
+        project: Some(Arc::new(index)),
+        ..Context::for_path(root.join("shop/views.py"))
+    };
+    let _ = analysis::analyze_incremental(&text, &syntax, &first, &mut cache);
+    Work::Dependent {
+        text,
+        syntax,
+        contexts,
+        cache,
+        repeat,
+        clear,
+    }
 }

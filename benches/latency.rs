@@ -13,7 +13,22 @@
 //! cargo bench --bench latency -- --file page.html --spot in_variable,in_text
 //! cargo bench --bench latency -- --no-ruff           # djsec alone
 //! DJSEC_BIN=target/release/djsec RUFF_BIN=/venv/bin/ruff cargo bench --bench latency
+//! cargo bench --bench latency -- --fanout 50         # a summary used by 50 modules changes
+//! cargo bench --bench latency -- --fanout 50 --open 20 --unrelated 4 --helper-lines 600
+//! cargo bench --bench latency -- --fanout 50 --fanout-dir /tmp/fanout --write-only
 //! ```
+//!
+//! `--fanout N` is the workspace scenario of issue 19 (`benches/gen/fanout.rs`): a generated
+//! project whose `shop/helpers.py` defines a sanitizer used by `N` view modules, opened over
+//! JSON-RPC with a `rootUri` (the helper module, `--open` of the dependents and `--unrelated`
+//! modules that do not use it; the rest is indexed from disk). The client types into the
+//! sanitizer: one keystroke comments its `escape()` out or back in (the summary's value changes,
+//! every dependent's findings change), the others type in its docstring (no summary changes). It
+//! measures (a) `didChange` → the edited file's diagnostics, over all edits and over the
+//! summary-changing ones, (b) `didChange` → the last changed publication of the open dependents
+//! on a summary-changing edit, and counts the dependents' publications per edit and the
+//! unrelated files' publications (none expected). Ruff, when installed, gets the same workspace
+//! and edits as the yardstick for (a).
 //!
 //! The spots and their edits are `benches/gen`'s scripts (typing a word or a statement one
 //! character at a time and deleting it, deleting a function, pasting 200 lines, undoing the
@@ -25,6 +40,9 @@
 
 #[path = "gen/mod.rs"]
 mod generate;
+
+#[path = "gen/fanout.rs"]
+mod fanout;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -66,6 +84,18 @@ struct Options {
     file: String,
     /// `ruff` to run beside djsec, if any.
     ruff: Option<String>,
+    /// `--fanout N`: the workspace scenario with `N` modules using the edited helper.
+    fanout: Option<usize>,
+    /// How many of the dependents are open (`--open`).
+    open: usize,
+    /// How many open modules do not use the helper (`--unrelated`).
+    unrelated: usize,
+    /// The size of the edited helper module (`--helper-lines`).
+    helper_lines: usize,
+    /// Where to write the fanout project (`--fanout-dir`; a temporary directory if not given).
+    fanout_dir: Option<std::path::PathBuf>,
+    /// Only write the fanout project (`--write-only`).
+    write_only: bool,
 }
 
 /// `RUFF_BIN`, else `ruff` when it is on the `PATH`.
@@ -90,6 +120,12 @@ fn parse_args() -> Result<Options, String> {
         utf8: false,
         file: "views.py".to_string(),
         ruff: find_ruff(),
+        fanout: None,
+        open: 20,
+        unrelated: 4,
+        helper_lines: 600,
+        fanout_dir: None,
+        write_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -129,6 +165,30 @@ fn parse_args() -> Result<Options, String> {
             "--no-ruff" => options.ruff = None,
             "--ruff" => options.ruff = Some(value("--ruff")?),
             "--file" => options.file = value("--file")?,
+            "--fanout" => {
+                options.fanout = Some(
+                    value("--fanout")?
+                        .parse()
+                        .map_err(|e| format!("--fanout: {e}"))?,
+                );
+            }
+            "--open" => {
+                options.open = value("--open")?
+                    .parse()
+                    .map_err(|e| format!("--open: {e}"))?;
+            }
+            "--unrelated" => {
+                options.unrelated = value("--unrelated")?
+                    .parse()
+                    .map_err(|e| format!("--unrelated: {e}"))?;
+            }
+            "--helper-lines" => {
+                options.helper_lines = value("--helper-lines")?
+                    .parse()
+                    .map_err(|e| format!("--helper-lines: {e}"))?;
+            }
+            "--fanout-dir" => options.fanout_dir = Some(value("--fanout-dir")?.into()),
+            "--write-only" => options.write_only = true,
             // `cargo bench` passes `--bench`; ignore it and any filter it forwards.
             "--bench" => {}
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
@@ -257,6 +317,22 @@ impl Server {
                 Err(RecvTimeoutError::Timeout) => return Err("timed out".to_string()),
                 Err(RecvTimeoutError::Disconnected) => return Err("server exited".to_string()),
             }
+        }
+    }
+
+    /// The next message before `deadline` (`None` when none came), answering the server's
+    /// requests on the way.
+    fn next_before(&mut self, deadline: Instant) -> Result<Option<Received>, String> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.incoming.recv_timeout(left) {
+            Ok((at, msg)) => {
+                if msg.get("id").is_some() && msg.get("method").is_some() {
+                    self.send(&json!({"jsonrpc": "2.0", "id": msg["id"], "result": null}))?;
+                }
+                Ok(Some((at, msg)))
+            }
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err("server exited".to_string()),
         }
     }
 
@@ -468,6 +544,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(dependents) = options.fanout {
+        if let Err(e) = run_fanout(&options, dependents) {
+            eprintln!("latency: fanout: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let mut tools = vec![Tool::Djsec];
     match &options.ruff {
         Some(ruff) => {
@@ -638,3 +721,412 @@ fn main() {
         }
     }
 }
+
+/// What one server did in the fanout scenario.
+struct FanoutRun {
+    tool: Tool,
+    /// (a) every counted edit: `didChange` → the helper's diagnostics of that version.
+    edited: Vec<Duration>,
+    /// (a) the counted edits that change the summary.
+    edited_changing: Vec<Duration>,
+    /// (b) summary-changing edits: `didChange` → the last open dependent's changed diagnostics.
+    dependents: Vec<Duration>,
+    /// Counted edits, and those that change the summary.
+    edits: usize,
+    changing: usize,
+    /// Publications for open dependents after the warm-up, and how many changed the findings.
+    dependent_publications: usize,
+    dependent_changed: usize,
+    /// Publications for the open modules that do not use the helper, after the warm-up.
+    unrelated_publications: usize,
+    /// From `initialized` to every open file analysed with the index (quiet for `QUIET`).
+    ready: Duration,
+    cpu_per_keystroke: Option<Duration>,
+    rss_kib: Option<u64>,
+}
+
+/// How long nothing is published before the workspace counts as settled.
+const QUIET: Duration = Duration::from_millis(700);
+/// How long a summary-changing edit may take to reach every open dependent.
+const DEPENDENTS_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn measure_fanout(
+    options: &Options,
+    tool: Tool,
+    root: &std::path::Path,
+    project: &fanout::Fanout,
+) -> Result<FanoutRun, String> {
+    use std::collections::{HashMap, HashSet};
+    let mut server = Server::start(tool, options)?;
+    let root_uri = file_uri(root);
+    let encodings = if options.utf8 {
+        json!(["utf-8", "utf-16"])
+    } else {
+        json!(["utf-16"])
+    };
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root_uri,
+            "workspaceFolders": [{"uri": root_uri, "name": "fanout"}],
+            "capabilities": {
+                "general": {"positionEncodings": encodings},
+                "textDocument": {"publishDiagnostics": {"versionSupport": true}},
+                "window": {"workDoneProgress": true},
+            },
+        }),
+    )?;
+    let started = Instant::now();
+    server.notify("initialized", json!({}))?;
+    let helper = file_uri(&root.join(fanout::HELPER));
+    let open_dependents: Vec<(String, &str)> = project
+        .dependents
+        .iter()
+        .take(options.open)
+        .map(|(rel, text)| (file_uri(&root.join(rel)), text.as_str()))
+        .collect();
+    let unrelated: Vec<(String, &str)> = project
+        .unrelated
+        .iter()
+        .map(|(rel, text)| (file_uri(&root.join(rel)), text.as_str()))
+        .collect();
+    let open = |server: &mut Server, uri: &str, text: &str| {
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+        )
+    };
+    open(&mut server, &helper, &project.helper_text)?;
+    for (uri, text) in open_dependents.iter().chain(&unrelated) {
+        open(&mut server, uri, text)?;
+    }
+    let dependent_set: HashSet<&str> = open_dependents.iter().map(|(u, _)| u.as_str()).collect();
+    let unrelated_set: HashSet<&str> = unrelated.iter().map(|(u, _)| u.as_str()).collect();
+    let is_publication = |m: &Value| m["method"] == "textDocument/publishDiagnostics";
+    // The last diagnostics published per file.
+    let mut last: HashMap<String, Value> = HashMap::new();
+    let record = |last: &mut HashMap<String, Value>, m: &Value| -> bool {
+        let uri = m["params"]["uri"].as_str().unwrap_or("").to_string();
+        let diagnostics = m["params"]["diagnostics"].clone();
+        last.insert(uri, diagnostics.clone()) != Some(diagnostics)
+    };
+    // djsec: the index build ends (its `$/progress`), then the re-analyses it starts settle.
+    let mut index_done = tool != Tool::Djsec;
+    let setup_deadline = Instant::now() + TIMEOUT;
+    let mut quiet_since = Instant::now();
+    loop {
+        let wait_until = if index_done {
+            (quiet_since + QUIET).min(setup_deadline)
+        } else {
+            setup_deadline
+        };
+        match server.next_before(wait_until)? {
+            Some((_, m)) => {
+                if m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end" {
+                    index_done = true;
+                    quiet_since = Instant::now();
+                }
+                if is_publication(&m) {
+                    record(&mut last, &m);
+                    quiet_since = Instant::now();
+                }
+            }
+            None if index_done && last.contains_key(&helper) => break,
+            None if Instant::now() >= setup_deadline => {
+                return Err("the workspace did not settle".to_string());
+            }
+            None => {}
+        }
+    }
+    let ready = started.elapsed().saturating_sub(QUIET);
+
+    let cycle = &project.cycle;
+    let warmup = options.warmup.max(cycle.len());
+    let mut run = FanoutRun {
+        tool,
+        edited: Vec::new(),
+        edited_changing: Vec::new(),
+        dependents: Vec::new(),
+        edits: 0,
+        changing: 0,
+        dependent_publications: 0,
+        dependent_changed: 0,
+        unrelated_publications: 0,
+        ready,
+        cpu_per_keystroke: None,
+        rss_kib: None,
+    };
+    let mut cpu_start = None;
+    let mut version = 1i64;
+    let mut i = 0;
+    while run.edited.len() < options.keystrokes {
+        if i == warmup {
+            cpu_start = server.cpu_time();
+            run.dependent_publications = 0;
+            run.dependent_changed = 0;
+            run.unrelated_publications = 0;
+        }
+        let step = &cycle[i % cycle.len()];
+        let edit = &step.edit;
+        version += 1;
+        let range = json!({
+            "start": {"line": edit.start.0, "character": edit.start.1},
+            "end": {"line": edit.end.0, "character": edit.end.1},
+        });
+        let sent = server.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": helper, "version": version},
+                "contentChanges": [{"range": range, "text": edit.text}],
+            }),
+        )?;
+        let mut pending: HashSet<&str> = if tool == Tool::Djsec && step.changes_summary {
+            dependent_set.clone()
+        } else {
+            HashSet::new()
+        };
+        let mut edited_at = None;
+        let mut dependents_at = None;
+        while edited_at.is_none() || !pending.is_empty() {
+            let deadline = sent
+                + if edited_at.is_none() {
+                    TIMEOUT
+                } else {
+                    DEPENDENTS_TIMEOUT
+                };
+            let Some((at, m)) = server.next_before(deadline)? else {
+                return Err(format!(
+                    "edit {i} ({:?}): {} open dependents did not change their diagnostics",
+                    edit.text,
+                    pending.len()
+                ));
+            };
+            if !is_publication(&m) {
+                continue;
+            }
+            let uri = m["params"]["uri"].as_str().unwrap_or("").to_string();
+            if uri == helper {
+                if m["params"]["version"] == version {
+                    edited_at = Some(at);
+                }
+                record(&mut last, &m);
+            } else if dependent_set.contains(uri.as_str()) {
+                run.dependent_publications += 1;
+                if record(&mut last, &m) {
+                    run.dependent_changed += 1;
+                    if pending.remove(uri.as_str()) {
+                        dependents_at = Some(at);
+                    }
+                }
+            } else if unrelated_set.contains(uri.as_str()) {
+                run.unrelated_publications += 1;
+                record(&mut last, &m);
+            }
+        }
+        if i >= warmup && edit.measured {
+            let a = edited_at.unwrap_or(sent).saturating_duration_since(sent);
+            run.edited.push(a);
+            run.edits += 1;
+            if step.changes_summary {
+                run.changing += 1;
+                run.edited_changing.push(a);
+                if let Some(b) = dependents_at {
+                    run.dependents.push(b.saturating_duration_since(sent));
+                }
+            }
+        }
+        i += 1;
+    }
+    // Publications still in flight count too (a re-analysis that published nothing new).
+    let end = Instant::now() + QUIET;
+    while let Some((_, m)) = server.next_before(end)? {
+        if !is_publication(&m) {
+            continue;
+        }
+        let uri = m["params"]["uri"].as_str().unwrap_or("");
+        if dependent_set.contains(uri) {
+            run.dependent_publications += 1;
+            if record(&mut last, &m) {
+                run.dependent_changed += 1;
+            }
+        } else if unrelated_set.contains(uri) {
+            run.unrelated_publications += 1;
+        }
+    }
+    run.cpu_per_keystroke = match (cpu_start, server.cpu_time()) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) / run.edits.max(1) as u32),
+        _ => None,
+    };
+    run.rss_kib = server.rss_kib();
+    server.stop();
+    run.edited.sort();
+    run.edited_changing.sort();
+    run.dependents.sort();
+    Ok(run)
+}
+
+/// `--fanout N`: generate the project, run djsec (and Ruff) on it, print the table.
+fn run_fanout(options: &Options, dependents: usize) -> Result<(), String> {
+    let temp;
+    let root = match &options.fanout_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+            temp.path().to_path_buf()
+        }
+    };
+    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", root.display()))?;
+    let project = fanout::write(
+        &root,
+        dependents,
+        options.unrelated,
+        options.helper_lines,
+        7,
+    )
+    .map_err(|e| format!("writing the project: {e}"))?;
+    let helper_lines = project.helper_text.lines().count();
+    println!(
+        "fanout: {} lines in {}: {} modules call clean_text() of {} ({} lines), {} of them open, {} unrelated modules open",
+        project.lines,
+        root.display(),
+        project.dependents.len(),
+        fanout::HELPER,
+        helper_lines,
+        options.open.min(project.dependents.len()),
+        project.unrelated.len(),
+    );
+    if options.write_only {
+        return Ok(());
+    }
+    let mut tools = vec![Tool::Djsec];
+    if let Some(ruff) = &options.ruff {
+        let version = Command::new(ruff)
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        println!("beside: {version} ({ruff} server, default settings), same workspace and edits");
+        tools.push(Tool::Ruff);
+    }
+    let changing = project.cycle.iter().filter(|e| e.changes_summary).count();
+    println!(
+        "edits: a cycle of {} edits in clean_text(), {changing} of which change its summary; {} counted edits after a warm-up of max({}, one cycle)",
+        project.cycle.len(),
+        options.keystrokes,
+        options.warmup,
+    );
+    println!("load average: {}", load_average());
+    println!(
+        "{:<5} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9} {:>8}",
+        "tool",
+        "ready ms",
+        "a p50",
+        "a p99",
+        "a* p50",
+        "a* p99",
+        "b p50",
+        "b p99",
+        "dep pub/e*",
+        "unrel pubs",
+        "cpu ms/ed",
+        "rss MiB",
+    );
+    let mut runs = Vec::new();
+    for tool in tools {
+        let run = measure_fanout(options, tool, &root, &project)?;
+        let p = |l: &[Duration], q| ms(percentile(l, q));
+        let (b50, b99) = if run.dependents.is_empty() {
+            ("-".to_string(), "-".to_string())
+        } else {
+            (
+                format!("{:.3}", p(&run.dependents, 50.0)),
+                format!("{:.3}", p(&run.dependents, 99.0)),
+            )
+        };
+        println!(
+            "{:<5} {:>8.0} {:>8.3} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>8} {:>10.2} {:>9} {:>9} {:>8}",
+            run.tool.name(),
+            ms(run.ready),
+            p(&run.edited, 50.0),
+            p(&run.edited, 99.0),
+            p(&run.edited_changing, 50.0),
+            p(&run.edited_changing, 99.0),
+            b50,
+            b99,
+            run.dependent_publications as f64 / run.changing.max(1) as f64,
+            run.unrelated_publications,
+            run.cpu_per_keystroke
+                .map_or("?".to_string(), |d| format!("{:.3}", ms(d))),
+            run.rss_kib
+                .map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
+        );
+        if run.tool == Tool::Djsec {
+            println!(
+                "      {} counted edits, {} changing the summary; open dependents published {} times ({} with changed findings); unrelated open modules {} times",
+                run.edits,
+                run.changing,
+                run.dependent_publications,
+                run.dependent_changed,
+                run.unrelated_publications
+            );
+        }
+        runs.push(run);
+    }
+    println!("load average after: {}", load_average());
+    println!(
+        "a: didChange -> the helper's diagnostics (every edit; a*: the summary-changing ones); b: didChange -> the last open dependent's changed diagnostics (summary-changing edits)"
+    );
+    let djsec = runs.iter().find(|r| r.tool == Tool::Djsec);
+    let ruff = runs.iter().find(|r| r.tool == Tool::Ruff);
+    if let (Some(d), Some(r)) = (djsec, ruff) {
+        let p = |l: &[Duration], q| ms(percentile(l, q));
+        let ratio = |a: f64, b: f64| a / b.max(1e-9);
+        let (a50, a99) = (
+            ratio(p(&d.edited, 50.0), p(&r.edited, 50.0)),
+            ratio(p(&d.edited, 99.0), p(&r.edited, 99.0)),
+        );
+        let verdict = |ok: bool| if ok { "ok" } else { "MISS" };
+        println!();
+        println!("djsec / ruff on the edited helper (targets: p50 <= 0.3, p99 <= 0.5)");
+        println!(
+            "a  every edit            p50 {a50:>5.2} {:<4} p99 {a99:>5.2} {}",
+            verdict(a50 <= 0.3),
+            verdict(a99 <= 0.5)
+        );
+        let (c50, c99) = (
+            ratio(p(&d.edited_changing, 50.0), p(&r.edited_changing, 50.0)),
+            ratio(p(&d.edited_changing, 99.0), p(&r.edited_changing, 99.0)),
+        );
+        println!(
+            "a* summary-changing edit p50 {c50:>5.2} {:<4} p99 {c99:>5.2} {}",
+            verdict(c50 <= 0.3),
+            verdict(c99 <= 0.5)
+        );
+    }
+    if let Some(d) = djsec
+        && !d.dependents.is_empty()
+    {
+        let b99 = ms(percentile(&d.dependents, 99.0));
+        println!(
+            "b  dependents' diagnostics p99 {b99:.1} ms (bound: <= {DEPENDENTS_BOUND_MS} ms, a keystroke's interval) {}",
+            if b99 <= DEPENDENTS_BOUND_MS {
+                "ok"
+            } else {
+                "MISS"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The bound on (b): the open dependents show the new findings before a typist's next keystroke
+/// (one every 100 ms or so).
+const DEPENDENTS_BOUND_MS: f64 = 100.0;

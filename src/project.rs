@@ -124,6 +124,9 @@ pub struct ProjectIndex {
     /// Every render of a template, by template name (built from the facts on first use by a
     /// template analysis, see [`facts::render::render_map`]; a new snapshot starts empty).
     pub(crate) renders: Arc<std::sync::OnceLock<facts::render::RenderMap>>,
+    /// The forms' field cleaners, by field (built from the facts on first use by the data flow,
+    /// see [`facts::cleaners`]; a new snapshot starts empty).
+    pub(crate) cleaners: Arc<std::sync::OnceLock<facts::cleaners::CleanerMap>>,
 }
 
 #[derive(Default, PartialEq)]
@@ -549,6 +552,7 @@ impl ProjectIndex {
         }
         let mut next = self.clone();
         next.renders = Arc::default();
+        next.cleaners = Arc::default();
         if !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
         }
@@ -643,6 +647,7 @@ impl ProjectIndex {
         let mut next = self.clone();
         next.evaluations = Arc::default();
         next.renders = Arc::default();
+        next.cleaners = Arc::default();
         let mut changed = false;
         if kind == discover::FileKind::Python && !self.python_files.contains(&id) {
             next.add_python_files(std::iter::once(path.as_path()));
@@ -718,6 +723,7 @@ impl ProjectIndex {
         let mut next = self.clone();
         next.evaluations = Arc::default();
         next.renders = Arc::default();
+        next.cleaners = Arc::default();
         if next.python_files.contains(&id) {
             Arc::make_mut(&mut next.python_files).remove(&id);
             let by_name = Arc::make_mut(&mut next.by_module_name);

@@ -85,6 +85,32 @@ struct State {
     project: project::ProjectState,
     /// Findings of files that are not open, and index progress (`server/workspace.rs`).
     workspace: workspace::WorkspaceState,
+    /// The lane of background analyses: open documents analysed again because something they
+    /// read in the project changed (not because they were edited).
+    background: BackgroundLane,
+}
+
+/// Background analyses (the open files that use a summary an edit changed: 20 of them on one
+/// keystroke in a popular helper) take turns on all cores but one, so that the edited
+/// document's next analysis always finds a core: a keystroke never waits behind its dependents.
+struct BackgroundLane(tokio::sync::Semaphore);
+
+impl Default for BackgroundLane {
+    fn default() -> BackgroundLane {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        BackgroundLane(tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)))
+    }
+}
+
+/// How long after publishing a document's diagnostics its function facts go to the index
+/// (and its dependents are analysed again): see [`Backend::schedule`].
+const FACTS_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Why a document is analysed: it changed (or was opened), or what it reads changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    Edited,
+    Background,
 }
 
 pub struct Backend {
@@ -152,6 +178,15 @@ impl Backend {
 
     /// Analyse a snapshot on the blocking pool and, unless it went stale, store and publish.
     fn schedule(&self, snapshot: Snapshot) {
+        self.schedule_with(snapshot, Priority::Edited);
+    }
+
+    /// [`Backend::schedule`] in the background lane: for a document whose text did not change.
+    fn schedule_background(&self, snapshot: Snapshot) {
+        self.schedule_with(snapshot, Priority::Background);
+    }
+
+    fn schedule_with(&self, snapshot: Snapshot, priority: Priority) {
         self.publish_config_diagnostics();
         let client = self.client.clone();
         let state = Arc::clone(&self.state);
@@ -176,21 +211,24 @@ impl Backend {
             if !latest(&state) {
                 return;
             }
-            let cache = Arc::clone(&snapshot.cache);
-            let Some(analysed) = analyse(snapshot, enabled).await else {
-                return;
+            // Waits for its turn; a newer analysis of the document may make it moot meanwhile.
+            let _turn = match priority {
+                Priority::Edited => None,
+                Priority::Background => match state.background.0.acquire().await {
+                    Ok(permit) => Some(permit),
+                    Err(_) => return,
+                },
             };
             if !latest(&state) {
                 return;
             }
-            // The analysis summarised the buffer's functions: the project index takes them.
-            let facts = cache.lock().ok().and_then(|c| c.own_facts().cloned());
-            if let Some(facts) = facts {
-                Backend {
-                    client: client.clone(),
-                    state: Arc::clone(&state),
-                }
-                .facts_computed(&uri, facts);
+            let cache = Arc::clone(&snapshot.cache);
+            let Some(analysed) = analyse(snapshot, enabled).await else {
+                return;
+            };
+            drop(_turn);
+            if !latest(&state) {
+                return;
             }
             let diagnostics: Vec<Diagnostic> = analysed
                 .findings
@@ -200,8 +238,25 @@ impl Backend {
             state.results.insert(uri.clone(), analysed);
             if !state.pull_diagnostics.load(Ordering::Relaxed) {
                 client
-                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .publish_diagnostics(uri.clone(), diagnostics, Some(version))
                     .await;
+            }
+            // The analysis summarised the buffer's functions: the project index takes them, and
+            // the open documents that use a summary that changed are analysed again. After this
+            // document's diagnostics went out, and a moment later, so that the writer sends them
+            // before the dependents take the cores, and a burst of keystrokes hands over only
+            // its last version's facts (an older version's never overwrite a newer one's).
+            let facts = cache.lock().ok().and_then(|c| c.own_facts().cloned());
+            if let Some(facts) = facts {
+                tokio::time::sleep(FACTS_DELAY).await;
+                if !latest(&state) {
+                    return;
+                }
+                Backend {
+                    client: client.clone(),
+                    state: Arc::clone(&state),
+                }
+                .facts_computed(&uri, facts);
             }
         });
     }

@@ -911,3 +911,33 @@ proptest! {
         check_relex(&generate::template(120, 3), at, len, TEMPLATE_SNIPPETS[snippet]);
     }
 }
+
+/// Found by the `edit_script` fuzz target: junk appended after the last function of a module
+/// whose earlier definitions are broken (a `def` cut in its parameter list) changes how
+/// tree-sitter's error recovery groups the statements before it. A finding kept from the
+/// previous version must go when a full analysis of the same tree drops it.
+#[test]
+fn junk_appended_after_broken_definitions_matches_a_full_analysis() {
+    let before = include_str!("fixtures/incremental/junk-before.py.txt");
+    let after = include_str!("fixtures/incremental/junk-after.py.txt");
+    let context = Context::default();
+    let mut doc = Document::new(before, 1, Language::Python);
+    let mut cache = analysis::Cache::default();
+    let _ = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    let Some(appended) = after.strip_prefix(before) else {
+        panic!("the second fixture extends the first");
+    };
+    let end = position(before, before.chars().count(), PositionEncoding::Utf16);
+    doc.apply_changes(
+        &[Change {
+            range: Some((end, end)),
+            text: appended.to_string(),
+        }],
+        2,
+        PositionEncoding::Utf16,
+    );
+    assert_eq!(&*doc.text(), after);
+    let incremental = analysis::analyze_incremental(&doc.text(), &doc.syntax, &context, &mut cache);
+    assert_eq!(incremental, analysis::analyze(after, &doc.syntax, &context));
+    assert_same_facts(&cache, after, &doc.syntax, &context);
+}

@@ -17,7 +17,11 @@
 //! ([`Plan::mark_summaries_changed`]: a function's summary or access facts changed, as
 //! [`Cache::summaries`] finds; everything that mentions such a name, transitively, changes
 //! too, since a summary answer leads on to the summaries its function calls). A changed answer
-//! of the project index forgets every kept finding. The set is closed over the module:
+//! of the project index to a lookup the buffer made (a helper of another module whose summary
+//! changed) changes the names that reach it the same way (`facts::take_changed_reads`: the
+//! callee's dotted parts and the imports it goes through); a changed answer to a lookup made
+//! while composing another module's summary forgets every kept finding. The set is closed over
+//! the module:
 //! a module-level statement that mentions a changed name changes what it defines, a definition
 //! whose header mentions one changes its interface.
 //!
@@ -135,11 +139,24 @@ impl Cache {
             _ => false,
         };
         let mut changed = Vec::new();
-        if !same_project && !facts::reads_hold(&self.reads, &resolver) {
+        let project_changed = if same_project {
+            facts::ChangedReads::None
+        } else {
+            facts::take_changed_reads(&mut self.reads, &resolver)
+        };
+        if project_changed == facts::ChangedReads::All {
             self.state = None;
             self.reads.clear();
-        } else if let Some(before) = self.own.as_ref().filter(|o| !Arc::ptr_eq(o, &own)) {
-            changed = changed_facts(before, &own);
+        } else {
+            // A changed answer of the index is a changed summary of the names that reach it.
+            if let facts::ChangedReads::Names(names) = project_changed {
+                changed = names;
+            }
+            if let Some(before) = self.own.as_ref().filter(|o| !Arc::ptr_eq(o, &own)) {
+                changed.extend(changed_facts(before, &own));
+                changed.sort_unstable();
+                changed.dedup();
+            }
         }
         self.own = Some(own);
         self.project = context.project.as_ref().map(Arc::downgrade);
@@ -351,13 +368,15 @@ fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
 
 /// A top-level statement of one version of the module: where it is and what kind of node.
 /// Statements outside the edited middle have the same text in both versions, so the same range
-/// (shifted) and kind mean the same statement.
+/// (shifted), kind and, for a statement with a syntax error, parse
+/// ([`error_shape`](crate::syntax::python::error_shape)) mean the same statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TopLevel {
     start: usize,
     end: usize,
     kind: u16,
     unit: bool,
+    shape: u64,
 }
 
 impl TopLevel {
@@ -367,6 +386,7 @@ impl TopLevel {
             end: statement.end_byte(),
             kind: statement.kind_id(),
             unit: is_unit(statement),
+            shape: crate::syntax::python::error_shape(statement),
         }
     }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 pub mod access;
+pub mod cleaners;
 
 use super::{FileId, ModuleRef, ProjectIndex};
 use crate::semantic::flow::{self, Query, Summarize};
@@ -442,6 +443,8 @@ pub enum Kind {
     Function,
     Decorator,
     Class,
+    /// The `clean_<field>()` methods of the buffer and the project, for a field name.
+    Cleaners,
 }
 
 /// The answer of a lookup.
@@ -450,11 +453,13 @@ pub enum Fact {
     Function(Arc<FunctionSummary>),
     Decorator(Arc<DecoratorFacts>),
     Class(Arc<ClassFacts>),
+    Cleaners(Vec<Arc<FunctionSummary>>),
 }
 
 impl Fact {
     fn same(&self, other: &Fact) -> bool {
         match (self, other) {
+            (Fact::Cleaners(a), Fact::Cleaners(b)) => a == b,
             (Fact::Function(a), Fact::Function(b)) => Arc::ptr_eq(a, b) || **a == **b,
             (Fact::Decorator(a), Fact::Decorator(b)) => Arc::ptr_eq(a, b) || **a == **b,
             (Fact::Class(a), Fact::Class(b)) => Arc::ptr_eq(a, b) || **a == **b,
@@ -561,11 +566,15 @@ impl Resolver {
         hops: usize,
         probed: &mut Vec<FileId>,
     ) -> Option<(Option<FileId>, Fact)> {
+        if kind == Kind::Cleaners {
+            return self.cleaners(callee, probed);
+        }
         let get = |facts: &FileFacts, name: &str| -> Option<Fact> {
             match kind {
                 Kind::Function => facts.functions.get(name).cloned().map(Fact::Function),
                 Kind::Decorator => facts.decorators.get(name).cloned().map(Fact::Decorator),
                 Kind::Class => facts.classes.get(name).cloned().map(Fact::Class),
+                Kind::Cleaners => None,
             }
         };
         let facts = self.facts_of(from)?;
@@ -628,6 +637,30 @@ impl Resolver {
             }
         }
         None
+    }
+
+    /// The `clean_<field>()` methods of the buffer and of the other files of the project (the
+    /// index's facts of the buffer's own path are the buffer's, as they were last saved).
+    fn cleaners(&self, field: &str, probed: &mut Vec<FileId>) -> Option<(Option<FileId>, Fact)> {
+        let mut found: Vec<Arc<FunctionSummary>> = self
+            .own
+            .functions
+            .iter()
+            .filter(|(name, _)| cleaners::field_of(name) == Some(field))
+            .map(|(_, summary)| Arc::clone(summary))
+            .collect();
+        if let Some(index) = &self.index {
+            for (file, summary) in cleaners::cleaner_map(index).get(field) {
+                if Some(file) == self.own_path.as_ref() {
+                    continue;
+                }
+                if !probed.contains(file) {
+                    probed.push(file.clone());
+                }
+                found.push(Arc::clone(summary));
+            }
+        }
+        (!found.is_empty()).then_some((None, Fact::Cleaners(found)))
     }
 
     /// The buffer's own path is `None` in answers, whatever way it was reached.
@@ -702,6 +735,13 @@ impl SummaryLookup for Resolver {
         }
     }
 
+    fn field_cleaners(&self, field: &str) -> Vec<Arc<FunctionSummary>> {
+        match self.ask(None, field, Kind::Cleaners) {
+            Some((_, Fact::Cleaners(found))) => found,
+            _ => Vec::new(),
+        }
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
@@ -714,6 +754,71 @@ pub fn reads_hold(reads: &[Read], resolver: &Resolver) -> bool {
         let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
         read.same_answer(&answer)
     })
+}
+
+/// What a newer index (or newer own facts) changed among the answers an analysis recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangedReads {
+    /// Every answer holds.
+    None,
+    /// Some answers changed, all of lookups the buffer made itself: the module-level names of
+    /// the buffer through which those callees were reached (the callee's dotted parts, and the
+    /// local names of the imports it goes through). What mentions none of them read no changed
+    /// answer.
+    Names(Vec<String>),
+    /// An answer changed that the buffer's names do not lead to (a lookup made while composing
+    /// the summary of another module's function): every kept finding may depend on it.
+    All,
+}
+
+/// Which answers in `reads` no longer hold with `resolver`, as [`ChangedReads`]; with
+/// [`ChangedReads::Names`] the changed reads are removed from `reads` (the analysis that checks
+/// again what mentions the names records their new answers).
+pub fn take_changed_reads(reads: &mut Vec<Read>, resolver: &Resolver) -> ChangedReads {
+    let holds = |read: &Read| {
+        let answer = resolver.lookup(&read.from, &read.callee, read.kind, 0, &mut Vec::new());
+        read.same_answer(&answer)
+    };
+    let changed: Vec<usize> = (0..reads.len()).filter(|&i| !holds(&reads[i])).collect();
+    if changed.is_empty() {
+        return ChangedReads::None;
+    }
+    let mut names = Vec::new();
+    for &i in &changed {
+        let read = &reads[i];
+        // A field's cleaners are also read while applying a summary that names the field
+        // (a helper returning `form.cleaned_data["next"]`): the units that read them need not
+        // mention the field.
+        if read.from.is_some() || read.kind == Kind::Cleaners {
+            return ChangedReads::All;
+        }
+        let dotted = read.callee.trim_start_matches('@').trim_start_matches('.');
+        names.extend(
+            dotted
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+        );
+        let callee = read.callee.as_str();
+        for (local, qualified) in &resolver.own.imports {
+            let through = callee == qualified
+                || callee
+                    .strip_prefix(qualified.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'));
+            if through {
+                names.push(local.clone());
+            }
+        }
+    }
+    let mut i = 0;
+    reads.retain(|_| {
+        let keep = !changed.contains(&i);
+        i += 1;
+        keep
+    });
+    names.sort_unstable();
+    names.dedup();
+    ChangedReads::Names(names)
 }
 
 /// The facts (summaries, access facts, render facts) of each definition of a module, kept
@@ -998,7 +1103,12 @@ impl Memo {
         let mut module: Vec<(Node, u64)> = Vec::new();
         let mut definitions: Vec<(Node, u64, usize)> = Vec::new();
         for &statement in &statements {
-            let hash = state.hash_one(node::text(statement, source));
+            // The text, and how it was parsed when it has a syntax error (the same text may
+            // be parsed otherwise when an error elsewhere in the file changes).
+            let hash = state.hash_one((
+                node::text(statement, source),
+                crate::syntax::python::error_shape(statement),
+            ));
             if node::definition(statement).is_some() {
                 definitions.push((statement, hash, module.len()));
             } else {

@@ -158,6 +158,11 @@ impl ProjectIndex {
         for (file, facts) in self.imported_facts(&path) {
             digest.field("facts", &(file, facts));
         }
+        // `form.cleaned_data["next"]` is judged by every `clean_next()` of the project.
+        digest.field(
+            "cleaners",
+            &super::facts::cleaners::cleaner_map(self).digest(),
+        );
         let reads_settings = discover::is_settings_path(&path)
             || urls::is_urls_path(&path)
             || path

@@ -254,6 +254,11 @@ pub struct Summarize {
     pub class: Option<String>,
 }
 
+/// How a summary names a read of `<object>.cleaned_data["<field>"]` (a [`CallRef`] callee:
+/// the prefix, the field, the separator, the object), resolved where the summary is applied.
+const CLEANED_FIELD: &str = "#cleaned_data:";
+const CLEANED_OBJECT: &str = "\u{1f}";
+
 /// How many summaries deep a call site looks through helpers calling helpers.
 const MAX_SUMMARY_DEPTH: usize = 6;
 
@@ -623,6 +628,12 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         let Some(value) = expr.field(Field::Value) else {
             return Flow::of(Level::Unknown);
         };
+        if let Some(flow) = expr
+            .field(Field::Subscript)
+            .and_then(|key| self.cleaned_field(expr, value, key))
+        {
+            return flow;
+        }
         // `{"a": "name", ...}[key]` and `ALLOWED[key]`: choosing from constants is constant,
         // whatever the key.
         let base = self.expr(value, depth + 1);
@@ -641,6 +652,11 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         };
         let attr_name = text(attr, src);
         if tables.request_attributes.iter().any(|a| a == attr_name) && self.is_request(object) {
+            // `request.GET = {"email": request.user.email}` earlier in the block: the view
+            // replaced the request's data with its own.
+            if let Some(value) = self.replaced_attribute(expr) {
+                return self.expr(value, depth + 1);
+            }
             if OWN_SITE.contains(&attr_name) {
                 self.sink_sensitive = true;
                 if self.query.sink == SinkKind::Redirect {
@@ -695,6 +711,95 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
             flow.stored = Some(format!("`{shown}`"));
         }
         flow
+    }
+
+    /// The value last assigned to the attribute `expr` reads (`request.GET = {...}`) before it,
+    /// in the same function, by an assignment whose block holds `expr` (so it ran).
+    fn replaced_attribute(&self, expr: Node) -> Option<Node<'a>> {
+        let src = self.model.source;
+        let index = &self.model.index;
+        let target = text(expr, src);
+        // Walking up from `expr` costs its depth: only once an assignment to the same target
+        // is found (deeply nested expressions have none).
+        let mut function = None;
+        index
+            .attribute_assignments
+            .iter()
+            .take_while(|a| a.end_byte() <= expr.start_byte())
+            .filter(|a| {
+                a.kind() == "assignment"
+                    && a.field(Field::Left).is_some_and(|l| text(l, src) == target)
+                    && node::enclosing_function(**a)
+                        == *function.get_or_insert_with(|| node::enclosing_function(expr))
+                    && a.parent()
+                        .and_then(|statement| statement.parent())
+                        .is_some_and(|block| {
+                            dominates((block.start_byte(), block.end_byte()), expr)
+                        })
+            })
+            .last()
+            .and_then(|a| a.field(Field::Right))
+    }
+
+    /// `form.cleaned_data["next"]` (or `.get("next")`, read at `at`) when every `clean_next()`
+    /// of the buffer and the project returns a value safe for this sink (it checked the URL, or
+    /// falls back to the settings): that value, escaped for the sink. `None` otherwise, and
+    /// while summarising (a summary stays plain data) or inside `clean_next()` itself, which
+    /// reads the value before cleaning it.
+    fn cleaned_field(&mut self, at: Node, data: Node, key: Node) -> Option<Flow> {
+        let src = self.model.source;
+        if data.kind() != "attribute"
+            || data.field(Field::Attribute).map(|a| text(a, src)) != Some("cleaned_data")
+        {
+            return None;
+        }
+        let field =
+            super::strings::plain_literal(key, src).and_then(|t| match t.pieces.as_slice() {
+                [super::strings::Piece::Lit(field)] => Some(field.clone()),
+                _ => None,
+            })?;
+        let cleaner = format!("clean_{field}");
+        if node::enclosing_function(at)
+            .and_then(|f| f.field(Field::Name))
+            .is_some_and(|n| text(n, src) == cleaner)
+        {
+            return None;
+        }
+        let object = data.field(Field::Object).map_or("form", |o| text(o, src));
+        // A summary stays plain data: the field is looked up where the summary is applied.
+        if self.query.summarize.is_some() {
+            return Some(Flow {
+                symbolic: Some(Box::new(Symbolic {
+                    calls: vec![CallRef {
+                        callee: format!("{CLEANED_FIELD}{field}{CLEANED_OBJECT}{object}"),
+                        bound: false,
+                        args: Vec::new(),
+                        keywords: Vec::new(),
+                    }],
+                    ..Symbolic::default()
+                })),
+                ..Flow::constant()
+            });
+        }
+        let lookup = self.model.summaries.clone()?;
+        let safe = self.cleaned_safely(&*lookup, &field)?;
+        safe.then(|| Flow::of(Level::Escaped))
+    }
+
+    /// Whether every `clean_<field>()` of the buffer and the project returns a value safe for
+    /// this sink (`None` when there is none: `cleaned_data[field]` is what the client sent).
+    fn cleaned_safely(&mut self, lookup: &dyn summary::SummaryLookup, field: &str) -> Option<bool> {
+        let cleaners = lookup.field_cleaners(field);
+        if cleaners.is_empty() {
+            return None;
+        }
+        self.sink_sensitive = true;
+        Some(cleaners.iter().all(|c| {
+            c.returns
+                .as_ref()
+                .and_then(|r| r.for_sink(self.query.sink))
+                .is_some_and(|f| f.level <= Level::Escaped && f.symbolic.is_none())
+        }))
     }
 
     /// Is this expression the request object (`request`, `self.request`)?
@@ -773,6 +878,23 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                     let args = self.args(call, depth, true);
                     return Flow::formatted_from(base.join(args));
                 }
+                // `text.replace("<", "&lt;")`: what is left cannot open a tag. With the quotes
+                // replaced too (and `&` first), it is HTML-escaped; with `<` alone it is safe
+                // in element content but not in an attribute: audit information, whatever the
+                // text was.
+                "replace" if self.query.sink == SinkKind::Html => {
+                    match html_replacements(call, src) {
+                        Some(replaced) if replaced.escapes_all() => {
+                            self.sink_sensitive = true;
+                            return Flow::of(Level::Escaped);
+                        }
+                        Some(replaced) if replaced.lt => {
+                            self.sink_sensitive = true;
+                            return Flow::of(Level::Unknown);
+                        }
+                        _ => return self.expr(receiver, depth + 1),
+                    }
+                }
                 // String methods keep the taint of the string; container views keep the taint
                 // of the container.
                 "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "capitalize"
@@ -781,6 +903,13 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 | "splitlines" | "partition" | "rpartition" | "expandtabs" | "swapcase"
                 | "keys" => {
                     return self.expr(receiver, depth + 1);
+                }
+                "get"
+                    if let Some(flow) = node::positional_args(call)
+                        .first()
+                        .and_then(|key| self.cleaned_field(call, receiver, *key)) =>
+                {
+                    return flow;
                 }
                 // Reading request data: `request.GET.get("q")`, `request.POST.getlist("ids")`.
                 "get" | "getlist" | "pop" | "dict" | "items" | "values" | "lists" | "read"
@@ -1039,6 +1168,19 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 .iter()
                 .map(|(k, a)| (k.clone(), self.evaluate(lookup, file, a, env, depth + 1)))
                 .collect();
+            // `form.cleaned_data["next"]` read in a summarised function.
+            if let Some((field, object)) = call
+                .callee
+                .strip_prefix(CLEANED_FIELD)
+                .and_then(|rest| rest.split_once(CLEANED_OBJECT))
+            {
+                let result = match self.cleaned_safely(lookup, field) {
+                    Some(true) => Flow::of(Level::Escaped),
+                    _ => Flow::request(format!("{object}.cleaned_data")),
+                };
+                out = out.join(result);
+                continue;
+            }
             let result = match lookup.function(file.as_ref(), &call.callee) {
                 Some((inner_file, inner)) => self.apply(
                     lookup,
@@ -2120,6 +2262,68 @@ fn url_typed(function: Node, name: &str, src: &str) -> bool {
 /// same body, not uses after the `if`.
 fn dominates(block: (usize, usize), use_site: Node) -> bool {
     block.0 <= use_site.start_byte() && use_site.end_byte() <= block.1
+}
+
+/// The HTML-special characters a chain of `.replace(char, entity)` calls ending at `call`
+/// replaces by an entity (`x.replace("&", "&amp;").replace("<", "&lt;")`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Replaced {
+    amp: bool,
+    lt: bool,
+    gt: bool,
+    quote: bool,
+    apostrophe: bool,
+}
+
+impl Replaced {
+    fn escapes_all(self) -> bool {
+        self.amp && self.lt && self.gt && self.quote && self.apostrophe
+    }
+}
+
+/// [`Replaced`] for the chain ending at `call` (a `.replace()` call), `None` when the last call
+/// replaces no special character by its entity.
+fn html_replacements(call: Node, src: &str) -> Option<Replaced> {
+    let mut replaced = Replaced::default();
+    let mut current = Some(call);
+    let mut last = true;
+    let mut links = 0;
+    while let Some(c) = current.filter(|c| c.kind() == "call") {
+        links += 1;
+        let function = c
+            .field(Field::Function)
+            .filter(|f| f.kind() == "attribute")?;
+        if function.field(Field::Attribute).map(|a| text(a, src)) != Some("replace") || links > 16 {
+            break;
+        }
+        let args = node::positional_args(c);
+        let literal = |i: usize| {
+            args.get(i)
+                .and_then(|a| super::strings::plain_literal(*a, src))
+                .and_then(|t| match t.pieces.as_slice() {
+                    [super::strings::Piece::Lit(text)] => Some(text.clone()),
+                    [] => Some(String::new()),
+                    _ => None,
+                })
+        };
+        let pair = literal(0).zip(literal(1));
+        let flag = match pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str())) {
+            Some(("&", "&amp;")) => Some(&mut replaced.amp),
+            Some(("<", "&lt;" | "&#60;" | "&#x3c;")) => Some(&mut replaced.lt),
+            Some((">", "&gt;" | "&#62;" | "&#x3e;")) => Some(&mut replaced.gt),
+            Some(("\"", "&quot;" | "&#34;" | "&#x22;")) => Some(&mut replaced.quote),
+            Some(("'", "&#39;" | "&#x27;" | "&apos;")) => Some(&mut replaced.apostrophe),
+            _ => None,
+        };
+        match flag {
+            Some(flag) => *flag = true,
+            None if last => return None,
+            None => {}
+        }
+        last = false;
+        current = function.field(Field::Object);
+    }
+    Some(replaced)
 }
 
 #[cfg(test)]

@@ -161,6 +161,12 @@ pub trait SummaryLookup {
         callee: &str,
     ) -> Option<(Option<Arc<Path>>, Arc<FunctionSummary>)>;
 
+    /// The summaries of every form's `clean_<field>()` method (the buffer's and the project's):
+    /// what `form.cleaned_data[field]` holds after validation. Empty when there is none.
+    fn field_cleaners(&self, _field: &str) -> Vec<Arc<FunctionSummary>> {
+        Vec::new()
+    }
+
     /// The implementation, for callers that need more than summaries (the access rules ask
     /// `project::facts::Resolver` for decorators and classes).
     fn as_any(&self) -> Option<&dyn std::any::Any> {

@@ -337,7 +337,7 @@ impl Backend {
                     uri.as_str(),
                     normalized.display()
                 );
-                self.schedule(snapshot);
+                self.schedule_background(snapshot);
             }
         }
     }
@@ -361,7 +361,7 @@ impl Backend {
         for uri in uris {
             self.state.results.remove(&uri);
             if let Some(snapshot) = self.snapshot(&uri) {
-                self.schedule(snapshot);
+                self.schedule_background(snapshot);
             }
         }
     }

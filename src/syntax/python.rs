@@ -287,6 +287,45 @@ fn unreachable_empty_tree(parser: &mut Parser) -> Tree {
     }
 }
 
+/// A hash of how a statement with a syntax error was parsed (0 for a statement without one).
+///
+/// Around a syntax error, tree-sitter's error recovery is not local: the same text of a
+/// statement can be parsed into other nodes when an error elsewhere in the file appears or goes
+/// (it picks the cheapest recovery over the whole file). Whatever keeps facts or findings for a
+/// statement by its text must tell such parses apart; a statement without an error has one
+/// parse for its text. The walk is iterative and visits every node of the statement, which
+/// costs only for statements with an error.
+pub fn error_shape(statement: Node) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    if !statement.has_error() {
+        return 0;
+    }
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x7368_6170).build_hasher();
+    let base = statement.start_byte();
+    let mut cursor = statement.walk();
+    loop {
+        let node = cursor.node();
+        (node.kind_id(), node.is_missing(), cursor.field_id()).hash(&mut hasher);
+        (
+            node.start_byte().saturating_sub(base),
+            node.end_byte().saturating_sub(base),
+        )
+            .hash(&mut hasher);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() || cursor.node() == statement {
+                // `| 1`: never 0, the value of a statement without an error.
+                return hasher.finish() | 1;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -575,3 +575,115 @@ def d(request):
     .collect();
     assert_eq!(got, vec![(19, "warning"), (24, "error")]);
 }
+
+/// A helper of another module whose summary changes (the server hands the index the new facts
+/// of an edited `utils.py`: the same settings, URLconf and module summaries) re-checks the units
+/// of an open module that reach it, by its name or by an alias, and keeps the
+/// others' findings; the result is a fresh analysis's, both ways.
+#[test]
+fn a_changed_helper_in_another_module_rechecks_only_the_units_that_reach_it() {
+    use crate::analysis::incremental::Plan;
+    let views = "from django.utils.safestring import mark_safe\nfrom .utils import helper\nfrom .utils import helper as sanitize\n\ndef v(request):\n    return mark_safe(helper(request.GET['q']))\n\ndef w(request):\n    return mark_safe(sanitize(request.GET['w']))\n\ndef other(request):\n    return mark_safe(request.GET['o'])\n";
+    let safe = "import bleach\n\ndef helper(x):\n    return bleach.clean(x)\n";
+    let unsafe_ = "import bleach\n\ndef helper(x):\n    return x\n";
+    let safe_index = Arc::new(crate::project::ProjectIndex::from_files(
+        Path::new("/p"),
+        &[("app/utils.py", safe), ("app/views.py", views)],
+    ));
+    let Some(unsafe_index) = safe_index.update_file(Path::new("/p/app/utils.py"), unsafe_) else {
+        panic!("the helper's facts changed");
+    };
+    let unsafe_index = Arc::new(unsafe_index);
+    // What the server's index does on a changed summary: the rest of its knowledge is shared,
+    // so the analysis context is the same and only the recorded answers tell the change.
+    assert!(unsafe_index.same_knowledge(&safe_index));
+    let context = |index: &Arc<crate::project::ProjectIndex>| crate::analysis::Context {
+        project: Some(Arc::clone(index)),
+        ..crate::analysis::Context::for_path("/p/app/views.py")
+    };
+    let text: Arc<str> = Arc::from(views);
+    let syntax = crate::syntax::Syntax::parse(crate::syntax::Language::Python, views);
+    let crate::syntax::Syntax::Python(tree) = &syntax else {
+        panic!("python");
+    };
+    let lines = |findings: &[crate::analysis::Finding]| -> Vec<usize> {
+        findings
+            .iter()
+            .filter(|f| f.code == "DJS101" && f.severity == crate::analysis::Severity::Error)
+            .map(|f| views[..f.range.start].lines().count())
+            .collect()
+    };
+    let mut cache = crate::analysis::Cache::default();
+    let first =
+        crate::analysis::analyze_incremental(&text, &syntax, &context(&safe_index), &mut cache);
+    assert_eq!(lines(&first), vec![12]);
+    // The plan of the next analysis: the two callers of `helper()`, not `other`.
+    let mut probe = cache.clone();
+    let (_, changed) = probe.summaries(views, tree.into(), &context(&unsafe_index));
+    assert!(
+        changed.iter().any(|n| n == "helper") && changed.iter().any(|n| n == "sanitize"),
+        "{changed:?}"
+    );
+    let mut plan = Plan::new(views, tree.into(), &context(&unsafe_index), &mut probe);
+    plan.mark_summaries_changed(&changed);
+    plan.resolve();
+    let checked: Vec<String> = plan
+        .to_check()
+        .filter_map(crate::semantic::node::definition)
+        .filter_map(|d| d.child_by_field_name("name"))
+        .map(|n| views[n.byte_range()].to_string())
+        .collect();
+    assert_eq!(checked, ["v", "w"]);
+    // And the findings: a fresh analysis's with either helper.
+    for index in [&unsafe_index, &safe_index, &unsafe_index] {
+        let incremental =
+            crate::analysis::analyze_incremental(&text, &syntax, &context(index), &mut cache);
+        let fresh = crate::analysis::analyze(views, &syntax, &context(index));
+        assert_eq!(incremental, fresh);
+    }
+    let after = crate::analysis::analyze(views, &syntax, &context(&unsafe_index));
+    assert_eq!(lines(&after), vec![6, 9, 12]);
+}
+
+#[test]
+fn a_changed_field_cleaner_in_another_module_changes_the_kept_findings() {
+    // The view reads `cleaned_data["next"]` itself and through its own helper method (whose
+    // summary names the field): when `clean_next()` in forms.py stops checking the URL, both
+    // redirects are reported, as a fresh analysis reports them, and not before.
+    let views = "from django.shortcuts import redirect\n\nclass Done(FormView):\n    def next_of(self, form):\n        return form.cleaned_data['next']\n\n    def form_valid(self, form):\n        return redirect(self.next_of(form))\n\ndef done(request, form):\n    return redirect(form.cleaned_data.get('next'))\n";
+    let checked = "from django import forms\nfrom django.utils.http import url_has_allowed_host_and_scheme\n\nclass F(forms.Form):\n    def clean_next(self):\n        url = self.cleaned_data['next']\n        if url_has_allowed_host_and_scheme(url, None):\n            return url\n        return '/'\n";
+    let unchecked = "from django import forms\n\nclass F(forms.Form):\n    def clean_next(self):\n        return self.cleaned_data['next']\n";
+    let checked_index = Arc::new(crate::project::ProjectIndex::from_files(
+        Path::new("/p"),
+        &[("app/forms.py", checked), ("app/views.py", views)],
+    ));
+    let Some(unchecked_index) = checked_index.update_file(Path::new("/p/app/forms.py"), unchecked)
+    else {
+        panic!("the cleaner's facts changed");
+    };
+    let unchecked_index = Arc::new(unchecked_index);
+    let context = |index: &Arc<crate::project::ProjectIndex>| crate::analysis::Context {
+        project: Some(Arc::clone(index)),
+        ..crate::analysis::Context::for_path("/p/app/views.py")
+    };
+    let text: Arc<str> = Arc::from(views);
+    let syntax = crate::syntax::Syntax::parse(crate::syntax::Language::Python, views);
+    let redirects = |findings: &[crate::analysis::Finding]| {
+        findings.iter().filter(|f| f.code == "DJS311").count()
+    };
+    let mut cache = crate::analysis::Cache::default();
+    let first =
+        crate::analysis::analyze_incremental(&text, &syntax, &context(&checked_index), &mut cache);
+    assert_eq!(redirects(&first), 0, "{first:?}");
+    for (index, expected) in [
+        (&unchecked_index, 2),
+        (&checked_index, 0),
+        (&unchecked_index, 2),
+    ] {
+        let incremental =
+            crate::analysis::analyze_incremental(&text, &syntax, &context(index), &mut cache);
+        let fresh = crate::analysis::analyze(views, &syntax, &context(index));
+        assert_eq!(incremental, fresh);
+        assert_eq!(redirects(&fresh), expected, "{fresh:?}");
+    }
+}

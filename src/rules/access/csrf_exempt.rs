@@ -223,6 +223,10 @@ pub fn check(checker: &mut PyChecker, module: &Module) {
 enum Reliance {
     /// The session's user: a forged request acts as them.
     Session(String),
+    /// The session's user when the request carries no `Authorization` or API-key header, which
+    /// the view reads first: an endpoint for clients that authenticate by token (a Git or API
+    /// client), with the session as a fallback.
+    SessionOrToken(String),
     /// The session's user, in a class that answers only PUT, PATCH or DELETE.
     SessionNoForm(String),
     /// The session's user, in a view that answers only requests with a header a cross-site
@@ -242,12 +246,26 @@ fn reliance(access: &Access, facts: &views::BodyFacts, by_name: bool) -> Option<
     if token && !user {
         return None;
     }
+    // The login is checked in the view's own code, next to the token: the session is the
+    // fallback when no token comes (a login decorator or middleware requires it always).
+    let fallback = token
+        && access.middleware.is_none()
+        && !access.by.is_empty()
+        && access
+            .by
+            .iter()
+            .all(|b| b == views::CHECK_IN_BODY || b == views::CHECK_IN_METHODS);
+    let session = |why: String| {
+        if fallback {
+            Reliance::SessionOrToken(why)
+        } else {
+            Reliance::Session(why)
+        }
+    };
     Some(if access.checks.user() {
         match &access.middleware {
-            Some(m) if access.by.is_empty() => {
-                Reliance::Session(format!("requires a login through {m}"))
-            }
-            _ => Reliance::Session(format!(
+            Some(m) if access.by.is_empty() => session(format!("requires a login through {m}")),
+            _ => session(format!(
                 "requires a logged-in user: {}",
                 access.by.join(", ")
             )),
@@ -298,7 +316,7 @@ fn report(
         }
     };
     let (severity, message) = match (reliance, writes) {
-        (Reliance::Session(why), Some(what)) => (
+        (Reliance::Session(why) | Reliance::SessionOrToken(why), Some(what)) => (
             Severity::Error,
             format!(
                 "{subject} is exempt from CSRF but relies on the session (it {why}) and changes data ({what}): any site can make a logged-in user's browser call it"
@@ -310,6 +328,14 @@ fn report(
             Severity::Warning,
             format!(
                 "{subject} is exempt from CSRF but relies on the session (it {why}): any site can make a logged-in user's browser call it; djsec sees no change of data in it, so check that nothing it calls changes any"
+            ),
+        ),
+        // Made for clients that send a token; a forged request falls back on the session, and
+        // djsec sees it change nothing: audit information.
+        (Reliance::SessionOrToken(why), None) => (
+            Severity::Info,
+            format!(
+                "{subject} is exempt from CSRF for clients that authenticate by an `Authorization` or API-key header, and falls back on the session (it {why}): djsec sees no change of data in it, so a forged request gets an answer its site cannot read; check that nothing it calls changes data (audit note)"
             ),
         ),
         // A cross-site form cannot send these requests, and a cross-site `fetch()` of them
@@ -611,14 +637,54 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
     }
 
     #[test]
+    fn token_clients_with_a_session_fallback_are_audit_notes_without_a_change() {
+        // Seen in Weblate's Git export: HTTP Basic for Git clients, the session's user when the
+        // header is absent. A forged request changes nothing djsec sees: audit note; with a
+        // change it is exploitable through the fallback.
+        let src = format!(
+            "{HEAD}@csrf_exempt
+def git_export(request, path):
+    auth = request.headers.get('authorization', '')
+    if auth and not check_basic(request, auth):
+        return HttpResponse(status=401)
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return serve(path)
+@csrf_exempt
+def git_push(request, path):
+    auth = request.headers.get('authorization', '')
+    if auth and not check_basic(request, auth):
+        return HttpResponse(status=401)
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    Repo.objects.filter(path=path).delete()
+    return HttpResponse()
+"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![("DJS308", 6, 1, "info"), ("DJS308", 14, 1, "error")]
+        );
+        let messages = messages_of(&src);
+        assert!(
+            messages[0].contains("falls back on the session"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
     fn severity_follows_what_the_view_changes() {
         // Relying on the session is an error only with a change djsec sees; reading the
-        // session is a warning with one and an audit note without.
+        // session is a warning with one and an audit note without. Storing a value from the
+        // request into the session plants it in the visitor's session (`remember`); storing a
+        // value the server made reads nothing of it (`scratch`, as pretix's PayPal webhook
+        // keeps the order id there).
         let src = format!(
             "{HEAD}@csrf_exempt\n@login_required\ndef export(request):\n    return HttpResponse(request.user.email)\n\
 @csrf_exempt\n@login_required\ndef rename(request):\n    request.user.first_name = request.POST['name']\n    request.user.save()\n    return HttpResponse()\n\
 @csrf_exempt\ndef remember(request):\n    request.session['step'] = request.POST['step']\n    Step.objects.create()\n    return HttpResponse()\n\
-@csrf_exempt\ndef peek(request):\n    return HttpResponse(request.session.get('step'))\n"
+@csrf_exempt\ndef peek(request):\n    return HttpResponse(request.session.get('step'))\n\
+@csrf_exempt\ndef scratch(request):\n    payment = Payment.objects.get(ref=request.body)\n    request.session['order'] = payment.order_id\n    payment.save()\n    return HttpResponse()\n"
         );
         assert_eq!(
             codes_at(&src),
@@ -627,6 +693,7 @@ def member_required(view):\n    @wraps(view)\n    def wrapper(request, *args, **
                 ("DJS308", 10, 1, "error"),
                 ("DJS308", 16, 1, "warning"),
                 ("DJS308", 21, 1, "info"),
+                ("DJS308", 24, 1, "info"),
             ]
         );
         let messages = messages_of(&src);

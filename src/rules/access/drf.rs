@@ -25,7 +25,10 @@ Reports `permission_classes = [AllowAny]`, `permission_classes = []` (or `()`), 
 a `ModelViewSet`, a `CreateAPIView`/`UpdateAPIView`/`DestroyAPIView` (or a view combining them),
 a view with `post()`/`put()`/`patch()`/`delete()`/`create()`/`update()`/`destroy()` methods or an
 unsafe `@action`, or an `@api_view` accepting POST, PUT, PATCH or DELETE. The message notes when
-`authentication_classes` is empty too.
+`authentication_classes` is empty too. A view that looks its object up by a token the caller
+sends (`Device.objects.get(initialization_token=serializer.validated_data["token"])`, an
+invitation `key=`) authenticates the caller by that token: that is an audit note (info), to check
+the token is random, long and expires.
 
 Read-only views with `AllowAny` are not reported (a public catalogue is a legitimate choice), nor
 are views meant to be public by name or route (token obtain, registration, password reset,
@@ -444,9 +447,14 @@ fn check_class(checker: &mut PyChecker, module: &Module, class: &ClassInfo) {
             let perms = under_middleware(perms, env);
             if perms.open {
                 match &writes {
-                    Some(reason) => {
-                        report_allow_any(checker, value, class.name, reason, auth_disabled)
-                    }
+                    Some(reason) => report_allow_any(
+                        checker,
+                        value,
+                        class.name,
+                        reason,
+                        auth_disabled,
+                        class.facts().token_lookup.as_deref(),
+                    ),
                     None => super::exposure::drf_data(checker, module, class, "`AllowAny`"),
                 }
                 return;
@@ -510,7 +518,14 @@ fn check_function(checker: &mut PyChecker, module: &Module, view: &FunctionView)
             if perms.open
                 && let Some(reason) = &writes
             {
-                report_allow_any(checker, d.node, view.name, reason, auth_disabled);
+                report_allow_any(
+                    checker,
+                    d.node,
+                    view.name,
+                    reason,
+                    auth_disabled,
+                    view.facts.token_lookup.as_deref(),
+                );
             }
         }
         None => {
@@ -527,19 +542,34 @@ fn report_allow_any(
     name: &str,
     reason: &str,
     auth_disabled: bool,
+    token_lookup: Option<&str>,
 ) {
     let extra = if auth_disabled {
         ", and `authentication_classes` is empty so every caller is anonymous"
     } else {
         ""
     };
+    // The view looks its object up by a token the caller sends (a device's initialisation
+    // token, an invitation key): holding the token is the authentication, as designed.
+    let (severity, message) = match token_lookup {
+        Some(keyword) => (
+            Severity::Info,
+            format!(
+                "`{name}` changes data ({reason}) and its permissions allow any request{extra}; it looks its object up by `{keyword}=` from what the caller sends, so that token is its authentication: check that it is random, long and expires (audit note)"
+            ),
+        ),
+        None => (
+            Severity::Warning,
+            format!(
+                "`{name}` changes data ({reason}) but its permissions allow any request{extra}: use `IsAuthenticated` or a stricter permission"
+            ),
+        ),
+    };
     checker.report(Finding::new(
         ALLOW_ANY.code,
         at.byte_range(),
-        Severity::Warning,
-        format!(
-            "`{name}` changes data ({reason}) but its permissions allow any request{extra}: use `IsAuthenticated` or a stricter permission"
-        ),
+        severity,
+        message,
     ));
 }
 
@@ -636,6 +666,25 @@ class Items(generics.ListCreateAPIView):\n    permission_classes = [IsAuthentica
         assert!(
             messages[1].contains("authentication_classes"),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_lookup_by_a_token_the_caller_sends_is_an_audit_note() {
+        // The caller's token decides which object it may change: info. A lookup by a token
+        // that is not sent by the caller (a constant, the user's own) proves nothing: warning.
+        let src = format!(
+            "{HEAD}class Initialize(APIView):\n    permission_classes = ()\n    authentication_classes = ()\n    def post(self, request):\n        s = InitSerializer(data=request.data)\n        s.is_valid(raise_exception=True)\n        device = Device.objects.get(initialization_token=s.validated_data.get('token'))\n        device.save()\n\
+@api_view(['POST'])\n@permission_classes([AllowAny])\ndef accept(request):\n    invite = get_object_or_404(Invite, key=request.POST['key'])\n    invite.delete()\n\
+class Reset(APIView):\n    permission_classes = [AllowAny]\n    def post(self, request):\n        device = Device.objects.get(api_token=DEFAULT_TOKEN, name=request.data['name'])\n        device.delete()\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS305", 6, 26, "info"),
+                ("DJS305", 14, 1, "info"),
+                ("DJS305", 19, 26, "warning"),
+            ]
         );
     }
 

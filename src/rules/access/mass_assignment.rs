@@ -428,6 +428,17 @@ mod tests {
     }
 
     #[test]
+    fn request_data_the_view_replaced_is_its_own() {
+        // Seen in Weblate: `request.GET` is replaced by the view's own dict before it is
+        // unpacked. A replacement in a branch that may not run, or after the use, does not count.
+        let src = "def v(request):\n    if request.method == 'POST':\n        request.GET = {'email': request.user.email}\n        AuditLog.objects.create(request.user, **request.GET)\n    Item.objects.create(**request.GET)\n    if ok:\n        request.POST = {}\n    Item.objects.create(**request.POST)\n";
+        assert_eq!(
+            codes_at(src),
+            vec![("DJS314", 5, 5, "warning"), ("DJS314", 8, 5, "warning")]
+        );
+    }
+
+    #[test]
     fn silent_when_the_code_writes_out_the_keys() {
         let src = "def v(request):\n    kwargs = {'comment': request.POST['c'], 'ip': request.META['REMOTE_ADDR']}\n    kwargs['agent'] = request.headers.get('User-Agent')\n    Comment.objects.create(**kwargs)\n    Comment.objects.create(**{'text': request.POST['t']})\n    data = {'a': 1}\n    data = request.POST.dict()\n    Item.objects.create(**data)\n";
         assert_eq!(codes_at(src), vec![("DJS314", 8, 5, "warning")]);

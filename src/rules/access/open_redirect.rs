@@ -43,7 +43,10 @@ method of an object a factory returns). A redirect back to the `Referer` header 
 a hint: a page on another site that links
 here gets its visitors sent back to it, where they already were. The target is judged by what it
 is made of: a path built by `reverse()` or `get_absolute_url()`, or a project helper whose summary
-checks the URL (`if _allow_redirect(url): ...`), keeps the redirect on the site.
+checks the URL (`if _allow_redirect(url): ...`), keeps the redirect on the site. So does a form's
+`cleaned_data["next"]` when every `clean_next()` method of the project's forms checks the URL (or
+falls back to a setting): Django stores what `clean_next()` returns there, whichever of those
+forms the view got (even one loaded by name).
 
 ## Why is this bad?
 An attacker sends a link to your site that redirects to theirs

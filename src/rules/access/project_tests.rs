@@ -539,3 +539,51 @@ urlpatterns = [\n    path('register/', views.register),\n    path('go/<path:to>/
         .collect();
     assert_eq!(found, vec![("DJS311", 7, "warning")]);
 }
+
+#[test]
+fn a_form_field_every_clean_method_checks_is_safe_to_redirect_to() {
+    // Seen in django-oscar: the view redirects to `form.cleaned_data["redirect_url"]` of a form
+    // class loaded by name; both forms' `clean_redirect_url()` return the URL only when it is
+    // this site's (or the settings' fallback). `next` has a cleaner that checks nothing, and
+    // `back` none at all: those stay reported.
+    let forms = "from django import forms\nfrom django.conf import settings\nfrom django.urls import resolve, Resolver404\nfrom django.utils.http import url_has_allowed_host_and_scheme\n\
+\n\
+class LoginForm(forms.Form):\n    redirect_url = forms.CharField(required=False)\n\
+\n    def clean_redirect_url(self):\n        url = self.cleaned_data['redirect_url'].strip()\n        if url and url_has_allowed_host_and_scheme(url, self.host):\n            return url\n\
+\n\
+class SignupForm(forms.Form):\n    redirect_url = forms.CharField(required=False)\n    next = forms.CharField(required=False)\n\
+\n    def clean_redirect_url(self):\n        url = self.cleaned_data['redirect_url'].strip()\n        if not url or not url_has_allowed_host_and_scheme(url, self.host):\n            return settings.LOGIN_REDIRECT_URL\n        return url\n\
+\n    def clean_next(self):\n        return self.cleaned_data['next'].strip()\n";
+    let views = "from django.shortcuts import redirect\nfrom django.views.generic import FormView\n\
+\n\
+class Signup(FormView):\n    form_class = load_class('forms', 'SignupForm')\n\
+\n    def form_valid(self, form):\n        return redirect(form.cleaned_data['redirect_url'])\n\
+\n\
+class Login(FormView):\n    def form_valid(self, form):\n        url = form.cleaned_data.get('redirect_url')\n        return redirect(url)\n\
+\n\
+class Next(FormView):\n    def form_valid(self, form):\n        return redirect(form.cleaned_data['next'])\n\
+\n\
+class Back(FormView):\n    def form_valid(self, form):\n        return redirect(form.cleaned_data['back'])\n\
+\n\
+class Through(FormView):\n    def success_url_of(self, form):\n        url = form.cleaned_data['redirect_url']\n        return url or '/'\n\
+\n    def next_of(self, form):\n        return form.cleaned_data['next']\n\
+\n    def form_valid(self, form):\n        if form.data.get('go'):\n            return redirect(self.next_of(form))\n        return redirect(self.success_url_of(form))\n";
+    let urls = "from django.urls import path\nfrom app import views\n\
+urlpatterns = [\n    path('s/', views.Signup.as_view()),\n    path('l/', views.Login.as_view()),\n    path('n/', views.Next.as_view()),\n    path('b/', views.Back.as_view()),\n]\n";
+    let mut files = app_project(urls, views);
+    files.push(("app/forms.py".to_string(), forms.to_string()));
+    let found: Vec<_> = run(&files)
+        .into_iter()
+        .filter(|f| f.0 == "DJS311")
+        .collect();
+    // Through the view's own helper methods (their summaries name the field; it is looked up
+    // where they are called): `success_url_of()` is safe, `next_of()` is not.
+    assert_eq!(
+        found,
+        vec![
+            ("DJS311", 17, "warning"),
+            ("DJS311", 21, "warning"),
+            ("DJS311", 33, "warning")
+        ]
+    );
+}

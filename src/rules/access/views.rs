@@ -634,6 +634,9 @@ pub struct BodyFacts {
     /// Logs a user in (`authenticate()`, `login()`): a login or signup view.
     pub logs_in: bool,
     /// Reads `request.user` or `request.session`: the view relies on the session cookie.
+    /// Storing a value the server made into the session (`request.session["k"] = payment.id`)
+    /// reads nothing of it: a view that only keeps scratch values there is not authenticated
+    /// by it.
     pub uses_session: bool,
     /// Reads `request.user`.
     pub reads_user: bool,
@@ -654,6 +657,10 @@ pub struct BodyFacts {
     pub checks_redirect: bool,
     /// Mentions a password (a string or name containing `password`).
     pub mentions_password: bool,
+    /// Looks an object up by a token the caller sends
+    /// (`Device.objects.get(initialization_token=serializer.validated_data["token"])`): the
+    /// token is the caller's credential. The keyword it looks up by.
+    pub token_lookup: Option<String>,
 }
 
 impl BodyFacts {
@@ -704,7 +711,9 @@ impl BodyFacts {
                         self.uses_session = true;
                         self.reads_user = true;
                     }
-                    "session" if on_request => self.uses_session = true,
+                    "session" if on_request && !is_session_store(n, src) => {
+                        self.uses_session = true
+                    }
                     "FILES" if on_request => {
                         self.reads_post = true;
                         self.reads_files = true;
@@ -852,6 +861,9 @@ impl BodyFacts {
         if is_csrf_enforcement(name) {
             self.csrf_check = true;
         }
+        if self.token_lookup.is_none() && matches!(name, "get" | "filter" | "get_object_or_404") {
+            self.token_lookup = token_lookup(call, src);
+        }
         if let Some(what) = write_call(call, name, src) {
             if node::call_receiver(call).is_some_and(|r| is_request_user(node::text(r, src))) {
                 self.acts_as_user = true;
@@ -861,6 +873,50 @@ impl BodyFacts {
             }
         }
     }
+}
+
+/// `request.session` as the target of a store of a value the server made:
+/// `request.session["k"] = payment.id` (the attribute is the value of a subscript that an
+/// assignment's left side is). A value from the request (`= request.POST["k"]`) is not: a
+/// forged request plants it in the visitor's session.
+fn is_session_store(session: Node, src: &str) -> bool {
+    let Some(subscript) = session.parent().filter(|p| p.kind() == "subscript") else {
+        return false;
+    };
+    let Some(assignment) = subscript.parent().filter(|a| a.kind() == "assignment") else {
+        return false;
+    };
+    assignment
+        .child_by_field_name("left")
+        .is_some_and(|left| left.id() == subscript.id())
+        && assignment
+            .child_by_field_name("right")
+            .is_some_and(|right| !node::text(right, src).contains("request."))
+}
+
+/// The keyword of a lookup by a token the caller sends: `initialization_token=`, `api_key=`,
+/// `secret=`, whose value is read from the request or a form or serializer
+/// (`request.POST["token"]`, `serializer.validated_data.get("token")`).
+fn token_lookup(call: Node, src: &str) -> Option<String> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let keywords: Vec<Node> = args.named_children(&mut cursor).collect();
+    keywords.into_iter().find_map(|arg| {
+        if arg.kind() != "keyword_argument" {
+            return None;
+        }
+        let name = node::text(arg.child_by_field_name("name")?, src);
+        let lower = name.to_ascii_lowercase();
+        let secret = lower.contains("token")
+            || lower.contains("secret")
+            || lower == "key"
+            || lower.ends_with("_key");
+        let value = node::text(arg.child_by_field_name("value")?, src);
+        let sent = ["request.", "cleaned_data", "validated_data"]
+            .iter()
+            .any(|s| value.contains(s));
+        (secret && sent).then(|| name.to_string())
+    })
 }
 
 /// `request.user`, `self.request.user`, or something reached through it.
@@ -1150,10 +1206,10 @@ fn body_checks(checker: &PyChecker, body: Node, facts: &BodyFacts, access: &mut 
     // A credential named in a body counts when the body facts agree it authenticates by one.
     scan.token = facts.token_auth || facts.signature_check;
     if scan.any() {
-        access.add(scan, "a check in its body".to_string());
+        access.add(scan, CHECK_IN_BODY.to_string());
     } else if facts.auth_check && !facts.logs_in {
         access.unknown = true;
-        access.by.push("a check in its body".to_string());
+        access.by.push(CHECK_IN_BODY.to_string());
     }
 }
 
@@ -2211,6 +2267,9 @@ fn classes<'t>(checker: &PyChecker<'t>) -> Vec<ClassInfo<'t>> {
 /// How [`ClassView::protection`] describes a view protected only by checks in its own methods.
 pub const CHECK_IN_METHODS: &str = "a check in its methods";
 
+/// How a function view's access describes a check written in its body.
+pub const CHECK_IN_BODY: &str = "a check in its body";
+
 fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
     BodyFacts {
         auth_check: a.auth_check || b.auth_check,
@@ -2228,6 +2287,7 @@ fn merge_facts(a: BodyFacts, b: BodyFacts) -> BodyFacts {
         writes: a.writes.or(b.writes),
         checks_redirect: a.checks_redirect || b.checks_redirect,
         mentions_password: a.mentions_password || b.mentions_password,
+        token_lookup: a.token_lookup.or(b.token_lookup),
     }
 }
 

@@ -297,6 +297,52 @@ fn from_own_session(checker: &PyChecker, expr: Node, depth: u32) -> bool {
     false
 }
 
+/// Whether the secret side was computed from the very value it is compared with
+/// (`at_rt = strategy.refresh_token(refresh_token)`, then `next_token == refresh_token`): it is
+/// no independent secret, so timing reveals nothing the caller did not send. Follows local
+/// names to the call that made the value.
+fn made_from(checker: &PyChecker, secret: Node, sent: Node, depth: u32) -> bool {
+    let src = checker.source();
+    let sent = node::unparenthesize(sent);
+    if sent.kind() != "identifier" || depth > 3 {
+        return false;
+    }
+    let secret = node::unparenthesize(secret);
+    match secret.kind() {
+        "call" => {
+            let Some(args) = secret.child_by_field_name("arguments") else {
+                return false;
+            };
+            let mut cursor = args.walk();
+            let arguments: Vec<Node> = args.named_children(&mut cursor).collect();
+            arguments.into_iter().any(|a| {
+                let value = match a.kind() {
+                    "keyword_argument" => a.child_by_field_name("value"),
+                    _ => Some(a),
+                };
+                value.is_some_and(|v| node::text(v, src) == node::text(sent, src))
+            })
+        }
+        "identifier" => {
+            let index = &checker.model.index;
+            let bindings = index.bindings(index.scope_at(secret), node::text(secret, src));
+            bindings
+                .iter()
+                .rfind(|b| b.node.end_byte() <= secret.start_byte())
+                // `access, refresh = at_rt`: a part of what the right side made.
+                .and_then(|b| {
+                    b.value.or_else(|| {
+                        (b.node.kind() == "assignment")
+                            .then(|| b.node.child_by_field_name("right"))
+                            .flatten()
+                    })
+                })
+                .is_some_and(|value| made_from(checker, value, sent, depth + 1))
+        }
+        _ => false,
+    }
+}
+
 pub fn check(checker: &mut PyChecker) {
     let src = checker.source();
     let statements = checker.model.index.statements.clone();
@@ -350,7 +396,10 @@ pub fn check(checker: &mut PyChecker) {
         if !matches!(other_level, Level::Unknown | Level::Escaped) {
             continue;
         }
-        if !is_secret(checker, other, 0) || from_own_session(checker, other, 0) {
+        if !is_secret(checker, other, 0)
+            || from_own_session(checker, other, 0)
+            || made_from(checker, other, request, 0)
+        {
             continue;
         }
         let flow = if lf.level == Level::Request { lf } else { rf };
@@ -461,6 +510,14 @@ mod tests {
     fn silent_on_constants_plain_values_and_constant_time() {
         let src = "import hmac\nfrom django.utils.crypto import constant_time_compare\ndef v(request, content):\n    etag = hashlib.md5(content).hexdigest()\n    if request.headers.get('If-None-Match') == etag:\n        return 5\n    if request.POST.get('restriction_type') == Restriction.PASSWORD:\n        return 6\n    if request.POST['token_endpoint_auth_method'] == method:\n        return 7\n    stripped = strip_signature(request.POST['body'])\n    if stripped == request.POST['body']:\n        return 8\n    if request.GET.get('token') == '':\n        return 0\n    if request.POST['password1'] != request.POST['password2']:\n        return 1\n    if request.GET['page'] == obj.page:\n        return 2\n    if constant_time_compare(request.GET['token'], user.token):\n        return 3\n    return hmac.compare_digest(request.GET['sig'], expected_sig)\n";
         assert_eq!(codes(src), vec![]);
+    }
+
+    #[test]
+    fn silent_on_secrets_made_from_the_value_sent() {
+        // Seen in django-allauth: the new refresh token is made from (and after validating) the
+        // one sent; comparing the two reveals nothing. A secret made from something else stays.
+        let src = "def refresh(request, strategy):\n    refresh_token = request.POST['refresh_token']\n    at_rt = strategy.refresh_token(refresh_token)\n    access_token, next_refresh_token = at_rt\n    if next_refresh_token == refresh_token:\n        next_refresh_token = None\n    expected_token = make_token(user=request.user)\n    if expected_token != refresh_token:\n        raise PermissionDenied\n";
+        assert_eq!(codes(src), vec![("DJS703", 8, 8, "warning")]);
     }
 
     #[test]

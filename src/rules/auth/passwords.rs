@@ -88,7 +88,10 @@ pub const EMPTY_PASSWORD: Rule = Rule {
 Reports `set_password("")` (also through a name assigned `""`), and a password with an
 empty-string default — read from the request (`request.POST.get("password", "")`) or a
 parameter (`def create_user(self, email, password="")`) — that reaches `set_password()`,
-`create_user()` or `create_superuser()`.
+`create_user()` or `create_superuser()`. When the function passes the password to
+`validate_password()` first, an empty default is an audit note (info): the password validators
+reject `""` when `AUTH_PASSWORD_VALIDATORS` has a minimum length, which DJS436 checks in the
+settings.
 
 ## Why is this bad?
 `set_password("")` stores a valid hash of the empty string: the account then has a *usable*
@@ -189,7 +192,8 @@ pub fn check(checker: &mut PyChecker) {
             && !defaults.contains(&get.start_byte())
         {
             defaults.push(get.start_byte());
-            empty_default_finding(checker, get, call);
+            let validated = validates_before(checker, password, call);
+            empty_default_finding(checker, get, call, validated);
         }
         if let Some(default) = empty_parameter_default(checker, password)
             && !defaults.contains(&default.start_byte())
@@ -346,7 +350,7 @@ fn empty_default<'t>(checker: &PyChecker<'t>, value: Node<'t>, depth: u32) -> Op
     }
 }
 
-fn empty_default_finding(checker: &mut PyChecker, get: Node, setter: Node) {
+fn empty_default_finding(checker: &mut PyChecker, get: Node, setter: Node, validated: bool) {
     let Some(default) = node::positional_args(get).get(1).copied() else {
         return;
     };
@@ -354,19 +358,46 @@ fn empty_default_finding(checker: &mut PyChecker, get: Node, setter: Node) {
         "Default to None (an unusable password)",
         vec![Edit::replace(default.byte_range(), "None")],
     );
-    let message = format!(
-        "the password defaults to the empty string and reaches `{}`: a request without it sets a usable empty password; default to `None`",
-        super::call_label(checker, setter)
-    );
-    checker.report(
-        Finding::new(
-            EMPTY_PASSWORD.code,
-            get.byte_range(),
-            EMPTY_PASSWORD.severity,
-            message,
+    let label = super::call_label(checker, setter);
+    let (severity, message) = if validated {
+        (
+            Severity::Info,
+            format!(
+                "the password defaults to the empty string and reaches `{label}` after `validate_password()`, which rejects it when `AUTH_PASSWORD_VALIDATORS` sets a minimum length (DJS436 checks the settings); `None` says \"no password\" without relying on them (audit note)"
+            ),
         )
-        .with_fix(Some(fix)),
+    } else {
+        (
+            EMPTY_PASSWORD.severity,
+            format!(
+                "the password defaults to the empty string and reaches `{label}`: a request without it sets a usable empty password; default to `None`"
+            ),
+        )
+    };
+    checker.report(
+        Finding::new(EMPTY_PASSWORD.code, get.byte_range(), severity, message).with_fix(Some(fix)),
     );
+}
+
+/// Whether `validate_password()` is called on the password (the same name) before `setter`,
+/// in the same function.
+fn validates_before(checker: &PyChecker, password: Node, setter: Node) -> bool {
+    let src = checker.source();
+    let name = node::text(password, src);
+    if password.kind() != "identifier" {
+        return false;
+    }
+    let Some(function) = checker.model.index.enclosing_function(setter) else {
+        return false;
+    };
+    checker.model.index.calls.iter().any(|c| {
+        c.end_byte() <= setter.start_byte()
+            && node::contains(function, *c)
+            && node::callee_name(*c, src) == Some("validate_password")
+            && node::positional_args(*c)
+                .first()
+                .is_some_and(|a| node::text(*a, src) == name)
+    })
 }
 
 /// Whether a function calls `validate_password()` (Django's, or a helper of that name).
@@ -452,6 +483,22 @@ mod tests {
         assert_eq!(
             codes(src),
             vec![("DJS702", 2, 43, "warning"), ("DJS702", 8, 5, "warning")]
+        );
+    }
+
+    #[test]
+    fn an_empty_default_validated_first_is_an_audit_note() {
+        // Seen in Misago: `validate_password()` runs on the password before it is set, so the
+        // validators decide about "" (DJS436 checks they are configured). Validating another
+        // value, or after the setter, does not count.
+        let src = "from django.contrib.auth.password_validation import validate_password\ndef change(request, user):\n    new = request.data.get('password', '')\n    validate_password(new, user=user)\n    user.set_password(new)\ndef late(request, user):\n    pw = request.data.get('password', '')\n    user.set_password(pw)\n    validate_password(pw)\ndef other(request, user):\n    pw = request.data.get('password', '')\n    validate_password(request.data['old'])\n    user.set_password(pw)\n";
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS702", 3, 11, "info"),
+                ("DJS702", 7, 10, "warning"),
+                ("DJS702", 11, 10, "warning"),
+            ]
         );
     }
 

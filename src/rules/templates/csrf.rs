@@ -40,7 +40,11 @@ site, which must not receive the token — `{% url %}`, Jinja2's `url()`, `reque
 relative URLs are this site), and forms with no field and no submit button (no `<input>` other
 than hidden ones, no `<button>` that submits, no `<select>` or `<textarea>`, nothing that may
 render one, no button elsewhere naming the form in its `form` attribute): only a script can
-submit those, and it may send the token in an `X-CSRFToken` header.
+submit those, and it may send the token in an `X-CSRFToken` header. Forms that declare they are
+submitted by a script are information for the same reason: a Stimulus action that submits them
+(`data-action="...->controller#submit"`), htmx (`hx-post`, `hx-put`, `hx-patch`, `hx-delete`),
+or a prevented submit handled by Alpine.js or Vue (`x-on:submit.prevent`, `@submit.prevent`,
+`v-on:submit.prevent`).
 
 ## Why is this bad?
 With `CsrfViewMiddleware` enabled, Django rejects the submission with "403 Forbidden (CSRF token
@@ -435,6 +439,27 @@ fn has_control(text: &str, elements: &[Element], at: usize) -> bool {
             })
 }
 
+/// The attribute by which a form says a script submits it: a Stimulus action calling a
+/// controller's `submit` (`data-action="w-session:ping->w-swap#submit"`), htmx's `hx-post`
+/// (and `put`, `patch`, `delete`), a prevented submit event handled by Alpine.js or Vue.
+fn script_submit(text: &str, form: &Element) -> Option<String> {
+    if form
+        .attribute_value(text, "data-action")
+        .is_some_and(|v| v.split_whitespace().any(|a| a.ends_with("#submit")))
+    {
+        return Some("data-action=\"…#submit\"".to_string());
+    }
+    ["hx-post", "hx-put", "hx-patch", "hx-delete", "data-hx-post"]
+        .iter()
+        .chain(&[
+            "x-on:submit.prevent",
+            "@submit.prevent",
+            "v-on:submit.prevent",
+        ])
+        .find(|name| form.attribute(name).is_some())
+        .map(|name| name.to_string())
+}
+
 /// Template tags that render a whole form with its CSRF token: django-crispy-forms'
 /// `{% crispy %}`, django-bootstrap's and django-mailman3's `{% bootstrap_form* %}`,
 /// Mezzanine's `{% fields_for %}`.
@@ -529,6 +554,10 @@ pub fn check(checker: &mut TemplateChecker) {
         if let Target::Unresolved(action) = target(text, checker, form) {
             why_info = Some(format!(
                 "it posts to `{action}`, which djsec cannot resolve: a form that posts to another site needs no token (and must not send this one); if it is this site, Django rejects its submissions (403)"
+            ));
+        } else if let Some(how) = script_submit(text, form) {
+            why_info = Some(format!(
+                "it is submitted by a script (`{how}`), which may send the token in an `X-CSRFToken` header (not checked)"
             ));
         } else if !body.may_render_control && !has_control(text, &syntax.elements, i) {
             why_info = Some(
@@ -755,6 +784,37 @@ mod tests {
             f[0].message
                 .contains("`{% eventurl request.event 'presale:event.auth' %}`")
                 && f[0].message.contains("cannot resolve"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn forms_a_script_submits_are_information() {
+        // Seen in Wagtail: a Stimulus controller submits the form with fetch and the token in
+        // a header; htmx and prevented Alpine.js submits likewise. A plain `onsubmit` (often a
+        // confirmation) still lets the browser post the form, and a Stimulus action that does
+        // not submit says nothing.
+        let src = concat!(
+            "<form method=\"post\" data-controller=\"w-swap\" data-action=\"w-session:ping->w-swap#submit\">{% component sessions_list %}</form>\n",
+            "<form method=\"post\" hx-post=\"/save/\"><input name=\"q\"></form>\n",
+            "<form method=\"post\" x-on:submit.prevent=\"save()\"><input name=\"q\"></form>\n",
+            "<form method=\"post\" onsubmit=\"return confirm('Sure?')\"><input name=\"q\"></form>\n",
+            "<form method=\"post\" data-action=\"click->menu#toggle\"><input name=\"q\"></form>\n",
+        );
+        assert_eq!(
+            codes(src),
+            vec![
+                ("DJS510", 1, 1, "info"),
+                ("DJS510", 2, 1, "info"),
+                ("DJS510", 3, 1, "info"),
+                ("DJS510", 4, 1, "warning"),
+                ("DJS510", 5, 1, "warning"),
+            ]
+        );
+        let f = findings_in(Language::Template, src);
+        assert!(
+            f[0].message.contains("submitted by a script"),
             "{}",
             f[0].message
         );

@@ -188,6 +188,24 @@ mod tests {
     }
 
     #[test]
+    fn replacing_special_characters_by_entities_escapes() {
+        // Seen in HyperKitty: `content.replace("<", "&lt;")` leaves nothing that opens a tag,
+        // but an attribute could still be closed by a quote: audit hint. Every special
+        // character replaced is escaped; replacing something else keeps the value what it was.
+        let src = format!(
+            "{IMPORT}def v(request, email):\n    a = mark_safe('<pre>' + email.content.replace('<', '&lt;') + '</pre>')\n    b = mark_safe(request.GET['q'].replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('\"', '&quot;').replace(\"'\", '&#39;'))\n    c = mark_safe(request.GET['q'].replace('\\n', '<br>'))\n    d = mark_safe(email.content.replace('<', '&lt;').strip())\n    return a, b, c, d\n"
+        );
+        assert_eq!(
+            codes_at(&src),
+            vec![
+                ("DJS101", 3, 9, "hint"),
+                ("DJS101", 5, 9, "error"),
+                ("DJS101", 6, 9, "hint"),
+            ]
+        );
+    }
+
+    #[test]
     fn flags_formatting_variables_and_calls() {
         let src = format!(
             "{IMPORT}def v(request, slug):\n    name = request.GET.get('n')\n    a = mark_safe(f'<b>{{name}}</b>')\n    b = mark_safe('<i>%s</i>' % slug)\n    c = mark_safe('<p>{{}}</p>'.format(get_text()))\n    d = mark_safe('<a>' + name)\n    e = mark_safe(name)\n    return mark_safe(load())\n"
