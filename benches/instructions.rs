@@ -66,7 +66,7 @@ enum Work {
         text: std::sync::Arc<str>,
         syntax: Syntax,
         contexts: Vec<Context>,
-        cache: Cache,
+        cache: Box<Cache>,
         repeat: usize,
         /// Clear the cache before each analysis (the behaviour before per-name invalidation).
         clear: bool,
@@ -499,7 +499,7 @@ fn dependent_work(lines: usize, repeat: usize, clear: bool) -> Work {
         text,
         syntax,
         contexts,
-        cache,
+        cache: Box::new(cache),
         repeat,
         clear,
     }
