@@ -8,6 +8,7 @@
 #   TARGETS="edit_script" fuzz/campaign.sh
 #   MAX_TIME=1800 fuzz/campaign.sh                    # also stop each target after 30 min
 #   NICE=0 fuzz/campaign.sh                            # normal priority (default: 19, the lowest)
+#   CORE=1 fuzz/campaign.sh                            # run on core 1 (default: 0), beside another run
 #
 # Needs the targets built (fuzz/README.md, "Building"); BIN_DIR points at them.
 set -uo pipefail
@@ -36,7 +37,7 @@ for target in $TARGETS; do
   echo "== $target: $runs runs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
   start=$(date +%s)
   # One job, one core, lowest priority. -runs counts executions of the target.
-  taskset -c 0 nice -n "${NICE:-19}" "$BIN_DIR/$target" "$corpus" "$seeds" -runs="$runs" \
+  taskset -c "${CORE:-0}" nice -n "${NICE:-19}" "$BIN_DIR/$target" "$corpus" "$seeds" -runs="$runs" \
     -max_total_time="${MAX_TIME:-0}" \
     -artifact_prefix="$WORK/artifacts/$target/" -print_final_stats=1 "${extra[@]}" \
     >"$WORK/$target.log" 2>&1
