@@ -11,9 +11,11 @@
 //!   the module reads its bases);
 //! - an import: the names it binds (`from m import *` binds names nobody can list: such an
 //!   import changing means checking everything);
+//! - an assignment to names that calls nothing (`X = 1`, `A = B = Other`, `a, b = C`): its
+//!   targets;
 //! - any other module-level statement: every word of its text. `f.allow_tags = True`,
-//!   `register.filter("x", f, is_safe=True)` or `urlpatterns += [...]` change what the names
-//!   they mention stand for, not only the names they assign.
+//!   `register.filter("x", f, is_safe=True)` or `urlpatterns += [path(..., f)]` change what the
+//!   names they mention stand for, not only the names they assign.
 //!
 //! Names are 64-bit hashes of their text: two names sharing a hash only make an edit check one
 //! statement too many.
@@ -147,7 +149,10 @@ impl Names {
             {
                 (Kind::Other, Box::default())
             }
-            _ => (Kind::Other, mentions.clone()),
+            _ => match plain_assignment_targets(statement, text) {
+                Some(targets) => (Kind::Other, targets),
+                None => (Kind::Other, mentions.clone()),
+            },
         };
         Names {
             kind,
@@ -166,6 +171,80 @@ impl Names {
     /// Whether the statement mentions any of `names` (a sorted set).
     pub fn mentions_any(&self, names: &NameSet) -> bool {
         names.meets(&self.mentions)
+    }
+}
+
+/// The names a plain assignment binds (`X = 1`, `A = B = Other`, `a, b = C`, `X: T = 1`,
+/// `X += [Y]`): its targets are names and it calls nothing, so it changes what its targets stand
+/// for and nothing else (`None` otherwise: an attribute or subscript target, or a call anywhere,
+/// which may register or change what the names it mentions stand for: `urlpatterns = [path(...,
+/// f)]`, `f = csrf_exempt(f)`). A syntax error inside counts for nothing: what tree-sitter could
+/// not parse binds nothing the checks see (`value_id = @login_required` while a line is typed
+/// above a decorated function: the function below changed, and is checked again as such).
+fn plain_assignment_targets(statement: Node, text: &str) -> Option<Box<[Name]>> {
+    if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
+        return None;
+    }
+    let mut assignment = statement.named_child(0)?;
+    if !matches!(assignment.kind(), "assignment" | "augmented_assignment") {
+        return None;
+    }
+    if contains_call(statement) {
+        return None;
+    }
+    let mut out = Vec::new();
+    loop {
+        if !target_names(assignment.field(Field::Left)?, text, &mut out) {
+            return None;
+        }
+        // `A = B = value`: the right side is another assignment.
+        match assignment.field(Field::Right) {
+            Some(right) if right.kind() == "assignment" => assignment = right,
+            _ => break,
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out.into_boxed_slice())
+}
+
+/// Adds the names a target binds; false when it is not made of names only.
+fn target_names(target: Node, text: &str, out: &mut Vec<Name>) -> bool {
+    match target.kind() {
+        "identifier" => {
+            out.push(name(node::text(target, text)));
+            true
+        }
+        "pattern_list" | "tuple_pattern" | "list_pattern" => {
+            let mut cursor = target.walk();
+            let children: Vec<Node> = target.named_children(&mut cursor).collect();
+            !children.is_empty() && children.into_iter().all(|c| target_names(c, text, out))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a call occurs anywhere inside `n` (an iterative walk: deep nesting is no risk).
+fn contains_call(n: Node) -> bool {
+    let mut cursor = n.walk();
+    loop {
+        if cursor.node().kind() == "call" {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == n {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
     }
 }
 
@@ -311,6 +390,33 @@ mod tests {
         assert_eq!(edited[3].header_hash, f.header_hash);
         let renamed = names_of(&src.replace("Base", "Other"));
         assert_ne!(renamed[4].header_hash, c.header_hash);
+    }
+
+    #[test]
+    fn a_plain_assignment_defines_its_targets_only() {
+        let src = "A = B = Other\na, (b, c) = D\nX: T = [Y]\nN += M\nV = @deco\ndef f(): pass\n";
+        let names = names_of(src);
+        assert_eq!(names[0].defines, set(&["A", "B"]));
+        assert_eq!(names[0].mentions, set(&["A", "B", "Other"]));
+        assert_eq!(names[1].defines, set(&["a", "b", "c"]));
+        assert_eq!(names[2].defines, set(&["X"]));
+        assert_eq!(names[3].defines, set(&["N"]));
+        // A syntax error binds nothing the checks see.
+        assert_eq!(names[4].defines, set(&["V"]));
+        // A call, an attribute or a subscript target: every word, as for other statements.
+        for (stmt, all) in [
+            (
+                "urlpatterns = [path('', view)]\n",
+                &["urlpatterns", "path", "view"][..],
+            ),
+            ("view = csrf_exempt(view)\n", &["view", "csrf_exempt"][..]),
+            ("f.allow_tags = True\n", &["f", "allow_tags"][..]),
+            ("REGISTRY[key] = f\n", &["REGISTRY", "key", "f"][..]),
+            ("x = lambda: g()\n", &["x", "g"][..]),
+        ] {
+            let names = names_of(stmt);
+            assert_eq!(names[0].defines, set(all), "{stmt}");
+        }
     }
 
     #[test]
