@@ -21,10 +21,17 @@
 //! block come from the last tree without a syntax error (a parse of the whole file, edited since
 //! with every edit so that their offsets are current, and earlier blocks).
 //!
-//! When the block has a syntax error, or its boundaries do not hold, the whole file is reparsed
-//! (tree-sitter's incremental reparse), as before: an error can swallow what follows it, and only
-//! a whole-file parse tells how. The tree without errors is kept beside it, so that the keystroke
-//! that ends the error reparses one block again, not the rest of the file.
+//! When the block has a syntax error, an error can swallow what follows it
+//! (`value_id =` typed above `@login_required` reads as `value_id = @login_required`). The
+//! block is then parsed again with the statements after it, a *window* of 1, 2, 4 and then 8
+//! more, until the window's last statement parses as the same statement as before (same kind
+//! and range, without an error): there the parser is between two module-level statements again,
+//! as in a whole-file parse, and the rest of the file is unchanged
+//! ([`View::error_window`]). An error at a quote (a string left open may close anywhere after
+//! the window) or a window that fails is parsed with the whole file (tree-sitter's incremental
+//! reparse), and the tree without errors is kept beside it, so that the keystroke that ends the
+//! error reparses one block again, not the rest of the file. Where the block's boundaries do
+//! not hold (an indented first line, a line continuation), the whole file is parsed too.
 
 use std::ops::Range;
 
@@ -33,6 +40,9 @@ use tree_sitter::{InputEdit, Node, Point, Tree};
 /// At most this many blocks are kept before the whole file is parsed again (each block costs a
 /// little on every keystroke).
 const MAX_BLOCKS: usize = 16;
+
+/// The largest error window (bytes) parsed alone before the whole file is parsed instead.
+const MAX_WINDOW: usize = 256 * 1024;
 
 /// The dirty range of a syntax that has no view without errors yet (its first parse had one).
 const EVERYTHING: Range<usize> = 0..usize::MAX;
@@ -74,6 +84,7 @@ struct Statement {
     end: usize,
     start_point: Point,
     end_point: Point,
+    kind: u16,
 }
 
 impl PyTree {
@@ -156,6 +167,11 @@ impl PyTree {
     /// Whether the module has a syntax error.
     pub fn has_error(&self) -> bool {
         self.errors.is_some()
+            || self
+                .view
+                .blocks
+                .iter()
+                .any(|b| b.tree.root_node().has_error())
     }
 
     /// A printable form of the module, the same as a whole-file parse's `to_sexp` when the trees
@@ -299,6 +315,7 @@ impl View {
                 end: n.end_byte(),
                 start_point: n.start_position(),
                 end_point: n.end_position(),
+                kind: n.kind_id(),
             })
             .collect()
     }
@@ -336,23 +353,7 @@ impl View {
                 _ => break,
             }
         }
-        let end = loop {
-            let Some(next) = statements.get(after) else {
-                break text.len();
-            };
-            let continues = {
-                let rest = text.get(next.start..).unwrap_or("");
-                CONTINUATIONS.iter().any(|k| {
-                    rest.strip_prefix(k)
-                        .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-                })
-            };
-            if next.start_point.column != 0 || continues {
-                after += 1;
-                continue;
-            }
-            break next.start;
-        };
+        let end = boundary(text, &statements, &mut after);
         // The blocks the new one overlaps, and those the edits touched (a deletion that ends
         // where a block ends leaves the block's deleted statements as empty nodes), become part
         // of it.
@@ -394,9 +395,10 @@ impl View {
             .iter()
             .find(|b| b.range == (start..end))
             .map(|b| &b.tree);
-        let tree = super::parse_range(text, range, old)?;
+        let mut tree = super::parse_range(text, range, old)?;
+        let mut end = end;
         if tree.root_node().has_error() {
-            return None;
+            (tree, end) = self.error_window(text, &statements, start..end, start_point)?;
         }
         let mut blocks: Vec<Block> = self
             .blocks
@@ -419,6 +421,125 @@ impl View {
             base: self.base.clone(),
             blocks,
         })
+    }
+
+    /// A block with a syntax error, parsed alone with the statements after it until the last
+    /// of them parses as the same statement as before (same kind and range, no error): then the
+    /// parser is between two module-level statements again, in the state a whole-file parse
+    /// reaches there, and the rest of the file parses as before. The window takes 1, 2, 4 and
+    /// then 8 more statements; `None` when none of them works (a bracket left open, an error
+    /// that swallows what follows, a window over another block): the whole file is parsed.
+    /// An error after which the rest of the file parses as before so costs a parse of the
+    /// block and a few statements, not the reparse of everything after it that tree-sitter does
+    /// when the external scanner's state changes.
+    fn error_window(
+        &self,
+        text: &str,
+        statements: &[Statement],
+        block: Range<usize>,
+        start_point: Point,
+    ) -> Option<(Tree, usize)> {
+        // The first statement after the block.
+        let first_after = statements.partition_point(|s| s.start < block.end);
+        for more in [1, 2, 4, 8] {
+            let mut after = first_after + more;
+            if after > statements.len() {
+                return None;
+            }
+            let end = boundary(text, statements, &mut after);
+            // The statement that must parse as before: the last one in the window.
+            let last = statements.get(after.checked_sub(1)?)?;
+            if last.start < block.end || end - block.start > MAX_WINDOW {
+                return None;
+            }
+            if self
+                .blocks
+                .iter()
+                .any(|b| b.range.start < end && block.end < b.range.end)
+            {
+                return None;
+            }
+            let region = text.get(block.start..end)?;
+            if region
+                .trim_end_matches(['\n', '\r', ' ', '\t'])
+                .ends_with('\\')
+            {
+                return None;
+            }
+            let range = tree_sitter::Range {
+                start_byte: block.start,
+                end_byte: end,
+                start_point,
+                end_point: advance(start_point, region),
+            };
+            let tree = super::parse_range(text, range, None)?;
+            if error_at_a_quote(tree.root_node(), text) {
+                // A string left open inside the window may close beyond it, which only a parse
+                // of the whole file can tell.
+                return None;
+            }
+            let same = {
+                let root = tree.root_node();
+                let mut cursor = root.walk();
+                let parsed_last = root
+                    .children(&mut cursor)
+                    .filter(|n| n.kind() != "comment" && n.start_byte() != n.end_byte())
+                    .last();
+                parsed_last.is_some_and(|n| {
+                    n.start_byte() == last.start
+                        && n.end_byte() == last.end
+                        && n.kind_id() == last.kind
+                        && !n.has_error()
+                        && !n.is_missing()
+                })
+            };
+            if same {
+                return Some((tree, end));
+            }
+        }
+        None
+    }
+}
+
+/// Whether an error or a missing node of `root` is at a quote: a string that tree-sitter could
+/// not close (only the subtrees with an error are walked).
+fn error_at_a_quote(root: Node, text: &str) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            let quoted = n.kind().contains(['"', '\'']) || n.kind() == "string_end";
+            let at = text.get(n.start_byte()..n.end_byte()).unwrap_or("");
+            if quoted || at.contains(['"', '\'']) {
+                return true;
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor).filter(|c| c.has_error()));
+    }
+    false
+}
+
+/// Where a block that reaches the statement `after` ends: the start of the first statement
+/// from there that starts a line at column 0 and cannot continue the block's last statement
+/// (not `else`, `elif`, `except` or `finally`), or the end of the text; `after` is left at
+/// that statement.
+fn boundary(text: &str, statements: &[Statement], after: &mut usize) -> usize {
+    loop {
+        let Some(next) = statements.get(*after) else {
+            return text.len();
+        };
+        let continues = {
+            let rest = text.get(next.start..).unwrap_or("");
+            CONTINUATIONS.iter().any(|k| {
+                rest.strip_prefix(k)
+                    .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+            })
+        };
+        if next.start_point.column != 0 || continues {
+            *after += 1;
+            continue;
+        }
+        return next.start;
     }
 }
 
@@ -561,13 +682,15 @@ mod tests {
     }
 
     #[test]
-    fn a_syntax_error_reparses_the_file_and_its_end_one_block() {
+    fn a_syntax_error_reparses_a_window_and_its_end_one_block() {
         let mut text = MODULE.to_string();
         let mut tree = PyTree::parse(&text);
         let at = text.find("x = 1").unwrap_or(0) + 5;
         edit(&mut tree, &mut text, at, 0, " +");
         assert!(tree.has_error());
-        assert_eq!(tree.tree_count(), 1);
+        // The error stays in its definition: the definition and the next statement are parsed
+        // alone, not the whole file.
+        assert_eq!(tree.tree_count(), 2);
         assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp());
         edit(&mut tree, &mut text, at + 2, 0, " 1");
         assert!(!tree.has_error());
@@ -577,6 +700,61 @@ mod tests {
         let at = text.find("y = 2").unwrap_or(0) + 4;
         edit(&mut tree, &mut text, at, 0, "(");
         assert!(tree.has_error());
+        edit(&mut tree, &mut text, at, 1, "");
+        same_as_fresh(&tree, &text);
+    }
+
+    #[test]
+    fn an_error_that_takes_the_next_decorator_is_parsed_in_a_window() {
+        // Typing `value_id =` on a new line above a decorated function: tree-sitter reads
+        // `value_id = @login_required` across the two lines and leaves the `def` undecorated.
+        let mut text: String = (0..30)
+            .map(|i| format!("@login_required\ndef f{i}(request):\n    return {i}\n\n\n"))
+            .collect();
+        let mut tree = PyTree::parse(&text);
+        let at = text.find("@login_required\ndef f15").unwrap_or(0);
+        let mut typed = 0;
+        for piece in ["value_id", " ", "=", " ", "1", "\n"] {
+            edit(&mut tree, &mut text, at + typed, 0, piece);
+            typed += piece.len();
+            assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp(), "{text}");
+            if piece == "=" {
+                assert!(tree.has_error());
+                assert!(tree.tree_count() > 1, "the whole file was parsed");
+            }
+        }
+        assert!(!tree.has_error());
+        same_as_fresh(&tree, &text);
+        // And back, as undo does.
+        let mut left = typed;
+        while left > 0 {
+            left -= 1;
+            edit(&mut tree, &mut text, at + left, 1, "");
+            assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp(), "{text}");
+        }
+        same_as_fresh(&tree, &text);
+    }
+
+    #[test]
+    fn an_error_that_swallows_the_file_parses_the_whole_file() {
+        let mut text: String = (0..30)
+            .map(|i| format!("def f{i}(request):\n    return {i}\n\n\n"))
+            .collect();
+        let mut tree = PyTree::parse(&text);
+        // A triple-quoted string opened here closes at the docstring of `f25`: the lines in
+        // between are a string, which a window of the next few statements cannot see.
+        let doc = text.find("    return 25").unwrap_or(0);
+        edit(&mut tree, &mut text, doc, 0, "    \"\"\"Doc.\"\"\"\n");
+        let at = text.find("    return 15").unwrap_or(0) + 11;
+        edit(&mut tree, &mut text, at, 0, "\"\"\"");
+        assert!(tree.has_error());
+        assert_eq!(tree.tree_count(), 1);
+        assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp());
+        // An unclosed bracket: tree-sitter gives up on it at the next `def`, and the window
+        // holds when the tree is the same as a fresh parse's.
+        edit(&mut tree, &mut text, at, 3, "(");
+        assert!(tree.has_error());
+        assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp());
         edit(&mut tree, &mut text, at, 1, "");
         same_as_fresh(&tree, &text);
     }
