@@ -75,6 +75,9 @@ struct View {
 struct Block {
     range: Range<usize>,
     tree: Tree,
+    /// An error window ([`View::error_window`]): the block reaches past the statements the
+    /// edits touched.
+    window: bool,
 }
 
 /// A top-level statement of a [`View`]: its range, where it starts and ends.
@@ -162,6 +165,12 @@ impl PyTree {
                 .map_or(&self.view.base, |b| &b.tree),
         };
         tree.root_node().descendant_for_byte_range(start, end)
+    }
+
+    /// The bytes of the blocks parsed alone.
+    #[cfg(test)]
+    fn block_bytes(&self) -> usize {
+        self.view.blocks.iter().map(|b| b.range.len()).sum()
     }
 
     /// Whether the module has a syntax error.
@@ -357,10 +366,12 @@ impl View {
         // The blocks the new one overlaps, and those the edits touched (a deletion that ends
         // where a block ends leaves the block's deleted statements as empty nodes), become part
         // of it.
+        let mut merges_window = false;
         let (start, end) = self.blocks.iter().fold((start, end), |(s, e), b| {
             let overlaps = b.range.start < e && s < b.range.end;
             let edited = b.range.start <= dirty.end && dirty.start <= b.range.end;
             if overlaps || edited {
+                merges_window |= b.window;
                 (s.min(line_start(b.range.start)), e.max(b.range.end))
             } else {
                 (s, e)
@@ -397,8 +408,14 @@ impl View {
             .map(|b| &b.tree);
         let mut tree = super::parse_range(text, range, old)?;
         let mut end = end;
-        if tree.root_node().has_error() {
-            (tree, end) = self.error_window(text, &statements, start..end, start_point)?;
+        let window = tree.root_node().has_error();
+        if window {
+            (tree, end) =
+                self.error_window(text, &statements, start..end, dirty.end, start_point, tree)?;
+        } else if merges_window {
+            // The error is gone: parse the file once (tree-sitter reuses what did not change)
+            // rather than keep a block larger than the edits, parsed again on every keystroke.
+            return None;
         }
         let mut blocks: Vec<Block> = self
             .blocks
@@ -412,6 +429,7 @@ impl View {
             Block {
                 range: start..end,
                 tree,
+                window,
             },
         );
         if blocks.len() > MAX_BLOCKS {
@@ -426,9 +444,11 @@ impl View {
     /// A block with a syntax error, parsed alone with the statements after it until the last
     /// of them parses as the same statement as before (same kind and range, no error): then the
     /// parser is between two module-level statements again, in the state a whole-file parse
-    /// reaches there, and the rest of the file parses as before. The window takes 1, 2, 4 and
-    /// then 8 more statements; `None` when none of them works (a bracket left open, an error
-    /// that swallows what follows, a window over another block): the whole file is parsed.
+    /// reaches there, and the rest of the file parses as before. The window is the block itself
+    /// when its last statement lies after the edits (a window made by an earlier keystroke),
+    /// else the block and 1, 2, 4 and then 8 more statements; `None` when none of them works
+    /// (a bracket left open, an error that swallows what follows, a window over another block):
+    /// the whole file is parsed.
     /// An error after which the rest of the file parses as before so costs a parse of the
     /// block and a few statements, not the reparse of everything after it that tree-sitter does
     /// when the external scanner's state changes.
@@ -437,19 +457,29 @@ impl View {
         text: &str,
         statements: &[Statement],
         block: Range<usize>,
+        edited_end: usize,
         start_point: Point,
+        parsed: Tree,
     ) -> Option<(Tree, usize)> {
         // The first statement after the block.
         let first_after = statements.partition_point(|s| s.start < block.end);
-        for more in [1, 2, 4, 8] {
+        for more in [0, 1, 2, 4, 8] {
             let mut after = first_after + more;
             if after > statements.len() {
                 return None;
             }
-            let end = boundary(text, statements, &mut after);
-            // The statement that must parse as before: the last one in the window.
+            let end = if more == 0 {
+                block.end
+            } else {
+                boundary(text, statements, &mut after)
+            };
+            // The statement that must parse as before: the last one in the window, which the
+            // edits did not touch.
             let last = statements.get(after.checked_sub(1)?)?;
-            if last.start < block.end || end - block.start > MAX_WINDOW {
+            if last.start <= edited_end || last.start < block.start {
+                continue;
+            }
+            if end - block.start > MAX_WINDOW {
                 return None;
             }
             if self
@@ -472,7 +502,11 @@ impl View {
                 start_point,
                 end_point: advance(start_point, region),
             };
-            let tree = super::parse_range(text, range, None)?;
+            let tree = if more == 0 {
+                parsed.clone()
+            } else {
+                super::parse_range(text, range, None)?
+            };
             if error_at_a_quote(tree.root_node(), text) {
                 // A string left open inside the window may close beyond it, which only a parse
                 // of the whole file can tell.
@@ -692,8 +726,13 @@ mod tests {
         // alone, not the whole file.
         assert_eq!(tree.tree_count(), 2);
         assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp());
+        // The error gone, the file is parsed once (not the window again on every keystroke),
+        // and the next keystroke reparses one block.
         edit(&mut tree, &mut text, at + 2, 0, " 1");
         assert!(!tree.has_error());
+        assert_eq!(tree.tree_count(), 1);
+        same_as_fresh(&tree, &text);
+        edit(&mut tree, &mut text, at + 4, 0, "2");
         assert_eq!(tree.tree_count(), 2);
         same_as_fresh(&tree, &text);
         // An unclosed bracket swallows the rest of the file: the whole file.
@@ -724,6 +763,19 @@ mod tests {
             }
         }
         assert!(!tree.has_error());
+        same_as_fresh(&tree, &text);
+        // A long error (every keystroke of a line that does not parse) keeps one window: the
+        // block does not grow by a statement per keystroke.
+        let at = text.find("@login_required\ndef f20").unwrap_or(0);
+        edit(&mut tree, &mut text, at, 0, "x = ");
+        let first = tree.block_bytes();
+        for i in 0..20 {
+            edit(&mut tree, &mut text, at + 4 + i, 0, "+");
+            assert!(tree.has_error());
+            assert_eq!(tree.block_bytes(), first + i + 1, "{text}");
+            assert_eq!(tree.to_sexp(), PyTree::parse(&text).to_sexp(), "{text}");
+        }
+        edit(&mut tree, &mut text, at, 24, "");
         same_as_fresh(&tree, &text);
         // And back, as undo does.
         let mut left = typed;
