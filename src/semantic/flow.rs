@@ -719,18 +719,28 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
         let src = self.model.source;
         let index = &self.model.index;
         let target = text(expr, src);
-        // Walking up from `expr` costs its depth: only once an assignment to the same target
-        // is found (deeply nested expressions have none).
-        let mut function = None;
-        index
-            .attribute_assignments
+        // The index finds functions by binary search (`node::enclosing_function` walks up
+        // parents, each found from the root); only the assignments inside the same function
+        // (in document order, from its start) are looked at.
+        let enclosing = |n: Node| -> Option<(usize, usize)> {
+            match index.enclosing_function(n) {
+                Some(f) => Some((f.id(), f.start_byte())),
+                None => node::enclosing_function(n).map(|f| (f.id(), f.start_byte())),
+            }
+        };
+        let function = enclosing(expr);
+        let from = function.map_or(0, |(_, start)| {
+            index
+                .attribute_assignments
+                .partition_point(|a| a.start_byte() < start)
+        });
+        index.attribute_assignments[from.min(index.attribute_assignments.len())..]
             .iter()
             .take_while(|a| a.end_byte() <= expr.start_byte())
             .filter(|a| {
                 a.kind() == "assignment"
                     && a.field(Field::Left).is_some_and(|l| text(l, src) == target)
-                    && node::enclosing_function(**a)
-                        == *function.get_or_insert_with(|| node::enclosing_function(expr))
+                    && enclosing(**a) == function
                     && a.parent()
                         .and_then(|statement| statement.parent())
                         .is_some_and(|block| {
@@ -759,7 +769,16 @@ impl<'m, 'a, 'q> Walker<'m, 'a, 'q> {
                 _ => None,
             })?;
         let cleaner = format!("clean_{field}");
-        if node::enclosing_function(at)
+        // The index finds the function by binary search; `node::enclosing_function` walks up
+        // parents, each found by a walk down from the root (slow in a module of thousands of
+        // statements). The index has every scope of the statements it indexed: when its
+        // innermost scope around `at` is not a function (a class body), walk the tree.
+        let function = self
+            .model
+            .index
+            .enclosing_function(at)
+            .or_else(|| node::enclosing_function(at));
+        if function
             .and_then(|f| f.field(Field::Name))
             .is_some_and(|n| text(n, src) == cleaner)
         {
