@@ -54,6 +54,8 @@ for target in $TARGETS; do
   if [ -n "$(ls -A "$tmp")" ]; then
     # Inputs of at most 1 KiB are committed: the repository stays small.
     find "$tmp" -type f -size +1024c -delete
+    # The inputs that once failed stay under their names, whatever their coverage.
+    find "$seeds" -maxdepth 1 -type f -name 'crash-*' -exec cp {} "$tmp/" \;
     rm -rf "$seeds" && mv "$tmp" "$seeds"
   fi
   echo "seeds: $(ls "$seeds" | wc -l) files, $(du -sh "$seeds" | cut -f1)"
