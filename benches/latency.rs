@@ -301,6 +301,26 @@ impl Server {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
     }
 
+    /// Send one edit of a script as a `didChange` of version `version`; when it was sent.
+    fn did_change(
+        &mut self,
+        uri: &str,
+        version: i64,
+        edit: &generate::ScriptEdit,
+    ) -> Result<Instant, String> {
+        let range = json!({
+            "start": {"line": edit.start.0, "character": edit.start.1},
+            "end": {"line": edit.end.0, "character": edit.end.1},
+        });
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": range, "text": edit.text}],
+            }),
+        )
+    }
+
     fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Result<Received, String> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
@@ -478,17 +498,7 @@ fn measure(options: &Options, tool: Tool, size: usize, spot: What) -> Result<Run
         }
         let edit = script.edit(i);
         version += 1;
-        let range = json!({
-            "start": {"line": edit.start.0, "character": edit.start.1},
-            "end": {"line": edit.end.0, "character": edit.end.1},
-        });
-        let sent = server.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"range": range, "text": edit.text}],
-            }),
-        )?;
+        let sent = server.did_change(uri, version, edit)?;
         let (received, _) = server.wait_for(is_version(version))?;
         if i >= warmup && edit.measured {
             latencies.push(received.saturating_duration_since(sent));
@@ -874,17 +884,7 @@ fn measure_fanout(
         let step = &cycle[i % cycle.len()];
         let edit = &step.edit;
         version += 1;
-        let range = json!({
-            "start": {"line": edit.start.0, "character": edit.start.1},
-            "end": {"line": edit.end.0, "character": edit.end.1},
-        });
-        let sent = server.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": helper, "version": version},
-                "contentChanges": [{"range": range, "text": edit.text}],
-            }),
-        )?;
+        let sent = server.did_change(&helper, version, edit)?;
         let mut pending: HashSet<&str> = if tool == Tool::Djsec && step.changes_summary {
             dependent_set.clone()
         } else {

@@ -212,7 +212,7 @@ impl Backend {
                 return;
             }
             // Waits for its turn; a newer analysis of the document may make it moot meanwhile.
-            let _turn = match priority {
+            let turn = match priority {
                 Priority::Edited => None,
                 Priority::Background => match state.background.0.acquire().await {
                     Ok(permit) => Some(permit),
@@ -226,7 +226,7 @@ impl Backend {
             let Some(analysed) = analyse(snapshot, enabled).await else {
                 return;
             };
-            drop(_turn);
+            drop(turn);
             if !latest(&state) {
                 return;
             }

@@ -830,6 +830,16 @@ impl<'t> Plan<'t> {
             .map(|(n, _)| *n)
     }
 
+    /// The names of the definitions checked again.
+    #[cfg(test)]
+    pub fn checked_definitions(&self, text: &str) -> Vec<String> {
+        self.to_check()
+            .filter_map(crate::semantic::node::definition)
+            .filter_map(|d| d.child_by_field_name("name"))
+            .map(|n| text[n.byte_range()].to_string())
+            .collect()
+    }
+
     /// How many units were reused.
     #[cfg(test)]
     pub fn reused_units(&self) -> usize {
@@ -1283,11 +1293,7 @@ mod tests {
             plan.mark_changed(name);
         }
         plan.resolve();
-        plan.to_check()
-            .filter_map(crate::semantic::node::definition)
-            .filter_map(|d| d.child_by_field_name("name"))
-            .map(|n| current[n.byte_range()].to_string())
-            .collect()
+        plan.checked_definitions(current)
     }
 
     const USES: &str = "import os\nimport json\nfrom django.db.models import Func\n\nLIMIT = 10\n\ndef a(request):\n    return os.getcwd()\n\ndef b(request):\n    return json.dumps(LIMIT)\n\nclass E(Func):\n    template = 'x'\n\nclass F(E):\n    pass\n\ndef c(request):\n    return 1\n";
@@ -1493,13 +1499,7 @@ mod tests {
         let mut plan = Plan::new(&after, tree.into(), &context, &mut cache);
         plan.mark_summaries_changed(&changed);
         plan.resolve();
-        let checked: Vec<String> = plan
-            .to_check()
-            .filter_map(crate::semantic::node::definition)
-            .filter_map(|d| d.child_by_field_name("name"))
-            .map(|n| after[n.byte_range()].to_string())
-            .collect();
-        assert_eq!(checked, ["clean", "wrap", "view"]);
+        assert_eq!(plan.checked_definitions(&after), ["clean", "wrap", "view"]);
     }
 
     /// A finding that cites a decorator of the module by its line (`@member_required` (line

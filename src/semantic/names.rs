@@ -224,28 +224,14 @@ fn target_names(target: Node, text: &str, out: &mut Vec<Name>) -> bool {
     }
 }
 
-/// Whether a call occurs anywhere inside `n` (an iterative walk: deep nesting is no risk).
+/// Whether a call occurs anywhere inside `n`.
 fn contains_call(n: Node) -> bool {
-    let mut cursor = n.walk();
-    loop {
-        if cursor.node().kind() == "call" {
-            return true;
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == n {
-                return false;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
+    let mut found = false;
+    node::walk(n, |c| {
+        found |= c.kind() == "call";
+        !found
+    });
+    found
 }
 
 /// The names an import statement binds; `None` for `from m import *`.

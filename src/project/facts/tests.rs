@@ -627,13 +627,7 @@ fn a_changed_helper_in_another_module_rechecks_only_the_units_that_reach_it() {
     let mut plan = Plan::new(views, tree.into(), &context(&unsafe_index), &mut probe);
     plan.mark_summaries_changed(&changed);
     plan.resolve();
-    let checked: Vec<String> = plan
-        .to_check()
-        .filter_map(crate::semantic::node::definition)
-        .filter_map(|d| d.child_by_field_name("name"))
-        .map(|n| views[n.byte_range()].to_string())
-        .collect();
-    assert_eq!(checked, ["v", "w"]);
+    assert_eq!(plan.checked_definitions(views), ["v", "w"]);
     // And the findings: a fresh analysis's with either helper.
     for index in [&unsafe_index, &safe_index, &unsafe_index] {
         let incremental =
