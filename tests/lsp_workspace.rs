@@ -404,3 +404,68 @@ fn no_progress_without_the_capability_and_nothing_with_off() {
     assert_eq!(progress, 0);
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// `enable` turned off and on again, as Neovim's end-to-end test does it (off, wait for the
+/// open document to be cleared, on): the findings of closed files come back each time, not lost
+/// to a pass that ran across the toggle and cached its empty results as current.
+#[test]
+fn push_client_gets_closed_findings_back_after_enable_toggles() {
+    use std::time::{Duration, Instant};
+    let (_dir, root) = project();
+    let (mut client, _init) = start(
+        &root,
+        json!({"window": {"workDoneProgress": true}}),
+        json!({}),
+    );
+    let views = uri_of(&root.join("blog/views.py"));
+    let production = uri_of(&root.join("mysite/settings/production.py"));
+    client.open(&views, "python", 1, VIEWS);
+    assert_eq!(client.diagnostics_for(&views, 1).len(), 1);
+    progress_end(&mut client);
+    let track = |m: &Value, last: &mut Option<Vec<String>>| {
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == production {
+            *last = Some(codes(&m["params"]["diagnostics"]));
+        }
+    };
+    let mut last: Option<Vec<String>> = None;
+    client.drain_into(&mut |m| track(m, &mut last));
+    assert!(
+        last.as_ref().is_some_and(|c| c.contains(&s("DJS408"))),
+        "{last:?}"
+    );
+    for round in 0..12 {
+        client.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"djsec": {"enable": false}}}),
+        );
+        client.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == views
+                && codes(&m["params"]["diagnostics"]).is_empty()
+        });
+        client.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"djsec": {"enable": true}}}),
+        );
+        // Until nothing more arrives for 400 ms: the last word on production.py must carry its
+        // findings.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut quiet_since = Instant::now();
+        while Instant::now() < deadline && quiet_since.elapsed() < Duration::from_millis(400) {
+            let mut any = false;
+            client.drain_into(&mut |m| {
+                any = true;
+                track(m, &mut last);
+            });
+            if any {
+                quiet_since = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            last.as_ref().is_some_and(|c| c.contains(&s("DJS408"))),
+            "round {round}: production.py's last publish after enable = true: {last:?}"
+        );
+    }
+    assert_eq!(client.shutdown(), Some(0));
+}

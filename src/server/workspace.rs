@@ -241,7 +241,7 @@ impl Backend {
         self.state
             .workspace
             .generation
-            .fetch_add(1, Ordering::Relaxed);
+            .fetch_add(1, Ordering::SeqCst);
         if !self.pulls() {
             self.schedule_push(Duration::ZERO);
         }
@@ -532,11 +532,10 @@ impl Backend {
     async fn closed_entries(&self, scope: Scope) -> Option<Vec<Entry>> {
         let state = Arc::clone(&self.state);
         let enc = self.encoding();
-        let enabled = self.settings().enable;
         let open = self.open_paths();
         let joined = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                closed_entries(&state, scope, &open, enabled, enc)
+                closed_entries(&state, scope, &open, enc)
             }))
         })
         .await;
@@ -608,11 +607,16 @@ fn closed_entries(
     state: &State,
     scope: Scope,
     open: &HashSet<PathBuf>,
-    enabled: bool,
     enc: PositionEncoding,
 ) -> Vec<Entry> {
     let roots = lock(&state.workspace.roots).clone();
-    let generation = state.workspace.generation.load(Ordering::Relaxed);
+    // The generation first, then the settings it stands for. A settings change writes the
+    // settings and then bumps the generation, so whatever is read here is at least as new as
+    // the generation the results are cached under. Reading `enable` first let a pass that ran
+    // across `enable = false` → `true` cache its empty results under the newer generation, and
+    // the findings of closed files never came back.
+    let generation = state.workspace.generation.load(Ordering::SeqCst);
+    let enabled = state.settings.read().map_or(true, |s| s.enable);
     let files = workspace_files(&roots);
     // Which files, with the context and basis of each.
     struct Todo {
