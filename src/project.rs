@@ -57,10 +57,23 @@ pub struct IndexOptions {
     /// The source and sanitizer tables function summaries are computed with (the defaults when
     /// `None`; the fronts pass the configuration's).
     pub tables: Option<Arc<crate::semantic::sources::Tables>>,
+    /// Facts an earlier run computed (`djsec check`'s persistent cache): a file whose text and
+    /// tables are unchanged is not parsed again when the index is built.
+    pub facts_store: Option<Arc<dyn FactsStore>>,
 }
 
 /// Decides the role of a settings module from configuration.
 pub type RoleResolver = Arc<dyn Fn(&Path) -> Option<Role> + Send + Sync>;
+
+/// Keeps the [`facts::FileFacts`] of Python files between runs, under a key of everything they
+/// are computed from ([`facts::FileFacts::key`]: the text and the source tables; the store
+/// itself answers for the djsec build).
+pub trait FactsStore: Send + Sync {
+    /// The facts stored for `path` under `key`, if any.
+    fn get(&self, path: &Path, key: u128) -> Option<Arc<facts::FileFacts>>;
+    /// Facts this build computed, to keep.
+    fn put(&self, path: &Path, key: u128, facts: &Arc<facts::FileFacts>);
+}
 
 impl fmt::Debug for IndexOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,6 +82,7 @@ impl fmt::Debug for IndexOptions {
             .field("development", &self.development)
             .field("roles", &self.roles.as_ref().map(|_| "resolver"))
             .field("tables", &self.tables.as_ref().map(|_| "tables"))
+            .field("facts_store", &self.facts_store.as_ref().map(|_| "store"))
             .finish()
     }
 }
@@ -259,13 +273,28 @@ impl ProjectIndex {
         index.declared_django = django::from_requirements(&root, read);
         index.add_python_files(python.iter().map(PathBuf::as_path));
         let tables = index.tables();
+        let store = index.options.facts_store.clone();
+        let tables_key = store
+            .as_ref()
+            .map(|_| facts::FileFacts::tables_key(&tables));
         let all_facts: HashMap<FileId, Arc<facts::FileFacts>> = python
             .par_iter()
             .filter_map(|p| {
                 let text = read(p)?;
-                let facts =
-                    std::panic::catch_unwind(|| facts::FileFacts::build(&text, &tables)).ok()?;
-                Some((FileId::from(p.as_path()), Arc::new(facts)))
+                let stored = store.as_ref().zip(tables_key).map(|(store, tables_key)| {
+                    let key = facts::FileFacts::key(&text, tables_key);
+                    (store, key, store.get(p, key))
+                });
+                if let Some((_, _, Some(facts))) = stored {
+                    return Some((FileId::from(p.as_path()), facts));
+                }
+                let facts = Arc::new(
+                    std::panic::catch_unwind(|| facts::FileFacts::build(&text, &tables)).ok()?,
+                );
+                if let Some((store, key, None)) = stored {
+                    store.put(p, key, &facts);
+                }
+                Some((FileId::from(p.as_path()), facts))
             })
             .collect();
         index.facts = Arc::new(all_facts);

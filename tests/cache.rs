@@ -51,6 +51,10 @@ struct Run {
     findings: Vec<(String, u64, String, String)>,
     analysed: BTreeSet<String>,
     hits: BTreeSet<String>,
+    /// Python files whose project facts were built (`facts-built`) or read from the cache
+    /// (`facts-hit`) while the index was built, relative to the root.
+    facts_built: BTreeSet<String>,
+    facts_hits: BTreeSet<String>,
     stderr: String,
 }
 
@@ -99,10 +103,19 @@ fn check(root: &Path, extra: &[&str]) -> Run {
     };
     let mut analysed = logged("analysed");
     analysed.extend(logged("skipped"));
+    let root_prefix = format!("{}/", root.display());
+    let relative = |paths: BTreeSet<String>| -> BTreeSet<String> {
+        paths
+            .into_iter()
+            .map(|p| p.strip_prefix(&root_prefix).unwrap_or(&p).to_string())
+            .collect()
+    };
     Run {
         findings,
         analysed,
         hits: logged("hit"),
+        facts_built: relative(logged("facts-built")),
+        facts_hits: relative(logged("facts-hit")),
         stderr,
     }
 }
@@ -163,6 +176,12 @@ fn a_second_run_reads_everything_from_the_cache() {
     assert!(second.analysed.is_empty(), "{:?}", second.analysed);
     assert_eq!(second.hits.len(), ALL_FILES);
     assert_eq!(first.findings, second.findings);
+    // The project index reads every Python file's facts from the cache too: none is parsed.
+    let python = first.analysed.iter().filter(|p| p.ends_with(".py")).count();
+    assert_eq!(first.facts_built.len(), python, "{}", first.stderr);
+    assert!(first.facts_hits.is_empty());
+    assert!(second.facts_built.is_empty(), "{}", second.stderr);
+    assert_eq!(second.facts_hits, first.facts_built);
 }
 
 #[test]
@@ -347,6 +366,9 @@ fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
         let run = check(dir.path(), &[]);
         assert_eq!(run.analysed.len(), ALL_FILES, "{what}: {}", run.stderr);
         assert_eq!(run.findings, first.findings, "{what}");
+        // The facts in it are not trusted either: every Python file is summarised again.
+        assert!(run.facts_hits.is_empty(), "{what}: {}", run.stderr);
+        assert_eq!(run.facts_built, first.facts_built, "{what}");
         // Rebuilt: the next run reads it again.
         let next = check(dir.path(), &[]);
         assert_eq!(next.hits.len(), ALL_FILES, "{what}: not rebuilt");
@@ -412,6 +434,9 @@ fn a_helper_change_invalidates_the_files_that_import_it() {
     );
     let run = check(dir.path(), &[]);
     assert_eq!(run.analysed, set(&["blog/admin.py", "blog/utils.py"]));
+    // The index parsed the changed helper only; the other modules' facts came from the cache.
+    assert_eq!(run.facts_built, set(&["blog/utils.py"]), "{}", run.stderr);
+    assert_eq!(run.facts_hits.len(), first.facts_built.len() - 1);
     assert!(
         run.findings
             .iter()

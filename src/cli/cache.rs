@@ -18,20 +18,29 @@
 //! path (a path's new entry replaces its old one, so the cache does not grow with edits).
 //! Anything unexpected — a missing, truncated, corrupt or foreign-version file, a checksum that
 //! does not match, an unknown rule code, a range outside the file — is a miss: the file is
-//! analysed again and the cache rewritten. It is written to a temporary file and renamed into
+//! analysed again and the cache rewritten.
+//!
+//! The same file keeps each Python file's project facts ([`crate::project::facts::FileFacts`]:
+//! its function summaries, decorators, classes and renders), under a key of the file's text and
+//! the source tables ([`FactsCache`]), so that building the project index on a warm run parses
+//! only the files that changed. They are checked like the findings: a foreign build or a bad
+//! checksum discards them all. It is written to a temporary file and renamed into
 //! place, so a crash or a concurrent run never leaves half a cache. The folder gets a
 //! `.gitignore` (`*`) and a `CACHEDIR.TAG`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Applicability, Context, Edit, Finding, Fix, Severity};
+use crate::project::FactsStore;
+use crate::project::facts::FileFacts;
 use crate::syntax::Language;
 
 /// Bumped when the layout of the cache file or of the key changes.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The default cache folder, under the project root.
 pub const DEFAULT_DIR: &str = ".djsec_cache";
@@ -44,11 +53,55 @@ pub struct Cache {
     /// Why the loaded cache was discarded, if it was (for logs and tests).
     pub discarded: Option<String>,
     build: u128,
+    facts: Arc<FactsCache>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Body {
     entries: BTreeMap<String, Stored>,
+    /// Project facts by path.
+    #[serde(default)]
+    facts: BTreeMap<String, StoredFacts>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct StoredFacts {
+    /// [`FileFacts::key`], as 32 hex digits.
+    key: String,
+    facts: Arc<FileFacts>,
+}
+
+/// The project facts kept in the cache: what was loaded, and what the index built this run
+/// (handed to the index build as its [`FactsStore`]).
+#[derive(Default)]
+pub struct FactsCache {
+    loaded: BTreeMap<String, StoredFacts>,
+    fresh: Mutex<Vec<(String, StoredFacts)>>,
+}
+
+impl FactsStore for FactsCache {
+    fn get(&self, path: &Path, key: u128) -> Option<Arc<FileFacts>> {
+        let path = path.to_str()?;
+        let stored = self.loaded.get(path)?;
+        if stored.key != format!("{key:032x}") {
+            return None;
+        }
+        tracing::trace!(target: "djsec::cache", "facts-hit {path}");
+        Some(Arc::clone(&stored.facts))
+    }
+
+    fn put(&self, path: &Path, key: u128, facts: &Arc<FileFacts>) {
+        let Some(path) = path.to_str() else { return };
+        tracing::trace!(target: "djsec::cache", "facts-built {path}");
+        let stored = StoredFacts {
+            key: format!("{key:032x}"),
+            facts: Arc::clone(facts),
+        };
+        self.fresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), stored));
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -238,6 +291,7 @@ impl Cache {
             loaded: BTreeMap::new(),
             discarded: None,
             build,
+            facts: Arc::default(),
         };
         let bytes = match std::fs::read(&cache.file) {
             Ok(bytes) => bytes,
@@ -248,13 +302,34 @@ impl Cache {
             }
         };
         match parse(&bytes, build) {
-            Ok(entries) => cache.loaded = entries,
+            Ok(body) => {
+                cache.loaded = body.entries;
+                cache.facts = Arc::new(FactsCache {
+                    loaded: body.facts,
+                    fresh: Mutex::default(),
+                });
+            }
             Err(why) => {
                 tracing::debug!("cache {}: {why}; rebuilding it", cache.file.display());
                 cache.discarded = Some(why);
             }
         }
         cache
+    }
+
+    /// The project facts of the cache, for the index build.
+    pub fn facts_store(&self) -> Arc<dyn FactsStore> {
+        Arc::clone(&self.facts) as Arc<dyn FactsStore>
+    }
+
+    /// Whether the index build computed facts the cache does not hold yet.
+    pub fn has_fresh_facts(&self) -> bool {
+        !self
+            .facts
+            .fresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
     }
 
     /// The key of a file: content, language, build, configuration and project fingerprint.
@@ -298,6 +373,19 @@ impl Cache {
                 },
             );
         }
+        // Facts: this run's over the loaded ones, of files that still exist (the index reads
+        // every Python file of the project, not only the files this run checks).
+        // (The index keeps the store, so its maps are copied: `Arc`s, not facts.)
+        let mut facts = self.facts.loaded.clone();
+        facts.retain(|path, _| seen(path) || Path::new(path).is_file());
+        facts.extend(
+            self.facts
+                .fresh
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned(),
+        );
         std::fs::create_dir_all(&self.dir)?;
         let gitignore = self.dir.join(".gitignore");
         if !gitignore.exists() {
@@ -310,7 +398,7 @@ impl Cache {
                 "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by djsec.\n",
             )?;
         }
-        let body = serde_json::to_vec(&Body { entries }).map_err(std::io::Error::other)?;
+        let body = serde_json::to_vec(&Body { entries, facts }).map_err(std::io::Error::other)?;
         let mut out = header(self.build, &body).into_bytes();
         out.extend_from_slice(&body);
         let tmp = self
@@ -332,8 +420,8 @@ fn header(build: u128, body: &[u8]) -> String {
     )
 }
 
-/// The entries of a cache file, or why it cannot be used.
-fn parse(bytes: &[u8], build: u128) -> Result<BTreeMap<String, Stored>, String> {
+/// The body of a cache file, or why it cannot be used.
+fn parse(bytes: &[u8], build: u128) -> Result<Body, String> {
     let newline = memchr::memchr(b'\n', bytes).ok_or("no header line (truncated?)")?;
     let (head, body) = (&bytes[..newline + 1], &bytes[newline + 1..]);
     let head = std::str::from_utf8(head).map_err(|_| "the header is not text")?;
@@ -353,9 +441,7 @@ fn parse(bytes: &[u8], build: u128) -> Result<BTreeMap<String, Stored>, String> 
             _ => "not a djsec cache file".to_string(),
         });
     }
-    let parsed: Body =
-        serde_json::from_slice(body).map_err(|e| format!("unreadable entries: {e}"))?;
-    Ok(parsed.entries)
+    serde_json::from_slice(body).map_err(|e| format!("unreadable entries: {e}"))
 }
 
 #[cfg(test)]

@@ -446,19 +446,20 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
             ))
         })
         .collect();
-    let options = crate::project::IndexOptions {
-        roles: (!roles.is_empty()).then(|| -> crate::project::RoleResolver {
-            Arc::new(move |path: &Path| roles.get(path).copied())
-        }),
-        ..Default::default()
-    };
-    let project = crate::project::find_root(&args.paths, &cwd)
-        .map(|root| Arc::new(ProjectIndex::build_with(&root, options)));
     let cache = (!(args.no_cache || args.fix || args.diff))
         .then(|| Cache::load(&cache_dir(args, root_resolver, &cwd)));
     if let Some(why) = cache.as_ref().and_then(|c| c.discarded.as_deref()) {
         tracing::info!("the cache was discarded ({why}); every file is analysed again");
     }
+    let options = crate::project::IndexOptions {
+        roles: (!roles.is_empty()).then(|| -> crate::project::RoleResolver {
+            Arc::new(move |path: &Path| roles.get(path).copied())
+        }),
+        facts_store: cache.as_ref().map(Cache::facts_store),
+        ..Default::default()
+    };
+    let project = crate::project::find_root(&args.paths, &cwd)
+        .map(|root| Arc::new(ProjectIndex::build_with(&root, options)));
     let scan = Scan {
         cache: cache.as_ref(),
         fingerprints: project.as_deref().map(crate::project::Fingerprints::new),
@@ -498,7 +499,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
             .filter_map(|c| c.path.to_str())
             .collect();
         // Nothing new: leave the cache file as it is.
-        if (!fresh.is_empty() || cache.discarded.is_some())
+        if (!fresh.is_empty() || cache.discarded.is_some() || cache.has_fresh_facts())
             && let Err(e) = cache.save(fresh, |path| seen.contains(path))
         {
             let _ = writeln!(err, "warning: cannot write the cache: {e}");

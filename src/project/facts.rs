@@ -34,7 +34,7 @@ use access::{ClassFacts, DecoratorFacts};
 pub mod render;
 
 /// What the project knows of one Python file's functions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// Summaries by name: `helper`, or `Class.method` for methods of module-level classes.
     pub functions: BTreeMap<String, Arc<FunctionSummary>>,
@@ -55,6 +55,7 @@ pub struct FileFacts {
     /// that differ in a comment have equal facts).
     pub source: u64,
     /// A stable hash of what the facts say ([`FileFacts::digest`]), computed once.
+    #[serde(skip)]
     digest: std::sync::OnceLock<u128>,
 }
 
@@ -93,6 +94,20 @@ impl FileFacts {
             );
             xxhash_rust::xxh3::xxh3_128(text.as_bytes())
         })
+    }
+
+    /// The key facts are kept under between runs ([`super::FactsStore`]): the text and the
+    /// tables ([`FileFacts::tables_key`]) they are computed from.
+    pub fn key(text: &str, tables_key: u128) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&tables_key.to_le_bytes());
+        h.update(text.as_bytes());
+        h.digest128()
+    }
+
+    /// A stable hash of the source and sanitizer tables (once per index build).
+    pub fn tables_key(tables: &Tables) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(format!("{tables:?}").as_bytes())
     }
 
     /// Parse and summarise a whole file.

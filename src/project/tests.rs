@@ -119,8 +119,7 @@ fn marker_comment_and_options_override() {
     let opts = IndexOptions {
         production: vec!["mysite/settings/base.py".into()],
         development: vec![],
-        roles: None,
-        tables: None,
+        ..IndexOptions::default()
     };
     let (r, reason) = role_of(
         Path::new("/p"),
@@ -136,8 +135,7 @@ fn marker_comment_and_options_override() {
     let opts = IndexOptions {
         production: vec![],
         development: vec!["**/settings/*.py".into()],
-        roles: None,
-        tables: None,
+        ..IndexOptions::default()
     };
     let (r, _) = role_of(
         Path::new("/p"),

@@ -32,7 +32,9 @@ use super::summary::{self, CallRef, FunctionSummary, Symbolic};
 use crate::syntax::python::{Field, Fields};
 
 /// How much a value can be trusted, from best to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Level {
     /// Literals and combinations of constants.
     Constant,
@@ -46,7 +48,7 @@ pub enum Level {
 
 /// One step of the way a value takes to a sink: where, and what it is there (`request.GET["f"]`,
 /// the name `name`, the helper `clean()`), for messages and SARIF code flows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     pub range: std::ops::Range<usize>,
     /// Code as written, shortened (`request.GET["file"]`, `name`, `helper()`).
@@ -57,7 +59,7 @@ pub struct Step {
 pub const MAX_STEPS_KEPT: usize = 12;
 
 /// The classification of a value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     pub level: Level,
     /// A short description of the request source, e.g. `request.GET`, when `level` is `Request`.

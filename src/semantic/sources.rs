@@ -6,7 +6,7 @@
 
 /// The kind of sink a value flows into. A sanitizer only cleans values for some kinds: HTML
 /// escaping makes a value safe in a page, not in a SQL query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SinkKind {
     /// HTML marked safe or written to a response.
     Html,

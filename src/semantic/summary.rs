@@ -23,7 +23,7 @@ use super::sources::SinkKind;
 pub const MAX_PARAMS: usize = 64;
 
 /// The symbolic part of a [`Flow`] while a function is summarised.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Symbolic {
     /// Parameters whose value reaches the result without a sanitizer for the sink (bit `i` is
     /// parameter `i`, counting `self`).
@@ -64,7 +64,7 @@ impl Symbolic {
 pub const MAX_CALL_REFS: usize = 8;
 
 /// A call inside a summarised function whose callee the summary names but cannot see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallRef {
     /// How the module names the callee: an imported qualified name (`app.utils.clean`,
     /// `.utils.clean` for a relative import), or `@name` / `@Class.method` for a definition of
@@ -79,7 +79,7 @@ pub struct CallRef {
 }
 
 /// What a function returns, per sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Returns {
     /// No sanitizer on the way: the same flow for every sink.
     Same(Flow),
@@ -97,14 +97,14 @@ impl Returns {
 }
 
 /// A function that checks one of its arguments and returns a bool (`if guard(url): ...`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     /// The parameter it checks (counting `self`).
     pub param: usize,
     pub kind: GuardKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GuardKind {
     /// True only for URLs of this site: `url_has_allowed_host_and_scheme()`, a check that the
     /// parsed URL has no host (`netloc`), `resolve()` of the path, an allow-list.
@@ -112,7 +112,7 @@ pub enum GuardKind {
 }
 
 /// The summary of one function or method.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// `name`, or `Class.name` for a method.
     pub name: String,

@@ -24,7 +24,9 @@ use crate::semantic::node::{self, text};
 use crate::syntax::python::{Field, Fields};
 
 /// What a decorator, mixin or view checks about the caller.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Checks {
     /// A logged-in user: `is_authenticated`, `login_required`, `redirect_to_login()`.
     pub session: bool,
@@ -138,7 +140,7 @@ impl Checks {
 }
 
 /// What a decorator defined in the project checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecoratorFacts {
     /// The function (or class, for a class-based decorator) name.
     pub name: String,
@@ -154,7 +156,7 @@ pub struct DecoratorFacts {
 }
 
 /// What a class defined in the project brings to the views that derive from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClassFacts {
     pub name: String,
     /// Its bases as the module names them (see [`DecoratorFacts::uses`]); `?` for one that is

@@ -32,7 +32,7 @@ use crate::semantic::{Model, SinkKind};
 use crate::syntax::python::{Field, Fields};
 
 /// How the output of a rendered template is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum How {
     /// Served or embedded as HTML: a response, an HTML e-mail part, `mark_safe()`.
     Html,
@@ -59,7 +59,7 @@ impl How {
 }
 
 /// The name of the rendered template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TemplateName {
     /// Constant names: one, or the candidates of `select_template()` / a `template_name` list.
     Names(Vec<String>),
@@ -75,7 +75,7 @@ pub enum TemplateName {
 }
 
 /// What a context name holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// A Django form or formset (its widgets and labels render as escaped HTML); `bound` when
     /// it was built from request data (`form.data`, `field.value` are then request data).
@@ -90,7 +90,7 @@ pub enum Value {
 }
 
 /// The context a render passes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Context {
     /// Names and values, in source order (a name may repeat: each assignment that may reach).
     pub entries: Vec<(String, Value)>,
@@ -102,7 +102,7 @@ pub struct Context {
 }
 
 /// One place a template is rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Render {
     /// The function that renders (`view`, `Class.method`), or the class for `template_name`,
     /// or `<module>` for module-level statements.
@@ -115,7 +115,7 @@ pub struct Render {
 }
 
 /// An argument at a call that may reach a rendering helper.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Arg {
     /// The argument's value when it is a constant string.
     pub constant: Option<String>,
@@ -127,7 +127,7 @@ pub struct Arg {
 /// A call that may reach a project helper rendering a template whose name is built from a
 /// parameter: a call with a constant string argument to a function of the same module, or with
 /// an argument that looks like a template name (`"sms.html"`, `"emails/alert"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HelperCall {
     /// How the module names the callee (see `semantic::summary::CallRef::callee`).
     pub callee: String,
@@ -144,7 +144,7 @@ pub struct HelperCall {
 }
 
 /// What one Python file (or one of its top-level statements) says about rendering.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderFacts {
     pub renders: Vec<Render>,
     pub calls: Vec<HelperCall>,

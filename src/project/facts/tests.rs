@@ -681,3 +681,50 @@ fn a_changed_field_cleaner_in_another_module_changes_the_kept_findings() {
         assert_eq!(redirects(&fresh), expected, "{fresh:?}");
     }
 }
+
+/// `djsec check` keeps facts in its cache as JSON: every fixture's facts read back equal, with
+/// the same digest (what the cached findings' keys are made of).
+#[test]
+fn facts_survive_the_cache_round_trip() {
+    fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                python_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    python_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &mut files,
+    );
+    let mut seen = [0usize; 4];
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let built = facts(&text);
+        seen[0] += built.functions.len();
+        seen[1] += built.decorators.len();
+        seen[2] += built.classes.len();
+        seen[3] += usize::from(!built.render.is_empty());
+        let json = serde_json::to_string(&built).unwrap_or_else(|e| panic!("{e}"));
+        let back: FileFacts = serde_json::from_str(&json)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{json}", path.display()));
+        assert!(back == built, "{}", path.display());
+        assert_eq!(back.source, built.source, "{}", path.display());
+        assert_eq!(back.digest(), built.digest(), "{}", path.display());
+    }
+    // The fixtures exercise every part of the facts.
+    assert!(
+        seen.iter().all(|n| *n > 0),
+        "{seen:?} over {} files",
+        files.len()
+    );
+}
