@@ -1439,21 +1439,24 @@ fn module_name(path: &Path) -> Option<String> {
 
 /// Whether `path` is the file of the dotted module `parts` (`a/b/c.py` or `a/b/c/__init__.py`).
 fn module_path_matches(path: &Path, parts: &[&str]) -> bool {
-    let mut components: Vec<&str> = path
-        .components()
-        .filter_map(|c| c.as_os_str().to_str())
-        .collect();
-    let Some(last) = components.pop() else {
+    // From the end, without collecting the components: most candidates differ in their last
+    // directory (`app3/models.py` for `django.db.models`).
+    let mut components = path.components().rev().map(|c| c.as_os_str().to_str());
+    let Some(Some(last)) = components.next() else {
         return false;
     };
-    if last == "__init__.py" {
-        // the package directory is the last part
-    } else if let Some(stem) = last.strip_suffix(".py") {
-        components.push(stem);
-    } else {
-        return false;
+    let mut wanted = parts.iter().rev();
+    if last != "__init__.py" {
+        // A module file: its stem is the last part; a package's `__init__.py` has its
+        // directory as the last part.
+        let Some(stem) = last.strip_suffix(".py") else {
+            return false;
+        };
+        if wanted.next().is_some_and(|part| *part != stem) {
+            return false;
+        }
     }
-    components.len() >= parts.len() && components[components.len() - parts.len()..] == *parts
+    wanted.all(|part| components.next() == Some(Some(*part)))
 }
 
 fn common_prefix(a: &Path, b: &Path) -> usize {

@@ -366,9 +366,8 @@ fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
         let run = check(dir.path(), &[]);
         assert_eq!(run.analysed.len(), ALL_FILES, "{what}: {}", run.stderr);
         assert_eq!(run.findings, first.findings, "{what}");
-        // The facts in it are not trusted either: every Python file is summarised again.
-        assert!(run.facts_hits.is_empty(), "{what}: {}", run.stderr);
-        assert_eq!(run.facts_built, first.facts_built, "{what}");
+        // The facts are kept in a file of their own, which is intact.
+        assert!(run.facts_built.is_empty(), "{what}: {}", run.stderr);
         // Rebuilt: the next run reads it again.
         let next = check(dir.path(), &[]);
         assert_eq!(next.hits.len(), ALL_FILES, "{what}: not rebuilt");
@@ -377,6 +376,37 @@ fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
     // checksum; a cache from a foreign tool in its place is not read either.
     std::fs::write(&file, "djsec-cache\n").expect("write");
     assert_eq!(check(dir.path(), &[]).findings, first.findings);
+
+    // The same damage to the facts file: every Python file is summarised again, the facts come
+    // out the same, so the findings still come from the cache, and the file is rebuilt.
+    let file = file.with_file_name(format!("facts-v{}.bin", djsec::cli::cache::FORMAT));
+    let good = std::fs::read(&file).expect("facts cache");
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("flipped byte", {
+            let mut b = good.clone();
+            let at = b.len() - 20;
+            b[at] ^= 0x01;
+            b
+        }),
+        (
+            "another version",
+            String::from_utf8_lossy(&good)
+                .replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1)
+                .into_bytes(),
+        ),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(&file, &bytes).expect("damage");
+        let run = check(dir.path(), &[]);
+        assert_eq!(run.facts_built, first.facts_built, "{what}: {}", run.stderr);
+        assert!(run.facts_hits.is_empty(), "{what}");
+        assert_eq!(run.hits.len(), ALL_FILES, "{what}: {}", run.stderr);
+        assert_eq!(run.findings, first.findings, "{what}");
+        let next = check(dir.path(), &[]);
+        assert!(next.facts_built.is_empty(), "{what}: not rebuilt");
+    }
 }
 
 #[test]

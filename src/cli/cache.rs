@@ -54,20 +54,20 @@ pub struct Cache {
     pub discarded: Option<String>,
     build: u128,
     facts: Arc<FactsCache>,
+    /// Why the loaded facts were discarded, if they were.
+    facts_discarded: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Body {
     entries: BTreeMap<String, Stored>,
-    /// Project facts by path.
-    #[serde(default)]
-    facts: BTreeMap<String, StoredFacts>,
 }
 
+/// One Python file's facts in `facts-v{FORMAT}.bin`.
 #[derive(Clone, Serialize, Deserialize)]
 struct StoredFacts {
-    /// [`FileFacts::key`], as 32 hex digits.
-    key: String,
+    /// [`FileFacts::key`].
+    key: u128,
     facts: Arc<FileFacts>,
 }
 
@@ -83,7 +83,7 @@ impl FactsStore for FactsCache {
     fn get(&self, path: &Path, key: u128) -> Option<Arc<FileFacts>> {
         let path = path.to_str()?;
         let stored = self.loaded.get(path)?;
-        if stored.key != format!("{key:032x}") {
+        if stored.key != key {
             return None;
         }
         tracing::trace!(target: "djsec::cache", "facts-hit {path}");
@@ -94,7 +94,7 @@ impl FactsStore for FactsCache {
         let Some(path) = path.to_str() else { return };
         tracing::trace!(target: "djsec::cache", "facts-built {path}");
         let stored = StoredFacts {
-            key: format!("{key:032x}"),
+            key,
             facts: Arc::clone(facts),
         };
         self.fresh
@@ -283,38 +283,50 @@ fn config_key_with(context: &Context, tables_key: u128) -> u128 {
 impl Cache {
     /// Load the cache kept in `dir` (a missing or unreadable one is empty).
     pub fn load(dir: &Path) -> Cache {
-        let file = dir.join(format!("check-v{FORMAT}.json"));
         let build = build_id();
         let mut cache = Cache {
-            file,
+            file: dir.join(format!("check-v{FORMAT}.json")),
             dir: dir.to_path_buf(),
             loaded: BTreeMap::new(),
             discarded: None,
             build,
             facts: Arc::default(),
+            facts_discarded: None,
         };
-        let bytes = match std::fs::read(&cache.file) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
-            Err(e) => {
-                cache.discarded = Some(format!("unreadable: {e}"));
-                return cache;
-            }
-        };
-        match parse(&bytes, build) {
-            Ok(body) => {
-                cache.loaded = body.entries;
+        let started = std::time::Instant::now();
+        match read_verified(&cache.file, build, |body| {
+            serde_json::from_slice::<Body>(body).map_err(|e| format!("unreadable entries: {e}"))
+        }) {
+            Ok(Some(body)) => cache.loaded = body.entries,
+            Ok(None) => {}
+            Err(why) => cache.discarded = Some(why),
+        }
+        let facts_file = cache.facts_file();
+        match read_verified(&facts_file, build, |body| {
+            postcard::from_bytes::<BTreeMap<String, StoredFacts>>(body)
+                .map_err(|e| format!("unreadable facts: {e}"))
+        }) {
+            Ok(Some(loaded)) => {
                 cache.facts = Arc::new(FactsCache {
-                    loaded: body.facts,
+                    loaded,
                     fresh: Mutex::default(),
                 });
             }
-            Err(why) => {
-                tracing::debug!("cache {}: {why}; rebuilding it", cache.file.display());
-                cache.discarded = Some(why);
-            }
+            Ok(None) => {}
+            Err(why) => cache.facts_discarded = Some(why),
         }
+        tracing::debug!(
+            "cache {}: {} files' findings and {} files' facts read in {:.1?}",
+            dir.display(),
+            cache.loaded.len(),
+            cache.facts.loaded.len(),
+            started.elapsed()
+        );
         cache
+    }
+
+    fn facts_file(&self) -> PathBuf {
+        self.dir.join(format!("facts-v{FORMAT}.bin"))
     }
 
     /// The project facts of the cache, for the index build.
@@ -354,15 +366,22 @@ impl Cache {
     }
 
     /// Write the cache: this run's entries over the loaded ones; loaded entries of files that no
-    /// longer exist are dropped (`seen`: the files this run read, which need no check). Errors
-    /// are returned for a warning, never fatal.
+    /// longer exist are dropped (`seen`: the files this run read, which need no check). Each of
+    /// the two files is written only when something in it changed. Errors are returned for a
+    /// warning, never fatal.
     pub fn save(
         self,
         fresh: Vec<(PathBuf, u128, Vec<Finding>)>,
         seen: impl Fn(&str) -> bool,
     ) -> std::io::Result<()> {
+        let started = std::time::Instant::now();
+        let facts_file = self.facts_file();
+        let exists = |path: &str| seen(path) || Path::new(path).is_file();
         let mut entries = self.loaded;
-        entries.retain(|path, _| seen(path) || Path::new(path).is_file());
+        let before = entries.len();
+        let findings_changed = !fresh.is_empty() || self.discarded.is_some();
+        entries.retain(|path, _| exists(path));
+        let findings_changed = findings_changed || entries.len() != before;
         for (path, key, findings) in fresh {
             let Some(path) = path.to_str() else { continue };
             entries.insert(
@@ -374,18 +393,24 @@ impl Cache {
             );
         }
         // Facts: this run's over the loaded ones, of files that still exist (the index reads
-        // every Python file of the project, not only the files this run checks).
-        // (The index keeps the store, so its maps are copied: `Arc`s, not facts.)
-        let mut facts = self.facts.loaded.clone();
-        facts.retain(|path, _| seen(path) || Path::new(path).is_file());
-        facts.extend(
-            self.facts
-                .fresh
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .cloned(),
-        );
+        // every Python file of the project, not only the files this run checks). The index
+        // keeps the store, so its maps are copied: `Arc`s, not facts.
+        let fresh_facts: Vec<(String, StoredFacts)> = self
+            .facts
+            .fresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let facts_changed = !fresh_facts.is_empty() || self.facts_discarded.is_some();
+        let facts = facts_changed.then(|| {
+            let mut facts = self.facts.loaded.clone();
+            facts.retain(|path, _| exists(path));
+            facts.extend(fresh_facts);
+            facts
+        });
+        if !findings_changed && facts.is_none() {
+            return Ok(());
+        }
         std::fs::create_dir_all(&self.dir)?;
         let gitignore = self.dir.join(".gitignore");
         if !gitignore.exists() {
@@ -398,17 +423,54 @@ impl Cache {
                 "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by djsec.\n",
             )?;
         }
-        let body = serde_json::to_vec(&Body { entries, facts }).map_err(std::io::Error::other)?;
-        let mut out = header(self.build, &body).into_bytes();
-        out.extend_from_slice(&body);
-        let tmp = self
-            .dir
-            .join(format!(".check-v{FORMAT}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, &out)?;
-        std::fs::rename(&tmp, &self.file).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        let mut written = 0;
+        if findings_changed {
+            let body = serde_json::to_vec(&Body { entries }).map_err(std::io::Error::other)?;
+            written += write_verified(&self.file, self.build, &body)?;
+        }
+        if let Some(facts) = facts {
+            let body = postcard::to_stdvec(&facts).map_err(std::io::Error::other)?;
+            written += write_verified(&facts_file, self.build, &body)?;
+        }
+        tracing::debug!(
+            "cache {}: {written} bytes written in {:.1?}",
+            self.dir.display(),
+            started.elapsed()
+        );
+        Ok(())
     }
+}
+
+/// Write `body` under its header to a temporary file and rename it into place, so a crash or a
+/// concurrent run never leaves half a file. Returns the bytes written.
+fn write_verified(file: &Path, build: u128, body: &[u8]) -> std::io::Result<usize> {
+    let mut out = header(build, body).into_bytes();
+    out.extend_from_slice(body);
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
+    let tmp = file.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &out)?;
+    std::fs::rename(&tmp, file).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    Ok(out.len())
+}
+
+/// Read a cache file and decode its body once its header checks: `Ok(None)` when there is no
+/// such file, `Err` with the reason when it cannot be used.
+fn read_verified<T>(
+    file: &Path,
+    build: u128,
+    decode: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("unreadable: {e}")),
+    };
+    verify(&bytes, build)
+        .and_then(decode)
+        .map(Some)
+        .inspect_err(|why| tracing::debug!("cache {}: {why}; rebuilding it", file.display()))
 }
 
 /// `djsec-cache FORMAT VERSION BUILD CHECKSUM\n`.
@@ -420,8 +482,8 @@ fn header(build: u128, body: &[u8]) -> String {
     )
 }
 
-/// The body of a cache file, or why it cannot be used.
-fn parse(bytes: &[u8], build: u128) -> Result<Body, String> {
+/// The body of a cache file once its header checks, or why it cannot be used.
+fn verify(bytes: &[u8], build: u128) -> Result<&[u8], String> {
     let newline = memchr::memchr(b'\n', bytes).ok_or("no header line (truncated?)")?;
     let (head, body) = (&bytes[..newline + 1], &bytes[newline + 1..]);
     let head = std::str::from_utf8(head).map_err(|_| "the header is not text")?;
@@ -441,7 +503,7 @@ fn parse(bytes: &[u8], build: u128) -> Result<Body, String> {
             _ => "not a djsec cache file".to_string(),
         });
     }
-    serde_json::from_slice(body).map_err(|e| format!("unreadable entries: {e}"))
+    Ok(body)
 }
 
 #[cfg(test)]

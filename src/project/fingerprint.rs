@@ -32,6 +32,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{ProjectIndex, discover, urls};
 
@@ -69,6 +70,9 @@ pub struct Fingerprints<'a> {
     index: &'a ProjectIndex,
     settings: std::sync::OnceLock<u128>,
     renders: std::sync::OnceLock<u128>,
+    /// The modules each module's imports name, resolved once: every file's fingerprint walks
+    /// the imports of the modules it reaches, and most files reach the same ones.
+    imports: dashmap::DashMap<super::FileId, Arc<Vec<super::FileId>>>,
 }
 
 impl<'a> Fingerprints<'a> {
@@ -77,13 +81,25 @@ impl<'a> Fingerprints<'a> {
             index,
             settings: std::sync::OnceLock::new(),
             renders: std::sync::OnceLock::new(),
+            imports: dashmap::DashMap::new(),
         }
     }
 
     /// [`ProjectIndex::fingerprint_for`].
     pub fn for_path(&self, path: &Path) -> u128 {
         self.index
-            .fingerprint_with(path, || self.settings(), || self.renders())
+            .fingerprint_with(path, || self.settings(), || self.renders(), &|file| {
+                self.imports_of(file)
+            })
+    }
+
+    fn imports_of(&self, file: &super::FileId) -> Arc<Vec<super::FileId>> {
+        if let Some(known) = self.imports.get(file) {
+            return Arc::clone(&known);
+        }
+        let modules = Arc::new(self.index.imported_modules(file));
+        self.imports.insert(file.clone(), Arc::clone(&modules));
+        modules
     }
 
     /// [`ProjectIndex::settings_fingerprint`].
@@ -109,6 +125,7 @@ impl ProjectIndex {
             path,
             || self.settings_knowledge(),
             || self.render_knowledge(),
+            &|file| Arc::new(self.imported_modules(file)),
         )
     }
 
@@ -117,6 +134,7 @@ impl ProjectIndex {
         path: &Path,
         settings: impl FnOnce() -> u128,
         renders: impl FnOnce() -> u128,
+        imports: &dyn Fn(&super::FileId) -> Arc<Vec<super::FileId>>,
     ) -> u128 {
         let path = self.normalize(path);
         let mut digest = Digest::new();
@@ -155,7 +173,7 @@ impl ProjectIndex {
         digest.field("routed_views", &routed);
         // The function summaries its call sites can look up: those of the modules it imports,
         // and of theirs, as deep as summaries compose.
-        for (file, facts) in self.imported_facts(&path) {
+        for (file, facts) in self.imported_facts(&path, imports) {
             digest.field("facts", &(file, facts));
         }
         // `form.cleaned_data["next"]` is judged by every `clean_next()` of the project.
@@ -196,7 +214,11 @@ impl ProjectIndex {
         digest.finish()
     }
 
-    fn imported_facts(&self, path: &Path) -> Vec<(super::FileId, u128)> {
+    fn imported_facts(
+        &self,
+        path: &Path,
+        imports: &dyn Fn(&super::FileId) -> Arc<Vec<super::FileId>>,
+    ) -> Vec<(super::FileId, u128)> {
         const DEPTH: usize = 6;
         const MAX_MODULES: usize = 2_000;
         let mut seen: std::collections::BTreeMap<super::FileId, u128> = Default::default();
@@ -204,18 +226,13 @@ impl ProjectIndex {
         for _ in 0..DEPTH {
             let mut next = Vec::new();
             for file in &frontier {
-                let Some(facts) = self.facts(file) else {
-                    continue;
-                };
-                for qualified in facts.imports.values() {
-                    for module in self.modules_named(file, qualified) {
-                        if seen.len() >= MAX_MODULES || seen.contains_key(&module) {
-                            continue;
-                        }
-                        let hash = self.facts(&module).map_or(0, |f| f.digest());
-                        seen.insert(module.clone(), hash);
-                        next.push(module);
+                for module in imports(file).iter() {
+                    if seen.len() >= MAX_MODULES || seen.contains_key(module) {
+                        continue;
                     }
+                    let hash = self.facts(module).map_or(0, |f| f.digest());
+                    seen.insert(module.clone(), hash);
+                    next.push(module.clone());
                 }
             }
             if next.is_empty() {
@@ -224,6 +241,18 @@ impl ProjectIndex {
             frontier = next;
         }
         seen.into_iter().collect()
+    }
+
+    /// The project modules the imports of `file` name, in the order of its imports.
+    fn imported_modules(&self, file: &super::FileId) -> Vec<super::FileId> {
+        let Some(facts) = self.facts(file) else {
+            return Vec::new();
+        };
+        facts
+            .imports
+            .values()
+            .flat_map(|qualified| self.modules_named(file, qualified))
+            .collect()
     }
 
     /// The project modules an imported qualified name can live in: the module it names, or the

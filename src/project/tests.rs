@@ -724,3 +724,20 @@ fn imports_of_non_settings_modules_make_no_settings() {
     assert_eq!(role(&idx, "/p/mysite/shared.py"), Some(Role::Base));
     assert_eq!(role(&idx, "/p/mysite/more.py"), Some(Role::Base));
 }
+
+#[test]
+fn module_names_match_files_and_packages_from_the_end() {
+    let matches = |path: &str, dotted: &str| {
+        let parts: Vec<&str> = dotted.split('.').filter(|p| !p.is_empty()).collect();
+        module_path_matches(Path::new(path), &parts)
+    };
+    assert!(matches("/p/apps/app3/models.py", "app3.models"));
+    assert!(matches("/p/apps/app3/models.py", "apps.app3.models"));
+    assert!(matches("/p/apps/app3/models.py", "models"));
+    assert!(!matches("/p/apps/app3/models.py", "django.db.models"));
+    assert!(!matches("/p/apps/app3/models.py", "p.apps.app3.models.x"));
+    assert!(matches("/p/apps/app3/__init__.py", "apps.app3"));
+    assert!(!matches("/p/apps/app3/__init__.py", "apps.app3.__init__"));
+    assert!(!matches("/p/apps/app3/views.txt", "app3.views"));
+    assert!(!matches("/p/a/b.py", "c.a.b"));
+}

@@ -682,8 +682,8 @@ fn a_changed_field_cleaner_in_another_module_changes_the_kept_findings() {
     }
 }
 
-/// `djsec check` keeps facts in its cache as JSON: every fixture's facts read back equal, with
-/// the same digest (what the cached findings' keys are made of).
+/// `djsec check` keeps facts in its cache (postcard): every fixture's facts read back equal,
+/// with the same digest (what the cached findings' keys are made of).
 #[test]
 fn facts_survive_the_cache_round_trip() {
     fn python_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -714,9 +714,9 @@ fn facts_survive_the_cache_round_trip() {
         seen[1] += built.decorators.len();
         seen[2] += built.classes.len();
         seen[3] += usize::from(!built.render.is_empty());
-        let json = serde_json::to_string(&built).unwrap_or_else(|e| panic!("{e}"));
-        let back: FileFacts = serde_json::from_str(&json)
-            .unwrap_or_else(|e| panic!("{}: {e}\n{json}", path.display()));
+        let bytes = postcard::to_stdvec(&built).unwrap_or_else(|e| panic!("{e}"));
+        let back: FileFacts =
+            postcard::from_bytes(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(back == built, "{}", path.display());
         assert_eq!(back.source, built.source, "{}", path.display());
         assert_eq!(back.digest(), built.digest(), "{}", path.display());
