@@ -207,7 +207,11 @@ fn changed_facts(before: &facts::FileFacts, after: &facts::FileFacts) -> Vec<Str
         V::Target: Same,
     {
         for (name, value) in a {
-            if !b.get(name).is_some_and(|v| v.same(value)) {
+            // Most facts are the very same `Arc` as before (a unit that did not change).
+            if !b
+                .get(name)
+                .is_some_and(|v| std::ptr::eq(&**v, &**value) || v.same(value))
+            {
                 out.push(name.clone());
             }
         }

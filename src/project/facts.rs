@@ -921,8 +921,8 @@ fn moved_decorators(
 struct Unit {
     /// The hash of the module-level statements the facts depend on ([`Context::of`]).
     context: u64,
-    /// What the definition mentions (`semantic::names`).
-    mentions: Box<[Name]>,
+    /// What the definition mentions (`semantic::names`); shared by the moved copies.
+    mentions: Arc<[Name]>,
     /// How many module-level statements came before it when `context` was made.
     before: usize,
     /// The line the definition started on when these facts were made.
@@ -1183,7 +1183,7 @@ impl Memo {
         };
         let mut units: HashMap<u64, Arc<Unit>> = HashMap::with_capacity(definitions.len());
         // Definitions to summarise: the statement, its text hash, its context and mentions.
-        let mut missing: Vec<(Node, u64, u64, Box<[Name]>)> = Vec::new();
+        let mut missing: Vec<(Node, u64, u64, Arc<[Name]>)> = Vec::new();
         let mut order: Vec<u64> = Vec::with_capacity(definitions.len());
         for &(statement, hash, before) in &definitions {
             order.push(hash);
@@ -1215,7 +1215,7 @@ impl Memo {
                     }
                 }
                 None => {
-                    let mentions = Names::of(statement, source).mentions;
+                    let mentions: Arc<[Name]> = Names::of(statement, source).mentions.into();
                     let depends = depends_of(&mentions, before);
                     missing.push((statement, hash, depends, mentions));
                 }
