@@ -789,16 +789,41 @@ impl ProjectIndex {
             let init = base.join("__init__.py");
             return self.python_files.get(init.as_path()).cloned();
         }
-        let last = parts.last()?;
-        let candidates = self.by_module_name.get(*last)?;
-        self.absolute_candidates(candidates, &parts)
-            .max_by_key(|p| {
-                (
-                    common_prefix(p, from),
-                    std::cmp::Reverse(p.components().count()),
-                )
-            })
+        closest(from, &self.absolute_matches(&parts))
+    }
+
+    /// The files an absolute dotted module name (split into its parts) can be
+    /// ([`ProjectIndex::resolve`] picks the one closest to the importing file).
+    fn absolute_matches(&self, parts: &[&str]) -> Vec<FileId> {
+        let Some(candidates) = parts.last().and_then(|last| self.by_module_name.get(*last)) else {
+            return Vec::new();
+        };
+        self.absolute_candidates(candidates, parts)
             .cloned()
+            .collect()
+    }
+
+    /// [`ProjectIndex::resolve`] with the files of absolute names remembered in `memo` (many
+    /// files import the same modules).
+    pub(crate) fn resolve_memo(
+        &self,
+        from: &Path,
+        module: &ModuleRef,
+        memo: &dashmap::DashMap<String, Arc<Vec<FileId>>>,
+    ) -> Option<FileId> {
+        if module.level > 0 {
+            return self.resolve(from, module);
+        }
+        let matches = match memo.get(&module.module) {
+            Some(known) => Arc::clone(&known),
+            None => {
+                let parts: Vec<&str> = module.module.split('.').filter(|p| !p.is_empty()).collect();
+                let matches = Arc::new(self.absolute_matches(&parts));
+                memo.insert(module.module.clone(), Arc::clone(&matches));
+                matches
+            }
+        };
+        closest(from, &matches)
     }
 
     /// Resolve a dotted module name (`mysite.settings.prod`) from the project root.
@@ -1457,6 +1482,20 @@ fn module_path_matches(path: &Path, parts: &[&str]) -> bool {
         }
     }
     wanted.all(|part| components.next() == Some(Some(*part)))
+}
+
+/// Of the files a module name can be, the one nearest `from` (the longest common folder, then
+/// the shallowest).
+fn closest(from: &Path, matches: &[FileId]) -> Option<FileId> {
+    matches
+        .iter()
+        .max_by_key(|p| {
+            (
+                common_prefix(p, from),
+                std::cmp::Reverse(p.components().count()),
+            )
+        })
+        .cloned()
 }
 
 fn common_prefix(a: &Path, b: &Path) -> usize {

@@ -64,6 +64,9 @@ impl Digest {
     }
 }
 
+/// The files each absolute module name can be, remembered over a scan.
+type ModuleMemo = dashmap::DashMap<String, Arc<Vec<super::FileId>>>;
+
 /// Fingerprints of many files of one snapshot: the settings knowledge, the same for every file
 /// that reads it, is hashed once (a scan asks for every file of the project).
 pub struct Fingerprints<'a> {
@@ -73,6 +76,8 @@ pub struct Fingerprints<'a> {
     /// The modules each module's imports name, resolved once: every file's fingerprint walks
     /// the imports of the modules it reaches, and most files reach the same ones.
     imports: dashmap::DashMap<super::FileId, Arc<Vec<super::FileId>>>,
+    /// The files each absolute module name can be.
+    modules: ModuleMemo,
 }
 
 impl<'a> Fingerprints<'a> {
@@ -82,6 +87,7 @@ impl<'a> Fingerprints<'a> {
             settings: std::sync::OnceLock::new(),
             renders: std::sync::OnceLock::new(),
             imports: dashmap::DashMap::new(),
+            modules: dashmap::DashMap::new(),
         }
     }
 
@@ -97,7 +103,7 @@ impl<'a> Fingerprints<'a> {
         if let Some(known) = self.imports.get(file) {
             return Arc::clone(&known);
         }
-        let modules = Arc::new(self.index.imported_modules(file));
+        let modules = Arc::new(self.index.imported_modules(file, Some(&self.modules)));
         self.imports.insert(file.clone(), Arc::clone(&modules));
         modules
     }
@@ -125,7 +131,7 @@ impl ProjectIndex {
             path,
             || self.settings_knowledge(),
             || self.render_knowledge(),
-            &|file| Arc::new(self.imported_modules(file)),
+            &|file| Arc::new(self.imported_modules(file, None)),
         )
     }
 
@@ -244,20 +250,33 @@ impl ProjectIndex {
     }
 
     /// The project modules the imports of `file` name, in the order of its imports.
-    fn imported_modules(&self, file: &super::FileId) -> Vec<super::FileId> {
+    fn imported_modules(
+        &self,
+        file: &super::FileId,
+        memo: Option<&ModuleMemo>,
+    ) -> Vec<super::FileId> {
         let Some(facts) = self.facts(file) else {
             return Vec::new();
         };
         facts
             .imports
             .values()
-            .flat_map(|qualified| self.modules_named(file, qualified))
+            .flat_map(|qualified| self.modules_named(file, qualified, memo))
             .collect()
     }
 
     /// The project modules an imported qualified name can live in: the module it names, or the
     /// module of the name it imports from one.
-    fn modules_named(&self, from: &Path, qualified: &str) -> Vec<super::FileId> {
+    fn modules_named(
+        &self,
+        from: &Path,
+        qualified: &str,
+        memo: Option<&ModuleMemo>,
+    ) -> Vec<super::FileId> {
+        let resolve = |module: &super::ModuleRef| match memo {
+            Some(memo) => self.resolve_memo(from, module, memo),
+            None => self.resolve(from, module),
+        };
         let level = qualified.bytes().take_while(|b| *b == b'.').count();
         let dotted = &qualified[level..];
         let mut out = Vec::new();
@@ -265,19 +284,19 @@ impl ProjectIndex {
             level: u32::try_from(level).unwrap_or(u32::MAX),
             module: dotted.to_string(),
         };
-        out.extend(self.resolve(from, &whole));
+        out.extend(resolve(&whole));
         if let Some((module, _)) = dotted.rsplit_once('.') {
             let parent = super::ModuleRef {
                 level: whole.level,
                 module: module.to_string(),
             };
-            out.extend(self.resolve(from, &parent));
+            out.extend(resolve(&parent));
         } else if level > 0 {
             let package = super::ModuleRef {
                 level: whole.level,
                 module: String::new(),
             };
-            out.extend(self.resolve(from, &package));
+            out.extend(resolve(&package));
         }
         out
     }
@@ -367,6 +386,73 @@ mod tests {
             );
         }
         assert_eq!(a.settings_fingerprint(), many.settings());
+    }
+
+    /// Many same-named modules (`models.py` in every app), absolute and relative imports, a
+    /// chain through a package: the scan's memoised import resolution gives every file the same
+    /// fingerprint as resolving each file alone, and a helper's change reaches its importers only.
+    #[test]
+    fn remembered_imports_give_the_same_fingerprints() {
+        let files = |helper: &'static str| -> Vec<(&'static str, &'static str)> {
+            vec![
+                ("manage.py", ""),
+                ("core/__init__.py", "from .helpers import clean\n"),
+                ("core/helpers.py", helper),
+                ("core/models.py", "from django.db import models\n"),
+                ("shop/__init__.py", ""),
+                (
+                    "shop/models.py",
+                    "from django.db import models\nfrom core.models import Base\n",
+                ),
+                (
+                    "shop/views.py",
+                    "from core import clean\nfrom .models import Item\nimport shop.models\n",
+                ),
+                ("blog/__init__.py", ""),
+                ("blog/models.py", "from django.db import models\n"),
+                (
+                    "blog/views.py",
+                    "from blog.models import Post\nfrom django.db.models import Q\n",
+                ),
+            ]
+        };
+        let before = ProjectIndex::from_files(
+            Path::new("/p"),
+            &files("def clean(value):\n    return value\n"),
+        );
+        let after = ProjectIndex::from_files(
+            Path::new("/p"),
+            &files("import bleach\n\n\ndef clean(value):\n    return bleach.clean(value)\n"),
+        );
+        let paths = [
+            "/p/core/__init__.py",
+            "/p/core/helpers.py",
+            "/p/core/models.py",
+            "/p/shop/models.py",
+            "/p/shop/views.py",
+            "/p/blog/models.py",
+            "/p/blog/views.py",
+        ];
+        for index in [&before, &after] {
+            let many = Fingerprints::new(index);
+            for file in paths {
+                assert_eq!(
+                    index.fingerprint_for(Path::new(file)),
+                    many.for_path(Path::new(file)),
+                    "{file}"
+                );
+            }
+        }
+        let changed = |file: &str| {
+            before.fingerprint_for(Path::new(file)) != after.fingerprint_for(Path::new(file))
+        };
+        assert!(
+            changed("/p/shop/views.py"),
+            "imports clean through core/__init__.py"
+        );
+        assert!(changed("/p/core/__init__.py"));
+        assert!(!changed("/p/blog/views.py"));
+        assert!(!changed("/p/shop/models.py"));
     }
 
     #[test]
