@@ -476,11 +476,15 @@ impl ProjectIndex {
         // folder: an app it never reaches may be mounted some other way (a plugin, another
         // project in the same tree).
         let dir = path.parent();
+        // The routes' files are sorted by path, so those under the folder are together.
         let reaches_folder = !names.is_empty()
-            || access
-                .routes
-                .iter()
-                .any(|(file, views)| !views.is_empty() && file.parent() == dir);
+            || dir.is_some_and(|dir| {
+                access
+                    .routes
+                    .range::<Path, _>((std::ops::Bound::Excluded(dir), std::ops::Bound::Unbounded))
+                    .take_while(|(file, _)| file.starts_with(dir))
+                    .any(|(file, views)| !views.is_empty() && file.parent() == Some(dir))
+            });
         reaches_folder.then_some(names)
     }
 

@@ -68,6 +68,8 @@ struct Body {
 struct StoredFacts {
     /// [`FileFacts::key`].
     key: u128,
+    /// [`FileFacts::digest`] (what the fingerprints of the files importing this one hash).
+    digest: u128,
     facts: Arc<FileFacts>,
 }
 
@@ -87,14 +89,17 @@ impl FactsStore for FactsCache {
             return None;
         }
         tracing::trace!(target: "djsec::cache", "facts-hit {path}");
+        stored.facts.remember_digest(stored.digest);
         Some(Arc::clone(&stored.facts))
     }
 
     fn put(&self, path: &Path, key: u128, facts: &Arc<FileFacts>) {
         let Some(path) = path.to_str() else { return };
         tracing::trace!(target: "djsec::cache", "facts-built {path}");
+        // The digest is computed when the cache is written.
         let stored = StoredFacts {
             key,
+            digest: 0,
             facts: Arc::clone(facts),
         };
         self.fresh
@@ -405,7 +410,10 @@ impl Cache {
         let facts = facts_changed.then(|| {
             let mut facts = self.facts.loaded.clone();
             facts.retain(|path, _| exists(path));
-            facts.extend(fresh_facts);
+            facts.extend(fresh_facts.into_iter().map(|(path, stored)| {
+                let digest = stored.facts.digest();
+                (path, StoredFacts { digest, ..stored })
+            }));
             facts
         });
         if !findings_changed && facts.is_none() {

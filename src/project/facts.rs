@@ -83,17 +83,28 @@ impl FileFacts {
     /// same).
     pub fn digest(&self) -> u128 {
         *self.digest.get_or_init(|| {
-            let text = format!(
-                "{:?}{:?}{:?}{:?}{:?}{:?}",
-                self.functions,
-                self.imports,
-                self.host_checks,
-                self.render,
-                self.decorators,
-                self.classes
+            // Their serialised form (postcard: the maps in key order, so the same in every
+            // process), not `source`: two texts with the same facts have the same digest.
+            let said = (
+                &self.functions,
+                &self.imports,
+                &self.host_checks,
+                &self.render,
+                &self.decorators,
+                &self.classes,
             );
-            xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+            match postcard::to_stdvec(&said) {
+                Ok(bytes) => xxhash_rust::xxh3::xxh3_128(&bytes),
+                // Cannot happen for these types; the `Debug` form says the same.
+                Err(_) => xxhash_rust::xxh3::xxh3_128(format!("{said:?}").as_bytes()),
+            }
         })
+    }
+
+    /// The digest of these facts as computed before (read back with them from a cache of the
+    /// same build), so that it is not computed again.
+    pub fn remember_digest(&self, digest: u128) {
+        let _ = self.digest.set(digest);
     }
 
     /// The key facts are kept under between runs ([`super::FactsStore`]): the text and the

@@ -59,6 +59,21 @@ impl Digest {
         self.hasher.update(&[0xff]);
     }
 
+    /// One field by its serialised form (postcard: several times cheaper than `Debug` for the
+    /// large facts), or its `Debug` form if it cannot be serialised (a path that is not UTF-8).
+    fn serialized(&mut self, label: &str, value: &(impl serde::Serialize + std::fmt::Debug)) {
+        match postcard::to_stdvec(value) {
+            Ok(bytes) => {
+                self.hasher.update(label.as_bytes());
+                self.hasher.update(&[0xfe]);
+                self.hasher.update(&(bytes.len() as u64).to_le_bytes());
+                self.hasher.update(&bytes);
+                self.hasher.update(&[0xff]);
+            }
+            Err(_) => self.field(label, value),
+        }
+    }
+
     fn finish(&self) -> u128 {
         self.hasher.digest128()
     }
@@ -203,8 +218,6 @@ impl ProjectIndex {
         digest.finish()
     }
 
-    /// The modules a file's imports reach, transitively (as deep as summaries compose), with a
-    /// hash of their function facts, sorted by path.
     /// A hash of every Python file's render facts, in path order.
     fn render_knowledge(&self) -> u128 {
         let mut renders: Vec<(&super::FileId, &super::facts::render::RenderFacts)> = self
@@ -215,11 +228,13 @@ impl ProjectIndex {
         renders.sort_by(|a, b| a.0.cmp(b.0));
         let mut digest = Digest::new();
         for (file, render) in renders {
-            digest.field("render", &(file, render));
+            digest.serialized("render", &(file, render));
         }
         digest.finish()
     }
 
+    /// The modules a file's imports reach, transitively (as deep as summaries compose), with a
+    /// hash of their function facts, sorted by path.
     fn imported_facts(
         &self,
         path: &Path,
