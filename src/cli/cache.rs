@@ -308,8 +308,11 @@ impl Cache {
         }
         let facts_file = cache.facts_file();
         match read_verified(&facts_file, build, |body| {
-            postcard::from_bytes::<BTreeMap<String, StoredFacts>>(body)
-                .map_err(|e| format!("unreadable facts: {e}"))
+            match postcard::take_from_bytes::<BTreeMap<String, StoredFacts>>(body) {
+                Ok((facts, [])) => Ok(facts),
+                Ok((_, rest)) => Err(format!("{} bytes after the facts", rest.len())),
+                Err(e) => Err(format!("unreadable facts: {e}")),
+            }
         }) {
             Ok(Some(loaded)) => {
                 cache.facts = Arc::new(FactsCache {
@@ -550,6 +553,48 @@ mod tests {
         let cache = Cache::load(dir.path());
         assert!(cache.discarded.is_some());
         assert_eq!(cache.get(&path, key, text), None);
+    }
+
+    /// A facts file whose checksum matches but whose body is not facts (only a writer with the
+    /// checksum could make one): read as an error, never a panic, and the cache goes on without
+    /// the facts.
+    #[test]
+    fn a_well_checksummed_body_that_is_not_facts_is_discarded() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let build = build_id();
+        let file = dir.path().join(format!("facts-v{FORMAT}.bin"));
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut discarded = 0;
+        for round in 0..200 {
+            let len = [0, 1, 7, 64, 1_000, 20_000][round % 6];
+            let body: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Small numbers now and then: lengths and enum tags that decode far.
+                    if state.is_multiple_of(3) {
+                        (state >> 8) as u8 % 4
+                    } else {
+                        (state >> 8) as u8
+                    }
+                })
+                .collect();
+            write_verified(&file, build, &body).unwrap_or_else(|e| panic!("{e}"));
+            let cache = Cache::load(dir.path());
+            if cache.facts_discarded.is_some() {
+                discarded += 1;
+            } else {
+                // Whatever decoded completely is only looked up by path and key.
+                let store = cache.facts_store();
+                assert!(
+                    store.get(Path::new("/p/a.py"), 1).is_none(),
+                    "round {round}"
+                );
+            }
+        }
+        // The bodies are random: all but a rare few (an empty map, a lucky decode) are refused.
+        assert!(discarded >= 180, "{discarded} of 200 refused");
     }
 
     #[test]
