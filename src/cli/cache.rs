@@ -13,18 +13,22 @@
 //!   values and roles, the URLconf's routes and access facts), so that an edit of `settings.py`
 //!   or `urls.py` invalidates exactly the files that read it.
 //!
-//! One file holds the cache (`check-v{FORMAT}.json` in the cache folder): a header line with the
+//! One file holds the findings (`check-v{FORMAT}.json` in the cache folder): a header line with the
 //! format, the djsec version and a checksum of the body, then the entries as JSON, one per file
 //! path (a path's new entry replaces its old one, so the cache does not grow with edits).
 //! Anything unexpected — a missing, truncated, corrupt or foreign-version file, a checksum that
 //! does not match, an unknown rule code, a range outside the file — is a miss: the file is
 //! analysed again and the cache rewritten.
 //!
-//! The same file keeps each Python file's project facts ([`crate::project::facts::FileFacts`]:
-//! its function summaries, decorators, classes and renders), under a key of the file's text and
-//! the source tables ([`FactsCache`]), so that building the project index on a warm run parses
-//! only the files that changed. They are checked like the findings: a foreign build or a bad
-//! checksum discards them all. It is written to a temporary file and renamed into
+//! A second file (`facts-v{FORMAT}.bin`, postcard under the same kind of header) keeps each
+//! Python file's project facts ([`crate::project::facts::FileFacts`]: its function summaries,
+//! decorators, classes and renders, with their digest) under a key of the file's text and the
+//! source tables ([`FactsCache`]), so that building the project index on a warm run parses only
+//! the files that changed. It is checked like the findings (a foreign build, a bad checksum or
+//! bytes after the facts discard them all) but apart from them: a damaged findings file leaves
+//! the facts in use, and the other way round.
+//!
+//! Each file is written only when something in it changed, to a temporary file renamed into
 //! place, so a crash or a concurrent run never leaves half a cache. The folder gets a
 //! `.gitignore` (`*`) and a `CACHEDIR.TAG`.
 
