@@ -62,6 +62,10 @@ pub struct IndexOptions {
     pub facts_store: Option<Arc<dyn FactsStore>>,
 }
 
+/// The files each absolute module name can be, remembered over a scan
+/// ([`ProjectIndex::resolve_with`]).
+pub(crate) type ModuleMemo = dashmap::DashMap<String, Arc<Vec<FileId>>>;
+
 /// Decides the role of a settings module from configuration.
 pub type RoleResolver = Arc<dyn Fn(&Path) -> Option<Role> + Send + Sync>;
 
@@ -273,25 +277,26 @@ impl ProjectIndex {
         index.declared_django = django::from_requirements(&root, read);
         index.add_python_files(python.iter().map(PathBuf::as_path));
         let tables = index.tables();
-        let store = index.options.facts_store.clone();
-        let tables_key = store
-            .as_ref()
-            .map(|_| facts::FileFacts::tables_key(&tables));
+        // With a store: each file's facts under their key, from the store when it has them.
+        let store = index
+            .options
+            .facts_store
+            .clone()
+            .map(|store| (store, tables.stable_hash()));
         let all_facts: HashMap<FileId, Arc<facts::FileFacts>> = python
             .par_iter()
             .filter_map(|p| {
                 let text = read(p)?;
-                let stored = store.as_ref().zip(tables_key).map(|(store, tables_key)| {
-                    let key = facts::FileFacts::key(&text, tables_key);
-                    (store, key, store.get(p, key))
-                });
-                if let Some((_, _, Some(facts))) = stored {
+                let stored = store
+                    .as_ref()
+                    .map(|(store, tables_key)| (store, facts::FileFacts::key(&text, *tables_key)));
+                if let Some(facts) = stored.and_then(|(store, key)| store.get(p, key)) {
                     return Some((FileId::from(p.as_path()), facts));
                 }
                 let facts = Arc::new(
                     std::panic::catch_unwind(|| facts::FileFacts::build(&text, &tables)).ok()?,
                 );
-                if let Some((store, key, None)) = stored {
+                if let Some((store, key)) = stored {
                     store.put(p, key, &facts);
                 }
                 Some((FileId::from(p.as_path()), facts))
@@ -776,6 +781,17 @@ impl ProjectIndex {
 
     /// Resolve an import in `from` to a Python file of the project.
     pub fn resolve(&self, from: &Path, module: &ModuleRef) -> Option<FileId> {
+        self.resolve_with(from, module, None)
+    }
+
+    /// [`ProjectIndex::resolve`], with the files of absolute names remembered in `memo` when
+    /// there is one (a scan resolves the same modules for many files).
+    pub(crate) fn resolve_with(
+        &self,
+        from: &Path,
+        module: &ModuleRef,
+        memo: Option<&ModuleMemo>,
+    ) -> Option<FileId> {
         let parts: Vec<&str> = module.module.split('.').filter(|p| !p.is_empty()).collect();
         if module.level > 0 {
             let mut dir = from.parent()?;
@@ -793,7 +809,17 @@ impl ProjectIndex {
             let init = base.join("__init__.py");
             return self.python_files.get(init.as_path()).cloned();
         }
-        closest(from, &self.absolute_matches(&parts))
+        match memo {
+            None => closest(from, &self.absolute_matches(&parts)),
+            Some(memo) => {
+                if let Some(known) = memo.get(&module.module) {
+                    return closest(from, &known);
+                }
+                let matches = Arc::new(self.absolute_matches(&parts));
+                memo.insert(module.module.clone(), Arc::clone(&matches));
+                closest(from, &matches)
+            }
+        }
     }
 
     /// The files an absolute dotted module name (split into its parts) can be
@@ -805,29 +831,6 @@ impl ProjectIndex {
         self.absolute_candidates(candidates, parts)
             .cloned()
             .collect()
-    }
-
-    /// [`ProjectIndex::resolve`] with the files of absolute names remembered in `memo` (many
-    /// files import the same modules).
-    pub(crate) fn resolve_memo(
-        &self,
-        from: &Path,
-        module: &ModuleRef,
-        memo: &dashmap::DashMap<String, Arc<Vec<FileId>>>,
-    ) -> Option<FileId> {
-        if module.level > 0 {
-            return self.resolve(from, module);
-        }
-        let matches = match memo.get(&module.module) {
-            Some(known) => Arc::clone(&known),
-            None => {
-                let parts: Vec<&str> = module.module.split('.').filter(|p| !p.is_empty()).collect();
-                let matches = Arc::new(self.absolute_matches(&parts));
-                memo.insert(module.module.clone(), Arc::clone(&matches));
-                matches
-            }
-        };
-        closest(from, &matches)
     }
 
     /// Resolve a dotted module name (`mysite.settings.prod`) from the project root.

@@ -324,43 +324,47 @@ fn a_urlconf_change_invalidates_the_routed_views() {
     assert_fresh(dir.path(), &run);
 }
 
-#[test]
-fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
-    let dir = project();
-    let first = check(dir.path(), &[]);
-    let file = cache_file(dir.path());
-    let good = std::fs::read(&file).expect("cache");
-    let damaged: Vec<(&str, Vec<u8>)> = vec![
+/// Damaged copies of a cache file (`djsec-cache FORMAT VERSION BUILD CHECKSUM\n` then the
+/// body): cut short, emptied, reduced to its header, a flipped byte in the body, and a header
+/// naming another djsec version or another format over the same body.
+fn damaged_copies(good: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let newline = good.iter().position(|&b| b == b'\n').unwrap_or(0);
+    let (head, body) = good.split_at(newline + 1);
+    let head = String::from_utf8_lossy(head);
+    let with_head = |head: String| [head.as_bytes(), body].concat();
+    vec![
         ("truncated", good[..good.len() / 2].to_vec()),
         ("empty", Vec::new()),
-        ("garbage", b"\x00\xff not a cache \n{{{".to_vec()),
-        (
-            "header only",
-            good[..=good.iter().position(|&b| b == b'\n').unwrap_or(0)].to_vec(),
-        ),
+        ("header only", head.as_bytes().to_vec()),
         ("flipped byte", {
-            let mut b = good.clone();
+            let mut b = good.to_vec();
             let at = b.len() - 20;
             b[at] ^= 0x01;
             b
         }),
         (
             "another version",
-            String::from_utf8_lossy(&good)
-                .replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1)
-                .into_bytes(),
+            with_head(head.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1)),
         ),
         (
             "another format",
-            String::from_utf8_lossy(&good)
-                .replacen(
-                    &format!("djsec-cache {} ", djsec::cli::cache::FORMAT),
-                    "djsec-cache 999 ",
-                    1,
-                )
-                .into_bytes(),
+            with_head(head.replacen(
+                &format!("djsec-cache {} ", djsec::cli::cache::FORMAT),
+                "djsec-cache 999 ",
+                1,
+            )),
         ),
-    ];
+    ]
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
+    let dir = project();
+    let first = check(dir.path(), &[]);
+    let file = cache_file(dir.path());
+    let good = std::fs::read(&file).expect("cache");
+    let mut damaged = damaged_copies(&good);
+    damaged.push(("garbage", b"\x00\xff not a cache \n{{{".to_vec()));
     for (what, bytes) in damaged {
         std::fs::write(&file, &bytes).expect("damage");
         let run = check(dir.path(), &[]);
@@ -381,22 +385,7 @@ fn corrupt_truncated_and_foreign_caches_are_rebuilt() {
     // out the same, so the findings still come from the cache, and the file is rebuilt.
     let file = file.with_file_name(format!("facts-v{}.bin", djsec::cli::cache::FORMAT));
     let good = std::fs::read(&file).expect("facts cache");
-    let damaged: Vec<(&str, Vec<u8>)> = vec![
-        ("truncated", good[..good.len() / 2].to_vec()),
-        ("empty", Vec::new()),
-        ("flipped byte", {
-            let mut b = good.clone();
-            let at = b.len() - 20;
-            b[at] ^= 0x01;
-            b
-        }),
-        (
-            "another version",
-            String::from_utf8_lossy(&good)
-                .replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1)
-                .into_bytes(),
-        ),
-    ];
+    let damaged = damaged_copies(&good);
     for (what, bytes) in damaged {
         std::fs::write(&file, &bytes).expect("damage");
         let run = check(dir.path(), &[]);

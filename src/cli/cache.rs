@@ -22,8 +22,8 @@
 //!
 //! A second file (`facts-v{FORMAT}.bin`, postcard under the same kind of header) keeps each
 //! Python file's project facts ([`crate::project::facts::FileFacts`]: its function summaries,
-//! decorators, classes and renders, with their digest) under a key of the file's text and the
-//! source tables ([`FactsCache`]), so that building the project index on a warm run parses only
+//! decorators, classes and renders) under a key of the file's text and the
+//! source tables, so that building the project index on a warm run parses only
 //! the files that changed. It is checked like the findings (a foreign build, a bad checksum or
 //! bytes after the facts discard them all) but apart from them: a damaged findings file leaves
 //! the facts in use, and the other way round.
@@ -72,15 +72,13 @@ struct Body {
 struct StoredFacts {
     /// [`FileFacts::key`].
     key: u128,
-    /// [`FileFacts::digest`] (what the fingerprints of the files importing this one hash).
-    digest: u128,
     facts: Arc<FileFacts>,
 }
 
 /// The project facts kept in the cache: what was loaded, and what the index built this run
 /// (handed to the index build as its [`FactsStore`]).
 #[derive(Default)]
-pub struct FactsCache {
+struct FactsCache {
     loaded: BTreeMap<String, StoredFacts>,
     fresh: Mutex<Vec<(String, StoredFacts)>>,
 }
@@ -93,17 +91,14 @@ impl FactsStore for FactsCache {
             return None;
         }
         tracing::trace!(target: "djsec::cache", "facts-hit {path}");
-        stored.facts.remember_digest(stored.digest);
         Some(Arc::clone(&stored.facts))
     }
 
     fn put(&self, path: &Path, key: u128, facts: &Arc<FileFacts>) {
         let Some(path) = path.to_str() else { return };
         tracing::trace!(target: "djsec::cache", "facts-built {path}");
-        // The digest is computed when the cache is written.
         let stored = StoredFacts {
             key,
-            digest: 0,
             facts: Arc::clone(facts),
         };
         self.fresh
@@ -261,7 +256,7 @@ pub fn config_key(context: &Context) -> u128 {
         {
             return *key;
         }
-        let key = xxhash_rust::xxh3::xxh3_128(format!("{:?}", context.tables).as_bytes());
+        let key = context.tables.stable_hash();
         if memo.len() >= 16 {
             memo.remove(0);
         }
@@ -346,16 +341,6 @@ impl Cache {
         Arc::clone(&self.facts) as Arc<dyn FactsStore>
     }
 
-    /// Whether the index build computed facts the cache does not hold yet.
-    pub fn has_fresh_facts(&self) -> bool {
-        !self
-            .facts
-            .fresh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
-    }
-
     /// The key of a file: content, language, build, configuration and project fingerprint.
     pub fn key(&self, text: &str, language: Language, config: u128, fingerprint: u128) -> u128 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -417,12 +402,10 @@ impl Cache {
         let facts = facts_changed.then(|| {
             let mut facts = self.facts.loaded.clone();
             facts.retain(|path, _| exists(path));
-            facts.extend(fresh_facts.into_iter().map(|(path, stored)| {
-                let digest = stored.facts.digest();
-                (path, StoredFacts { digest, ..stored })
-            }));
+            facts.extend(fresh_facts);
             facts
         });
+        // Nothing new: leave the files as they are.
         if !findings_changed && facts.is_none() {
             return Ok(());
         }

@@ -504,10 +504,8 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> i32 
             .iter()
             .filter_map(|c| c.path.to_str())
             .collect();
-        // Nothing new: leave the cache file as it is.
-        if (!fresh.is_empty() || cache.discarded.is_some() || cache.has_fresh_facts())
-            && let Err(e) = cache.save(fresh, |path| seen.contains(path))
-        {
+        // (It writes only what changed.)
+        if let Err(e) = cache.save(fresh, |path| seen.contains(path)) {
             let _ = writeln!(err, "warning: cannot write the cache: {e}");
         }
     }

@@ -101,24 +101,13 @@ impl FileFacts {
         })
     }
 
-    /// The digest of these facts as computed before (read back with them from a cache of the
-    /// same build), so that it is not computed again.
-    pub fn remember_digest(&self, digest: u128) {
-        let _ = self.digest.set(digest);
-    }
-
     /// The key facts are kept under between runs ([`super::FactsStore`]): the text and the
-    /// tables ([`FileFacts::tables_key`]) they are computed from.
+    /// tables ([`Tables::stable_hash`]) they are computed from.
     pub fn key(text: &str, tables_key: u128) -> u128 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&tables_key.to_le_bytes());
         h.update(text.as_bytes());
         h.digest128()
-    }
-
-    /// A stable hash of the source and sanitizer tables (once per index build).
-    pub fn tables_key(tables: &Tables) -> u128 {
-        xxhash_rust::xxh3::xxh3_128(format!("{tables:?}").as_bytes())
     }
 
     /// Parse and summarise a whole file.

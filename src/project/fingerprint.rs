@@ -34,7 +34,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{ProjectIndex, discover, urls};
+use super::{ModuleMemo, ProjectIndex, discover, urls};
 
 /// Feeds canonical text into xxh3 (128 bits).
 struct Digest {
@@ -78,9 +78,6 @@ impl Digest {
         self.hasher.digest128()
     }
 }
-
-/// The files each absolute module name can be, remembered over a scan.
-type ModuleMemo = dashmap::DashMap<String, Arc<Vec<super::FileId>>>;
 
 /// Fingerprints of many files of one snapshot: the settings knowledge, the same for every file
 /// that reads it, is hashed once (a scan asks for every file of the project).
@@ -288,10 +285,7 @@ impl ProjectIndex {
         qualified: &str,
         memo: Option<&ModuleMemo>,
     ) -> Vec<super::FileId> {
-        let resolve = |module: &super::ModuleRef| match memo {
-            Some(memo) => self.resolve_memo(from, module, memo),
-            None => self.resolve(from, module),
-        };
+        let resolve = |module: &super::ModuleRef| self.resolve_with(from, module, memo);
         let level = qualified.bytes().take_while(|b| *b == b'.').count();
         let dotted = &qualified[level..];
         let mut out = Vec::new();

@@ -790,6 +790,12 @@ impl Default for Tables {
 }
 
 impl Tables {
+    /// A hash of the tables that is the same in every process (their `Debug` form: lists in
+    /// configuration order), for keys that outlive a run.
+    pub fn stable_hash(&self) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(format!("{self:?}").as_bytes())
+    }
+
     /// Register a sanitizer for the given sinks (all sinks when `sinks` is empty).
     pub fn add_sanitizer(&mut self, name: &str, sinks: &[SinkKind]) {
         self.sanitizers.push(Sanitizer {
